@@ -1,0 +1,137 @@
+//! `roster labels`, `roster forms` and `roster config`: the store's definitions and settings.
+
+use crate::cli::{ConfigCommand, DefinitionCommand, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::policy::Limit;
+use crate::store::Store;
+
+pub fn labels(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
+    let mut store = super::open_store(global)?;
+    match command {
+        DefinitionCommand::Add { name } => {
+            let slug = check_slug(&name)?;
+            store.add_label(&slug)?;
+            println!("label {slug} defined");
+        }
+        DefinitionCommand::Remove { name } => {
+            if !store.remove_label(name.trim())? {
+                return Err(Error::NotFound(format!("no label '{}'", name.trim())));
+            }
+            println!("label {} removed", name.trim());
+        }
+        DefinitionCommand::List => {
+            for slug in &store.snapshot()?.catalog.labels {
+                println!("{slug}");
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// A label slug: letters, digits, `-`, `_`, `.`, `:` (no comma, which separates labels).
+fn check_slug(name: &str) -> Result<String> {
+    let slug = name.trim();
+    let ok = !slug.is_empty()
+        && slug
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    if ok {
+        Ok(slug.to_string())
+    } else {
+        Err(Error::Usage(format!(
+            "invalid label '{name}': use letters, digits, '-', '_', '.' or ':'"
+        )))
+    }
+}
+
+pub fn forms(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
+    let mut store = super::open_store(global)?;
+    match command {
+        DefinitionCommand::Add { name } => {
+            let key = form_key(&name)?;
+            store.add_form_field(&key)?;
+            println!("form field {key} defined (column form.{key})");
+        }
+        DefinitionCommand::Remove { name } => {
+            let key = form_key(&name)?;
+            if !store.remove_form_field(&key)? {
+                return Err(Error::NotFound(format!("no form field '{key}'")));
+            }
+            println!("form field {key} removed");
+        }
+        DefinitionCommand::List => {
+            for key in &store.snapshot()?.catalog.form_fields {
+                println!("form.{key}");
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// `TYPE.FIELD` (or `form.TYPE.FIELD`), lowercased as headers are matched.
+fn form_key(name: &str) -> Result<String> {
+    let lower = name.trim().to_lowercase();
+    let key = lower.strip_prefix("form.").unwrap_or(&lower);
+    match key.split_once('.') {
+        Some((ty, field)) if !ty.is_empty() && !field.is_empty() => Ok(key.to_string()),
+        _ => Err(Error::Usage(format!("expected TYPE.FIELD, got '{name}'"))),
+    }
+}
+
+const KEYS: [&str; 4] = ["seat-limit", "max-rows", "max-bytes", "max-deactivations"];
+
+pub fn config(command: ConfigCommand, global: &GlobalArgs) -> Result<u8> {
+    let mut store = super::open_store(global)?;
+    match command {
+        ConfigCommand::Get { key } => {
+            let settings = store.snapshot()?.settings;
+            let value = |k: &str| match k {
+                "seat-limit" => settings.seat_limit.map(|v| v.to_string()),
+                "max-rows" => settings.max_rows.map(|v| v.to_string()),
+                "max-bytes" => settings.max_bytes.map(|v| v.to_string()),
+                _ => settings.max_deactivations.clone(),
+            };
+            match key {
+                Some(k) => {
+                    check_key(&k)?;
+                    println!("{}", value(&k).unwrap_or_else(|| "none".into()));
+                }
+                None => {
+                    for k in KEYS {
+                        println!("{k} = {}", value(k).unwrap_or_else(|| "none".into()));
+                    }
+                }
+            }
+        }
+        ConfigCommand::Set { key, value } => {
+            check_key(&key)?;
+            let value = value.trim();
+            if value.eq_ignore_ascii_case("none") {
+                store.set_setting(&key, None)?;
+            } else {
+                let valid = if key == "max-deactivations" {
+                    value.parse::<Limit>().is_ok()
+                } else {
+                    value.parse::<u64>().is_ok()
+                };
+                if !valid {
+                    return Err(Error::Usage(format!("invalid value '{value}' for {key}")));
+                }
+                store.set_setting(&key, Some(value))?;
+            }
+            println!("{key} = {value}");
+        }
+    }
+    Ok(0)
+}
+
+fn check_key(key: &str) -> Result<()> {
+    if KEYS.contains(&key) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "unknown setting '{key}': expected one of {}",
+            KEYS.join(", ")
+        )))
+    }
+}

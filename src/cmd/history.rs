@@ -1,0 +1,184 @@
+//! `roster imports ...` and `roster log`: the import history and the audit log.
+
+use crate::cli::{GlobalArgs, ImportsCommand, ListFormat, LogArgs};
+use crate::error::{Error, Result};
+use crate::store::{ImportRecord, Store};
+use comfy_table::{Table, presets};
+
+pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
+    let store = super::open_store(global)?;
+    let missing = |id: i64| Error::NotFound(format!("no import with id {id}"));
+    match command {
+        ImportsCommand::List { output } => {
+            let list = store.imports()?;
+            if output == ListFormat::Json {
+                print_json(&list)?;
+            } else {
+                let mut table = Table::new();
+                table.load_preset(presets::ASCII_MARKDOWN);
+                table.set_header([
+                    "id", "status", "started", "operator", "file", "mode", "summary",
+                ]);
+                for r in &list {
+                    table.add_row([
+                        r.id.to_string(),
+                        status_text(r),
+                        r.started_at.clone(),
+                        r.operator.clone(),
+                        r.file_name.clone(),
+                        r.mode.clone(),
+                        short_summary(r),
+                    ]);
+                }
+                println!("{table}");
+            }
+        }
+        ImportsCommand::Show { id, output } => {
+            let r = store.import(id)?.ok_or_else(|| missing(id))?;
+            if output == ListFormat::Json {
+                print_json(&r)?;
+            } else {
+                let mut table = Table::new();
+                table.load_preset(presets::ASCII_MARKDOWN);
+                table.set_header(["import", &r.id.to_string()]);
+                let rows = [
+                    ("status", status_text(&r)),
+                    ("operator", r.operator.clone()),
+                    ("file", r.file_name.clone()),
+                    ("sha256", r.sha256.clone()),
+                    ("bytes", r.bytes.to_string()),
+                    ("encoding", r.encoding.clone()),
+                    ("mode", r.mode.clone()),
+                    ("options", r.options.to_string()),
+                    ("started", r.started_at.clone()),
+                    ("finished", r.finished_at.clone().unwrap_or_default()),
+                    ("message", r.message.clone().unwrap_or_default()),
+                ];
+                for (k, v) in rows {
+                    table.add_row([k.to_string(), v]);
+                }
+                if let Some(serde_json::Value::Object(s)) = &r.summary {
+                    for (k, v) in s {
+                        table.add_row([k.clone(), v.to_string()]);
+                    }
+                }
+                println!("{table}");
+            }
+        }
+        ImportsCommand::Errors { id } => {
+            store.import(id)?.ok_or_else(|| missing(id))?;
+            let csv = store.import_errors_csv(id)?.unwrap_or_default();
+            super::write_output(None, &csv)?;
+        }
+        ImportsCommand::Original { id } => {
+            store.import(id)?.ok_or_else(|| missing(id))?;
+            let bytes = store.import_original(id)?.unwrap_or_default();
+            super::write_output(None, &bytes)?;
+        }
+    }
+    Ok(0)
+}
+
+fn status_text(r: &ImportRecord) -> String {
+    match (r.status.as_str(), r.message.as_deref()) {
+        ("FAILED", Some("interrupted")) => "FAILED (interrupted)".to_string(),
+        (s, _) => s.to_string(),
+    }
+}
+
+fn short_summary(r: &ImportRecord) -> String {
+    let Some(serde_json::Value::Object(s)) = &r.summary else {
+        return r
+            .message
+            .clone()
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string();
+    };
+    ["created", "updated", "reactivated", "deactivated", "errors"]
+        .iter()
+        .filter_map(|k| {
+            s.get(*k)
+                .and_then(|v| v.as_u64())
+                .filter(|n| *n > 0)
+                .map(|n| format!("{k} {n}"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).map_err(std::io::Error::other)?
+    );
+    Ok(())
+}
+
+pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
+    let store = super::open_store(global)?;
+    let member = match &args.member {
+        Some(id) => {
+            let snapshot = store.snapshot()?;
+            let i = snapshot.find(id).ok_or_else(|| {
+                Error::NotFound(format!("no member with email, external_id or phone '{id}'"))
+            })?;
+            Some(snapshot.members[i].id)
+        }
+        None => None,
+    };
+    let events = store.audit(member, args.import)?;
+    if args.output == ListFormat::Json {
+        return print_json(&events).map(|_| 0);
+    }
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_MARKDOWN);
+    table.set_header(["time", "import", "operator", "member", "action", "changes"]);
+    for e in &events {
+        table.add_row([
+            e.at.clone(),
+            e.import_id.map(|i| i.to_string()).unwrap_or_default(),
+            e.operator.clone(),
+            e.member.clone(),
+            e.action.clone(),
+            describe_changes(&e.changes),
+        ]);
+    }
+    println!("{table}");
+    Ok(0)
+}
+
+/// "first_name: Ann -> Anna; team +Sales (owner)".
+fn describe_changes(changes: &serde_json::Value) -> String {
+    let mut parts = Vec::new();
+    if let Some(serde_json::Value::Object(fields)) = changes.get("fields") {
+        for (k, v) in fields {
+            let show = |x: Option<&serde_json::Value>| match x {
+                None | Some(serde_json::Value::Null) => "(blank)".to_string(),
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+            };
+            parts.push(format!(
+                "{k}: {} -> {}",
+                show(v.get("old")),
+                show(v.get("new"))
+            ));
+        }
+    }
+    if let Some(teams) = changes.get("teams") {
+        for (kind, sign) in [("added", "+"), ("removed", "-"), ("changed", "~")] {
+            for t in teams
+                .get(kind)
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let name = t.get("team").and_then(|v| v.as_str()).unwrap_or("");
+                parts.push(format!("team {sign}{name}"));
+            }
+        }
+    }
+    parts.join("; ")
+}

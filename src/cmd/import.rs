@@ -1,0 +1,381 @@
+//! `roster import` and `roster diff`: the only place the pipeline stages are strung together.
+//! input -> decode -> parse -> validate -> resolve -> plan -> policy -> apply -> report.
+
+use super::{login_user, open_store};
+use crate::cli::{GlobalArgs, ImportArgs};
+use crate::error::{Error, FileError, Result, RowError, Rule};
+use crate::input::{self, Source};
+use crate::parse::{self, ParseOptions, Table};
+use crate::plan::{self, Mode, Plan};
+use crate::policy::{self, Limit, Policy};
+use crate::report::{self, FileInfo, Outcome, OutputFormat};
+use crate::store::{ImportMeta, Snapshot, SqliteStore, Store};
+use crate::term::Term;
+use crate::{decode, resolve, validate};
+use serde_json::json;
+
+pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
+pub const DEFAULT_MAX_ROWS: u64 = 30_000;
+/// Row errors listed on stderr in table mode; `--errors-csv` and JSON have them all.
+const MAX_LISTED_ERRORS: usize = 100;
+
+pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -> Result<u8> {
+    let mut store = open_store(global)?;
+    let dry_run = is_diff || args.dry_run;
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(store.lock_imports()?)
+    };
+    let progress = term.progress("planning the import");
+    let snapshot = store.snapshot()?;
+    let mut run = Run {
+        args,
+        term,
+        dry_run,
+        operator: args.operator.clone().unwrap_or_else(login_user),
+        import_id: None,
+        file: FileInfo {
+            name: Source::from_arg(&args.file).name(),
+            ..FileInfo::default()
+        },
+        progress,
+    };
+    run.execute(&mut store, &snapshot)
+}
+
+struct Run<'a> {
+    args: &'a ImportArgs,
+    term: &'a Term,
+    dry_run: bool,
+    operator: String,
+    import_id: Option<i64>,
+    file: FileInfo,
+    progress: indicatif::ProgressBar,
+}
+
+impl Run<'_> {
+    fn execute(&mut self, store: &mut SqliteStore, snapshot: &Snapshot) -> Result<u8> {
+        let args = self.args;
+        let settings = &snapshot.settings;
+        let max_bytes = args
+            .max_bytes
+            .or(settings.max_bytes)
+            .unwrap_or(DEFAULT_MAX_BYTES);
+        let max_rows = args
+            .max_rows
+            .or(settings.max_rows)
+            .unwrap_or(DEFAULT_MAX_ROWS);
+        let input = match input::read(&Source::from_arg(&args.file), max_bytes) {
+            Ok(input) => input,
+            Err(e) => {
+                if !self.dry_run {
+                    self.import_id = Some(store.begin_import(&self.meta(), &[])?);
+                }
+                return self.file_error(store, e);
+            }
+        };
+        self.file.sha256 = input.sha256.clone();
+        self.file.bytes = input.bytes.len() as u64;
+        if !self.dry_run {
+            self.import_id = Some(store.begin_import(&self.meta(), &input.bytes)?);
+        }
+        let decoded = match decode::decode(&input, args.encoding.as_deref()) {
+            Ok(d) => d,
+            Err(e) => return self.file_error(store, e),
+        };
+        self.file.encoding = decoded.encoding.clone();
+        let options = ParseOptions {
+            format: args.input_format,
+            delimiter: args.delimiter,
+            mappings: args.map.clone(),
+            max_rows,
+            file_name: self.file.name.clone(),
+        };
+        let table = match parse::parse(&decoded, &options, &snapshot.catalog) {
+            Ok(t) => t,
+            Err(e) => return self.file_error(store, e),
+        };
+        drop(decoded);
+        let validated = validate::validate(&table, &snapshot.catalog);
+        let resolved = resolve::resolve(validated, snapshot);
+        let plan = plan::plan(&resolved, snapshot, &self.mode());
+        let plan_id = plan.id(snapshot.generation);
+        let errors = resolved.errors.clone();
+        drop(resolved);
+        self.write_errors_csv(&table, &errors)?;
+        let mut outcome = Outcome {
+            import_id: self.import_id,
+            plan_id: Some(plan_id.clone()),
+            dry_run: self.dry_run,
+            status: "FAILED",
+            full_sync: args.full_sync,
+            file: self.file.clone(),
+            summary: plan.summary.clone(),
+            plan: Some(&plan),
+            errors,
+            warnings: table.warnings.clone(),
+        };
+        if !outcome.errors.is_empty() && !args.skip_invalid {
+            let count = outcome.errors.len();
+            return self.refuse(
+                store,
+                &outcome,
+                Some(&table),
+                Error::Rows { count },
+                valid_rows(&plan),
+            );
+        }
+        let refusal = self.check_rules(&plan, &plan_id, snapshot);
+        if let Err(rules) = refusal {
+            return self.refuse(store, &outcome, Some(&table), Error::Refused(rules), 0);
+        }
+        let exit = if args.detailed_exitcode && plan.has_changes() {
+            3
+        } else {
+            0
+        };
+        if self.dry_run {
+            outcome.status = "DRY_RUN";
+            self.report(&outcome, None)?;
+            return Ok(exit);
+        }
+        let import_id = self.import_id.unwrap_or_default();
+        let summary = serde_json::to_value(&plan.summary).unwrap_or_default();
+        if let Err(e) = store.apply(import_id, &plan, snapshot, &summary, &self.operator) {
+            let message = e.to_string();
+            store
+                .fail_import(import_id, &message, Some(&summary), None)
+                .ok();
+            return Err(e.into());
+        }
+        if !outcome.errors.is_empty() {
+            let report = errors_csv_bytes(&table, &outcome.errors)?;
+            store.set_import_errors(import_id, &report)?;
+        }
+        outcome.status = "COMPLETED";
+        self.report(&outcome, None)?;
+        Ok(exit)
+    }
+
+    fn mode(&self) -> Mode {
+        Mode {
+            full_sync: self.args.full_sync,
+            invite: self.args.invite,
+            clear_blanks: self.args.clear_blanks,
+            default_role: self.args.default_role,
+        }
+    }
+
+    fn meta(&self) -> ImportMeta {
+        let a = self.args;
+        ImportMeta {
+            operator: self.operator.clone(),
+            file_name: self.file.name.clone(),
+            sha256: self.file.sha256.clone(),
+            bytes: self.file.bytes,
+            encoding: self.file.encoding.clone(),
+            mode: if a.full_sync { "full_sync" } else { "additive" }.to_string(),
+            options: json!({
+                "full_sync": a.full_sync,
+                "invite": a.invite,
+                "skip_invalid": a.skip_invalid,
+                "clear_blanks": a.clear_blanks,
+                "default_role": a.default_role.as_str(),
+                "max_deactivations": a.max_deactivations.map(|l| l.to_string()),
+                "input_format": format!("{:?}", a.input_format).to_lowercase(),
+                "encoding": a.encoding,
+                "delimiter": a.delimiter.map(|d| (d as char).to_string()),
+                "map": a.map.iter().map(|m| format!("{}={}", m.header, m.column.name())).collect::<Vec<_>>(),
+                "max_rows": a.max_rows,
+                "max_bytes": a.max_bytes,
+                "expect_plan": a.expect_plan,
+            })
+            .to_string(),
+        }
+    }
+
+    /// `--expect-plan` first (a changed plan is refused on its own), then the safety rules.
+    fn check_rules(
+        &self,
+        plan: &Plan,
+        plan_id: &str,
+        snapshot: &Snapshot,
+    ) -> Result<(), Vec<Rule>> {
+        if let Some(expected) = &self.args.expect_plan {
+            if expected.trim() != plan_id {
+                return Err(vec![Rule::PlanChanged]);
+            }
+        }
+        let max_deactivations = self.args.max_deactivations.or_else(|| {
+            snapshot
+                .settings
+                .max_deactivations
+                .as_deref()
+                .and_then(|s| s.parse::<Limit>().ok())
+        });
+        let policy = Policy {
+            seat_limit: snapshot.settings.seat_limit,
+            max_deactivations,
+        };
+        policy::check(plan, snapshot, &policy)
+    }
+
+    fn write_errors_csv(&self, table: &Table, errors: &[RowError]) -> Result<()> {
+        if let Some(path) = &self.args.errors_csv {
+            let bytes = errors_csv_bytes(table, errors)?;
+            super::write_output(Some(path), &bytes)?;
+        }
+        Ok(())
+    }
+
+    fn file_error(&mut self, store: &mut SqliteStore, e: FileError) -> Result<u8> {
+        let error = Error::File(e);
+        let outcome = Outcome {
+            import_id: self.import_id,
+            plan_id: None,
+            dry_run: self.dry_run,
+            status: "FAILED",
+            full_sync: self.args.full_sync,
+            file: self.file.clone(),
+            summary: Default::default(),
+            plan: None,
+            errors: vec![RowError {
+                row: None,
+                column: None,
+                value: None,
+                message: error.to_string(),
+            }],
+            warnings: vec![],
+        };
+        if let Some(id) = self.import_id {
+            store.fail_import(id, &error.to_string(), None, None)?;
+        }
+        self.report(&outcome, Some(&error))?;
+        Err(Error::Reported(error.exit_code()))
+    }
+
+    /// Row errors (exit 1) or broken rules (exit 4): record, report, change nothing.
+    fn refuse(
+        &mut self,
+        store: &mut SqliteStore,
+        outcome: &Outcome,
+        table: Option<&Table>,
+        error: Error,
+        valid_rows: u64,
+    ) -> Result<u8> {
+        let mut outcome = outcome.clone();
+        if let Error::Refused(rules) = &error {
+            outcome.errors.extend(rules.iter().map(|r| RowError {
+                row: None,
+                column: None,
+                value: None,
+                message: r.to_string(),
+            }));
+        }
+        if let Some(id) = self.import_id {
+            let report = match table {
+                Some(t) if !outcome.errors.is_empty() => {
+                    Some(errors_csv_bytes(t, &outcome.errors)?)
+                }
+                _ => None,
+            };
+            let summary = serde_json::to_value(&outcome.summary).unwrap_or_default();
+            store.fail_import(
+                id,
+                &error.messages().join("\n"),
+                Some(&summary),
+                report.as_deref(),
+            )?;
+        }
+        self.report(&outcome, Some(&error))?;
+        if matches!(error, Error::Rows { .. }) && !self.term.quiet {
+            self.term.hint(&format!(
+                "fix these rows and run again, or re-run with --skip-invalid to apply the {valid_rows} valid {}.",
+                if valid_rows == 1 { "member" } else { "members" }
+            ));
+            if self.args.errors_csv.is_none() {
+                self.term.hint("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.");
+            }
+        }
+        Err(Error::Reported(error.exit_code()))
+    }
+
+    /// stdout gets the data (table, JSON or NDJSON); stderr the warnings and the failure.
+    fn report(&self, outcome: &Outcome, failure: Option<&Error>) -> Result<()> {
+        self.progress.finish_and_clear();
+        let mut out = std::io::stdout().lock();
+        match self.args.output {
+            OutputFormat::Json => {
+                serde_json::to_writer_pretty(&mut out, &report::json::document(outcome))
+                    .map_err(std::io::Error::other)?;
+                use std::io::Write;
+                writeln!(out)?;
+            }
+            OutputFormat::Ndjson => report::ndjson::write(outcome, &mut out)?,
+            OutputFormat::Table => {
+                for w in &outcome.warnings {
+                    self.term.warning(w);
+                }
+                if failure.is_none() || outcome.plan.is_some() {
+                    report::table::write(outcome, &mut out)?;
+                }
+            }
+        }
+        if let Some(error) = failure {
+            self.print_failure(outcome, error);
+        }
+        Ok(())
+    }
+
+    fn print_failure(&self, outcome: &Outcome, error: &Error) {
+        match error {
+            Error::Refused(rules) => rules.iter().for_each(|r| self.term.error(&r.to_string())),
+            Error::Rows { .. } => {
+                self.term.error(&error.to_string());
+                let listed = if self.args.output == OutputFormat::Table {
+                    MAX_LISTED_ERRORS
+                } else {
+                    0
+                };
+                for e in outcome.errors.iter().take(listed) {
+                    self.term.detail(&describe_error(e));
+                }
+                if outcome.errors.len() > listed && listed > 0 {
+                    self.term
+                        .detail(&format!("... and {} more", outcome.errors.len() - listed));
+                }
+            }
+            other => {
+                self.term.error(&other.to_string());
+                if let Some(h) = other.hint() {
+                    self.term.hint(&h);
+                }
+            }
+        }
+    }
+}
+
+/// Members the file would apply if the errored rows were skipped.
+fn valid_rows(plan: &Plan) -> u64 {
+    let s = &plan.summary;
+    s.created + s.updated + s.reactivated + s.unchanged + s.banned_skipped + s.protected_skipped
+}
+
+fn errors_csv_bytes(table: &Table, errors: &[RowError]) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    report::errors_csv::write(table, errors, &mut buf)?;
+    Ok(buf)
+}
+
+/// "row 4, email 'jane.doe@': Invalid email format".
+pub fn describe_error(e: &RowError) -> String {
+    if e.message.starts_with("Row ") {
+        return e.message.clone();
+    }
+    match (e.row, &e.column, &e.value) {
+        (Some(r), Some(c), Some(v)) => format!("row {r}, {c} '{v}': {}", e.message),
+        (Some(r), _, _) => format!("row {r}: {}", e.message),
+        _ => e.message.clone(),
+    }
+}

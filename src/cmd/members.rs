@@ -1,0 +1,291 @@
+//! `roster members ...` and `roster invite`: administer single members outside an import.
+
+use crate::cli::{GlobalArgs, InviteArgs, ListFormat, MembersCommand};
+use crate::error::{Error, Result, Rule};
+use crate::model::{Field, Status};
+use crate::store::{Snapshot, SqliteStore, StateChange, Store};
+use crate::term::Term;
+use comfy_table::{Table, presets};
+
+pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
+    let mut store = super::open_store(global)?;
+    let snapshot = store.snapshot()?;
+    let operator = super::login_user();
+    let find = |id: &str| {
+        snapshot.find(id).ok_or_else(|| {
+            Error::NotFound(format!("no member with email, external_id or phone '{id}'"))
+        })
+    };
+    match command {
+        MembersCommand::List { status, output } => list(&snapshot, &status, output),
+        MembersCommand::Show { id, output } => show(&snapshot, find(&id)?, output),
+        MembersCommand::Ban { id } => {
+            let i = find(&id)?;
+            let m = &snapshot.members[i];
+            if m.status == Status::Banned {
+                return done(term, &format!("{} is already BANNED", m.label()));
+            }
+            set(
+                &mut store,
+                &snapshot,
+                i,
+                Status::Banned,
+                Some(m.status),
+                m.protected,
+                "ban",
+                &operator,
+            )
+        }
+        MembersCommand::Unban { id } => {
+            let i = find(&id)?;
+            let m = &snapshot.members[i];
+            if m.status != Status::Banned {
+                return Err(Error::Usage(format!(
+                    "{} is {}, not BANNED",
+                    m.label(),
+                    m.status
+                )));
+            }
+            let back = m.prior_status.unwrap_or(Status::Provisioned);
+            set(
+                &mut store,
+                &snapshot,
+                i,
+                back,
+                None,
+                m.protected,
+                "unban",
+                &operator,
+            )
+        }
+        MembersCommand::Protect { id } => {
+            let i = find(&id)?;
+            let m = &snapshot.members[i];
+            set(
+                &mut store,
+                &snapshot,
+                i,
+                m.status,
+                m.prior_status,
+                true,
+                "protect",
+                &operator,
+            )
+        }
+        MembersCommand::Unprotect { id } => {
+            let i = find(&id)?;
+            let m = &snapshot.members[i];
+            set(
+                &mut store,
+                &snapshot,
+                i,
+                m.status,
+                m.prior_status,
+                false,
+                "unprotect",
+                &operator,
+            )
+        }
+        MembersCommand::Activate { id } => {
+            let i = find(&id)?;
+            let m = &snapshot.members[i];
+            if m.status != Status::Invited {
+                return Err(Error::Usage(format!(
+                    "{} is {}; only an INVITED member can be activated",
+                    m.label(),
+                    m.status
+                )));
+            }
+            set(
+                &mut store,
+                &snapshot,
+                i,
+                Status::Active,
+                None,
+                m.protected,
+                "activate",
+                &operator,
+            )
+        }
+    }
+}
+
+fn done(term: &Term, message: &str) -> Result<u8> {
+    if !term.quiet {
+        eprintln!("{message}");
+    }
+    Ok(0)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn set(
+    store: &mut SqliteStore,
+    snapshot: &Snapshot,
+    i: usize,
+    status: Status,
+    prior: Option<Status>,
+    protected: bool,
+    action: &'static str,
+    operator: &str,
+) -> Result<u8> {
+    let m = &snapshot.members[i];
+    store.set_member_states(
+        &[StateChange {
+            member_id: m.id,
+            status,
+            prior,
+            protected,
+            action,
+        }],
+        operator,
+    )?;
+    println!(
+        "{}: {} -> {}{}",
+        m.label(),
+        m.status,
+        status,
+        if protected { " (protected)" } else { "" }
+    );
+    Ok(0)
+}
+
+fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<u8> {
+    let all: Vec<usize> = (0..snapshot.members.len())
+        .filter(|&i| statuses.is_empty() || statuses.contains(&snapshot.members[i].status))
+        .collect();
+    if output == ListFormat::Json {
+        let items: Vec<_> = all
+            .iter()
+            .map(|&i| super::export::member_json(snapshot, i))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&items).map_err(std::io::Error::other)?
+        );
+        return Ok(0);
+    }
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_MARKDOWN);
+    table.set_header([
+        "email",
+        "external_id",
+        "phone",
+        "name",
+        "role",
+        "status",
+        "protected",
+    ]);
+    for i in all {
+        let m = &snapshot.members[i];
+        table.add_row([
+            m.get(Field::Email).unwrap_or("").to_string(),
+            m.get(Field::ExternalId).unwrap_or("").to_string(),
+            m.get(Field::Phone).unwrap_or("").to_string(),
+            m.display_name(),
+            m.role().to_string(),
+            m.status.to_string(),
+            if m.protected { "yes" } else { "" }.to_string(),
+        ]);
+    }
+    println!("{table}");
+    Ok(0)
+}
+
+fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
+    let value = super::export::member_json(snapshot, i);
+    if output == ListFormat::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?
+        );
+        return Ok(0);
+    }
+    let m = &snapshot.members[i];
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_MARKDOWN);
+    table.set_header(["field", "value"]);
+    table.add_row(["display name".to_string(), m.display_name()]);
+    for f in Field::ALL {
+        table.add_row([f.name().to_string(), m.get(f).unwrap_or("").to_string()]);
+    }
+    for (k, v) in &m.forms {
+        table.add_row([format!("form.{k}"), v.clone()]);
+    }
+    table.add_row(["status".to_string(), m.status.to_string()]);
+    table.add_row(["protected".to_string(), m.protected.to_string()]);
+    let teams: Vec<String> = snapshot.memberships[i]
+        .iter()
+        .map(|(ti, r)| format!("{} ({r})", snapshot.teams[*ti].name))
+        .collect();
+    table.add_row(["teams".to_string(), teams.join(", ")]);
+    println!("{table}");
+    Ok(0)
+}
+
+/// `roster invite`: PROVISIONED members with an email become INVITED, within the seat limit.
+pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
+    let mut store = super::open_store(global)?;
+    let snapshot = store.snapshot()?;
+    let candidates: Vec<usize> = if args.ids.is_empty() {
+        (0..snapshot.members.len()).collect()
+    } else {
+        args.ids
+            .iter()
+            .map(|id| {
+                snapshot.find(id).ok_or_else(|| {
+                    Error::NotFound(format!("no member with email, external_id or phone '{id}'"))
+                })
+            })
+            .collect::<Result<_>>()?
+    };
+    let limit = args.limit.unwrap_or(u64::MAX) as usize;
+    let chosen: Vec<usize> = candidates
+        .into_iter()
+        .filter(|&i| {
+            let m = &snapshot.members[i];
+            m.status == Status::Provisioned && m.get(Field::Email).is_some()
+        })
+        .take(limit)
+        .collect();
+    if let Some(seats) = snapshot.settings.seat_limit {
+        let used = snapshot
+            .members
+            .iter()
+            .filter(|m| m.status.uses_seat())
+            .count()
+            + chosen.len();
+        if !chosen.is_empty() && used as u64 > seats {
+            return Err(Error::Refused(vec![Rule::Seats {
+                limit: seats,
+                used: used as u64,
+            }]));
+        }
+    }
+    let changes: Vec<StateChange> = chosen
+        .iter()
+        .map(|&i| {
+            let m = &snapshot.members[i];
+            StateChange {
+                member_id: m.id,
+                status: Status::Invited,
+                prior: None,
+                protected: m.protected,
+                action: "invite",
+            }
+        })
+        .collect();
+    if !changes.is_empty() {
+        store.set_member_states(&changes, &super::login_user())?;
+    }
+    println!(
+        "invited {} {}",
+        changes.len(),
+        if changes.len() == 1 {
+            "member"
+        } else {
+            "members"
+        }
+    );
+    let _ = term;
+    Ok(0)
+}

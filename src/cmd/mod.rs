@@ -1,0 +1,78 @@
+//! One module per subcommand: wiring only. `import` strings the pipeline together.
+
+pub mod admin;
+pub mod completions;
+pub mod export;
+pub mod history;
+pub mod import;
+pub mod members;
+pub mod template;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::store::SqliteStore;
+use crate::term::Term;
+use std::path::PathBuf;
+
+/// Runs a command; returns the exit code of a success (0, or 3 for `--detailed-exitcode`).
+pub fn run(cli: Cli, term: &Term) -> Result<u8> {
+    let global = &cli.global;
+    match cli.command {
+        Command::Import(args) => import::run(&args, global, term, false),
+        Command::Diff(args) => import::run(&args, global, term, true),
+        Command::Export(args) => export::run(&args, global),
+        Command::Template { teams } => template::run(teams),
+        Command::Imports { command } => history::imports(command, global),
+        Command::Log(args) => history::log(&args, global),
+        Command::Members { command } => members::run(command, global, term),
+        Command::Invite(args) => members::invite(&args, global, term),
+        Command::Labels { command } => admin::labels(command, global),
+        Command::Forms { command } => admin::forms(command, global),
+        Command::Config { command } => admin::config(command, global),
+        Command::Completions { shell } => completions::run(shell),
+    }
+}
+
+/// `--db`, else `$ROSTER_DB`, else `./roster.db`.
+pub fn db_path(global: &GlobalArgs) -> PathBuf {
+    global
+        .db
+        .clone()
+        .or_else(|| {
+            std::env::var_os("ROSTER_DB")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| PathBuf::from("roster.db"))
+}
+
+pub fn open_store(global: &GlobalArgs) -> Result<SqliteStore> {
+    Ok(SqliteStore::open(&db_path(global))?)
+}
+
+/// The login user, for history and the audit log.
+pub fn login_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .into_iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Writes to `-o PATH` (exactly where the user said) or to stdout.
+pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    match path {
+        Some(p) => std::fs::write(p, bytes).map_err(|e| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("could not write {}: {e}", p.display()),
+            ))
+        }),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}

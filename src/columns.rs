@@ -1,0 +1,360 @@
+//! THE column table (SPEC §5): every column, its aliases, its limit and its rule.
+//! Add a column here only; `parse::header` matches headers against it and `validate` applies it.
+
+use crate::error::msg;
+use crate::model::{Field, Role};
+use std::collections::BTreeSet;
+
+/// What a header of the file names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    Field(Field),
+    Team,
+    TeamRole,
+    /// `form.{type}.{field}`, keyed `type.field`.
+    Form(String),
+}
+
+impl Column {
+    pub fn name(&self) -> String {
+        match self {
+            Column::Field(f) => f.name().to_string(),
+            Column::Team => "team".into(),
+            Column::TeamRole => "team_role".into(),
+            Column::Form(key) => format!("form.{key}"),
+        }
+    }
+
+    /// Longest value in characters, after trimming; `None` when the rule bounds it.
+    pub fn max_chars(&self) -> Option<usize> {
+        match self {
+            Column::Field(Field::ExternalId) => Some(255),
+            Column::Field(Field::FirstName | Field::LastName) => Some(100),
+            Column::Field(Field::Name | Field::JobTitle) => Some(200),
+            Column::Field(Field::Description) | Column::Form(_) => Some(2000),
+            Column::Team => Some(50),
+            _ => None,
+        }
+    }
+}
+
+/// Every known column with its aliases, canonical name first.
+const TABLE: &[(Column, &[&str])] = &[
+    (
+        Column::Field(Field::Email),
+        &["email", "e-mail", "email_address", "emailaddress"],
+    ),
+    (
+        Column::Field(Field::ExternalId),
+        &["external_id", "orgmemberid", "org_member_id", "externalid"],
+    ),
+    (Column::Field(Field::Phone), &["phone", "phone_number"]),
+    (
+        Column::Field(Field::FirstName),
+        &["first_name", "firstname"],
+    ),
+    (Column::Field(Field::LastName), &["last_name", "lastname"]),
+    (Column::Field(Field::Name), &["name", "display_name"]),
+    (Column::Field(Field::JobTitle), &["job_title", "jobtitle"]),
+    (
+        Column::Field(Field::DateOfBirth),
+        &["date_of_birth", "dateofbirth"],
+    ),
+    (Column::Field(Field::Description), &["description"]),
+    (Column::Field(Field::Labels), &["labels"]),
+    (Column::Field(Field::NotifyEmail), &["notify_email"]),
+    (Column::Field(Field::NotifySms), &["notify_sms"]),
+    (Column::Field(Field::NotifyVoice), &["notify_voice"]),
+    (Column::Team, &["team"]),
+    (Column::TeamRole, &["team_role"]),
+    (
+        Column::Field(Field::OrganizationRole),
+        &["organization_role", "org_role"],
+    ),
+];
+
+/// The canonical header of `roster template` and CSV export, in file order.
+pub fn canonical_header(teams: bool) -> Vec<String> {
+    TABLE
+        .iter()
+        .map(|(c, _)| c)
+        .filter(|c| teams || !matches!(c, Column::Team | Column::TeamRole))
+        .map(Column::name)
+        .collect()
+}
+
+/// Matches a header (canonical name or alias, ignoring case and surrounding spaces).
+/// `form.*` headers are returned as [`Column::Form`]; their definition is checked later.
+pub fn lookup(header: &str) -> Option<Column> {
+    let key = trim_cell(header).to_lowercase();
+    if let Some(rest) = key.strip_prefix("form.") {
+        let mut parts = rest.splitn(2, '.');
+        let (ty, field) = (parts.next()?, parts.next()?);
+        if ty.is_empty() || field.is_empty() {
+            return None;
+        }
+        return Some(Column::Form(format!("{ty}.{field}")));
+    }
+    TABLE
+        .iter()
+        .find(|(_, aliases)| aliases.contains(&key.as_str()))
+        .map(|(c, _)| c.clone())
+}
+
+/// Characters trimmed from both ends of every cell besides Unicode whitespace (SPEC §5).
+const INVISIBLE: [char; 7] = [
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{2060}', '\u{FEFF}',
+];
+
+pub fn trim_cell(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || INVISIBLE.contains(&c))
+}
+
+/// Trims a cell and removes the `'` that roster's CSV writer puts before formula characters.
+pub fn clean_cell(s: &str) -> &str {
+    let t = trim_cell(s);
+    match t.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '@', '\t', '\r', '\n', '+', '-']) => rest,
+        _ => t,
+    }
+}
+
+/// The definitions a file is validated against: labels and form fields of the store.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub labels: BTreeSet<String>,
+    pub form_fields: BTreeSet<String>,
+}
+
+/// Checks one non-empty, cleaned value of a field; returns its canonical text or the row
+/// error messages (labels can have several).
+pub fn check_field(field: Field, value: &str, catalog: &Catalog) -> Result<String, Vec<String>> {
+    let one = |m: &str| Err(vec![m.to_string()]);
+    match field {
+        Field::Email if is_email(value) => Ok(value.to_string()),
+        Field::Email => one(msg::INVALID_EMAIL),
+        Field::Phone if is_phone(value) => Ok(value.to_string()),
+        Field::Phone => one(msg::INVALID_PHONE),
+        Field::DateOfBirth if is_past_date(value) => Ok(value.to_string()),
+        Field::DateOfBirth => one(msg::INVALID_DATE),
+        Field::NotifyEmail | Field::NotifySms | Field::NotifyVoice => match parse_bool(value) {
+            Some(b) => Ok(b.to_string()),
+            None => one(msg::INVALID_BOOL),
+        },
+        Field::OrganizationRole => match Role::parse(value) {
+            Some(r) => Ok(r.as_str().to_string()),
+            None => one(msg::INVALID_ORG_ROLE),
+        },
+        Field::Labels => canonical_labels(split_labels(value), catalog),
+        _ => Ok(value.to_string()),
+    }
+}
+
+pub fn split_labels(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(trim_cell).filter(|s| !s.is_empty())
+}
+
+/// Sorted, de-duplicated, comma-joined; every slug must be defined.
+pub fn canonical_labels<'a>(
+    slugs: impl Iterator<Item = &'a str>,
+    catalog: &Catalog,
+) -> Result<String, Vec<String>> {
+    let set: BTreeSet<&str> = slugs.collect();
+    let unknown: Vec<String> = set
+        .iter()
+        .filter(|s| !catalog.labels.contains(**s))
+        .map(|s| msg::unknown_label(s))
+        .collect();
+    if unknown.is_empty() {
+        Ok(set.into_iter().collect::<Vec<_>>().join(","))
+    } else {
+        Err(unknown)
+    }
+}
+
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+const LOCAL_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~.-";
+
+/// `local@domain.tld` as SPEC §5 defines it.
+pub fn is_email(s: &str) -> bool {
+    if s.chars().count() > 254 {
+        return false;
+    }
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    is_local_part(local) && is_domain(domain)
+}
+
+fn is_local_part(local: &str) -> bool {
+    !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c))
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+}
+
+fn is_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2 && labels.iter().all(|l| is_domain_label(l))
+}
+
+fn is_domain_label(label: &str) -> bool {
+    !label.is_empty()
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+}
+
+/// E.164 syntax: `+` then 2 to 15 digits, the first not 0.
+pub fn is_phone(s: &str) -> bool {
+    let Some(digits) = s.strip_prefix('+') else {
+        return false;
+    };
+    (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
+/// A real `YYYY-MM-DD` date, not after today (UTC).
+pub fn is_past_date(s: &str) -> bool {
+    let shape_ok = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shape_ok
+        && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .is_ok_and(|d| d <= chrono::Utc::now().date_naive())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_aliases_ignoring_case_and_spaces() {
+        let cases = [
+            ("Email", Some(Column::Field(Field::Email))),
+            (" E-Mail ", Some(Column::Field(Field::Email))),
+            ("emailAddress", Some(Column::Field(Field::Email))),
+            ("orgMemberId", Some(Column::Field(Field::ExternalId))),
+            ("firstName", Some(Column::Field(Field::FirstName))),
+            ("display_name", Some(Column::Field(Field::Name))),
+            ("org_role", Some(Column::Field(Field::OrganizationRole))),
+            ("phone_number", Some(Column::Field(Field::Phone))),
+            (
+                "form.Profile.Shirt",
+                Some(Column::Form("profile.shirt".into())),
+            ),
+            ("form.x", None),
+            ("Department", None),
+        ];
+        for (header, want) in cases {
+            assert_eq!(lookup(header), want, "{header}");
+        }
+    }
+
+    #[test]
+    fn cells_are_trimmed_of_whitespace_and_invisibles() {
+        assert_eq!(trim_cell("\u{00A0} ann \u{200B}\u{FEFF}"), "ann");
+        assert_eq!(clean_cell("'=SUM(A1)"), "=SUM(A1)");
+        assert_eq!(clean_cell("'+15551234567"), "+15551234567");
+        assert_eq!(clean_cell("O'Brien"), "O'Brien");
+        assert_eq!(clean_cell("'quoted"), "'quoted");
+    }
+
+    #[test]
+    fn emails() {
+        let good = [
+            "a@b.co",
+            "first.last+tag@example.com",
+            "x!#$%&'*+/=?^_`{|}~-@sub.domain.org",
+            "ann@bücher.de",
+            "a@1-2.io",
+        ];
+        let bad = [
+            "",
+            "plain",
+            "@b.co",
+            "a@b",
+            ".a@b.co",
+            "a.@b.co",
+            "a..b@b.co",
+            "a@b.co.",
+            "a@-b.co",
+            "a@b-.co",
+            "a b@b.co",
+            "ánn@b.co",
+            "a\u{200B}b@x.co",
+            "a@b..co",
+        ];
+        for e in good {
+            assert!(is_email(e), "{e} should pass");
+        }
+        for e in bad {
+            assert!(!is_email(e), "{e} should fail");
+        }
+        let long = format!("{}@example.com", "a".repeat(243));
+        assert!(!is_email(&long));
+        assert!(is_email(&format!("{}@example.com", "a".repeat(242))));
+    }
+
+    #[test]
+    fn phones() {
+        for p in ["+15551234567", "+44", "+123456789012345"] {
+            assert!(is_phone(p), "{p}");
+        }
+        for p in [
+            "15551234567",
+            "+1",
+            "+1234567890123456",
+            "+0123",
+            "+1 555 123",
+            "(555) 123-4567",
+            "+1-555",
+        ] {
+            assert!(!is_phone(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_past_date("2000-02-29"));
+        assert!(!is_past_date("2001-02-29"));
+        assert!(!is_past_date("2000-2-29"));
+        assert!(!is_past_date("29/02/2000"));
+        assert!(!is_past_date("2999-01-01"));
+    }
+
+    #[test]
+    fn booleans_and_labels() {
+        assert_eq!(parse_bool("TRUE"), Some(true));
+        assert_eq!(parse_bool("0"), Some(false));
+        assert_eq!(parse_bool("yes"), None);
+        let catalog = Catalog {
+            labels: ["vip".into(), "board".into()].into(),
+            ..Catalog::default()
+        };
+        assert_eq!(
+            check_field(Field::Labels, "vip, board,vip", &catalog),
+            Ok("board,vip".into())
+        );
+        assert_eq!(
+            check_field(Field::Labels, "vip,nope", &catalog),
+            Err(vec!["Unknown label: nope".into()])
+        );
+    }
+}

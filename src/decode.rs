@@ -1,0 +1,115 @@
+//! Stage 2, text: BOMs, UTF-16, and legacy encodings by name (`encoding_rs`).
+//! A byte sequence that is not valid in the encoding is refused with its line number.
+
+use crate::error::FileError;
+use crate::input::Input;
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
+
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub text: String,
+    /// The encoding's name as reported (`UTF-8`, `UTF-16LE`, `windows-1252`, ...).
+    pub encoding: String,
+}
+
+pub fn decode(input: &Input, encoding: Option<&str>) -> Result<Decoded, FileError> {
+    let bytes = input.bytes.as_slice();
+    if let Some(label) = encoding {
+        let enc = Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| FileError::UnknownEncoding(label.to_string()))?;
+        return decode_with(enc, bytes);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return decode_utf8(rest, "UTF-8");
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        return decode_with(UTF_16LE, bytes);
+    }
+    if bytes.starts_with(&[0xFE, 0xFF]) {
+        return decode_with(UTF_16BE, bytes);
+    }
+    decode_utf8(bytes, "UTF-8")
+}
+
+fn decode_utf8(bytes: &[u8], name: &str) -> Result<Decoded, FileError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Decoded {
+            text: text.to_string(),
+            encoding: name.to_string(),
+        }),
+        Err(e) => Err(FileError::BadEncoding {
+            line: line_of(bytes, e.valid_up_to()),
+            encoding: name.to_string(),
+        }),
+    }
+}
+
+fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> Result<Decoded, FileError> {
+    if enc == encoding_rs::UTF_8 {
+        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+        return decode_utf8(body, "UTF-8");
+    }
+    let (text, used, had_errors) = enc.decode(bytes);
+    if had_errors {
+        return Err(FileError::BadEncoding {
+            line: first_bad_line(&text),
+            encoding: used.name().to_string(),
+        });
+    }
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: used.name().to_string(),
+    })
+}
+
+/// 1-based line of a byte offset.
+fn line_of(bytes: &[u8], offset: usize) -> u64 {
+    bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+fn first_bad_line(text: &str) -> u64 {
+    let at = text.find('\u{FFFD}').unwrap_or(0);
+    text[..at].matches('\n').count() as u64 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(bytes: &[u8]) -> Input {
+        Input {
+            name: "t".into(),
+            bytes: bytes.to_vec(),
+            sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn boms_and_encodings() {
+        let cases: &[(&[u8], Option<&str>, &str, &str)] = &[
+            (b"email\n", None, "email\n", "UTF-8"),
+            (b"\xEF\xBB\xBFemail\n", None, "email\n", "UTF-8"),
+            (b"\xFF\xFEe\0m\0", None, "em", "UTF-16LE"),
+            (b"\xFE\xFF\0e\0m", None, "em", "UTF-16BE"),
+            (
+                b"Jos\xE9\n",
+                Some("windows-1252"),
+                "Jos\u{e9}\n",
+                "windows-1252",
+            ),
+            (b"Jos\xE9\n", Some("latin1"), "Jos\u{e9}\n", "windows-1252"),
+        ];
+        for (bytes, enc, text, name) in cases {
+            let d = decode(&input(bytes), *enc).unwrap();
+            assert_eq!((d.text.as_str(), d.encoding.as_str()), (*text, *name));
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let err = decode(&input(b"email\na@b.co\nJos\xE9\n"), None).unwrap_err();
+        assert_eq!(err.to_string(), "Line 3 is not valid UTF-8.");
+        let err = decode(&input(b"x"), Some("klingon")).unwrap_err();
+        assert_eq!(err.to_string(), "Unknown encoding: klingon.");
+    }
+}

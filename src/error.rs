@@ -1,0 +1,228 @@
+//! Every message of the contract (SPEC §4, §5, §8, §2) and the exit code that goes with it.
+
+use serde::Serialize;
+
+/// A file-level error: the run stops before any row is read (SPEC §4), exit 1.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("The file exceeds {limit_mb} MB. Please reduce the file size and try again.")]
+    TooLarge { limit_mb: String },
+    #[error("The file is not a CSV. Save the file as .csv and try again.")]
+    NotCsv { looks_like: Option<&'static str> },
+    #[error("The file is empty.")]
+    Empty,
+    #[error("The file has no header row.")]
+    NoHeader,
+    #[error("The file has no data rows.")]
+    NoDataRows,
+    #[error("Required column is missing: one of email, external_id, phone.")]
+    NoIdentifierColumn,
+    #[error("Required column is missing: {0}.")]
+    MissingColumn(String),
+    #[error("Duplicate column found: {0}.")]
+    DuplicateColumn(String),
+    #[error("The file has more than {0} data rows.")]
+    TooManyRows(u64),
+    #[error("Unknown form field: {0}.")]
+    UnknownFormField(String),
+    #[error("Line {line} is not valid {encoding}.")]
+    BadEncoding { line: u64, encoding: String },
+    #[error("Unknown encoding: {0}.")]
+    UnknownEncoding(String),
+    #[error("The file is not valid JSON: {0}.")]
+    BadJson(String),
+    #[error("Could not read {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+}
+
+impl FileError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            FileError::TooLarge { .. } => {
+                Some("raise the limit for one run with --max-bytes N, or for the store with `roster config set max-bytes N`.".into())
+            }
+            FileError::NotCsv { looks_like: Some(kind) } => Some(format!(
+                "the file looks like {kind}; open it in its program and save it as CSV (UTF-8)."
+            )),
+            FileError::TooManyRows(_) => Some(
+                "raise the limit for one run with --max-rows N, or for the store with `roster config set max-rows N`.".into(),
+            ),
+            FileError::BadEncoding { .. } => Some(
+                "if the file was saved by Excel on Windows, re-run with --encoding windows-1252.".into(),
+            ),
+            FileError::UnknownFormField(_) => {
+                Some("define it first with `roster forms add TYPE.FIELD`.".into())
+            }
+            FileError::NoIdentifierColumn | FileError::MissingColumn(_) => Some(
+                "map a header of the file to a column with --map 'Header In File=column'.".into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// One row error (SPEC §5): data, collected, never propagated with `?`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub row: Option<u32>,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl RowError {
+    pub fn new(row: u32, column: &str, value: &str, message: impl Into<String>) -> Self {
+        RowError {
+            row: Some(row),
+            column: Some(column.to_string()),
+            value: Some(value.to_string()),
+            message: message.into(),
+        }
+    }
+}
+
+/// Row error messages (SPEC §5, §6).
+pub mod msg {
+    pub const INVALID_EMAIL: &str = "Invalid email format";
+    pub const INVALID_PHONE: &str = "Invalid phone format";
+    pub const INVALID_DATE: &str = "Invalid date: expected YYYY-MM-DD";
+    pub const INVALID_BOOL: &str = "Invalid boolean: expected true, false, 1 or 0";
+    pub const INVALID_TEAM_ROLE: &str = "Invalid team role: expected owner, admin or member";
+    pub const INVALID_ORG_ROLE: &str = "Invalid organization role: expected owner, admin or member";
+    pub const NO_IDENTIFIER: &str = "No identifier provided";
+
+    pub fn unknown_label(slug: &str) -> String {
+        format!("Unknown label: {slug}")
+    }
+    pub fn wrong_column_count(row: u32) -> String {
+        format!("Row {row} has the wrong number of columns.")
+    }
+    pub fn cell_too_long(row: u32, column: &str) -> String {
+        format!("Row {row}, column {column}: cell is too long.")
+    }
+    pub fn duplicate_member(other_row: u32) -> String {
+        format!("Duplicate member in file: also on row {other_row}")
+    }
+    pub fn conflicting(column: &str, identifier: &str, a: &str, n: u32, b: &str, m: u32) -> String {
+        format!("Conflicting {column} for {identifier}: '{a}' on row {n}, '{b}' on row {m}")
+    }
+    pub fn external_id_differs(id: &str, member: &str, stored: &str, given: &str) -> String {
+        format!(
+            "Identity conflict: {id} matches {member} but its stored external_id {stored} differs from the row's {given}"
+        )
+    }
+    pub fn identity_conflict(id: &str, member: &str, id2: &str, member2: &str) -> String {
+        format!("Identity conflict: {id} matches {member} but {id2} belongs to {member2}")
+    }
+}
+
+/// A safety rule that refuses the whole plan (SPEC §8), exit 4.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rule {
+    #[error(
+        "Your plan allows {limit} seats, but this import would use {used}. Remove new-member rows from the file or raise the seat limit."
+    )]
+    Seats { limit: u64, used: u64 },
+    #[error(
+        "This import would leave the organization with no owner. Promote another member to owner before re-uploading."
+    )]
+    LastOrgOwner,
+    #[error(
+        "This import would leave team {0} with no owner. Promote another member to team owner before re-uploading."
+    )]
+    LastTeamOwner(String),
+    #[error(
+        "This import would deactivate {k} of {n} members ({p}%), above the limit of {limit}. Review it with roster diff, then re-run with --max-deactivations {k} to allow it."
+    )]
+    Deactivations { k: u64, n: u64, p: u64, limit: u64 },
+    #[error("The plan has changed since it was reviewed.")]
+    PlanChanged,
+}
+
+/// Errors of the store (SPEC §2).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not open the roster store at {path}: {reason}")]
+    Open { path: String, reason: String },
+    #[error(
+        "the roster store at {path} has schema version {found}, newer than this roster understands ({known})"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "Another import is being applied. Please wait for it to finish before uploading again."
+    )]
+    Busy,
+    #[error("the store changed while the import was being planned; nothing was changed")]
+    Changed,
+    #[error("store error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("store error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The top-level error: what `main` prints and maps to an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// Row errors refused the import; the details are reported separately.
+    #[error("{} {} errors; nothing was changed.", count, if *count == 1 { "row has" } else { "rows have" })]
+    Rows { count: usize },
+    #[error("{}", .0.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n"))]
+    Refused(Vec<Rule>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Already reported to the user (import and diff report their own failures); exit code only.
+    #[error("")]
+    Reported(u8),
+}
+
+impl Error {
+    /// The exit code of SPEC §11.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Refused(_) => 4,
+            Error::Store(StoreError::Busy) => 5,
+            Error::Usage(_) => 2,
+            Error::Reported(code) => *code,
+            _ => 1,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::File(e) => e.hint(),
+            Error::Store(StoreError::Open { .. }) => {
+                Some("check --db or $ROSTER_DB, and that the folder exists and is writable.".into())
+            }
+            Error::Store(StoreError::Changed) => Some("run the import again.".into()),
+            _ => None,
+        }
+    }
+
+    /// The contract messages this error carries, one per line (JSON `errors`).
+    pub fn messages(&self) -> Vec<String> {
+        match self {
+            Error::Refused(rules) => rules.iter().map(|r| r.to_string()).collect(),
+            other => vec![other.to_string()],
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(StoreError::Sql(e))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

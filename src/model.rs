@@ -1,0 +1,271 @@
+//! The member model: fields, statuses and roles, in the canonical text form the store keeps.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// A member field that a file can set. The stored value of each is canonical text:
+/// booleans are `true`/`false`, roles lowercase, labels sorted and comma-joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Email,
+    ExternalId,
+    Phone,
+    FirstName,
+    LastName,
+    Name,
+    JobTitle,
+    DateOfBirth,
+    Description,
+    Labels,
+    NotifyEmail,
+    NotifySms,
+    NotifyVoice,
+    OrganizationRole,
+}
+
+pub const FIELD_COUNT: usize = 14;
+
+impl Field {
+    pub const ALL: [Field; FIELD_COUNT] = [
+        Field::Email,
+        Field::ExternalId,
+        Field::Phone,
+        Field::FirstName,
+        Field::LastName,
+        Field::Name,
+        Field::JobTitle,
+        Field::DateOfBirth,
+        Field::Description,
+        Field::Labels,
+        Field::NotifyEmail,
+        Field::NotifySms,
+        Field::NotifyVoice,
+        Field::OrganizationRole,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The canonical column name (SPEC §5), also the store's column name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Email => "email",
+            Field::ExternalId => "external_id",
+            Field::Phone => "phone",
+            Field::FirstName => "first_name",
+            Field::LastName => "last_name",
+            Field::Name => "name",
+            Field::JobTitle => "job_title",
+            Field::DateOfBirth => "date_of_birth",
+            Field::Description => "description",
+            Field::Labels => "labels",
+            Field::NotifyEmail => "notify_email",
+            Field::NotifySms => "notify_sms",
+            Field::NotifyVoice => "notify_voice",
+            Field::OrganizationRole => "organization_role",
+        }
+    }
+
+    pub fn is_identifier(self) -> bool {
+        matches!(self, Field::Email | Field::ExternalId | Field::Phone)
+    }
+
+    pub fn is_bool(self) -> bool {
+        matches!(
+            self,
+            Field::NotifyEmail | Field::NotifySms | Field::NotifyVoice
+        )
+    }
+
+    /// Two stored values are the same value: emails compare case-insensitively.
+    pub fn same(self, a: &str, b: &str) -> bool {
+        match self {
+            Field::Email => a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase(),
+            _ => a == b,
+        }
+    }
+}
+
+/// The three identifiers in resolution order (SPEC §6).
+pub const IDENTIFIERS: [Field; 3] = [Field::ExternalId, Field::Email, Field::Phone];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Provisioned,
+    Invited,
+    Active,
+    Inactive,
+    Banned,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Provisioned,
+        Status::Invited,
+        Status::Active,
+        Status::Inactive,
+        Status::Banned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Provisioned => "PROVISIONED",
+            Status::Invited => "INVITED",
+            Status::Active => "ACTIVE",
+            Status::Inactive => "INACTIVE",
+            Status::Banned => "BANNED",
+        }
+    }
+
+    /// `ACTIVE` and `INVITED` members use a seat (SPEC §3).
+    pub fn uses_seat(self) -> bool {
+        matches!(self, Status::Active | Status::Invited)
+    }
+
+    /// Neither `INACTIVE` nor `BANNED`: counts as an owner, and for the deactivation threshold.
+    pub fn is_live(self) -> bool {
+        !matches!(self, Status::Inactive | Status::Banned)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!("unknown status '{s}': expected PROVISIONED, INVITED, ACTIVE, INACTIVE or BANNED")
+            })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    /// Roles are matched ignoring case and surrounding spaces.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "owner" => Some(Role::Owner),
+            "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::parse(s).ok_or_else(|| format!("unknown role '{s}': expected owner, admin or member"))
+    }
+}
+
+/// The values of a member's fields, indexed by [`Field::index`].
+pub type Values = [Option<String>; FIELD_COUNT];
+
+/// A member as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: i64,
+    pub values: Values,
+    /// Form values keyed `type.field`.
+    pub forms: BTreeMap<String, String>,
+    pub status: Status,
+    /// The status before full sync deactivated the member.
+    pub prior_status: Option<Status>,
+    pub protected: bool,
+}
+
+impl Member {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.values[field.index()].as_deref()
+    }
+
+    pub fn role(&self) -> Role {
+        self.get(Field::OrganizationRole)
+            .and_then(Role::parse)
+            .unwrap_or(Role::Member)
+    }
+
+    /// The label people see for a member: email, else external_id, else phone.
+    pub fn label(&self) -> String {
+        IDENTIFIERS_FOR_DISPLAY
+            .iter()
+            .find_map(|f| self.get(*f))
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{}", self.id))
+    }
+
+    /// The display name: `name`, else first and last name (SPEC §3).
+    pub fn display_name(&self) -> String {
+        if let Some(name) = self.get(Field::Name) {
+            return name.to_string();
+        }
+        [self.get(Field::FirstName), self.get(Field::LastName)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+pub const IDENTIFIERS_FOR_DISPLAY: [Field; 3] = [Field::Email, Field::ExternalId, Field::Phone];
+
+/// Normalises an email for matching: case-insensitive (SPEC §5).
+pub fn email_key(email: &str) -> String {
+    email.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_index_matches_all_order() {
+        for (i, f) in Field::ALL.iter().enumerate() {
+            assert_eq!(f.index(), i, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn roles_and_statuses_parse_ignoring_case() {
+        assert_eq!(Role::parse(" Owner "), Some(Role::Owner));
+        assert_eq!(Role::parse("boss"), None);
+        assert_eq!("inactive".parse::<Status>(), Ok(Status::Inactive));
+        assert!("gone".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn emails_compare_without_case() {
+        assert!(Field::Email.same("Ann@X.com", "ann@x.COM"));
+        assert!(!Field::FirstName.same("Ann", "ann"));
+    }
+}

@@ -1,0 +1,163 @@
+//! CSV: delimiter sniffing, the `version:v1.0` line, and spreadsheet row numbers.
+
+use super::{RawRow, RawTable, is_blank_record};
+use crate::error::FileError;
+
+pub(crate) fn parse(
+    text: &str,
+    delimiter: Option<u8>,
+    max_rows: u64,
+) -> Result<RawTable, FileError> {
+    let (text, first_row) = skip_version_line(text);
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(text));
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut record = ::csv::StringRecord::new();
+    let header = loop {
+        match reader.read_record(&mut record) {
+            Ok(true) if is_blank_record(&record) => continue,
+            Ok(true) => break record.clone(),
+            _ => return Err(FileError::NoHeader),
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut row = first_row;
+    let mut end_of_previous = reader.position().byte() as usize;
+    let mut rows = Vec::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            // Only UTF-8 errors are possible here, and the text is already valid UTF-8.
+            Err(_) => break,
+        }
+        let start = record
+            .position()
+            .map_or(end_of_previous, |p| p.byte() as usize);
+        row += 1 + line_breaks(&bytes[end_of_previous.min(start)..start]);
+        end_of_previous = reader.position().byte() as usize;
+        if is_blank_record(&record) {
+            continue;
+        }
+        if rows.len() as u64 >= max_rows {
+            return Err(FileError::TooManyRows(max_rows));
+        }
+        rows.push(RawRow {
+            row,
+            cells: record.clone(),
+        });
+    }
+    Ok(RawTable {
+        header: header.iter().map(str::to_string).collect(),
+        rows,
+        delimiter,
+    })
+}
+
+/// Microsoft Entra's bulk templates start with `version:v1.0`; it is row 1, the header row 2.
+fn skip_version_line(text: &str) -> (&str, u32) {
+    let first = text.lines().next().unwrap_or("");
+    let cell = first.split([',', ';', '\t']).next().unwrap_or("");
+    if cell
+        .trim()
+        .trim_matches('"')
+        .eq_ignore_ascii_case("version:v1.0")
+    {
+        let rest = text.find('\n').map_or("", |i| &text[i + 1..]);
+        (rest, 2)
+    } else {
+        (text, 1)
+    }
+}
+
+/// The most frequent of `,` `;` tab on the header line (outside quotes); `,` on a tie.
+fn sniff_delimiter(text: &str) -> u8 {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let candidates = [b',', b';', b'\t'];
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        candidates[best]
+    }
+}
+
+/// Blank lines between two records: each `\n`, `\r\n` or lone `\r` is one.
+fn line_breaks(between: &[u8]) -> u32 {
+    let mut n = 0;
+    let mut i = 0;
+    while i < between.len() {
+        match between[i] {
+            b'\n' => n += 1,
+            b'\r' if between.get(i + 1) != Some(&b'\n') => n += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<(u32, Vec<String>)> {
+        parse(text, None, 100)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| (r.row, r.cells.iter().map(str::to_string).collect()))
+            .collect()
+    }
+
+    fn nums(text: &str) -> Vec<u32> {
+        rows(text).into_iter().map(|(n, _)| n).collect()
+    }
+
+    #[test]
+    fn row_numbers_are_what_a_spreadsheet_shows() {
+        assert_eq!(nums("email\na@b.co\nc@d.co\n"), [2, 3]);
+        assert_eq!(nums("email\n\na@b.co\n\n\nc@d.co"), [3, 6]);
+        assert_eq!(nums("email\r\na@b.co\r\n\r\nc@d.co\r\n"), [2, 4]);
+        assert_eq!(
+            nums("email,n\n\"a@b.co\",\"two\nlines\"\nc@d.co,x\n"),
+            [2, 3]
+        );
+        assert_eq!(
+            nums("email,n\n\"a@b.co\",\"x\r\ny\"\r\n\r\nc@d.co,x\r\n"),
+            [2, 4]
+        );
+        // A whitespace-only line is a record whose cells are empty: skipped but counted.
+        assert_eq!(nums("email\n   \na@b.co\n"), [3]);
+        assert_eq!(nums("version:v1.0\nemail\na@b.co\n"), [3]);
+    }
+
+    #[test]
+    fn delimiters_are_sniffed_from_the_header() {
+        assert_eq!(sniff_delimiter("email;first_name;last_name\na,b"), b';');
+        assert_eq!(sniff_delimiter("email\tfirst_name\n"), b'\t');
+        assert_eq!(sniff_delimiter("\"a;b\",c\n"), b',');
+        assert_eq!(sniff_delimiter("email\n"), b',');
+        assert_eq!(rows("email;name\na@b.co;Ann\n")[0].1, ["a@b.co", "Ann"]);
+    }
+
+    #[test]
+    fn row_limit_is_enforced_while_reading() {
+        let err = parse("email\na@b.co\nc@d.co\n", None, 1).unwrap_err();
+        assert_eq!(err.to_string(), "The file has more than 1 data rows.");
+    }
+}

@@ -1,0 +1,202 @@
+//! The header row: canonical names, aliases, `--map`, duplicate and missing columns.
+
+use super::{RawTable, Table};
+use crate::columns::{Catalog, Column, lookup, trim_cell};
+use crate::error::FileError;
+use crate::model::Field;
+
+/// `--map 'Header In File=column'`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub header: String,
+    pub column: Column,
+}
+
+impl std::str::FromStr for Mapping {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (header, column) = s
+            .rsplit_once('=')
+            .ok_or_else(|| format!("expected 'Header In File=column', got '{s}'"))?;
+        let column =
+            lookup(column).ok_or_else(|| format!("'{column}' names no column of roster"))?;
+        Ok(Mapping {
+            header: trim_cell(header).to_string(),
+            column,
+        })
+    }
+}
+
+pub(crate) fn resolve(
+    raw: RawTable,
+    mappings: &[Mapping],
+    catalog: &Catalog,
+) -> Result<Table, FileError> {
+    let mut columns: Vec<Option<Column>> = Vec::with_capacity(raw.header.len());
+    let mut unknown = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, cell) in raw.header.iter().enumerate() {
+        let name = trim_cell(cell);
+        let mapped = mappings.iter().find(|m| {
+            m.header.eq_ignore_ascii_case(name) || m.header.to_lowercase() == name.to_lowercase()
+        });
+        let column = match mapped {
+            Some(m) => {
+                warnings.push(format!("mapped column `{name}` to {}", m.column.name()));
+                Some(m.column.clone())
+            }
+            None => lookup(name),
+        };
+        if let Some(c) = &column {
+            if columns.iter().flatten().any(|seen| seen == c) {
+                return Err(FileError::DuplicateColumn(c.name()));
+            }
+        } else if !name.is_empty() || column_has_values(&raw, i) {
+            unknown.push(if name.is_empty() {
+                format!("(empty header, column {})", i + 1)
+            } else {
+                name.to_string()
+            });
+        }
+        columns.push(column);
+    }
+    check_required(&raw.header, &columns, catalog)?;
+    if !unknown.is_empty() {
+        warnings.push(unknown_columns_warning(&unknown));
+    }
+    let has_team = columns.contains(&Some(Column::Team));
+    Ok(Table {
+        header: raw.header,
+        columns,
+        rows: raw.rows,
+        warnings,
+        has_team,
+        format: super::InputFormat::Csv,
+        delimiter: raw.delimiter,
+    })
+}
+
+fn check_required(
+    header: &[String],
+    columns: &[Option<Column>],
+    catalog: &Catalog,
+) -> Result<(), FileError> {
+    let has = |c: Column| columns.contains(&Some(c));
+    if columns.iter().all(Option::is_none) && header.iter().any(|h| looks_like_data(h)) {
+        return Err(FileError::NoHeader);
+    }
+    let identifiers = [Field::Email, Field::ExternalId, Field::Phone];
+    if !identifiers.into_iter().any(|f| has(Column::Field(f))) {
+        return Err(FileError::NoIdentifierColumn);
+    }
+    if has(Column::Team) && !has(Column::TeamRole) {
+        return Err(FileError::MissingColumn("team_role".into()));
+    }
+    if has(Column::TeamRole) && !has(Column::Team) {
+        return Err(FileError::MissingColumn("team".into()));
+    }
+    for (cell, column) in header.iter().zip(columns) {
+        if let Some(Column::Form(key)) = column {
+            if !catalog.form_fields.contains(key) {
+                return Err(FileError::UnknownFormField(trim_cell(cell).to_string()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A header cell that is really a value: an email, a phone number, a number.
+fn looks_like_data(cell: &str) -> bool {
+    let c = trim_cell(cell);
+    c.contains('@')
+        || (!c.is_empty()
+            && c.trim_start_matches('+')
+                .bytes()
+                .all(|b| b.is_ascii_digit()))
+}
+
+fn column_has_values(raw: &RawTable, i: usize) -> bool {
+    raw.rows
+        .iter()
+        .any(|r| r.cells.get(i).is_some_and(|c| !trim_cell(c).is_empty()))
+}
+
+/// "ignoring 2 unknown columns: `Department` and `Cost Center`".
+fn unknown_columns_warning(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let list = match quoted.as_slice() {
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let noun = if names.len() == 1 {
+        "column"
+    } else {
+        "columns"
+    };
+    format!("ignoring {} unknown {noun}: {list}", names.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(header: &[&str]) -> RawTable {
+        RawTable {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: vec![],
+            delimiter: b',',
+        }
+    }
+
+    fn check(header: &[&str]) -> Result<Vec<Option<Column>>, String> {
+        let catalog = Catalog {
+            form_fields: ["profile.shirt".to_string()].into(),
+            ..Catalog::default()
+        };
+        resolve(raw(header), &[], &catalog)
+            .map(|t| t.columns)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn header_errors() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["email", "E-Mail"], "Duplicate column found: email."),
+            (
+                &["first_name", "dept"],
+                "Required column is missing: one of email, external_id, phone.",
+            ),
+            (&["email", "team"], "Required column is missing: team_role."),
+            (
+                &["email", "form.profile.size"],
+                "Unknown form field: form.profile.size.",
+            ),
+            (&["ann@x.co", "Ann"], "The file has no header row."),
+        ];
+        for (header, want) in cases {
+            assert_eq!(check(header).unwrap_err(), *want, "{header:?}");
+        }
+        assert!(check(&["email", "form.Profile.Shirt"]).is_ok());
+    }
+
+    #[test]
+    fn unknown_columns_are_listed() {
+        assert_eq!(
+            unknown_columns_warning(&["A".into()]),
+            "ignoring 1 unknown column: `A`"
+        );
+        assert_eq!(
+            unknown_columns_warning(&["A".into(), "B".into(), "C".into()]),
+            "ignoring 3 unknown columns: `A`, `B`, and `C`"
+        );
+    }
+
+    #[test]
+    fn mappings_parse() {
+        let m: Mapping = "Email Address [Required]=email".parse().unwrap();
+        assert_eq!(m.column, Column::Field(Field::Email));
+        assert!("Dept=department".parse::<Mapping>().is_err());
+    }
+}

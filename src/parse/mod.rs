@@ -1,0 +1,142 @@
+//! Stage 3, table: text to a [`Table`] of raw rows with spreadsheet row numbers.
+//! Every file-level error of SPEC §4 is raised here (or in `input`/`decode`); rows are not judged.
+
+mod csv;
+pub mod header;
+mod json;
+
+use crate::columns::{Catalog, Column, trim_cell};
+use crate::decode::Decoded;
+use crate::error::FileError;
+
+pub use header::Mapping;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum InputFormat {
+    #[default]
+    Auto,
+    Csv,
+    Json,
+    Ndjson,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    pub format: InputFormat,
+    pub delimiter: Option<u8>,
+    pub mappings: Vec<Mapping>,
+    pub max_rows: u64,
+    /// The file's name, for `--input-format auto`.
+    pub file_name: String,
+}
+
+/// One data row as the file holds it.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    /// The row number a spreadsheet shows (header = 1, blank lines counted).
+    pub row: u32,
+    pub cells: ::csv::StringRecord,
+}
+
+impl RawRow {
+    pub fn cell(&self, i: usize) -> &str {
+        self.cells.get(i).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The header cells as written.
+    pub header: Vec<String>,
+    /// What each file column names (`None`: ignored).
+    pub columns: Vec<Option<Column>>,
+    pub rows: Vec<RawRow>,
+    pub warnings: Vec<String>,
+    /// The file has a `team` column: one row per membership (SPEC §5).
+    pub has_team: bool,
+    pub format: InputFormat,
+    /// The delimiter of a CSV file (for the error report).
+    pub delimiter: u8,
+}
+
+impl Table {
+    pub fn column_index(&self, col: &Column) -> Option<usize> {
+        self.columns.iter().position(|c| c.as_ref() == Some(col))
+    }
+}
+
+/// Rows before the header rows are turned into a `Table` by `header::resolve`.
+pub(crate) struct RawTable {
+    pub header: Vec<String>,
+    pub rows: Vec<RawRow>,
+    pub delimiter: u8,
+}
+
+pub fn parse(
+    decoded: &Decoded,
+    options: &ParseOptions,
+    catalog: &Catalog,
+) -> Result<Table, FileError> {
+    let text = decoded
+        .text
+        .strip_prefix('\u{FEFF}')
+        .unwrap_or(&decoded.text);
+    if text.trim().is_empty() {
+        return Err(FileError::Empty);
+    }
+    let format = pick_format(options.format, &options.file_name, text);
+    let raw = match format {
+        InputFormat::Json => json::parse_array(text, options.max_rows)?,
+        InputFormat::Ndjson => json::parse_lines(text, options.max_rows)?,
+        _ => csv::parse(text, options.delimiter, options.max_rows)?,
+    };
+    let mut table = header::resolve(raw, &options.mappings, catalog)?;
+    table.format = format;
+    if table.rows.is_empty() {
+        return Err(FileError::NoDataRows);
+    }
+    Ok(table)
+}
+
+/// `auto`: by extension, then by the first character of the content.
+fn pick_format(asked: InputFormat, name: &str, text: &str) -> InputFormat {
+    if asked != InputFormat::Auto {
+        return asked;
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".json") {
+        return InputFormat::Json;
+    }
+    if lower.ends_with(".ndjson") || lower.ends_with(".jsonl") {
+        return InputFormat::Ndjson;
+    }
+    if lower.ends_with(".csv") || lower.ends_with(".tsv") || lower.ends_with(".txt") {
+        return InputFormat::Csv;
+    }
+    match text.trim_start().chars().next() {
+        Some('[') => InputFormat::Json,
+        Some('{') => InputFormat::Ndjson,
+        _ => InputFormat::Csv,
+    }
+}
+
+/// A row counts as data when at least one cell holds something after trimming (SPEC §4).
+pub(crate) fn is_blank_record(record: &::csv::StringRecord) -> bool {
+    record.iter().all(|c| trim_cell(c).is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_is_picked_by_extension_then_content() {
+        use InputFormat::*;
+        assert_eq!(pick_format(Auto, "a.JSON", "x"), Json);
+        assert_eq!(pick_format(Auto, "a.jsonl", "x"), Ndjson);
+        assert_eq!(pick_format(Auto, "-", " [{}]"), Json);
+        assert_eq!(pick_format(Auto, "-", "{}\n{}"), Ndjson);
+        assert_eq!(pick_format(Auto, "a.csv", "[x"), Csv);
+        assert_eq!(pick_format(Csv, "a.json", "["), Csv);
+    }
+}

@@ -1,0 +1,441 @@
+//! Stage 6, the plan: a pure value computed from the resolved file and a snapshot of the store.
+//! It says exactly what would change, member by member, and counts it (SPEC §7).
+
+use crate::model::{Field, Member, Role, Status, Values, email_key};
+use crate::resolve::Resolved;
+use crate::store::Snapshot;
+use crate::validate::Record;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashSet};
+
+/// How the file is applied (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mode {
+    pub full_sync: bool,
+    pub invite: bool,
+    pub clear_blanks: bool,
+    pub default_role: Role,
+}
+
+impl Default for Mode {
+    fn default() -> Self {
+        Mode {
+            full_sync: false,
+            invite: false,
+            clear_blanks: false,
+            default_role: Role::Member,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Reactivate,
+    Deactivate,
+}
+
+/// What one field of a member becomes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Key {
+    Field(Field),
+    /// `type.field`
+    Form(String),
+}
+
+impl Key {
+    pub fn column(&self) -> String {
+        match self {
+            Key::Field(f) => f.name().to_string(),
+            Key::Form(k) => format!("form.{k}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub key: Key,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusChange {
+    pub old: Option<Status>,
+    pub new: Status,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamChanges {
+    pub added: Vec<(String, Role)>,
+    pub removed: Vec<(String, Role)>,
+    /// (team, old role, new role)
+    pub changed: Vec<(String, Role, Role)>,
+}
+
+impl TeamChanges {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// One member's change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub action: Action,
+    pub row: Option<u32>,
+    /// Index into the snapshot's members; `None` for a member the plan creates.
+    pub member: Option<usize>,
+    /// email, external_id, phone after the change.
+    pub ids: [Option<String>; 3],
+    pub fields: Vec<FieldChange>,
+    pub status: Option<StatusChange>,
+    pub teams: TeamChanges,
+}
+
+/// The counts of SPEC §10, in the contract's key order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub reactivated: u64,
+    pub deactivated: u64,
+    pub unchanged: u64,
+    pub teams_created: u64,
+    pub teams_deleted: u64,
+    pub memberships_added: u64,
+    pub memberships_removed: u64,
+    pub memberships_changed: u64,
+    pub banned_skipped: u64,
+    pub protected_skipped: u64,
+    pub errors: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub full_sync: bool,
+    pub changes: Vec<Change>,
+    pub teams_created: Vec<String>,
+    pub teams_deleted: Vec<String>,
+    pub summary: Summary,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty() || !self.teams_created.is_empty() || !self.teams_deleted.is_empty()
+    }
+
+    /// The plan id: sha256 of the plan and the store generation it was computed on.
+    pub fn id(&self, generation: i64) -> String {
+        let text = format!(
+            "{generation}\n{:?}\n{:?}\n{:?}",
+            self.changes, self.teams_created, self.teams_deleted
+        );
+        crate::input::sha256_hex(text.as_bytes())
+    }
+}
+
+pub fn plan(resolved: &Resolved, snapshot: &Snapshot, mode: &Mode) -> Plan {
+    let mut plan = Plan {
+        full_sync: mode.full_sync,
+        ..Plan::default()
+    };
+    let mut matched = vec![false; snapshot.members.len()];
+    let mut named_teams: BTreeSet<&str> = BTreeSet::new();
+    for (record, member) in &resolved.matches {
+        named_teams.extend(record.teams.iter().map(|t| t.team.as_str()));
+        match member {
+            Some(i) => {
+                matched[*i] = true;
+                plan_existing(&mut plan, record, *i, snapshot, resolved, mode);
+            }
+            None => plan_create(&mut plan, record, mode, resolved.has_team),
+        }
+    }
+    if mode.full_sync {
+        for (i, m) in snapshot.members.iter().enumerate() {
+            if !matched[i] && may_deactivate(m, &resolved.errored_ids) {
+                plan_deactivate(&mut plan, i, m, snapshot, resolved.has_team);
+            }
+        }
+    }
+    plan.teams_created = named_teams
+        .iter()
+        .filter(|t| snapshot.team(t).is_none())
+        .map(|t| t.to_string())
+        .collect();
+    if mode.full_sync && resolved.has_team {
+        plan.teams_deleted = teams_left_empty(&plan, snapshot, &named_teams);
+    }
+    plan.summary.rows = resolved.rows;
+    plan.summary.errors = resolved.errors.len() as u64;
+    plan.summary.teams_created = plan.teams_created.len() as u64;
+    plan.summary.teams_deleted = plan.teams_deleted.len() as u64;
+    for c in &plan.changes {
+        plan.summary.memberships_added += c.teams.added.len() as u64;
+        plan.summary.memberships_removed += c.teams.removed.len() as u64;
+        plan.summary.memberships_changed += c.teams.changed.len() as u64;
+    }
+    plan
+}
+
+fn plan_create(plan: &mut Plan, record: &Record, mode: &Mode, has_team: bool) {
+    let mut values = record.values.clone();
+    let role = &mut values[Field::OrganizationRole.index()];
+    if role.is_none() {
+        *role = Some(mode.default_role.as_str().to_string());
+    }
+    let mut fields: Vec<FieldChange> = Field::ALL
+        .into_iter()
+        .filter_map(|f| {
+            values[f.index()].clone().map(|new| FieldChange {
+                key: Key::Field(f),
+                old: None,
+                new: Some(new),
+            })
+        })
+        .collect();
+    fields.extend(record.forms.iter().filter_map(|(k, v)| {
+        v.clone().map(|new| FieldChange {
+            key: Key::Form(k.clone()),
+            old: None,
+            new: Some(new),
+        })
+    }));
+    let status = if mode.invite && values[Field::Email.index()].is_some() {
+        Status::Invited
+    } else {
+        Status::Provisioned
+    };
+    let teams = TeamChanges {
+        added: if has_team {
+            record
+                .teams
+                .iter()
+                .map(|t| (t.team.clone(), t.role))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        ..TeamChanges::default()
+    };
+    plan.summary.created += 1;
+    plan.changes.push(Change {
+        action: Action::Create,
+        row: Some(record.row),
+        member: None,
+        ids: ids_of(&values),
+        fields,
+        status: Some(StatusChange {
+            old: None,
+            new: status,
+        }),
+        teams,
+    });
+}
+
+fn plan_existing(
+    plan: &mut Plan,
+    record: &Record,
+    i: usize,
+    snapshot: &Snapshot,
+    resolved: &Resolved,
+    mode: &Mode,
+) {
+    let member = &snapshot.members[i];
+    if member.status == Status::Banned {
+        plan.summary.banned_skipped += 1;
+        return;
+    }
+    let fields = field_changes(member, record, &resolved.present, mode.clear_blanks);
+    let teams = if resolved.has_team {
+        team_changes(record, &snapshot.memberships[i], snapshot, mode.full_sync)
+    } else {
+        TeamChanges::default()
+    };
+    let status = (member.status == Status::Inactive).then(|| StatusChange {
+        old: Some(Status::Inactive),
+        new: member.prior_status.unwrap_or(Status::Provisioned),
+    });
+    if fields.is_empty() && teams.is_empty() && status.is_none() {
+        plan.summary.unchanged += 1;
+        return;
+    }
+    if member.protected {
+        plan.summary.protected_skipped += 1;
+        return;
+    }
+    let action = if status.is_some() {
+        plan.summary.reactivated += 1;
+        Action::Reactivate
+    } else {
+        plan.summary.updated += 1;
+        Action::Update
+    };
+    let mut after = member.values.clone();
+    for c in &fields {
+        if let Key::Field(f) = c.key {
+            after[f.index()] = c.new.clone();
+        }
+    }
+    plan.changes.push(Change {
+        action,
+        row: Some(record.row),
+        member: Some(i),
+        ids: ids_of(&after),
+        fields,
+        status,
+        teams,
+    });
+}
+
+/// Real differences only; blank cells clear a value only with `--clear-blanks`.
+fn field_changes(
+    member: &Member,
+    record: &Record,
+    present: &[bool],
+    clear_blanks: bool,
+) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    for field in Field::ALL {
+        let old = member.get(field);
+        let change = match (record.get(field), old) {
+            (Some(new), Some(old)) if field.same(old, new) => None,
+            (Some(new), _) => Some(Some(new.to_string())),
+            (None, Some(_)) if clear_blanks && present[field.index()] && !field.is_identifier() => {
+                Some(None)
+            }
+            (None, _) => None,
+        };
+        if let Some(new) = change {
+            changes.push(FieldChange {
+                key: Key::Field(field),
+                old: old.map(str::to_string),
+                new,
+            });
+        }
+    }
+    for (key, value) in &record.forms {
+        let old = member.forms.get(key);
+        let new = match (value, old) {
+            (Some(new), Some(old)) if new == old => continue,
+            (Some(new), _) => Some(new.clone()),
+            (None, Some(_)) if clear_blanks => None,
+            (None, _) => continue,
+        };
+        changes.push(FieldChange {
+            key: Key::Form(key.clone()),
+            old: old.cloned(),
+            new,
+        });
+    }
+    changes
+}
+
+fn team_changes(
+    record: &Record,
+    current: &[(usize, Role)],
+    snapshot: &Snapshot,
+    replace: bool,
+) -> TeamChanges {
+    let mut changes = TeamChanges::default();
+    for t in &record.teams {
+        let existing = snapshot
+            .team(&t.team)
+            .and_then(|ti| current.iter().find(|(cti, _)| *cti == ti));
+        match existing {
+            None => changes.added.push((t.team.clone(), t.role)),
+            Some((_, old)) if *old != t.role => {
+                changes.changed.push((t.team.clone(), *old, t.role))
+            }
+            Some(_) => {}
+        }
+    }
+    if replace {
+        for (ti, role) in current {
+            let name = &snapshot.teams[*ti].name;
+            if !record.teams.iter().any(|t| t.team == *name) {
+                changes.removed.push((name.clone(), *role));
+            }
+        }
+    }
+    changes
+}
+
+/// Full sync leaves `BANNED`, `protected`, already `INACTIVE` members, and members named by
+/// an errored row, as they are.
+fn may_deactivate(m: &Member, errored_ids: &HashSet<String>) -> bool {
+    if !m.status.is_live() || m.protected {
+        return false;
+    }
+    let named = [Field::Email, Field::ExternalId, Field::Phone]
+        .into_iter()
+        .filter_map(|f| m.get(f))
+        .any(|v| errored_ids.contains(&email_key(v)));
+    !named
+}
+
+fn plan_deactivate(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot, has_team: bool) {
+    let removed = if has_team {
+        snapshot.memberships[i]
+            .iter()
+            .map(|(ti, role)| (snapshot.teams[*ti].name.clone(), *role))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    plan.summary.deactivated += 1;
+    plan.changes.push(Change {
+        action: Action::Deactivate,
+        row: None,
+        member: Some(i),
+        ids: ids_of(&m.values),
+        fields: Vec::new(),
+        status: Some(StatusChange {
+            old: Some(m.status),
+            new: Status::Inactive,
+        }),
+        teams: TeamChanges {
+            removed,
+            ..TeamChanges::default()
+        },
+    });
+}
+
+/// Teams no valid row names and whose every membership the plan removes.
+fn teams_left_empty(plan: &Plan, snapshot: &Snapshot, named: &BTreeSet<&str>) -> Vec<String> {
+    let mut remaining = vec![0usize; snapshot.teams.len()];
+    for list in &snapshot.memberships {
+        for (ti, _) in list {
+            remaining[*ti] += 1;
+        }
+    }
+    for c in &plan.changes {
+        for (name, _) in &c.teams.removed {
+            if let Some(ti) = snapshot.team(name) {
+                remaining[ti] -= 1;
+            }
+        }
+    }
+    snapshot
+        .teams
+        .iter()
+        .enumerate()
+        .filter(|(ti, t)| remaining[*ti] == 0 && !named.contains(t.name.as_str()))
+        .map(|(_, t)| t.name.clone())
+        .collect()
+}
+
+fn ids_of(values: &Values) -> [Option<String>; 3] {
+    [
+        values[Field::Email.index()].clone(),
+        values[Field::ExternalId.index()].clone(),
+        values[Field::Phone.index()].clone(),
+    ]
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,216 @@
+//! Stage 7, safety: rules over the whole plan (SPEC §8). A plan that breaks any is refused
+//! as a whole, naming every rule it breaks. Add a rule here only.
+
+use crate::error::Rule;
+use crate::model::{Field, Role, Status};
+use crate::plan::{Action, Key, Plan};
+use crate::store::Snapshot;
+use std::collections::HashMap;
+
+/// The limits one run is checked against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    pub seat_limit: Option<u64>,
+    pub max_deactivations: Option<Limit>,
+}
+
+/// `--max-deactivations N` or `N%`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Count(u64),
+    Percent(u64),
+}
+
+impl std::str::FromStr for Limit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let bad = || format!("expected a number N or a percentage N%, got '{s}'");
+        match s.strip_suffix('%') {
+            Some(p) => p.trim().parse().map(Limit::Percent).map_err(|_| bad()),
+            None => s.parse().map(Limit::Count).map_err(|_| bad()),
+        }
+    }
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::Count(n) => write!(f, "{n}"),
+            Limit::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+/// The members (and their roles) after the plan, as far as the rules need them.
+struct After<'a> {
+    status: Vec<Status>,
+    role: Vec<Role>,
+    new_members: Vec<(Status, Role)>,
+    plan: &'a Plan,
+}
+
+pub fn check(plan: &Plan, snapshot: &Snapshot, policy: &Policy) -> Result<(), Vec<Rule>> {
+    let after = After::new(plan, snapshot);
+    let mut broken = Vec::new();
+    broken.extend(seats(snapshot, &after, policy.seat_limit));
+    broken.extend(org_owner(snapshot, &after));
+    broken.extend(team_owners(snapshot, &after));
+    broken.extend(deactivations(plan, snapshot, policy.max_deactivations));
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(broken)
+    }
+}
+
+impl<'a> After<'a> {
+    fn new(plan: &'a Plan, snapshot: &Snapshot) -> After<'a> {
+        let mut status: Vec<Status> = snapshot.members.iter().map(|m| m.status).collect();
+        let mut role: Vec<Role> = snapshot.members.iter().map(|m| m.role()).collect();
+        let mut new_members = Vec::new();
+        for c in &plan.changes {
+            let new_role = c.fields.iter().find_map(|f| match (&f.key, &f.new) {
+                (Key::Field(Field::OrganizationRole), Some(r)) => Role::parse(r),
+                _ => None,
+            });
+            match c.member {
+                Some(i) => {
+                    if let Some(s) = c.status {
+                        status[i] = s.new;
+                    }
+                    if let Some(r) = new_role {
+                        role[i] = r;
+                    }
+                }
+                None => new_members.push((
+                    c.status.map_or(Status::Provisioned, |s| s.new),
+                    new_role.unwrap_or(Role::Member),
+                )),
+            }
+        }
+        After {
+            status,
+            role,
+            new_members,
+            plan,
+        }
+    }
+
+    fn seats_used(&self) -> u64 {
+        let existing = self.status.iter().filter(|s| s.uses_seat()).count();
+        let new = self
+            .new_members
+            .iter()
+            .filter(|(s, _)| s.uses_seat())
+            .count();
+        (existing + new) as u64
+    }
+}
+
+/// Seats may not go over the limit when the import adds to them.
+fn seats(snapshot: &Snapshot, after: &After, limit: Option<u64>) -> Option<Rule> {
+    let limit = limit?;
+    let before = snapshot
+        .members
+        .iter()
+        .filter(|m| m.status.uses_seat())
+        .count() as u64;
+    let used = after.seats_used();
+    (used > limit && used > before).then_some(Rule::Seats { limit, used })
+}
+
+fn org_owner(snapshot: &Snapshot, after: &After) -> Option<Rule> {
+    let had = snapshot
+        .members
+        .iter()
+        .any(|m| m.role() == Role::Owner && m.status.is_live());
+    let has = (0..after.status.len())
+        .any(|i| after.role[i] == Role::Owner && after.status[i].is_live())
+        || after
+            .new_members
+            .iter()
+            .any(|(s, r)| *r == Role::Owner && s.is_live());
+    (had && !has).then_some(Rule::LastOrgOwner)
+}
+
+fn team_owners(snapshot: &Snapshot, after: &After) -> Vec<Rule> {
+    // Live owners per team, before and after.
+    let mut before: HashMap<&str, u64> = HashMap::new();
+    let mut now: HashMap<&str, u64> = HashMap::new();
+    let mut memberships: HashMap<(usize, &str), Role> = HashMap::new();
+    for (i, list) in snapshot.memberships.iter().enumerate() {
+        for (ti, role) in list {
+            let team = snapshot.teams[*ti].name.as_str();
+            if *role == Role::Owner && snapshot.members[i].status.is_live() {
+                *before.entry(team).or_default() += 1;
+            }
+            memberships.insert((i, team), *role);
+        }
+    }
+    let mut new_owners: HashMap<&str, u64> = HashMap::new();
+    for c in &after.plan.changes {
+        let Some(i) = c.member else {
+            let live = c.status.is_none_or(|s| s.new.is_live());
+            for (team, role) in &c.teams.added {
+                if *role == Role::Owner && live {
+                    *new_owners.entry(team.as_str()).or_default() += 1;
+                }
+            }
+            continue;
+        };
+        for (team, _) in &c.teams.removed {
+            memberships.remove(&(i, team.as_str()));
+        }
+        for (team, role) in &c.teams.added {
+            memberships.insert((i, team.as_str()), *role);
+        }
+        for (team, _, role) in &c.teams.changed {
+            memberships.insert((i, team.as_str()), *role);
+        }
+    }
+    for ((i, team), role) in &memberships {
+        if *role == Role::Owner && after.status[*i].is_live() {
+            *now.entry(team).or_default() += 1;
+        }
+    }
+    for (team, n) in new_owners {
+        *now.entry(team).or_default() += n;
+    }
+    let deleted = &after.plan.teams_deleted;
+    let mut broken: Vec<Rule> = before
+        .keys()
+        .filter(|team| now.get(*team).copied().unwrap_or(0) == 0)
+        .filter(|team| !deleted.iter().any(|d| d == *team))
+        .map(|team| Rule::LastTeamOwner(team.to_string()))
+        .collect();
+    broken.sort_by_key(|r| r.to_string());
+    broken
+}
+
+/// Default: 25% of the live members, never less than 10.
+fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Option<Rule> {
+    let k = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Deactivate)
+        .count() as u64;
+    if k == 0 {
+        return None;
+    }
+    let n = snapshot
+        .members
+        .iter()
+        .filter(|m| m.status.is_live())
+        .count() as u64;
+    let limit = match limit {
+        Some(Limit::Count(c)) => c,
+        Some(Limit::Percent(p)) => n * p / 100,
+        None => (n / 4).max(10),
+    };
+    let p = if n == 0 { 100 } else { (k * 100 + n / 2) / n };
+    (k > limit).then_some(Rule::Deactivations { k, n, p, limit })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,196 @@
+//! Stage 5, identities: match each record to a stored member by external_id, then email,
+//! then phone (SPEC §6). Conflicts become row errors; identities are never re-linked silently.
+
+use crate::error::{RowError, msg};
+use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, email_key};
+use crate::store::Snapshot;
+use crate::validate::{Record, Validated};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Each valid record with the snapshot index of its member, or `None` (a new member).
+    pub matches: Vec<(Record, Option<usize>)>,
+    pub errors: Vec<RowError>,
+    pub errored_ids: HashSet<String>,
+    pub rows: u64,
+    pub present: [bool; FIELD_COUNT],
+    pub has_team: bool,
+}
+
+pub fn resolve(validated: Validated, snapshot: &Snapshot) -> Resolved {
+    let mut out = Resolved {
+        errors: validated.errors,
+        errored_ids: validated.errored_ids,
+        rows: validated.rows,
+        present: validated.present,
+        has_team: validated.has_team,
+        matches: Vec::with_capacity(validated.records.len()),
+    };
+    let mut claimed: HashMap<usize, u32> = HashMap::new();
+    for record in validated.records {
+        match match_record(&record, snapshot) {
+            Ok(Some((field, i))) => {
+                if let Some(&earlier) = claimed.get(&i) {
+                    let value = record.get(field).unwrap_or_default();
+                    out.errors.push(RowError::new(
+                        record.row,
+                        field.name(),
+                        value,
+                        msg::duplicate_member(earlier),
+                    ));
+                    mark_errored(&mut out.errored_ids, &record);
+                } else {
+                    claimed.insert(i, record.row);
+                    out.matches.push((record, Some(i)));
+                }
+            }
+            Ok(None) => out.matches.push((record, None)),
+            Err(error) => {
+                out.errors.push(error);
+                mark_errored(&mut out.errored_ids, &record);
+            }
+        }
+    }
+    out.errors.sort_by_key(|e| e.row);
+    out
+}
+
+fn mark_errored(ids: &mut HashSet<String>, record: &Record) {
+    ids.extend(
+        IDENTIFIERS
+            .iter()
+            .filter_map(|f| record.get(*f))
+            .map(email_key),
+    );
+}
+
+/// The member a record names, with the identifier that decided, or the conflict.
+fn match_record(record: &Record, snapshot: &Snapshot) -> Result<Option<(Field, usize)>, RowError> {
+    let lookup = |field: Field| -> Option<usize> {
+        let v = record.get(field)?;
+        match field {
+            Field::ExternalId => snapshot.by_external_id(v),
+            Field::Email => snapshot.by_email(v),
+            _ => snapshot.by_phone(v),
+        }
+    };
+    let found: Vec<(Field, Option<usize>)> = IDENTIFIERS.iter().map(|&f| (f, lookup(f))).collect();
+    let Some(pos) = found.iter().position(|(_, m)| m.is_some()) else {
+        return Ok(None);
+    };
+    let (field, Some(i)) = found[pos] else {
+        return Ok(None);
+    };
+    let member = &snapshot.members[i];
+    let id = record.get(field).unwrap_or_default();
+    for &(later, other) in &found[pos + 1..] {
+        if let Some(j) = other.filter(|&j| j != i) {
+            let id2 = record.get(later).unwrap_or_default();
+            return Err(RowError::new(
+                record.row,
+                later.name(),
+                id2,
+                msg::identity_conflict(id, &member.label(), id2, &snapshot.members[j].label()),
+            ));
+        }
+    }
+    if field != Field::ExternalId {
+        if let (Some(given), Some(stored)) =
+            (record.get(Field::ExternalId), member.get(Field::ExternalId))
+        {
+            if given != stored {
+                return Err(RowError::new(
+                    record.row,
+                    Field::ExternalId.name(),
+                    given,
+                    msg::external_id_differs(id, &member.label(), stored, given),
+                ));
+            }
+        }
+    }
+    Ok(Some((field, i)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Member, Status};
+
+    fn member(id: i64, email: &str, ext: &str) -> Member {
+        let mut values: crate::model::Values = Default::default();
+        if !email.is_empty() {
+            values[Field::Email.index()] = Some(email.into());
+        }
+        if !ext.is_empty() {
+            values[Field::ExternalId.index()] = Some(ext.into());
+        }
+        Member {
+            id,
+            values,
+            forms: Default::default(),
+            status: Status::Active,
+            prior_status: None,
+            protected: false,
+        }
+    }
+
+    fn record(row: u32, email: &str, ext: &str) -> Record {
+        let mut r = Record {
+            row,
+            ..Record::default()
+        };
+        if !email.is_empty() {
+            r.values[Field::Email.index()] = Some(email.into());
+        }
+        if !ext.is_empty() {
+            r.values[Field::ExternalId.index()] = Some(ext.into());
+        }
+        r
+    }
+
+    fn snapshot() -> Snapshot {
+        Snapshot::new(
+            vec![
+                member(1, "ann@x.co", "E1"),
+                member(2, "bob@x.co", ""),
+                member(3, "cy@x.co", "E3"),
+            ],
+            vec![],
+            vec![],
+            Default::default(),
+            Default::default(),
+            0,
+        )
+    }
+
+    fn check(record: Record) -> Result<Option<usize>, String> {
+        match_record(&record, &snapshot())
+            .map(|m| m.map(|(_, i)| i))
+            .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn identities_resolve_in_order() {
+        assert_eq!(check(record(2, "ANN@x.co", "")), Ok(Some(0)));
+        assert_eq!(
+            check(record(2, "new@x.co", "E1")),
+            Ok(Some(0)),
+            "change of email"
+        );
+        assert_eq!(
+            check(record(2, "bob@x.co", "E2")),
+            Ok(Some(1)),
+            "empty external_id is filled in"
+        );
+        assert_eq!(check(record(2, "nobody@x.co", "E9")), Ok(None));
+        assert_eq!(
+            check(record(2, "bob@x.co", "E1")),
+            Err("Identity conflict: E1 matches ann@x.co but bob@x.co belongs to bob@x.co".into())
+        );
+        assert_eq!(
+            check(record(2, "cy@x.co", "E9")),
+            Err("Identity conflict: cy@x.co matches cy@x.co but its stored external_id E3 differs from the row's E9".into())
+        );
+    }
+}

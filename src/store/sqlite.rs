@@ -1,0 +1,605 @@
+//! The SQLite store: the only SQL in the crate.
+//!
+//! Durability: WAL journal (readers keep reading while an import applies) with
+//! `synchronous = FULL` (a committed import survives a power cut, not only a crash).
+
+use super::{
+    AuditEvent, ImportLock, ImportMeta, ImportRecord, Settings, Snapshot, StateChange, Store, Team,
+    schema,
+};
+use crate::columns::Catalog;
+use crate::error::StoreError;
+use crate::model::{FIELD_COUNT, Field, Member, Role, Status, email_key};
+use crate::plan::{Change, Key, Plan};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+const MEMBER_COLUMNS: &str = "id, email, external_id, phone, first_name, last_name, name, job_title, \
+     date_of_birth, description, labels, notify_email, notify_sms, notify_voice, organization_role, \
+     forms, status, prior_status, protected";
+
+impl SqliteStore {
+    /// Opens (creating and migrating) the store at `path`.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(&e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| open_err(&e))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| open_err(&e))?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| open_err(&e))?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| open_err(&e))?;
+        schema::migrate(&mut conn, &path.display().to_string()).map_err(|e| match e {
+            StoreError::Sql(e) => open_err(&e),
+            other => other,
+        })?;
+        Ok(SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Imports left `RUNNING` by a killed process become `FAILED` (interrupted).
+    /// Only called while holding the import lock, so none of them is really running.
+    fn mark_interrupted(&self) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE imports SET status = 'FAILED', message = 'interrupted', finished_at = ?1 \
+             WHERE status = 'RUNNING'",
+            [now()],
+        )?;
+        Ok(())
+    }
+
+    fn settings(&self) -> Result<Settings, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT key, value FROM settings")?;
+        let mut s = Settings::default();
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (k, v) = row?;
+            match k.as_str() {
+                "seat-limit" => s.seat_limit = v.parse().ok(),
+                "max-rows" => s.max_rows = v.parse().ok(),
+                "max-bytes" => s.max_bytes = v.parse().ok(),
+                "max-deactivations" => s.max_deactivations = Some(v),
+                _ => {}
+            }
+        }
+        Ok(s)
+    }
+
+    fn strings(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn generation(conn: &Connection) -> Result<i64, StoreError> {
+        Ok(
+            conn.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| {
+                r.get(0)
+            })?,
+        )
+    }
+
+    fn bump_generation(conn: &Connection) -> Result<(), StoreError> {
+        conn.execute(
+            "UPDATE meta SET value = value + 1 WHERE key = 'generation'",
+            [],
+        )?;
+        Ok(())
+    }
+
+    fn import_row(r: &rusqlite::Row) -> rusqlite::Result<ImportRecord> {
+        let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        Ok(ImportRecord {
+            id: r.get(0)?,
+            status: r.get(1)?,
+            operator: r.get(2)?,
+            file_name: r.get(3)?,
+            sha256: r.get(4)?,
+            bytes: r.get::<_, i64>(5)? as u64,
+            encoding: r.get(6)?,
+            mode: r.get(7)?,
+            options: json(r.get(8)?).unwrap_or(serde_json::Value::Null),
+            started_at: r.get(9)?,
+            finished_at: r.get(10)?,
+            summary: json(r.get(11)?),
+            message: r.get(12)?,
+        })
+    }
+
+    fn blob(&self, sql: &str, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(sql, [id], |r| r.get::<_, Option<Vec<u8>>>(0))
+            .optional()?
+            .flatten())
+    }
+}
+
+fn member_from_row(r: &rusqlite::Row) -> rusqlite::Result<Member> {
+    let mut values: [Option<String>; FIELD_COUNT] = Default::default();
+    for (i, v) in values.iter_mut().enumerate() {
+        *v = r.get(i + 1)?;
+    }
+    let forms: Option<String> = r.get(FIELD_COUNT + 1)?;
+    let status: String = r.get(FIELD_COUNT + 2)?;
+    let prior: Option<String> = r.get(FIELD_COUNT + 3)?;
+    Ok(Member {
+        id: r.get(0)?,
+        values,
+        forms: forms
+            .and_then(|f| serde_json::from_str(&f).ok())
+            .unwrap_or_default(),
+        status: status.parse().unwrap_or(Status::Provisioned),
+        prior_status: prior.and_then(|p| p.parse().ok()),
+        protected: r.get(FIELD_COUNT + 4)?,
+    })
+}
+
+impl Store for SqliteStore {
+    fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let generation = Self::generation(&tx)?;
+        let mut stmt = tx.prepare(&format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY id"))?;
+        let members: Vec<Member> = stmt
+            .query_map([], member_from_row)?
+            .collect::<Result<_, _>>()?;
+        drop(stmt);
+        let mut stmt = tx.prepare("SELECT id, name FROM teams ORDER BY name")?;
+        let teams: Vec<Team> = stmt
+            .query_map([], |r| {
+                Ok(Team {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        drop(stmt);
+        let member_index: HashMap<i64, usize> =
+            members.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+        let team_index: HashMap<i64, usize> =
+            teams.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+        let mut memberships = vec![Vec::new(); members.len()];
+        let mut stmt = tx.prepare("SELECT member_id, team_id, team_role FROM memberships")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (m, t, role) = row?;
+            if let (Some(&mi), Some(&ti)) = (member_index.get(&m), team_index.get(&t)) {
+                memberships[mi].push((ti, Role::parse(&role).unwrap_or(Role::Member)));
+            }
+        }
+        drop(stmt);
+        let catalog = Catalog {
+            labels: self
+                .strings("SELECT slug FROM labels")?
+                .into_iter()
+                .collect(),
+            form_fields: self
+                .strings("SELECT key FROM form_fields")?
+                .into_iter()
+                .collect(),
+        };
+        let settings = self.settings()?;
+        tx.commit()?;
+        Ok(Snapshot::new(
+            members,
+            teams,
+            memberships,
+            catalog,
+            settings,
+            generation,
+        ))
+    }
+
+    fn lock_imports(&self) -> Result<ImportLock, StoreError> {
+        let lock = ImportLock::try_acquire(&self.path)?;
+        self.mark_interrupted()?;
+        Ok(lock)
+    }
+
+    fn begin_import(&mut self, meta: &ImportMeta, original: &[u8]) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO imports (status, operator, file_name, sha256, bytes, encoding, mode, options, \
+             started_at, original) VALUES ('RUNNING', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                meta.operator,
+                meta.file_name,
+                meta.sha256,
+                meta.bytes as i64,
+                meta.encoding,
+                meta.mode,
+                meta.options,
+                now(),
+                original
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn apply(
+        &mut self,
+        import_id: i64,
+        plan: &Plan,
+        snapshot: &Snapshot,
+        summary: &serde_json::Value,
+        operator: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if Self::generation(&tx)? != snapshot.generation {
+            return Err(StoreError::Changed);
+        }
+        let at = now();
+        let mut team_ids: HashMap<String, i64> = snapshot
+            .teams
+            .iter()
+            .map(|t| (t.name.clone(), t.id))
+            .collect();
+        for name in &plan.teams_created {
+            tx.execute("INSERT INTO teams (name) VALUES (?1)", [name])?;
+            team_ids.insert(name.clone(), tx.last_insert_rowid());
+        }
+        for change in &plan.changes {
+            let member_id = match change.member {
+                None => insert_member(&tx, change, &at)?,
+                Some(i) => {
+                    update_member(&tx, change, &snapshot.members[i], &at)?;
+                    snapshot.members[i].id
+                }
+            };
+            apply_teams(&tx, change, member_id, &team_ids)?;
+            let label = change
+                .ids
+                .iter()
+                .flatten()
+                .next()
+                .cloned()
+                .unwrap_or_else(|| format!("#{member_id}"));
+            let changes = crate::report::json::change_value(change);
+            tx.prepare_cached(
+                "INSERT INTO audit (import_id, at, operator, member_id, member, action, changes) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                import_id,
+                at,
+                operator,
+                member_id,
+                label,
+                crate::report::json::action_name(change.action),
+                changes.to_string()
+            ])?;
+        }
+        for name in &plan.teams_deleted {
+            if let Some(id) = team_ids.get(name) {
+                tx.execute("DELETE FROM memberships WHERE team_id = ?1", [id])?;
+                tx.execute("DELETE FROM teams WHERE id = ?1", [id])?;
+            }
+        }
+        Self::bump_generation(&tx)?;
+        tx.execute(
+            "UPDATE imports SET status = 'COMPLETED', finished_at = ?2, summary = ?3 WHERE id = ?1",
+            params![import_id, now(), summary.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn fail_import(
+        &mut self,
+        import_id: i64,
+        message: &str,
+        summary: Option<&serde_json::Value>,
+        errors_csv: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE imports SET status = 'FAILED', finished_at = ?2, message = ?3, summary = ?4, \
+             errors_csv = ?5 WHERE id = ?1",
+            params![
+                import_id,
+                now(),
+                message,
+                summary.map(|s| s.to_string()),
+                errors_csv
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_import_errors(&mut self, import_id: i64, errors_csv: &[u8]) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE imports SET errors_csv = ?2 WHERE id = ?1",
+            params![import_id, errors_csv],
+        )?;
+        Ok(())
+    }
+
+    fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
+        if let Ok(_lock) = ImportLock::try_acquire(&self.path) {
+            self.mark_interrupted()?;
+        }
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {IMPORT_COLUMNS} FROM imports ORDER BY id DESC"
+        ))?;
+        let rows = stmt.query_map([], Self::import_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn import(&self, id: i64) -> Result<Option<ImportRecord>, StoreError> {
+        Ok(self.imports()?.into_iter().find(|r| r.id == id))
+    }
+
+    fn import_original(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.blob("SELECT original FROM imports WHERE id = ?1", id)
+    }
+
+    fn import_errors_csv(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.blob("SELECT errors_csv FROM imports WHERE id = ?1", id)
+    }
+
+    fn audit(
+        &self,
+        member: Option<i64>,
+        import: Option<i64>,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, import_id, at, operator, member, action, changes FROM audit \
+             WHERE (?1 IS NULL OR member_id = ?1) AND (?2 IS NULL OR import_id = ?2) ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![member, import], |r| {
+            let changes: String = r.get(6)?;
+            Ok(AuditEvent {
+                id: r.get(0)?,
+                import_id: r.get(1)?,
+                at: r.get(2)?,
+                operator: r.get(3)?,
+                member: r.get(4)?,
+                action: r.get(5)?,
+                changes: serde_json::from_str(&changes).unwrap_or(serde_json::Value::Null),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn set_member_states(
+        &mut self,
+        changes: &[StateChange],
+        operator: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let at = now();
+        for c in changes {
+            let (old_status, old_protected, label): (String, bool, String) = tx.query_row(
+                "SELECT status, protected, coalesce(email, external_id, phone, '#' || id) FROM members WHERE id = ?1",
+                [c.member_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            tx.prepare_cached(
+                "UPDATE members SET status = ?2, prior_status = ?3, protected = ?4, updated_at = ?5 WHERE id = ?1",
+            )?
+            .execute(params![c.member_id, c.status.as_str(), c.prior.map(|p| p.as_str()), c.protected, at])?;
+            let mut fields = serde_json::Map::new();
+            if old_status != c.status.as_str() {
+                fields.insert(
+                    "status".into(),
+                    serde_json::json!({"old": old_status, "new": c.status.as_str()}),
+                );
+            }
+            if old_protected != c.protected {
+                fields.insert(
+                    "protected".into(),
+                    serde_json::json!({"old": old_protected, "new": c.protected}),
+                );
+            }
+            tx.prepare_cached(
+                "INSERT INTO audit (import_id, at, operator, member_id, member, action, changes) \
+                 VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                at,
+                operator,
+                c.member_id,
+                label,
+                c.action,
+                serde_json::json!({"fields": fields}).to_string()
+            ])?;
+        }
+        Self::bump_generation(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        match value {
+            Some(v) => self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, v],
+            )?,
+            None => self
+                .conn
+                .execute("DELETE FROM settings WHERE key = ?1", [key])?,
+        };
+        Self::bump_generation(&self.conn)?;
+        Ok(())
+    }
+
+    fn add_label(&mut self, slug: &str) -> Result<bool, StoreError> {
+        self.definition("INSERT OR IGNORE INTO labels (slug) VALUES (?1)", slug)
+    }
+    fn remove_label(&mut self, slug: &str) -> Result<bool, StoreError> {
+        self.definition("DELETE FROM labels WHERE slug = ?1", slug)
+    }
+    fn add_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
+        self.definition("INSERT OR IGNORE INTO form_fields (key) VALUES (?1)", key)
+    }
+    fn remove_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
+        self.definition("DELETE FROM form_fields WHERE key = ?1", key)
+    }
+}
+
+impl SqliteStore {
+    fn definition(&mut self, sql: &str, value: &str) -> Result<bool, StoreError> {
+        let n = self.conn.execute(sql, [value])?;
+        Self::bump_generation(&self.conn)?;
+        Ok(n > 0)
+    }
+}
+
+const IMPORT_COLUMNS: &str = "id, status, operator, file_name, sha256, bytes, encoding, mode, options, \
+     started_at, finished_at, summary, message";
+
+fn forms_json(forms: &BTreeMap<String, String>) -> Option<String> {
+    (!forms.is_empty()).then(|| serde_json::to_string(forms).unwrap_or_default())
+}
+
+fn insert_member(tx: &Transaction, change: &Change, at: &str) -> Result<i64, StoreError> {
+    let mut values: [Option<&str>; FIELD_COUNT] = Default::default();
+    let mut forms = BTreeMap::new();
+    for f in &change.fields {
+        match &f.key {
+            Key::Field(field) => values[field.index()] = f.new.as_deref(),
+            Key::Form(k) => {
+                if let Some(v) = &f.new {
+                    forms.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    let status = change.status.map_or(Status::Provisioned, |s| s.new);
+    let email_key = values[Field::Email.index()].map(email_key);
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO members (email, external_id, phone, first_name, last_name, name, job_title, \
+         date_of_birth, description, labels, notify_email, notify_sms, notify_voice, organization_role, \
+         forms, status, email_key, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+    )?;
+    stmt.execute(params![
+        values[0],
+        values[1],
+        values[2],
+        values[3],
+        values[4],
+        values[5],
+        values[6],
+        values[7],
+        values[8],
+        values[9],
+        values[10],
+        values[11],
+        values[12],
+        values[13],
+        forms_json(&forms),
+        status.as_str(),
+        email_key,
+        at
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn update_member(
+    tx: &Transaction,
+    change: &Change,
+    member: &Member,
+    at: &str,
+) -> Result<(), StoreError> {
+    let mut sets: Vec<String> = Vec::new();
+    let mut args: Vec<Option<String>> = Vec::new();
+    let mut forms = member.forms.clone();
+    let mut forms_changed = false;
+    for f in &change.fields {
+        match &f.key {
+            Key::Field(field) => {
+                sets.push(format!("{} = ?", field.name()));
+                args.push(f.new.clone());
+                if *field == Field::Email {
+                    sets.push("email_key = ?".into());
+                    args.push(f.new.as_deref().map(email_key));
+                }
+            }
+            Key::Form(k) => {
+                forms_changed = true;
+                match &f.new {
+                    Some(v) => forms.insert(k.clone(), v.clone()),
+                    None => forms.remove(k),
+                };
+            }
+        }
+    }
+    if forms_changed {
+        sets.push("forms = ?".into());
+        args.push(forms_json(&forms));
+    }
+    if let Some(s) = change.status {
+        sets.push("status = ?".into());
+        args.push(Some(s.new.as_str().to_string()));
+        sets.push("prior_status = ?".into());
+        args.push((s.new == Status::Inactive).then(|| member.status.as_str().to_string()));
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    sets.push("updated_at = ?".into());
+    args.push(Some(at.to_string()));
+    args.push(Some(member.id.to_string()));
+    let sql = format!("UPDATE members SET {} WHERE id = ?", sets.join(", "));
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(args.iter()))?;
+    Ok(())
+}
+
+fn apply_teams(
+    tx: &Transaction,
+    change: &Change,
+    member_id: i64,
+    team_ids: &HashMap<String, i64>,
+) -> Result<(), StoreError> {
+    let id = |name: &String| team_ids.get(name).copied().unwrap_or_default();
+    for (team, _) in &change.teams.removed {
+        tx.prepare_cached("DELETE FROM memberships WHERE team_id = ?1 AND member_id = ?2")?
+            .execute(params![id(team), member_id])?;
+    }
+    for (team, role) in &change.teams.added {
+        tx.prepare_cached(
+            "INSERT INTO memberships (team_id, member_id, team_role) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id(team), member_id, role.as_str()])?;
+    }
+    for (team, _, role) in &change.teams.changed {
+        tx.prepare_cached(
+            "UPDATE memberships SET team_role = ?3 WHERE team_id = ?1 AND member_id = ?2",
+        )?
+        .execute(params![id(team), member_id, role.as_str()])?;
+    }
+    Ok(())
+}

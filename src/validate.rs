@@ -1,0 +1,355 @@
+//! Stage 4, rows: apply the column rules to every row, group a member's rows (team files),
+//! and collect every row error. Never fails: bad rows become errors beside the good records.
+
+use crate::columns::{Catalog, Column, check_field, clean_cell};
+use crate::error::{RowError, msg};
+use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, email_key};
+use crate::parse::{RawRow, Table};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One member as the file describes it (one row, or several rows of a team file).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    /// The member's first row.
+    pub row: u32,
+    /// Canonical values; `None` is a blank cell or an absent column.
+    pub values: [Option<String>; FIELD_COUNT],
+    /// Form values by `type.field`; `None` is a blank cell.
+    pub forms: BTreeMap<String, Option<String>>,
+    /// Team memberships (team files only), with the row of each.
+    pub teams: Vec<Membership>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub team: String,
+    pub role: Role,
+    pub row: u32,
+}
+
+impl Record {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.values[field.index()].as_deref()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Validated {
+    pub records: Vec<Record>,
+    pub errors: Vec<RowError>,
+    /// Identifier texts (lowercased) named by errored rows: full sync keeps those members.
+    pub errored_ids: HashSet<String>,
+    /// Rows of the file with at least one non-empty cell.
+    pub rows: u64,
+    /// Which fields the file has a column for (`--clear-blanks` clears only those).
+    pub present: [bool; FIELD_COUNT],
+    pub has_team: bool,
+}
+
+pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
+    let mut present = [false; FIELD_COUNT];
+    for c in table.columns.iter().flatten() {
+        if let Column::Field(f) = c {
+            present[f.index()] = true;
+        }
+    }
+    let mut out = Validated {
+        rows: table.rows.len() as u64,
+        present,
+        has_team: table.has_team,
+        ..Validated::default()
+    };
+    let mut checked: Vec<(Option<Record>, &RawRow)> = Vec::with_capacity(table.rows.len());
+    for raw in &table.rows {
+        let (record, errors) = check_row(table, raw, catalog);
+        let ok = errors.is_empty();
+        out.errors.extend(errors);
+        checked.push((ok.then_some(record), raw));
+    }
+    let groups = group_rows(table, &checked);
+    for group in groups {
+        merge_group(table, &checked, &group, &mut out);
+    }
+    out.errors.sort_by_key(|e| e.row);
+    out
+}
+
+/// Checks every cell of a row; the record is only meaningful when there are no errors.
+fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<RowError>) {
+    let row = raw.row;
+    let mut record = Record {
+        row,
+        ..Record::default()
+    };
+    if !has_right_width(table.header.len(), raw) {
+        let error = RowError {
+            row: Some(row),
+            column: None,
+            value: None,
+            message: msg::wrong_column_count(row),
+        };
+        return (record, vec![error]);
+    }
+    let mut errors = Vec::new();
+    let mut team: Option<String> = None;
+    let mut team_role: Result<Option<Role>, String> = Ok(None);
+    for (i, column) in table.columns.iter().enumerate() {
+        let Some(column) = column else { continue };
+        let value = clean_cell(raw.cell(i));
+        if let Some(max) = column.max_chars() {
+            if value.chars().count() > max {
+                errors.push(RowError::new(
+                    row,
+                    &column.name(),
+                    value,
+                    msg::cell_too_long(row, &column.name()),
+                ));
+                continue;
+            }
+        }
+        match column {
+            Column::Team => team = (!value.is_empty()).then(|| value.to_string()),
+            Column::TeamRole if value.is_empty() => {}
+            Column::TeamRole => {
+                team_role = Role::parse(value).map(Some).ok_or(value.to_string());
+            }
+            Column::Form(key) => {
+                record
+                    .forms
+                    .insert(key.clone(), (!value.is_empty()).then(|| value.to_string()));
+            }
+            Column::Field(_) if value.is_empty() => {}
+            Column::Field(field) => match check_field(*field, value, catalog) {
+                Ok(v) => record.values[field.index()] = Some(v),
+                Err(messages) => errors.extend(
+                    messages
+                        .into_iter()
+                        .map(|m| RowError::new(row, field.name(), value, m)),
+                ),
+            },
+        }
+    }
+    if IDENTIFIERS
+        .iter()
+        .all(|f| is_blank_identifier(table, raw, *f))
+    {
+        errors.push(RowError {
+            row: Some(row),
+            column: None,
+            value: None,
+            message: msg::NO_IDENTIFIER.into(),
+        });
+    }
+    match (team, team_role) {
+        (_, Err(bad)) => errors.push(RowError::new(
+            row,
+            "team_role",
+            &bad,
+            msg::INVALID_TEAM_ROLE,
+        )),
+        (Some(team), Ok(Some(role))) => record.teams.push(Membership { team, role, row }),
+        (Some(_), Ok(None)) => {
+            errors.push(RowError::new(row, "team_role", "", msg::INVALID_TEAM_ROLE))
+        }
+        (None, Ok(_)) => {}
+    }
+    (record, errors)
+}
+
+/// Extra trailing cells are tolerated when they are empty (spreadsheets pad rows).
+fn has_right_width(width: usize, raw: &RawRow) -> bool {
+    let len = raw.cells.len();
+    len == width || (len > width && raw.cells.iter().skip(width).all(|c| c.trim().is_empty()))
+}
+
+fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
+    identifier_text(table, raw, field).is_none()
+}
+
+/// The cleaned, case-folded text of an identifier cell, valid or not.
+fn identifier_text(table: &Table, raw: &RawRow, field: Field) -> Option<String> {
+    let i = table.column_index(&Column::Field(field))?;
+    let value = clean_cell(raw.cell(i));
+    (!value.is_empty()).then(|| email_key(value))
+}
+
+/// Groups rows that share an identifier (union-find over identifier texts), in file order.
+fn group_rows(table: &Table, checked: &[(Option<Record>, &RawRow)]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..checked.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut first_with: HashMap<(Field, String), usize> = HashMap::new();
+    for (i, (_, raw)) in checked.iter().enumerate() {
+        for field in IDENTIFIERS {
+            if let Some(text) = identifier_text(table, raw, field) {
+                match first_with.get(&(field, text.clone())) {
+                    Some(&j) => {
+                        let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                        parent[a.max(b)] = a.min(b);
+                    }
+                    None => {
+                        first_with.insert((field, text), i);
+                    }
+                }
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of_root: HashMap<usize, usize> = HashMap::new();
+    for i in 0..checked.len() {
+        let root = find(&mut parent, i);
+        let g = *group_of_root.entry(root).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    groups
+}
+
+/// Turns one group of rows into a record, or into errors (duplicates, conflicts, row errors).
+fn merge_group(
+    table: &Table,
+    checked: &[(Option<Record>, &RawRow)],
+    group: &[usize],
+    out: &mut Validated,
+) {
+    let mut errors = Vec::new();
+    if group.len() > 1 && !table.has_team {
+        errors.extend(duplicate_errors(table, checked, group));
+    }
+    let records: Option<Vec<&Record>> = group.iter().map(|&i| checked[i].0.as_ref()).collect();
+    let merged = match records {
+        Some(records) if errors.is_empty() => merge_records(&records, &mut errors),
+        _ => None,
+    };
+    match merged {
+        Some(record) => out.records.push(record),
+        None => {
+            for &i in group {
+                for field in IDENTIFIERS {
+                    out.errored_ids
+                        .extend(identifier_text(table, checked[i].1, field));
+                }
+            }
+        }
+    }
+    out.errors.extend(errors);
+}
+
+fn duplicate_errors(
+    table: &Table,
+    checked: &[(Option<Record>, &RawRow)],
+    group: &[usize],
+) -> Vec<RowError> {
+    let rows: Vec<u32> = group.iter().map(|&i| checked[i].1.row).collect();
+    group
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let raw = checked[i].1;
+            let other = if k == 0 { rows[1] } else { rows[0] };
+            let shared =
+                shared_identifier(table, raw, checked[group[if k == 0 { 1 } else { 0 }]].1);
+            let (column, value) = shared.unwrap_or((Field::Email, String::new()));
+            let value = table
+                .column_index(&Column::Field(column))
+                .map(|c| clean_cell(raw.cell(c)).to_string())
+                .unwrap_or(value);
+            RowError::new(raw.row, column.name(), &value, msg::duplicate_member(other))
+        })
+        .collect()
+}
+
+fn shared_identifier(table: &Table, a: &RawRow, b: &RawRow) -> Option<(Field, String)> {
+    IDENTIFIERS.into_iter().find_map(|f| {
+        let x = identifier_text(table, a, f)?;
+        (identifier_text(table, b, f).as_ref() == Some(&x)).then_some((f, x))
+    })
+}
+
+/// Member fields must agree across a member's rows; blank cells agree with anything.
+fn merge_records(records: &[&Record], errors: &mut Vec<RowError>) -> Option<Record> {
+    let mut merged = records[0].clone();
+    let mut source_row: [u32; FIELD_COUNT] = [merged.row; FIELD_COUNT];
+    let identifier = || {
+        [Field::Email, Field::ExternalId, Field::Phone]
+            .into_iter()
+            .find_map(|f| records.iter().find_map(|r| r.get(f)))
+            .unwrap_or("")
+            .to_string()
+    };
+    for record in &records[1..] {
+        for field in Field::ALL {
+            let (Some(new), i) = (record.get(field), field.index()) else {
+                continue;
+            };
+            match merged.values[i].as_deref() {
+                None => {
+                    merged.values[i] = Some(new.to_string());
+                    source_row[i] = record.row;
+                }
+                Some(old) if !field.same(old, new) => errors.push(RowError::new(
+                    record.row,
+                    field.name(),
+                    new,
+                    msg::conflicting(
+                        field.name(),
+                        &identifier(),
+                        old,
+                        source_row[i],
+                        new,
+                        record.row,
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        for (key, value) in &record.forms {
+            let Some(new) = value else { continue };
+            match merged.forms.get(key).cloned().flatten() {
+                None => {
+                    merged.forms.insert(key.clone(), Some(new.clone()));
+                }
+                Some(old) if old != *new => {
+                    let column = format!("form.{key}");
+                    errors.push(RowError::new(
+                        record.row,
+                        &column,
+                        new,
+                        msg::conflicting(&column, &identifier(), &old, merged.row, new, record.row),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        for m in &record.teams {
+            match merged.teams.iter().find(|t| t.team == m.team) {
+                Some(t) if t.role != m.role => errors.push(RowError::new(
+                    m.row,
+                    "team_role",
+                    m.role.as_str(),
+                    msg::conflicting(
+                        "team_role",
+                        &identifier(),
+                        t.role.as_str(),
+                        t.row,
+                        m.role.as_str(),
+                        m.row,
+                    ),
+                )),
+                Some(_) => {}
+                None => merged.teams.push(m.clone()),
+            }
+        }
+    }
+    errors.is_empty().then_some(merged)
+}
+
+#[cfg(test)]
+mod tests;
