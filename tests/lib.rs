@@ -1,1 +1,3 @@
-//! Integration tests
+//! The integration tests: one binary, one module per feature, each driving the real `roster`.
+
+mod harness;
