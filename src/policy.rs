@@ -208,7 +208,7 @@ fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Opti
         Some(Limit::Percent(p)) => n * p / 100,
         None => (n / 4).max(10),
     };
-    let p = if n == 0 { 100 } else { (k * 100 + n / 2) / n };
+    let p = (k * 100 + n / 2).checked_div(n).unwrap_or(100);
     (k > limit).then_some(Rule::Deactivations { k, n, p, limit })
 }
 

@@ -95,19 +95,17 @@ fn match_record(record: &Record, snapshot: &Snapshot) -> Result<Option<(Field, u
             ));
         }
     }
-    if field != Field::ExternalId {
-        if let (Some(given), Some(stored)) =
+    if field != Field::ExternalId
+        && let (Some(given), Some(stored)) =
             (record.get(Field::ExternalId), member.get(Field::ExternalId))
-        {
-            if given != stored {
-                return Err(RowError::new(
-                    record.row,
-                    Field::ExternalId.name(),
-                    given,
-                    msg::external_id_differs(id, &member.label(), stored, given),
-                ));
-            }
-        }
+        && given != stored
+    {
+        return Err(RowError::new(
+            record.row,
+            Field::ExternalId.name(),
+            given,
+            msg::external_id_differs(id, &member.label(), stored, given),
+        ));
     }
     Ok(Some((field, i)))
 }

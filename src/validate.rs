@@ -96,16 +96,17 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
     for (i, column) in table.columns.iter().enumerate() {
         let Some(column) = column else { continue };
         let value = clean_cell(raw.cell(i));
-        if let Some(max) = column.max_chars() {
-            if value.chars().count() > max {
-                errors.push(RowError::new(
-                    row,
-                    &column.name(),
-                    value,
-                    msg::cell_too_long(row, &column.name()),
-                ));
-                continue;
-            }
+        if let Some(max) = column.max_chars()
+            && value.chars().count() > max
+        {
+            let name = column.name();
+            errors.push(RowError::new(
+                row,
+                &name,
+                value,
+                msg::cell_too_long(row, &name),
+            ));
+            continue;
         }
         match column {
             Column::Team => team = (!value.is_empty()).then(|| value.to_string()),

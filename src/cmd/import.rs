@@ -202,10 +202,10 @@ impl Run<'_> {
         plan_id: &str,
         snapshot: &Snapshot,
     ) -> Result<(), Vec<Rule>> {
-        if let Some(expected) = &self.args.expect_plan {
-            if expected.trim() != plan_id {
-                return Err(vec![Rule::PlanChanged]);
-            }
+        if let Some(expected) = &self.args.expect_plan
+            && expected.trim() != plan_id
+        {
+            return Err(vec![Rule::PlanChanged]);
         }
         let max_deactivations = self.args.max_deactivations.or_else(|| {
             snapshot

@@ -25,7 +25,6 @@ pub(crate) fn parse(
     };
     let bytes = text.as_bytes();
     let mut row = first_row;
-    let mut end_of_previous = reader.position().byte() as usize;
     let mut rows = Vec::new();
     loop {
         match reader.read_record(&mut record) {
@@ -34,11 +33,17 @@ pub(crate) fn parse(
             // Only UTF-8 errors are possible here, and the text is already valid UTF-8.
             Err(_) => break,
         }
-        let start = record
-            .position()
-            .map_or(end_of_previous, |p| p.byte() as usize);
-        row += 1 + line_breaks(&bytes[end_of_previous.min(start)..start]);
-        end_of_previous = reader.position().byte() as usize;
+        // A record's position is where the reader started, before the blank lines it skipped.
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        // The `\n` of a CRLF ending is consumed with the next record.
+        if start > 0 && bytes[start - 1] == b'\r' && bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        let skipped = bytes[start.min(bytes.len())..]
+            .iter()
+            .take_while(|b| matches!(b, b'\n' | b'\r'))
+            .count();
+        row += 1 + line_breaks(&bytes[start..start + skipped]);
         if is_blank_record(&record) {
             continue;
         }

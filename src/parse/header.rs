@@ -96,10 +96,10 @@ fn check_required(
         return Err(FileError::MissingColumn("team".into()));
     }
     for (cell, column) in header.iter().zip(columns) {
-        if let Some(Column::Form(key)) = column {
-            if !catalog.form_fields.contains(key) {
-                return Err(FileError::UnknownFormField(trim_cell(cell).to_string()));
-            }
+        if let Some(Column::Form(key)) = column
+            && !catalog.form_fields.contains(key)
+        {
+            return Err(FileError::UnknownFormField(trim_cell(cell).to_string()));
         }
     }
     Ok(())

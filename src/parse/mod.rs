@@ -65,7 +65,8 @@ impl Table {
     }
 }
 
-/// Rows before the header rows are turned into a `Table` by `header::resolve`.
+/// Rows before the header is resolved into columns by `header::resolve`.
+#[derive(Debug)]
 pub(crate) struct RawTable {
     pub header: Vec<String>,
     pub rows: Vec<RawRow>,
