@@ -322,10 +322,26 @@ impl Run<'_> {
                 }
             }
         }
-        if let Some(error) = failure {
-            self.print_failure(outcome, error);
+        match failure {
+            Some(error) => self.print_failure(outcome, error),
+            None if !outcome.errors.is_empty() => self.print_skipped(outcome),
+            None => {}
         }
         Ok(())
+    }
+
+    /// `--skip-invalid`: the rows left out, as warnings.
+    fn print_skipped(&self, outcome: &Outcome) {
+        let n = outcome.errors.len();
+        self.term.warning(&format!(
+            "skipped {n} {} with errors (--skip-invalid)",
+            if n == 1 { "row" } else { "rows" }
+        ));
+        if self.args.output == OutputFormat::Table && !self.term.quiet {
+            for e in outcome.errors.iter().take(MAX_LISTED_ERRORS) {
+                self.term.detail(&describe_error(e));
+            }
+        }
     }
 
     fn print_failure(&self, outcome: &Outcome, error: &Error) {
