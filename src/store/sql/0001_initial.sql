@@ -4,9 +4,9 @@ INSERT INTO meta (key, value) VALUES ('generation', 0);
 CREATE TABLE members (
     id INTEGER PRIMARY KEY,
     email TEXT,
-    email_key TEXT UNIQUE,
-    external_id TEXT UNIQUE,
-    phone TEXT UNIQUE,
+    email_key TEXT,
+    external_id TEXT,
+    phone TEXT,
     first_name TEXT,
     last_name TEXT,
     name TEXT,
@@ -25,6 +25,12 @@ CREATE TABLE members (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+
+-- Identifiers are unique when present. Separate indexes (not inline UNIQUE) so that a bulk
+-- import can rebuild them after inserting, inside the same transaction.
+CREATE UNIQUE INDEX members_email_key ON members (email_key);
+CREATE UNIQUE INDEX members_external_id ON members (external_id);
+CREATE UNIQUE INDEX members_phone ON members (phone);
 
 CREATE TABLE teams (
     id INTEGER PRIMARY KEY,
