@@ -120,7 +120,7 @@ pub fn clean_cell(s: &str) -> &str {
 }
 
 /// The definitions a file is validated against: labels and form fields of the store.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalog {
     pub labels: BTreeSet<String>,
     pub form_fields: BTreeSet<String>,

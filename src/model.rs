@@ -244,6 +244,18 @@ pub fn email_key(email: &str) -> String {
     email.to_lowercase()
 }
 
+/// [`email_key`] without allocating when the text is already lower-case ASCII.
+pub fn email_key_cow(email: &str) -> std::borrow::Cow<'_, str> {
+    if email
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        std::borrow::Cow::Owned(email.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(email)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,8 @@ use crate::error::{RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, email_key};
 use crate::store::Snapshot;
 use crate::validate::{Record, Validated};
-use std::collections::{HashMap, HashSet};
+use ahash::AHashMap as HashMap;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {

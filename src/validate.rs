@@ -3,9 +3,12 @@
 
 use crate::columns::{Catalog, Column, check_field, clean_cell};
 use crate::error::{RowError, msg};
-use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, email_key};
+use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, email_key_cow};
 use crate::parse::{RawRow, Table};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use ahash::AHashMap as HashMap;
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashSet};
 
 /// One member as the file describes it (one row, or several rows of a team file).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,12 +69,50 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
         out.errors.extend(errors);
         checked.push((ok.then_some(record), raw));
     }
-    let groups = group_rows(table, &checked);
-    for group in groups {
-        merge_group(table, &checked, &group, &mut out);
+    let ids = IdColumns::of(table);
+    let roots = group_roots(&ids, &checked);
+    // Rows of a group in file order, for the groups of more than one row only.
+    let mut sizes = vec![0u32; roots.len()];
+    roots.iter().for_each(|&r| sizes[r] += 1);
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, &root) in roots.iter().enumerate() {
+        if sizes[root] > 1 {
+            groups.entry(root).or_default().push(i);
+        }
+    }
+    for i in 0..checked.len() {
+        match groups.get(&i) {
+            Some(group) => merge_group(table, &ids, &checked, group, &mut out),
+            None if roots[i] == i => match checked[i].0.take() {
+                Some(record) => out.records.push(record),
+                None => mark_errored(&ids, checked[i].1, &mut out.errored_ids),
+            },
+            None => {}
+        }
     }
     out.errors.sort_by_key(|e| e.row);
     out
+}
+
+/// Where the identifier columns are, in `IDENTIFIERS` order.
+struct IdColumns([Option<usize>; 3]);
+
+impl IdColumns {
+    fn of(table: &Table) -> IdColumns {
+        IdColumns(IDENTIFIERS.map(|f| table.column_index(&Column::Field(f))))
+    }
+
+    /// The cleaned, case-folded text of an identifier cell, valid or not.
+    fn text<'t>(&self, raw: &'t RawRow, k: usize) -> Option<Cow<'t, str>> {
+        let value = clean_cell(raw.cell(self.0[k]?));
+        (!value.is_empty()).then(|| email_key_cow(value))
+    }
+}
+
+fn mark_errored(ids: &IdColumns, raw: &RawRow, errored: &mut HashSet<String>) {
+    for k in 0..IDENTIFIERS.len() {
+        errored.extend(ids.text(raw, k).map(Cow::into_owned));
+    }
 }
 
 /// Checks every cell of a row; the record is only meaningful when there are no errors.
@@ -164,18 +205,14 @@ fn has_right_width(width: usize, raw: &RawRow) -> bool {
 }
 
 fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
-    identifier_text(table, raw, field).is_none()
+    table
+        .column_index(&Column::Field(field))
+        .is_none_or(|i| clean_cell(raw.cell(i)).is_empty())
 }
 
-/// The cleaned, case-folded text of an identifier cell, valid or not.
-fn identifier_text(table: &Table, raw: &RawRow, field: Field) -> Option<String> {
-    let i = table.column_index(&Column::Field(field))?;
-    let value = clean_cell(raw.cell(i));
-    (!value.is_empty()).then(|| email_key(value))
-}
-
-/// Groups rows that share an identifier (union-find over identifier texts), in file order.
-fn group_rows(table: &Table, checked: &[(Option<Record>, &RawRow)]) -> Vec<Vec<usize>> {
+/// For each row, the first row of its group: rows that share an identifier are one member
+/// (union-find over identifier texts).
+fn group_roots(ids: &IdColumns, checked: &[(Option<Record>, &RawRow)]) -> Vec<usize> {
     let mut parent: Vec<usize> = (0..checked.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -184,45 +221,38 @@ fn group_rows(table: &Table, checked: &[(Option<Record>, &RawRow)]) -> Vec<Vec<u
         }
         i
     }
-    let mut first_with: HashMap<(Field, String), usize> = HashMap::new();
+    let mut first_with: HashMap<(usize, Cow<str>), usize> =
+        HashMap::with_capacity(checked.len() * 2);
     for (i, (_, raw)) in checked.iter().enumerate() {
-        for field in IDENTIFIERS {
-            if let Some(text) = identifier_text(table, raw, field) {
-                match first_with.get(&(field, text.clone())) {
-                    Some(&j) => {
-                        let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                        parent[a.max(b)] = a.min(b);
-                    }
-                    None => {
-                        first_with.insert((field, text), i);
-                    }
+        for k in 0..IDENTIFIERS.len() {
+            let Some(text) = ids.text(raw, k) else {
+                continue;
+            };
+            match first_with.entry((k, text)) {
+                Entry::Occupied(e) => {
+                    let (a, b) = (find(&mut parent, i), find(&mut parent, *e.get()));
+                    parent[a.max(b)] = a.min(b);
+                }
+                Entry::Vacant(e) => {
+                    e.insert(i);
                 }
             }
         }
     }
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of_root: HashMap<usize, usize> = HashMap::new();
-    for i in 0..checked.len() {
-        let root = find(&mut parent, i);
-        let g = *group_of_root.entry(root).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(i);
-    }
-    groups
+    (0..checked.len()).map(|i| find(&mut parent, i)).collect()
 }
 
 /// Turns one group of rows into a record, or into errors (duplicates, conflicts, row errors).
 fn merge_group(
     table: &Table,
+    ids: &IdColumns,
     checked: &[(Option<Record>, &RawRow)],
     group: &[usize],
     out: &mut Validated,
 ) {
     let mut errors = Vec::new();
     if group.len() > 1 && !table.has_team {
-        errors.extend(duplicate_errors(table, checked, group));
+        errors.extend(duplicate_errors(table, ids, checked, group));
     }
     let records: Option<Vec<&Record>> = group.iter().map(|&i| checked[i].0.as_ref()).collect();
     let merged = match records {
@@ -233,10 +263,7 @@ fn merge_group(
         Some(record) => out.records.push(record),
         None => {
             for &i in group {
-                for field in IDENTIFIERS {
-                    out.errored_ids
-                        .extend(identifier_text(table, checked[i].1, field));
-                }
+                mark_errored(ids, checked[i].1, &mut out.errored_ids);
             }
         }
     }
@@ -245,6 +272,7 @@ fn merge_group(
 
 fn duplicate_errors(
     table: &Table,
+    ids: &IdColumns,
     checked: &[(Option<Record>, &RawRow)],
     group: &[usize],
 ) -> Vec<RowError> {
@@ -255,8 +283,7 @@ fn duplicate_errors(
         .map(|(k, &i)| {
             let raw = checked[i].1;
             let other = if k == 0 { rows[1] } else { rows[0] };
-            let shared =
-                shared_identifier(table, raw, checked[group[if k == 0 { 1 } else { 0 }]].1);
+            let shared = shared_identifier(ids, raw, checked[group[if k == 0 { 1 } else { 0 }]].1);
             let (column, value) = shared.unwrap_or((Field::Email, String::new()));
             let value = table
                 .column_index(&Column::Field(column))
@@ -267,10 +294,10 @@ fn duplicate_errors(
         .collect()
 }
 
-fn shared_identifier(table: &Table, a: &RawRow, b: &RawRow) -> Option<(Field, String)> {
-    IDENTIFIERS.into_iter().find_map(|f| {
-        let x = identifier_text(table, a, f)?;
-        (identifier_text(table, b, f).as_ref() == Some(&x)).then_some((f, x))
+fn shared_identifier(ids: &IdColumns, a: &RawRow, b: &RawRow) -> Option<(Field, String)> {
+    (0..IDENTIFIERS.len()).find_map(|k| {
+        let x = ids.text(a, k)?;
+        (ids.text(b, k).as_ref() == Some(&x)).then(|| (IDENTIFIERS[k], x.into_owned()))
     })
 }
 

@@ -3,13 +3,14 @@
 
 use super::{login_user, open_store};
 use crate::cli::{GlobalArgs, ImportArgs};
+use crate::columns::Catalog;
 use crate::error::{Error, FileError, Result, RowError, Rule};
 use crate::input::{self, Source};
 use crate::parse::{self, ParseOptions, Table};
 use crate::plan::{self, Mode, Plan};
 use crate::policy::{self, Limit, Policy};
 use crate::report::{self, FileInfo, Outcome, OutputFormat};
-use crate::store::{ImportMeta, Snapshot, SqliteStore, Store};
+use crate::store::{ImportMeta, Settings, Snapshot, SqliteStore, Store};
 use crate::term::Term;
 use crate::{decode, resolve, validate};
 use serde_json::json;
@@ -28,7 +29,8 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         Some(store.lock_imports()?)
     };
     let progress = term.progress("planning the import");
-    let snapshot = store.snapshot()?;
+    let (catalog, settings) = store.definitions()?;
+    let db = super::db_path(global);
     let mut run = Run {
         args,
         term,
@@ -40,8 +42,39 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
             ..FileInfo::default()
         },
         progress,
+        laps: Laps::new(),
     };
-    run.execute(&mut store, &snapshot)
+    // The snapshot loads on its own connection while this thread reads and validates the file.
+    std::thread::scope(|scope| {
+        let loader = scope.spawn(|| SqliteStore::open(&db).and_then(|s| s.snapshot()));
+        let snapshot = || match loader.join() {
+            Ok(result) => result.map_err(Error::from),
+            Err(_) => Err(Error::Io(std::io::Error::other(
+                "the snapshot loader panicked",
+            ))),
+        };
+        run.execute(&mut store, &catalog, &settings, snapshot)
+    })
+}
+
+/// Phase timings on stderr when `ROSTER_TIMINGS` is set (for the benchmark).
+struct Laps {
+    at: Option<std::time::Instant>,
+}
+
+impl Laps {
+    fn new() -> Laps {
+        Laps {
+            at: std::env::var_os("ROSTER_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(at) = &mut self.at {
+            eprintln!("phase {phase:<9} {:>8.3} s", at.elapsed().as_secs_f64());
+            *at = std::time::Instant::now();
+        }
+    }
 }
 
 struct Run<'a> {
@@ -52,12 +85,18 @@ struct Run<'a> {
     import_id: Option<i64>,
     file: FileInfo,
     progress: indicatif::ProgressBar,
+    laps: Laps,
 }
 
 impl Run<'_> {
-    fn execute(&mut self, store: &mut SqliteStore, snapshot: &Snapshot) -> Result<u8> {
+    fn execute(
+        &mut self,
+        store: &mut SqliteStore,
+        catalog: &Catalog,
+        settings: &Settings,
+        snapshot: impl FnOnce() -> Result<Snapshot>,
+    ) -> Result<u8> {
         let args = self.args;
-        let settings = &snapshot.settings;
         let max_bytes = args
             .max_bytes
             .or(settings.max_bytes)
@@ -92,15 +131,24 @@ impl Run<'_> {
             max_rows,
             file_name: self.file.name.clone(),
         };
-        let table = match parse::parse(&decoded, &options, &snapshot.catalog) {
+        let table = match parse::parse(&decoded, &options, catalog) {
             Ok(t) => t,
             Err(e) => return self.file_error(store, e),
         };
         drop(decoded);
-        let validated = validate::validate(&table, &snapshot.catalog);
+        self.laps.lap("parse");
+        let mut validated = validate::validate(&table, catalog);
+        self.laps.lap("validate");
+        let snapshot = &snapshot()?;
+        self.laps.lap("snapshot");
+        if snapshot.catalog != *catalog {
+            // A definition changed while the file was read: validate against the snapshot's.
+            validated = validate::validate(&table, &snapshot.catalog);
+        }
         let resolved = resolve::resolve(validated, snapshot);
         let plan = plan::plan(&resolved, snapshot, &self.mode());
         let plan_id = plan.id(snapshot.generation);
+        self.laps.lap("plan");
         let errors = resolved.errors.clone();
         drop(resolved);
         self.write_errors_csv(&table, &errors)?;
@@ -142,6 +190,7 @@ impl Run<'_> {
         }
         let import_id = self.import_id.unwrap_or_default();
         let summary = serde_json::to_value(&plan.summary).unwrap_or_default();
+        self.laps.lap("check");
         if let Err(e) = store.apply(import_id, &plan, snapshot, &summary, &self.operator) {
             let message = e.to_string();
             store
@@ -153,6 +202,7 @@ impl Run<'_> {
             let report = errors_csv_bytes(&table, &outcome.errors)?;
             store.set_import_errors(import_id, &report)?;
         }
+        self.laps.lap("apply");
         outcome.status = "COMPLETED";
         self.report(&outcome, None)?;
         Ok(exit)

@@ -8,10 +8,10 @@ pub mod sqlite;
 
 use crate::columns::Catalog;
 use crate::error::StoreError;
-use crate::model::{Member, Role, Status, email_key};
+use crate::model::{Member, Role, Status, email_key, email_key_cow};
 use crate::plan::Plan;
+use ahash::AHashMap as HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 pub use lock::ImportLock;
 pub use sqlite::SqliteStore;
@@ -101,7 +101,7 @@ impl Snapshot {
         self.by_external_id.get(v).copied()
     }
     pub fn by_email(&self, v: &str) -> Option<usize> {
-        self.by_email.get(&email_key(v)).copied()
+        self.by_email.get(email_key_cow(v).as_ref()).copied()
     }
     pub fn by_phone(&self, v: &str) -> Option<usize> {
         self.by_phone.get(v).copied()
@@ -175,6 +175,8 @@ pub struct StateChange {
 /// The store, as narrow as the pipeline needs it.
 pub trait Store {
     fn snapshot(&self) -> Result<Snapshot, StoreError>;
+    /// The label and form-field definitions and the settings: what a file is read against.
+    fn definitions(&self) -> Result<(Catalog, Settings), StoreError>;
     /// Takes the one-import-at-a-time lock, or `StoreError::Busy`.
     fn lock_imports(&self) -> Result<ImportLock, StoreError>;
     /// Records an import as started, with its original bytes; returns its id.

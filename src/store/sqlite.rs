@@ -200,6 +200,19 @@ impl Store for SqliteStore {
             }
         }
         drop(stmt);
+        let (catalog, settings) = self.definitions()?;
+        tx.commit()?;
+        Ok(Snapshot::new(
+            members,
+            teams,
+            memberships,
+            catalog,
+            settings,
+            generation,
+        ))
+    }
+
+    fn definitions(&self) -> Result<(Catalog, Settings), StoreError> {
         let catalog = Catalog {
             labels: self
                 .strings("SELECT slug FROM labels")?
@@ -210,16 +223,7 @@ impl Store for SqliteStore {
                 .into_iter()
                 .collect(),
         };
-        let settings = self.settings()?;
-        tx.commit()?;
-        Ok(Snapshot::new(
-            members,
-            teams,
-            memberships,
-            catalog,
-            settings,
-            generation,
-        ))
+        Ok((catalog, self.settings()?))
     }
 
     fn lock_imports(&self) -> Result<ImportLock, StoreError> {
