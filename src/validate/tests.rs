@@ -1,1 +1,180 @@
+use super::*;
+use crate::decode::Decoded;
+use crate::parse::{InputFormat, ParseOptions, parse};
 
+fn catalog() -> Catalog {
+    Catalog {
+        labels: ["vip".to_string(), "board".to_string()].into(),
+        form_fields: ["profile.shirt".to_string()].into(),
+    }
+}
+
+fn run(csv: &str) -> Validated {
+    let decoded = Decoded {
+        text: csv.to_string(),
+        encoding: "UTF-8".into(),
+    };
+    let options = ParseOptions {
+        format: InputFormat::Csv,
+        delimiter: None,
+        mappings: vec![],
+        max_rows: 1000,
+        file_name: "t.csv".into(),
+    };
+    let table = parse(&decoded, &options, &catalog()).expect("parses");
+    validate(&table, &catalog())
+}
+
+/// The row errors as "row column value: message" lines.
+fn errors(csv: &str) -> Vec<String> {
+    run(csv)
+        .errors
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}: {}",
+                e.row.unwrap_or(0),
+                e.column.as_deref().unwrap_or("-"),
+                e.value.as_deref().unwrap_or("-"),
+                e.message
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_rule_gives_its_message() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "email\nnot-an-email\n",
+            "2 email not-an-email: Invalid email format",
+        ),
+        (
+            "email,phone\na@b.co,555\n",
+            "2 phone 555: Invalid phone format",
+        ),
+        (
+            "email,date_of_birth\na@b.co,2001-02-29\n",
+            "2 date_of_birth 2001-02-29: Invalid date: expected YYYY-MM-DD",
+        ),
+        (
+            "email,notify_sms\na@b.co,yes\n",
+            "2 notify_sms yes: Invalid boolean: expected true, false, 1 or 0",
+        ),
+        (
+            "email,labels\na@b.co,\"vip,gold\"\n",
+            "2 labels vip,gold: Unknown label: gold",
+        ),
+        (
+            "email,organization_role\na@b.co,boss\n",
+            "2 organization_role boss: Invalid organization role: expected owner, admin or member",
+        ),
+        (
+            "email,team,team_role\na@b.co,Sales,chief\n",
+            "2 team_role chief: Invalid team role: expected owner, admin or member",
+        ),
+        (
+            "email,team,team_role\na@b.co,Sales,\n",
+            "2 team_role : Invalid team role: expected owner, admin or member",
+        ),
+        ("email,first_name\n,Ann\n", "2 - -: No identifier provided"),
+        (
+            "email,first_name\na@b.co,Ann,x\n",
+            "2 - -: Row 2 has the wrong number of columns.",
+        ),
+    ];
+    for (csv, want) in cases {
+        assert_eq!(errors(csv), [want.to_string()], "{csv:?}");
+    }
+}
+
+#[test]
+fn lengths_count_characters_after_trimming() {
+    let ok = format!("email,first_name\na@b.co,  {}  \n", "é".repeat(100));
+    assert!(errors(&ok).is_empty());
+    let long = format!("email,first_name\na@b.co,{}\n", "é".repeat(101));
+    assert_eq!(
+        run(&long).errors[0].message,
+        "Row 2, column first_name: cell is too long."
+    );
+}
+
+#[test]
+fn every_error_is_collected() {
+    let got = errors("email,phone\nbad,+1\n\nalso-bad,+15551234567\n");
+    assert_eq!(
+        got,
+        [
+            "2 email bad: Invalid email format",
+            "2 phone +1: Invalid phone format",
+            "4 email also-bad: Invalid email format",
+        ]
+    );
+}
+
+#[test]
+fn duplicates_without_a_team_column_are_errors_on_each_row() {
+    let got = errors("email,first_name\nann@x.co,Ann\nbob@x.co,Bob\nANN@x.co,Annie\n");
+    assert_eq!(
+        got,
+        [
+            "2 email ann@x.co: Duplicate member in file: also on row 4",
+            "4 email ANN@x.co: Duplicate member in file: also on row 2",
+        ]
+    );
+    let v = run("email,first_name\nann@x.co,Ann\nbob@x.co,Bob\nANN@x.co,Annie\n");
+    assert_eq!(v.records.len(), 1);
+    assert!(v.errored_ids.contains("ann@x.co"));
+}
+
+#[test]
+fn team_rows_group_into_one_member() {
+    let v = run("email,external_id,first_name,team,team_role\n\
+         ann@x.co,E1,Ann,Sales,owner\n\
+         ,E1,,Ops,member\n\
+         bob@x.co,,Bob,,\n");
+    assert!(v.errors.is_empty(), "{:?}", v.errors);
+    assert_eq!(v.records.len(), 2);
+    let ann = &v.records[0];
+    assert_eq!(ann.get(Field::Email), Some("ann@x.co"));
+    assert_eq!(
+        ann.teams
+            .iter()
+            .map(|t| (t.team.as_str(), t.role, t.row))
+            .collect::<Vec<_>>(),
+        [("Sales", Role::Owner, 2), ("Ops", Role::Member, 3)]
+    );
+    assert!(v.records[1].teams.is_empty());
+}
+
+#[test]
+fn team_rows_must_agree() {
+    let got = errors(
+        "email,first_name,team,team_role\n\
+         ann@x.co,Ann,Sales,owner\n\
+         ann@x.co,Anna,Ops,member\n\
+         ann@x.co,,Sales,admin\n",
+    );
+    assert_eq!(
+        got,
+        [
+            "3 first_name Anna: Conflicting first_name for ann@x.co: 'Ann' on row 2, 'Anna' on row 3",
+            "4 team_role admin: Conflicting team_role for ann@x.co: 'owner' on row 2, 'admin' on row 4",
+        ]
+    );
+}
+
+#[test]
+fn values_are_canonical() {
+    let v = run(
+        "email,notify_email,organization_role,labels,form.profile.shirt\n\
+         a@b.co,TRUE,Owner,\"vip, board\",'=M\n",
+    );
+    let r = &v.records[0];
+    assert_eq!(r.get(Field::NotifyEmail), Some("true"));
+    assert_eq!(r.get(Field::OrganizationRole), Some("owner"));
+    assert_eq!(r.get(Field::Labels), Some("board,vip"));
+    assert_eq!(r.forms["profile.shirt"], Some("=M".to_string()));
+    assert!(v.present[Field::Labels.index()]);
+    assert!(!v.present[Field::Phone.index()]);
+}
