@@ -3,6 +3,7 @@
 
 use crate::error::msg;
 use crate::model::{Field, Role};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// What a header of the file names.
@@ -128,25 +129,30 @@ pub struct Catalog {
 
 /// Checks one non-empty, cleaned value of a field; returns its canonical text or the row
 /// error messages (labels can have several).
-pub fn check_field(field: Field, value: &str, catalog: &Catalog) -> Result<String, Vec<String>> {
+pub fn check_field<'a>(
+    field: Field,
+    value: &'a str,
+    catalog: &Catalog,
+) -> Result<Cow<'a, str>, Vec<String>> {
     let one = |m: &str| Err(vec![m.to_string()]);
     match field {
-        Field::Email if is_email(value) => Ok(value.to_string()),
+        Field::Email if is_email(value) => Ok(value.into()),
         Field::Email => one(msg::INVALID_EMAIL),
-        Field::Phone if is_phone(value) => Ok(value.to_string()),
+        Field::Phone if is_phone(value) => Ok(value.into()),
         Field::Phone => one(msg::INVALID_PHONE),
-        Field::DateOfBirth if is_past_date(value) => Ok(value.to_string()),
+        Field::DateOfBirth if is_past_date(value) => Ok(value.into()),
         Field::DateOfBirth => one(msg::INVALID_DATE),
         Field::NotifyEmail | Field::NotifySms | Field::NotifyVoice => match parse_bool(value) {
-            Some(b) => Ok(b.to_string()),
+            Some(true) => Ok("true".into()),
+            Some(false) => Ok("false".into()),
             None => one(msg::INVALID_BOOL),
         },
         Field::OrganizationRole => match Role::parse(value) {
-            Some(r) => Ok(r.as_str().to_string()),
+            Some(r) => Ok(r.as_str().into()),
             None => one(msg::INVALID_ORG_ROLE),
         },
-        Field::Labels => canonical_labels(split_labels(value), catalog),
-        _ => Ok(value.to_string()),
+        Field::Labels => canonical_labels(split_labels(value), catalog).map(Cow::Owned),
+        _ => Ok(value.into()),
     }
 }
 
@@ -350,7 +356,7 @@ mod tests {
         };
         assert_eq!(
             check_field(Field::Labels, "vip, board,vip", &catalog),
-            Ok("board,vip".into())
+            Ok(Cow::Owned("board,vip".into()))
         );
         assert_eq!(
             check_field(Field::Labels, "vip,nope", &catalog),

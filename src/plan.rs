@@ -238,18 +238,15 @@ pub fn plan(resolved: &Resolved, snapshot: &Snapshot, mode: &Mode) -> Plan {
 
 fn plan_create(plan: &mut Plan, record: &Record, mode: &Mode, has_team: bool) {
     let mut values = record.values.clone();
-    let role = &mut values[Field::OrganizationRole.index()];
-    if role.is_none() {
-        *role = Some(mode.default_role.as_str().to_string());
+    if values.get(Field::OrganizationRole).is_none() {
+        values.set(Field::OrganizationRole, Some(mode.default_role.as_str()));
     }
-    let mut fields: Vec<FieldChange> = Field::ALL
-        .into_iter()
-        .filter_map(|f| {
-            values[f.index()].clone().map(|new| FieldChange {
-                key: Key::Field(f),
-                old: None,
-                new: Some(new),
-            })
+    let mut fields: Vec<FieldChange> = values
+        .iter()
+        .map(|(f, new)| FieldChange {
+            key: Key::Field(f),
+            old: None,
+            new: Some(new.to_string()),
         })
         .collect();
     fields.extend(record.forms.iter().filter_map(|(k, v)| {
@@ -259,7 +256,7 @@ fn plan_create(plan: &mut Plan, record: &Record, mode: &Mode, has_team: bool) {
             new: Some(new),
         })
     }));
-    let status = if mode.invite && values[Field::Email.index()].is_some() {
+    let status = if mode.invite && values.get(Field::Email).is_some() {
         Status::Invited
     } else {
         Status::Provisioned
@@ -332,7 +329,7 @@ fn plan_existing(
     let mut after = member.values.clone();
     for c in &fields {
         if let Key::Field(f) = c.key {
-            after[f.index()] = c.new.clone();
+            after.set(f, c.new.as_deref());
         }
     }
     plan.changes.push(Change {
@@ -484,11 +481,7 @@ fn teams_left_empty(plan: &Plan, snapshot: &Snapshot, named: &BTreeSet<&str>) ->
 }
 
 fn ids_of(values: &Values) -> [Option<String>; 3] {
-    [
-        values[Field::Email.index()].clone(),
-        values[Field::ExternalId.index()].clone(),
-        values[Field::Phone.index()].clone(),
-    ]
+    [Field::Email, Field::ExternalId, Field::Phone].map(|f| values.get(f).map(str::to_string))
 }
 
 #[cfg(test)]

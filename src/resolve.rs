@@ -119,10 +119,10 @@ mod tests {
     fn member(id: i64, email: &str, ext: &str) -> Member {
         let mut values: crate::model::Values = Default::default();
         if !email.is_empty() {
-            values[Field::Email.index()] = Some(email.into());
+            values.set(Field::Email, Some(email));
         }
         if !ext.is_empty() {
-            values[Field::ExternalId.index()] = Some(ext.into());
+            values.set(Field::ExternalId, Some(ext));
         }
         Member {
             id,
@@ -140,10 +140,10 @@ mod tests {
             ..Record::default()
         };
         if !email.is_empty() {
-            r.values[Field::Email.index()] = Some(email.into());
+            r.values.set(Field::Email, Some(email));
         }
         if !ext.is_empty() {
-            r.values[Field::ExternalId.index()] = Some(ext.into());
+            r.values.set(Field::ExternalId, Some(ext));
         }
         r
     }

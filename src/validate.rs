@@ -3,7 +3,7 @@
 
 use crate::columns::{Catalog, Column, check_field, clean_cell};
 use crate::error::{RowError, msg};
-use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, email_key_cow};
+use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, Values, email_key_cow};
 use crate::parse::{RawRow, Table};
 use ahash::AHashMap as HashMap;
 use std::borrow::Cow;
@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, HashSet};
 pub struct Record {
     /// The member's first row.
     pub row: u32,
-    /// Canonical values; `None` is a blank cell or an absent column.
-    pub values: [Option<String>; FIELD_COUNT],
+    /// Canonical values; absent is a blank cell or an absent column.
+    pub values: Values,
     /// Form values by `type.field`; `None` is a blank cell.
     pub forms: BTreeMap<String, Option<String>>,
     /// Team memberships (team files only), with the row of each.
@@ -32,7 +32,7 @@ pub struct Membership {
 
 impl Record {
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.values[field.index()].as_deref()
+        self.values.get(field)
     }
 }
 
@@ -132,6 +132,7 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
         return (record, vec![error]);
     }
     let mut errors = Vec::new();
+    let mut values: [Option<Cow<str>>; FIELD_COUNT] = Default::default();
     let mut team: Option<String> = None;
     let mut team_role: Result<Option<Role>, String> = Ok(None);
     for (i, column) in table.columns.iter().enumerate() {
@@ -162,7 +163,7 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
             }
             Column::Field(_) if value.is_empty() => {}
             Column::Field(field) => match check_field(*field, value, catalog) {
-                Ok(v) => record.values[field.index()] = Some(v),
+                Ok(v) => values[field.index()] = Some(v),
                 Err(messages) => errors.extend(
                     messages
                         .into_iter()
@@ -182,6 +183,7 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
             message: msg::NO_IDENTIFIER.into(),
         });
     }
+    record.values = Values::from_fn(|f| values[f.index()].as_deref());
     match (team, team_role) {
         (_, Err(bad)) => errors.push(RowError::new(
             row,
@@ -317,9 +319,9 @@ fn merge_records(records: &[&Record], errors: &mut Vec<RowError>) -> Option<Reco
             let (Some(new), i) = (record.get(field), field.index()) else {
                 continue;
             };
-            match merged.values[i].as_deref() {
+            match merged.values.get(field) {
                 None => {
-                    merged.values[i] = Some(new.to_string());
+                    merged.values.set(field, Some(new));
                     source_row[i] = record.row;
                 }
                 Some(old) if !field.same(old, new) => errors.push(RowError::new(

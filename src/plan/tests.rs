@@ -7,9 +7,9 @@ use crate::store::Team;
 
 fn member(id: i64, email: &str, first: &str, status: Status) -> Member {
     let mut values: Values = Default::default();
-    values[Field::Email.index()] = Some(email.into());
-    values[Field::FirstName.index()] = Some(first.into());
-    values[Field::OrganizationRole.index()] = Some("member".into());
+    values.set(Field::Email, Some(email));
+    values.set(Field::FirstName, Some(first));
+    values.set(Field::OrganizationRole, Some("member"));
     Member {
         id,
         values,

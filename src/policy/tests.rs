@@ -5,8 +5,8 @@ use crate::store::Team;
 
 fn member(id: i64, role: &str, status: Status) -> Member {
     let mut values: Values = Default::default();
-    values[Field::Email.index()] = Some(format!("m{id}@x.co"));
-    values[Field::OrganizationRole.index()] = Some(role.into());
+    values.set(Field::Email, Some(&format!("m{id}@x.co")));
+    values.set(Field::OrganizationRole, Some(role));
     Member {
         id,
         values,

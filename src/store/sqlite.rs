@@ -9,7 +9,7 @@ use super::{
 };
 use crate::columns::Catalog;
 use crate::error::StoreError;
-use crate::model::{FIELD_COUNT, Field, Member, Role, Status, email_key};
+use crate::model::{FIELD_COUNT, Field, Member, Role, Status, Values, email_key};
 use crate::plan::{Change, Key, Plan};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use std::collections::{BTreeMap, HashMap};
@@ -142,10 +142,12 @@ impl SqliteStore {
 }
 
 fn member_from_row(r: &rusqlite::Row) -> rusqlite::Result<Member> {
-    let mut values: [Option<String>; FIELD_COUNT] = Default::default();
-    for (i, v) in values.iter_mut().enumerate() {
-        *v = r.get(i + 1)?;
+    let mut texts: [Option<rusqlite::types::ValueRef>; FIELD_COUNT] = Default::default();
+    for (i, v) in texts.iter_mut().enumerate() {
+        *v = Some(r.get_ref(i + 1)?);
     }
+    let values =
+        Values::from_fn(|f| texts[f.index()].and_then(|v| v.as_str_or_null().ok().flatten()));
     let forms: Option<String> = r.get(FIELD_COUNT + 1)?;
     let status: String = r.get(FIELD_COUNT + 2)?;
     let prior: Option<String> = r.get(FIELD_COUNT + 3)?;
