@@ -30,7 +30,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
                         short_summary(r),
                     ]);
                 }
-                println!("{table}");
+                print_text(&table.to_string())?;
             }
         }
         ImportsCommand::Show { id, output } => {
@@ -62,7 +62,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
                         table.add_row([k.clone(), v.to_string()]);
                     }
                 }
-                println!("{table}");
+                print_text(&table.to_string())?;
             }
         }
         ImportsCommand::Errors { id } => {
@@ -110,11 +110,12 @@ fn short_summary(r: &ImportRecord) -> String {
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).map_err(std::io::Error::other)?
-    );
-    Ok(())
+    print_text(&serde_json::to_string_pretty(value).map_err(std::io::Error::other)?)
+}
+
+/// A line on stdout; a closed pipe is an `Io` error (exit 0), not a panic as with `println!`.
+fn print_text(text: &str) -> Result<()> {
+    super::write_output(None, format!("{text}\n").as_bytes())
 }
 
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
@@ -146,7 +147,7 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
             describe_changes(&e.changes),
         ]);
     }
-    println!("{table}");
+    print_text(&table.to_string())?;
     Ok(0)
 }
 
