@@ -77,14 +77,17 @@ impl Run<'_> {
         };
         self.file.sha256 = input.sha256.clone();
         self.file.bytes = input.bytes.len() as u64;
+        let decoded = decode::decode(&input, args.encoding.as_deref());
+        if let Ok(d) = &decoded {
+            self.file.encoding = d.encoding.clone();
+        }
         if !self.dry_run {
             self.import_id = Some(store.begin_import(&self.meta(), &input.bytes)?);
         }
-        let decoded = match decode::decode(&input, args.encoding.as_deref()) {
+        let decoded = match decoded {
             Ok(d) => d,
             Err(e) => return self.file_error(store, e),
         };
-        self.file.encoding = decoded.encoding.clone();
         let options = ParseOptions {
             format: args.input_format,
             delimiter: args.delimiter,
