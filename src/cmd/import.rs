@@ -311,7 +311,7 @@ impl Run<'_> {
         match self.args.output {
             OutputFormat::Json => {
                 serde_json::to_writer_pretty(&mut out, &report::json::document(outcome))
-                    .map_err(std::io::Error::other)?;
+                    .map_err(std::io::Error::from)?;
                 use std::io::Write;
                 writeln!(out)?;
             }
