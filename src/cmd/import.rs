@@ -8,6 +8,7 @@ use crate::input::{self, Source};
 use crate::parse::{self, ParseOptions, Table};
 use crate::plan::{self, Mode, Plan};
 use crate::policy::{self, Limit, Policy};
+use crate::report::progress::Progress;
 use crate::report::{self, FileInfo, Outcome, OutputFormat};
 use crate::store::{ImportMeta, Snapshot, SqliteStore, Store};
 use crate::term::Term;
@@ -27,7 +28,13 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     } else {
         Some(store.lock_imports()?)
     };
-    let progress = term.progress("planning the import");
+    // The spinner is for people at a terminal: never under --output json or ndjson.
+    let bar = if args.output == OutputFormat::Table {
+        term.progress("reading the file")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = Progress::new(bar, args.output == OutputFormat::Ndjson);
     let snapshot = store.snapshot()?;
     let mut run = Run {
         args,
@@ -51,7 +58,7 @@ struct Run<'a> {
     operator: String,
     import_id: Option<i64>,
     file: FileInfo,
-    progress: indicatif::ProgressBar,
+    progress: Progress,
 }
 
 impl Run<'_> {
@@ -100,9 +107,15 @@ impl Run<'_> {
             Err(e) => return self.file_error(store, e),
         };
         drop(decoded);
+        let rows = table.rows.len() as u64;
+        self.progress.parsed(rows);
+        self.progress.stage("validate", 0, rows);
         let validated = validate::validate(&table, &snapshot.catalog);
+        self.progress.stage("validate", rows, rows);
+        self.progress.stage("plan", 0, rows);
         let resolved = resolve::resolve(validated, snapshot);
         let plan = plan::plan(&resolved, snapshot, &self.mode());
+        self.progress.stage("plan", rows, rows);
         let plan_id = plan.id(snapshot.generation);
         let errors = resolved.errors.clone();
         drop(resolved);
@@ -145,6 +158,8 @@ impl Run<'_> {
         }
         let import_id = self.import_id.unwrap_or_default();
         let summary = serde_json::to_value(&plan.summary).unwrap_or_default();
+        let changes = plan.changes.len() as u64;
+        self.progress.stage("apply", 0, changes);
         if let Err(e) = store.apply(import_id, &plan, snapshot, &summary, &self.operator) {
             let message = e.to_string();
             store
@@ -152,6 +167,7 @@ impl Run<'_> {
                 .ok();
             return Err(e.into());
         }
+        self.progress.stage("apply", changes, changes);
         if !outcome.errors.is_empty() {
             let report = errors_csv_bytes(&table, &outcome.errors)?;
             store.set_import_errors(import_id, &report)?;
@@ -306,7 +322,7 @@ impl Run<'_> {
 
     /// stdout gets the data (table, JSON or NDJSON); stderr the warnings and the failure.
     fn report(&self, outcome: &Outcome, failure: Option<&Error>) -> Result<()> {
-        self.progress.finish_and_clear();
+        self.progress.finish();
         let mut out = std::io::stdout().lock();
         match self.args.output {
             OutputFormat::Json => {
