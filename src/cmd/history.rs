@@ -151,7 +151,7 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// "first_name: Ann -> Anna; team +Sales (owner)".
+/// "first_name: Ann -> Anna; team +Sales (owner); team Ops: member -> admin".
 fn describe_changes(changes: &serde_json::Value) -> String {
     let mut parts = Vec::new();
     if let Some(serde_json::Value::Object(fields)) = changes.get("fields") {
@@ -169,15 +169,25 @@ fn describe_changes(changes: &serde_json::Value) -> String {
         }
     }
     if let Some(teams) = changes.get("teams") {
-        for (kind, sign) in [("added", "+"), ("removed", "-"), ("changed", "~")] {
+        let text = |t: &serde_json::Value, key: &str| {
+            t.get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        for kind in ["added", "removed", "changed"] {
             for t in teams
                 .get(kind)
                 .and_then(|v| v.as_array())
                 .into_iter()
                 .flatten()
             {
-                let name = t.get("team").and_then(|v| v.as_str()).unwrap_or("");
-                parts.push(format!("team {sign}{name}"));
+                let name = text(t, "team");
+                parts.push(match kind {
+                    "added" => format!("team +{name} ({})", text(t, "team_role")),
+                    "removed" => format!("team -{name}"),
+                    _ => format!("team {name}: {} -> {}", text(t, "old"), text(t, "new")),
+                });
             }
         }
     }
