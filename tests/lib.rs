@@ -4,3 +4,5 @@ mod harness;
 
 // Import history: completed, refused and dry runs; original bytes; interrupted imports.
 mod history;
+// Audit log: an event per create, field update, status and membership change; roster log filters.
+mod audit_log;
