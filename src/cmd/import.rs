@@ -133,7 +133,7 @@ impl Run<'_> {
             warnings: table.warnings.clone(),
         };
         if !outcome.errors.is_empty() && !args.skip_invalid {
-            let count = outcome.errors.len();
+            let count = errored_rows(&outcome.errors);
             return self.refuse(
                 store,
                 &outcome,
@@ -373,6 +373,12 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// Rows with at least one error ("3 rows have errors" for 3 rows, however many errors each has).
+fn errored_rows(errors: &[RowError]) -> usize {
+    let rows: std::collections::HashSet<u32> = errors.iter().filter_map(|e| e.row).collect();
+    rows.len() + errors.iter().filter(|e| e.row.is_none()).count()
 }
 
 /// Members the file would apply if the errored rows were skipped.
