@@ -6,3 +6,5 @@ mod harness;
 mod history;
 // Audit log: an event per create, field update, status and membership change; roster log filters.
 mod audit_log;
+// Error report CSV: columns, only errored rows, formula neutralisation, imports errors ID.
+mod errors_csv;
