@@ -8,3 +8,5 @@ mod history;
 mod audit_log;
 // Error report CSV: columns, only errored rows, formula neutralisation, imports errors ID.
 mod errors_csv;
+// Encodings, delimiters, CRLF and quoted line breaks, binary files, Google and Entra exports.
+mod encodings;
