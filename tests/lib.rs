@@ -10,3 +10,5 @@ mod audit_log;
 mod errors_csv;
 // Encodings, delimiters, CRLF and quoted line breaks, binary files, Google and Entra exports.
 mod encodings;
+// NDJSON events and progress, --quiet, --color and NO_COLOR, completions.
+mod output;
