@@ -84,7 +84,8 @@ impl Run<'_> {
         };
         self.file.sha256 = input.sha256.clone();
         self.file.bytes = input.bytes.len() as u64;
-        let decoded = decode::decode(&input, args.encoding.as_deref());
+        let decoded = input::refuse_binary(&input)
+            .and_then(|()| decode::decode(&input, args.encoding.as_deref()));
         if let Ok(d) = &decoded {
             self.file.encoding = d.encoding.clone();
         }
