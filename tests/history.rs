@@ -245,3 +245,20 @@ fn interrupted_import_is_marked_when_the_next_import_takes_the_lock() {
     let status = r.sql_text("SELECT status || ' ' || message FROM imports WHERE id = 2");
     assert_eq!(status, "FAILED interrupted");
 }
+
+#[test]
+fn a_refused_workbook_is_kept_with_its_hash() {
+    let r = Roster::new();
+    let path = fixture("encodings/workbook.xlsx");
+    let bytes = std::fs::read(&path).expect("fixture");
+    r.run(&["import", &path])
+        .code(1)
+        .stderr_line("error: The file is not a CSV. Save the file as .csv and try again.");
+    let i = &list(&r)[0];
+    assert_eq!(i["status"], "FAILED");
+    assert_eq!(i["sha256"], sha256(&bytes));
+    assert_eq!(i["bytes"], bytes.len());
+    let original = r.run(&["imports", "original", "1"]);
+    original.code(0);
+    assert_eq!(original.raw_stdout, bytes);
+}
