@@ -1,5 +1,6 @@
 //! Stage 1, bytes: read the file (or standard input) within the byte limit, hash it,
-//! and refuse what is plainly not a text file. The original bytes travel on to history.
+//! and refuse what is plainly not a text file ([`refuse_binary`]). The original bytes travel on
+//! to history.
 
 use crate::error::FileError;
 use sha2::{Digest, Sha256};
@@ -62,17 +63,23 @@ pub fn read(source: &Source, max_bytes: u64) -> Result<Input, FileError> {
     if bytes.is_empty() {
         return Err(FileError::Empty);
     }
-    if let Some(kind) = binary_kind(&bytes) {
-        return Err(FileError::NotCsv {
-            looks_like: Some(kind),
-        });
-    }
     let sha256 = sha256_hex(&bytes);
     Ok(Input {
         name: source.name(),
         bytes,
         sha256,
     })
+}
+
+/// Refuses what is plainly not a text file. Separate from [`read`] so that history keeps the
+/// bytes and sha256 of a refused workbook too.
+pub fn refuse_binary(input: &Input) -> Result<(), FileError> {
+    match binary_kind(&input.bytes) {
+        Some(kind) => Err(FileError::NotCsv {
+            looks_like: Some(kind),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Reads at most `max + 1` bytes, so that an over-long stream is detected without reading it all.

@@ -158,3 +158,53 @@ pub fn fixture(name: &str) -> String {
         .display()
         .to_string()
 }
+
+impl Run {
+    /// stdout as NDJSON: one JSON value per line (panics on a line that is not JSON).
+    pub fn ndjson(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("line is not JSON ({e}): {l:?}\n{}", self.stdout))
+            })
+            .collect()
+    }
+}
+
+impl Roster {
+    /// Runs with extra environment: `Some(v)` sets a variable, `None` removes it.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
+        let mut cmd = self.cmd();
+        for (k, v) in env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        Run::from(cmd.args(args).output().expect("run roster"))
+    }
+
+    /// Runs SQL on the store directly, to stage states the binary cannot reach (a killed import).
+    pub fn sql(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(&self.db).expect("open store");
+        conn.execute_batch(sql).expect("run SQL");
+    }
+}
+
+/// The hex sha256 of some bytes.
+pub fn sha256(bytes: impl AsRef<[u8]>) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes.as_ref())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Roster {
+    /// The first column of the first row of a query on the store, as text.
+    pub fn sql_text(&self, sql: &str) -> String {
+        let conn = rusqlite::Connection::open(&self.db).expect("open store");
+        conn.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+}

@@ -30,7 +30,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
                         short_summary(r),
                     ]);
                 }
-                println!("{table}");
+                print_text(&table.to_string())?;
             }
         }
         ImportsCommand::Show { id, output } => {
@@ -62,7 +62,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
                         table.add_row([k.clone(), v.to_string()]);
                     }
                 }
-                println!("{table}");
+                print_text(&table.to_string())?;
             }
         }
         ImportsCommand::Errors { id } => {
@@ -110,11 +110,12 @@ fn short_summary(r: &ImportRecord) -> String {
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).map_err(std::io::Error::other)?
-    );
-    Ok(())
+    print_text(&serde_json::to_string_pretty(value).map_err(std::io::Error::other)?)
+}
+
+/// A line on stdout; a closed pipe is an `Io` error (exit 0), not a panic as with `println!`.
+fn print_text(text: &str) -> Result<()> {
+    super::write_output(None, format!("{text}\n").as_bytes())
 }
 
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
@@ -146,11 +147,11 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
             describe_changes(&e.changes),
         ]);
     }
-    println!("{table}");
+    print_text(&table.to_string())?;
     Ok(0)
 }
 
-/// "first_name: Ann -> Anna; team +Sales (owner)".
+/// "first_name: Ann -> Anna; team +Sales (owner); team Ops: member -> admin".
 fn describe_changes(changes: &serde_json::Value) -> String {
     let mut parts = Vec::new();
     if let Some(serde_json::Value::Object(fields)) = changes.get("fields") {
@@ -168,15 +169,25 @@ fn describe_changes(changes: &serde_json::Value) -> String {
         }
     }
     if let Some(teams) = changes.get("teams") {
-        for (kind, sign) in [("added", "+"), ("removed", "-"), ("changed", "~")] {
+        let text = |t: &serde_json::Value, key: &str| {
+            t.get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        for kind in ["added", "removed", "changed"] {
             for t in teams
                 .get(kind)
                 .and_then(|v| v.as_array())
                 .into_iter()
                 .flatten()
             {
-                let name = t.get("team").and_then(|v| v.as_str()).unwrap_or("");
-                parts.push(format!("team {sign}{name}"));
+                let name = text(t, "team");
+                parts.push(match kind {
+                    "added" => format!("team +{name} ({})", text(t, "team_role")),
+                    "removed" => format!("team -{name}"),
+                    _ => format!("team {name}: {} -> {}", text(t, "old"), text(t, "new")),
+                });
             }
         }
     }

@@ -9,6 +9,7 @@ use crate::input::{self, Source};
 use crate::parse::{self, ParseOptions, Table};
 use crate::plan::{self, Mode, Plan};
 use crate::policy::{self, Limit, Policy};
+use crate::report::progress::Progress;
 use crate::report::{self, FileInfo, Outcome, OutputFormat};
 use crate::store::{ImportMeta, Settings, Snapshot, SqliteStore, Store};
 use crate::term::Term;
@@ -28,7 +29,13 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     } else {
         Some(store.lock_imports()?)
     };
-    let progress = term.progress("planning the import");
+    // The spinner is for people at a terminal: never under --output json or ndjson.
+    let bar = if args.output == OutputFormat::Table {
+        term.progress("reading the file")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = Progress::new(bar, args.output == OutputFormat::Ndjson);
     let (catalog, settings) = store.definitions()?;
     let db = super::db_path(global);
     let mut run = Run {
@@ -84,7 +91,7 @@ struct Run<'a> {
     operator: String,
     import_id: Option<i64>,
     file: FileInfo,
-    progress: indicatif::ProgressBar,
+    progress: Progress,
     laps: Laps,
 }
 
@@ -116,14 +123,18 @@ impl Run<'_> {
         };
         self.file.sha256 = input.sha256.clone();
         self.file.bytes = input.bytes.len() as u64;
+        let decoded = input::refuse_binary(&input)
+            .and_then(|()| decode::decode(&input, args.encoding.as_deref()));
+        if let Ok(d) = &decoded {
+            self.file.encoding = d.encoding.clone();
+        }
         if !self.dry_run {
             self.import_id = Some(store.begin_import(&self.meta(), &input.bytes)?);
         }
-        let decoded = match decode::decode(&input, args.encoding.as_deref()) {
+        let decoded = match decoded {
             Ok(d) => d,
             Err(e) => return self.file_error(store, e),
         };
-        self.file.encoding = decoded.encoding.clone();
         let options = ParseOptions {
             format: args.input_format,
             delimiter: args.delimiter,
@@ -137,6 +148,9 @@ impl Run<'_> {
         };
         drop(decoded);
         self.laps.lap("parse");
+        let rows = table.rows.len() as u64;
+        self.progress.parsed(rows);
+        self.progress.stage("validate", 0, rows);
         let mut validated = validate::validate(&table, catalog);
         self.laps.lap("validate");
         let snapshot = &snapshot()?;
@@ -145,8 +159,11 @@ impl Run<'_> {
             // A definition changed while the file was read: validate against the snapshot's.
             validated = validate::validate(&table, &snapshot.catalog);
         }
+        self.progress.stage("validate", rows, rows);
+        self.progress.stage("plan", 0, rows);
         let resolved = resolve::resolve(validated, snapshot);
         let plan = plan::plan(&resolved, snapshot, &self.mode());
+        self.progress.stage("plan", rows, rows);
         let plan_id = plan.id(snapshot.generation);
         self.laps.lap("plan");
         let errors = resolved.errors.clone();
@@ -165,7 +182,7 @@ impl Run<'_> {
             warnings: table.warnings.clone(),
         };
         if !outcome.errors.is_empty() && !args.skip_invalid {
-            let count = outcome.errors.len();
+            let count = errored_rows(&outcome.errors);
             return self.refuse(
                 store,
                 &outcome,
@@ -191,6 +208,8 @@ impl Run<'_> {
         let import_id = self.import_id.unwrap_or_default();
         let summary = serde_json::to_value(&plan.summary).unwrap_or_default();
         self.laps.lap("check");
+        let changes = plan.changes.len() as u64;
+        self.progress.stage("apply", 0, changes);
         if let Err(e) = store.apply(import_id, &plan, snapshot, &summary, &self.operator) {
             let message = e.to_string();
             store
@@ -198,6 +217,7 @@ impl Run<'_> {
                 .ok();
             return Err(e.into());
         }
+        self.progress.stage("apply", changes, changes);
         if !outcome.errors.is_empty() {
             let report = errors_csv_bytes(&table, &outcome.errors)?;
             store.set_import_errors(import_id, &report)?;
@@ -353,12 +373,12 @@ impl Run<'_> {
 
     /// stdout gets the data (table, JSON or NDJSON); stderr the warnings and the failure.
     fn report(&self, outcome: &Outcome, failure: Option<&Error>) -> Result<()> {
-        self.progress.finish_and_clear();
+        self.progress.finish();
         let mut out = std::io::stdout().lock();
         match self.args.output {
             OutputFormat::Json => {
                 serde_json::to_writer_pretty(&mut out, &report::json::document(outcome))
-                    .map_err(std::io::Error::other)?;
+                    .map_err(std::io::Error::from)?;
                 use std::io::Write;
                 writeln!(out)?;
             }
@@ -420,6 +440,12 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// Rows with at least one error ("3 rows have errors" for 3 rows, however many errors each has).
+fn errored_rows(errors: &[RowError]) -> usize {
+    let rows: std::collections::HashSet<u32> = errors.iter().filter_map(|e| e.row).collect();
+    rows.len() + errors.iter().filter(|e| e.row.is_none()).count()
 }
 
 /// Members the file would apply if the errored rows were skipped.

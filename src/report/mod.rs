@@ -4,6 +4,7 @@
 pub mod errors_csv;
 pub mod json;
 pub mod ndjson;
+pub mod progress;
 pub mod table;
 
 use crate::error::RowError;

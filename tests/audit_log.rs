@@ -1,0 +1,288 @@
+//! The audit log: one event per member change, with import id, UTC time, operator, old and new.
+
+use crate::harness::Roster;
+use serde_json::{Value, json};
+
+const FIRST: &str = "email,first_name,team,team_role\n\
+    ann@x.co,Ann,Sales,owner\nbob@x.co,Bob,Sales,member\n\
+    cat@x.co,Cat,Ops,owner\ndan@x.co,Dan,Ops,member\n";
+/// Full sync: Ann renamed, Bob promoted in Sales, Dan joins Sales and owns Ops, Cat missing.
+const SECOND: &str = "email,first_name,team,team_role\n\
+    ann@x.co,Anna,Sales,owner\nbob@x.co,Bob,Sales,admin\n\
+    dan@x.co,Dan,Ops,owner\ndan@x.co,Dan,Sales,member\n";
+/// Full sync: Bob moves from Sales to Ops, Cat comes back, Dan leaves Sales.
+const THIRD: &str = "email,first_name,team,team_role\n\
+    ann@x.co,Anna,Sales,owner\nbob@x.co,Bob,Ops,member\n\
+    cat@x.co,Cat,Ops,member\ndan@x.co,Dan,Ops,owner\n";
+
+/// Three imports by three operators.
+fn story() -> Roster {
+    let r = Roster::new();
+    r.import("1.csv", FIRST, &["--operator", "alice"]);
+    r.import("2.csv", SECOND, &["--operator", "bea", "--full-sync"]);
+    r.import("3.csv", THIRD, &["--operator", "cy", "--full-sync"]);
+    r
+}
+
+fn log(r: &Roster, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["log", "--output", "json"];
+    all.extend_from_slice(args);
+    let run = r.run(&all);
+    run.code(0);
+    run.json().as_array().expect("an array").clone()
+}
+
+/// (import, member, action) of each event.
+fn keys(events: &[Value]) -> Vec<(i64, String, String)> {
+    events
+        .iter()
+        .map(|e| {
+            (
+                e["import_id"].as_i64().unwrap_or(0),
+                e["member"].as_str().unwrap_or("").to_string(),
+                e["action"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn event<'a>(events: &'a [Value], import: i64, member: &str) -> &'a Value {
+    events
+        .iter()
+        .find(|e| e["import_id"] == import && e["member"] == member)
+        .unwrap_or_else(|| panic!("no event for {member} in import {import}"))
+}
+
+fn k(import: i64, member: &str, action: &str) -> (i64, String, String) {
+    (import, member.to_string(), action.to_string())
+}
+
+#[test]
+fn every_change_is_an_event_with_import_time_and_operator() {
+    let r = story();
+    let events = log(&r, &[]);
+    assert_eq!(
+        keys(&events),
+        [
+            k(1, "ann@x.co", "create"),
+            k(1, "bob@x.co", "create"),
+            k(1, "cat@x.co", "create"),
+            k(1, "dan@x.co", "create"),
+            k(2, "ann@x.co", "update"),
+            k(2, "bob@x.co", "update"),
+            k(2, "dan@x.co", "update"),
+            k(2, "cat@x.co", "deactivate"),
+            k(3, "bob@x.co", "update"),
+            k(3, "cat@x.co", "reactivate"),
+            k(3, "dan@x.co", "update"),
+        ]
+    );
+    for e in &events {
+        let at = e["at"].as_str().expect("at");
+        let t = chrono::DateTime::parse_from_rfc3339(at).expect("RFC 3339");
+        assert_eq!(t.offset().local_minus_utc(), 0, "{at}");
+        assert!(at.ends_with('Z'), "{at}");
+        let operator = ["alice", "bea", "cy"][e["import_id"].as_u64().unwrap_or(1) as usize - 1];
+        assert_eq!(e["operator"], operator);
+    }
+}
+
+#[test]
+fn create_records_every_new_value_and_the_membership() {
+    let r = story();
+    let events = log(&r, &[]);
+    let e = &event(&events, 1, "ann@x.co")["changes"];
+    assert_eq!(e["action"], "create");
+    assert_eq!(e["row"], 2);
+    assert_eq!(
+        e["fields"]["first_name"],
+        json!({"old": null, "new": "Ann"})
+    );
+    assert_eq!(
+        e["fields"]["email"],
+        json!({"old": null, "new": "ann@x.co"})
+    );
+    assert_eq!(
+        e["fields"]["status"],
+        json!({"old": null, "new": "PROVISIONED"})
+    );
+    assert_eq!(
+        e["teams"]["added"],
+        json!([{"team": "Sales", "team_role": "owner"}])
+    );
+}
+
+#[test]
+fn field_update_records_old_and_new() {
+    let r = story();
+    let events = log(&r, &[]);
+    let e = &event(&events, 2, "ann@x.co")["changes"];
+    assert_eq!(
+        e["fields"],
+        json!({"first_name": {"old": "Ann", "new": "Anna"}})
+    );
+    assert_eq!(
+        e["teams"],
+        json!({"added": [], "removed": [], "changed": []})
+    );
+}
+
+#[test]
+fn deactivation_and_reactivation_record_the_status() {
+    let r = story();
+    let events = log(&r, &[]);
+    let off = &event(&events, 2, "cat@x.co")["changes"];
+    assert_eq!(
+        off["fields"]["status"],
+        json!({"old": "PROVISIONED", "new": "INACTIVE"})
+    );
+    assert_eq!(off["row"], Value::Null);
+    assert_eq!(
+        off["teams"]["removed"],
+        json!([{"team": "Ops", "team_role": "owner"}])
+    );
+    let on = &event(&events, 3, "cat@x.co")["changes"];
+    assert_eq!(
+        on["fields"]["status"],
+        json!({"old": "INACTIVE", "new": "PROVISIONED"})
+    );
+    assert_eq!(
+        on["teams"]["added"],
+        json!([{"team": "Ops", "team_role": "member"}])
+    );
+}
+
+#[test]
+fn memberships_added_removed_and_role_changed() {
+    let r = story();
+    let events = log(&r, &[]);
+    let bob = &event(&events, 2, "bob@x.co")["changes"];
+    assert_eq!(bob["fields"], json!({}));
+    assert_eq!(
+        bob["teams"]["changed"],
+        json!([{"team": "Sales", "old": "member", "new": "admin"}])
+    );
+    let dan = &event(&events, 2, "dan@x.co")["changes"]["teams"];
+    assert_eq!(
+        dan["added"],
+        json!([{"team": "Sales", "team_role": "member"}])
+    );
+    assert_eq!(
+        dan["changed"],
+        json!([{"team": "Ops", "old": "member", "new": "owner"}])
+    );
+    let bob = &event(&events, 3, "bob@x.co")["changes"]["teams"];
+    assert_eq!(
+        bob["added"],
+        json!([{"team": "Ops", "team_role": "member"}])
+    );
+    assert_eq!(
+        bob["removed"],
+        json!([{"team": "Sales", "team_role": "admin"}])
+    );
+    let dan = &event(&events, 3, "dan@x.co")["changes"]["teams"];
+    assert_eq!(
+        dan["removed"],
+        json!([{"team": "Sales", "team_role": "member"}])
+    );
+}
+
+#[test]
+fn member_filter_follows_one_member() {
+    let r = story();
+    assert_eq!(
+        keys(&log(&r, &["--member", "cat@x.co"])),
+        [
+            k(1, "cat@x.co", "create"),
+            k(2, "cat@x.co", "deactivate"),
+            k(3, "cat@x.co", "reactivate"),
+        ]
+    );
+    // Any identifier names the member, in any case for an email.
+    assert_eq!(log(&r, &["--member", "CAT@x.co"]).len(), 3);
+}
+
+#[test]
+fn import_filter_and_both_filters() {
+    let r = story();
+    assert_eq!(
+        keys(&log(&r, &["--import", "3"])),
+        [
+            k(3, "bob@x.co", "update"),
+            k(3, "cat@x.co", "reactivate"),
+            k(3, "dan@x.co", "update"),
+        ]
+    );
+    assert_eq!(
+        keys(&log(&r, &["--import", "2", "--member", "bob@x.co"])),
+        [k(2, "bob@x.co", "update")]
+    );
+    assert_eq!(log(&r, &["--import", "9"]), Vec::<Value>::new());
+}
+
+#[test]
+fn refused_and_dry_runs_log_nothing() {
+    let r = story();
+    let before = log(&r, &[]);
+    let bad = r.write("bad.csv", "email,first_name\nann@x.co,Zed\nnope,X\n");
+    r.run(&["import", &bad]).code(1);
+    let good = r.write("good.csv", "email,first_name\nann@x.co,Zed\n");
+    r.run(&["diff", &good]).code(0);
+    assert_eq!(log(&r, &[]), before);
+}
+
+#[test]
+fn administrative_changes_are_events_without_an_import() {
+    let r = story();
+    r.run(&["members", "ban", "dan@x.co"]).code(0);
+    let events = log(&r, &["--member", "dan@x.co"]);
+    let ban = events.last().expect("an event");
+    assert_eq!(ban["import_id"], Value::Null);
+    assert_eq!(ban["action"], "ban");
+    assert_eq!(ban["operator"], "tester");
+    assert_eq!(
+        ban["changes"]["fields"]["status"],
+        json!({"old": "PROVISIONED", "new": "BANNED"})
+    );
+}
+
+#[test]
+fn table_shows_old_and_new_values() {
+    let r = story();
+    let run = r.run(&["log", "--import", "2"]);
+    run.code(0);
+    let rows: Vec<Vec<String>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0][1..7],
+        ["time", "import", "operator", "member", "action", "changes"]
+    );
+    let changes: Vec<(&str, &str)> = rows[2..]
+        .iter()
+        .map(|c| (c[4].as_str(), c[6].as_str()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("ann@x.co", "first_name: Ann -> Anna"),
+            ("bob@x.co", "team Sales: member -> admin"),
+            (
+                "dan@x.co",
+                "team +Sales (member); team Ops: member -> owner"
+            ),
+            ("cat@x.co", "status: PROVISIONED -> INACTIVE; team -Ops"),
+        ]
+    );
+    assert!(rows[2..].iter().all(|c| c[2] == "2" && c[3] == "bea"));
+}
+
+#[test]
+fn unknown_member_is_an_error() {
+    let r = story();
+    r.run(&["log", "--member", "zed@x.co"])
+        .code(1)
+        .stderr_line("error: no member with email, external_id or phone 'zed@x.co'");
+}

@@ -1,0 +1,264 @@
+//! Import history: what `roster imports list|show|errors|original` keep of each run.
+
+use crate::harness::{Roster, fixture, sha256};
+use serde_json::Value;
+
+const TWO: &str = "email,first_name\nann@x.co,Ann\nbob@x.co,Bob\n";
+const BAD: &str = "email,first_name\nann@x.co,Anna\nbad-email,Bob\n";
+
+fn cells(line: &str) -> Vec<&str> {
+    line.split('|').map(str::trim).collect()
+}
+
+fn list(r: &Roster) -> Vec<Value> {
+    let run = r.run(&["imports", "list", "--output", "json"]);
+    run.code(0);
+    run.json().as_array().expect("an array").clone()
+}
+
+#[track_caller]
+fn assert_utc_time(v: &Value) {
+    let s = v.as_str().unwrap_or_else(|| panic!("not a time: {v}"));
+    let t = chrono::DateTime::parse_from_rfc3339(s).expect("RFC 3339");
+    assert_eq!(t.offset().local_minus_utc(), 0, "{s} is not UTC");
+    assert!(s.ends_with('Z'), "{s}");
+}
+
+#[test]
+fn completed_import_is_recorded_with_its_facts() {
+    let r = Roster::new();
+    let path = r.write("staff.csv", TWO);
+    let run = r.run(&[
+        "import",
+        &path,
+        "--output",
+        "json",
+        "--operator",
+        "alice",
+        "--invite",
+    ]);
+    run.code(0);
+    let imports = list(&r);
+    assert_eq!(imports.len(), 1);
+    let i = &imports[0];
+    assert_eq!(i["id"], run.json()["import_id"]);
+    assert_eq!(i["status"], "COMPLETED");
+    assert_eq!(i["operator"], "alice");
+    assert_eq!(i["file_name"], path.as_str());
+    assert_eq!(i["sha256"], sha256(TWO));
+    assert_eq!(i["bytes"], TWO.len());
+    assert_eq!(i["encoding"], "UTF-8");
+    assert_eq!(i["mode"], "additive");
+    assert_eq!(i["options"]["invite"], true);
+    assert_eq!(i["options"]["full_sync"], false);
+    assert_eq!(i["summary"]["created"], 2);
+    assert_eq!(i["summary"]["rows"], 2);
+    assert_utc_time(&i["started_at"]);
+    assert_utc_time(&i["finished_at"]);
+}
+
+#[test]
+fn operator_defaults_to_the_login_user() {
+    let r = Roster::new();
+    r.import("staff.csv", TWO, &[]);
+    assert_eq!(list(&r)[0]["operator"], "tester");
+}
+
+#[test]
+fn import_refused_by_row_errors_is_recorded_as_failed() {
+    let r = Roster::new();
+    r.import("staff.csv", TWO, &[]);
+    let before = r.dump();
+    let path = r.write("bad.csv", BAD);
+    let run = r.run(&["import", &path]);
+    run.code(1)
+        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("  row 3, email 'bad-email': Invalid email format");
+    assert_eq!(r.dump(), before);
+    let i = &list(&r)[0];
+    assert_eq!(i["id"], 2);
+    assert_eq!(i["status"], "FAILED");
+    assert_eq!(i["message"], "1 row has errors; nothing was changed.");
+    assert_eq!(i["summary"]["errors"], 1);
+    assert_eq!(i["sha256"], sha256(BAD));
+    let errors = r.run(&["imports", "errors", "2"]);
+    errors.code(0);
+    assert_eq!(
+        errors.stdout,
+        "email,first_name,error_row,error_column,error_message\n\
+         bad-email,Bob,3,email,Invalid email format\n"
+    );
+}
+
+#[test]
+fn import_refused_by_a_safety_rule_is_recorded_as_failed() {
+    let r = Roster::new();
+    r.run(&["config", "set", "seat-limit", "1"]).code(0);
+    let before = r.dump();
+    let path = r.write("staff.csv", TWO);
+    let run = r.run(&["import", &path, "--invite"]);
+    let message = "Your plan allows 1 seats, but this import would use 2. Remove new-member rows from the file or raise the seat limit.";
+    run.code(4).stderr_line(&format!("error: {message}"));
+    assert_eq!(r.dump(), before);
+    let i = &list(&r)[0];
+    assert_eq!(i["status"], "FAILED");
+    assert_eq!(i["message"], message);
+    assert_eq!(i["summary"]["created"], 2);
+}
+
+#[test]
+fn dry_runs_are_not_recorded() {
+    let r = Roster::new();
+    let path = r.write("staff.csv", TWO);
+    r.run(&["diff", &path]).code(0);
+    r.run(&["import", &path, "--dry-run"]).code(0);
+    let run = r.run(&["diff", &path, "--output", "json"]);
+    run.code(0);
+    assert_eq!(run.json()["import_id"], Value::Null);
+    assert_eq!(list(&r), Vec::<Value>::new());
+}
+
+#[test]
+fn list_is_newest_first_as_json_and_as_a_table() {
+    let r = Roster::new();
+    r.import("one.csv", TWO, &[]);
+    r.run(&["import", &r.write("bad.csv", BAD)]).code(1);
+    r.import("three.csv", "email\ncat@x.co\n", &[]);
+    let ids: Vec<_> = list(&r).iter().map(|i| i["id"].clone()).collect();
+    assert_eq!(ids, [3, 2, 1]);
+    let run = r.run(&["imports", "list"]);
+    run.code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        cells(lines[0]),
+        [
+            "", "id", "status", "started", "operator", "file", "mode", "summary", ""
+        ]
+    );
+    assert_eq!(cells(lines[2])[1..3], ["3", "COMPLETED"]);
+    assert_eq!(cells(lines[3])[1..3], ["2", "FAILED"]);
+    assert_eq!(cells(lines[3])[7], "updated 1, errors 1");
+    assert_eq!(cells(lines[4])[7], "created 2");
+}
+
+#[test]
+fn show_gives_one_import() {
+    let r = Roster::new();
+    r.import("staff.csv", TWO, &["--operator", "bob"]);
+    let run = r.run(&["imports", "show", "1", "--output", "json"]);
+    run.code(0);
+    assert_eq!(run.json(), list(&r)[0]);
+    let run = r.run(&["imports", "show", "1"]);
+    run.code(0);
+    let row = |key: &str| {
+        run.stdout
+            .lines()
+            .map(|l| l.split('|').map(str::trim).collect::<Vec<_>>())
+            .find(|c| c.get(1) == Some(&key))
+            .map(|c| c[2].to_string())
+            .unwrap_or_else(|| panic!("no row {key}\n{}", run.stdout))
+    };
+    assert_eq!(row("status"), "COMPLETED");
+    assert_eq!(row("operator"), "bob");
+    assert_eq!(row("sha256"), sha256(TWO));
+    assert_eq!(row("encoding"), "UTF-8");
+    assert_eq!(row("created"), "2");
+}
+
+#[test]
+fn unknown_import_id_is_an_error() {
+    let r = Roster::new();
+    for sub in ["show", "errors", "original"] {
+        r.run(&["imports", sub, "7"])
+            .code(1)
+            .stderr_line("error: no import with id 7");
+    }
+}
+
+#[test]
+fn original_bytes_come_back_identical() {
+    let r = Roster::new();
+    let path = fixture("encodings/utf16le-bom-tab.txt");
+    let bytes = std::fs::read(&path).expect("fixture");
+    let run = r.run(&["import", &path, "--output", "json"]);
+    run.code(0);
+    assert_eq!(run.json()["file"]["encoding"], "UTF-16LE");
+    let original = r.run(&["imports", "original", "1"]);
+    original.code(0);
+    assert_eq!(sha256(&original.raw_stdout), sha256(&bytes));
+    assert_eq!(list(&r)[0]["sha256"], sha256(&bytes));
+    assert_eq!(list(&r)[0]["encoding"], "UTF-16LE");
+}
+
+#[test]
+fn original_bytes_of_a_refused_file_are_kept() {
+    let r = Roster::new();
+    let path = fixture("encodings/windows-1252.csv");
+    let bytes = std::fs::read(&path).expect("fixture");
+    r.run(&["import", &path])
+        .code(1)
+        .stderr_line("error: Line 2 is not valid UTF-8.");
+    let original = r.run(&["imports", "original", "1"]);
+    original.code(0);
+    assert_eq!(sha256(&original.raw_stdout), sha256(&bytes));
+    let i = &list(&r)[0];
+    assert_eq!(i["status"], "FAILED");
+    assert_eq!(i["message"], "Line 2 is not valid UTF-8.");
+}
+
+#[test]
+fn killed_import_shows_as_failed_interrupted_and_blocks_nothing() {
+    let r = Roster::new();
+    r.import("staff.csv", TWO, &[]);
+    // What a process killed between begin and commit leaves behind.
+    r.sql(
+        "INSERT INTO imports (status, operator, file_name, sha256, bytes, encoding, mode, options, \
+         started_at, original) VALUES ('RUNNING', 'ghost', 'killed.csv', '', 0, 'UTF-8', \
+         'additive', '{}', '2026-01-01T00:00:00Z', x'')",
+    );
+    let i = &list(&r)[0];
+    assert_eq!(
+        (&i["id"], &i["status"]),
+        (&Value::from(2), &Value::from("FAILED"))
+    );
+    assert_eq!(i["message"], "interrupted");
+    assert_utc_time(&i["finished_at"]);
+    let run = r.run(&["imports", "list"]);
+    run.code(0);
+    let row = run.stdout.lines().nth(2).expect("a row");
+    assert!(row.starts_with("| 2  | FAILED (interrupted) |"), "{row}");
+    r.import("more.csv", "email\ncat@x.co\n", &[]);
+    assert_eq!(list(&r)[0]["status"], "COMPLETED");
+}
+
+#[test]
+fn interrupted_import_is_marked_when_the_next_import_takes_the_lock() {
+    let r = Roster::new();
+    r.import("staff.csv", TWO, &[]);
+    r.sql(
+        "INSERT INTO imports (status, operator, file_name, sha256, bytes, encoding, mode, options, \
+         started_at, original) VALUES ('RUNNING', 'ghost', 'killed.csv', '', 0, 'UTF-8', \
+         'additive', '{}', '2026-01-01T00:00:00Z', x'')",
+    );
+    r.import("more.csv", "email\ncat@x.co\n", &[]);
+    // Read the store directly: `imports list` would mark it on its own.
+    let status = r.sql_text("SELECT status || ' ' || message FROM imports WHERE id = 2");
+    assert_eq!(status, "FAILED interrupted");
+}
+
+#[test]
+fn a_refused_workbook_is_kept_with_its_hash() {
+    let r = Roster::new();
+    let path = fixture("encodings/workbook.xlsx");
+    let bytes = std::fs::read(&path).expect("fixture");
+    r.run(&["import", &path])
+        .code(1)
+        .stderr_line("error: The file is not a CSV. Save the file as .csv and try again.");
+    let i = &list(&r)[0];
+    assert_eq!(i["status"], "FAILED");
+    assert_eq!(i["sha256"], sha256(&bytes));
+    assert_eq!(i["bytes"], bytes.len());
+    let original = r.run(&["imports", "original", "1"]);
+    original.code(0);
+    assert_eq!(original.raw_stdout, bytes);
+}
