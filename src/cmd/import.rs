@@ -117,7 +117,10 @@ impl Run<'_> {
             warnings: table.warnings.clone(),
         };
         if !outcome.errors.is_empty() && !args.skip_invalid {
-            let count = outcome.errors.len();
+            // "N rows have errors": a row with two errors is one row.
+            let rows: std::collections::BTreeSet<_> =
+                outcome.errors.iter().map(|e| e.row).collect();
+            let count = rows.len();
             return self.refuse(
                 store,
                 &outcome,
