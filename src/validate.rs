@@ -1,7 +1,7 @@
 //! Stage 4, rows: apply the column rules to every row, group a member's rows (team files),
 //! and collect every row error. Never fails: bad rows become errors beside the good records.
 
-use crate::columns::{Catalog, Column, check_field, clean_cell};
+use crate::columns::{Catalog, Column, check_field, clean_cell, trim_cell};
 use crate::error::{RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, email_key};
 use crate::parse::{RawRow, Table};
@@ -81,7 +81,7 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
         row,
         ..Record::default()
     };
-    if !has_right_width(table.header.len(), raw) {
+    if !has_right_width(&table.header, raw) {
         let error = RowError {
             row: Some(row),
             column: None,
@@ -157,10 +157,18 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
     (record, errors)
 }
 
-/// Extra trailing cells are tolerated when they are empty (spreadsheets pad rows).
-fn has_right_width(width: usize, raw: &RawRow) -> bool {
+/// Extra trailing cells are tolerated when they are empty (spreadsheets pad rows), and so are
+/// missing cells under trailing empty headers (spreadsheets pad the header too).
+fn has_right_width(header: &[String], raw: &RawRow) -> bool {
+    let width = header.len();
+    let padding = header
+        .iter()
+        .rev()
+        .take_while(|h| trim_cell(h).is_empty())
+        .count();
     let len = raw.cells.len();
-    len == width || (len > width && raw.cells.iter().skip(width).all(|c| c.trim().is_empty()))
+    (width - padding..=width).contains(&len)
+        || (len > width && raw.cells.iter().skip(width).all(|c| c.trim().is_empty()))
 }
 
 fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
