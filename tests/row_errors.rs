@@ -204,6 +204,24 @@ fn wrong_number_of_columns() {
 }
 
 #[test]
+fn a_padded_header_does_not_need_padded_rows() {
+    let r = seeded();
+    // Spreadsheets pad the header with empty cells; rows may or may not carry them.
+    let text = "email,first_name,,\nm3@example.com,Ann\nm4@example.com,Bob,,\nm5@example.com\n";
+    assert_eq!(
+        row_errors(&r, text),
+        vec![err(4, None, None, "Row 4 has the wrong number of columns.")]
+    );
+    let run = r.import(
+        "ok.csv",
+        "email,first_name,,\nm3@example.com,Ann\nm4@example.com,Bob,,\n",
+        &[],
+    );
+    assert_eq!(run.summary()["created"], 2);
+    assert_eq!(run.json()["warnings"], json!([]));
+}
+
+#[test]
 fn cells_too_long_count_characters_not_bytes() {
     let r = seeded();
     let cases = [
