@@ -282,3 +282,29 @@ fn the_refusal_is_in_the_json_errors() {
         too_many(11, 12, 92, 10).trim_start_matches("error: ")
     );
 }
+
+#[test]
+fn skip_invalid_keeps_members_named_by_errored_rows() {
+    let r = Roster::new();
+    r.import(
+        "a.csv",
+        "email,external_id\na@example.com,E1\nb@example.com,E2\nc@example.com,E3\n",
+        &[],
+    );
+    let run = r.import(
+        "b.csv",
+        "email,external_id\na@example.com,E1\nbad@,E2\n",
+        &["--full-sync", "--skip-invalid"],
+    );
+    assert_eq!(
+        run.summary(),
+        summary(&[
+            ("rows", 2),
+            ("unchanged", 1),
+            ("deactivated", 1),
+            ("errors", 1)
+        ])
+    );
+    assert_eq!(r.status("E2"), "PROVISIONED");
+    assert_eq!(r.status("E3"), "INACTIVE");
+}
