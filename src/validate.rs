@@ -182,6 +182,18 @@ fn identifier_text(table: &Table, raw: &RawRow, field: Field) -> Option<String> 
     (!value.is_empty()).then(|| email_key(value))
 }
 
+/// What makes two rows the same member: emails ignoring case, external_id and phone exactly
+/// (as `resolve` matches them: `E1` and `e1` are two members).
+fn group_key(table: &Table, raw: &RawRow, field: Field) -> Option<String> {
+    let i = table.column_index(&Column::Field(field))?;
+    let value = clean_cell(raw.cell(i));
+    let key = match field {
+        Field::Email => email_key(value),
+        _ => value.to_string(),
+    };
+    (!value.is_empty()).then_some(key)
+}
+
 /// Groups rows that share an identifier (union-find over identifier texts), in file order.
 fn group_rows(table: &Table, checked: &[(Option<Record>, &RawRow)]) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..checked.len()).collect();
@@ -195,7 +207,7 @@ fn group_rows(table: &Table, checked: &[(Option<Record>, &RawRow)]) -> Vec<Vec<u
     let mut first_with: HashMap<(Field, String), usize> = HashMap::new();
     for (i, (_, raw)) in checked.iter().enumerate() {
         for field in IDENTIFIERS {
-            if let Some(text) = identifier_text(table, raw, field) {
+            if let Some(text) = group_key(table, raw, field) {
                 match first_with.get(&(field, text.clone())) {
                     Some(&j) => {
                         let (a, b) = (find(&mut parent, i), find(&mut parent, j));
@@ -277,8 +289,8 @@ fn duplicate_errors(
 
 fn shared_identifier(table: &Table, a: &RawRow, b: &RawRow) -> Option<(Field, String)> {
     IDENTIFIERS.into_iter().find_map(|f| {
-        let x = identifier_text(table, a, f)?;
-        (identifier_text(table, b, f).as_ref() == Some(&x)).then_some((f, x))
+        let x = group_key(table, a, f)?;
+        (group_key(table, b, f).as_ref() == Some(&x)).then_some((f, x))
     })
 }
 
