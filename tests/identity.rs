@@ -170,3 +170,30 @@ fn no_match_creates_and_identifiers_stay_unique() {
     );
     assert_eq!(run.summary(), summary(&[("rows", 2), ("unchanged", 2)]));
 }
+
+#[test]
+fn external_ids_are_matched_exactly() {
+    let r = Roster::new();
+    // Case-sensitive IDs (Salesforce's, for one) that differ only in case are two members.
+    let run = r.import(
+        "ids.csv",
+        "external_id,first_name\nabc,Lower\nABC,Upper\n",
+        &[],
+    );
+    assert_eq!(run.summary(), summary(&[("rows", 2), ("created", 2)]));
+    assert_eq!(r.member("abc")["first_name"], "Lower");
+    assert_eq!(r.member("ABC")["first_name"], "Upper");
+    let run = r.import(
+        "ids.csv",
+        "external_id,first_name\nabc,Lower\nABC,Upper\n",
+        &[],
+    );
+    assert_eq!(run.summary(), summary(&[("rows", 2), ("unchanged", 2)]));
+    // The same ID twice is still a duplicate.
+    let path = r.write("dup.csv", "external_id\nabc\nabc\n");
+    r.refuses(
+        &["import", &path],
+        1,
+        "  row 3, external_id 'abc': Duplicate member in file: also on row 2",
+    );
+}
