@@ -98,10 +98,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
-/// "10" for 10 000 000 bytes, "0.5" for 500 000.
+/// "10" for 10 000 000 bytes, "0.5" for 500 000, "0.0001" for 100 (never "0").
 pub fn megabytes(bytes: u64) -> String {
     let mb = bytes as f64 / 1_000_000.0;
-    let s = format!("{mb:.2}");
+    let s = format!("{mb:.6}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -142,6 +142,7 @@ mod tests {
         assert_eq!(megabytes(10_000_000), "10");
         assert_eq!(megabytes(500_000), "0.5");
         assert_eq!(megabytes(1_250_000), "1.25");
+        assert_eq!(megabytes(100), "0.0001");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Stage 4, rows: apply the column rules to every row, group a member's rows (team files),
 //! and collect every row error. Never fails: bad rows become errors beside the good records.
 
-use crate::columns::{Catalog, Column, check_field, clean_cell};
+use crate::columns::{Catalog, Column, check_field, clean_cell, trim_cell};
 use crate::error::{RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, Values, email_key_cow};
 use crate::parse::{RawRow, Table};
@@ -102,6 +102,17 @@ impl IdColumns {
         IdColumns(IDENTIFIERS.map(|f| table.column_index(&Column::Field(f))))
     }
 
+    /// What makes two rows the same member: emails ignoring case, external_id and phone
+    /// exactly (as `resolve` matches them: `E1` and `e1` are two members).
+    fn key<'t>(&self, raw: &'t RawRow, k: usize) -> Option<Cow<'t, str>> {
+        let value = clean_cell(raw.cell(self.0[k]?));
+        match IDENTIFIERS[k] {
+            _ if value.is_empty() => None,
+            Field::Email => Some(email_key_cow(value)),
+            _ => Some(Cow::Borrowed(value)),
+        }
+    }
+
     /// The cleaned, case-folded text of an identifier cell, valid or not.
     fn text<'t>(&self, raw: &'t RawRow, k: usize) -> Option<Cow<'t, str>> {
         let value = clean_cell(raw.cell(self.0[k]?));
@@ -122,7 +133,7 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
         row,
         ..Record::default()
     };
-    if !has_right_width(table.header.len(), raw) {
+    if !has_right_width(&table.header, raw) {
         let error = RowError {
             row: Some(row),
             column: None,
@@ -200,10 +211,18 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
     (record, errors)
 }
 
-/// Extra trailing cells are tolerated when they are empty (spreadsheets pad rows).
-fn has_right_width(width: usize, raw: &RawRow) -> bool {
+/// Extra trailing cells are tolerated when they are empty (spreadsheets pad rows), and so are
+/// missing cells under trailing empty headers (spreadsheets pad the header too).
+fn has_right_width(header: &[String], raw: &RawRow) -> bool {
+    let width = header.len();
+    let padding = header
+        .iter()
+        .rev()
+        .take_while(|h| trim_cell(h).is_empty())
+        .count();
     let len = raw.cells.len();
-    len == width || (len > width && raw.cells.iter().skip(width).all(|c| c.trim().is_empty()))
+    (width - padding..=width).contains(&len)
+        || (len > width && raw.cells.iter().skip(width).all(|c| c.trim().is_empty()))
 }
 
 fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
@@ -227,7 +246,7 @@ fn group_roots(ids: &IdColumns, checked: &[(Option<Record>, &RawRow)]) -> Vec<us
         HashMap::with_capacity(checked.len() * 2);
     for (i, (_, raw)) in checked.iter().enumerate() {
         for k in 0..IDENTIFIERS.len() {
-            let Some(text) = ids.text(raw, k) else {
+            let Some(text) = ids.key(raw, k) else {
                 continue;
             };
             match first_with.entry((k, text)) {
@@ -298,8 +317,8 @@ fn duplicate_errors(
 
 fn shared_identifier(ids: &IdColumns, a: &RawRow, b: &RawRow) -> Option<(Field, String)> {
     (0..IDENTIFIERS.len()).find_map(|k| {
-        let x = ids.text(a, k)?;
-        (ids.text(b, k).as_ref() == Some(&x)).then(|| (IDENTIFIERS[k], x.into_owned()))
+        let x = ids.key(a, k)?;
+        (ids.key(b, k).as_ref() == Some(&x)).then(|| (IDENTIFIERS[k], x.into_owned()))
     })
 }
 

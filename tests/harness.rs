@@ -61,6 +61,68 @@ impl Run {
     pub fn summary(&self) -> serde_json::Value {
         self.json()["summary"].clone()
     }
+
+    /// Asserts that stdout holds exactly this line.
+    #[track_caller]
+    pub fn stdout_line(&self, line: &str) -> &Run {
+        assert!(
+            self.stdout.lines().any(|l| l == line),
+            "stdout has no line {line:?}\n--- stdout\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    /// The `errors` array of a `--output json` document.
+    pub fn errors(&self) -> Vec<serde_json::Value> {
+        self.json()["errors"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// A summary object with every key 0 except the ones given (in the contract's key order).
+pub fn summary(counts: &[(&str, u64)]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for key in SUMMARY_KEYS {
+        let n = counts
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(0, |(_, n)| *n);
+        map.insert(key.to_string(), n.into());
+    }
+    for (k, _) in counts {
+        assert!(SUMMARY_KEYS.contains(k), "no summary key {k}");
+    }
+    serde_json::Value::Object(map)
+}
+
+/// The `summary` keys of SPEC §10, in order.
+pub const SUMMARY_KEYS: [&str; 14] = [
+    "rows",
+    "created",
+    "updated",
+    "reactivated",
+    "deactivated",
+    "unchanged",
+    "teams_created",
+    "teams_deleted",
+    "memberships_added",
+    "memberships_removed",
+    "memberships_changed",
+    "banned_skipped",
+    "protected_skipped",
+    "errors",
+];
+
+/// A CSV roster: `email,first_name` rows `m{i}@example.com,First{i}` for each i.
+pub fn members_csv(ids: impl IntoIterator<Item = usize>) -> String {
+    let mut s = String::from("email,first_name\n");
+    for i in ids {
+        s.push_str(&format!("m{i}@example.com,First{i}\n"));
+    }
+    s
 }
 
 impl Roster {
@@ -134,6 +196,33 @@ impl Roster {
         let run = self.run(&all);
         run.code(0);
         run
+    }
+
+    /// Runs and asserts a refusal: the exit code, one exact stderr line, and an unchanged store.
+    #[track_caller]
+    pub fn refuses(&self, args: &[&str], code: i32, line: &str) -> Run {
+        let before = self.dump();
+        let run = self.run(args);
+        run.code(code).stderr_line(line);
+        assert_eq!(self.dump(), before, "the store changed");
+        run
+    }
+
+    /// One member as `roster members show ID --output json` prints it.
+    #[track_caller]
+    pub fn member(&self, id: &str) -> serde_json::Value {
+        let run = self.run(&["members", "show", id, "--output", "json"]);
+        run.code(0);
+        run.json()
+    }
+
+    /// The status of one member.
+    #[track_caller]
+    pub fn status(&self, id: &str) -> String {
+        self.member(id)["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Everything an import can change: every member of every status with teams, as JSON.

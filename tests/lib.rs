@@ -12,3 +12,23 @@ mod errors_csv;
 mod encodings;
 // NDJSON events and progress, --quiet, --color and NO_COLOR, completions.
 mod output;
+// Every file-level error of SPEC §4: exact message, exit 1, store unchanged.
+mod file_errors;
+// Row-level messages of SPEC §5: row numbers, columns, values, all errors collected.
+mod row_errors;
+// Identity resolution of SPEC §6: external_id, email, phone, change of email, conflicts.
+mod identity;
+// Modes of SPEC §7 and the deactivation threshold of §8.
+mod modes;
+// Statuses of SPEC §3: invite, BANNED, protected, and the `roster members` commands.
+mod statuses;
+// The JSON document, change objects, diff = dry run, --detailed-exitcode, tables (SPEC §10).
+mod json_output;
+// One test per exit code of SPEC §11.
+mod exit_codes;
+// `roster export`, `roster template` and the export/import round trip.
+mod export;
+// One import at a time (SPEC §2): the lock, exit 5, two real processes.
+mod concurrency;
+// proptest over random rosters: idempotence, round trip, refusals change nothing.
+mod properties;

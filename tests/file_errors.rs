@@ -1,0 +1,237 @@
+//! SPEC §4: every file-level error has its exact message on stderr, exits 1, and changes nothing.
+
+use crate::harness::{Roster, fixture, members_csv};
+
+/// A store that already holds two members, so that "nothing changed" means something.
+fn seeded() -> Roster {
+    let r = Roster::new();
+    r.import("seed.csv", &members_csv([1, 2]), &[]);
+    r
+}
+
+#[track_caller]
+fn refused(r: &Roster, path: &str, extra: &[&str], message: &str) {
+    let mut args = vec!["import", path];
+    args.extend_from_slice(extra);
+    r.refuses(&args, 1, &format!("error: {message}"));
+}
+
+#[test]
+fn every_fixture_has_its_message() {
+    let r = seeded();
+    let cases = [
+        ("invalid/empty.csv", "The file is empty."),
+        ("invalid/bom_only.csv", "The file is empty."),
+        ("invalid/blank_lines.csv", "The file is empty."),
+        ("invalid/no_header.csv", "The file has no header row."),
+        ("invalid/header_only.csv", "The file has no data rows."),
+        (
+            "invalid/no_identifier.csv",
+            "Required column is missing: one of email, external_id, phone.",
+        ),
+        (
+            "invalid/missing_team_role.csv",
+            "Required column is missing: team_role.",
+        ),
+        (
+            "invalid/duplicate_column.csv",
+            "Duplicate column found: email.",
+        ),
+        (
+            "invalid/not_a_csv.xlsx",
+            "The file is not a CSV. Save the file as .csv and try again.",
+        ),
+        (
+            "invalid/nul_bytes.csv",
+            "The file is not a CSV. Save the file as .csv and try again.",
+        ),
+        (
+            "invalid/unknown_form_field.csv",
+            "Unknown form field: form.profile.shirt_size.",
+        ),
+    ];
+    for (name, message) in cases {
+        refused(&r, &fixture(name), &[], message);
+        // The same through `roster diff`, which must refuse the same way.
+        let run = r.run(&["diff", &fixture(name)]);
+        run.code(1).stderr_line(&format!("error: {message}"));
+    }
+}
+
+#[test]
+fn an_excel_workbook_is_named_in_the_hint() {
+    let r = seeded();
+    r.refuses(
+        &["import", &fixture("invalid/not_a_csv.xlsx")],
+        1,
+        "hint: the file looks like an Excel workbook (.xlsx); open it in its program and save it as CSV (UTF-8).",
+    );
+}
+
+#[test]
+fn empty_standard_input_is_an_empty_file() {
+    let r = seeded();
+    let before = r.dump();
+    for input in [&b""[..], b"\xEF\xBB\xBF", b"\n\r\n  \n"] {
+        let run = r.run_stdin(&["import", "-"], input);
+        run.code(1).stderr_line("error: The file is empty.");
+    }
+    assert_eq!(r.dump(), before);
+}
+
+#[test]
+fn header_then_blank_lines_has_no_data_rows() {
+    let r = seeded();
+    let path = r.write("blank_rows.csv", "email,first_name\n\n,\n  ,  \n");
+    refused(&r, &path, &[], "The file has no data rows.");
+}
+
+#[test]
+fn aliases_count_as_the_same_column() {
+    let r = seeded();
+    let cases = [
+        ("external_id,orgMemberId\nE1,E1\n", "external_id"),
+        ("Email,email\na@b.co,a@b.co\n", "email"),
+        ("email,firstName,First_Name\na@b.co,A,A\n", "first_name"),
+        ("email, Display_Name ,name\na@b.co,A,A\n", "name"),
+    ];
+    for (text, column) in cases {
+        let path = r.write("dup.csv", text);
+        refused(
+            &r,
+            &path,
+            &[],
+            &format!("Duplicate column found: {column}."),
+        );
+    }
+}
+
+#[test]
+fn team_role_without_team_names_team() {
+    let r = seeded();
+    let path = r.write("t.csv", "email,team_role\na@b.co,owner\n");
+    refused(&r, &path, &[], "Required column is missing: team.");
+}
+
+#[test]
+fn over_the_byte_limit() {
+    let r = seeded();
+    // The default limit: 10 MB. A sparse file is refused by its size before it is read.
+    let big = r.path("big.csv");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(10_000_001))
+        .expect("sparse file");
+    refused(
+        &r,
+        &big.display().to_string(),
+        &[],
+        "The file exceeds 10 MB. Please reduce the file size and try again.",
+    );
+    // A configured limit, from a file and from standard input.
+    let text = format!("email\n{}", "a@example.com\n".repeat(40_000));
+    assert!(text.len() > 500_000);
+    let path = r.write("half.csv", &text);
+    let message = "The file exceeds 0.5 MB. Please reduce the file size and try again.";
+    refused(&r, &path, &["--max-bytes", "500000"], message);
+    let run = r.run_stdin(&["import", "-", "--max-bytes", "500000"], &text);
+    run.code(1).stderr_line(&format!("error: {message}"));
+    // A small limit still names a real size, not "0 MB".
+    let path = r.write("small.csv", "email\nm1@example.com\nm2@example.com\n");
+    refused(
+        &r,
+        &path,
+        &["--max-bytes", "20"],
+        "The file exceeds 0.00002 MB. Please reduce the file size and try again.",
+    );
+}
+
+#[test]
+fn exactly_at_the_byte_limit_passes() {
+    let r = seeded();
+    let text = members_csv([1, 2, 3]);
+    let limit = text.len().to_string();
+    let run = r.import("exact.csv", &text, &["--max-bytes", &limit]);
+    assert_eq!(run.summary()["created"], 1);
+    let one_less = (text.len() - 1).to_string();
+    let path = r.write("exact.csv", &text);
+    let run = r.run(&["import", &path, "--max-bytes", &one_less]);
+    run.code(1);
+}
+
+#[test]
+fn the_store_setting_sets_the_byte_limit() {
+    let r = seeded();
+    r.run(&["config", "set", "max-bytes", "1000000"]).code(0);
+    let text = format!("email\n{}", "a@example.com\n".repeat(80_000));
+    let path = r.write("big.csv", &text);
+    refused(
+        &r,
+        &path,
+        &[],
+        "The file exceeds 1 MB. Please reduce the file size and try again.",
+    );
+}
+
+#[test]
+fn over_the_row_limit() {
+    let r = seeded();
+    let path = r.write("rows.csv", members_csv(10..14));
+    refused(
+        &r,
+        &path,
+        &["--max-rows", "3"],
+        "The file has more than 3 data rows.",
+    );
+    // Exactly at the limit passes; blank lines do not count as data rows.
+    let path = r.write(
+        "rows3.csv",
+        "email\nm10@example.com\n\n\nm11@example.com\n,\nm12@example.com\n",
+    );
+    r.run(&["import", &path, "--max-rows", "3"]).code(0);
+}
+
+#[test]
+fn the_default_row_limit_is_30000() {
+    let r = seeded();
+    let path = r.write("many.csv", members_csv(0..30_001));
+    refused(&r, &path, &[], "The file has more than 30000 data rows.");
+}
+
+#[test]
+fn the_store_setting_sets_the_row_limit() {
+    let r = seeded();
+    r.run(&["config", "set", "max-rows", "2"]).code(0);
+    let path = r.write("rows.csv", members_csv(10..13));
+    refused(&r, &path, &[], "The file has more than 2 data rows.");
+    // The flag wins over the setting.
+    r.run(&["import", &path, "--max-rows", "3"]).code(0);
+}
+
+#[test]
+fn a_defined_form_field_is_accepted() {
+    let r = seeded();
+    let path = fixture("invalid/unknown_form_field.csv");
+    r.run(&["forms", "add", "profile.shirt_size"]).code(0);
+    r.run(&["import", &path]).code(0);
+}
+
+#[test]
+fn file_errors_in_json_are_bare_messages() {
+    let r = seeded();
+    let run = r.refuses(
+        &[
+            "import",
+            &fixture("invalid/header_only.csv"),
+            "--output",
+            "json",
+        ],
+        1,
+        "error: The file has no data rows.",
+    );
+    let doc = run.json();
+    assert_eq!(doc["status"], "FAILED");
+    assert_eq!(
+        doc["errors"],
+        serde_json::json!([{"row": null, "column": null, "value": null, "message": "The file has no data rows."}])
+    );
+}

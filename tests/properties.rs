@@ -1,0 +1,263 @@
+//! Properties over random rosters (random subsets of members, random field values with
+//! Unicode, formula characters, quotes, line breaks and blanks):
+//! (a) importing the same file twice gives an empty second plan;
+//! (b) export then full-sync import of the export gives an empty plan;
+//! (c) a refused import (an invalid row, or a full sync over the deactivation limit) leaves
+//!     the store equal.
+//! (a) and (b) compose the library's stages on a temporary store; (c) drives the binary.
+
+use crate::harness::Roster;
+use clap::Parser;
+use proptest::prelude::*;
+use roster::decode;
+use roster::input::Input;
+use roster::model::Status;
+use roster::parse::{self, InputFormat, ParseOptions};
+use roster::plan::{self, Mode, Plan};
+use roster::store::{ImportMeta, Snapshot, SqliteStore, StateChange, Store};
+use roster::{resolve, validate};
+use std::path::Path;
+
+const SLOTS: usize = 12;
+
+#[derive(Debug, Clone)]
+struct Person {
+    slot: usize,
+    upper: bool,
+    ext: bool,
+    cells: [String; 4],
+    role: Option<&'static str>,
+}
+
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        "[A-Za-z]{1,8}",
+        "[ A-Za-zéöüßø李雷'=+@,\"\n\\-]{0,10}",
+        Just("\u{00A0}Zoë\u{200B}".to_string()),
+        Just("'=SUM(A1)".to_string()),
+    ]
+}
+
+fn person() -> impl Strategy<Value = Person> {
+    (
+        any::<bool>(),
+        any::<bool>(),
+        [value(), value(), value(), value()],
+        proptest::option::of(prop_oneof![Just("owner"), Just("admin"), Just("member")]),
+    )
+        .prop_map(|(upper, ext, cells, role)| Person {
+            slot: 0,
+            upper,
+            ext,
+            cells,
+            role,
+        })
+}
+
+/// A random subset of the slots (at least one), each with random values.
+fn roster() -> impl Strategy<Value = Vec<Person>> {
+    proptest::collection::vec((any::<bool>(), person()), SLOTS).prop_map(|v| {
+        let mut people: Vec<Person> = v
+            .into_iter()
+            .enumerate()
+            .filter(|(_, (keep, _))| *keep)
+            .map(|(slot, (_, p))| Person { slot, ..p })
+            .collect();
+        if people.is_empty() {
+            people.push(Person {
+                slot: 0,
+                upper: false,
+                ext: true,
+                cells: Default::default(),
+                role: None,
+            });
+        }
+        people
+    })
+}
+
+fn csv_text(people: &[Person], invalid_at: Option<usize>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "email",
+        "external_id",
+        "first_name",
+        "last_name",
+        "name",
+        "job_title",
+        "organization_role",
+    ])
+    .unwrap();
+    for (i, p) in people.iter().enumerate() {
+        if invalid_at == Some(i) {
+            w.write_record(["bad@", "", "", "", "", "", ""]).unwrap();
+        }
+        let email = format!("p{}@example.com", p.slot);
+        let email = if p.upper { email.to_uppercase() } else { email };
+        let ext = if p.ext {
+            format!("X{}", p.slot)
+        } else {
+            String::new()
+        };
+        let [a, b, c, d] = &p.cells;
+        w.write_record([email.as_str(), &ext, a, b, c, d, p.role.unwrap_or("")])
+            .unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+/// input -> decode -> parse -> validate -> resolve -> plan, asserting the file is valid.
+fn plan_for(store: &SqliteStore, text: &str, mode: &Mode) -> (Plan, Snapshot) {
+    let snapshot = store.snapshot().unwrap();
+    let input = Input {
+        name: "p.csv".into(),
+        bytes: text.as_bytes().to_vec(),
+        sha256: String::new(),
+    };
+    let decoded = decode::decode(&input, None).unwrap();
+    let options = ParseOptions {
+        format: InputFormat::Csv,
+        delimiter: None,
+        mappings: Vec::new(),
+        max_rows: 30_000,
+        file_name: "p.csv".into(),
+    };
+    let table = parse::parse(&decoded, &options, &snapshot.catalog).unwrap();
+    let validated = validate::validate(&table, &snapshot.catalog);
+    let resolved = resolve::resolve(validated, &snapshot);
+    assert_eq!(resolved.errors, [], "{text}");
+    let plan = plan::plan(&resolved, &snapshot, mode);
+    (plan, snapshot)
+}
+
+fn apply(store: &mut SqliteStore, text: &str, mode: &Mode) {
+    let (plan, snapshot) = plan_for(store, text, mode);
+    let meta = ImportMeta {
+        operator: "prop".into(),
+        file_name: "p.csv".into(),
+        sha256: String::new(),
+        bytes: text.len() as u64,
+        encoding: "UTF-8".into(),
+        mode: "additive".into(),
+        options: "{}".into(),
+    };
+    let id = store.begin_import(&meta, text.as_bytes()).unwrap();
+    store
+        .apply(id, &plan, &snapshot, &serde_json::json!({}), "prop")
+        .unwrap();
+}
+
+fn mode(full_sync: bool, invite: bool) -> Mode {
+    Mode {
+        full_sync,
+        invite,
+        ..Mode::default()
+    }
+}
+
+fn open(dir: &Path) -> SqliteStore {
+    SqliteStore::open(&dir.join("roster.db")).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn importing_the_same_file_twice_changes_nothing(
+        first in roster(),
+        second in roster(),
+        full_sync in any::<bool>(),
+        invite in any::<bool>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = open(dir.path());
+        apply(&mut store, &csv_text(&first, None), &Mode::default());
+        let text = csv_text(&second, None);
+        let mode = mode(full_sync, invite);
+        apply(&mut store, &text, &mode);
+        let (plan, _) = plan_for(&store, &text, &mode);
+        prop_assert!(!plan.has_changes(), "{:?}", plan.changes);
+        prop_assert_eq!(plan.summary.unchanged, second.len() as u64);
+    }
+
+    #[test]
+    fn export_then_full_sync_changes_nothing(
+        first in roster(),
+        second in roster(),
+        full_sync in any::<bool>(),
+        ban in proptest::option::of(0..SLOTS),
+        protect in proptest::option::of(0..SLOTS),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = open(dir.path());
+        apply(&mut store, &csv_text(&first, None), &Mode::default());
+        apply(&mut store, &csv_text(&second, None), &mode(full_sync, true));
+        let snapshot = store.snapshot().unwrap();
+        let mut changes = Vec::new();
+        for (pick, banned) in [(ban, true), (protect, false)] {
+            if let Some(m) = pick.and_then(|i| snapshot.members.get(i)) {
+                changes.push(StateChange {
+                    member_id: m.id,
+                    status: if banned { Status::Banned } else { m.status },
+                    prior: if banned { Some(m.status) } else { m.prior_status },
+                    protected: !banned || m.protected,
+                    action: if banned { "ban" } else { "protect" },
+                });
+            }
+        }
+        store.set_member_states(&changes, "prop").unwrap();
+        let out = dir.path().join("export.csv");
+        let db = dir.path().join("roster.db");
+        let cli = roster::Cli::try_parse_from([
+            "roster".as_ref(),
+            "--db".as_ref(),
+            db.as_os_str(),
+            "export".as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ])
+        .unwrap();
+        let term = roster::term::Term { color: false, quiet: true, stderr_is_tty: false };
+        prop_assert_eq!(roster::run(cli, &term).unwrap(), 0);
+        let exported = std::fs::read_to_string(&out).unwrap();
+        let (plan, snapshot) = plan_for(&store, &exported, &mode(true, false));
+        prop_assert!(!plan.has_changes(), "{:?}\n{}", plan.changes, exported);
+        let live = snapshot.members.iter().filter(|m| m.status.is_live()).count();
+        prop_assert_eq!(plan.summary.unchanged, live as u64);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_refused_import_leaves_the_store_equal(
+        first in roster(),
+        second in roster(),
+        invalid_at in 0..SLOTS,
+    ) {
+        let r = Roster::new();
+        r.import("first.csv", &csv_text(&first, None), &[]);
+        let before = r.dump();
+        // One invalid row anywhere refuses the whole file.
+        let at = invalid_at % second.len();
+        let path = r.write("bad.csv", csv_text(&second, Some(at)));
+        let run = r.run(&["import", &path, "--full-sync"]);
+        run.code(1);
+        run.stderr_line("error: 1 row has errors; nothing was changed.");
+        prop_assert_eq!(&r.dump(), &before);
+        // A full sync that would deactivate anyone is refused over a limit of 0.
+        let path = r.write("sync.csv", csv_text(&second, None));
+        let run = r.run(&["import", &path, "--full-sync", "--max-deactivations", "0"]);
+        let missing = first.iter().any(|p| !second.iter().any(|q| q.slot == p.slot));
+        if missing {
+            run.code(4);
+            prop_assert_eq!(&r.dump(), &before);
+        } else if run.code != 0 {
+            // Only another safety rule (the last owner demoted) may refuse it.
+            run.code(4);
+            prop_assert_eq!(&r.dump(), &before);
+        }
+    }
+}
