@@ -3,3 +3,5 @@
 mod harness;
 // Team files: memberships, additive and replace-style full sync, teams created and deleted.
 mod teams;
+// Organization roles, the safety rules, protected members, --expect-plan, config, invite, export.
+mod roles_and_rules;
