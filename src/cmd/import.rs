@@ -117,7 +117,9 @@ impl Run<'_> {
             warnings: table.warnings.clone(),
         };
         if !outcome.errors.is_empty() && !args.skip_invalid {
-            let count = outcome.errors.len();
+            let rows: std::collections::BTreeSet<_> =
+                outcome.errors.iter().map(|e| e.row).collect();
+            let count = rows.len();
             return self.refuse(
                 store,
                 &outcome,
