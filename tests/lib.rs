@@ -5,3 +5,5 @@ mod harness;
 mod teams;
 // Organization roles, the safety rules, protected members, --expect-plan, config, invite, export.
 mod roles_and_rules;
+// Every member field: phone, date_of_birth, description, notify_*, labels, form columns, --skip-invalid, --clear-blanks.
+mod fields;
