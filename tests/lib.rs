@@ -7,3 +7,5 @@ mod teams;
 mod roles_and_rules;
 // Every member field: phone, date_of_birth, description, notify_*, labels, form columns, --skip-invalid, --clear-blanks.
 mod fields;
+// Input formats: CSV, JSON and NDJSON give the same plan; stdin; malformed JSON; the round trip.
+mod input_formats;
