@@ -9,3 +9,5 @@ mod roles_and_rules;
 mod fields;
 // Input formats: CSV, JSON and NDJSON give the same plan; stdin; malformed JSON; the round trip.
 mod input_formats;
+// Properties of team files and the safety rules: refusals change nothing, round trips are empty.
+mod properties_teams;
