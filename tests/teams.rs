@@ -356,3 +356,48 @@ fn diff_shows_team_changes_without_applying_them() {
     assert_eq!(run.summary()["memberships_added"], 1);
     assert_eq!(r.dump(), before);
 }
+
+#[test]
+fn a_team_full_sync_removes_the_memberships_of_members_deactivated_earlier() {
+    // SPEC §7: every membership the file does not hold is removed, "those of deactivated
+    // members too". bob was deactivated by a full sync without a team column (which keeps
+    // memberships); the next team full sync removes his memberships and deletes Green.
+    let r = Roster::new();
+    r.import(
+        "a.csv",
+        "email,organization_role,team,team_role\nann@x.co,owner,Red,owner\nbob@x.co,,Red,member\nbob@x.co,,Green,admin\n",
+        &[],
+    );
+    r.import("b.csv", "email\nann@x.co\n", &["--full-sync"]);
+    assert_eq!(r.member("bob@x.co")["status"], "INACTIVE");
+    assert_eq!(r.teams_of("bob@x.co"), ["Green:admin", "Red:member"]);
+    let run = r.import(
+        "c.csv",
+        "email,team,team_role\nann@x.co,Red,owner\n",
+        &["--full-sync"],
+    );
+    let s = run.summary();
+    assert_eq!(s["memberships_removed"], 2);
+    assert_eq!(s["teams_deleted"], 1);
+    assert_eq!(
+        (s["deactivated"].clone(), s["updated"].clone()),
+        (json!(0), json!(0))
+    );
+    assert!(r.teams_of("bob@x.co").is_empty());
+    assert_eq!(r.member("bob@x.co")["status"], "INACTIVE");
+    let bob = &run.changes()[0];
+    assert_eq!(
+        (bob["action"].clone(), bob["row"].clone()),
+        (json!("update"), json!(null))
+    );
+    assert_eq!(bob["fields"], json!({}));
+    // Applied once, the same file changes nothing more.
+    let s = r
+        .import(
+            "c.csv",
+            "email,team,team_role\nann@x.co,Red,owner\n",
+            &["--full-sync"],
+        )
+        .summary();
+    assert_eq!(s["memberships_removed"], 0);
+}
