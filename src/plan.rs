@@ -312,7 +312,13 @@ fn field_changes(
         let change = match (record.get(field), old) {
             (Some(new), Some(old)) if field.same(old, new) => None,
             (Some(new), _) => Some(Some(new.to_string())),
-            (None, Some(_)) if clear_blanks && present[field.index()] && !field.is_identifier() => {
+            // Every member has an organization_role (SPEC §3): a blank cell never clears it.
+            (None, Some(_))
+                if clear_blanks
+                    && present[field.index()]
+                    && !field.is_identifier()
+                    && field != Field::OrganizationRole =>
+            {
                 Some(None)
             }
             (None, _) => None,
