@@ -383,6 +383,21 @@ fn clear_blanks_clears_optional_fields_but_never_identifiers() {
     assert_eq!(ann["first_name"], json!(null));
     assert_eq!(ann["labels"], json!([]));
     assert_eq!(ann["form"], json!({}));
+    // Every member has an organization role: a blank cell never clears it.
+    r.import(
+        "admin.csv",
+        "email,organization_role\nann@x.co,admin\n",
+        &[],
+    );
+    let s = r
+        .import(
+            "role.csv",
+            "email,organization_role\nann@x.co,\n",
+            &["--clear-blanks"],
+        )
+        .summary();
+    assert_eq!(s["unchanged"], 1);
+    assert_eq!(r.member("ann@x.co")["organization_role"], "admin");
     // A column the file does not have is not cleared.
     r.import("name.csv", "email,first_name\nann@x.co,Ann\n", &[]);
     r.import(
