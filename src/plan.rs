@@ -213,6 +213,13 @@ pub fn plan(resolved: &Resolved, snapshot: &Snapshot, mode: &Mode) -> Plan {
         for (i, m) in snapshot.members.iter().enumerate() {
             if !matched[i] && may_deactivate(m, &resolved.errored_ids) {
                 plan_deactivate(&mut plan, i, m, snapshot, resolved.has_team);
+            } else if !matched[i]
+                && resolved.has_team
+                && m.status == Status::Inactive
+                && !m.protected
+                && !named_by_errored_row(m, &resolved.errored_ids)
+            {
+                plan_drop_memberships(&mut plan, i, m, snapshot);
             }
         }
     }
@@ -356,7 +363,13 @@ fn field_changes(
         let change = match (record.get(field), old) {
             (Some(new), Some(old)) if field.same(old, new) => None,
             (Some(new), _) => Some(Some(new.to_string())),
-            (None, Some(_)) if clear_blanks && present[field.index()] && !field.is_identifier() => {
+            // Every member has an organization_role (SPEC §3): a blank cell never clears it.
+            (None, Some(_))
+                if clear_blanks
+                    && present[field.index()]
+                    && !field.is_identifier()
+                    && field != Field::OrganizationRole =>
+            {
                 Some(None)
             }
             (None, _) => None,
@@ -422,11 +435,38 @@ fn may_deactivate(m: &Member, errored_ids: &HashSet<String>) -> bool {
     if !m.status.is_live() || m.protected {
         return false;
     }
-    let named = [Field::Email, Field::ExternalId, Field::Phone]
+    !named_by_errored_row(m, errored_ids)
+}
+
+fn named_by_errored_row(m: &Member, errored_ids: &HashSet<String>) -> bool {
+    [Field::Email, Field::ExternalId, Field::Phone]
         .into_iter()
         .filter_map(|f| m.get(f))
-        .any(|v| errored_ids.contains(&email_key(v)));
-    !named
+        .any(|v| errored_ids.contains(&email_key(v)))
+}
+
+/// A replace-style full sync removes the memberships of a member deactivated earlier too
+/// (SPEC §7); the member is not named by the file, so it counts in no member bucket.
+fn plan_drop_memberships(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot) {
+    let removed: Vec<(String, Role)> = snapshot.memberships[i]
+        .iter()
+        .map(|(ti, role)| (snapshot.teams[*ti].name.clone(), *role))
+        .collect();
+    if removed.is_empty() {
+        return;
+    }
+    plan.changes.push(Change {
+        action: Action::Update,
+        row: None,
+        member: Some(i),
+        ids: ids_of(&m.values),
+        fields: Vec::new(),
+        status: None,
+        teams: TeamChanges {
+            removed,
+            ..TeamChanges::default()
+        },
+    });
 }
 
 fn plan_deactivate(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot, has_team: bool) {

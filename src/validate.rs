@@ -326,6 +326,7 @@ fn shared_identifier(ids: &IdColumns, a: &RawRow, b: &RawRow) -> Option<(Field, 
 fn merge_records(records: &[&Record], errors: &mut Vec<RowError>) -> Option<Record> {
     let mut merged = records[0].clone();
     let mut source_row: [u32; FIELD_COUNT] = [merged.row; FIELD_COUNT];
+    let mut form_row: BTreeMap<String, u32> = BTreeMap::new();
     let identifier = || {
         [Field::Email, Field::ExternalId, Field::Phone]
             .into_iter()
@@ -364,14 +365,16 @@ fn merge_records(records: &[&Record], errors: &mut Vec<RowError>) -> Option<Reco
             match merged.forms.get(key).cloned().flatten() {
                 None => {
                     merged.forms.insert(key.clone(), Some(new.clone()));
+                    form_row.insert(key.clone(), record.row);
                 }
                 Some(old) if old != *new => {
                     let column = format!("form.{key}");
+                    let old_row = form_row.get(key).copied().unwrap_or(merged.row);
                     errors.push(RowError::new(
                         record.row,
                         &column,
                         new,
-                        msg::conflicting(&column, &identifier(), &old, merged.row, new, record.row),
+                        msg::conflicting(&column, &identifier(), &old, old_row, new, record.row),
                     ))
                 }
                 Some(_) => {}

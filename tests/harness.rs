@@ -297,3 +297,93 @@ impl Roster {
         conn.query_row(sql, [], |r| r.get(0)).expect("query")
     }
 }
+
+// Helpers added for the teams, roles, fields and input-format tests.
+
+impl Run {
+    /// The `error: ...` lines of stderr, without the prefix.
+    pub fn error_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("error: "))
+            .collect()
+    }
+
+    /// The `changes` of a `--output json` document.
+    pub fn changes(&self) -> Vec<serde_json::Value> {
+        match &self.json()["changes"] {
+            serde_json::Value::Array(items) => items.clone(),
+            other => panic!("no changes array: {other}"),
+        }
+    }
+}
+
+impl Roster {
+    /// Runs, then asserts the exit code, each exact stderr line, and that the store is unchanged.
+    #[track_caller]
+    pub fn refuses_all(&self, args: &[&str], code: i32, lines: &[&str]) -> Run {
+        let before = self.dump();
+        let run = self.run(args);
+        run.code(code);
+        for line in lines {
+            run.stderr_line(line);
+        }
+        assert_eq!(self.dump(), before, "the store changed");
+        run
+    }
+
+    /// Runs a command that must succeed (exit 0).
+    #[track_caller]
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        run.code(0);
+        run
+    }
+
+    /// One member of the store dump (any status), by email.
+    #[track_caller]
+    pub fn member_by_email(&self, email: &str) -> serde_json::Value {
+        let all: serde_json::Value = serde_json::from_str(&self.dump()).expect("dump is JSON");
+        all.as_array()
+            .expect("dump is an array")
+            .iter()
+            .find(|m| m["email"] == email)
+            .unwrap_or_else(|| panic!("no member {email} in the store"))
+            .clone()
+    }
+
+    /// A member's teams as `team:role` strings, sorted.
+    #[track_caller]
+    pub fn teams_of(&self, email: &str) -> Vec<String> {
+        let m = self.member(email);
+        let mut teams: Vec<String> = m["teams"]
+            .as_array()
+            .expect("teams array")
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}:{}",
+                    t["team"].as_str().unwrap(),
+                    t["team_role"].as_str().unwrap()
+                )
+            })
+            .collect();
+        teams.sort();
+        teams
+    }
+
+    /// Every team that has at least one membership, sorted.
+    pub fn team_names(&self) -> Vec<String> {
+        let all: serde_json::Value = serde_json::from_str(&self.dump()).expect("dump is JSON");
+        let mut names: Vec<String> = all
+            .as_array()
+            .expect("dump is an array")
+            .iter()
+            .flat_map(|m| m["teams"].as_array().cloned().unwrap_or_default())
+            .map(|t| t["team"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}

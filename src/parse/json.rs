@@ -24,10 +24,18 @@ pub(crate) fn parse_lines(text: &str, max_rows: u64) -> Result<RawTable, FileErr
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| {
             let value: Value = serde_json::from_str(line)
-                .map_err(|e| FileError::BadJson(format!("line {}: {e}", i + 1)))?;
+                .map_err(|e| FileError::BadJson(format!("line {}, {}", i + 1, at_column(&e))))?;
             object(value, &format!("line {}", i + 1)).map(|o| (i as u32 + 1, o))
         });
     build(objects, max_rows)
+}
+
+/// serde_json says "... at line 1 column 19" of the one line it parsed: name the column only.
+fn at_column(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    format!("column {}: {message}", e.column())
 }
 
 fn object(value: Value, at: &str) -> Result<Map<String, Value>, FileError> {
@@ -156,7 +164,7 @@ mod tests {
         let e = parse_lines("{\"email\":\"a@b.co\"}\n{oops\n", 10).unwrap_err();
         assert!(
             e.to_string()
-                .starts_with("The file is not valid JSON: line 2:"),
+                .starts_with("The file is not valid JSON: line 2, column 2: key must be a string"),
             "{e}"
         );
         let e = parse_array("[1]", 10).unwrap_err();
