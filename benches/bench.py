@@ -16,6 +16,9 @@ import argparse
 import json
 import os
 import platform
+import pty
+import termios
+import threading
 import shutil
 import statistics
 import subprocess
@@ -41,6 +44,7 @@ SCENARIOS = {
     "full_sync_next_day": (1.5, "limit"),
     "export": (1.5, "sqlite3"),
     "ndjson_overhead": (1.02, "--output json"),
+    "progress_overhead": (1.02, "stderr file"),
 }
 
 
@@ -135,13 +139,40 @@ class RunFailed(Exception):
     pass
 
 
-def run(cmd, out_path, err_path, env, verbose, label):
-    """Run cmd, return (wall seconds, peak RSS in KB) of that child; raise RunFailed on exit != 0."""
+def run(cmd, out_path, err_path, env, verbose, label, tty=False):
+    """Run cmd, return (wall seconds, peak RSS in KB) of that child; raise RunFailed on exit != 0.
+
+    With tty=True the child's stderr is a pseudo-terminal (so a progress bar is drawn); what it
+    writes there is drained by a thread into err_path."""
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        master = drain = None
+        stderr = err
+        if tty:
+            master, slave = pty.openpty()
+            termios.tcsetwinsize(slave, (24, 100))
+            stderr = slave
+            env = dict(env, TERM=env.get("TERM") or "xterm")
+
+            def pump():
+                while True:
+                    try:
+                        chunk = os.read(master, 65536)
+                    except OSError:  # EIO once the child has closed the terminal
+                        break
+                    if not chunk:
+                        break
+                    err.write(chunk)
+            drain = threading.Thread(target=pump, daemon=True)
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=stderr, env=env)
+        if tty:
+            os.close(slave)
+            drain.start()
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
+        if tty:
+            drain.join(timeout=5)
+            os.close(master)
     p.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     stderr = Path(err_path).read_text(errors="replace")
     if verbose and stderr.strip():
@@ -226,6 +257,12 @@ class Bench:
                         s, "diff", d1, "--full-sync", "--output", "ndjson", quiet=False)),
                     ("json", t, lambda s, o: self.roster_cmd(
                         s, "diff", d1, "--full-sync", "--output", "json", quiet=False))]
+        if scenario == "progress_overhead":
+            # The progress bar is drawn only when stderr is a terminal: the same diff with
+            # stderr on a pseudo-terminal, then on a file.
+            t = self.template("roster", n, files)
+            cmd = lambda s, o: self.roster_cmd(s, "diff", d1, "--full-sync", quiet=False)
+            return [("tty", t, cmd), ("file", t, cmd)]
         raise ValueError(scenario)
 
     def scenario(self, scenario, n, files):
@@ -239,7 +276,8 @@ class Bench:
                 out = self.rundir / f"{label}.out"
                 try:
                     wall, rss = run(cmd, out, self.rundir / f"{label}.err", self.env,
-                                    self.args.verbose, f"{scenario}/{label} run {i + 1}")
+                                    self.args.verbose, f"{scenario}/{label} run {i + 1}",
+                                    tty=(label == "tty"))
                 finally:
                     remove_store(store)
                 r["wall_s"].append(wall)
@@ -248,6 +286,8 @@ class Bench:
                      f"{rss / 1024:7.1f} MB")
         if scenario == "export":
             check_export(self.rundir)
+        if scenario == "ndjson_overhead":
+            count_events(self.rundir / "ndjson.out")
         return res
 
 
@@ -265,6 +305,23 @@ def check_export(rundir):
         note(f"  WARNING: roster exported {a} rows, sqlite3 selected {b}")
     for p in (rundir / "export_roster.csv", rundir / "sqlite3.out"):
         p.unlink(missing_ok=True)
+
+
+def count_events(path):
+    """How many NDJSON events of each type the last run printed (progress events included)."""
+    counts = {}
+    try:
+        with open(path, "rb") as f:
+            for line in f:
+                try:
+                    kind = str(json.loads(line).get("event", "?"))
+                except (ValueError, AttributeError):
+                    kind = "unparsable"
+                counts[kind] = counts.get(kind, 0) + 1
+    except OSError as e:
+        note(f"  ndjson event count skipped: {e}")
+        return
+    note("  ndjson events: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
 def baseline_rss_kb(env):
@@ -311,6 +368,9 @@ def print_table(n, rows):
     if "ndjson_overhead" in rows:
         print("(ndjson_overhead: 'roster' is diff --output ndjson, 'yardstick' the same diff "
               "with --output json)")
+    if "progress_overhead" in rows:
+        print("(progress_overhead: 'roster' is diff with stderr on a pseudo-terminal, "
+              "'yardstick' the same diff with stderr on a file)")
 
 
 def print_growth(results):
