@@ -140,7 +140,8 @@ class RunFailed(Exception):
 
 
 def run(cmd, out_path, err_path, env, verbose, label, tty=False):
-    """Run cmd, return (wall seconds, peak RSS in KB) of that child; raise RunFailed on exit != 0.
+    """Run cmd, return (wall s, user+sys CPU s, peak RSS KB) of that child; raise RunFailed on
+    exit != 0.
 
     With tty=True the child's stderr is a pseudo-terminal (so a progress bar is drawn); what it
     writes there is drained by a thread into err_path."""
@@ -181,7 +182,7 @@ def run(cmd, out_path, err_path, env, verbose, label, tty=False):
     if p.returncode != 0:
         raise RunFailed(f"{label} exited with {p.returncode}: {' '.join(map(str, cmd))}\n"
                         f"{stderr.rstrip()}")
-    return wall, ru.ru_maxrss
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
 class Bench:
@@ -267,7 +268,8 @@ class Bench:
 
     def scenario(self, scenario, n, files):
         sides = self.sides(scenario, n, files)
-        res = [{"label": label, "wall_s": [], "rss_kb": []} for label, _, _ in sides]
+        res = [{"label": label, "wall_s": [], "cpu_s": [], "rss_kb": []}
+               for label, _, _ in sides]
         for i in range(self.args.runs):
             for (label, template, build), r in zip(sides, res):
                 store = self.rundir / f"{label}.db"
@@ -275,15 +277,16 @@ class Bench:
                 cmd = build(store, self.rundir)
                 out = self.rundir / f"{label}.out"
                 try:
-                    wall, rss = run(cmd, out, self.rundir / f"{label}.err", self.env,
+                    wall, cpu, rss = run(cmd, out, self.rundir / f"{label}.err", self.env,
                                     self.args.verbose, f"{scenario}/{label} run {i + 1}",
                                     tty=(label == "tty"))
                 finally:
                     remove_store(store)
                 r["wall_s"].append(wall)
+                r["cpu_s"].append(cpu)
                 r["rss_kb"].append(rss)
                 note(f"  {n} {scenario:<18} {label:<8} run {i + 1}: {wall:7.3f} s "
-                     f"{rss / 1024:7.1f} MB")
+                     f"(cpu {cpu:7.3f} s) {rss / 1024:7.1f} MB")
         if scenario == "export":
             check_export(self.rundir)
         if scenario == "ndjson_overhead":
@@ -341,10 +344,13 @@ def summarise(res, target, n):
     a, b = res
     ma, mb = statistics.median(a["wall_s"]), statistics.median(b["wall_s"])
     ratio = ma / mb if mb > 0 else float("inf")
+    ca, cb = statistics.median(a["cpu_s"]), statistics.median(b["cpu_s"])
+    cpu_ratio = ca / cb if cb > 0 else float("inf")
     peak_a, peak_b = max(a["rss_kb"]) / 1024, max(b["rss_kb"]) / 1024
     mem_ok = None if n < 1_000_000 else peak_a <= MEM_LIMIT_MB
     return {"roster_label": a["label"], "yardstick": b["label"],
             "roster_median_s": ma, "yardstick_median_s": mb, "ratio": ratio,
+            "roster_cpu_median_s": ca, "yardstick_cpu_median_s": cb, "cpu_ratio": cpu_ratio,
             "target": target, "pass": ratio <= target,
             "roster_peak_mb": peak_a, "yardstick_peak_mb": peak_b, "mem_ok": mem_ok,
             "runs": res}
@@ -354,15 +360,19 @@ def print_table(n, rows):
     print(f"\n== {n} rows (medians of {len(next(iter(rows.values()))['runs'][0]['wall_s'])} runs; "
           f"peak RSS = max over runs) ==")
     hdr = (f"{'scenario':<19} {'yardstick':<14} {'roster s':>9} {'yard s':>9} {'ratio':>7} "
-           f"{'target':>7} {'time':>5} {'roster MB':>10} {'yard MB':>9} {'mem':>5}")
+           f"{'target':>7} {'time':>5} {'cpu ratio':>9} {'roster MB':>10} {'yard MB':>9} "
+           f"{'mem':>5}")
     print(hdr)
     print("-" * len(hdr))
     for name, s in rows.items():
         mem = "-" if s["mem_ok"] is None else ("ok" if s["mem_ok"] else "OVER")
         print(f"{name:<19} {s['yardstick']:<14} {s['roster_median_s']:>9.3f} "
               f"{s['yardstick_median_s']:>9.3f} {s['ratio']:>7.2f} {s['target']:>7.2f} "
-              f"{'PASS' if s['pass'] else 'FAIL':>5} {s['roster_peak_mb']:>10.1f} "
+              f"{'PASS' if s['pass'] else 'FAIL':>5} {s['cpu_ratio']:>9.2f} "
+              f"{s['roster_peak_mb']:>10.1f} "
               f"{s['yardstick_peak_mb']:>9.1f} {mem:>5}")
+    print("(ratio and PASS/FAIL: median wall times; cpu ratio: median user+sys CPU times, "
+          "less sensitive to a busy machine)")
     if any(s["mem_ok"] is not None for s in rows.values()):
         print(f"(mem: roster peak RSS at most {MEM_LIMIT_MB} MB at 1M rows)")
     if "ndjson_overhead" in rows:
