@@ -475,17 +475,22 @@ def main():
     roster = Path(args.roster).resolve() if args.roster else build_roster()
     if not os.access(roster, os.X_OK):
         die(f"roster binary {roster} is not executable")
+    rev = git_rev(roster.parent)
+    # Run a private copy, so a rebuild during the session cannot change the binary under test.
+    frozen = work / "bin" / "roster"
+    frozen.parent.mkdir(exist_ok=True)
+    shutil.copy2(roster, frozen)
     limit = None
     if needs_limit:
         limit = Path(args.limit).resolve() if args.limit else build_limit(work)
         if not os.access(limit, os.X_OK):
             die(f"yardstick binary {limit} is not executable")
 
-    bench = Bench(args, roster, limit, work)
+    bench = Bench(args, frozen, limit, work)
     info = machine()
     floor = baseline_rss_kb(bench.env)
     print(f"machine: {info['cpus']} CPUs, {info['cpu']}, {info['memory']}, {info['os']}")
-    print(f"roster: {roster} ({git_rev(roster.parent)})   yardstick: {limit}")
+    print(f"roster: {roster} ({rev}; run from a copy)   yardstick: {limit}")
     print(f"RSS floor of a trivial child of this harness: {floor / 1024:.1f} MB")
 
     t_start = time.perf_counter()
@@ -512,7 +517,7 @@ def main():
 
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"machine": info, "roster": str(roster), "roster_rev": git_rev(roster.parent),
+            json.dump({"machine": info, "roster": str(roster), "roster_rev": rev,
                        "yardstick": str(limit) if limit else None, "runs": args.runs,
                        "rss_floor_mb": floor / 1024,
                        "results": {str(n): r for n, r in results.items()}, "growth": growth},
