@@ -310,7 +310,7 @@ fn plan_existing(
     }
     let fields = field_changes(member, record, &resolved.present, mode.clear_blanks);
     let teams = if resolved.has_team {
-        team_changes(record, &snapshot.memberships[i], snapshot, mode.full_sync)
+        team_changes(record, snapshot.memberships(i), snapshot, mode.full_sync)
     } else {
         TeamChanges::default()
     };
@@ -448,7 +448,8 @@ fn named_by_errored_row(m: &Member, errored_ids: &HashSet<String>) -> bool {
 /// A replace-style full sync removes the memberships of a member deactivated earlier too
 /// (SPEC §7); the member is not named by the file, so it counts in no member bucket.
 fn plan_drop_memberships(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot) {
-    let removed: Vec<(String, Role)> = snapshot.memberships[i]
+    let removed: Vec<(String, Role)> = snapshot
+        .memberships(i)
         .iter()
         .map(|(ti, role)| (snapshot.teams[*ti].name.clone(), *role))
         .collect();
@@ -471,7 +472,8 @@ fn plan_drop_memberships(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snaps
 
 fn plan_deactivate(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot, has_team: bool) {
     let removed = if has_team {
-        snapshot.memberships[i]
+        snapshot
+            .memberships(i)
             .iter()
             .map(|(ti, role)| (snapshot.teams[*ti].name.clone(), *role))
             .collect()
@@ -499,10 +501,8 @@ fn plan_deactivate(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot, h
 /// Teams no valid row names and whose every membership the plan removes.
 fn teams_left_empty(plan: &Plan, snapshot: &Snapshot, named: &BTreeSet<&str>) -> Vec<String> {
     let mut remaining = vec![0usize; snapshot.teams.len()];
-    for list in &snapshot.memberships {
-        for (ti, _) in list {
-            remaining[*ti] += 1;
-        }
+    for (_, ti, _) in snapshot.all_memberships() {
+        remaining[ti] += 1;
     }
     for c in &plan.changes {
         for (name, _) in &c.teams.removed {

@@ -5,7 +5,6 @@ use crate::error::Rule;
 use crate::model::{Field, Role, Status};
 use crate::plan::{Action, Key, Plan};
 use crate::store::Snapshot;
-use std::collections::HashMap;
 
 /// The limits one run is checked against.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,55 +133,54 @@ fn org_owner(snapshot: &Snapshot, after: &After) -> Option<Rule> {
     (had && !has).then_some(Rule::LastOrgOwner)
 }
 
+/// Each team that has a live owner keeps one. Counts owners per team before, then adjusts for
+/// the members the plan changes only (a plan touches few of a large roster).
 fn team_owners(snapshot: &Snapshot, after: &After) -> Vec<Rule> {
-    // Live owners per team, before and after.
-    let mut before: HashMap<&str, u64> = HashMap::new();
-    let mut now: HashMap<&str, u64> = HashMap::new();
-    let mut memberships: HashMap<(usize, &str), Role> = HashMap::new();
-    for (i, list) in snapshot.memberships.iter().enumerate() {
-        for (ti, role) in list {
-            let team = snapshot.teams[*ti].name.as_str();
-            if *role == Role::Owner && snapshot.members[i].status.is_live() {
-                *before.entry(team).or_default() += 1;
-            }
-            memberships.insert((i, team), *role);
+    let mut before = vec![0u64; snapshot.teams.len()];
+    for (i, ti, role) in snapshot.all_memberships() {
+        if role == Role::Owner && snapshot.members[i].status.is_live() {
+            before[ti] += 1;
         }
     }
-    let mut new_owners: HashMap<&str, u64> = HashMap::new();
+    let mut now = before.clone();
     for c in &after.plan.changes {
-        let Some(i) = c.member else {
-            let live = c.status.is_none_or(|s| s.new.is_live());
-            for (team, role) in &c.teams.added {
-                if *role == Role::Owner && live {
-                    *new_owners.entry(team.as_str()).or_default() += 1;
-                }
-            }
-            continue;
+        let live_after = match c.member {
+            Some(i) => after.status[i].is_live(),
+            None => c.status.is_none_or(|s| s.new.is_live()),
         };
-        for (team, _) in &c.teams.removed {
-            memberships.remove(&(i, team.as_str()));
+        let mut teams: Vec<(&str, Role)> = Vec::new();
+        if let Some(i) = c.member {
+            for &(ti, role) in snapshot.memberships(i) {
+                if role == Role::Owner && snapshot.members[i].status.is_live() {
+                    now[ti] -= 1;
+                }
+                teams.push((snapshot.teams[ti].name.as_str(), role));
+            }
         }
-        for (team, role) in &c.teams.added {
-            memberships.insert((i, team.as_str()), *role);
-        }
+        teams.retain(|(t, _)| !c.teams.removed.iter().any(|(r, _)| r == t));
+        teams.extend(c.teams.added.iter().map(|(t, r)| (t.as_str(), *r)));
         for (team, _, role) in &c.teams.changed {
-            memberships.insert((i, team.as_str()), *role);
+            teams
+                .iter_mut()
+                .filter(|(t, _)| t == team)
+                .for_each(|e| e.1 = *role);
         }
-    }
-    for ((i, team), role) in &memberships {
-        if *role == Role::Owner && after.status[*i].is_live() {
-            *now.entry(team).or_default() += 1;
+        for (team, role) in teams {
+            if let Some(ti) = snapshot
+                .team(team)
+                .filter(|_| role == Role::Owner && live_after)
+            {
+                now[ti] += 1;
+            }
         }
-    }
-    for (team, n) in new_owners {
-        *now.entry(team).or_default() += n;
     }
     let deleted = &after.plan.teams_deleted;
-    let mut broken: Vec<Rule> = before
-        .keys()
-        .filter(|team| now.get(*team).copied().unwrap_or(0) == 0)
-        .filter(|team| !deleted.iter().any(|d| d == *team))
-        .map(|team| Rule::LastTeamOwner(team.to_string()))
+    let mut broken: Vec<Rule> = snapshot
+        .teams
+        .iter()
+        .enumerate()
+        .filter(|(ti, t)| before[*ti] > 0 && now[*ti] == 0 && !deleted.contains(&t.name))
+        .map(|(_, t)| Rule::LastTeamOwner(t.name.clone()))
         .collect();
     broken.sort_by_key(|r| r.to_string());
     broken

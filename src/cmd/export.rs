@@ -95,7 +95,7 @@ fn csv(snapshot: &Snapshot, members: &[usize]) -> Result<Vec<u8>> {
                 .map(|k| m.forms.get(k).map_or("", String::as_str)),
         );
         cells.push(m.get(Field::OrganizationRole).unwrap_or(""));
-        let teams = &snapshot.memberships[i];
+        let teams = snapshot.memberships(i);
         if teams.is_empty() {
             w.row(cells.iter().copied().chain(["", ""]))?;
         }
@@ -133,7 +133,8 @@ pub fn member_json(snapshot: &Snapshot, i: usize) -> Value {
     obj.insert("form".into(), Value::Object(form));
     obj.insert("status".into(), json!(m.status.as_str()));
     obj.insert("protected".into(), json!(m.protected));
-    let teams: Vec<Value> = snapshot.memberships[i]
+    let teams: Vec<Value> = snapshot
+        .memberships(i)
         .iter()
         .map(|(ti, role)| json!({"team": snapshot.teams[*ti].name, "team_role": role.as_str()}))
         .collect();

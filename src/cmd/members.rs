@@ -213,7 +213,8 @@ fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
     }
     table.add_row(["status".to_string(), m.status.to_string()]);
     table.add_row(["protected".to_string(), m.protected.to_string()]);
-    let teams: Vec<String> = snapshot.memberships[i]
+    let teams: Vec<String> = snapshot
+        .memberships(i)
         .iter()
         .map(|(ti, r)| format!("{} ({r})", snapshot.teams[*ti].name))
         .collect();

@@ -8,7 +8,7 @@ pub mod sqlite;
 
 use crate::columns::Catalog;
 use crate::error::StoreError;
-use crate::model::{Member, Role, Status, email_key, email_key_cow};
+use crate::model::{Member, Role, Status, email_key_cow};
 use crate::plan::Plan;
 use ahash::AHashMap as HashMap;
 use serde::Serialize;
@@ -37,19 +37,21 @@ pub struct Team {
 pub struct Snapshot {
     pub members: Vec<Member>,
     pub teams: Vec<Team>,
-    /// Per member (same index as `members`): (index into `teams`, role).
-    pub memberships: Vec<Vec<(usize, Role)>>,
     pub catalog: Catalog,
     pub settings: Settings,
     /// Bumped by every write; part of the plan id.
     pub generation: i64,
-    by_external_id: HashMap<String, usize>,
-    by_email: HashMap<String, usize>,
-    by_phone: HashMap<String, usize>,
+    /// Memberships of member `i`: `membership_list[membership_start[i]..membership_start[i + 1]]`.
+    membership_start: Vec<u32>,
+    membership_list: Vec<(usize, Role)>,
+    by_external_id: IdIndex,
+    by_email: IdIndex,
+    by_phone: IdIndex,
     team_by_name: HashMap<String, usize>,
 }
 
 impl Snapshot {
+    /// `memberships[i]`: the (team index, role) pairs of member `i`.
     pub fn new(
         members: Vec<Member>,
         teams: Vec<Team>,
@@ -61,34 +63,62 @@ impl Snapshot {
         let mut s = Snapshot {
             members,
             teams,
-            memberships,
             catalog,
             settings,
             generation,
             ..Snapshot::default()
         };
+        let pairs = memberships
+            .iter()
+            .enumerate()
+            .flat_map(|(i, list)| list.iter().map(move |&(t, r)| (i, t, r)));
+        s.set_memberships(pairs.collect());
         s.index();
         s
     }
 
+    /// Like [`Snapshot::new`], with memberships as (member index, team index, role) in any order.
+    pub fn from_pairs(
+        members: Vec<Member>,
+        teams: Vec<Team>,
+        memberships: Vec<(usize, usize, Role)>,
+        catalog: Catalog,
+        settings: Settings,
+        generation: i64,
+    ) -> Snapshot {
+        let mut s = Snapshot {
+            members,
+            teams,
+            catalog,
+            settings,
+            generation,
+            ..Snapshot::default()
+        };
+        s.set_memberships(memberships);
+        s.index();
+        s
+    }
+
+    fn set_memberships(&mut self, mut pairs: Vec<(usize, usize, Role)>) {
+        pairs.retain(|(i, _, _)| *i < self.members.len());
+        pairs.sort_unstable_by_key(|(i, t, _)| (*i, *t));
+        let mut start = Vec::with_capacity(self.members.len() + 1);
+        let mut k = 0;
+        for i in 0..=self.members.len() {
+            while k < pairs.len() && pairs[k].0 < i {
+                k += 1;
+            }
+            start.push(k as u32);
+        }
+        self.membership_start = start;
+        self.membership_list = pairs.into_iter().map(|(_, t, r)| (t, r)).collect();
+    }
+
     fn index(&mut self) {
         use crate::model::Field;
-        let n = self.members.len();
-        self.by_external_id = HashMap::with_capacity(n);
-        self.by_email = HashMap::with_capacity(n);
-        self.by_phone = HashMap::with_capacity(n);
-        for (i, m) in self.members.iter().enumerate() {
-            if let Some(v) = m.get(Field::ExternalId) {
-                self.by_external_id.insert(v.to_string(), i);
-            }
-            if let Some(v) = m.get(Field::Email) {
-                self.by_email.insert(email_key(v), i);
-            }
-            if let Some(v) = m.get(Field::Phone) {
-                self.by_phone.insert(v.to_string(), i);
-            }
-        }
-        self.memberships.resize(n, Vec::new());
+        self.by_external_id = IdIndex::build(&self.members, Field::ExternalId);
+        self.by_email = IdIndex::build(&self.members, Field::Email);
+        self.by_phone = IdIndex::build(&self.members, Field::Phone);
         self.team_by_name = self
             .teams
             .iter()
@@ -97,14 +127,26 @@ impl Snapshot {
             .collect();
     }
 
+    /// Member `i`'s memberships: (index into `teams`, role).
+    pub fn memberships(&self, i: usize) -> &[(usize, Role)] {
+        let (a, b) = (self.membership_start[i], self.membership_start[i + 1]);
+        &self.membership_list[a as usize..b as usize]
+    }
+
+    /// Every membership: (member index, team index, role).
+    pub fn all_memberships(&self) -> impl Iterator<Item = (usize, usize, Role)> + '_ {
+        (0..self.members.len())
+            .flat_map(move |i| self.memberships(i).iter().map(move |&(t, r)| (i, t, r)))
+    }
+
     pub fn by_external_id(&self, v: &str) -> Option<usize> {
-        self.by_external_id.get(v).copied()
+        self.by_external_id.find(&self.members, v)
     }
     pub fn by_email(&self, v: &str) -> Option<usize> {
-        self.by_email.get(email_key_cow(v).as_ref()).copied()
+        self.by_email.find(&self.members, &email_key_cow(v))
     }
     pub fn by_phone(&self, v: &str) -> Option<usize> {
-        self.by_phone.get(v).copied()
+        self.by_phone.find(&self.members, v)
     }
     pub fn team(&self, name: &str) -> Option<usize> {
         self.team_by_name.get(name).copied()
@@ -116,6 +158,68 @@ impl Snapshot {
         self.by_email(id)
             .or_else(|| self.by_external_id(id))
             .or_else(|| self.by_phone(id))
+    }
+}
+
+/// Members by one identifier. The table holds only member indices (4 bytes each, not a copy of
+/// every identifier): a lookup hashes the key and compares it with the member's own value.
+#[derive(Clone, Default)]
+struct IdIndex {
+    field: Option<crate::model::Field>,
+    table: hashbrown::HashTable<u32>,
+}
+
+impl std::fmt::Debug for IdIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdIndex({:?}, {} entries)", self.field, self.table.len())
+    }
+}
+
+/// Fixed seeds: the hash only has to be good, not secret, and must agree between build and find.
+fn id_hash(key: &str) -> u64 {
+    ahash::RandomState::with_seeds(0x5eed, 0xc0ffee, 0xfeed, 0xbeef).hash_one(key)
+}
+
+impl IdIndex {
+    fn build(members: &[Member], field: crate::model::Field) -> IdIndex {
+        let mut table = hashbrown::HashTable::with_capacity(members.len());
+        let key_of = |m: &Member| m.get(field).map(|v| Self::key(field, v).into_owned());
+        for (i, m) in members.iter().enumerate() {
+            let Some(key) = key_of(m) else { continue };
+            let hash = id_hash(&key);
+            let taken = table
+                .find(hash, |&j: &u32| {
+                    key_of(&members[j as usize]).as_deref() == Some(key.as_str())
+                })
+                .is_some();
+            if !taken {
+                table.insert_unique(hash, i as u32, |&j: &u32| {
+                    id_hash(&key_of(&members[j as usize]).unwrap_or_default())
+                });
+            }
+        }
+        IdIndex {
+            field: Some(field),
+            table,
+        }
+    }
+
+    fn key(field: crate::model::Field, v: &str) -> std::borrow::Cow<'_, str> {
+        match field {
+            crate::model::Field::Email => email_key_cow(v),
+            _ => std::borrow::Cow::Borrowed(v),
+        }
+    }
+
+    fn find(&self, members: &[Member], key: &str) -> Option<usize> {
+        let field = self.field?;
+        self.table
+            .find(id_hash(key), |&j| {
+                members[j as usize]
+                    .get(field)
+                    .is_some_and(|v| Self::key(field, v) == key)
+            })
+            .map(|&j| j as usize)
     }
 }
 

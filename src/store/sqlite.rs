@@ -182,29 +182,25 @@ impl Store for SqliteStore {
             })?
             .collect::<Result<_, _>>()?;
         drop(stmt);
-        let member_index: HashMap<i64, usize> =
-            members.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
         let team_index: HashMap<i64, usize> =
             teams.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
-        let mut memberships = vec![Vec::new(); members.len()];
+        let mut memberships = Vec::new();
         let mut stmt = tx.prepare("SELECT member_id, team_id, team_role FROM memberships")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (m, t, role) = row?;
-            if let (Some(&mi), Some(&ti)) = (member_index.get(&m), team_index.get(&t)) {
-                memberships[mi].push((ti, Role::parse(&role).unwrap_or(Role::Member)));
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (m, t): (i64, i64) = (r.get(0)?, r.get(1)?);
+            let role = Role::parse(r.get_ref(2)?.as_str().unwrap_or("")).unwrap_or(Role::Member);
+            // Members are ordered by id.
+            let mi = members.binary_search_by_key(&m, |x| x.id);
+            if let (Ok(mi), Some(&ti)) = (mi, team_index.get(&t)) {
+                memberships.push((mi, ti, role));
             }
         }
+        drop(rows);
         drop(stmt);
         let (catalog, settings) = self.definitions()?;
         tx.commit()?;
-        Ok(Snapshot::new(
+        Ok(Snapshot::from_pairs(
             members,
             teams,
             memberships,
