@@ -6,7 +6,7 @@ use crate::resolve::Resolved;
 use crate::store::Snapshot;
 use crate::validate::Record;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// How the file is applied (SPEC §7).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +81,14 @@ impl TeamChanges {
     }
 }
 
+/// A member the plan creates: its values whole (not a list of field changes, which would cost
+/// several times as much memory for a large first import).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMember {
+    pub values: Values,
+    pub forms: BTreeMap<String, String>,
+}
+
 /// One member's change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -88,11 +96,54 @@ pub struct Change {
     pub row: Option<u32>,
     /// Index into the snapshot's members; `None` for a member the plan creates.
     pub member: Option<usize>,
-    /// email, external_id, phone after the change.
+    /// email, external_id, phone after the change (of an existing member; see [`Change::ids`]).
     pub ids: [Option<String>; 3],
+    /// The created member (action `create`).
+    pub created: Option<Box<NewMember>>,
+    /// Field changes of an existing member (a created one's are its values).
     pub fields: Vec<FieldChange>,
     pub status: Option<StatusChange>,
     pub teams: TeamChanges,
+}
+
+impl Change {
+    /// email, external_id, phone after the change.
+    pub fn ids(&self) -> [Option<&str>; 3] {
+        match &self.created {
+            Some(n) => [Field::Email, Field::ExternalId, Field::Phone].map(|f| n.values.get(f)),
+            None => [0, 1, 2].map(|i| self.ids[i].as_deref()),
+        }
+    }
+
+    /// Each field's old and new value: a created member's values, or the changed fields.
+    pub fn each_field(&self, mut visit: impl FnMut(&Key, Option<&str>, Option<&str>)) {
+        match &self.created {
+            Some(n) => {
+                for (f, v) in n.values.iter() {
+                    visit(&Key::Field(f), None, Some(v));
+                }
+                for (k, v) in &n.forms {
+                    visit(&Key::Form(k.clone()), None, Some(v));
+                }
+            }
+            None => {
+                for f in &self.fields {
+                    visit(&f.key, f.old.as_deref(), f.new.as_deref());
+                }
+            }
+        }
+    }
+
+    /// The organization role the change sets, if any.
+    pub fn new_role(&self) -> Option<Role> {
+        match &self.created {
+            Some(n) => n.values.get(Field::OrganizationRole).and_then(Role::parse),
+            None => self.fields.iter().find_map(|f| match (&f.key, &f.new) {
+                (Key::Field(Field::OrganizationRole), Some(r)) => Role::parse(r),
+                _ => None,
+            }),
+        }
+    }
 }
 
 /// The counts of SPEC §10, in the contract's key order.
@@ -136,12 +187,12 @@ impl Plan {
             h.text(crate::report::json::action_name(c.action));
             h.text(&c.row.map_or(String::new(), |r| r.to_string()));
             h.text(&c.member.map_or(String::new(), |m| m.to_string()));
-            c.ids.iter().for_each(|v| h.opt(v.as_deref()));
-            for f in &c.fields {
-                h.text(&f.key.column());
-                h.opt(f.old.as_deref());
-                h.opt(f.new.as_deref());
-            }
+            c.ids().iter().for_each(|v| h.opt(*v));
+            c.each_field(|key, old, new| {
+                h.text(&key.column());
+                h.opt(old);
+                h.opt(new);
+            });
             if let Some(s) = c.status {
                 h.opt(s.old.map(Status::as_str));
                 h.text(s.new.as_str());
@@ -248,21 +299,11 @@ fn plan_create(plan: &mut Plan, record: &Record, mode: &Mode, has_team: bool) {
     if values.get(Field::OrganizationRole).is_none() {
         values.set(Field::OrganizationRole, Some(mode.default_role.as_str()));
     }
-    let mut fields: Vec<FieldChange> = values
+    let forms = record
+        .forms
         .iter()
-        .map(|(f, new)| FieldChange {
-            key: Key::Field(f),
-            old: None,
-            new: Some(new.to_string()),
-        })
+        .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
         .collect();
-    fields.extend(record.forms.iter().filter_map(|(k, v)| {
-        v.clone().map(|new| FieldChange {
-            key: Key::Form(k.clone()),
-            old: None,
-            new: Some(new),
-        })
-    }));
     let status = if mode.invite && values.get(Field::Email).is_some() {
         Status::Invited
     } else {
@@ -285,8 +326,9 @@ fn plan_create(plan: &mut Plan, record: &Record, mode: &Mode, has_team: bool) {
         action: Action::Create,
         row: Some(record.row),
         member: None,
-        ids: ids_of(&values),
-        fields,
+        ids: Default::default(),
+        created: Some(Box::new(NewMember { values, forms })),
+        fields: Vec::new(),
         status: Some(StatusChange {
             old: None,
             new: status,
@@ -344,6 +386,7 @@ fn plan_existing(
         row: Some(record.row),
         member: Some(i),
         ids: ids_of(&after),
+        created: None,
         fields,
         status,
         teams,
@@ -461,6 +504,7 @@ fn plan_drop_memberships(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snaps
         row: None,
         member: Some(i),
         ids: ids_of(&m.values),
+        created: None,
         fields: Vec::new(),
         status: None,
         teams: TeamChanges {
@@ -486,6 +530,7 @@ fn plan_deactivate(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot, h
         row: None,
         member: Some(i),
         ids: ids_of(&m.values),
+        created: None,
         fields: Vec::new(),
         status: Some(StatusChange {
             old: Some(m.status),

@@ -2,8 +2,8 @@
 //! as a whole, naming every rule it breaks. Add a rule here only.
 
 use crate::error::Rule;
-use crate::model::{Field, Role, Status};
-use crate::plan::{Action, Key, Plan};
+use crate::model::{Role, Status};
+use crate::plan::{Action, Plan};
 use crate::store::Snapshot;
 
 /// The limits one run is checked against.
@@ -69,10 +69,7 @@ impl<'a> After<'a> {
         let mut role: Vec<Role> = snapshot.members.iter().map(|m| m.role()).collect();
         let mut new_members = Vec::new();
         for c in &plan.changes {
-            let new_role = c.fields.iter().find_map(|f| match (&f.key, &f.new) {
-                (Key::Field(Field::OrganizationRole), Some(r)) => Role::parse(r),
-                _ => None,
-            });
+            let new_role = c.new_role();
             match c.member {
                 Some(i) => {
                     if let Some(s) = c.status {

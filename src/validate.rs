@@ -62,9 +62,9 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
         has_team: table.has_team,
         ..Validated::default()
     };
-    let mut checked: Vec<(Option<Record>, &RawRow)> = Vec::with_capacity(table.rows.len());
-    for raw in &table.rows {
-        let (record, errors) = check_row(table, raw, catalog);
+    let mut checked: Vec<(Option<Record>, RawRow)> = Vec::with_capacity(table.rows.len());
+    for raw in table.rows.iter() {
+        let (record, errors) = check_row(table, &raw, catalog);
         let ok = errors.is_empty();
         out.errors.extend(errors);
         checked.push((ok.then_some(record), raw));
@@ -85,7 +85,7 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
             Some(group) => merge_group(table, &ids, &checked, group, &mut out),
             None if roots[i] == i => match checked[i].0.take() {
                 Some(record) => out.records.push(record),
-                None => mark_errored(&ids, checked[i].1, &mut out.errored_ids),
+                None => mark_errored(&ids, &checked[i].1, &mut out.errored_ids),
             },
             None => {}
         }
@@ -220,9 +220,9 @@ fn has_right_width(header: &[String], raw: &RawRow) -> bool {
         .rev()
         .take_while(|h| trim_cell(h).is_empty())
         .count();
-    let len = raw.cells.len();
+    let len = raw.len();
     (width - padding..=width).contains(&len)
-        || (len > width && raw.cells.iter().skip(width).all(|c| c.trim().is_empty()))
+        || (len > width && raw.cells().skip(width).all(|c| c.trim().is_empty()))
 }
 
 fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
@@ -233,7 +233,7 @@ fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
 
 /// For each row, the first row of its group: rows that share an identifier are one member
 /// (union-find over identifier texts).
-fn group_roots(ids: &IdColumns, checked: &[(Option<Record>, &RawRow)]) -> Vec<usize> {
+fn group_roots(ids: &IdColumns, checked: &[(Option<Record>, RawRow)]) -> Vec<usize> {
     let mut parent: Vec<usize> = (0..checked.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -267,7 +267,7 @@ fn group_roots(ids: &IdColumns, checked: &[(Option<Record>, &RawRow)]) -> Vec<us
 fn merge_group(
     table: &Table,
     ids: &IdColumns,
-    checked: &[(Option<Record>, &RawRow)],
+    checked: &[(Option<Record>, RawRow)],
     group: &[usize],
     out: &mut Validated,
 ) {
@@ -284,7 +284,7 @@ fn merge_group(
         Some(record) => out.records.push(record),
         None => {
             for &i in group {
-                mark_errored(ids, checked[i].1, &mut out.errored_ids);
+                mark_errored(ids, &checked[i].1, &mut out.errored_ids);
             }
         }
     }
@@ -294,7 +294,7 @@ fn merge_group(
 fn duplicate_errors(
     table: &Table,
     ids: &IdColumns,
-    checked: &[(Option<Record>, &RawRow)],
+    checked: &[(Option<Record>, RawRow)],
     group: &[usize],
 ) -> Vec<RowError> {
     let rows: Vec<u32> = group.iter().map(|&i| checked[i].1.row).collect();
@@ -304,7 +304,8 @@ fn duplicate_errors(
         .map(|(k, &i)| {
             let raw = checked[i].1;
             let other = if k == 0 { rows[1] } else { rows[0] };
-            let shared = shared_identifier(ids, raw, checked[group[if k == 0 { 1 } else { 0 }]].1);
+            let shared =
+                shared_identifier(ids, &raw, &checked[group[if k == 0 { 1 } else { 0 }]].1);
             let (column, value) = shared.unwrap_or((Field::Email, String::new()));
             let value = table
                 .column_index(&Column::Field(column))

@@ -1,6 +1,6 @@
 //! CSV: delimiter sniffing, the `version:v1.0` line, and spreadsheet row numbers.
 
-use super::{RawRow, RawTable, is_blank_record};
+use super::{RawTable, Rows, is_blank_record};
 use crate::error::FileError;
 
 pub(crate) fn parse(
@@ -25,7 +25,7 @@ pub(crate) fn parse(
     };
     let bytes = text.as_bytes();
     let mut row = first_row;
-    let mut rows = Vec::new();
+    let mut rows = Rows::default();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -50,10 +50,7 @@ pub(crate) fn parse(
         if rows.len() as u64 >= max_rows {
             return Err(FileError::TooManyRows(max_rows));
         }
-        rows.push(RawRow {
-            row,
-            cells: record.clone(),
-        });
+        rows.push(row, record.iter());
     }
     Ok(RawTable {
         header: header.iter().map(str::to_string).collect(),
@@ -124,8 +121,8 @@ mod tests {
         parse(text, None, 100)
             .unwrap()
             .rows
-            .into_iter()
-            .map(|r| (r.row, r.cells.iter().map(str::to_string).collect()))
+            .iter()
+            .map(|r| (r.row, r.cells().map(str::to_string).collect()))
             .collect()
     }
 

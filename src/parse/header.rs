@@ -116,9 +116,7 @@ fn looks_like_data(cell: &str) -> bool {
 }
 
 fn column_has_values(raw: &RawTable, i: usize) -> bool {
-    raw.rows
-        .iter()
-        .any(|r| r.cells.get(i).is_some_and(|c| !trim_cell(c).is_empty()))
+    raw.rows.iter().any(|r| !trim_cell(r.cell(i)).is_empty())
 }
 
 /// "ignoring 2 unknown columns: `Department` and `Cost Center`".
@@ -145,7 +143,7 @@ mod tests {
     fn raw(header: &[&str]) -> RawTable {
         RawTable {
             header: header.iter().map(|s| s.to_string()).collect(),
-            rows: vec![],
+            rows: Default::default(),
             delimiter: b',',
         }
     }

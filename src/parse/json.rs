@@ -1,7 +1,7 @@
 //! JSON (an array of objects) and NDJSON (one object a line) into the same raw rows as CSV.
 //! Row numbers: an array item's 1-based position; an NDJSON object's line.
 
-use super::{RawRow, RawTable};
+use super::{RawTable, Rows};
 use crate::error::FileError;
 use serde_json::{Map, Value};
 
@@ -76,19 +76,14 @@ fn build(
     if header.is_empty() {
         return Err(FileError::Empty);
     }
-    let rows = flat_rows
-        .into_iter()
-        .map(|(row, cells)| {
-            let mut full = vec![String::new(); header.len()];
-            for (i, v) in cells {
-                full[i] = v;
-            }
-            RawRow {
-                row,
-                cells: ::csv::StringRecord::from(full),
-            }
-        })
-        .collect();
+    let mut rows = Rows::default();
+    for (row, cells) in flat_rows {
+        let mut full = vec![String::new(); header.len()];
+        for (i, v) in cells {
+            full[i] = v;
+        }
+        rows.push(row, full.iter().map(String::as_str));
+    }
     Ok(RawTable {
         header,
         rows,
@@ -147,10 +142,10 @@ mod tests {
             ["email", "labels", "notify_sms", "form.p.s", "external_id"]
         );
         assert_eq!(
-            t.rows[0].cells.iter().collect::<Vec<_>>(),
+            t.rows.get(0).cells().collect::<Vec<_>>(),
             ["a@b.co", "x,y", "true", "M", ""]
         );
-        assert_eq!((t.rows[1].row, t.rows[1].cell(4)), (2, "7"));
+        assert_eq!((t.rows.get(1).row, t.rows.get(1).cell(4)), (2, "7"));
     }
 
     #[test]

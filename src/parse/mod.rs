@@ -30,17 +30,91 @@ pub struct ParseOptions {
     pub file_name: String,
 }
 
-/// One data row as the file holds it.
-#[derive(Debug, Clone)]
-pub struct RawRow {
-    /// The row number a spreadsheet shows (header = 1, blank lines counted).
-    pub row: u32,
-    pub cells: ::csv::StringRecord,
+/// Every data row of a file, its cells in one text buffer (a row costs its text and four
+/// bytes a cell, not an allocation per row or per cell).
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    text: String,
+    /// End offset in `text` of each cell, row after row.
+    cell_ends: Vec<u32>,
+    /// Index into `cell_ends` of each row's first cell, and one past the last row.
+    row_starts: Vec<u32>,
+    /// Each row's spreadsheet row number.
+    numbers: Vec<u32>,
 }
 
-impl RawRow {
-    pub fn cell(&self, i: usize) -> &str {
-        self.cells.get(i).unwrap_or("")
+impl Rows {
+    pub fn push<'a>(&mut self, row: u32, cells: impl IntoIterator<Item = &'a str>) {
+        if self.row_starts.is_empty() {
+            self.row_starts.push(0);
+        }
+        for cell in cells {
+            self.text.push_str(cell);
+            self.cell_ends.push(self.text.len() as u32);
+        }
+        self.row_starts.push(self.cell_ends.len() as u32);
+        self.numbers.push(row);
+    }
+
+    pub fn len(&self) -> usize {
+        self.numbers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.numbers.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> RawRow<'_> {
+        RawRow {
+            row: self.numbers[i],
+            rows: self,
+            first: self.row_starts[i] as usize,
+            len: (self.row_starts[i + 1] - self.row_starts[i]) as usize,
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = RawRow<'_>> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// One data row as the file holds it.
+#[derive(Debug, Clone, Copy)]
+pub struct RawRow<'a> {
+    /// The row number a spreadsheet shows (header = 1, blank lines counted).
+    pub row: u32,
+    rows: &'a Rows,
+    first: usize,
+    len: usize,
+}
+
+impl<'a> RawRow<'a> {
+    /// Cell `i`, or `""` past the row's end.
+    pub fn cell(&self, i: usize) -> &'a str {
+        if i >= self.len {
+            return "";
+        }
+        let k = self.first + i;
+        let start = if k == 0 {
+            0
+        } else {
+            self.rows.cell_ends[k - 1] as usize
+        };
+        &self.rows.text[start..self.rows.cell_ends[k] as usize]
+    }
+
+    /// How many cells the row has.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let row = *self;
+        (0..row.len).map(move |i| row.cell(i))
     }
 }
 
@@ -50,7 +124,7 @@ pub struct Table {
     pub header: Vec<String>,
     /// What each file column names (`None`: ignored).
     pub columns: Vec<Option<Column>>,
-    pub rows: Vec<RawRow>,
+    pub rows: Rows,
     pub warnings: Vec<String>,
     /// The file has a `team` column: one row per membership (SPEC §5).
     pub has_team: bool,
@@ -69,7 +143,7 @@ impl Table {
 #[derive(Debug)]
 pub(crate) struct RawTable {
     pub header: Vec<String>,
-    pub rows: Vec<RawRow>,
+    pub rows: Rows,
     pub delimiter: u8,
 }
 

@@ -113,11 +113,9 @@ fn new_members_get_status_and_role() {
     let p = plan_of(&s, "email,phone\nann@x.co,\n,+15551234567\n", &invite);
     let statuses: Vec<Status> = p.changes.iter().map(|c| c.status.unwrap().new).collect();
     assert_eq!(statuses, [Status::Invited, Status::Provisioned]);
-    assert!(p.changes[0].fields.contains(&FieldChange {
-        key: Key::Field(Field::OrganizationRole),
-        old: None,
-        new: Some("admin".into())
-    }));
+    let created = p.changes[0].created.as_ref().expect("a create");
+    assert_eq!(created.values.get(Field::OrganizationRole), Some("admin"));
+    assert_eq!(p.changes[1].ids(), [None, None, Some("+15551234567")]);
 }
 
 #[test]
@@ -150,10 +148,7 @@ fn full_sync_deactivates_and_reactivates() {
     let reactivated = &p.changes[0];
     assert_eq!(reactivated.action, Action::Reactivate);
     assert_eq!(reactivated.status.unwrap().new, Status::Invited);
-    let deactivated: Vec<&str> = p.changes[1..]
-        .iter()
-        .map(|c| c.ids[0].as_deref().unwrap())
-        .collect();
+    let deactivated: Vec<&str> = p.changes[1..].iter().map(|c| c.ids()[0].unwrap()).collect();
     assert_eq!(deactivated, ["ann@x.co", "dee@x.co"]);
 }
 

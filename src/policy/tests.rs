@@ -1,6 +1,6 @@
 use super::*;
-use crate::model::{Member, Values};
-use crate::plan::{Change, StatusChange, TeamChanges};
+use crate::model::{Field, Member, Values};
+use crate::plan::{Change, Key, StatusChange, TeamChanges};
 use crate::store::Team;
 
 fn member(id: i64, role: &str, status: Status) -> Member {
@@ -43,6 +43,7 @@ fn change(member: Option<usize>, action: Action, status: Option<(Status, Status)
         row: None,
         member,
         ids: Default::default(),
+        created: None,
         fields: vec![],
         status: status.map(|(old, new)| StatusChange {
             old: Some(old),

@@ -7,7 +7,7 @@ use crate::parse::Table;
 use std::collections::HashMap;
 
 pub fn write(table: &Table, errors: &[RowError], out: impl std::io::Write) -> std::io::Result<()> {
-    let rows: HashMap<u32, &crate::parse::RawRow> = table.rows.iter().map(|r| (r.row, r)).collect();
+    let rows: HashMap<u32, crate::parse::RawRow> = table.rows.iter().map(|r| (r.row, r)).collect();
     let mut w = CsvOut::new(out);
     let header = table.header.iter().map(String::as_str).chain([
         "error_row",
@@ -20,7 +20,7 @@ pub fn write(table: &Table, errors: &[RowError], out: impl std::io::Write) -> st
             continue;
         };
         let row = e.row.map(|n| n.to_string()).unwrap_or_default();
-        let cells = (0..table.header.len().max(raw.cells.len()))
+        let cells = (0..table.header.len().max(raw.len()))
             .map(|i| raw.cell(i))
             .chain([
                 row.as_str(),

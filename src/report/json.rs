@@ -53,14 +53,14 @@ pub fn action_name(action: Action) -> &'static str {
 
 /// `{"action", "row", "member", "fields", "teams"}`.
 pub fn change_value(change: &Change) -> Value {
-    let [email, external_id, phone] = &change.ids;
+    let [email, external_id, phone] = change.ids();
     let mut fields = Map::new();
-    for f in &change.fields {
+    change.each_field(|key, old, new| {
         fields.insert(
-            f.key.column(),
-            json!({"old": typed(&f.key, f.old.as_deref()), "new": typed(&f.key, f.new.as_deref())}),
+            key.column(),
+            json!({"old": typed(key, old), "new": typed(key, new)}),
         );
-    }
+    });
     if let Some(s) = change.status {
         fields.insert(
             "status".into(),

@@ -62,7 +62,12 @@ fn changes_table(changes: &[Change]) -> Table {
         table.add_row([
             super::json::action_name(c.action).to_string(),
             c.row.map(|r| r.to_string()).unwrap_or_default(),
-            c.ids.iter().flatten().next().cloned().unwrap_or_default(),
+            c.ids()
+                .into_iter()
+                .flatten()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
             describe(c),
         ]);
     }
@@ -71,18 +76,14 @@ fn changes_table(changes: &[Change]) -> Table {
 
 /// "first_name: 'Ann' -> 'Anna'; status: INACTIVE -> ACTIVE; team +Sales (owner)".
 pub fn describe(c: &Change) -> String {
-    let show = |v: &Option<String>| {
-        v.as_deref()
-            .map_or("(blank)".to_string(), |v| format!("'{v}'"))
-    };
-    let mut parts: Vec<String> = c
-        .fields
-        .iter()
-        .map(|f| match &f.old {
-            None => format!("{}: {}", f.key.column(), show(&f.new)),
-            Some(_) => format!("{}: {} -> {}", f.key.column(), show(&f.old), show(&f.new)),
+    let show = |v: Option<&str>| v.map_or("(blank)".to_string(), |v| format!("'{v}'"));
+    let mut parts: Vec<String> = Vec::new();
+    c.each_field(|key, old, new| {
+        parts.push(match old {
+            None => format!("{}: {}", key.column(), show(new)),
+            Some(_) => format!("{}: {} -> {}", key.column(), show(old), show(new)),
         })
-        .collect();
+    });
     if let Some(s) = c.status {
         parts.push(match s.old {
             Some(old) => format!("status: {old} -> {}", s.new),

@@ -290,12 +290,11 @@ impl Store for SqliteStore {
             };
             apply_teams(&tx, change, member_id, &team_ids)?;
             let label = change
-                .ids
-                .iter()
+                .ids()
+                .into_iter()
                 .flatten()
                 .next()
-                .cloned()
-                .unwrap_or_else(|| format!("#{member_id}"));
+                .map_or_else(|| format!("#{member_id}"), str::to_string);
             let changes = crate::report::json::change_value(change);
             tx.prepare_cached(
                 "INSERT INTO audit (import_id, at, operator, member_id, member, action, changes) \
@@ -506,18 +505,13 @@ fn forms_json(forms: &BTreeMap<String, String>) -> Option<String> {
 }
 
 fn insert_member(tx: &Transaction, change: &Change, at: &str) -> Result<i64, StoreError> {
-    let mut values: [Option<&str>; FIELD_COUNT] = Default::default();
-    let mut forms = BTreeMap::new();
-    for f in &change.fields {
-        match &f.key {
-            Key::Field(field) => values[field.index()] = f.new.as_deref(),
-            Key::Form(k) => {
-                if let Some(v) = &f.new {
-                    forms.insert(k.clone(), v.clone());
-                }
-            }
-        }
-    }
+    let empty = crate::plan::NewMember {
+        values: Values::default(),
+        forms: BTreeMap::new(),
+    };
+    let new = change.created.as_deref().unwrap_or(&empty);
+    let values: [Option<&str>; FIELD_COUNT] = Field::ALL.map(|f| new.values.get(f));
+    let forms = &new.forms;
     let status = change.status.map_or(Status::Provisioned, |s| s.new);
     let email_key = values[Field::Email.index()].map(email_key);
     let mut stmt = tx.prepare_cached(
@@ -541,7 +535,7 @@ fn insert_member(tx: &Transaction, change: &Change, at: &str) -> Result<i64, Sto
         values[11],
         values[12],
         values[13],
-        forms_json(&forms),
+        forms_json(forms),
         status.as_str(),
         email_key,
         at
