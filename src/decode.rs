@@ -31,6 +31,44 @@ pub fn decode(input: &Input, encoding: Option<&str>) -> Result<Decoded, FileErro
     decode_utf8(bytes, "UTF-8")
 }
 
+/// Like [`decode`], consuming the input: UTF-8 text (the common case) is not copied.
+pub fn decode_owned(input: Input, encoding: Option<&str>) -> Result<Decoded, FileError> {
+    let utf16 = input.bytes.starts_with(&[0xFF, 0xFE]) || input.bytes.starts_with(&[0xFE, 0xFF]);
+    if encoding.is_some() || utf16 {
+        return decode(&input, encoding);
+    }
+    let bom = input.bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    match String::from_utf8(input.bytes) {
+        Ok(mut text) => {
+            if bom {
+                text.drain(..3);
+            }
+            Ok(Decoded {
+                text,
+                encoding: "UTF-8".to_string(),
+            })
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Err(FileError::BadEncoding {
+                line: line_of(e.as_bytes(), at),
+                encoding: "UTF-8".to_string(),
+            })
+        }
+    }
+}
+
+/// The name of the encoding [`decode`] will use, without decoding.
+pub fn encoding_name(input: &Input, encoding: Option<&str>) -> String {
+    match encoding {
+        Some(label) => Encoding::for_label(label.trim().as_bytes())
+            .map_or_else(|| label.to_string(), |e| e.name().to_string()),
+        None if input.bytes.starts_with(&[0xFF, 0xFE]) => "UTF-16LE".to_string(),
+        None if input.bytes.starts_with(&[0xFE, 0xFF]) => "UTF-16BE".to_string(),
+        None => "UTF-8".to_string(),
+    }
+}
+
 fn decode_utf8(bytes: &[u8], name: &str) -> Result<Decoded, FileError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Decoded {
@@ -102,6 +140,25 @@ mod tests {
         for (bytes, enc, text, name) in cases {
             let d = decode(&input(bytes), *enc).unwrap();
             assert_eq!((d.text.as_str(), d.encoding.as_str()), (*text, *name));
+        }
+    }
+
+    #[test]
+    fn decoding_owned_input_agrees() {
+        let cases: &[(&[u8], Option<&str>)] = &[
+            (b"email\n", None),
+            (b"\xEF\xBB\xBFemail\n", None),
+            (b"\xFF\xFEe\0m\0", None),
+            (b"Jos\xE9\n", Some("windows-1252")),
+            (b"a\nb\n\xE9", None),
+        ];
+        for (bytes, enc) in cases {
+            let by_ref = decode(&input(bytes), *enc).map(|d| (d.text, d.encoding));
+            let owned = decode_owned(input(bytes), *enc).map(|d| (d.text, d.encoding));
+            assert_eq!(by_ref, owned, "{bytes:?}");
+            if let Ok((_, name)) = owned {
+                assert_eq!(encoding_name(&input(bytes), *enc), name);
+            }
         }
     }
 

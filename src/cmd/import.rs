@@ -123,14 +123,12 @@ impl Run<'_> {
         };
         self.file.sha256 = input.sha256.clone();
         self.file.bytes = input.bytes.len() as u64;
-        let decoded = input::refuse_binary(&input)
-            .and_then(|()| decode::decode(&input, args.encoding.as_deref()));
-        if let Ok(d) = &decoded {
-            self.file.encoding = d.encoding.clone();
-        }
+        self.file.encoding = decode::encoding_name(&input, args.encoding.as_deref());
         if !self.dry_run {
             self.import_id = Some(store.begin_import(&self.meta(), &input.bytes)?);
         }
+        let decoded = input::refuse_binary(&input)
+            .and_then(|()| decode::decode_owned(input, args.encoding.as_deref()));
         let decoded = match decoded {
             Ok(d) => d,
             Err(e) => return self.file_error(store, e),

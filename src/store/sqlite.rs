@@ -231,9 +231,12 @@ impl Store for SqliteStore {
     }
 
     fn begin_import(&mut self, meta: &ImportMeta, original: &[u8]) -> Result<i64, StoreError> {
-        self.conn.execute(
+        // The original bytes go in through incremental blob I/O: binding them would make SQLite
+        // copy the whole file into memory first.
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "INSERT INTO imports (status, operator, file_name, sha256, bytes, encoding, mode, options, \
-             started_at, original) VALUES ('RUNNING', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             started_at, original) VALUES ('RUNNING', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, zeroblob(?9))",
             params![
                 meta.operator,
                 meta.file_name,
@@ -243,10 +246,22 @@ impl Store for SqliteStore {
                 meta.mode,
                 meta.options,
                 now(),
-                original
+                original.len() as i64
             ],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        let id = tx.last_insert_rowid();
+        if !original.is_empty() {
+            let mut blob = tx.blob_open(
+                rusqlite::DatabaseName::Main,
+                "imports",
+                "original",
+                id,
+                false,
+            )?;
+            blob.write_all_at(original, 0)?;
+        }
+        tx.commit()?;
+        Ok(id)
     }
 
     fn apply(
