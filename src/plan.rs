@@ -250,12 +250,12 @@ pub fn plan(resolved: &Resolved, snapshot: &Snapshot, mode: &Mode) -> Plan {
     };
     let mut matched = vec![false; snapshot.members.len()];
     let mut named_teams: BTreeSet<&str> = BTreeSet::new();
-    for (record, member) in &resolved.matches {
+    for (record, member) in resolved.matches() {
         named_teams.extend(record.teams.iter().map(|t| t.team.as_str()));
         match member {
             Some(i) => {
-                matched[*i] = true;
-                plan_existing(&mut plan, record, *i, snapshot, resolved, mode);
+                matched[i] = true;
+                plan_existing(&mut plan, record, i, snapshot, resolved, mode);
             }
             None => plan_create(&mut plan, record, mode, resolved.has_team),
         }

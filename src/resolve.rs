@@ -10,13 +10,25 @@ use std::collections::HashSet;
 
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
-    /// Each valid record with the snapshot index of its member, or `None` (a new member).
-    pub matches: Vec<(Record, Option<usize>)>,
+    /// The valid records, in file order.
+    pub records: Vec<Record>,
+    /// For each record, the snapshot index of its member, or `None` (a new member).
+    pub members: Vec<Option<u32>>,
     pub errors: Vec<RowError>,
     pub errored_ids: HashSet<String>,
     pub rows: u64,
     pub present: [bool; FIELD_COUNT],
     pub has_team: bool,
+}
+
+impl Resolved {
+    /// Each valid record with the snapshot index of its member, or `None` (a new member).
+    pub fn matches(&self) -> impl Iterator<Item = (&Record, Option<usize>)> {
+        self.records
+            .iter()
+            .zip(&self.members)
+            .map(|(r, m)| (r, m.map(|i| i as usize)))
+    }
 }
 
 pub fn resolve(validated: Validated, snapshot: &Snapshot) -> Resolved {
@@ -26,33 +38,45 @@ pub fn resolve(validated: Validated, snapshot: &Snapshot) -> Resolved {
         rows: validated.rows,
         present: validated.present,
         has_team: validated.has_team,
-        matches: Vec::with_capacity(validated.records.len()),
+        members: Vec::with_capacity(validated.records.len()),
+        records: Vec::new(),
     };
+    let mut records = validated.records;
+    let mut keep = Vec::with_capacity(records.len());
     let mut claimed: HashMap<usize, u32> = HashMap::new();
-    for record in validated.records {
-        match match_record(&record, snapshot) {
-            Ok(Some((field, i))) => {
-                if let Some(&earlier) = claimed.get(&i) {
+    for record in &records {
+        let matched = match match_record(record, snapshot) {
+            Ok(Some((field, i))) => match claimed.get(&i) {
+                Some(&earlier) => {
                     let value = record.get(field).unwrap_or_default();
-                    out.errors.push(RowError::new(
+                    Err(RowError::new(
                         record.row,
                         field.name(),
                         value,
                         msg::duplicate_member(earlier),
-                    ));
-                    mark_errored(&mut out.errored_ids, &record);
-                } else {
-                    claimed.insert(i, record.row);
-                    out.matches.push((record, Some(i)));
+                    ))
                 }
-            }
-            Ok(None) => out.matches.push((record, None)),
+                None => {
+                    claimed.insert(i, record.row);
+                    Ok(Some(i as u32))
+                }
+            },
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
+        };
+        keep.push(matched.is_ok());
+        match matched {
+            Ok(member) => out.members.push(member),
             Err(error) => {
                 out.errors.push(error);
-                mark_errored(&mut out.errored_ids, &record);
+                mark_errored(&mut out.errored_ids, record);
             }
         }
     }
+    // In place: the errored records leave, the others keep their memory.
+    let mut keep = keep.into_iter();
+    records.retain(|_| keep.next().unwrap_or(false));
+    out.records = records;
     out.errors.sort_by_key(|e| e.row);
     out
 }

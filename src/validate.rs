@@ -62,15 +62,16 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
         has_team: table.has_team,
         ..Validated::default()
     };
-    let mut checked: Vec<(Option<Record>, RawRow)> = Vec::with_capacity(table.rows.len());
+    // One slot per row; a group's record ends up in its first row's slot.
+    let mut records: Vec<Option<Record>> = Vec::with_capacity(table.rows.len());
     for raw in table.rows.iter() {
         let (record, errors) = check_row(table, &raw, catalog);
         let ok = errors.is_empty();
         out.errors.extend(errors);
-        checked.push((ok.then_some(record), raw));
+        records.push(ok.then_some(record));
     }
     let ids = IdColumns::of(table);
-    let roots = group_roots(&ids, &checked);
+    let roots = group_roots(table, &ids);
     // Rows of a group in file order, for the groups of more than one row only.
     let mut sizes = vec![0u32; roots.len()];
     roots.iter().for_each(|&r| sizes[r] += 1);
@@ -80,16 +81,18 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
             groups.entry(root).or_default().push(i);
         }
     }
-    for i in 0..checked.len() {
-        match groups.get(&i) {
-            Some(group) => merge_group(table, &ids, &checked, group, &mut out),
-            None if roots[i] == i => match checked[i].0.take() {
-                Some(record) => out.records.push(record),
-                None => mark_errored(&ids, &checked[i].1, &mut out.errored_ids),
-            },
-            None => {}
+    for (&root, group) in &groups {
+        let merged = merge_group(table, &ids, &records, group, &mut out);
+        group.iter().for_each(|&i| records[i] = None);
+        records[root] = merged;
+    }
+    for (i, record) in records.iter().enumerate() {
+        if record.is_none() && roots[i] == i && !groups.contains_key(&i) {
+            mark_errored(&ids, &table.rows.get(i), &mut out.errored_ids);
         }
     }
+    // Collected in place: the slots' memory becomes the records' (no second large vector).
+    out.records = records.into_iter().flatten().collect();
     out.errors.sort_by_key(|e| e.row);
     out
 }
@@ -104,7 +107,7 @@ impl IdColumns {
 
     /// What makes two rows the same member: emails ignoring case, external_id and phone
     /// exactly (as `resolve` matches them: `E1` and `e1` are two members).
-    fn key<'t>(&self, raw: &'t RawRow, k: usize) -> Option<Cow<'t, str>> {
+    fn key<'t>(&self, raw: &RawRow<'t>, k: usize) -> Option<Cow<'t, str>> {
         let value = clean_cell(raw.cell(self.0[k]?));
         match IDENTIFIERS[k] {
             _ if value.is_empty() => None,
@@ -114,7 +117,7 @@ impl IdColumns {
     }
 
     /// The cleaned, case-folded text of an identifier cell, valid or not.
-    fn text<'t>(&self, raw: &'t RawRow, k: usize) -> Option<Cow<'t, str>> {
+    fn text<'t>(&self, raw: &RawRow<'t>, k: usize) -> Option<Cow<'t, str>> {
         let value = clean_cell(raw.cell(self.0[k]?));
         (!value.is_empty()).then(|| email_key_cow(value))
     }
@@ -233,8 +236,9 @@ fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
 
 /// For each row, the first row of its group: rows that share an identifier are one member
 /// (union-find over identifier texts).
-fn group_roots(ids: &IdColumns, checked: &[(Option<Record>, RawRow)]) -> Vec<usize> {
-    let mut parent: Vec<usize> = (0..checked.len()).collect();
+fn group_roots(table: &Table, ids: &IdColumns) -> Vec<usize> {
+    let n = table.rows.len();
+    let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -242,11 +246,10 @@ fn group_roots(ids: &IdColumns, checked: &[(Option<Record>, RawRow)]) -> Vec<usi
         }
         i
     }
-    let mut first_with: HashMap<(usize, Cow<str>), usize> =
-        HashMap::with_capacity(checked.len() * 2);
-    for (i, (_, raw)) in checked.iter().enumerate() {
+    let mut first_with: HashMap<(usize, Cow<str>), usize> = HashMap::with_capacity(n * 2);
+    for (i, raw) in table.rows.iter().enumerate() {
         for k in 0..IDENTIFIERS.len() {
-            let Some(text) = ids.key(raw, k) else {
+            let Some(text) = ids.key(&raw, k) else {
                 continue;
             };
             match first_with.entry((k, text)) {
@@ -260,52 +263,48 @@ fn group_roots(ids: &IdColumns, checked: &[(Option<Record>, RawRow)]) -> Vec<usi
             }
         }
     }
-    (0..checked.len()).map(|i| find(&mut parent, i)).collect()
+    (0..n).map(|i| find(&mut parent, i)).collect()
 }
 
 /// Turns one group of rows into a record, or into errors (duplicates, conflicts, row errors).
 fn merge_group(
     table: &Table,
     ids: &IdColumns,
-    checked: &[(Option<Record>, RawRow)],
+    records: &[Option<Record>],
     group: &[usize],
     out: &mut Validated,
-) {
+) -> Option<Record> {
     let mut errors = Vec::new();
     if group.len() > 1 && !table.has_team {
-        errors.extend(duplicate_errors(table, ids, checked, group));
+        errors.extend(duplicate_errors(table, ids, group));
     }
-    let records: Option<Vec<&Record>> = group.iter().map(|&i| checked[i].0.as_ref()).collect();
-    let merged = match records {
-        Some(records) if errors.is_empty() => merge_records(&records, &mut errors),
+    let parts: Option<Vec<&Record>> = group.iter().map(|&i| records[i].as_ref()).collect();
+    let merged = match parts {
+        Some(parts) if errors.is_empty() => merge_records(&parts, &mut errors),
         _ => None,
     };
-    match merged {
-        Some(record) => out.records.push(record),
-        None => {
-            for &i in group {
-                mark_errored(ids, &checked[i].1, &mut out.errored_ids);
-            }
+    if merged.is_none() {
+        for &i in group {
+            mark_errored(ids, &table.rows.get(i), &mut out.errored_ids);
         }
     }
     out.errors.extend(errors);
+    merged
 }
 
-fn duplicate_errors(
-    table: &Table,
-    ids: &IdColumns,
-    checked: &[(Option<Record>, RawRow)],
-    group: &[usize],
-) -> Vec<RowError> {
-    let rows: Vec<u32> = group.iter().map(|&i| checked[i].1.row).collect();
+fn duplicate_errors(table: &Table, ids: &IdColumns, group: &[usize]) -> Vec<RowError> {
+    let rows: Vec<u32> = group.iter().map(|&i| table.rows.get(i).row).collect();
     group
         .iter()
         .enumerate()
         .map(|(k, &i)| {
-            let raw = checked[i].1;
+            let raw = table.rows.get(i);
             let other = if k == 0 { rows[1] } else { rows[0] };
-            let shared =
-                shared_identifier(ids, &raw, &checked[group[if k == 0 { 1 } else { 0 }]].1);
+            let shared = shared_identifier(
+                ids,
+                &raw,
+                &table.rows.get(group[if k == 0 { 1 } else { 0 }]),
+            );
             let (column, value) = shared.unwrap_or((Field::Email, String::new()));
             let value = table
                 .column_index(&Column::Field(column))
