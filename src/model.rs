@@ -201,7 +201,12 @@ impl Values {
     /// Builds the values from a function giving each field's value.
     pub fn from_fn<'a>(value: impl Fn(Field) -> Option<&'a str>) -> Values {
         let mut v = Values::default();
-        let mut buf = String::new();
+        let len = Field::ALL
+            .iter()
+            .filter_map(|f| value(*f))
+            .map(str::len)
+            .sum();
+        let mut buf = String::with_capacity(len);
         for f in Field::ALL {
             if let Some(text) = value(f) {
                 buf.push_str(text);

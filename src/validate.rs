@@ -7,7 +7,6 @@ use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, Values, email_key_cow}
 use crate::parse::{RawRow, Table};
 use ahash::AHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashSet};
 
 /// One member as the file describes it (one row, or several rows of a team file).
@@ -246,19 +245,26 @@ fn group_roots(table: &Table, ids: &IdColumns) -> Vec<usize> {
         }
         i
     }
-    let mut first_with: HashMap<(usize, Cow<str>), usize> = HashMap::with_capacity(n * 2);
-    for (i, raw) in table.rows.iter().enumerate() {
-        for k in 0..IDENTIFIERS.len() {
+    // The first row with each identifier, as row indices only: keys are compared against
+    // the rows' own cells (a map of copied keys would cost more than the records).
+    let state = ahash::RandomState::with_seeds(1, 2, 3, 4);
+    for k in 0..IDENTIFIERS.len() {
+        let mut first_with: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(n);
+        let key_of = |j: u32| ids.key(&table.rows.get(j as usize), k);
+        for (i, raw) in table.rows.iter().enumerate() {
             let Some(text) = ids.key(&raw, k) else {
                 continue;
             };
-            match first_with.entry((k, text)) {
-                Entry::Occupied(e) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, *e.get()));
+            let hash = state.hash_one(&*text);
+            match first_with.find(hash, |&j| key_of(j).as_deref() == Some(&*text)) {
+                Some(&j) => {
+                    let (a, b) = (find(&mut parent, i), find(&mut parent, j as usize));
                     parent[a.max(b)] = a.min(b);
                 }
-                Entry::Vacant(e) => {
-                    e.insert(i);
+                None => {
+                    first_with.insert_unique(hash, i as u32, |&j| {
+                        state.hash_one(key_of(j).as_deref().unwrap_or_default())
+                    });
                 }
             }
         }

@@ -78,7 +78,20 @@ impl Laps {
 
     fn lap(&mut self, phase: &str) {
         if let Some(at) = &mut self.at {
-            eprintln!("phase {phase:<9} {:>8.3} s", at.elapsed().as_secs_f64());
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let mb = |key: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
+                    .map_or(0, |kb| kb / 1024)
+            };
+            eprintln!(
+                "phase {phase:<9} {:>8.3} s  rss {:>5} MB  peak {:>5} MB",
+                at.elapsed().as_secs_f64(),
+                mb("VmRSS:"),
+                mb("VmHWM:")
+            );
             *at = std::time::Instant::now();
         }
     }
