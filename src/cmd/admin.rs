@@ -11,17 +11,17 @@ pub fn labels(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
         DefinitionCommand::Add { name } => {
             let slug = check_slug(&name)?;
             store.add_label(&slug)?;
-            println!("label {slug} defined");
+            super::say(&format!("label {slug} defined"))?;
         }
         DefinitionCommand::Remove { name } => {
             if !store.remove_label(name.trim())? {
                 return Err(Error::NotFound(format!("no label '{}'", name.trim())));
             }
-            println!("label {} removed", name.trim());
+            super::say(&format!("label {} removed", name.trim()))?;
         }
         DefinitionCommand::List => {
             for slug in &store.snapshot()?.catalog.labels {
-                println!("{slug}");
+                super::say(slug)?;
             }
         }
     }
@@ -50,18 +50,18 @@ pub fn forms(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
         DefinitionCommand::Add { name } => {
             let key = form_key(&name)?;
             store.add_form_field(&key)?;
-            println!("form field {key} defined (column form.{key})");
+            super::say(&format!("form field {key} defined (column form.{key})"))?;
         }
         DefinitionCommand::Remove { name } => {
             let key = form_key(&name)?;
             if !store.remove_form_field(&key)? {
                 return Err(Error::NotFound(format!("no form field '{key}'")));
             }
-            println!("form field {key} removed");
+            super::say(&format!("form field {key} removed"))?;
         }
         DefinitionCommand::List => {
             for key in &store.snapshot()?.catalog.form_fields {
-                println!("form.{key}");
+                super::say(&format!("form.{key}"))?;
             }
         }
     }
@@ -94,11 +94,14 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs) -> Result<u8> {
             match key {
                 Some(k) => {
                     check_key(&k)?;
-                    println!("{}", value(&k).unwrap_or_else(|| "none".into()));
+                    super::say(&value(&k).unwrap_or_else(|| "none".into()))?;
                 }
                 None => {
                     for k in KEYS {
-                        println!("{k} = {}", value(k).unwrap_or_else(|| "none".into()));
+                        super::say(&format!(
+                            "{k} = {}",
+                            value(k).unwrap_or_else(|| "none".into())
+                        ))?;
                     }
                 }
             }
@@ -119,7 +122,7 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs) -> Result<u8> {
                 }
                 store.set_setting(&key, Some(value))?;
             }
-            println!("{key} = {value}");
+            super::say(&format!("{key} = {value}"))?;
         }
     }
     Ok(0)

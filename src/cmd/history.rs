@@ -110,12 +110,11 @@ fn short_summary(r: &ImportRecord) -> String {
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
-    print_text(&serde_json::to_string_pretty(value).map_err(std::io::Error::other)?)
+    super::say_json(value)
 }
 
-/// A line on stdout; a closed pipe is an `Io` error (exit 0), not a panic as with `println!`.
 fn print_text(text: &str) -> Result<()> {
-    super::write_output(None, format!("{text}\n").as_bytes())
+    super::say(text)
 }
 
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {

@@ -139,13 +139,13 @@ fn set(
         }],
         operator,
     )?;
-    println!(
+    super::say(&format!(
         "{}: {} -> {}{}",
         m.label(),
         m.status,
         status,
         if protected { " (protected)" } else { "" }
-    );
+    ))?;
     Ok(0)
 }
 
@@ -158,10 +158,7 @@ fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<
             .iter()
             .map(|&i| super::export::member_json(snapshot, i))
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&items).map_err(std::io::Error::other)?
-        );
+        super::say_json(&items)?;
         return Ok(0);
     }
     let mut table = Table::new();
@@ -187,17 +184,14 @@ fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<
             if m.protected { "yes" } else { "" }.to_string(),
         ]);
     }
-    println!("{table}");
+    super::say(&table.to_string())?;
     Ok(0)
 }
 
 fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
     let value = super::export::member_json(snapshot, i);
     if output == ListFormat::Json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?
-        );
+        super::say_json(&value)?;
         return Ok(0);
     }
     let m = &snapshot.members[i];
@@ -219,7 +213,7 @@ fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
         .map(|(ti, r)| format!("{} ({r})", snapshot.teams[*ti].name))
         .collect();
     table.add_row(["teams".to_string(), teams.join(", ")]);
-    println!("{table}");
+    super::say(&table.to_string())?;
     Ok(0)
 }
 
@@ -278,7 +272,7 @@ pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8>
     if !changes.is_empty() {
         store.set_member_states(&changes, &super::login_user())?;
     }
-    println!(
+    super::say(&format!(
         "invited {} {}",
         changes.len(),
         if changes.len() == 1 {
@@ -286,7 +280,7 @@ pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8>
         } else {
             "members"
         }
-    );
+    ))?;
     let _ = term;
     Ok(0)
 }

@@ -58,6 +58,15 @@ pub fn login_user() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
+/// A line on stdout; a closed pipe is an `Io` error (exit 0), not a panic as with `println!`.
+pub fn say(text: &str) -> Result<()> {
+    write_output(None, format!("{text}\n").as_bytes())
+}
+
+pub fn say_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    say(&serde_json::to_string_pretty(value).map_err(std::io::Error::other)?)
+}
+
 /// Writes to `-o PATH` (exactly where the user said) or to stdout.
 pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
