@@ -66,15 +66,15 @@ const TABLE: &[(Column, &[&str])] = &[
     (Column::Field(Field::NotifyEmail), &["notify_email"]),
     (Column::Field(Field::NotifySms), &["notify_sms"]),
     (Column::Field(Field::NotifyVoice), &["notify_voice"]),
-    (Column::Team, &["team"]),
-    (Column::TeamRole, &["team_role"]),
     (
         Column::Field(Field::OrganizationRole),
         &["organization_role", "org_role"],
     ),
+    (Column::Team, &["team"]),
+    (Column::TeamRole, &["team_role"]),
 ];
 
-/// The canonical header of `roster template` and CSV export, in file order.
+/// The canonical header of `roster template`, in the order CSV export writes its columns.
 pub fn canonical_header(teams: bool) -> Vec<String> {
     TABLE
         .iter()

@@ -17,8 +17,11 @@ fn template_is_the_canonical_header() {
     );
     let run = r.run(&["template", "--teams"]);
     run.code(0);
-    let header = run.stdout.trim_end();
-    assert!(header.contains(",team,team_role"), "{header}");
+    assert_eq!(
+        run.stdout,
+        "email,external_id,phone,first_name,last_name,name,job_title,date_of_birth,description,labels,notify_email,notify_sms,notify_voice,organization_role,team,team_role\n",
+        "the same column order as `roster export`"
+    );
     // The template imports as a file with no data rows.
     let path = r.write("t.csv", &run.stdout);
     r.refuses(&["import", &path], 1, "error: The file has no data rows.");
