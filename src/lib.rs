@@ -3,26 +3,30 @@
 //! One import: input → decode → parse → validate → resolve → plan → policy → apply → report.
 //!
 //! Codemap
-//! - `cli`, `cmd/*`: flags and one module per subcommand; wiring only. `cmd::import` is the one
-//!   place the stages are strung together (`diff` is the same run stopped before `apply`).
+//! - `cli`, `cmd`: flags, and one module per subcommand (wiring only). `cmd::import` is the one
+//!   place the stages are strung together; `diff` is the same run stopped before `apply`. The
+//!   store snapshot loads on a second thread while the file is read and validated.
 //! - `input`: bytes from a path or stdin, byte limit, sha256, binary files refused.
-//! - `decode`: BOMs, UTF-16, `--encoding` (encoding_rs) to text.
-//! - `parse`: text to a `Table` of raw rows with spreadsheet row numbers (CSV, JSON, NDJSON);
-//!   `parse::header` matches headers. Every file-level error stops here.
+//! - `decode`: BOMs, UTF-16, `--encoding` (encoding_rs) to text; UTF-8 is taken over, not copied.
+//! - `parse`: text to a `Table` (CSV, JSON, NDJSON): every cell in one buffer (`parse::Rows`),
+//!   spreadsheet row numbers; `parse::header` matches headers. Every file-level error stops here.
 //! - `columns`: every column, alias, limit and rule; `validate` applies it to each row, groups a
 //!   member's rows and collects every row error.
+//! - `model`: fields, statuses, roles; a member's values in one compact buffer (`model::Values`).
 //! - `resolve`: match records to stored members (external_id, email, phone); identity conflicts.
 //! - `plan`: the `Plan`, a pure value: what changes, member by member, and the summary counts.
 //! - `policy`: the safety rules over the whole plan (exit 4).
 //! - `store`: everything on disk, behind the narrow `Store` trait (`store::sqlite` holds all SQL);
 //!   `Store::apply` writes a plan in one transaction with its audit events.
-//! - `report`, `csv_out`, `term`: everything the user sees; every CSV goes through `csv_out`.
-//! - `model`: fields, statuses, roles. `error`: every contract message and exit code.
+//! - `report`, `csv_out`, `term`: everything the user sees (tables, JSON, NDJSON and progress,
+//!   the error report); every CSV goes through `csv_out`.
+//! - `error`: every contract message and exit code.
 //!
 //! Invariants
 //! - Only `store` touches the database; everything before `apply` is pure and never fails on bad rows.
 //! - `validate` and `resolve` return records *and* errors; they never stop at the first.
 //! - stdout is data (tables, JSON, CSV); stderr is for people.
+//! - tests/docs.rs checks that this codemap names every module.
 
 pub mod cli;
 pub mod cmd;

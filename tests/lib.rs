@@ -42,3 +42,5 @@ mod fields;
 mod input_formats;
 // Properties of team files and the safety rules: refusals change nothing, round trips are empty.
 mod properties_teams;
+// The docs stay true: codemap, README sections, the CI test command, the CLI definition.
+mod docs;
