@@ -6,7 +6,7 @@ use crate::resolve::Resolved;
 use crate::store::Snapshot;
 use crate::validate::Record;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 /// How the file is applied (SPEC §7).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,17 +81,43 @@ impl TeamChanges {
     }
 }
 
-/// A member the plan creates: its values whole (not a list of field changes, which would cost
-/// several times as much memory for a large first import).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMember {
-    pub values: Values,
-    pub forms: BTreeMap<String, String>,
+/// A member the plan creates: the file's record itself, borrowed (a list of field changes, or a
+/// copy of the values, would cost several times as much memory on a large first import).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewMember<'a> {
+    pub record: &'a Record,
+    /// The row's organization_role, else `--default-role`.
+    pub role: Role,
+}
+
+impl<'a> NewMember<'a> {
+    pub fn get(&self, field: Field) -> Option<&'a str> {
+        match field {
+            Field::OrganizationRole => Some(self.role.as_str()),
+            _ => self.record.get(field),
+        }
+    }
+
+    /// The member's values, in field order.
+    pub fn values(&self) -> impl Iterator<Item = (Field, &'a str)> + use<'a> {
+        let new = *self;
+        Field::ALL
+            .into_iter()
+            .filter_map(move |f| new.get(f).map(|v| (f, v)))
+    }
+
+    /// The member's form values, by `type.field`.
+    pub fn forms(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        self.record
+            .forms
+            .iter()
+            .filter_map(|(k, v)| v.as_deref().map(|v| (k.as_str(), v)))
+    }
 }
 
 /// One member's change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
+pub struct Change<'a> {
     pub action: Action,
     pub row: Option<u32>,
     /// Index into the snapshot's members; `None` for a member the plan creates.
@@ -99,18 +125,18 @@ pub struct Change {
     /// email, external_id, phone after the change (of an existing member; see [`Change::ids`]).
     pub ids: [Option<String>; 3],
     /// The created member (action `create`).
-    pub created: Option<Box<NewMember>>,
+    pub created: Option<NewMember<'a>>,
     /// Field changes of an existing member (a created one's are its values).
     pub fields: Vec<FieldChange>,
     pub status: Option<StatusChange>,
     pub teams: TeamChanges,
 }
 
-impl Change {
+impl Change<'_> {
     /// email, external_id, phone after the change.
     pub fn ids(&self) -> [Option<&str>; 3] {
         match &self.created {
-            Some(n) => [Field::Email, Field::ExternalId, Field::Phone].map(|f| n.values.get(f)),
+            Some(n) => [Field::Email, Field::ExternalId, Field::Phone].map(|f| n.get(f)),
             None => [0, 1, 2].map(|i| self.ids[i].as_deref()),
         }
     }
@@ -119,11 +145,11 @@ impl Change {
     pub fn each_field(&self, mut visit: impl FnMut(&Key, Option<&str>, Option<&str>)) {
         match &self.created {
             Some(n) => {
-                for (f, v) in n.values.iter() {
+                for (f, v) in n.values() {
                     visit(&Key::Field(f), None, Some(v));
                 }
-                for (k, v) in &n.forms {
-                    visit(&Key::Form(k.clone()), None, Some(v));
+                for (k, v) in n.forms() {
+                    visit(&Key::Form(k.to_string()), None, Some(v));
                 }
             }
             None => {
@@ -137,7 +163,7 @@ impl Change {
     /// The organization role the change sets, if any.
     pub fn new_role(&self) -> Option<Role> {
         match &self.created {
-            Some(n) => n.values.get(Field::OrganizationRole).and_then(Role::parse),
+            Some(n) => Some(n.role),
             None => self.fields.iter().find_map(|f| match (&f.key, &f.new) {
                 (Key::Field(Field::OrganizationRole), Some(r)) => Role::parse(r),
                 _ => None,
@@ -166,15 +192,15 @@ pub struct Summary {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
+pub struct Plan<'a> {
     pub full_sync: bool,
-    pub changes: Vec<Change>,
+    pub changes: Vec<Change<'a>>,
     pub teams_created: Vec<String>,
     pub teams_deleted: Vec<String>,
     pub summary: Summary,
 }
 
-impl Plan {
+impl Plan<'_> {
     pub fn has_changes(&self) -> bool {
         !self.changes.is_empty() || !self.teams_created.is_empty() || !self.teams_deleted.is_empty()
     }
@@ -243,7 +269,7 @@ impl PlanHasher {
     }
 }
 
-pub fn plan(resolved: &Resolved, snapshot: &Snapshot, mode: &Mode) -> Plan {
+pub fn plan<'a>(resolved: &'a Resolved, snapshot: &Snapshot, mode: &Mode) -> Plan<'a> {
     let mut plan = Plan {
         full_sync: mode.full_sync,
         ..Plan::default()
@@ -294,17 +320,12 @@ pub fn plan(resolved: &Resolved, snapshot: &Snapshot, mode: &Mode) -> Plan {
     plan
 }
 
-fn plan_create(plan: &mut Plan, record: &Record, mode: &Mode, has_team: bool) {
-    let mut values = record.values.clone();
-    if values.get(Field::OrganizationRole).is_none() {
-        values.set(Field::OrganizationRole, Some(mode.default_role.as_str()));
-    }
-    let forms = record
-        .forms
-        .iter()
-        .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
-        .collect();
-    let status = if mode.invite && values.get(Field::Email).is_some() {
+fn plan_create<'a>(plan: &mut Plan<'a>, record: &'a Record, mode: &Mode, has_team: bool) {
+    let role = record
+        .get(Field::OrganizationRole)
+        .and_then(Role::parse)
+        .unwrap_or(mode.default_role);
+    let status = if mode.invite && record.get(Field::Email).is_some() {
         Status::Invited
     } else {
         Status::Provisioned
@@ -327,7 +348,7 @@ fn plan_create(plan: &mut Plan, record: &Record, mode: &Mode, has_team: bool) {
         row: Some(record.row),
         member: None,
         ids: Default::default(),
-        created: Some(Box::new(NewMember { values, forms })),
+        created: Some(NewMember { record, role }),
         fields: Vec::new(),
         status: Some(StatusChange {
             old: None,

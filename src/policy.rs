@@ -46,7 +46,7 @@ struct After<'a> {
     status: Vec<Status>,
     role: Vec<Role>,
     new_members: Vec<(Status, Role)>,
-    plan: &'a Plan,
+    plan: &'a Plan<'a>,
 }
 
 pub fn check(plan: &Plan, snapshot: &Snapshot, policy: &Policy) -> Result<(), Vec<Rule>> {
@@ -64,7 +64,7 @@ pub fn check(plan: &Plan, snapshot: &Snapshot, policy: &Policy) -> Result<(), Ve
 }
 
 impl<'a> After<'a> {
-    fn new(plan: &'a Plan, snapshot: &Snapshot) -> After<'a> {
+    fn new(plan: &'a Plan<'a>, snapshot: &Snapshot) -> After<'a> {
         let mut status: Vec<Status> = snapshot.members.iter().map(|m| m.status).collect();
         let mut role: Vec<Role> = snapshot.members.iter().map(|m| m.role()).collect();
         let mut new_members = Vec::new();

@@ -108,7 +108,7 @@ fn csv_text(people: &[Person], invalid_at: Option<usize>) -> String {
 }
 
 /// input -> decode -> parse -> validate -> resolve -> plan, asserting the file is valid.
-fn plan_for(store: &SqliteStore, text: &str, mode: &Mode) -> (Plan, Snapshot) {
+fn plan_for(store: &SqliteStore, text: &str, mode: &Mode) -> (Plan<'static>, Snapshot) {
     let snapshot = store.snapshot().unwrap();
     let input = Input {
         name: "p.csv".into(),
@@ -125,9 +125,10 @@ fn plan_for(store: &SqliteStore, text: &str, mode: &Mode) -> (Plan, Snapshot) {
     };
     let table = parse::parse(&decoded, &options, &snapshot.catalog).unwrap();
     let validated = validate::validate(&table, &snapshot.catalog);
-    let resolved = resolve::resolve(validated, &snapshot);
+    // Leaked (a few kilobytes a case) so that the plan, which borrows the records, can be returned.
+    let resolved = Box::leak(Box::new(resolve::resolve(validated, &snapshot)));
     assert_eq!(resolved.errors, [], "{text}");
-    let plan = plan::plan(&resolved, &snapshot, mode);
+    let plan = plan::plan(resolved, &snapshot, mode);
     (plan, snapshot)
 }
 

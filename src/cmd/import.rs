@@ -178,7 +178,6 @@ impl Run<'_> {
         let plan_id = plan.id(snapshot.generation);
         self.laps.lap("plan");
         let errors = resolved.errors.clone();
-        drop(resolved);
         self.write_errors_csv(&table, &errors)?;
         let mut outcome = Outcome {
             import_id: self.import_id,

@@ -41,7 +41,7 @@ fn snapshot(members: Vec<Member>, memberships: Vec<Vec<(usize, Role)>>) -> Snaps
     )
 }
 
-fn plan_of(snapshot: &Snapshot, csv: &str, mode: &Mode) -> Plan {
+fn plan_of(snapshot: &Snapshot, csv: &str, mode: &Mode) -> Plan<'static> {
     let decoded = Decoded {
         text: csv.into(),
         encoding: "UTF-8".into(),
@@ -55,8 +55,9 @@ fn plan_of(snapshot: &Snapshot, csv: &str, mode: &Mode) -> Plan {
     };
     let table = parse(&decoded, &options, &snapshot.catalog).unwrap();
     let validated = crate::validate::validate(&table, &snapshot.catalog);
-    let resolved = crate::resolve::resolve(validated, snapshot);
-    plan(&resolved, snapshot, mode)
+    // Leaked so that the plan, which borrows the records, can outlive this helper.
+    let resolved = Box::leak(Box::new(crate::resolve::resolve(validated, snapshot)));
+    plan(resolved, snapshot, mode)
 }
 
 fn full_sync() -> Mode {
@@ -114,7 +115,7 @@ fn new_members_get_status_and_role() {
     let statuses: Vec<Status> = p.changes.iter().map(|c| c.status.unwrap().new).collect();
     assert_eq!(statuses, [Status::Invited, Status::Provisioned]);
     let created = p.changes[0].created.as_ref().expect("a create");
-    assert_eq!(created.values.get(Field::OrganizationRole), Some("admin"));
+    assert_eq!(created.get(Field::OrganizationRole), Some("admin"));
     assert_eq!(p.changes[1].ids(), [None, None, Some("+15551234567")]);
 }
 

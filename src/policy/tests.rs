@@ -37,7 +37,11 @@ fn snapshot(n: usize) -> Snapshot {
     )
 }
 
-fn change(member: Option<usize>, action: Action, status: Option<(Status, Status)>) -> Change {
+fn change(
+    member: Option<usize>,
+    action: Action,
+    status: Option<(Status, Status)>,
+) -> Change<'static> {
     Change {
         action,
         row: None,
@@ -53,7 +57,7 @@ fn change(member: Option<usize>, action: Action, status: Option<(Status, Status)
     }
 }
 
-fn deactivating(k: usize) -> Plan {
+fn deactivating(k: usize) -> Plan<'static> {
     Plan {
         changes: (1..=k)
             .map(|i| {

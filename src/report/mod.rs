@@ -37,7 +37,7 @@ pub struct Outcome<'a> {
     pub full_sync: bool,
     pub file: FileInfo,
     pub summary: Summary,
-    pub plan: Option<&'a Plan>,
+    pub plan: Option<&'a Plan<'a>>,
     pub errors: Vec<RowError>,
     pub warnings: Vec<String>,
 }

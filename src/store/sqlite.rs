@@ -532,13 +532,13 @@ fn forms_json(forms: &BTreeMap<String, String>) -> Option<String> {
 }
 
 fn insert_member(tx: &Transaction, change: &Change, at: &str) -> Result<i64, StoreError> {
-    let empty = crate::plan::NewMember {
-        values: Values::default(),
-        forms: BTreeMap::new(),
-    };
-    let new = change.created.as_deref().unwrap_or(&empty);
-    let values: [Option<&str>; FIELD_COUNT] = Field::ALL.map(|f| new.values.get(f));
-    let forms = &new.forms;
+    let new = change.created;
+    let values: [Option<&str>; FIELD_COUNT] = Field::ALL.map(|f| new.and_then(|n| n.get(f)));
+    let forms: BTreeMap<String, String> = new
+        .into_iter()
+        .flat_map(|n| n.forms())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let status = change.status.map_or(Status::Provisioned, |s| s.new);
     let email_key = values[Field::Email.index()].map(email_key);
     let mut stmt = tx.prepare_cached(
@@ -562,7 +562,7 @@ fn insert_member(tx: &Transaction, change: &Change, at: &str) -> Result<i64, Sto
         values[11],
         values[12],
         values[13],
-        forms_json(forms),
+        forms_json(&forms),
         status.as_str(),
         email_key,
         at
