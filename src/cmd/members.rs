@@ -3,148 +3,73 @@
 use crate::cli::{GlobalArgs, InviteArgs, ListFormat, MembersCommand};
 use crate::error::{Error, Result, Rule};
 use crate::model::{Field, Status};
-use crate::store::{Snapshot, SqliteStore, StateChange, Store};
+use crate::store::{Snapshot, StateChange, Store};
 use crate::term::Term;
 use comfy_table::{Table, presets};
 
 pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
     let snapshot = store.snapshot()?;
-    let operator = super::login_user();
     let find = |id: &str| {
         snapshot.find(id).ok_or_else(|| {
             Error::NotFound(format!("no member with email, external_id or phone '{id}'"))
         })
     };
-    match command {
-        MembersCommand::List { status, output } => list(&snapshot, &status, output),
-        MembersCommand::Show { id, output } => show(&snapshot, find(&id)?, output),
-        MembersCommand::Ban { id } => {
-            let i = find(&id)?;
-            let m = &snapshot.members[i];
-            if m.status == Status::Banned {
-                return done(term, &format!("{} is already BANNED", m.label()));
-            }
-            set(
-                &mut store,
-                &snapshot,
-                i,
-                Status::Banned,
-                Some(m.status),
-                m.protected,
-                "ban",
-                &operator,
-            )
-        }
-        MembersCommand::Unban { id } => {
-            let i = find(&id)?;
-            let m = &snapshot.members[i];
-            if m.status != Status::Banned {
-                return Err(Error::Usage(format!(
-                    "{} is {}, not BANNED",
-                    m.label(),
-                    m.status
-                )));
-            }
-            let back = m.prior_status.unwrap_or(Status::Provisioned);
-            set(
-                &mut store,
-                &snapshot,
-                i,
-                back,
-                None,
-                m.protected,
-                "unban",
-                &operator,
-            )
-        }
-        MembersCommand::Protect { id } => {
-            let i = find(&id)?;
-            let m = &snapshot.members[i];
-            set(
-                &mut store,
-                &snapshot,
-                i,
-                m.status,
-                m.prior_status,
-                true,
-                "protect",
-                &operator,
-            )
-        }
-        MembersCommand::Unprotect { id } => {
-            let i = find(&id)?;
-            let m = &snapshot.members[i];
-            set(
-                &mut store,
-                &snapshot,
-                i,
-                m.status,
-                m.prior_status,
-                false,
-                "unprotect",
-                &operator,
-            )
-        }
-        MembersCommand::Activate { id } => {
-            let i = find(&id)?;
-            let m = &snapshot.members[i];
-            if m.status != Status::Invited {
-                return Err(Error::Usage(format!(
-                    "{} is {}; only an INVITED member can be activated",
-                    m.label(),
-                    m.status
-                )));
-            }
-            set(
-                &mut store,
-                &snapshot,
-                i,
-                Status::Active,
-                None,
-                m.protected,
-                "activate",
-                &operator,
-            )
-        }
-    }
-}
-
-fn done(term: &Term, message: &str) -> Result<u8> {
-    if !term.quiet {
-        eprintln!("{message}");
-    }
-    Ok(0)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn set(
-    store: &mut SqliteStore,
-    snapshot: &Snapshot,
-    i: usize,
-    status: Status,
-    prior: Option<Status>,
-    protected: bool,
-    action: &'static str,
-    operator: &str,
-) -> Result<u8> {
+    let (i, action) = match &command {
+        MembersCommand::List { status, output } => return list(&snapshot, status, *output),
+        MembersCommand::Show { id, output } => return show(&snapshot, find(id)?, *output),
+        MembersCommand::Ban { id } => (find(id)?, "ban"),
+        MembersCommand::Unban { id } => (find(id)?, "unban"),
+        MembersCommand::Protect { id } => (find(id)?, "protect"),
+        MembersCommand::Unprotect { id } => (find(id)?, "unprotect"),
+        MembersCommand::Activate { id } => (find(id)?, "activate"),
+    };
     let m = &snapshot.members[i];
-    store.set_member_states(
-        &[StateChange {
-            member_id: m.id,
-            status,
-            prior,
-            protected,
-            action,
-        }],
-        operator,
-    )?;
+    let change = |status, prior, protected| StateChange {
+        member_id: m.id,
+        status,
+        prior,
+        protected,
+        action,
+    };
+    let change = match action {
+        "ban" if m.status == Status::Banned => {
+            if !term.quiet {
+                eprintln!("{} is already BANNED", m.label());
+            }
+            return Ok(0);
+        }
+        "ban" => change(Status::Banned, Some(m.status), m.protected),
+        "unban" if m.status != Status::Banned => {
+            return Err(Error::Usage(format!(
+                "{} is {}, not BANNED",
+                m.label(),
+                m.status
+            )));
+        }
+        "unban" => change(
+            m.prior_status.unwrap_or(Status::Provisioned),
+            None,
+            m.protected,
+        ),
+        "protect" => change(m.status, m.prior_status, true),
+        "unprotect" => change(m.status, m.prior_status, false),
+        _ if m.status != Status::Invited => {
+            return Err(Error::Usage(format!(
+                "{} is {}; only an INVITED member can be activated",
+                m.label(),
+                m.status
+            )));
+        }
+        _ => change(Status::Active, None, m.protected),
+    };
+    store.set_member_states(std::slice::from_ref(&change), &super::login_user())?;
+    let note = if change.protected { " (protected)" } else { "" };
     super::say(&format!(
-        "{}: {} -> {}{}",
+        "{}: {} -> {}{note}",
         m.label(),
         m.status,
-        status,
-        if protected { " (protected)" } else { "" }
+        change.status
     ))?;
     Ok(0)
 }

@@ -60,21 +60,12 @@ impl Snapshot {
         settings: Settings,
         generation: i64,
     ) -> Snapshot {
-        let mut s = Snapshot {
-            members,
-            teams,
-            catalog,
-            settings,
-            generation,
-            ..Snapshot::default()
-        };
         let pairs = memberships
             .iter()
             .enumerate()
-            .flat_map(|(i, list)| list.iter().map(move |&(t, r)| (i, t, r)));
-        s.set_memberships(pairs.collect());
-        s.index();
-        s
+            .flat_map(|(i, list)| list.iter().map(move |&(t, r)| (i, t, r)))
+            .collect();
+        Snapshot::from_pairs(members, teams, pairs, catalog, settings, generation)
     }
 
     /// Like [`Snapshot::new`], with memberships as (member index, team index, role) in any order.
