@@ -123,7 +123,8 @@ pub struct Change<'a> {
     /// Index into the snapshot's members; `None` for a member the plan creates.
     pub member: Option<usize>,
     /// email, external_id, phone after the change (of an existing member; see [`Change::ids`]).
-    pub ids: [Option<String>; 3],
+    /// Boxed: a large first import holds a million changes, and a create has none of its own.
+    pub ids: Option<Box<[Option<String>; 3]>>,
     /// The created member (action `create`).
     pub created: Option<NewMember<'a>>,
     /// Field changes of an existing member (a created one's are its values).
@@ -137,7 +138,10 @@ impl Change<'_> {
     pub fn ids(&self) -> [Option<&str>; 3] {
         match &self.created {
             Some(n) => [Field::Email, Field::ExternalId, Field::Phone].map(|f| n.get(f)),
-            None => [0, 1, 2].map(|i| self.ids[i].as_deref()),
+            None => match &self.ids {
+                Some(ids) => [0, 1, 2].map(|i| ids[i].as_deref()),
+                None => [None; 3],
+            },
         }
     }
 
@@ -347,7 +351,7 @@ fn plan_create<'a>(plan: &mut Plan<'a>, record: &'a Record, mode: &Mode, has_tea
         action: Action::Create,
         row: Some(record.row),
         member: None,
-        ids: Default::default(),
+        ids: None,
         created: Some(NewMember { record, role }),
         fields: Vec::new(),
         status: Some(StatusChange {
@@ -586,8 +590,9 @@ fn teams_left_empty(plan: &Plan, snapshot: &Snapshot, named: &BTreeSet<&str>) ->
         .collect()
 }
 
-fn ids_of(values: &Values) -> [Option<String>; 3] {
-    [Field::Email, Field::ExternalId, Field::Phone].map(|f| values.get(f).map(str::to_string))
+fn ids_of(values: &Values) -> Option<Box<[Option<String>; 3]>> {
+    let ids = [Field::Email, Field::ExternalId, Field::Phone];
+    Some(Box::new(ids.map(|f| values.get(f).map(str::to_string))))
 }
 
 #[cfg(test)]

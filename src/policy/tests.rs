@@ -46,7 +46,7 @@ fn change(
         action,
         row: None,
         member,
-        ids: Default::default(),
+        ids: None,
         created: None,
         fields: vec![],
         status: status.map(|(old, new)| StatusChange {
