@@ -125,6 +125,23 @@ impl Roster {
         Run::from(child.wait_with_output().expect("wait roster"))
     }
 
+    /// Runs the binary under `sh` with resource limits (for example `ulimit -f 64`), with
+    /// SIGXFSZ ignored so that an over-large write fails with EFBIG instead of killing roster.
+    pub fn run_limited(&self, limits: &str, args: &[&str]) -> Run {
+        let cmd = self.cmd();
+        let mut sh = std::process::Command::new("sh");
+        sh.arg("-c")
+            .arg(format!("trap '' XFSZ; {limits}; exec \"$0\" \"$@\""))
+            .arg(cmd.get_program())
+            .args(cmd.get_args())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("ROSTER_DB")
+            .env("NO_COLOR", "1")
+            .env("USER", "tester");
+        Run::from(sh.output().expect("run roster under sh"))
+    }
+
     /// Imports a file's contents (written as `name`) with extra args; asserts success.
     #[track_caller]
     pub fn import(&self, name: &str, contents: &str, args: &[&str]) -> Run {

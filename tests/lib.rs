@@ -6,5 +6,9 @@ mod support;
 
 /// Imports started together, exit 5, readers while an import applies.
 mod concurrency;
+/// Hostile files: huge, deep, wide, badly encoded, deceptive; output paths.
+mod hostile;
+/// Hostile stores: not SQLite, newer schema, read-only, full disk.
+mod hostile_store;
 /// SIGKILL at many instants of a large import: all or nothing, history, next import.
 mod kill;
