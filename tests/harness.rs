@@ -101,6 +101,18 @@ impl Roster {
         cmd
     }
 
+    /// The binary as `cmd()` sets it up, but on another store (a copy, a backup).
+    pub fn cmd_on(&self, db: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_roster"));
+        cmd.current_dir(self.dir.path())
+            .env_remove("ROSTER_DB")
+            .env("NO_COLOR", "1")
+            .env("USER", "tester")
+            .arg("--db")
+            .arg(db);
+        cmd
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.cmd().args(args).output().expect("run roster"))
     }

@@ -4,6 +4,8 @@ mod harness;
 /// Generators and store checks shared by the robustness tests.
 mod support;
 
+/// `roster backup`: a consistent copy while others read and import.
+mod backup;
 /// Imports started together, exit 5, readers while an import applies.
 mod concurrency;
 /// Hostile files: huge, deep, wide, badly encoded, deceptive; output paths.

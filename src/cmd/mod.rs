@@ -1,6 +1,7 @@
 //! One module per subcommand: wiring only. `import` strings the pipeline together.
 
 pub mod admin;
+pub mod backup;
 pub mod completions;
 pub mod export;
 pub mod history;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Labels { command } => admin::labels(command, global),
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global),
+        Command::Backup { path } => backup::run(&path, global),
         Command::Completions { shell } => completions::run(shell),
     }
 }
