@@ -88,7 +88,8 @@ fn a_killed_import_leaves_all_or_nothing() {
     for k in 0..kills {
         let r = Roster::new();
         copy_store(base.db(), r.db());
-        let delay = full.mul_f64((k as f64 + 0.5) / kills as f64);
+        // Spread over the whole run and a little past it (some kills land after the commit).
+        let delay = full.mul_f64(1.15 * (k as f64 + 0.5) / kills as f64);
         let mut child = r
             .cmd()
             .args(import_args(&day1))

@@ -8,6 +8,8 @@ mod support;
 mod backup;
 /// Imports started together, exit 5, readers while an import applies.
 mod concurrency;
+/// The fuzz corpus run through the fuzz targets' code: no panic, typed errors.
+mod fuzz_corpus;
 /// Hostile files: huge, deep, wide, badly encoded, deceptive; output paths.
 mod hostile;
 /// Hostile stores: not SQLite, newer schema, read-only, full disk.

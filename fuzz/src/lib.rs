@@ -1,0 +1,128 @@
+//! The stages a roster file goes through before the store, for any bytes: the fuzz targets
+//! call these, and so does the regression corpus test (`tests/fuzz_corpus.rs` includes this
+//! file), so both exercise exactly the same code.
+//!
+//! A panic anywhere is a bug; a file-level error must be a typed `FileError`; the stages'
+//! invariants are asserted on the way.
+
+use roster::columns::Catalog;
+use roster::decode::{self, Decoded};
+use roster::error::FileError;
+use roster::input::{self, Input};
+use roster::model::{Field, Member, Status};
+use roster::parse::{self, InputFormat, ParseOptions};
+use roster::plan::{self, Mode};
+use roster::resolve;
+use roster::store::{Settings, Snapshot};
+use roster::validate;
+
+/// What one run did, for the caller to look at.
+#[derive(Debug)]
+pub struct Done {
+    pub rows: u64,
+    pub errors: usize,
+    pub changes: usize,
+}
+
+/// The bytes as a CSV file (delimiter detected).
+pub fn csv(bytes: &[u8]) -> Vec<Result<Done, FileError>> {
+    vec![run(bytes, InputFormat::Csv, "roster.csv")]
+}
+
+/// The bytes as a JSON array, as NDJSON, and as `--input-format auto` would take them.
+pub fn json(bytes: &[u8]) -> Vec<Result<Done, FileError>> {
+    vec![
+        run(bytes, InputFormat::Json, "roster.json"),
+        run(bytes, InputFormat::Ndjson, "roster.ndjson"),
+        run(bytes, InputFormat::Auto, "-"),
+    ]
+}
+
+pub fn catalog() -> Catalog {
+    Catalog {
+        labels: ["vip", "staff", "first-aid"].map(String::from).into(),
+        form_fields: ["profile.size", "emergency.contact"]
+            .map(String::from)
+            .into(),
+    }
+}
+
+/// A small store: three members, one of them deactivated, so that resolve and plan match.
+pub fn snapshot() -> Snapshot {
+    let member = |id: i64, email: &str, ext: &str, phone: &str, status: Status| {
+        let mut m = Member {
+            id,
+            values: Default::default(),
+            forms: Default::default(),
+            status,
+            prior_status: None,
+            protected: false,
+        };
+        m.values[Field::Email.index()] = Some(email.to_string());
+        m.values[Field::ExternalId.index()] = Some(ext.to_string());
+        m.values[Field::Phone.index()] = Some(phone.to_string());
+        m
+    };
+    let members = vec![
+        member(1, "a@example.com", "1", "+15550000001", Status::Active),
+        member(2, "b@example.com", "2", "+15550000002", Status::Provisioned),
+        member(3, "c@example.com", "3", "+15550000003", Status::Inactive),
+    ];
+    Snapshot::new(
+        members,
+        Vec::new(),
+        vec![Vec::new(); 3],
+        catalog(),
+        Settings::default(),
+        1,
+    )
+}
+
+/// Input checks (as `input::read` makes them), decode, parse, validate, resolve, plan.
+pub fn run(bytes: &[u8], format: InputFormat, name: &str) -> Result<Done, FileError> {
+    if bytes.is_empty() {
+        return Err(FileError::Empty);
+    }
+    if let Some(kind) = input::binary_kind(bytes) {
+        return Err(FileError::NotCsv {
+            looks_like: Some(kind),
+        });
+    }
+    let input = Input {
+        name: name.to_string(),
+        bytes: bytes.to_vec(),
+        sha256: String::new(),
+    };
+    let decoded: Decoded = decode::decode(&input, None)?;
+    let options = ParseOptions {
+        format,
+        delimiter: None,
+        mappings: Vec::new(),
+        max_rows: 30_000,
+        file_name: name.to_string(),
+    };
+    let snapshot = snapshot();
+    let table = parse::parse(&decoded, &options, &snapshot.catalog)?;
+    assert!(
+        !table.rows.is_empty(),
+        "parse returned a table without rows"
+    );
+    assert_eq!(table.header.len(), table.columns.len());
+    let validated = validate::validate(&table, &snapshot.catalog);
+    assert_eq!(validated.rows, table.rows.len() as u64);
+    let errors = validated.errors.len();
+    let resolved = resolve::resolve(validated, &snapshot);
+    assert!(resolved.errors.len() >= errors, "resolve lost row errors");
+    let plan = plan::plan(&resolved, &snapshot, &Mode::default());
+    let full = Mode {
+        full_sync: true,
+        ..Mode::default()
+    };
+    let synced = plan::plan(&resolved, &snapshot, &full);
+    assert!(synced.summary.deactivated <= 3);
+    Ok(Done {
+        rows: resolved.rows,
+        errors: resolved.errors.len(),
+        changes: plan.changes.len(),
+    })
+}
