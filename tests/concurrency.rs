@@ -186,3 +186,22 @@ fn readers_beside_a_running_import_see_before_or_after() {
     }
     eprintln!("{reads} rounds of readers beside the import, {while_locked} while it held the lock");
 }
+
+/// Readers never take the import lock when no import is left `RUNNING`: holding it even for
+/// an instant would make an import starting then fail with exit 5.
+#[test]
+fn readers_leave_the_import_lock_alone() {
+    let r = Roster::new();
+    r.import("a.csv", "email\na@example.com\n", &[]);
+    let lock = crate::support::lock_path(r.db());
+    std::fs::remove_file(&lock).expect("remove lock file");
+    for args in [
+        &["imports", "list"][..],
+        &["imports", "show", "1"],
+        &["export"],
+        &["log"],
+    ] {
+        r.run(args).code(0);
+    }
+    assert!(!lock.exists(), "a reader took the import lock");
+}

@@ -343,7 +343,14 @@ impl Store for SqliteStore {
     }
 
     fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
-        if let Ok(_lock) = ImportLock::try_acquire(&self.path) {
+        // Only touch the import lock when there is something to mark: a reader holding it
+        // even briefly makes an import that starts at that instant fail with exit 5.
+        let running: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM imports WHERE status = 'RUNNING')",
+            [],
+            |r| r.get(0),
+        )?;
+        if running && let Ok(_lock) = ImportLock::try_acquire(&self.path) {
             self.mark_interrupted()?;
         }
         let mut stmt = self.conn.prepare(&format!(
