@@ -161,3 +161,33 @@ fn a_full_disk_fails_the_import_and_loses_nothing() {
     }
     assert!(failed >= 2, "the small limits must make the import fail");
 }
+
+#[test]
+fn output_never_overwrites_a_store() {
+    let r = Roster::new();
+    r.import("a.csv", "email\na@example.com\n", &[]);
+    let before = r.dump();
+    let bytes = std::fs::read(r.db()).expect("read");
+    let db = r.db().display().to_string();
+    let message = format!(
+        "error: {db} is an SQLite database (a roster store?); roster will not overwrite it."
+    );
+    r.run(&["export", "-o", &db]).code(1).stderr_line(&message);
+    let bad = r.write("bad.csv", "email\nnot-an-email\n");
+    r.run(&["import", &bad, "--errors-csv", &db])
+        .code(1)
+        .stderr_line(&message);
+    // Its write-ahead log too, while a connection keeps one.
+    let conn = rusqlite::Connection::open(r.db()).expect("open");
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; INSERT INTO labels (slug) VALUES ('kept');")
+        .expect("write");
+    let wal = format!("{db}-wal");
+    let message = format!(
+        "error: {wal} is an SQLite database (a roster store?); roster will not overwrite it."
+    );
+    r.run(&["export", "-o", &wal]).code(1).stderr_line(&message);
+    drop(conn);
+    assert_eq!(std::fs::read(r.db()).expect("read").len(), bytes.len());
+    assert_eq!(r.dump(), before);
+    assert!(r.run(&["labels", "list"]).code(0).stdout.contains("kept"));
+}

@@ -64,6 +64,13 @@ pub fn login_user() -> String {
 pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     match path {
+        Some(p) if is_sqlite_file(p) => Err(Error::Io(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!(
+                "{} is an SQLite database (a roster store?); roster will not overwrite it.",
+                p.display()
+            ),
+        ))),
         Some(p) => std::fs::write(p, bytes).map_err(|e| {
             Error::Io(std::io::Error::new(
                 e.kind(),
@@ -77,4 +84,14 @@ pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> 
             Ok(())
         }
     }
+}
+
+/// Whether `path` is an SQLite database or write-ahead log: `-o` and `--errors-csv` must never
+/// overwrite a store (`roster export -o roster.db` would destroy it).
+fn is_sqlite_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
+    read.is_ok()
+        && (head == *b"SQLite format 3\0" || matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]))
 }
