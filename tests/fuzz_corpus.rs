@@ -61,3 +61,8 @@ fn the_csv_corpus_never_panics() {
 fn the_json_corpus_never_panics() {
     run_corpus("json", pipeline::json);
 }
+
+#[test]
+fn the_options_corpus_never_panics() {
+    run_corpus("options", pipeline::options);
+}

@@ -10,7 +10,7 @@ use roster::decode::{self, Decoded};
 use roster::error::FileError;
 use roster::input::{self, Input};
 use roster::model::{Field, Member, Status};
-use roster::parse::{self, InputFormat, ParseOptions};
+use roster::parse::{self, InputFormat, Mapping, ParseOptions};
 use roster::plan::{self, Mode};
 use roster::resolve;
 use roster::store::{Settings, Snapshot};
@@ -26,15 +26,15 @@ pub struct Done {
 
 /// The bytes as a CSV file (delimiter detected).
 pub fn csv(bytes: &[u8]) -> Vec<Result<Done, FileError>> {
-    vec![run(bytes, InputFormat::Csv, "roster.csv")]
+    vec![run(bytes, &Case::new(InputFormat::Csv, "roster.csv"))]
 }
 
 /// The bytes as a JSON array, as NDJSON, and as `--input-format auto` would take them.
 pub fn json(bytes: &[u8]) -> Vec<Result<Done, FileError>> {
     vec![
-        run(bytes, InputFormat::Json, "roster.json"),
-        run(bytes, InputFormat::Ndjson, "roster.ndjson"),
-        run(bytes, InputFormat::Auto, "-"),
+        run(bytes, &Case::new(InputFormat::Json, "roster.json")),
+        run(bytes, &Case::new(InputFormat::Ndjson, "roster.ndjson")),
+        run(bytes, &Case::new(InputFormat::Auto, "-")),
     ]
 }
 
@@ -78,8 +78,73 @@ pub fn snapshot() -> Snapshot {
     )
 }
 
+/// How a run reads the file: the options `roster import` would be given.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub format: InputFormat,
+    pub name: &'static str,
+    pub encoding: Option<&'static str>,
+    pub delimiter: Option<u8>,
+    pub max_rows: u64,
+    pub mappings: Vec<Mapping>,
+}
+
+impl Case {
+    fn new(format: InputFormat, name: &'static str) -> Case {
+        Case {
+            format,
+            name,
+            encoding: None,
+            delimiter: None,
+            max_rows: 30_000,
+            mappings: Vec::new(),
+        }
+    }
+}
+
+/// The first byte picks the options (encoding, delimiter, format, row limit, `--map`);
+/// the rest is the file.
+pub fn options(bytes: &[u8]) -> Vec<Result<Done, FileError>> {
+    let Some((&pick, file)) = bytes.split_first() else {
+        return Vec::new();
+    };
+    const ENCODINGS: [Option<&str>; 6] = [
+        None,
+        Some("windows-1252"),
+        Some("utf-16le"),
+        Some("utf-16be"),
+        Some("shift_jis"),
+        Some("utf-8"),
+    ];
+    const FORMATS: [InputFormat; 4] = [
+        InputFormat::Auto,
+        InputFormat::Csv,
+        InputFormat::Json,
+        InputFormat::Ndjson,
+    ];
+    let p = pick as usize;
+    let mut case = Case::new(FORMATS[(p / 6) % 4], "roster.txt");
+    case.encoding = ENCODINGS[p % 6];
+    case.delimiter = [None, Some(b','), Some(b';'), Some(b'\t')][(p / 24) % 4];
+    if p >= 96 {
+        case.max_rows = 2;
+    }
+    if p % 2 == 1 {
+        case.mappings = [
+            "Mail=email",
+            "Team Name=team",
+            "Rolle=team_role",
+            "x=labels",
+        ]
+        .iter()
+        .map(|m| m.parse().expect("mapping"))
+        .collect();
+    }
+    vec![run(file, &case)]
+}
+
 /// Input checks (as `input::read` makes them), decode, parse, validate, resolve, plan.
-pub fn run(bytes: &[u8], format: InputFormat, name: &str) -> Result<Done, FileError> {
+pub fn run(bytes: &[u8], case: &Case) -> Result<Done, FileError> {
     if bytes.is_empty() {
         return Err(FileError::Empty);
     }
@@ -89,17 +154,17 @@ pub fn run(bytes: &[u8], format: InputFormat, name: &str) -> Result<Done, FileEr
         });
     }
     let input = Input {
-        name: name.to_string(),
+        name: case.name.to_string(),
         bytes: bytes.to_vec(),
         sha256: String::new(),
     };
-    let decoded: Decoded = decode::decode(&input, None)?;
+    let decoded: Decoded = decode::decode(&input, case.encoding)?;
     let options = ParseOptions {
-        format,
-        delimiter: None,
-        mappings: Vec::new(),
-        max_rows: 30_000,
-        file_name: name.to_string(),
+        format: case.format,
+        delimiter: case.delimiter,
+        mappings: case.mappings.clone(),
+        max_rows: case.max_rows,
+        file_name: case.name.to_string(),
     };
     let snapshot = snapshot();
     let table = parse::parse(&decoded, &options, &snapshot.catalog)?;
