@@ -17,6 +17,7 @@ use std::time::Instant;
 #[derive(Debug, Default)]
 struct Landed {
     before_history_row: usize,
+    recording_import: usize,
     planning: usize,
     write_transaction: usize,
     after_commit: usize,
@@ -114,6 +115,8 @@ fn a_killed_import_leaves_all_or_nothing() {
                 "kill {k} at {delay:?}: the store is neither the before- nor the after-state"
             );
             match history.len() {
+                // Killed while recording the import (its original bytes are a large write).
+                1 if in_write => landed.recording_import += 1,
                 1 => landed.before_history_row += 1,
                 _ => {
                     assert_eq!(
@@ -128,7 +131,6 @@ fn a_killed_import_leaves_all_or_nothing() {
                     }
                 }
             }
-            assert!(!in_write || history.len() == 2);
         }
 
         if k + 1 == kills {
