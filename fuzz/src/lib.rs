@@ -8,10 +8,12 @@
 use roster::columns::Catalog;
 use roster::decode::{self, Decoded};
 use roster::error::FileError;
+use roster::error::RowError;
 use roster::input::{self, Input};
 use roster::model::{Field, Member, Status};
 use roster::parse::{self, InputFormat, Mapping, ParseOptions};
-use roster::plan::{self, Mode};
+use roster::plan::{self, Mode, Plan};
+use roster::report::{self, FileInfo, Outcome};
 use roster::resolve;
 use roster::store::{Settings, Snapshot};
 use roster::validate;
@@ -185,9 +187,40 @@ pub fn run(bytes: &[u8], case: &Case) -> Result<Done, FileError> {
     };
     let synced = plan::plan(&resolved, &snapshot, &full);
     assert!(synced.summary.deactivated <= 3);
+    report(&table, &resolved.errors, &plan, case);
     Ok(Done {
         rows: resolved.rows,
         errors: resolved.errors.len(),
         changes: plan.changes.len(),
     })
+}
+
+/// Everything a real import prints about the run: the JSON document, the NDJSON events, the
+/// summary table and the error report CSV.
+fn report(table: &parse::Table, errors: &[RowError], plan: &Plan, case: &Case) {
+    let outcome = Outcome {
+        import_id: None,
+        plan_id: Some(plan.id(1)),
+        dry_run: true,
+        status: "DRY_RUN",
+        full_sync: false,
+        file: FileInfo {
+            name: case.name.to_string(),
+            ..FileInfo::default()
+        },
+        summary: plan.summary.clone(),
+        plan: Some(plan),
+        errors: errors.to_vec(),
+        warnings: table.warnings.clone(),
+    };
+    let document = report::json::document(&outcome);
+    assert!(document["summary"].is_object());
+    report::ndjson::write(&outcome, &mut std::io::sink()).expect("ndjson");
+    report::table::write(&outcome, &mut std::io::sink()).expect("table");
+    let mut csv = Vec::new();
+    report::errors_csv::write(table, errors, &mut csv).expect("errors csv");
+    assert!(
+        std::str::from_utf8(&csv).is_ok(),
+        "the error report is not UTF-8"
+    );
 }
