@@ -95,3 +95,40 @@ fn a_backup_never_overwrites_a_file() {
         3
     );
 }
+
+/// A backup killed at any instant leaves no file at PATH or a whole copy, never half of one.
+#[test]
+fn a_killed_backup_leaves_nothing_or_a_whole_copy() {
+    let r = Roster::new();
+    r.import(
+        "day0.csv",
+        &roster_csv(10_000, 0),
+        &["--max-rows", "100000", "--max-bytes", "100000000"],
+    );
+    let original = state(&r, r.db());
+    let started = std::time::Instant::now();
+    r.run(&["backup", &r.path("timed.db").display().to_string()])
+        .code(0);
+    let full = started.elapsed();
+    let (mut absent, mut whole) = (0, 0);
+    for k in 0..6 {
+        let copy = r.path(&format!("killed{k}.db"));
+        let mut child = r
+            .cmd()
+            .arg("backup")
+            .arg(&copy)
+            .spawn()
+            .expect("spawn roster");
+        std::thread::sleep(full.mul_f64(k as f64 / 5.0));
+        child.kill().expect("SIGKILL");
+        child.wait().expect("wait");
+        if copy.exists() {
+            assert_eq!(integrity(&copy), "ok");
+            assert_eq!(state(&r, &copy), original);
+            whole += 1;
+        } else {
+            absent += 1;
+        }
+    }
+    eprintln!("killed backups: {absent} left nothing, {whole} a whole copy");
+}
