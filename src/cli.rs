@@ -77,6 +77,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Write a consistent copy of the store to a new file, while others read and import
+    Backup {
+        /// The copy to write (must not exist yet)
+        path: PathBuf,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]

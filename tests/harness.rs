@@ -163,6 +163,18 @@ impl Roster {
         cmd
     }
 
+    /// The binary as `cmd()` sets it up, but on another store (a copy, a backup).
+    pub fn cmd_on(&self, db: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_roster"));
+        cmd.current_dir(self.dir.path())
+            .env_remove("ROSTER_DB")
+            .env("NO_COLOR", "1")
+            .env("USER", "tester")
+            .arg("--db")
+            .arg(db);
+        cmd
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.cmd().args(args).output().expect("run roster"))
     }
@@ -185,6 +197,23 @@ impl Roster {
             .write_all(stdin.as_ref())
             .expect("write stdin");
         Run::from(child.wait_with_output().expect("wait roster"))
+    }
+
+    /// Runs the binary under `sh` with resource limits (for example `ulimit -f 64`), with
+    /// SIGXFSZ ignored so that an over-large write fails with EFBIG instead of killing roster.
+    pub fn run_limited(&self, limits: &str, args: &[&str]) -> Run {
+        let cmd = self.cmd();
+        let mut sh = std::process::Command::new("sh");
+        sh.arg("-c")
+            .arg(format!("trap '' XFSZ; {limits}; exec \"$0\" \"$@\""))
+            .arg(cmd.get_program())
+            .args(cmd.get_args())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("ROSTER_DB")
+            .env("NO_COLOR", "1")
+            .env("USER", "tester");
+        Run::from(sh.output().expect("run roster under sh"))
     }
 
     /// Imports a file's contents (written as `name`) with extra args; asserts success.

@@ -44,3 +44,17 @@ mod input_formats;
 mod properties_teams;
 // The docs stay true: codemap, README sections, the CI test command, the CLI definition.
 mod docs;
+// Generators and store checks shared by the robustness tests.
+mod support;
+// `roster backup`: a consistent copy while others read and import.
+mod backup;
+// Imports started together (2 and 8), exit 5, readers while an import applies.
+mod concurrency_races;
+// The fuzz corpus run through the fuzz targets' code: no panic, typed errors.
+mod fuzz_corpus;
+// Hostile files: huge, deep, wide, badly encoded, deceptive; output paths.
+mod hostile;
+// Hostile stores: not SQLite, newer schema, read-only, full disk.
+mod hostile_store;
+// SIGKILL at many instants of a large import: all or nothing, history, next import.
+mod kill;

@@ -1,6 +1,7 @@
 //! One module per subcommand: wiring only. `import` strings the pipeline together.
 
 pub mod admin;
+pub mod backup;
 pub mod completions;
 pub mod export;
 pub mod history;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Labels { command } => admin::labels(command, global),
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global),
+        Command::Backup { path } => backup::run(&path, global),
         Command::Completions { shell } => completions::run(shell),
     }
 }
@@ -71,6 +73,13 @@ pub fn say_json<T: serde::Serialize>(value: &T) -> Result<()> {
 pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     match path {
+        Some(p) if is_sqlite_file(p) => Err(Error::Io(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!(
+                "{} is an SQLite database (a roster store?); roster will not overwrite it.",
+                p.display()
+            ),
+        ))),
         Some(p) => std::fs::write(p, bytes).map_err(|e| {
             Error::Io(std::io::Error::new(
                 e.kind(),
@@ -84,4 +93,14 @@ pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> 
             Ok(())
         }
     }
+}
+
+/// Whether `path` is an SQLite database or write-ahead log: `-o` and `--errors-csv` must never
+/// overwrite a store (`roster export -o roster.db` would destroy it).
+fn is_sqlite_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
+    read.is_ok()
+        && (head == *b"SQLite format 3\0" || matches!(head[..4], [0x37, 0x7f, 0x06, 0x82 | 0x83]))
 }

@@ -317,4 +317,7 @@ pub trait Store {
     fn remove_label(&mut self, slug: &str) -> Result<bool, StoreError>;
     fn add_form_field(&mut self, key: &str) -> Result<bool, StoreError>;
     fn remove_form_field(&mut self, key: &str) -> Result<bool, StoreError>;
+    /// Writes a consistent copy of the whole store to a new file at `dest` (`roster backup`),
+    /// without blocking readers or an import.
+    fn backup(&self, dest: &std::path::Path) -> Result<(), StoreError>;
 }

@@ -385,7 +385,14 @@ impl Store for SqliteStore {
     }
 
     fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
-        if let Ok(_lock) = ImportLock::try_acquire(&self.path) {
+        // Only touch the import lock when there is something to mark: a reader holding it
+        // even briefly makes an import that starts at that instant fail with exit 5.
+        let running: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM imports WHERE status = 'RUNNING')",
+            [],
+            |r| r.get(0),
+        )?;
+        if running && let Ok(_lock) = ImportLock::try_acquire(&self.path) {
             self.mark_interrupted()?;
         }
         let mut stmt = self.conn.prepare(&format!(
@@ -507,6 +514,22 @@ impl Store for SqliteStore {
     }
     fn remove_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
         self.definition("DELETE FROM form_fields WHERE key = ?1", key)
+    }
+
+    /// SQLite's online backup, all pages in one step: one read transaction, so the copy is
+    /// one committed state (WAL lets writers go on meanwhile). The copy is a single file in
+    /// rollback-journal mode; roster turns it back to WAL when it opens it as a store.
+    fn backup(&self, dest: &Path) -> Result<(), StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let mut copy = Connection::open_with_flags(dest, flags)?;
+        rusqlite::backup::Backup::new(&self.conn, &mut copy)?.run_to_completion(
+            i32::MAX,
+            std::time::Duration::from_millis(50),
+            None,
+        )?;
+        copy.pragma_update(None, "journal_mode", "DELETE")?;
+        copy.close().map_err(|(_, e)| e)?;
+        Ok(())
     }
 }
 

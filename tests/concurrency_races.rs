@@ -1,0 +1,207 @@
+//! One import at a time per store (SPEC §2): imports started together apply one after another
+//! or get exit 5 with the contract's message; readers keep working while an import applies.
+
+use crate::harness::Roster;
+use crate::support::{
+    copy_store, history_statuses, hold_import_lock, import_lock_held, integrity, roster_csv,
+};
+use std::process::{Child, Stdio};
+
+const BUSY: &str =
+    "error: Another import is being applied. Please wait for it to finish before uploading again.";
+
+/// The same members, every one with the job title `title`: any file applied last decides
+/// every title, so each serial order ends in the state of its last file.
+fn titled(rows: usize, title: &str) -> String {
+    let mut out = String::from("email,external_id,first_name,job_title\n");
+    for i in 0..rows {
+        out.push_str(&format!("m{i}@example.com,{i},Member {i},{title} {i}\n"));
+    }
+    out
+}
+
+fn spawn_import(r: &Roster, file: &str) -> Child {
+    r.cmd()
+        .args(["import", file, "--output", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn roster")
+}
+
+fn statuses(r: &Roster) -> Vec<String> {
+    let run = r.run(&["imports", "list"]);
+    run.code(0);
+    history_statuses(&run.stdout)
+}
+
+#[test]
+fn imports_against_a_held_lock_get_exit_5_and_change_nothing() {
+    let r = Roster::new();
+    r.import("base.csv", &titled(20, "Base"), &[]);
+    let before = r.dump();
+    let file = r.write("next.csv", titled(20, "Next"));
+    let lock = hold_import_lock(r.db());
+    for n in [2, 8] {
+        let children: Vec<Child> = (0..n).map(|_| spawn_import(&r, &file)).collect();
+        for child in children {
+            let out = child.wait_with_output().expect("wait");
+            assert_eq!(out.status.code(), Some(5));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.lines().any(|l| l == BUSY), "stderr: {stderr}");
+            assert!(out.stdout.is_empty());
+        }
+    }
+    drop(lock);
+    assert_eq!(r.dump(), before);
+    assert_eq!(statuses(&r), ["COMPLETED"]);
+    r.run(&["import", &file]).code(0);
+}
+
+/// Starts `n` imports of different files at once; checks one-at-a-time and the final state.
+fn race(n: usize) {
+    const ROWS: usize = 3_000;
+    let base = Roster::new();
+    base.import("base.csv", &titled(ROWS, "Base"), &[]);
+    // Each file applied alone: the state every serial order ending with it reaches.
+    let files: Vec<String> = (0..n)
+        .map(|i| base.write(&format!("f{i}.csv"), titled(ROWS, &format!("Title{i}"))))
+        .collect();
+    let expected: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let alone = Roster::new();
+            copy_store(base.db(), alone.db());
+            alone.run(&["import", f]).code(0);
+            alone.dump()
+        })
+        .collect();
+
+    let r = Roster::new();
+    copy_store(base.db(), r.db());
+    let children: Vec<Child> = files.iter().map(|f| spawn_import(&r, f)).collect();
+    let mut applied = Vec::new();
+    for (i, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => applied.push(i),
+            Some(5) => assert!(stderr.lines().any(|l| l == BUSY), "stderr: {stderr}"),
+            other => panic!("import {i} exited {other:?}: {stderr}"),
+        }
+    }
+    assert!(!applied.is_empty(), "the first to take the lock applies");
+    let dump = r.dump();
+    assert!(
+        applied.iter().any(|&i| dump == expected[i]),
+        "the store is not the state of any serial order of imports {applied:?}"
+    );
+    let mut want = vec!["COMPLETED".to_string(); applied.len() + 1];
+    want.sort();
+    let mut got = statuses(&r);
+    got.sort();
+    assert_eq!(
+        got, want,
+        "one history row per applied import, each COMPLETED"
+    );
+    assert_eq!(integrity(r.db()), "ok");
+    eprintln!("{n} imports at once: {} applied", applied.len());
+}
+
+#[test]
+fn two_imports_at_once_apply_one_at_a_time() {
+    race(2);
+}
+
+#[test]
+fn eight_imports_at_once_apply_one_at_a_time() {
+    race(8);
+}
+
+/// An import in the middle of its write transaction, held still: the lock and an open
+/// `BEGIN IMMEDIATE` with an uncommitted change. Readers see the committed state.
+#[test]
+fn readers_work_while_an_import_applies() {
+    let r = Roster::new();
+    r.import("base.csv", &titled(50, "Base"), &[]);
+    let before = r.dump();
+    let export_csv = r.run(&["export"]);
+    export_csv.code(0);
+    let next = r.write("next.csv", titled(50, "Next"));
+
+    let lock = hold_import_lock(r.db());
+    let conn = rusqlite::Connection::open(r.db()).expect("open");
+    conn.execute_batch("BEGIN IMMEDIATE; UPDATE members SET job_title = 'uncommitted';")
+        .expect("write transaction");
+
+    assert_eq!(r.dump(), before, "export sees the committed state");
+    assert_eq!(r.run(&["export"]).code(0).stdout, export_csv.stdout);
+    let diff = r.run(&["diff", &next, "--output", "json"]);
+    diff.code(0);
+    assert_eq!(diff.summary()["updated"], 50);
+    assert_eq!(diff.json()["status"], "DRY_RUN");
+    assert_eq!(statuses(&r), ["COMPLETED"]);
+    r.run(&["log"]).code(0);
+    r.run(&["members", "show", "m1@example.com"]).code(0);
+    r.run(&["import", &next]).code(5).stderr_line(BUSY);
+
+    conn.execute_batch("ROLLBACK").expect("rollback");
+    drop(conn);
+    drop(lock);
+    assert_eq!(r.dump(), before);
+    r.run(&["import", &next]).code(0);
+    assert_ne!(r.dump(), before);
+}
+
+/// A real import of a large file, with readers running beside it until it finishes.
+#[test]
+fn readers_beside_a_running_import_see_before_or_after() {
+    let r = Roster::new();
+    r.import("day0.csv", &roster_csv(2_000, 0), &[]);
+    let before = r.dump();
+    let big = r.write("big.csv", roster_csv(12_000, 0));
+    let mut child = r
+        .cmd()
+        .args(["import", &big, "--max-rows", "100000"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn roster");
+    let mut reads = 0;
+    let mut while_locked = 0;
+    let mut dumps = Vec::new();
+    while child.try_wait().expect("try_wait").is_none() {
+        let locked = import_lock_held(r.db());
+        dumps.push(r.dump());
+        r.run(&["imports", "list"]).code(0);
+        r.run(&["diff", &big, "--max-rows", "100000", "--quiet"])
+            .code(0);
+        reads += 1;
+        while_locked += usize::from(locked);
+    }
+    assert!(child.wait().expect("wait").success());
+    let after = r.dump();
+    for d in &dumps {
+        assert!(*d == before || *d == after, "a reader saw a partial import");
+    }
+    eprintln!("{reads} rounds of readers beside the import, {while_locked} while it held the lock");
+}
+
+/// Readers never take the import lock when no import is left `RUNNING`: holding it even for
+/// an instant would make an import starting then fail with exit 5.
+#[test]
+fn readers_leave_the_import_lock_alone() {
+    let r = Roster::new();
+    r.import("a.csv", "email\na@example.com\n", &[]);
+    let lock = crate::support::lock_path(r.db());
+    std::fs::remove_file(&lock).expect("remove lock file");
+    for args in [
+        &["imports", "list"][..],
+        &["imports", "show", "1"],
+        &["export"],
+        &["log"],
+    ] {
+        r.run(args).code(0);
+    }
+    assert!(!lock.exists(), "a reader took the import lock");
+}

@@ -1,0 +1,206 @@
+//! Hostile stores (SPEC §2, §11): a file that is not SQLite, a newer schema, a read-only
+//! store, a full disk. Each: a clear message, exit 1, and nothing lost.
+
+use crate::harness::Roster;
+use crate::support::{history_statuses, integrity, roster_csv};
+use std::os::unix::fs::PermissionsExt;
+
+#[test]
+fn a_store_that_is_not_sqlite_is_refused_untouched() {
+    let r = Roster::new();
+    let file = r.write("one.csv", "email\na@example.com\n");
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let garbage: Vec<u8> = (0..8192)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect();
+    let text = "email,first_name\nann@example.com,Ann\n".repeat(200);
+    for contents in [garbage, text.into_bytes()] {
+        std::fs::write(r.db(), &contents).expect("write");
+        let message = format!(
+            "error: could not open the roster store at {}: file is not a database",
+            r.db().display()
+        );
+        for args in [
+            vec!["import", file.as_str()],
+            vec!["export"],
+            vec!["imports", "list"],
+        ] {
+            r.run(&args).code(1).stderr_line(&message);
+        }
+        assert_eq!(std::fs::read(r.db()).expect("read"), contents);
+    }
+}
+
+#[test]
+fn a_store_from_a_newer_schema_is_refused_untouched() {
+    let r = Roster::new();
+    r.import("a.csv", "email\na@example.com\n", &[]);
+    let conn = rusqlite::Connection::open(r.db()).expect("open");
+    conn.pragma_update(None, "user_version", 99)
+        .expect("user_version");
+    drop(conn);
+    let bytes = std::fs::read(r.db()).expect("read");
+    let file = r.write("b.csv", "email\nb@example.com\n");
+    let prefix = format!(
+        "error: the roster store at {} has schema version 99, newer than this roster understands (",
+        r.db().display()
+    );
+    for args in [vec!["import", file.as_str()], vec!["export"]] {
+        let run = r.run(&args);
+        run.code(1);
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.starts_with(&prefix) && l.ends_with(')')),
+            "stderr: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(std::fs::read(r.db()).expect("read"), bytes);
+}
+
+/// Whether this process can write where permissions say it may not (root).
+fn privileged(dir: &std::path::Path) -> bool {
+    let probe = dir.join("probe");
+    let ok = std::fs::write(&probe, b"x").is_ok();
+    let _ = std::fs::remove_file(probe);
+    ok
+}
+
+#[test]
+fn a_read_only_store_refuses_the_import_and_loses_nothing() {
+    let r = Roster::new();
+    r.import("a.csv", "email\na@example.com\n", &[]);
+    let file = r.write("b.csv", "email\nb@example.com\n");
+    let store_dir = r.path("store");
+    std::fs::create_dir(&store_dir).expect("mkdir");
+    let db = store_dir.join("roster.db");
+    std::fs::copy(r.db(), &db).expect("copy");
+    let bytes = std::fs::read(&db).expect("read");
+    let set = |p: &std::path::Path, mode| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod")
+    };
+    set(&db, 0o444);
+    set(&store_dir, 0o555);
+    // As root, permissions do not bind: run roster as `nobody` (setpriv), or skip.
+    let mut cmd = if privileged(&store_dir) {
+        let setpriv = std::path::Path::new("/usr/bin/setpriv");
+        if !setpriv.exists() {
+            set(&store_dir, 0o755);
+            eprintln!("note: running as root without setpriv; read-only store test skipped");
+            return;
+        }
+        let bin = r.path("roster-bin");
+        std::fs::copy(env!("CARGO_BIN_EXE_roster"), &bin).expect("copy binary");
+        set(r.dir(), 0o755);
+        set(std::path::Path::new(&file), 0o644);
+        let mut c = std::process::Command::new(setpriv);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin);
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+    };
+    let out = cmd
+        .current_dir(r.dir())
+        .env("NO_COLOR", "1")
+        .arg("--db")
+        .arg(&db)
+        .args(["import", &file])
+        .output()
+        .expect("run roster");
+    set(&store_dir, 0o755);
+    if matches!(out.status.code(), Some(126 | 127)) {
+        // `nobody` cannot reach the test's folder (a private TMPDIR): nothing to judge.
+        eprintln!(
+            "note: read-only store test skipped: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // "attempt to write a readonly database"; "unable to open database file" where the
+    // folder cannot even be searched.
+    let prefix = format!(
+        "error: could not open the roster store at {}: ",
+        db.display()
+    );
+    assert!(
+        stderr.lines().any(|l| l.starts_with(&prefix)),
+        "stderr: {stderr}"
+    );
+    assert_eq!(std::fs::read(&db).expect("read"), bytes);
+}
+
+/// A full disk, simulated with `ulimit -f` (512-byte blocks): every write past the limit fails
+/// with EFBIG. Limits from "cannot record the import" to "cannot commit its transaction".
+#[test]
+fn a_full_disk_fails_the_import_and_loses_nothing() {
+    let base = Roster::new();
+    base.import("day0.csv", &roster_csv(300, 0), &[]);
+    let before = base.dump();
+    let big = base.write("big.csv", roster_csv(2_000, 0));
+    let mut failed = 0;
+    for blocks in [64, 512, 1024, 4096] {
+        let r = Roster::new();
+        crate::support::copy_store(base.db(), r.db());
+        let run = r.run_limited(&format!("ulimit -f {blocks}"), &["import", &big]);
+        if run.code == 0 {
+            continue;
+        }
+        failed += 1;
+        run.code(1)
+            .stderr_line("error: store error: disk I/O error");
+        assert_eq!(integrity(r.db()), "ok");
+        assert_eq!(r.dump(), before, "ulimit -f {blocks}");
+        let list = r.run(&["imports", "list"]);
+        list.code(0);
+        let statuses = history_statuses(&list.stdout);
+        assert_eq!(statuses.last().map(String::as_str), Some("COMPLETED"));
+        assert!(
+            statuses[..statuses.len() - 1]
+                .iter()
+                .all(|s| s.starts_with("FAILED")),
+            "{statuses:?}"
+        );
+        r.run(&["import", &big]).code(0);
+        assert_ne!(r.dump(), before);
+    }
+    assert!(failed >= 2, "the small limits must make the import fail");
+}
+
+#[test]
+fn output_never_overwrites_a_store() {
+    let r = Roster::new();
+    r.import("a.csv", "email\na@example.com\n", &[]);
+    let before = r.dump();
+    let bytes = std::fs::read(r.db()).expect("read");
+    let db = r.db().display().to_string();
+    let message = format!(
+        "error: {db} is an SQLite database (a roster store?); roster will not overwrite it."
+    );
+    r.run(&["export", "-o", &db]).code(1).stderr_line(&message);
+    let bad = r.write("bad.csv", "email\nnot-an-email\n");
+    r.run(&["import", &bad, "--errors-csv", &db])
+        .code(1)
+        .stderr_line(&message);
+    // Its write-ahead log too, while a connection keeps one.
+    let conn = rusqlite::Connection::open(r.db()).expect("open");
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; INSERT INTO labels (slug) VALUES ('kept');")
+        .expect("write");
+    let wal = format!("{db}-wal");
+    let message = format!(
+        "error: {wal} is an SQLite database (a roster store?); roster will not overwrite it."
+    );
+    r.run(&["export", "-o", &wal]).code(1).stderr_line(&message);
+    drop(conn);
+    assert_eq!(std::fs::read(r.db()).expect("read").len(), bytes.len());
+    assert_eq!(r.dump(), before);
+    assert!(r.run(&["labels", "list"]).code(0).stdout.contains("kept"));
+}

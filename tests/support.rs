@@ -1,0 +1,240 @@
+//! Helpers for the robustness tests (kill, concurrency, hostile, backup): a deterministic
+//! generator of large rosters, store checks through rusqlite, and the import lock.
+
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+const FIRST: &[&str] = &[
+    "james",
+    "mary",
+    "robert",
+    "patricia",
+    "jose",
+    "maria",
+    "zoe",
+    "soren",
+    "lukasz",
+    "siobhan",
+    "wei",
+    "priya",
+    "oluwaseun",
+    "anastasia",
+    "giuseppe",
+    "pieter",
+];
+const FIRST_SHOWN: &[&str] = &[
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "José",
+    "María",
+    "Zoë",
+    "Søren",
+    "Łukasz",
+    "Siobhán",
+    "Wei",
+    "Priya",
+    "Oluwaseun",
+    "Anastasia",
+    "Giuseppe",
+    "Pieter",
+];
+const LAST: &[&str] = &[
+    "Smith",
+    "Müller",
+    "O'Brien",
+    "Nakamura",
+    "Wiśniewski",
+    "Garcia-Lopez",
+    "Okafor",
+    "Ivanov",
+    "Horváth",
+    "Chen",
+    "Patel",
+    "Dubois",
+    "Rossi",
+];
+const TITLES: &[&str] = &[
+    "Software Engineer",
+    "\"Director, Sales Operations\"",
+    "Support Specialist",
+    "",
+    "Registered Nurse",
+    "\"VP, Engineering\"",
+    "Warehouse Associate",
+    "Data Analyst",
+];
+pub const TEAMS: &[&str] = &[
+    "Engineering",
+    "Sales",
+    "Customer Support",
+    "Operations",
+    "Marketing",
+    "Finance",
+    "People",
+    "Product",
+    "Logistics",
+    "Field Services",
+];
+
+/// One member row of day 0, or of a later day (`moved`: a new email, `retitled`: a new job title).
+fn row(i: usize, moved: bool, retitled: bool) -> String {
+    let first = FIRST[i % FIRST.len()];
+    let shown = FIRST_SHOWN[i % FIRST.len()];
+    let last = LAST[(i / FIRST.len()) % LAST.len()];
+    let slug: String = last
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let domain = if moved { "acme.co.uk" } else { "acme-corp.com" };
+    let email = format!("{first}.{slug}.{i}@{domain}");
+    let external_id = 10_000_000 + (i * 7919) % 89_999_999;
+    let phone = if i % 13 == 5 {
+        String::new()
+    } else {
+        format!("+1555{i:07}")
+    };
+    let title = if retitled {
+        "Senior Staff Engineer"
+    } else {
+        TITLES[i % TITLES.len()]
+    };
+    let team = TEAMS[i % TEAMS.len()];
+    let team_role = if i < TEAMS.len() {
+        "owner"
+    } else if i.is_multiple_of(37) {
+        "admin"
+    } else {
+        "member"
+    };
+    let org_role = if i < 2 {
+        "owner"
+    } else if i.is_multiple_of(97) {
+        "admin"
+    } else {
+        "member"
+    };
+    format!("{email},{external_id},{shown},{last},{title},{phone},{team},{team_role},{org_role}\n")
+}
+
+/// A roster of `rows` members (about 100 bytes a row) with the header of the shared generator.
+/// Day 1: a tenth retitled, a fiftieth moved to a new email, a twentieth gone (never an owner),
+/// and a twentieth more joined.
+pub fn roster_csv(rows: usize, day: u32) -> String {
+    let mut out = String::with_capacity(rows * 110);
+    out.push_str(
+        "email,external_id,first_name,last_name,job_title,phone,team,team_role,organization_role\n",
+    );
+    for i in 0..rows {
+        if day == 0 {
+            out.push_str(&row(i, false, false));
+            continue;
+        }
+        let owner = i < TEAMS.len();
+        if !owner && i % 20 == 7 {
+            continue;
+        }
+        out.push_str(&row(i, !owner && i % 50 == 11, i % 10 == 3));
+        if i.is_multiple_of(20) {
+            out.push_str(&row(rows + i / 20, false, false));
+        }
+    }
+    out
+}
+
+/// `PRAGMA integrity_check` of a store, through its own connection.
+pub fn integrity(db: &Path) -> String {
+    let conn = rusqlite::Connection::open(db).expect("open store with rusqlite");
+    let result: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check");
+    result
+}
+
+pub fn lock_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Takes the one-import-at-a-time lock as an import would; held until dropped.
+pub fn hold_import_lock(db: &Path) -> File {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(db))
+        .expect("open lock file");
+    file.try_lock().expect("take the import lock");
+    file
+}
+
+/// Whether an import holds the lock right now.
+pub fn import_lock_held(db: &Path) -> bool {
+    match File::options().write(true).open(lock_path(db)) {
+        Ok(f) => f.try_lock().is_err(),
+        Err(_) => false,
+    }
+}
+
+/// Whether the write-ahead log ends in frames of a transaction that never committed: the
+/// process died inside a write transaction (after SQLite spilled pages of it to the log).
+/// Reads the log as the kill left it; call before anything opens the store.
+pub fn wal_has_uncommitted_tail(db: &Path) -> bool {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-wal");
+    let Ok(wal) = std::fs::read(PathBuf::from(name)) else {
+        return false;
+    };
+    if wal.len() < 32 {
+        return false;
+    }
+    let be = |b: &[u8], at: usize| u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+    let page_size = be(&wal, 8) as usize;
+    let salts = (be(&wal, 16), be(&wal, 20));
+    let mut at = 32;
+    let mut last_commit = true;
+    while at + 24 + page_size <= wal.len() {
+        if (be(&wal, at + 8), be(&wal, at + 12)) != salts {
+            break;
+        }
+        last_commit = be(&wal, at + 4) != 0;
+        at += 24 + page_size;
+    }
+    !last_commit
+}
+
+/// The status texts of `roster imports list`, newest first (its table's second column).
+pub fn history_statuses(table: &str) -> Vec<String> {
+    table
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split('|').nth(2).map(|s| s.trim().to_string()))
+        .collect()
+}
+
+/// A copy of a store file (and its write-ahead log, if any) to a new path.
+pub fn copy_store(from: &Path, to: &Path) {
+    std::fs::copy(from, to).expect("copy store");
+    let log = |p: &Path| {
+        let mut name = p.as_os_str().to_owned();
+        name.push("-wal");
+        PathBuf::from(name)
+    };
+    let _ = std::fs::remove_file(log(to));
+    if log(from).exists() {
+        std::fs::copy(log(from), log(to)).expect("copy store log");
+    }
+}
+
+/// Reads a number from the environment, with a default.
+pub fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
