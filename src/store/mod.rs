@@ -174,19 +174,15 @@ fn id_hash(key: &str) -> u64 {
 impl IdIndex {
     fn build(members: &[Member], field: crate::model::Field) -> IdIndex {
         let mut table = hashbrown::HashTable::with_capacity(members.len());
-        let key_of = |m: &Member| m.get(field).map(|v| Self::key(field, v).into_owned());
-        for (i, m) in members.iter().enumerate() {
-            let Some(key) = key_of(m) else { continue };
+        let key_of = |j: u32| members[j as usize].get(field).map(|v| Self::key(field, v));
+        for i in 0..members.len() as u32 {
+            let Some(key) = key_of(i) else { continue };
             let hash = id_hash(&key);
             let taken = table
-                .find(hash, |&j: &u32| {
-                    key_of(&members[j as usize]).as_deref() == Some(key.as_str())
-                })
+                .find(hash, |&j| key_of(j).as_ref() == Some(&key))
                 .is_some();
             if !taken {
-                table.insert_unique(hash, i as u32, |&j: &u32| {
-                    id_hash(&key_of(&members[j as usize]).unwrap_or_default())
-                });
+                table.insert_unique(hash, i, |&j| id_hash(&key_of(j).unwrap_or_default()));
             }
         }
         IdIndex {
