@@ -322,7 +322,8 @@ impl Store for SqliteStore {
                 .flatten()
                 .next()
                 .map_or_else(|| format!("#{member_id}"), str::to_string);
-            let changes = crate::report::json::change_value(change);
+            let changes =
+                serde_json::to_string(&crate::report::json::ChangeJson(change)).unwrap_or_default();
             tx.prepare_cached(
                 "INSERT INTO audit (import_id, at, operator, member_id, member, action, changes) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -334,7 +335,7 @@ impl Store for SqliteStore {
                 member_id,
                 label,
                 crate::report::json::action_name(change.action),
-                changes.to_string()
+                changes
             ])?;
         }
         if bulk {
