@@ -12,6 +12,16 @@ pub struct Decoded {
     pub encoding: String,
 }
 
+impl Decoded {
+    /// Text that is already decoded (UTF-8).
+    pub fn utf8(text: &str) -> Decoded {
+        Decoded {
+            text: text.to_string(),
+            encoding: "UTF-8".to_string(),
+        }
+    }
+}
+
 pub fn decode(input: &Input, encoding: Option<&str>) -> Result<Decoded, FileError> {
     let bytes = input.bytes.as_slice();
     if let Some(label) = encoding {

@@ -227,6 +227,11 @@ impl Values {
         Some(&self.buf[start..self.ends[i] as usize])
     }
 
+    /// The values of the given fields (the others absent).
+    pub fn of(pairs: &[(Field, &str)]) -> Values {
+        Values::from_fn(|f| pairs.iter().find(|(k, _)| *k == f).map(|(_, v)| *v))
+    }
+
     /// A copy with one field set (or cleared).
     pub fn with(&self, field: Field, value: Option<&str>) -> Values {
         Values::from_fn(|f| if f == field { value } else { self.get(f) })
@@ -266,6 +271,18 @@ pub struct Member {
 }
 
 impl Member {
+    /// A member with these values and status: not protected, no forms, no remembered status.
+    pub fn new(id: i64, values: Values, status: Status) -> Member {
+        Member {
+            id,
+            values,
+            forms: BTreeMap::new(),
+            status,
+            prior_status: None,
+            protected: false,
+        }
+    }
+
     pub fn get(&self, field: Field) -> Option<&str> {
         self.values.get(field)
     }

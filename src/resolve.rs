@@ -141,21 +141,9 @@ mod tests {
     use crate::model::{Member, Status};
 
     fn member(id: i64, email: &str, ext: &str) -> Member {
-        let mut values: crate::model::Values = Default::default();
-        if !email.is_empty() {
-            values.set(Field::Email, Some(email));
-        }
-        if !ext.is_empty() {
-            values.set(Field::ExternalId, Some(ext));
-        }
-        Member {
-            id,
-            values,
-            forms: Default::default(),
-            status: Status::Active,
-            prior_status: None,
-            protected: false,
-        }
+        let ids = [(Field::Email, email), (Field::ExternalId, ext)];
+        let present: Vec<(Field, &str)> = ids.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        Member::new(id, crate::model::Values::of(&present), Status::Active)
     }
 
     fn record(row: u32, email: &str, ext: &str) -> Record {

@@ -116,13 +116,7 @@ fn plan_for(store: &SqliteStore, text: &str, mode: &Mode) -> (Plan<'static>, Sna
         sha256: String::new(),
     };
     let decoded = decode::decode(&input, None).unwrap();
-    let options = ParseOptions {
-        format: InputFormat::Csv,
-        delimiter: None,
-        mappings: Vec::new(),
-        max_rows: 30_000,
-        file_name: "p.csv".into(),
-    };
+    let options = ParseOptions::new(InputFormat::Csv, "p.csv");
     let table = parse::parse(&decoded, &options, &snapshot.catalog).unwrap();
     let validated = validate::validate(&table, &snapshot.catalog);
     // Leaked (a few kilobytes a case) so that the plan, which borrows the records, can be returned.

@@ -10,7 +10,7 @@ use roster::decode::{self, Decoded};
 use roster::error::FileError;
 use roster::error::RowError;
 use roster::input::{self, Input};
-use roster::model::{Field, Member, Status};
+use roster::model::{Field, Member, Status, Values};
 use roster::parse::{self, InputFormat, Mapping, ParseOptions};
 use roster::plan::{self, Mode, Plan};
 use roster::report::{self, FileInfo, Outcome};
@@ -52,18 +52,12 @@ pub fn catalog() -> Catalog {
 /// A small store: three members, one of them deactivated, so that resolve and plan match.
 pub fn snapshot() -> Snapshot {
     let member = |id: i64, email: &str, ext: &str, phone: &str, status: Status| {
-        let mut m = Member {
-            id,
-            values: Default::default(),
-            forms: Default::default(),
-            status,
-            prior_status: None,
-            protected: false,
-        };
-        m.values.set(Field::Email, Some(email));
-        m.values.set(Field::ExternalId, Some(ext));
-        m.values.set(Field::Phone, Some(phone));
-        m
+        let values = Values::of(&[
+            (Field::Email, email),
+            (Field::ExternalId, ext),
+            (Field::Phone, phone),
+        ]);
+        Member::new(id, values, status)
     };
     let members = vec![
         member(1, "a@example.com", "1", "+15550000001", Status::Active),

@@ -17,7 +17,7 @@ use crate::{decode, resolve, validate};
 use serde_json::json;
 
 pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
-pub const DEFAULT_MAX_ROWS: u64 = 30_000;
+pub use crate::parse::DEFAULT_MAX_ROWS;
 /// Row errors listed on stderr in table mode; `--errors-csv` and JSON have them all.
 const MAX_LISTED_ERRORS: usize = 100;
 

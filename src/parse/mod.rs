@@ -78,6 +78,22 @@ impl Rows {
     }
 }
 
+/// The contract's default row limit (SPEC §4).
+pub const DEFAULT_MAX_ROWS: u64 = 30_000;
+
+impl ParseOptions {
+    /// Options for a file of this format: delimiter detected, no `--map`, the default row limit.
+    pub fn new(format: InputFormat, file_name: &str) -> ParseOptions {
+        ParseOptions {
+            format,
+            delimiter: None,
+            mappings: Vec::new(),
+            max_rows: DEFAULT_MAX_ROWS,
+            file_name: file_name.to_string(),
+        }
+    }
+}
+
 /// One data row as the file holds it.
 #[derive(Debug, Clone, Copy)]
 pub struct RawRow<'a> {

@@ -6,18 +6,12 @@ use crate::parse::{InputFormat, ParseOptions, parse};
 use crate::store::Team;
 
 fn member(id: i64, email: &str, first: &str, status: Status) -> Member {
-    let mut values: Values = Default::default();
-    values.set(Field::Email, Some(email));
-    values.set(Field::FirstName, Some(first));
-    values.set(Field::OrganizationRole, Some("member"));
-    Member {
-        id,
-        values,
-        forms: Default::default(),
-        status,
-        prior_status: None,
-        protected: false,
-    }
+    let values = Values::of(&[
+        (Field::Email, email),
+        (Field::FirstName, first),
+        (Field::OrganizationRole, "member"),
+    ]);
+    Member::new(id, values, status)
 }
 
 fn snapshot(members: Vec<Member>, memberships: Vec<Vec<(usize, Role)>>) -> Snapshot {
@@ -42,17 +36,8 @@ fn snapshot(members: Vec<Member>, memberships: Vec<Vec<(usize, Role)>>) -> Snaps
 }
 
 fn plan_of(snapshot: &Snapshot, csv: &str, mode: &Mode) -> Plan<'static> {
-    let decoded = Decoded {
-        text: csv.into(),
-        encoding: "UTF-8".into(),
-    };
-    let options = ParseOptions {
-        format: InputFormat::Csv,
-        delimiter: None,
-        mappings: vec![],
-        max_rows: 100,
-        file_name: "t.csv".into(),
-    };
+    let decoded = Decoded::utf8(csv);
+    let options = ParseOptions::new(InputFormat::Csv, "t.csv");
     let table = parse(&decoded, &options, &snapshot.catalog).unwrap();
     let validated = crate::validate::validate(&table, &snapshot.catalog);
     // Leaked so that the plan, which borrows the records, can outlive this helper.

@@ -4,17 +4,9 @@ use crate::plan::{Change, Key, StatusChange, TeamChanges};
 use crate::store::Team;
 
 fn member(id: i64, role: &str, status: Status) -> Member {
-    let mut values: Values = Default::default();
-    values.set(Field::Email, Some(&format!("m{id}@x.co")));
-    values.set(Field::OrganizationRole, Some(role));
-    Member {
-        id,
-        values,
-        forms: Default::default(),
-        status,
-        prior_status: None,
-        protected: false,
-    }
+    let email = format!("m{id}@x.co");
+    let values = Values::of(&[(Field::Email, &email), (Field::OrganizationRole, role)]);
+    Member::new(id, values, status)
 }
 
 fn snapshot(n: usize) -> Snapshot {

@@ -10,17 +10,8 @@ fn catalog() -> Catalog {
 }
 
 fn run(csv: &str) -> Validated {
-    let decoded = Decoded {
-        text: csv.to_string(),
-        encoding: "UTF-8".into(),
-    };
-    let options = ParseOptions {
-        format: InputFormat::Csv,
-        delimiter: None,
-        mappings: vec![],
-        max_rows: 1000,
-        file_name: "t.csv".into(),
-    };
+    let decoded = Decoded::utf8(csv);
+    let options = ParseOptions::new(InputFormat::Csv, "t.csv");
     let table = parse(&decoded, &options, &catalog()).expect("parses");
     validate(&table, &catalog())
 }
