@@ -4,7 +4,7 @@
 use crate::harness::{Roster, members_csv, summary};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 const BUSY: &str =
     "error: Another import is being applied. Please wait for it to finish before uploading again.";
@@ -81,15 +81,7 @@ fn holds_flock(pid: u32) -> bool {
 
 /// Starts `roster import -` and waits until it holds the lock; it then blocks reading stdin.
 fn start_import(r: &Roster, args: &[&str]) -> Child {
-    let mut child = r
-        .cmd()
-        .args(["import", "-"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn roster");
+    let mut child = r.spawn(&[&["import", "-"][..], args].concat());
     // Polls without a deadline on purpose: no timed assertions. The process exits only on error.
     while !holds_flock(child.id()) {
         if let Some(status) = child.try_wait().expect("try_wait") {

@@ -44,11 +44,7 @@ impl Run {
     /// Asserts that stderr holds exactly this line.
     #[track_caller]
     pub fn stderr_line(&self, line: &str) -> &Run {
-        assert!(
-            self.stderr.lines().any(|l| l == line),
-            "stderr has no line {line:?}\n--- stderr\n{}",
-            self.stderr
-        );
+        assert_has_line("stderr", &self.stderr, line);
         self
     }
 
@@ -65,11 +61,7 @@ impl Run {
     /// Asserts that stdout holds exactly this line.
     #[track_caller]
     pub fn stdout_line(&self, line: &str) -> &Run {
-        assert!(
-            self.stdout.lines().any(|l| l == line),
-            "stdout has no line {line:?}\n--- stdout\n{}",
-            self.stdout
-        );
+        assert_has_line("stdout", &self.stdout, line);
         self
     }
 
@@ -153,26 +145,37 @@ impl Roster {
 
     /// The binary with `--db`, in the test's directory, with a fixed operator and no colour.
     pub fn cmd(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_roster"));
-        cmd.current_dir(self.dir.path())
-            .env_remove("ROSTER_DB")
-            .env("NO_COLOR", "1")
-            .env("USER", "tester")
-            .arg("--db")
-            .arg(&self.db);
-        cmd
+        self.cmd_on(&self.db)
     }
 
     /// The binary as `cmd()` sets it up, but on another store (a copy, a backup).
     pub fn cmd_on(&self, db: &Path) -> std::process::Command {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_roster"));
+        let mut cmd = self.program(env!("CARGO_BIN_EXE_roster"));
+        cmd.arg("--db").arg(db);
+        cmd
+    }
+
+    /// A program in the test's directory with the test environment: no `$ROSTER_DB`, no colour,
+    /// a fixed operator.
+    fn program(&self, program: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         cmd.current_dir(self.dir.path())
             .env_remove("ROSTER_DB")
             .env("NO_COLOR", "1")
-            .env("USER", "tester")
-            .arg("--db")
-            .arg(db);
+            .env("USER", "tester");
         cmd
+    }
+
+    /// The binary on this store with stdin, stdout and stderr piped, started.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        use std::process::Stdio;
+        self.cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn roster")
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -181,15 +184,7 @@ impl Roster {
 
     pub fn run_stdin(&self, args: &[&str], stdin: impl AsRef<[u8]>) -> Run {
         use std::io::Write;
-        use std::process::Stdio;
-        let mut child = self
-            .cmd()
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn roster");
+        let mut child = self.spawn(args);
         child
             .stdin
             .take()
@@ -203,16 +198,12 @@ impl Roster {
     /// SIGXFSZ ignored so that an over-large write fails with EFBIG instead of killing roster.
     pub fn run_limited(&self, limits: &str, args: &[&str]) -> Run {
         let cmd = self.cmd();
-        let mut sh = std::process::Command::new("sh");
+        let mut sh = self.program("sh");
         sh.arg("-c")
             .arg(format!("trap '' XFSZ; {limits}; exec \"$0\" \"$@\""))
             .arg(cmd.get_program())
             .args(cmd.get_args())
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("ROSTER_DB")
-            .env("NO_COLOR", "1")
-            .env("USER", "tester");
+            .args(args);
         Run::from(sh.output().expect("run roster under sh"))
     }
 
@@ -230,11 +221,7 @@ impl Roster {
     /// Runs and asserts a refusal: the exit code, one exact stderr line, and an unchanged store.
     #[track_caller]
     pub fn refuses(&self, args: &[&str], code: i32, line: &str) -> Run {
-        let before = self.dump();
-        let run = self.run(args);
-        run.code(code).stderr_line(line);
-        assert_eq!(self.dump(), before, "the store changed");
-        run
+        self.refuses_all(args, code, &[line])
     }
 
     /// One member as `roster members show ID --output json` prints it.
@@ -266,6 +253,14 @@ impl Roster {
         run.code(0);
         run.stdout
     }
+}
+
+#[track_caller]
+fn assert_has_line(stream: &str, text: &str, line: &str) {
+    assert!(
+        text.lines().any(|l| l == line),
+        "{stream} has no line {line:?}\n--- {stream}\n{text}"
+    );
 }
 
 /// The path of a file in `fixtures/`.

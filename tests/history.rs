@@ -210,12 +210,7 @@ fn original_bytes_of_a_refused_file_are_kept() {
 fn killed_import_shows_as_failed_interrupted_and_blocks_nothing() {
     let r = Roster::new();
     r.import("staff.csv", TWO, &[]);
-    // What a process killed between begin and commit leaves behind.
-    r.sql(
-        "INSERT INTO imports (status, operator, file_name, sha256, bytes, encoding, mode, options, \
-         started_at, original) VALUES ('RUNNING', 'ghost', 'killed.csv', '', 0, 'UTF-8', \
-         'additive', '{}', '2026-01-01T00:00:00Z', x'')",
-    );
+    leave_killed_import(&r);
     let i = &list(&r)[0];
     assert_eq!(
         (&i["id"], &i["status"]),
@@ -235,11 +230,7 @@ fn killed_import_shows_as_failed_interrupted_and_blocks_nothing() {
 fn interrupted_import_is_marked_when_the_next_import_takes_the_lock() {
     let r = Roster::new();
     r.import("staff.csv", TWO, &[]);
-    r.sql(
-        "INSERT INTO imports (status, operator, file_name, sha256, bytes, encoding, mode, options, \
-         started_at, original) VALUES ('RUNNING', 'ghost', 'killed.csv', '', 0, 'UTF-8', \
-         'additive', '{}', '2026-01-01T00:00:00Z', x'')",
-    );
+    leave_killed_import(&r);
     r.import("more.csv", "email\ncat@x.co\n", &[]);
     // Read the store directly: `imports list` would mark it on its own.
     let status = r.sql_text("SELECT status || ' ' || message FROM imports WHERE id = 2");
@@ -261,4 +252,13 @@ fn a_refused_workbook_is_kept_with_its_hash() {
     let original = r.run(&["imports", "original", "1"]);
     original.code(0);
     assert_eq!(original.raw_stdout, bytes);
+}
+
+/// What a process killed between its history row and its commit leaves behind.
+fn leave_killed_import(r: &Roster) {
+    r.sql(
+        "INSERT INTO imports (status, operator, file_name, sha256, bytes, encoding, mode, options, \
+         started_at, original) VALUES ('RUNNING', 'ghost', 'killed.csv', '', 0, 'UTF-8', \
+         'additive', '{}', '2026-01-01T00:00:00Z', x'')",
+    );
 }
