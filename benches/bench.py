@@ -61,15 +61,19 @@ def note(msg):
 # Building and generating
 
 
-def build_roster():
-    note("building roster: cargo build --release")
-    r = subprocess.run(["cargo", "build", "--release"], cwd=REPO)
+def cargo_release(args, exe, what, cwd=None):
+    """`cargo build --release ARGS`, then the path of the binary it must have made."""
+    note(f"building {what}: cargo build --release {' '.join(args)}".rstrip())
+    r = subprocess.run(["cargo", "build", "--release", *args], cwd=cwd)
     if r.returncode != 0:
-        die("cargo build --release failed")
-    exe = REPO / "target" / "release" / "roster"
+        die(f"building {what} failed")
     if not exe.is_file():
         die(f"{exe} not found after the build")
     return exe
+
+
+def build_roster():
+    return cargo_release([], REPO / "target" / "release" / "roster", "roster", cwd=REPO)
 
 
 def build_limit(work):
@@ -80,14 +84,8 @@ def build_limit(work):
     dest = work / "limit"
     # ../shared is read-only: build a copy (kept, so later builds are incremental).
     shutil.copytree(src, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("target"))
-    note(f"building the yardstick: cargo build --release --manifest-path {dest / 'Cargo.toml'}")
-    r = subprocess.run(["cargo", "build", "--release", "--manifest-path", str(dest / "Cargo.toml")])
-    if r.returncode != 0:
-        die("building the yardstick `limit` failed")
-    exe = dest / "target" / "release" / "limit"
-    if not exe.is_file():
-        die(f"{exe} not found after the build")
-    return exe
+    manifest = ["--manifest-path", str(dest / "Cargo.toml")]
+    return cargo_release(manifest, dest / "target" / "release" / "limit", "the yardstick `limit`")
 
 
 def generate(work, n):
