@@ -88,8 +88,8 @@ fn export_json_shape() {
             "notify_email",
             "notify_sms",
             "notify_voice",
-            "organization_role",
             "form",
+            "organization_role",
             "status",
             "protected",
             "teams"

@@ -115,7 +115,11 @@ fn csv(snapshot: &Snapshot, members: &[usize]) -> Result<Vec<u8>> {
 pub fn member_json(snapshot: &Snapshot, i: usize) -> Value {
     let m: &Member = &snapshot.members[i];
     let mut obj = Map::new();
-    for f in Field::ALL {
+    // The contract's key order: the fields, `form`, then organization_role, status, protected, teams.
+    for f in Field::ALL
+        .into_iter()
+        .filter(|f| *f != Field::OrganizationRole)
+    {
         let key = crate::plan::Key::Field(f);
         obj.insert(f.name().into(), crate::report::json::typed(&key, m.get(f)));
     }
@@ -131,6 +135,8 @@ pub fn member_json(snapshot: &Snapshot, i: usize) -> Value {
         }
     }
     obj.insert("form".into(), Value::Object(form));
+    let role = m.get(Field::OrganizationRole);
+    obj.insert("organization_role".into(), json!(role));
     obj.insert("status".into(), json!(m.status.as_str()));
     obj.insert("protected".into(), json!(m.protected));
     let teams: Vec<Value> = snapshot
