@@ -178,7 +178,15 @@ impl Run<'_> {
         let plan_id = plan.id(snapshot.generation);
         self.laps.lap("plan");
         let errors = resolved.errors.clone();
-        self.write_errors_csv(&table, &errors)?;
+        // The error report, built once: for --errors-csv and for the history.
+        let report = match (errors.is_empty(), &args.errors_csv) {
+            (true, None) => None,
+            _ => Some(errors_csv_bytes(&table, &errors)?),
+        };
+        if let (Some(path), Some(bytes)) = (&args.errors_csv, &report) {
+            super::write_output(Some(path), bytes)?;
+        }
+        let report = report.filter(|_| !errors.is_empty());
         let mut outcome = Outcome {
             import_id: self.import_id,
             plan_id: Some(plan_id.clone()),
@@ -196,14 +204,14 @@ impl Run<'_> {
             return self.refuse(
                 store,
                 &outcome,
-                Some(&table),
+                report.as_deref(),
                 Error::Rows { count },
                 valid_rows(&plan),
             );
         }
         let refusal = self.check_rules(&plan, &plan_id, snapshot);
         if let Err(rules) = refusal {
-            return self.refuse(store, &outcome, Some(&table), Error::Refused(rules), 0);
+            return self.refuse(store, &outcome, report.as_deref(), Error::Refused(rules), 0);
         }
         let exit = if args.detailed_exitcode && plan.has_changes() {
             3
@@ -228,9 +236,8 @@ impl Run<'_> {
             return Err(e.into());
         }
         self.progress.stage("apply", changes, changes);
-        if !outcome.errors.is_empty() {
-            let report = errors_csv_bytes(&table, &outcome.errors)?;
-            store.set_import_errors(import_id, &report)?;
+        if let Some(report) = &report {
+            store.set_import_errors(import_id, report)?;
         }
         self.laps.lap("apply");
         outcome.status = "COMPLETED";
@@ -301,14 +308,6 @@ impl Run<'_> {
         policy::check(plan, snapshot, &policy)
     }
 
-    fn write_errors_csv(&self, table: &Table, errors: &[RowError]) -> Result<()> {
-        if let Some(path) = &self.args.errors_csv {
-            let bytes = errors_csv_bytes(table, errors)?;
-            super::write_output(Some(path), &bytes)?;
-        }
-        Ok(())
-    }
-
     fn file_error(&mut self, store: &mut SqliteStore, e: FileError) -> Result<u8> {
         let error = Error::File(e);
         let outcome = Outcome {
@@ -340,7 +339,7 @@ impl Run<'_> {
         &mut self,
         store: &mut SqliteStore,
         outcome: &Outcome,
-        table: Option<&Table>,
+        report: Option<&[u8]>,
         error: Error,
         valid_rows: u64,
     ) -> Result<u8> {
@@ -354,19 +353,8 @@ impl Run<'_> {
             }));
         }
         if let Some(id) = self.import_id {
-            let report = match table {
-                Some(t) if !outcome.errors.is_empty() => {
-                    Some(errors_csv_bytes(t, &outcome.errors)?)
-                }
-                _ => None,
-            };
             let summary = serde_json::to_value(&outcome.summary).unwrap_or_default();
-            store.fail_import(
-                id,
-                &error.messages().join("\n"),
-                Some(&summary),
-                report.as_deref(),
-            )?;
+            store.fail_import(id, &error.messages().join("\n"), Some(&summary), report)?;
         }
         self.report(&outcome, Some(&error))?;
         if matches!(error, Error::Rows { .. }) && !self.term.quiet {
