@@ -78,6 +78,21 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Marks interrupted imports for readers of the history. Only touches the import lock when
+    /// there is something to mark: a reader holding it even briefly makes an import that starts
+    /// at that instant fail with exit 5.
+    fn mark_interrupted_if_free(&self) -> Result<(), StoreError> {
+        let running: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM imports WHERE status = 'RUNNING')",
+            [],
+            |r| r.get(0),
+        )?;
+        if running && let Ok(_lock) = ImportLock::try_acquire(&self.path) {
+            self.mark_interrupted()?;
+        }
+        Ok(())
+    }
+
     fn settings(&self) -> Result<Settings, StoreError> {
         let mut stmt = self.conn.prepare("SELECT key, value FROM settings")?;
         let mut s = Settings::default();
@@ -386,16 +401,7 @@ impl Store for SqliteStore {
     }
 
     fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
-        // Only touch the import lock when there is something to mark: a reader holding it
-        // even briefly makes an import that starts at that instant fail with exit 5.
-        let running: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM imports WHERE status = 'RUNNING')",
-            [],
-            |r| r.get(0),
-        )?;
-        if running && let Ok(_lock) = ImportLock::try_acquire(&self.path) {
-            self.mark_interrupted()?;
-        }
+        self.mark_interrupted_if_free()?;
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {IMPORT_COLUMNS} FROM imports ORDER BY id DESC"
         ))?;
@@ -404,7 +410,12 @@ impl Store for SqliteStore {
     }
 
     fn import(&self, id: i64) -> Result<Option<ImportRecord>, StoreError> {
-        Ok(self.imports()?.into_iter().find(|r| r.id == id))
+        self.mark_interrupted_if_free()?;
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = ?1");
+        Ok(self
+            .conn
+            .query_row(&sql, [id], Self::import_row)
+            .optional()?)
     }
 
     fn import_original(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
