@@ -30,12 +30,8 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         Some(store.lock_imports()?)
     };
     // The spinner is for people at a terminal: never under --output json or ndjson.
-    let bar = if args.output == OutputFormat::Table {
-        term.progress("reading the file")
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let progress = Progress::new(bar, args.output == OutputFormat::Ndjson);
+    let spinner = (args.output == OutputFormat::Table).then_some(*term);
+    let progress = Progress::new(spinner, args.output == OutputFormat::Ndjson);
     let (catalog, settings) = store.definitions()?;
     let db = super::db_path(global);
     let mut run = Run {

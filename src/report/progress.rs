@@ -5,9 +5,10 @@
 //! `parse`, `validate` and `plan` count data rows, `apply` counts member changes. A stage reports
 //! when it starts (`done` 0) and when it ends (`done` = `total`); `parse` only when it ends, as
 //! its total is known then. At most seven events a run, so no throttling is needed.
-//! Only files of at least [`MIN_ROWS`] data rows are long enough to report on.
+//! Only files of at least [`MIN_ROWS`] data rows are long enough to report on, by event or bar.
 
 use super::ndjson::write_event;
+use crate::term::Term;
 use indicatif::ProgressBar;
 use serde_json::json;
 use std::io::Write;
@@ -17,23 +18,31 @@ pub const MIN_ROWS: u64 = 1000;
 
 pub struct Progress {
     bar: ProgressBar,
+    /// The terminal a spinner may be drawn on (table output).
+    spinner: Option<Term>,
     ndjson: bool,
     long: bool,
 }
 
 impl Progress {
-    /// `bar` is hidden unless it should be drawn; `ndjson`: the run writes `--output ndjson`.
-    pub fn new(bar: ProgressBar, ndjson: bool) -> Progress {
+    /// `spinner`: the terminal for a spinner (`Term::progress` decides whether one is drawn);
+    /// `ndjson`: the run writes `--output ndjson`.
+    pub fn new(spinner: Option<Term>, ndjson: bool) -> Progress {
         Progress {
-            bar,
+            bar: ProgressBar::hidden(),
+            spinner,
             ndjson,
             long: false,
         }
     }
 
-    /// The file has been parsed into `rows` data rows: decides whether the run is long.
+    /// The file has been parsed into `rows` data rows: decides whether the run is long, and
+    /// only then starts the spinner (SPEC §10: the bar is for long runs).
     pub fn parsed(&mut self, rows: u64) {
         self.long = rows >= MIN_ROWS;
+        if let Some(term) = self.spinner.filter(|_| self.long) {
+            self.bar = term.progress("working");
+        }
         self.stage("parse", rows, rows);
     }
 
