@@ -17,7 +17,8 @@
 //! - `plan`: the `Plan`, a pure value: what changes, member by member, and the summary counts.
 //! - `policy`: the safety rules over the whole plan (exit 4).
 //! - `store`: everything on disk, behind the narrow `Store` trait (`store::sqlite` holds all SQL);
-//!   `Store::apply` writes a plan in one transaction with its audit events.
+//!   `Store::apply` writes a plan in one transaction with its audit events, which
+//!   `store::audit` encodes as compressed batches (no SQL there).
 //! - `report`, `csv_out`, `term`: everything the user sees (tables, JSON, NDJSON and progress,
 //!   the error report); every CSV goes through `csv_out`.
 //! - `error`: every contract message and exit code.

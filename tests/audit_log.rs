@@ -286,3 +286,64 @@ fn unknown_member_is_an_error() {
         .code(1)
         .stderr_line("error: no member with email, external_id or phone 'zed@x.co'");
 }
+
+/// A store written by the one-row-per-event schema (version 1) keeps its events, ids and all,
+/// when opened by this version, and new events are numbered after them.
+#[test]
+fn a_version_1_store_keeps_its_audit_events() {
+    let r = Roster::new();
+    let conn = rusqlite::Connection::open(r.db()).expect("open");
+    conn.execute_batch(include_str!("../src/store/sql/0001_initial.sql"))
+        .expect("schema 1");
+    conn.execute_batch(
+        "PRAGMA user_version = 1;
+         INSERT INTO members (id, email, email_key, status, created_at, updated_at)
+           VALUES (7, 'ann@x.co', 'ann@x.co', 'ACTIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+         INSERT INTO audit (id, import_id, at, operator, member_id, member, action, changes)
+           VALUES (41, NULL, '2026-01-02T00:00:00Z', 'alice', 7, 'ann@x.co', 'protect',
+                   '{\"fields\":{\"protected\":{\"old\":false,\"new\":true}}}');",
+    )
+    .expect("a version 1 store");
+    drop(conn);
+
+    let before = log(&r, &["--member", "ann@x.co"]);
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0]["id"], 41);
+    assert_eq!(before[0]["operator"], "alice");
+    assert_eq!(before[0]["at"], "2026-01-02T00:00:00Z");
+    assert_eq!(before[0]["action"], "protect");
+    assert_eq!(
+        before[0]["changes"],
+        json!({"fields": {"protected": {"old": false, "new": true}}})
+    );
+
+    r.ok(&["members", "ban", "ann@x.co"]);
+    let after = log(&r, &["--member", "ann@x.co"]);
+    assert_eq!(after.len(), 2);
+    assert_eq!(after[0], before[0]);
+    assert_eq!(after[1]["id"], 42);
+    assert_eq!(after[1]["action"], "ban");
+}
+
+/// Events are stored in compressed batches of a few thousand; a large import's events keep
+/// one id each, in order, and `--member` finds one event among them.
+#[test]
+fn a_large_import_logs_every_change_with_consecutive_ids() {
+    let r = Roster::new();
+    let mut csv = String::from("email,first_name\n");
+    for i in 0..10_000 {
+        csv.push_str(&format!("m{i}@x.co,M{i}\n"));
+    }
+    r.import("big.csv", &csv, &["--max-rows", "20000"]);
+    let events = log(&r, &["--import", "1"]);
+    assert_eq!(events.len(), 10_000);
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["id"], i as i64 + 1);
+        assert_eq!(e["member"], format!("m{i}@x.co"));
+    }
+    let one = log(&r, &["--member", "m9999@x.co"]);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0]["id"], 10_000);
+    assert_eq!(one[0]["changes"]["fields"]["first_name"]["new"], "M9999");
+    assert!(log(&r, &["--import", "2"]).is_empty());
+}

@@ -2,6 +2,7 @@
 //! `sqlite` is its one implementation today (a PostgreSQL one can sit beside it).
 //! A [`Snapshot`] is the in-memory view an import plans against.
 
+mod audit;
 mod lock;
 mod schema;
 pub mod sqlite;

@@ -4,7 +4,10 @@ use crate::error::StoreError;
 use rusqlite::Connection;
 
 /// Each entry migrates from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("sql/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sql/0001_initial.sql"),
+    include_str!("sql/0002_audit_batches.sql"),
+];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -3,6 +3,7 @@
 //! Durability: WAL journal (readers keep reading while an import applies) with
 //! `synchronous = FULL` (a committed import survives a power cut, not only a crash).
 
+use super::audit::{self, BatchWriter};
 use super::{
     AuditEvent, ImportLock, ImportMeta, ImportRecord, Settings, Snapshot, StateChange, Store, Team,
     schema,
@@ -317,45 +318,21 @@ impl Store for SqliteStore {
         }
         let creates = plan.changes.iter().filter(|c| c.member.is_none()).count();
         let bulk = creates > 1000 && creates > snapshot.members.len();
-        if bulk {
-            // Building the unique indexes once after a bulk insert is much faster than
-            // maintaining them row by row; a duplicate still fails the transaction.
-            tx.execute_batch(DROP_IDENTIFIER_INDEXES)?;
-        }
-        for change in &plan.changes {
-            let member_id = match change.member {
-                None => insert_member(&tx, change, &at)?,
-                Some(i) => {
-                    update_member(&tx, change, &snapshot.members[i], &at)?;
-                    snapshot.members[i].id
-                }
-            };
-            apply_teams(&tx, change, member_id, &team_ids)?;
-            let label = change
-                .ids()
-                .into_iter()
-                .flatten()
-                .next()
-                .map_or_else(|| format!("#{member_id}"), str::to_string);
-            let changes =
-                serde_json::to_string(&crate::report::json::ChangeJson(change)).unwrap_or_default();
-            tx.prepare_cached(
-                "INSERT INTO audit (import_id, at, operator, member_id, member, action, changes) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                import_id,
-                at,
-                operator,
-                member_id,
-                label,
-                crate::report::json::action_name(change.action),
-                changes
-            ])?;
-        }
-        if bulk {
-            tx.execute_batch(CREATE_IDENTIFIER_INDEXES)?;
-        }
+        let first_new_id: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM members", [], |r| {
+                r.get(0)
+            })?;
+        let member_ids = member_ids(plan, snapshot, first_new_id);
+        // The audit batches are encoded and compressed on a second core while the members
+        // are written.
+        let batches = std::thread::scope(|scope| {
+            let encoder = scope.spawn(|| encode_audit(plan, &member_ids));
+            write_members(&tx, plan, snapshot, &member_ids, &team_ids, &at, bulk)?;
+            encoder
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the audit encoder panicked").into()))
+        })?;
+        insert_audit_batches(&tx, Some(import_id), &at, operator, &batches)?;
         for name in &plan.teams_deleted {
             if let Some(id) = team_ids.get(name) {
                 tx.execute("DELETE FROM memberships WHERE team_id = ?1", [id])?;
@@ -431,23 +408,40 @@ impl Store for SqliteStore {
         member: Option<i64>,
         import: Option<i64>,
     ) -> Result<Vec<AuditEvent>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, import_id, at, operator, member, action, changes FROM audit \
-             WHERE (?1 IS NULL OR member_id = ?1) AND (?2 IS NULL OR import_id = ?2) ORDER BY id",
-        )?;
-        let rows = stmt.query_map(params![member, import], |r| {
-            let changes: String = r.get(6)?;
-            Ok(AuditEvent {
-                id: r.get(0)?,
-                import_id: r.get(1)?,
-                at: r.get(2)?,
-                operator: r.get(3)?,
-                member: r.get(4)?,
-                action: r.get(5)?,
-                changes: serde_json::from_str(&changes).unwrap_or(serde_json::Value::Null),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let sql = if member.is_some() {
+            "SELECT b.id, b.import_id, b.at, b.operator, b.data FROM audit_members m \
+             JOIN audit_batches b ON b.id = m.batch_id \
+             WHERE m.member_id = ?1 AND (?2 IS NULL OR b.import_id = ?2) ORDER BY b.id"
+        } else {
+            "SELECT id, import_id, at, operator, data FROM audit_batches \
+             WHERE (?2 IS NULL OR import_id = ?2) ORDER BY id"
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = stmt.query(params![member, import])?;
+        let mut events = Vec::new();
+        while let Some(r) = rows.next()? {
+            let first: i64 = r.get(0)?;
+            let (import_id, at, operator): (Option<i64>, String, String) =
+                (r.get(1)?, r.get(2)?, r.get(3)?);
+            let data = r.get_ref(4)?;
+            let data = data.as_bytes().map_err(rusqlite::Error::from)?;
+            let lines = audit::decode(data)?;
+            for (i, line) in lines.into_iter().enumerate() {
+                if member.is_some() && line.member_id != member {
+                    continue;
+                }
+                events.push(AuditEvent {
+                    id: first + i as i64,
+                    import_id,
+                    at: at.clone(),
+                    operator: operator.clone(),
+                    member: line.member,
+                    action: line.action,
+                    changes: line.changes,
+                });
+            }
+        }
+        Ok(events)
     }
 
     fn set_member_states(
@@ -459,6 +453,7 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let at = now();
+        let mut audit = BatchWriter::default();
         for c in changes {
             let (old_status, old_protected, label): (String, bool, String) = tx.query_row(
                 "SELECT status, protected, coalesce(email, external_id, phone, '#' || id) FROM members WHERE id = ?1",
@@ -482,19 +477,14 @@ impl Store for SqliteStore {
                     serde_json::json!({"old": old_protected, "new": c.protected}),
                 );
             }
-            tx.prepare_cached(
-                "INSERT INTO audit (import_id, at, operator, member_id, member, action, changes) \
-                 VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                at,
-                operator,
+            audit.push(
                 c.member_id,
-                label,
+                &label,
                 c.action,
-                serde_json::json!({"fields": fields}).to_string()
-            ])?;
+                serde_json::json!({"fields": fields}),
+            )?;
         }
+        insert_audit_batches(&tx, None, &at, operator, &audit.finish()?)?;
         Self::bump_generation(&tx)?;
         tx.commit()?;
         Ok(())
@@ -566,7 +556,107 @@ fn forms_json(forms: &BTreeMap<String, String>) -> Option<String> {
     (!forms.is_empty()).then(|| serde_json::to_string(forms).unwrap_or_default())
 }
 
-fn insert_member(tx: &Transaction, change: &Change, at: &str) -> Result<i64, StoreError> {
+/// Each change's member id: the stored member's, or the next free id for a create, in order.
+fn member_ids(plan: &Plan, snapshot: &Snapshot, first_new_id: i64) -> Vec<i64> {
+    let mut next = first_new_id;
+    plan.changes
+        .iter()
+        .map(|c| match c.member {
+            Some(i) => snapshot.members[i].id,
+            None => {
+                next += 1;
+                next - 1
+            }
+        })
+        .collect()
+}
+
+fn write_members(
+    tx: &Transaction,
+    plan: &Plan,
+    snapshot: &Snapshot,
+    member_ids: &[i64],
+    team_ids: &HashMap<String, i64>,
+    at: &str,
+    bulk: bool,
+) -> Result<(), StoreError> {
+    if bulk {
+        // Building the unique indexes once after a bulk insert is much faster than
+        // maintaining them row by row; a duplicate still fails the transaction.
+        tx.execute_batch(DROP_IDENTIFIER_INDEXES)?;
+    }
+    for (change, &member_id) in plan.changes.iter().zip(member_ids) {
+        match change.member {
+            None => insert_member(tx, change, member_id, at)?,
+            Some(i) => update_member(tx, change, &snapshot.members[i], at)?,
+        }
+        apply_teams(tx, change, member_id, team_ids)?;
+    }
+    if bulk {
+        tx.execute_batch(CREATE_IDENTIFIER_INDEXES)?;
+    }
+    Ok(())
+}
+
+fn encode_audit(plan: &Plan, member_ids: &[i64]) -> Result<Vec<audit::Batch>, StoreError> {
+    let mut audit = BatchWriter::default();
+    for (change, &member_id) in plan.changes.iter().zip(member_ids) {
+        let label = change.ids().into_iter().flatten().next();
+        let fallback;
+        let label = match label {
+            Some(l) => l,
+            None => {
+                fallback = format!("#{member_id}");
+                &fallback
+            }
+        };
+        audit.push(
+            member_id,
+            label,
+            crate::report::json::action_name(change.action),
+            crate::report::json::ChangeJson(change),
+        )?;
+    }
+    audit.finish()
+}
+
+/// Stores audit batches, numbering their events after the last stored event.
+fn insert_audit_batches(
+    tx: &Transaction,
+    import_id: Option<i64>,
+    at: &str,
+    operator: &str,
+    batches: &[audit::Batch],
+) -> Result<(), StoreError> {
+    let mut next: i64 = tx.query_row(
+        "SELECT coalesce((SELECT id + events FROM audit_batches ORDER BY id DESC LIMIT 1), 1)",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut batch = tx.prepare_cached(
+        "INSERT INTO audit_batches (id, import_id, at, operator, events, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut member =
+        tx.prepare_cached("INSERT INTO audit_members (member_id, batch_id) VALUES (?1, ?2)")?;
+    for b in batches {
+        batch.execute(params![
+            next,
+            import_id,
+            at,
+            operator,
+            b.events as i64,
+            b.data
+        ])?;
+        for id in &b.members {
+            member.execute(params![id, next])?;
+        }
+        next += b.events as i64;
+    }
+    Ok(())
+}
+
+fn insert_member(tx: &Transaction, change: &Change, id: i64, at: &str) -> Result<(), StoreError> {
     let new = change.created;
     let values: [Option<&str>; FIELD_COUNT] = Field::ALL.map(|f| new.and_then(|n| n.get(f)));
     let forms: BTreeMap<String, String> = new
@@ -577,10 +667,10 @@ fn insert_member(tx: &Transaction, change: &Change, at: &str) -> Result<i64, Sto
     let status = change.status.map_or(Status::Provisioned, |s| s.new);
     let email_key = values[Field::Email.index()].map(email_key);
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO members (email, external_id, phone, first_name, last_name, name, job_title, \
+        "INSERT INTO members (id, email, external_id, phone, first_name, last_name, name, job_title, \
          date_of_birth, description, labels, notify_email, notify_sms, notify_voice, organization_role, \
          forms, status, email_key, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+         VALUES (?19, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
     )?;
     stmt.execute(params![
         values[0],
@@ -600,9 +690,10 @@ fn insert_member(tx: &Transaction, change: &Change, at: &str) -> Result<i64, Sto
         forms_json(&forms),
         status.as_str(),
         email_key,
-        at
+        at,
+        id
     ])?;
-    Ok(tx.last_insert_rowid())
+    Ok(())
 }
 
 fn update_member(
