@@ -262,3 +262,35 @@ fn leave_killed_import(r: &Roster) {
          'additive', '{}', '2026-01-01T00:00:00Z', x'')",
     );
 }
+
+/// Originals are stored compressed; one stored as plain bytes (by an earlier version) reads
+/// back as it is.
+#[test]
+fn originals_are_compressed_and_plain_ones_still_read() {
+    let r = Roster::new();
+    let csv = "email,first_name\nann@x.co,Ann\n";
+    let mut big = String::from("email,first_name\n");
+    for i in 0..2000 {
+        big.push_str(&format!("member{i}@example.com,Member\n"));
+    }
+    r.import("a.csv", csv, &[]);
+    r.import("big.csv", &big, &[]);
+    let stored: i64 = r
+        .sql_text("SELECT CAST(length(original) AS TEXT) FROM imports WHERE id = 2")
+        .parse()
+        .unwrap();
+    assert!(
+        stored * 4 < big.len() as i64,
+        "{stored} bytes stored for {}",
+        big.len()
+    );
+    assert_eq!(
+        r.run(&["imports", "original", "2"]).raw_stdout,
+        big.as_bytes()
+    );
+
+    r.sql("UPDATE imports SET original = CAST('plain,bytes\n' AS BLOB), original_codec = NULL WHERE id = 1");
+    let original = r.run(&["imports", "original", "1"]);
+    original.code(0);
+    assert_eq!(original.raw_stdout, b"plain,bytes\n");
+}

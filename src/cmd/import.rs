@@ -133,27 +133,29 @@ impl Run<'_> {
         self.file.sha256 = input.sha256.clone();
         self.file.bytes = input.bytes.len() as u64;
         self.file.encoding = decode::encoding_name(&input, args.encoding.as_deref());
-        if !self.dry_run {
-            self.import_id = Some(store.begin_import(&self.meta(), &input.bytes)?);
-        }
-        let decoded = input::refuse_binary(&input)
-            .and_then(|()| decode::decode_owned(input, args.encoding.as_deref()));
-        let decoded = match decoded {
-            Ok(d) => d,
-            Err(e) => return self.file_error(store, e),
-        };
-        let options = ParseOptions {
-            format: args.input_format,
-            delimiter: args.delimiter,
-            mappings: args.map.clone(),
-            max_rows,
-            file_name: self.file.name.clone(),
-        };
-        let table = match parse::parse(&decoded, &options, catalog) {
+        let meta = self.meta();
+        let parsed = std::thread::scope(|scope| {
+            // History compresses and stores the original bytes while this thread parses.
+            let history =
+                (!self.dry_run).then(|| scope.spawn(|| store.begin_import(&meta, &input.bytes)));
+            let parsed = self.decode_and_parse(&input, max_rows, catalog);
+            match history.map(|h| h.join()) {
+                Some(Ok(Ok(id))) => self.import_id = Some(id),
+                Some(Ok(Err(e))) => return Err(Error::from(e)),
+                Some(Err(_)) => {
+                    return Err(Error::Io(std::io::Error::other(
+                        "the history writer panicked",
+                    )));
+                }
+                None => {}
+            }
+            Ok(parsed)
+        })?;
+        drop(input);
+        let table = match parsed {
             Ok(t) => t,
             Err(e) => return self.file_error(store, e),
         };
-        drop(decoded);
         self.laps.lap("parse");
         let rows = table.rows.len() as u64;
         self.progress.parsed(rows);
@@ -239,6 +241,24 @@ impl Run<'_> {
         outcome.status = "COMPLETED";
         self.report(&outcome, None)?;
         Ok(exit)
+    }
+
+    fn decode_and_parse(
+        &self,
+        input: &input::Input,
+        max_rows: u64,
+        catalog: &Catalog,
+    ) -> std::result::Result<Table, FileError> {
+        input::refuse_binary(input)?;
+        let decoded = decode::decode(input, self.args.encoding.as_deref())?;
+        let options = ParseOptions {
+            format: self.args.input_format,
+            delimiter: self.args.delimiter,
+            mappings: self.args.map.clone(),
+            max_rows,
+            file_name: self.file.name.clone(),
+        };
+        parse::parse(&decoded, &options, catalog)
     }
 
     fn mode(&self) -> Mode {
