@@ -14,14 +14,36 @@ impl<W: Write> CsvOut<W> {
         }
     }
 
+    /// A writer for a few rows (one member's): a small buffer instead of the default 8 KiB.
+    pub fn small(w: W) -> Self {
+        CsvOut {
+            inner: csv::WriterBuilder::new()
+                .flexible(true)
+                .buffer_capacity(1024)
+                .from_writer(w),
+        }
+    }
+
     pub fn row<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
-        self.inner
-            .write_record(cells.into_iter().map(|c| neutralise(c).into_owned()))
-            .map_err(std::io::Error::other)
+        for cell in cells {
+            self.inner
+                .write_field(neutralise(cell).as_bytes())
+                .map_err(csv_error)?;
+        }
+        // Ends the record (a record of no fields gets one empty field, as before).
+        self.inner.write_record(None::<&[u8]>).map_err(csv_error)
     }
 
     pub fn finish(mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// The csv crate wraps I/O errors; unwrap them so a closed pipe stays a closed pipe.
+fn csv_error(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 

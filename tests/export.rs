@@ -192,3 +192,90 @@ fn round_trip_of_awkward_values() {
     assert_eq!(r.member("b@example.com")["last_name"], "=y");
     round_trip(&r, 3);
 }
+
+/// Members come out by email ignoring case (those without one first, by external_id), however
+/// they were stored, in every format; each member's teams by team name.
+#[test]
+fn export_order_is_by_email_then_external_id_in_every_format() {
+    let r = Roster::new();
+    r.import(
+        "a.csv",
+        "email,external_id,team,team_role\n\
+         Zed@x.co,,Ops,member\nzed@x.co,,Alpha,owner\n\
+         ,E9,,\nbob@x.co,E1,,\n,E2,,\nAnn@x.co,,Beta,member\n",
+        &[],
+    );
+    let csv = r.run(&["export"]);
+    csv.code(0);
+    let ids: Vec<String> = csv
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{}|{}|{}", c[0], c[1], c[c.len() - 2])
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "|E2|",
+            "|E9|",
+            "Ann@x.co||Beta",
+            "bob@x.co|E1|",
+            "Zed@x.co||Alpha",
+            "Zed@x.co||Ops"
+        ]
+    );
+    let ndjson = r.run(&["export", "--format", "ndjson"]);
+    let json = r.run(&["export", "--format", "json"]);
+    let from_ndjson: Vec<serde_json::Value> = ndjson
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(serde_json::Value::Array(from_ndjson.clone()), json.json());
+    let order: Vec<String> = from_ndjson
+        .iter()
+        .map(|m| {
+            format!(
+                "{}{}",
+                m["email"].as_str().unwrap_or(""),
+                m["external_id"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(order, ["E2", "E9", "Ann@x.co", "bob@x.coE1", "Zed@x.co"]);
+}
+
+/// `-o` replaces the file only when the export is complete, leaves nothing beside it, and
+/// writes through to devices such as /dev/null.
+#[test]
+fn export_to_a_file_replaces_it_whole_and_leaves_nothing_behind() {
+    let r = Roster::new();
+    r.import("a.csv", "email\nann@x.co\n", &[]);
+    let out = r.write("out.csv", "old contents\n");
+    r.run(&["export", "-o", &out]).code(0);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        written.ends_with("ann@x.co,,,,,,,,,,,,,member,,\n"),
+        "{written}"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(r.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("out.csv"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["out.csv"]);
+    r.run(&["export", "-o", "/dev/null"]).code(0);
+    assert!(std::path::Path::new("/dev/null").exists());
+    let missing = r.path("no/such/dir/out.csv").display().to_string();
+    let run = r.run(&["export", "-o", &missing]);
+    run.code(1);
+    assert!(
+        run.stderr.contains(&format!("could not write {missing}")),
+        "{}",
+        run.stderr
+    );
+}

@@ -79,10 +79,7 @@ fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<
         .filter(|&i| statuses.is_empty() || statuses.contains(&snapshot.members[i].status))
         .collect();
     if output == ListFormat::Json {
-        let items: Vec<_> = all
-            .iter()
-            .map(|&i| super::export::member_json(snapshot, i))
-            .collect();
+        let items: Vec<_> = all.iter().map(|&i| member_json(snapshot, i)).collect();
         super::say_json(&items)?;
         return Ok(0);
     }
@@ -114,7 +111,7 @@ fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<
 }
 
 fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
-    let value = super::export::member_json(snapshot, i);
+    let value = member_json(snapshot, i);
     if output == ListFormat::Json {
         super::say_json(&value)?;
         return Ok(0);
@@ -208,4 +205,11 @@ pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8>
     ))?;
     let _ = term;
     Ok(0)
+}
+
+fn member_json(snapshot: &Snapshot, i: usize) -> serde_json::Value {
+    super::export::member_json(
+        &snapshot.members[i],
+        &super::export::snapshot_teams(snapshot, i),
+    )
 }

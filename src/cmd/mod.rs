@@ -72,27 +72,107 @@ pub fn say_json<T: serde::Serialize>(value: &T) -> Result<()> {
 /// Writes to `-o PATH` (exactly where the user said) or to stdout.
 pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    match path {
-        Some(p) if is_sqlite_file(p) => Err(Error::Io(std::io::Error::new(
-            std::io::ErrorKind::AlreadyExists,
-            format!(
-                "{} is an SQLite database (a roster store?); roster will not overwrite it.",
-                p.display()
-            ),
-        ))),
-        Some(p) => std::fs::write(p, bytes).map_err(|e| {
-            Error::Io(std::io::Error::new(
-                e.kind(),
-                format!("could not write {}: {e}", p.display()),
-            ))
-        }),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(bytes)?;
-            out.flush()?;
-            Ok(())
+    let mut out = Output::create(path)?;
+    out.write_all(bytes).map_err(|e| out.error(e))?;
+    out.finish()
+}
+
+/// Output to `-o PATH` or stdout, written as it is produced. A regular file is written beside
+/// its destination and renamed into place by [`Output::finish`], so a failed run never leaves
+/// a half-written file (and never touches a store: SQLite files are refused).
+pub struct Output {
+    writer: std::io::BufWriter<Box<dyn std::io::Write>>,
+    path: Option<PathBuf>,
+    /// The file being written, renamed to `path` when complete.
+    partial: Option<PathBuf>,
+}
+
+impl Output {
+    pub fn create(path: Option<&std::path::Path>) -> Result<Output> {
+        let Some(p) = path else {
+            return Ok(Output::new(Box::new(std::io::stdout().lock()), None, None));
+        };
+        if is_sqlite_file(p) {
+            return Err(Error::Io(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} is an SQLite database (a roster store?); roster will not overwrite it.",
+                    p.display()
+                ),
+            )));
+        }
+        // Devices, pipes (`-o /dev/stdout`) and symlinks are written in place.
+        let special = std::fs::symlink_metadata(p).is_ok_and(|m| !m.is_file());
+        let partial = (!special).then(|| partial_path(p));
+        let file = std::fs::File::create(partial.as_deref().unwrap_or(p))
+            .map_err(|e| write_error(p, e))?;
+        Ok(Output::new(Box::new(file), Some(p.to_path_buf()), partial))
+    }
+
+    fn new(
+        inner: Box<dyn std::io::Write>,
+        path: Option<PathBuf>,
+        partial: Option<PathBuf>,
+    ) -> Output {
+        Output {
+            writer: std::io::BufWriter::with_capacity(1 << 20, inner),
+            path,
+            partial,
         }
     }
+
+    /// A write error, naming the file.
+    pub fn error(&self, e: std::io::Error) -> Error {
+        match &self.path {
+            Some(p) => write_error(p, e),
+            None => Error::Io(e),
+        }
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        use std::io::Write;
+        self.writer.flush().map_err(|e| self.error(e))?;
+        if let (Some(partial), Some(path)) = (self.partial.take(), &self.path) {
+            std::fs::rename(&partial, path).map_err(|e| write_error(path, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.writer.write_all(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Some(partial) = &self.partial {
+            std::fs::remove_file(partial).ok();
+        }
+    }
+}
+
+/// `dir/.name.partial`, beside the destination so that the rename stays on one file system.
+fn partial_path(path: &std::path::Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+fn write_error(path: &std::path::Path, e: std::io::Error) -> Error {
+    Error::Io(std::io::Error::new(
+        e.kind(),
+        format!("could not write {}: {e}", path.display()),
+    ))
 }
 
 /// Whether `path` is an SQLite database or write-ahead log: `-o` and `--errors-csv` must never

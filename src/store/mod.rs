@@ -264,6 +264,9 @@ pub struct StateChange {
     pub action: &'static str,
 }
 
+/// Called with each exported member and its memberships (team name, role).
+pub type MemberVisitor<'a> = dyn FnMut(&Member, &[(&str, Role)]) -> std::io::Result<()> + 'a;
+
 /// The store, as narrow as the pipeline needs it.
 pub trait Store {
     fn snapshot(&self) -> Result<Snapshot, StoreError>;
@@ -309,6 +312,11 @@ pub trait Store {
         changes: &[StateChange],
         operator: &str,
     ) -> Result<(), StoreError>;
+    /// Streams the members with one of `statuses`, by id, each with its memberships (team
+    /// name, role) by team name: `roster export`, without building a snapshot. `visit`'s
+    /// errors come back as `StoreError::Io`.
+    fn each_member(&self, statuses: &[Status], visit: &mut MemberVisitor)
+    -> Result<(), StoreError>;
     fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
     fn add_label(&mut self, slug: &str) -> Result<bool, StoreError>;
     fn remove_label(&mut self, slug: &str) -> Result<bool, StoreError>;

@@ -5,8 +5,8 @@
 
 use super::audit::{self, BatchWriter};
 use super::{
-    AuditEvent, ImportLock, ImportMeta, ImportRecord, Settings, Snapshot, StateChange, Store, Team,
-    schema,
+    AuditEvent, ImportLock, ImportMeta, ImportRecord, MemberVisitor, Settings, Snapshot,
+    StateChange, Store, Team, schema,
 };
 use crate::columns::Catalog;
 use crate::error::StoreError;
@@ -514,6 +514,39 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn each_member(
+        &self,
+        statuses: &[Status],
+        visit: &mut MemberVisitor,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let teams = self.strings("SELECT name FROM teams ORDER BY name")?;
+        let memberships = MembershipsById::load(&tx)?;
+        let list = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = tx.prepare(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE status IN ({list}) \
+             ORDER BY id"
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut named: Vec<(&str, Role)> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let member = member_from_row(row)?;
+            named.clear();
+            named.extend(
+                memberships
+                    .of(member.id)
+                    .iter()
+                    .map(|&(_, t, role)| (teams[t as usize].as_str(), role)),
+            );
+            visit(&member, &named)?;
+        }
+        Ok(())
+    }
+
     fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
         match value {
             Some(v) => self.conn.execute(
@@ -572,6 +605,67 @@ const DROP_IDENTIFIER_INDEXES: &str = "DROP INDEX members_email_key; \
 const CREATE_IDENTIFIER_INDEXES: &str = "CREATE UNIQUE INDEX members_email_key ON members (email_key); \
      CREATE UNIQUE INDEX members_external_id ON members (external_id); \
      CREATE UNIQUE INDEX members_phone ON members (phone);";
+
+/// Every membership, found by member id: (team index by name, role).
+struct MembershipsById {
+    /// Sorted by member id, then team index.
+    list: Vec<(i64, u32, Role)>,
+    /// Where each id's run starts in `list`, for ids `first..first + starts.len() - 1`
+    /// (ids are dense: members are never deleted). Empty when they are not.
+    starts: Vec<u32>,
+    first: i64,
+}
+
+impl MembershipsById {
+    fn load(tx: &Transaction) -> Result<MembershipsById, StoreError> {
+        let mut stmt = tx.prepare(
+            "SELECT ms.member_id, t.rank, ms.team_role FROM memberships ms JOIN \
+             (SELECT id, row_number() OVER (ORDER BY name) - 1 AS rank FROM teams) t \
+             ON t.id = ms.team_id",
+        )?;
+        let mut list = stmt
+            .query_map([], |r| {
+                let role =
+                    Role::parse(r.get_ref(2)?.as_str().unwrap_or("")).unwrap_or(Role::Member);
+                Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?, role))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        list.sort_unstable_by_key(|&(m, t, _)| (m, t));
+        let first = list.first().map_or(0, |x| x.0);
+        let span = list.last().map_or(0, |x| x.0 - first + 1) as usize;
+        let mut starts = Vec::new();
+        if span <= 4 * list.len() + 1024 {
+            starts.reserve(span + 1);
+            let mut k = 0;
+            for id in first..=first + span as i64 {
+                while k < list.len() && list[k].0 < id {
+                    k += 1;
+                }
+                starts.push(k as u32);
+            }
+        }
+        Ok(MembershipsById {
+            list,
+            starts,
+            first,
+        })
+    }
+
+    fn of(&self, id: i64) -> &[(i64, u32, Role)] {
+        let range = if self.starts.is_empty() {
+            let a = self.list.partition_point(|x| x.0 < id);
+            let b = self.list.partition_point(|x| x.0 <= id);
+            a..b
+        } else {
+            let i = id - self.first;
+            if i < 0 || i as usize + 1 >= self.starts.len() {
+                return &[];
+            }
+            self.starts[i as usize] as usize..self.starts[i as usize + 1] as usize
+        };
+        &self.list[range]
+    }
+}
 
 /// zstd level of stored originals: the fastest, as the import waits for it.
 const ORIGINAL_LEVEL: i32 = 1;
