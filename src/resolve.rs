@@ -2,7 +2,7 @@
 //! then phone (SPEC §6). Conflicts become row errors; identities are never re-linked silently.
 
 use crate::error::{RowError, msg};
-use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, email_key};
+use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Member, email_key, email_key_cow};
 use crate::store::Snapshot;
 use crate::validate::{Record, Validated};
 use ahash::AHashMap as HashMap;
@@ -90,6 +90,14 @@ fn mark_errored(ids: &mut HashSet<String>, record: &Record) {
     );
 }
 
+/// Whether `member`'s stored identifier `field` is `value` (emails ignoring case).
+fn holds(member: &Member, field: Field, value: &str) -> bool {
+    member.get(field).is_some_and(|stored| match field {
+        Field::Email => email_key_cow(stored) == email_key_cow(value),
+        _ => stored == value,
+    })
+}
+
 /// The member a record names, with the identifier that decided, or the conflict.
 fn match_record(record: &Record, snapshot: &Snapshot) -> Result<Option<(Field, usize)>, RowError> {
     let lookup = |field: Field| -> Option<usize> {
@@ -100,18 +108,25 @@ fn match_record(record: &Record, snapshot: &Snapshot) -> Result<Option<(Field, u
             _ => snapshot.by_phone(v),
         }
     };
-    let found: Vec<(Field, Option<usize>)> = IDENTIFIERS.iter().map(|&f| (f, lookup(f))).collect();
-    let Some(pos) = found.iter().position(|(_, m)| m.is_some()) else {
-        return Ok(None);
-    };
-    let (field, Some(i)) = found[pos] else {
+    let Some((k, field, i)) = IDENTIFIERS
+        .iter()
+        .enumerate()
+        .find_map(|(k, &f)| lookup(f).map(|i| (k, f, i)))
+    else {
         return Ok(None);
     };
     let member = &snapshot.members[i];
     let id = record.get(field).unwrap_or_default();
-    for &(later, other) in &found[pos + 1..] {
-        if let Some(j) = other.filter(|&j| j != i) {
-            let id2 = record.get(later).unwrap_or_default();
+    for &later in &IDENTIFIERS[k + 1..] {
+        let Some(id2) = record.get(later) else {
+            continue;
+        };
+        // Stored identifiers are unique: when the matched member holds this one too, looking
+        // it up would find the same member (the usual case, and it saves a hash lookup).
+        if holds(member, later, id2) {
+            continue;
+        }
+        if let Some(j) = lookup(later).filter(|&j| j != i) {
             return Err(RowError::new(
                 record.row,
                 later.name(),
