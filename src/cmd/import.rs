@@ -60,6 +60,54 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     })
 }
 
+/// The import's history row (with the compressed original), written on a second thread while
+/// the file is parsed, validated and planned. Dry runs write none.
+enum History<'scope> {
+    DryRun(&'scope mut SqliteStore),
+    Writing(
+        std::thread::ScopedJoinHandle<
+            'scope,
+            (
+                &'scope mut SqliteStore,
+                std::result::Result<i64, crate::error::StoreError>,
+            ),
+        >,
+    ),
+}
+
+impl<'scope> History<'scope> {
+    fn start<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        store: &'scope mut SqliteStore,
+        dry_run: bool,
+        meta: &'scope ImportMeta,
+        input: &std::sync::Arc<input::Input>,
+    ) -> History<'scope> {
+        if dry_run {
+            return History::DryRun(store);
+        }
+        let input = std::sync::Arc::clone(input);
+        History::Writing(scope.spawn(move || {
+            let id = store.begin_import(meta, &input.bytes);
+            (store, id)
+        }))
+    }
+
+    /// Waits for the history row; the import's id is then known.
+    fn finish(self, run: &mut Run) -> Result<&'scope mut SqliteStore> {
+        match self {
+            History::DryRun(store) => Ok(store),
+            History::Writing(handle) => {
+                let (store, id) = handle
+                    .join()
+                    .map_err(|_| Error::Io(std::io::Error::other("the history writer panicked")))?;
+                run.import_id = Some(id?);
+                Ok(store)
+            }
+        }
+    }
+}
+
 /// Phase timings on stderr when `ROSTER_TIMINGS` is set (for the benchmark).
 struct Laps {
     at: Option<std::time::Instant>,
@@ -134,113 +182,106 @@ impl Run<'_> {
         self.file.bytes = input.bytes.len() as u64;
         self.file.encoding = decode::encoding_name(&input, args.encoding.as_deref());
         let meta = self.meta();
-        let parsed = std::thread::scope(|scope| {
-            // History compresses and stores the original bytes while this thread parses.
-            let history =
-                (!self.dry_run).then(|| scope.spawn(|| store.begin_import(&meta, &input.bytes)));
+        let input = std::sync::Arc::new(input);
+        std::thread::scope(|scope| {
+            let history = History::start(scope, store, self.dry_run, &meta, &input);
             let parsed = self.decode_and_parse(&input, max_rows, catalog);
-            match history.map(|h| h.join()) {
-                Some(Ok(Ok(id))) => self.import_id = Some(id),
-                Some(Ok(Err(e))) => return Err(Error::from(e)),
-                Some(Err(_)) => {
-                    return Err(Error::Io(std::io::Error::other(
-                        "the history writer panicked",
-                    )));
+            // The history thread keeps its own handle on the bytes until its row is written.
+            drop(input);
+            let table = match parsed {
+                Ok(t) => t,
+                Err(e) => {
+                    let store = history.finish(self)?;
+                    return self.file_error(store, e);
                 }
-                None => {}
+            };
+            self.laps.lap("parse");
+            let rows = table.rows.len() as u64;
+            self.progress.parsed(rows);
+            self.progress.stage("validate", 0, rows);
+            let mut validated = validate::validate(&table, catalog);
+            self.laps.lap("validate");
+            let snapshot = &snapshot()?;
+            self.laps.lap("snapshot");
+            if snapshot.catalog != *catalog {
+                // A definition changed while the file was read: validate against the snapshot's.
+                validated = validate::validate(&table, &snapshot.catalog);
             }
-            Ok(parsed)
-        })?;
-        drop(input);
-        let table = match parsed {
-            Ok(t) => t,
-            Err(e) => return self.file_error(store, e),
-        };
-        self.laps.lap("parse");
-        let rows = table.rows.len() as u64;
-        self.progress.parsed(rows);
-        self.progress.stage("validate", 0, rows);
-        let mut validated = validate::validate(&table, catalog);
-        self.laps.lap("validate");
-        let snapshot = &snapshot()?;
-        self.laps.lap("snapshot");
-        if snapshot.catalog != *catalog {
-            // A definition changed while the file was read: validate against the snapshot's.
-            validated = validate::validate(&table, &snapshot.catalog);
-        }
-        self.progress.stage("validate", rows, rows);
-        self.progress.stage("plan", 0, rows);
-        let resolved = resolve::resolve(validated, snapshot);
-        let plan = plan::plan(&resolved, snapshot, &self.mode());
-        self.progress.stage("plan", rows, rows);
-        let plan_id = plan.id(snapshot.generation);
-        self.laps.lap("plan");
-        let errors = resolved.errors.clone();
-        // The error report, built once: for --errors-csv and for the history.
-        let report = match (errors.is_empty(), &args.errors_csv) {
-            (true, None) => None,
-            _ => Some(errors_csv_bytes(&table, &errors)?),
-        };
-        if let (Some(path), Some(bytes)) = (&args.errors_csv, &report) {
-            super::write_output(Some(path), bytes)?;
-        }
-        let report = report.filter(|_| !errors.is_empty());
-        let mut outcome = Outcome {
-            import_id: self.import_id,
-            plan_id: Some(plan_id.clone()),
-            dry_run: self.dry_run,
-            status: "FAILED",
-            full_sync: args.full_sync,
-            file: self.file.clone(),
-            summary: plan.summary.clone(),
-            plan: Some(&plan),
-            errors,
-            warnings: table.warnings.clone(),
-        };
-        if !outcome.errors.is_empty() && !args.skip_invalid {
-            let count = errored_rows(&outcome.errors);
-            return self.refuse(
-                store,
-                &outcome,
-                report.as_deref(),
-                Error::Rows { count },
-                valid_rows(&plan),
-            );
-        }
-        let refusal = self.check_rules(&plan, &plan_id, snapshot);
-        if let Err(rules) = refusal {
-            return self.refuse(store, &outcome, report.as_deref(), Error::Refused(rules), 0);
-        }
-        let exit = if args.detailed_exitcode && plan.has_changes() {
-            3
-        } else {
-            0
-        };
-        if self.dry_run {
-            outcome.status = "DRY_RUN";
+            self.progress.stage("validate", rows, rows);
+            self.progress.stage("plan", 0, rows);
+            let resolved = resolve::resolve(validated, snapshot);
+            let plan = plan::plan(&resolved, snapshot, &self.mode());
+            self.progress.stage("plan", rows, rows);
+            let plan_id = plan.id(snapshot.generation);
+            self.laps.lap("plan");
+            let store = history.finish(self)?;
+            let errors = resolved.errors.clone();
+            // The error report, built once: for --errors-csv and for the history.
+            let report = match (errors.is_empty(), &args.errors_csv) {
+                (true, None) => None,
+                _ => Some(errors_csv_bytes(&table, &errors)?),
+            };
+            if let (Some(path), Some(bytes)) = (&args.errors_csv, &report) {
+                super::write_output(Some(path), bytes)?;
+            }
+            let report = report.filter(|_| !errors.is_empty());
+            let mut outcome = Outcome {
+                import_id: self.import_id,
+                plan_id: Some(plan_id.clone()),
+                dry_run: self.dry_run,
+                status: "FAILED",
+                full_sync: args.full_sync,
+                file: self.file.clone(),
+                summary: plan.summary.clone(),
+                plan: Some(&plan),
+                errors,
+                warnings: table.warnings.clone(),
+            };
+            if !outcome.errors.is_empty() && !args.skip_invalid {
+                let count = errored_rows(&outcome.errors);
+                return self.refuse(
+                    store,
+                    &outcome,
+                    report.as_deref(),
+                    Error::Rows { count },
+                    valid_rows(&plan),
+                );
+            }
+            let refusal = self.check_rules(&plan, &plan_id, snapshot);
+            if let Err(rules) = refusal {
+                return self.refuse(store, &outcome, report.as_deref(), Error::Refused(rules), 0);
+            }
+            let exit = if args.detailed_exitcode && plan.has_changes() {
+                3
+            } else {
+                0
+            };
+            if self.dry_run {
+                outcome.status = "DRY_RUN";
+                self.report(&outcome, None)?;
+                return Ok(exit);
+            }
+            let import_id = self.import_id.unwrap_or_default();
+            let summary = serde_json::to_value(&plan.summary).unwrap_or_default();
+            self.laps.lap("check");
+            let changes = plan.changes.len() as u64;
+            self.progress.stage("apply", 0, changes);
+            if let Err(e) = store.apply(import_id, &plan, snapshot, &summary, &self.operator) {
+                let message = e.to_string();
+                store
+                    .fail_import(import_id, &message, Some(&summary), None)
+                    .ok();
+                return Err(e.into());
+            }
+            self.progress.stage("apply", changes, changes);
+            if let Some(report) = &report {
+                store.set_import_errors(import_id, report)?;
+            }
+            self.laps.lap("apply");
+            outcome.status = "COMPLETED";
             self.report(&outcome, None)?;
-            return Ok(exit);
-        }
-        let import_id = self.import_id.unwrap_or_default();
-        let summary = serde_json::to_value(&plan.summary).unwrap_or_default();
-        self.laps.lap("check");
-        let changes = plan.changes.len() as u64;
-        self.progress.stage("apply", 0, changes);
-        if let Err(e) = store.apply(import_id, &plan, snapshot, &summary, &self.operator) {
-            let message = e.to_string();
-            store
-                .fail_import(import_id, &message, Some(&summary), None)
-                .ok();
-            return Err(e.into());
-        }
-        self.progress.stage("apply", changes, changes);
-        if let Some(report) = &report {
-            store.set_import_errors(import_id, report)?;
-        }
-        self.laps.lap("apply");
-        outcome.status = "COMPLETED";
-        self.report(&outcome, None)?;
-        Ok(exit)
+            Ok(exit)
+        })
     }
 
     fn decode_and_parse(
