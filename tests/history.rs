@@ -258,8 +258,8 @@ fn a_refused_workbook_is_kept_with_its_hash() {
 fn leave_killed_import(r: &Roster) {
     r.sql(
         "INSERT INTO imports (status, operator, file_name, sha256, bytes, encoding, mode, options, \
-         started_at, original) VALUES ('RUNNING', 'ghost', 'killed.csv', '', 0, 'UTF-8', \
-         'additive', '{}', '2026-01-01T00:00:00Z', x'')",
+         started_at) VALUES ('RUNNING', 'ghost', 'killed.csv', '', 0, 'UTF-8', \
+         'additive', '{}', '2026-01-01T00:00:00Z')",
     );
 }
 
@@ -276,7 +276,7 @@ fn originals_are_compressed_and_plain_ones_still_read() {
     r.import("a.csv", csv, &[]);
     r.import("big.csv", &big, &[]);
     let stored: i64 = r
-        .sql_text("SELECT CAST(length(original) AS TEXT) FROM imports WHERE id = 2")
+        .sql_text("SELECT CAST(length(bytes) AS TEXT) FROM import_originals WHERE import_id = 2")
         .parse()
         .unwrap();
     assert!(
@@ -289,8 +289,31 @@ fn originals_are_compressed_and_plain_ones_still_read() {
         big.as_bytes()
     );
 
-    r.sql("UPDATE imports SET original = CAST('plain,bytes\n' AS BLOB), original_codec = NULL WHERE id = 1");
+    r.sql("UPDATE import_originals SET bytes = CAST('plain,bytes\n' AS BLOB), codec = NULL WHERE import_id = 1");
     let original = r.run(&["imports", "original", "1"]);
     original.code(0);
     assert_eq!(original.raw_stdout, b"plain,bytes\n");
+}
+
+/// A version 1 store kept originals in the imports row; opened by this version, they move to
+/// their own table and read back unchanged.
+#[test]
+fn a_version_1_store_keeps_its_originals() {
+    let r = Roster::new();
+    let conn = rusqlite::Connection::open(r.db()).expect("open");
+    conn.execute_batch(include_str!("../src/store/sql/0001_initial.sql"))
+        .expect("schema 1");
+    conn.execute_batch(
+        "PRAGMA user_version = 1;
+         INSERT INTO imports (id, status, operator, file_name, sha256, bytes, encoding, mode,
+           options, started_at, finished_at, original)
+         VALUES (1, 'COMPLETED', 'alice', 'old.csv', 'abc', 12, 'UTF-8', 'additive', '{}',
+           '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', CAST('email\nann@x.co' AS BLOB));",
+    )
+    .expect("a version 1 store");
+    drop(conn);
+    let original = r.run(&["imports", "original", "1"]);
+    original.code(0);
+    assert_eq!(original.raw_stdout, b"email\nann@x.co");
+    assert_eq!(list(&r)[0]["file_name"], "old.csv");
 }

@@ -272,8 +272,7 @@ impl Store for SqliteStore {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO imports (status, operator, file_name, sha256, bytes, encoding, mode, options, \
-             started_at, original, original_codec) \
-             VALUES ('RUNNING', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, zeroblob(?9), ?10)",
+             started_at) VALUES ('RUNNING', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 meta.operator,
                 meta.file_name,
@@ -283,16 +282,18 @@ impl Store for SqliteStore {
                 meta.mode,
                 meta.options,
                 now(),
-                original.len() as i64,
-                codec
             ],
         )?;
         let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO import_originals (import_id, codec, bytes) VALUES (?1, ?2, zeroblob(?3))",
+            params![id, codec, original.len() as i64],
+        )?;
         if !original.is_empty() {
             let mut blob = tx.blob_open(
                 rusqlite::DatabaseName::Main,
-                "imports",
-                "original",
+                "import_originals",
+                "bytes",
                 id,
                 false,
             )?;
@@ -406,19 +407,20 @@ impl Store for SqliteStore {
     }
 
     fn import_original(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let stored: Option<(Vec<u8>, Option<String>)> = self
+        let stored: Option<(Option<Vec<u8>>, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT original, original_codec FROM imports WHERE id = ?1",
+                "SELECT o.bytes, o.codec FROM imports i \
+                 LEFT JOIN import_originals o ON o.import_id = i.id WHERE i.id = ?1",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
         Ok(match stored {
-            Some((bytes, Some(codec))) if codec == "zstd" => {
+            Some((Some(bytes), Some(codec))) if codec == "zstd" => {
                 Some(zstd::stream::decode_all(bytes.as_slice())?)
             }
-            Some((bytes, _)) => Some(bytes),
+            Some((bytes, _)) => Some(bytes.unwrap_or_default()),
             None => None,
         })
     }

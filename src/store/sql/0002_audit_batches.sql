@@ -28,5 +28,13 @@ INSERT INTO audit_members (member_id, batch_id)
 SELECT member_id, id FROM audit WHERE member_id IS NOT NULL;
 DROP TABLE audit;
 
--- How `imports.original` is stored: NULL as the file's bytes, 'zstd' compressed.
-ALTER TABLE imports ADD COLUMN original_codec TEXT;
+-- Each import's original bytes in their own table: finishing an import (an UPDATE of its
+-- imports row) then does not read and rewrite the whole file.
+CREATE TABLE import_originals (
+    import_id INTEGER PRIMARY KEY REFERENCES imports(id),
+    -- NULL: the file's bytes as they are; 'zstd': compressed.
+    codec TEXT,
+    bytes BLOB NOT NULL
+);
+INSERT INTO import_originals (import_id, codec, bytes) SELECT id, NULL, original FROM imports;
+ALTER TABLE imports DROP COLUMN original;
