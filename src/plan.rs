@@ -281,7 +281,7 @@ pub fn plan<'a>(resolved: &'a Resolved, snapshot: &Snapshot, mode: &Mode) -> Pla
     let mut matched = vec![false; snapshot.members.len()];
     let mut named_teams: BTreeSet<&str> = BTreeSet::new();
     for (record, member) in resolved.matches() {
-        named_teams.extend(record.teams.iter().map(|t| t.team.as_str()));
+        named_teams.extend(record.teams.iter().map(|t| &*t.team));
         match member {
             Some(i) => {
                 matched[i] = true;
@@ -339,7 +339,7 @@ fn plan_create<'a>(plan: &mut Plan<'a>, record: &'a Record, mode: &Mode, has_tea
             record
                 .teams
                 .iter()
-                .map(|t| (t.team.clone(), t.role))
+                .map(|t| (t.team.to_string(), t.role))
                 .collect()
         } else {
             Vec::new()
@@ -479,9 +479,9 @@ fn team_changes(
             .team(&t.team)
             .and_then(|ti| current.iter().find(|(cti, _)| *cti == ti));
         match existing {
-            None => changes.added.push((t.team.clone(), t.role)),
+            None => changes.added.push((t.team.to_string(), t.role)),
             Some((_, old)) if *old != t.role => {
-                changes.changed.push((t.team.clone(), *old, t.role))
+                changes.changed.push((t.team.to_string(), *old, t.role))
             }
             Some(_) => {}
         }
@@ -489,7 +489,7 @@ fn team_changes(
     if replace {
         for (ti, role) in current {
             let name = &snapshot.teams[*ti].name;
-            if !record.teams.iter().any(|t| t.team == *name) {
+            if !record.teams.iter().any(|t| *t.team == **name) {
                 changes.removed.push((name.clone(), *role));
             }
         }

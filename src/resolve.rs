@@ -5,7 +5,6 @@ use crate::error::{RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Member, email_key, email_key_cow};
 use crate::store::Snapshot;
 use crate::validate::{Record, Validated};
-use ahash::AHashMap as HashMap;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, Default)]
@@ -43,11 +42,17 @@ pub fn resolve(validated: Validated, snapshot: &Snapshot) -> Resolved {
     };
     let mut records = validated.records;
     let mut keep = Vec::with_capacity(records.len());
-    let mut claimed: HashMap<usize, u32> = HashMap::new();
+    // The row that claimed each stored member. A vector, not a map: on a large sync nearly
+    // every member is claimed, and a map of them cost ~50 MB.
+    let mut claimed: Vec<Option<u32>> = vec![None; snapshot.members.len()];
     for record in &records {
         let matched = match match_record(record, snapshot) {
-            Ok(Some((field, i))) => match claimed.get(&i) {
-                Some(&earlier) => {
+            Ok(Some((field, i))) => match claimed[i] {
+                None => {
+                    claimed[i] = Some(record.row);
+                    Ok(Some(i as u32))
+                }
+                Some(earlier) => {
                     let value = record.get(field).unwrap_or_default();
                     Err(RowError::new(
                         record.row,
@@ -55,10 +60,6 @@ pub fn resolve(validated: Validated, snapshot: &Snapshot) -> Resolved {
                         value,
                         msg::duplicate_member(earlier),
                     ))
-                }
-                None => {
-                    claimed.insert(i, record.row);
-                    Ok(Some(i as u32))
                 }
             },
             Ok(None) => Ok(None),

@@ -8,6 +8,7 @@ use crate::parse::{RawRow, Table};
 use ahash::AHashMap as HashMap;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 /// One member as the file describes it (one row, or several rows of a team file).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,7 +25,8 @@ pub struct Record {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
-    pub team: String,
+    /// Shared by every row naming the team (a file names few teams, in a million rows).
+    pub team: Arc<str>,
     pub role: Role,
     pub row: u32,
 }
@@ -63,8 +65,9 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
     };
     // One slot per row; a group's record ends up in its first row's slot.
     let mut records: Vec<Option<Record>> = Vec::with_capacity(table.rows.len());
+    let mut team_names = HashSet::new();
     for raw in table.rows.iter() {
-        let (record, errors) = check_row(table, &raw, catalog);
+        let (record, errors) = check_row(table, &raw, catalog, &mut team_names);
         let ok = errors.is_empty();
         out.errors.extend(errors);
         records.push(ok.then_some(record));
@@ -91,7 +94,12 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
         }
     }
     // Collected in place: the slots' memory becomes the records' (no second large vector).
-    out.records = records.into_iter().flatten().collect();
+    #[expect(
+        clippy::filter_map_identity,
+        reason = "`flatten` is not collected in place: it would build a second vector"
+    )]
+    let kept = records.into_iter().filter_map(|r| r).collect();
+    out.records = kept;
     out.errors.sort_by_key(|e| e.row);
     out
 }
@@ -129,7 +137,12 @@ fn mark_errored(ids: &IdColumns, raw: &RawRow, errored: &mut HashSet<String>) {
 }
 
 /// Checks every cell of a row; the record is only meaningful when there are no errors.
-fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<RowError>) {
+fn check_row(
+    table: &Table,
+    raw: &RawRow,
+    catalog: &Catalog,
+    team_names: &mut HashSet<Arc<str>>,
+) -> (Record, Vec<RowError>) {
     let row = raw.row;
     let mut record = Record {
         row,
@@ -146,7 +159,7 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
     }
     let mut errors = Vec::new();
     let mut values: [Option<Cow<str>>; FIELD_COUNT] = Default::default();
-    let mut team: Option<String> = None;
+    let mut team: Option<Arc<str>> = None;
     let mut team_role: Result<Option<Role>, String> = Ok(None);
     for (i, column) in table.columns.iter().enumerate() {
         let Some(column) = column else { continue };
@@ -164,7 +177,7 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
             continue;
         }
         match column {
-            Column::Team => team = (!value.is_empty()).then(|| value.to_string()),
+            Column::Team => team = (!value.is_empty()).then(|| shared(team_names, value)),
             Column::TeamRole if value.is_empty() => {}
             Column::TeamRole => {
                 team_role = Role::parse(value).map(Some).ok_or(value.to_string());
@@ -204,13 +217,23 @@ fn check_row(table: &Table, raw: &RawRow, catalog: &Catalog) -> (Record, Vec<Row
             &bad,
             msg::INVALID_TEAM_ROLE,
         )),
-        (Some(team), Ok(Some(role))) => record.teams.push(Membership { team, role, row }),
+        // `vec!`, not `push`: a pushed first element reserves room for four.
+        (Some(team), Ok(Some(role))) => record.teams = vec![Membership { team, role, row }],
         (Some(_), Ok(None)) => {
             errors.push(RowError::new(row, "team_role", "", msg::INVALID_TEAM_ROLE))
         }
         (None, Ok(_)) => {}
     }
     (record, errors)
+}
+
+fn shared(names: &mut HashSet<Arc<str>>, name: &str) -> Arc<str> {
+    if let Some(known) = names.get(name) {
+        return known.clone();
+    }
+    let name: Arc<str> = name.into();
+    names.insert(name.clone());
+    name
 }
 
 /// Extra trailing cells are tolerated when they are empty (spreadsheets pad rows), and so are

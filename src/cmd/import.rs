@@ -188,7 +188,7 @@ impl Run<'_> {
             let parsed = self.decode_and_parse(&input, max_rows, catalog);
             // The history thread keeps its own handle on the bytes until its row is written.
             drop(input);
-            let table = match parsed {
+            let mut table = match parsed {
                 Ok(t) => t,
                 Err(e) => {
                     let store = history.finish(self)?;
@@ -210,13 +210,9 @@ impl Run<'_> {
             self.progress.stage("validate", rows, rows);
             self.progress.stage("plan", 0, rows);
             let resolved = resolve::resolve(validated, snapshot);
-            let plan = plan::plan(&resolved, snapshot, &self.mode());
-            self.progress.stage("plan", rows, rows);
-            let plan_id = plan.id(snapshot.generation);
-            self.laps.lap("plan");
-            let store = history.finish(self)?;
             let errors = resolved.errors.clone();
-            // The error report, built once: for --errors-csv and for the history.
+            // The error report, built once: for --errors-csv and for the history. It is the
+            // last use of the file's cells: the table goes before the plan and the apply.
             let report = match (errors.is_empty(), &args.errors_csv) {
                 (true, None) => None,
                 _ => Some(errors_csv_bytes(&table, &errors)?),
@@ -225,6 +221,13 @@ impl Run<'_> {
                 super::write_output(Some(path), bytes)?;
             }
             let report = report.filter(|_| !errors.is_empty());
+            let warnings = std::mem::take(&mut table.warnings);
+            drop(table);
+            let plan = plan::plan(&resolved, snapshot, &self.mode());
+            self.progress.stage("plan", rows, rows);
+            let plan_id = plan.id(snapshot.generation);
+            self.laps.lap("plan");
+            let store = history.finish(self)?;
             let mut outcome = Outcome {
                 import_id: self.import_id,
                 plan_id: Some(plan_id.clone()),
@@ -235,7 +238,7 @@ impl Run<'_> {
                 summary: plan.summary.clone(),
                 plan: Some(&plan),
                 errors,
-                warnings: table.warnings.clone(),
+                warnings,
             };
             if !outcome.errors.is_empty() && !args.skip_invalid {
                 let count = errored_rows(&outcome.errors);

@@ -25,7 +25,7 @@ pub(crate) fn parse(
     };
     let bytes = text.as_bytes();
     let mut row = first_row;
-    let mut rows = Rows::default();
+    let mut rows = Rows::with_text_capacity(text.len());
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,

@@ -44,6 +44,15 @@ pub struct Rows {
 }
 
 impl Rows {
+    /// Room for `bytes` of cell text, reserved once: the cells of a CSV file are no longer than
+    /// the file, and doubling a buffer of 100 MB copies it while both are held.
+    pub fn with_text_capacity(bytes: usize) -> Rows {
+        Rows {
+            text: String::with_capacity(bytes),
+            ..Rows::default()
+        }
+    }
+
     pub fn push<'a>(&mut self, row: u32, cells: impl IntoIterator<Item = &'a str>) {
         if self.row_starts.is_empty() {
             self.row_starts.push(0);

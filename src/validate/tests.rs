@@ -131,7 +131,7 @@ fn team_rows_group_into_one_member() {
     assert_eq!(
         ann.teams
             .iter()
-            .map(|t| (t.team.as_str(), t.role, t.row))
+            .map(|t| (&*t.team, t.role, t.row))
             .collect::<Vec<_>>(),
         [("Sales", Role::Owner, 2), ("Ops", Role::Member, 3)]
     );
