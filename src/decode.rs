@@ -4,25 +4,27 @@
 use crate::error::FileError;
 use crate::input::Input;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the input when it is UTF-8 (the common case): never copied.
+    pub text: Cow<'a, str>,
     /// The encoding's name as reported (`UTF-8`, `UTF-16LE`, `windows-1252`, ...).
     pub encoding: String,
 }
 
-impl Decoded {
+impl Decoded<'_> {
     /// Text that is already decoded (UTF-8).
-    pub fn utf8(text: &str) -> Decoded {
+    pub fn utf8(text: &str) -> Decoded<'_> {
         Decoded {
-            text: text.to_string(),
+            text: Cow::Borrowed(text),
             encoding: "UTF-8".to_string(),
         }
     }
 }
 
-pub fn decode(input: &Input, encoding: Option<&str>) -> Result<Decoded, FileError> {
+pub fn decode<'a>(input: &'a Input, encoding: Option<&str>) -> Result<Decoded<'a>, FileError> {
     let bytes = input.bytes.as_slice();
     if let Some(label) = encoding {
         let enc = Encoding::for_label(label.trim().as_bytes())
@@ -41,33 +43,6 @@ pub fn decode(input: &Input, encoding: Option<&str>) -> Result<Decoded, FileErro
     decode_utf8(bytes, "UTF-8")
 }
 
-/// Like [`decode`], consuming the input: UTF-8 text (the common case) is not copied.
-pub fn decode_owned(input: Input, encoding: Option<&str>) -> Result<Decoded, FileError> {
-    let utf16 = input.bytes.starts_with(&[0xFF, 0xFE]) || input.bytes.starts_with(&[0xFE, 0xFF]);
-    if encoding.is_some() || utf16 {
-        return decode(&input, encoding);
-    }
-    let bom = input.bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
-    match String::from_utf8(input.bytes) {
-        Ok(mut text) => {
-            if bom {
-                text.drain(..3);
-            }
-            Ok(Decoded {
-                text,
-                encoding: "UTF-8".to_string(),
-            })
-        }
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            Err(FileError::BadEncoding {
-                line: line_of(e.as_bytes(), at),
-                encoding: "UTF-8".to_string(),
-            })
-        }
-    }
-}
-
 /// The name of the encoding [`decode`] will use, without decoding.
 pub fn encoding_name(input: &Input, encoding: Option<&str>) -> String {
     match encoding {
@@ -79,10 +54,10 @@ pub fn encoding_name(input: &Input, encoding: Option<&str>) -> String {
     }
 }
 
-fn decode_utf8(bytes: &[u8], name: &str) -> Result<Decoded, FileError> {
+fn decode_utf8<'a>(bytes: &'a [u8], name: &str) -> Result<Decoded<'a>, FileError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Decoded {
-            text: text.to_string(),
+            text: Cow::Borrowed(text),
             encoding: name.to_string(),
         }),
         Err(e) => Err(FileError::BadEncoding {
@@ -92,7 +67,7 @@ fn decode_utf8(bytes: &[u8], name: &str) -> Result<Decoded, FileError> {
     }
 }
 
-fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> Result<Decoded, FileError> {
+fn decode_with<'a>(enc: &'static Encoding, bytes: &'a [u8]) -> Result<Decoded<'a>, FileError> {
     if enc == encoding_rs::UTF_8 {
         let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
         return decode_utf8(body, "UTF-8");
@@ -105,7 +80,7 @@ fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> Result<Decoded, FileErro
         });
     }
     Ok(Decoded {
-        text: text.into_owned(),
+        text,
         encoding: used.name().to_string(),
     })
 }
@@ -148,27 +123,26 @@ mod tests {
             (b"Jos\xE9\n", Some("latin1"), "Jos\u{e9}\n", "windows-1252"),
         ];
         for (bytes, enc, text, name) in cases {
-            let d = decode(&input(bytes), *enc).unwrap();
-            assert_eq!((d.text.as_str(), d.encoding.as_str()), (*text, *name));
+            let input = input(bytes);
+            let d = decode(&input, *enc).unwrap();
+            assert_eq!((d.text.as_ref(), d.encoding.as_str()), (*text, *name));
         }
     }
 
     #[test]
-    fn decoding_owned_input_agrees() {
+    fn utf8_is_borrowed_and_named_as_encoding_name_says() {
         let cases: &[(&[u8], Option<&str>)] = &[
             (b"email\n", None),
             (b"\xEF\xBB\xBFemail\n", None),
             (b"\xFF\xFEe\0m\0", None),
             (b"Jos\xE9\n", Some("windows-1252")),
-            (b"a\nb\n\xE9", None),
         ];
         for (bytes, enc) in cases {
-            let by_ref = decode(&input(bytes), *enc).map(|d| (d.text, d.encoding));
-            let owned = decode_owned(input(bytes), *enc).map(|d| (d.text, d.encoding));
-            assert_eq!(by_ref, owned, "{bytes:?}");
-            if let Ok((_, name)) = owned {
-                assert_eq!(encoding_name(&input(bytes), *enc), name);
-            }
+            let input = input(bytes);
+            let d = decode(&input, *enc).unwrap();
+            assert_eq!(encoding_name(&input, *enc), d.encoding, "{bytes:?}");
+            let utf8 = d.encoding == "UTF-8";
+            assert_eq!(matches!(d.text, Cow::Borrowed(_)), utf8, "{bytes:?}");
         }
     }
 

@@ -5,9 +5,10 @@
 //! Codemap
 //! - `cli`, `cmd`: flags, and one module per subcommand (wiring only). `cmd::import` is the one
 //!   place the stages are strung together; `diff` is the same run stopped before `apply`. The
-//!   store snapshot loads on a second thread while the file is read and validated.
+//!   store snapshot loads on a second thread while the file is read and validated, and the
+//!   history row (with the compressed original) is written on a third.
 //! - `input`: bytes from a path or stdin, byte limit, sha256, binary files refused.
-//! - `decode`: BOMs, UTF-16, `--encoding` (encoding_rs) to text; UTF-8 is taken over, not copied.
+//! - `decode`: BOMs, UTF-16, `--encoding` (encoding_rs) to text; UTF-8 is borrowed, not copied.
 //! - `parse`: text to a `Table` (CSV, JSON, NDJSON): every cell in one buffer (`parse::Rows`),
 //!   spreadsheet row numbers; `parse::header` matches headers. Every file-level error stops here.
 //! - `columns`: every column, alias, limit and rule; `validate` applies it to each row, groups a

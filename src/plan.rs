@@ -426,7 +426,13 @@ fn field_changes(
     clear_blanks: bool,
 ) -> Vec<FieldChange> {
     let mut changes = Vec::new();
-    for field in Field::ALL {
+    // Identical values hold no field change: the common case, decided by one comparison.
+    let fields = if record.values == member.values {
+        &[][..]
+    } else {
+        &Field::ALL[..]
+    };
+    for &field in fields {
         let old = member.get(field);
         let change = match (record.get(field), old) {
             (Some(new), Some(old)) if field.same(old, new) => None,

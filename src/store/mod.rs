@@ -179,11 +179,13 @@ impl IdIndex {
         for i in 0..members.len() as u32 {
             let Some(key) = key_of(i) else { continue };
             let hash = id_hash(&key);
-            let taken = table
-                .find(hash, |&j| key_of(j).as_ref() == Some(&key))
-                .is_some();
-            if !taken {
-                table.insert_unique(hash, i, |&j| id_hash(&key_of(j).unwrap_or_default()));
+            // One probe; the first member with a key keeps it.
+            if let hashbrown::hash_table::Entry::Vacant(slot) = table.entry(
+                hash,
+                |&j| key_of(j).as_ref() == Some(&key),
+                |&j| id_hash(&key_of(j).unwrap_or_default()),
+            ) {
+                slot.insert(i);
             }
         }
         IdIndex {
