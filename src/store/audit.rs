@@ -113,6 +113,32 @@ impl BatchWriter {
     }
 }
 
+/// Sorted member ids as stored: comma-separated differences from the previous id (from 0).
+pub fn encode_members(members: &[i64]) -> String {
+    let mut out = String::with_capacity(members.len() * 2);
+    let mut last = 0;
+    for (k, &id) in members.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(&(id - last).to_string());
+        last = id;
+    }
+    out
+}
+
+/// Whether a batch's stored member list (see [`encode_members`]) names `member`.
+pub fn names_member(members: &str, member: i64) -> bool {
+    let mut id = 0i64;
+    for step in members.split(',').filter(|s| !s.is_empty()) {
+        id += step.parse::<i64>().unwrap_or(0);
+        if id >= member {
+            return id == member;
+        }
+    }
+    false
+}
+
 /// The events of one stored batch, in order.
 pub fn decode(data: &[u8]) -> Result<Vec<Line>, StoreError> {
     let text = if data.starts_with(&ZSTD_MAGIC) {
@@ -157,6 +183,20 @@ mod tests {
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].member_id, Some(3));
         assert_eq!(lines[0].action, "ban");
+    }
+
+    #[test]
+    fn member_lists_are_differences_and_are_searched() {
+        let list = encode_members(&[5, 6, 7, 9, 1000]);
+        assert_eq!(list, "5,1,1,2,991");
+        for id in [5, 6, 7, 9, 1000] {
+            assert!(names_member(&list, id), "{id}");
+        }
+        for id in [0, 4, 8, 10, 1001] {
+            assert!(!names_member(&list, id), "{id}");
+        }
+        assert!(!names_member("", 1));
+        assert!(names_member("42", 42), "a migrated batch of one");
     }
 
     #[test]

@@ -434,22 +434,21 @@ impl Store for SqliteStore {
         member: Option<i64>,
         import: Option<i64>,
     ) -> Result<Vec<AuditEvent>, StoreError> {
-        let sql = if member.is_some() {
-            "SELECT b.id, b.import_id, b.at, b.operator, b.data FROM audit_members m \
-             JOIN audit_batches b ON b.id = m.batch_id \
-             WHERE m.member_id = ?1 AND (?2 IS NULL OR b.import_id = ?2) ORDER BY b.id"
-        } else {
-            "SELECT id, import_id, at, operator, data FROM audit_batches \
-             WHERE (?2 IS NULL OR import_id = ?2) ORDER BY id"
-        };
+        let sql = "SELECT id, import_id, at, operator, members, data FROM audit_batches \
+                   WHERE (?1 IS NULL OR import_id = ?1) ORDER BY id";
         let mut stmt = self.conn.prepare(sql)?;
-        let mut rows = stmt.query(params![member, import])?;
+        let mut rows = stmt.query(params![import])?;
         let mut events = Vec::new();
         while let Some(r) = rows.next()? {
             let first: i64 = r.get(0)?;
             let (import_id, at, operator): (Option<i64>, String, String) =
                 (r.get(1)?, r.get(2)?, r.get(3)?);
-            let data = r.get_ref(4)?;
+            if let Some(m) = member
+                && !audit::names_member(r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?, m)
+            {
+                continue;
+            }
+            let data = r.get_ref(5)?;
             let data = data.as_bytes().map_err(rusqlite::Error::from)?;
             let lines = audit::decode(data)?;
             for (i, line) in lines.into_iter().enumerate() {
@@ -757,11 +756,9 @@ fn insert_audit_batches(
         |r| r.get(0),
     )?;
     let mut batch = tx.prepare_cached(
-        "INSERT INTO audit_batches (id, import_id, at, operator, events, data) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO audit_batches (id, import_id, at, operator, events, members, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    let mut member =
-        tx.prepare_cached("INSERT INTO audit_members (member_id, batch_id) VALUES (?1, ?2)")?;
     for b in batches {
         batch.execute(params![
             next,
@@ -769,11 +766,9 @@ fn insert_audit_batches(
             at,
             operator,
             b.events as i64,
+            audit::encode_members(&b.members),
             b.data
         ])?;
-        for id in &b.members {
-            member.execute(params![id, next])?;
-        }
         next += b.events as i64;
     }
     Ok(())
