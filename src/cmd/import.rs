@@ -225,12 +225,16 @@ impl Run<'_> {
             drop(table);
             let plan = plan::plan(&resolved, snapshot, &self.mode());
             self.progress.stage("plan", rows, rows);
-            let plan_id = plan.id(snapshot.generation);
+            // An import that goes on to apply hashes its plan beside the apply; every other
+            // run needs the id first (--expect-plan, a dry run's report, a refusal's report).
+            let refused_for_rows = !errors.is_empty() && !args.skip_invalid;
+            let plan_id = (self.dry_run || args.expect_plan.is_some() || refused_for_rows)
+                .then(|| plan.id(snapshot.generation));
             self.laps.lap("plan");
             let store = history.finish(self)?;
             let mut outcome = Outcome {
                 import_id: self.import_id,
-                plan_id: Some(plan_id.clone()),
+                plan_id: plan_id.clone(),
                 dry_run: self.dry_run,
                 status: "FAILED",
                 full_sync: args.full_sync,
@@ -240,7 +244,7 @@ impl Run<'_> {
                 errors,
                 warnings,
             };
-            if !outcome.errors.is_empty() && !args.skip_invalid {
+            if refused_for_rows {
                 let count = errored_rows(&outcome.errors);
                 return self.refuse(
                     store,
@@ -250,8 +254,9 @@ impl Run<'_> {
                     valid_rows(&plan),
                 );
             }
-            let refusal = self.check_rules(&plan, &plan_id, snapshot);
+            let refusal = self.check_rules(&plan, plan_id.as_deref(), snapshot);
             if let Err(rules) = refusal {
+                outcome.plan_id = Some(plan.id(snapshot.generation));
                 return self.refuse(store, &outcome, report.as_deref(), Error::Refused(rules), 0);
             }
             let exit = if args.detailed_exitcode && plan.has_changes() {
@@ -269,13 +274,22 @@ impl Run<'_> {
             self.laps.lap("check");
             let changes = plan.changes.len() as u64;
             self.progress.stage("apply", 0, changes);
-            if let Err(e) = store.apply(import_id, &plan, snapshot, &summary, &self.operator) {
+            let (applied, plan_id) = std::thread::scope(|scope| {
+                let hashing = scope.spawn(|| plan.id(snapshot.generation));
+                let applied = store.apply(import_id, &plan, snapshot, &summary, &self.operator);
+                (applied, hashing.join())
+            });
+            if let Err(e) = applied {
                 let message = e.to_string();
                 store
                     .fail_import(import_id, &message, Some(&summary), None)
                     .ok();
                 return Err(e.into());
             }
+            outcome.plan_id = Some(
+                plan_id
+                    .map_err(|_| Error::Io(std::io::Error::other("the plan hasher panicked")))?,
+            );
             self.progress.stage("apply", changes, changes);
             if let Some(report) = &report {
                 store.set_import_errors(import_id, report)?;
@@ -346,11 +360,11 @@ impl Run<'_> {
     fn check_rules(
         &self,
         plan: &Plan,
-        plan_id: &str,
+        plan_id: Option<&str>,
         snapshot: &Snapshot,
     ) -> Result<(), Vec<Rule>> {
         if let Some(expected) = &self.args.expect_plan
-            && expected.trim() != plan_id
+            && Some(expected.trim()) != plan_id
         {
             return Err(vec![Rule::PlanChanged]);
         }
