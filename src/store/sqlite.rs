@@ -52,7 +52,7 @@ impl SqliteStore {
             .map_err(|e| open_err(&e))?;
         // 64 MiB of page cache (SQLite's default is 2 MiB): a large import otherwise spills
         // pages to the WAL in the middle of its transaction.
-        conn.pragma_update(None, "cache_size", -65536)
+        conn.pragma_update(None, "cache_size", CACHE_KIB)
             .map_err(|e| open_err(&e))?;
         schema::migrate(&mut conn, &path.display().to_string()).map_err(|e| match e {
             StoreError::Sql(e) => open_err(&e),
@@ -329,6 +329,11 @@ impl Store for SqliteStore {
         }
         let creates = plan.changes.iter().filter(|c| c.member.is_none()).count();
         let bulk = creates > 1000 && creates > snapshot.members.len();
+        if bulk {
+            // Twice the page cache while a bulk import builds its tables and indexes: fewer
+            // pages spilled mid-transaction (a 1M first import: ~0.4 s less, ~70 MB more).
+            tx.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
+        }
         let first_new_id: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM members", [], |r| {
                 r.get(0)
@@ -356,6 +361,9 @@ impl Store for SqliteStore {
             params![import_id, now(), summary.to_string()],
         )?;
         tx.commit()?;
+        if bulk {
+            self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+        }
         Ok(())
     }
 
@@ -667,6 +675,10 @@ impl MembershipsById {
         &self.list[range]
     }
 }
+
+/// SQLite's page cache per connection (negative: KiB), and during a bulk import.
+const CACHE_KIB: i64 = -65536;
+const BULK_CACHE_KIB: i64 = -131072;
 
 /// zstd level of stored originals: the fastest, as the import waits for it.
 const ORIGINAL_LEVEL: i32 = 1;
