@@ -292,19 +292,13 @@ fn unknown_member_is_an_error() {
 #[test]
 fn a_version_1_store_keeps_its_audit_events() {
     let r = Roster::new();
-    let conn = rusqlite::Connection::open(r.db()).expect("open");
-    conn.execute_batch(include_str!("../src/store/sql/0001_initial.sql"))
-        .expect("schema 1");
-    conn.execute_batch(
-        "PRAGMA user_version = 1;
-         INSERT INTO members (id, email, email_key, status, created_at, updated_at)
+    r.version_1_store(
+        "INSERT INTO members (id, email, email_key, status, created_at, updated_at)
            VALUES (7, 'ann@x.co', 'ann@x.co', 'ACTIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
          INSERT INTO audit (id, import_id, at, operator, member_id, member, action, changes)
            VALUES (41, NULL, '2026-01-02T00:00:00Z', 'alice', 7, 'ann@x.co', 'protect',
                    '{\"fields\":{\"protected\":{\"old\":false,\"new\":true}}}');",
-    )
-    .expect("a version 1 store");
-    drop(conn);
+    );
 
     let before = log(&r, &["--member", "ann@x.co"]);
     assert_eq!(before.len(), 1);

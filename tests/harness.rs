@@ -298,6 +298,16 @@ impl Roster {
         Run::from(cmd.args(args).output().expect("run roster"))
     }
 
+    /// Makes the store one written by schema version 1 (before the audit log was batched and
+    /// originals moved out of the imports rows), holding what `sql` inserts.
+    pub fn version_1_store(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(&self.db).expect("open store");
+        conn.execute_batch(include_str!("../src/store/sql/0001_initial.sql"))
+            .expect("schema 1");
+        conn.execute_batch(&format!("PRAGMA user_version = 1; {sql}"))
+            .expect("a version 1 store");
+    }
+
     /// Runs SQL on the store directly, to stage states the binary cannot reach (a killed import).
     pub fn sql(&self, sql: &str) {
         let conn = rusqlite::Connection::open(&self.db).expect("open store");

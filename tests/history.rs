@@ -300,18 +300,12 @@ fn originals_are_compressed_and_plain_ones_still_read() {
 #[test]
 fn a_version_1_store_keeps_its_originals() {
     let r = Roster::new();
-    let conn = rusqlite::Connection::open(r.db()).expect("open");
-    conn.execute_batch(include_str!("../src/store/sql/0001_initial.sql"))
-        .expect("schema 1");
-    conn.execute_batch(
-        "PRAGMA user_version = 1;
-         INSERT INTO imports (id, status, operator, file_name, sha256, bytes, encoding, mode,
+    r.version_1_store(
+        "INSERT INTO imports (id, status, operator, file_name, sha256, bytes, encoding, mode,
            options, started_at, finished_at, original)
          VALUES (1, 'COMPLETED', 'alice', 'old.csv', 'abc', 12, 'UTF-8', 'additive', '{}',
            '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', CAST('email\nann@x.co' AS BLOB));",
-    )
-    .expect("a version 1 store");
-    drop(conn);
+    );
     let original = r.run(&["imports", "original", "1"]);
     original.code(0);
     assert_eq!(original.raw_stdout, b"email\nann@x.co");

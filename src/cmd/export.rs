@@ -86,20 +86,34 @@ fn csv(
     Ok(())
 }
 
+/// A JSON array, pretty-printed as `serde_json` prints one: each member rendered on its own
+/// and indented one level, so that the members can be sorted like the other formats.
 fn json(
     store: &dyn Store,
     statuses: &[Status],
     out: &mut Output,
 ) -> std::result::Result<(), StoreError> {
-    let mut items = Vec::new();
+    let mut sorted = SortedOutput::default();
+    let mut item = Vec::new();
+    let mut indented = Vec::new();
     store.each_member(statuses, &mut |m, teams| {
-        items.push((export_key(m), member_json(m, teams)));
+        serde_json::to_writer_pretty(&mut item, &member_json(m, teams))?;
+        for line in item.split(|&b| b == b'\n') {
+            indented.extend_from_slice(b"  ");
+            indented.extend_from_slice(line);
+            indented.push(b'\n');
+        }
+        item.clear();
+        sorted.push(m, &mut indented);
         Ok(())
     })?;
-    items.sort_by(|a, b| a.0.cmp(&b.0));
-    let items: Vec<Value> = items.into_iter().map(|(_, v)| v).collect();
-    serde_json::to_writer_pretty(&mut *out, &items).map_err(std::io::Error::from)?;
-    out.write_all(b"\n")?;
+    if sorted.entries.is_empty() {
+        out.write_all(b"[]\n")?;
+        return Ok(());
+    }
+    out.write_all(b"[\n")?;
+    sorted.write_joined(out, b",\n")?;
+    out.write_all(b"]\n")?;
     Ok(())
 }
 
@@ -118,15 +132,6 @@ fn ndjson(
     })?;
     sorted.write_to(out)?;
     Ok(())
-}
-
-/// The export order: email ignoring case (members without one first), then external_id, then id.
-fn export_key(m: &Member) -> (Option<String>, Option<String>, i64) {
-    (
-        m.get(Field::Email).map(|e| email_key_cow(e).into_owned()),
-        m.get(Field::ExternalId).map(str::to_string),
-        m.id,
-    )
 }
 
 /// Each member's output, rendered as the store yields members (by id), then written in the
@@ -182,7 +187,13 @@ impl SortedOutput {
         });
     }
 
-    fn write_to(mut self, out: &mut impl Write) -> std::io::Result<()> {
+    fn write_to(self, out: &mut impl Write) -> std::io::Result<()> {
+        self.write_joined(out, b"")
+    }
+
+    /// Writes each member's output in the export order, the last newline of each but the last
+    /// replaced by `separator` when there is one (JSON's `,\n`).
+    fn write_joined(mut self, out: &mut impl Write, separator: &[u8]) -> std::io::Result<()> {
         let keys = &self.keys;
         let text = |span: Option<(usize, usize)>| span.map(|(a, b)| &keys[a..b]);
         self.entries.sort_unstable_by(|a, b| {
@@ -192,9 +203,16 @@ impl SortedOutput {
                 b.id,
             ))
         });
-        for e in &self.entries {
+        let last = self.entries.len().saturating_sub(1);
+        for (k, e) in self.entries.iter().enumerate() {
             let (block, start, end) = e.text;
-            out.write_all(&self.blocks[block as usize][start..end])?;
+            let text = &self.blocks[block as usize][start..end];
+            if separator.is_empty() || k == last {
+                out.write_all(text)?;
+            } else {
+                out.write_all(text.strip_suffix(b"\n").unwrap_or(text))?;
+                out.write_all(separator)?;
+            }
         }
         Ok(())
     }
