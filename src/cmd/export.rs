@@ -7,7 +7,7 @@ use crate::columns::Catalog;
 use crate::csv_out::CsvOut;
 use crate::error::{Result, StoreError};
 use crate::model::{Field, Member, Role, Status, email_key_cow};
-use crate::store::{Snapshot, Store};
+use crate::store::Store;
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
@@ -216,15 +216,6 @@ impl SortedOutput {
         }
         Ok(())
     }
-}
-
-/// Member `i`'s memberships in a snapshot, as (team name, role).
-pub fn snapshot_teams(snapshot: &Snapshot, i: usize) -> Vec<(&str, Role)> {
-    snapshot
-        .memberships(i)
-        .iter()
-        .map(|(t, role)| (snapshot.teams[*t].name.as_str(), *role))
-        .collect()
 }
 
 pub fn member_json(m: &Member, teams: &[(&str, Role)]) -> Value {

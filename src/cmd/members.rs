@@ -208,8 +208,5 @@ pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8>
 }
 
 fn member_json(snapshot: &Snapshot, i: usize) -> serde_json::Value {
-    super::export::member_json(
-        &snapshot.members[i],
-        &super::export::snapshot_teams(snapshot, i),
-    )
+    super::export::member_json(&snapshot.members[i], &snapshot.team_names_of(i))
 }

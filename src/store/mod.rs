@@ -125,6 +125,14 @@ impl Snapshot {
         &self.membership_list[a as usize..b as usize]
     }
 
+    /// Member `i`'s memberships as (team name, role), by team name.
+    pub fn team_names_of(&self, i: usize) -> Vec<(&str, Role)> {
+        self.memberships(i)
+            .iter()
+            .map(|(t, role)| (self.teams[*t].name.as_str(), *role))
+            .collect()
+    }
+
     /// Every membership: (member index, team index, role).
     pub fn all_memberships(&self) -> impl Iterator<Item = (usize, usize, Role)> + '_ {
         (0..self.members.len())

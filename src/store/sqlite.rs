@@ -530,7 +530,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         let teams = self.strings("SELECT name FROM teams ORDER BY name")?;
-        let memberships = MembershipsById::load(&tx)?;
+        let memberships = memberships_by_member_id(&tx)?;
         let list = statuses
             .iter()
             .map(|s| format!("'{}'", s.as_str()))
@@ -542,15 +542,18 @@ impl Store for SqliteStore {
         ))?;
         let mut rows = stmt.query([])?;
         let mut named: Vec<(&str, Role)> = Vec::new();
+        // Members and memberships both ascend by member id: walk them together.
+        let mut k = 0;
         while let Some(row) = rows.next()? {
             let member = member_from_row(row)?;
+            while memberships.get(k).is_some_and(|m| m.0 < member.id) {
+                k += 1;
+            }
             named.clear();
-            named.extend(
-                memberships
-                    .of(member.id)
-                    .iter()
-                    .map(|&(_, t, role)| (teams[t as usize].as_str(), role)),
-            );
+            while let Some(&(_, t, role)) = memberships.get(k).filter(|m| m.0 == member.id) {
+                named.push((teams[t as usize].as_str(), role));
+                k += 1;
+            }
             visit(&member, &named)?;
         }
         Ok(())
@@ -615,65 +618,21 @@ const CREATE_IDENTIFIER_INDEXES: &str = "CREATE UNIQUE INDEX members_email_key O
      CREATE UNIQUE INDEX members_external_id ON members (external_id); \
      CREATE UNIQUE INDEX members_phone ON members (phone);";
 
-/// Every membership, found by member id: (team index by name, role).
-struct MembershipsById {
-    /// Sorted by member id, then team index.
-    list: Vec<(i64, u32, Role)>,
-    /// Where each id's run starts in `list`, for ids `first..first + starts.len() - 1`
-    /// (ids are dense: members are never deleted). Empty when they are not.
-    starts: Vec<u32>,
-    first: i64,
-}
-
-impl MembershipsById {
-    fn load(tx: &Transaction) -> Result<MembershipsById, StoreError> {
-        let mut stmt = tx.prepare(
-            "SELECT ms.member_id, t.rank, ms.team_role FROM memberships ms JOIN \
-             (SELECT id, row_number() OVER (ORDER BY name) - 1 AS rank FROM teams) t \
-             ON t.id = ms.team_id",
-        )?;
-        let mut list = stmt
-            .query_map([], |r| {
-                let role =
-                    Role::parse(r.get_ref(2)?.as_str().unwrap_or("")).unwrap_or(Role::Member);
-                Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?, role))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        list.sort_unstable_by_key(|&(m, t, _)| (m, t));
-        let first = list.first().map_or(0, |x| x.0);
-        let span = list.last().map_or(0, |x| x.0 - first + 1) as usize;
-        let mut starts = Vec::new();
-        if span <= 4 * list.len() + 1024 {
-            starts.reserve(span + 1);
-            let mut k = 0;
-            for id in first..=first + span as i64 {
-                while k < list.len() && list[k].0 < id {
-                    k += 1;
-                }
-                starts.push(k as u32);
-            }
-        }
-        Ok(MembershipsById {
-            list,
-            starts,
-            first,
-        })
-    }
-
-    fn of(&self, id: i64) -> &[(i64, u32, Role)] {
-        let range = if self.starts.is_empty() {
-            let a = self.list.partition_point(|x| x.0 < id);
-            let b = self.list.partition_point(|x| x.0 <= id);
-            a..b
-        } else {
-            let i = id - self.first;
-            if i < 0 || i as usize + 1 >= self.starts.len() {
-                return &[];
-            }
-            self.starts[i as usize] as usize..self.starts[i as usize + 1] as usize
-        };
-        &self.list[range]
-    }
+/// Every membership as (member id, team index by name, role), sorted by member id then team.
+fn memberships_by_member_id(tx: &Transaction) -> Result<Vec<(i64, u32, Role)>, StoreError> {
+    let mut stmt = tx.prepare(
+        "SELECT ms.member_id, t.rank, ms.team_role FROM memberships ms JOIN \
+         (SELECT id, row_number() OVER (ORDER BY name) - 1 AS rank FROM teams) t \
+         ON t.id = ms.team_id",
+    )?;
+    let mut list = stmt
+        .query_map([], |r| {
+            let role = Role::parse(r.get_ref(2)?.as_str().unwrap_or("")).unwrap_or(Role::Member);
+            Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?, role))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    list.sort_unstable_by_key(|&(m, t, _)| (m, t));
+    Ok(list)
 }
 
 /// SQLite's page cache per connection (negative: KiB), and during a bulk import.
@@ -735,18 +694,13 @@ fn write_members(
 fn encode_audit(plan: &Plan, member_ids: &[i64]) -> Result<Vec<audit::Batch>, StoreError> {
     let mut audit = BatchWriter::default();
     for (change, &member_id) in plan.changes.iter().zip(member_ids) {
-        let label = change.ids().into_iter().flatten().next();
-        let fallback;
-        let label = match label {
-            Some(l) => l,
-            None => {
-                fallback = format!("#{member_id}");
-                &fallback
-            }
+        let label = match change.ids().into_iter().flatten().next() {
+            Some(id) => std::borrow::Cow::Borrowed(id),
+            None => std::borrow::Cow::Owned(format!("#{member_id}")),
         };
         audit.push(
             member_id,
-            label,
+            &label,
             crate::report::json::action_name(change.action),
             crate::report::json::ChangeJson(change),
         )?;
