@@ -638,6 +638,12 @@ fn memberships_by_member_id(tx: &Transaction) -> Result<Vec<(i64, u32, Role)>, S
 /// SQLite's page cache per connection (negative: KiB), and during a bulk import.
 const CACHE_KIB: i64 = -65536;
 const BULK_CACHE_KIB: i64 = -131072;
+/// The page cache while a bulk import builds its identifier indexes. SQLite's sorter keeps
+/// runs up to the cache's size: one 60 MB run per index at 1M members is a linked-list merge
+/// sort that misses the CPU cache at every level. Runs of 1 MiB, sorted on two worker threads
+/// and merged, took the three index builds from ~3.0 s to ~1.4 s (100k: unchanged).
+const INDEX_BUILD_CACHE_KIB: i64 = -1024;
+const SORTER_THREADS: i64 = 2;
 
 /// zstd level of stored originals: the fastest, as the import waits for it.
 const ORIGINAL_LEVEL: i32 = 1;
@@ -686,7 +692,11 @@ fn write_members(
         apply_teams(tx, change, member_id, team_ids)?;
     }
     if bulk {
+        tx.pragma_update(None, "cache_size", INDEX_BUILD_CACHE_KIB)?;
+        tx.pragma_update(None, "threads", SORTER_THREADS)?;
         tx.execute_batch(CREATE_IDENTIFIER_INDEXES)?;
+        tx.pragma_update(None, "threads", 0)?;
+        tx.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
     }
     Ok(())
 }
