@@ -52,7 +52,7 @@ fn resolve_with(validated: Validated, snapshot: &Snapshot, parallel_from: usize)
     let mut claimed: Vec<Option<u32>> = vec![None; snapshot.members.len()];
     let found = find_all(&records, snapshot, parallel_from);
     for (record, found) in records.iter().zip(found) {
-        let matched = match found.map_or_else(|| match_record(record, snapshot), Ok) {
+        let matched = match found.map_or_else(|| match_record(record, snapshot, None), Ok) {
             Ok(Some((field, i))) => match claimed[i] {
                 None => {
                     claimed[i] = Some(record.row);
@@ -92,21 +92,32 @@ fn resolve_with(validated: Validated, snapshot: &Snapshot, parallel_from: usize)
 /// most of resolve's time): `Some(..)` when it found a member or none, `None` when the record
 /// has a conflict, whose message the caller builds again (conflicts are rare).
 fn find_all(records: &[Record], snapshot: &Snapshot, parallel_from: usize) -> Vec<Option<Found>> {
-    let find = |chunk: &[Record]| -> Vec<Option<Found>> {
+    // A file usually lists the members in the order the store holds them (an export, or
+    // yesterday's file plus churn): each record is first tried against the member after the
+    // last one matched, starting from the record's own position.
+    let find = |chunk: &[Record], first: usize| -> Vec<Option<Found>> {
+        let mut hint = first;
         chunk
             .iter()
-            .map(|r| match_record(r, snapshot).ok())
+            .map(|r| {
+                let found = match_record(r, snapshot, Some(hint)).ok();
+                if let Some(Some((_, i))) = found {
+                    hint = i + 1;
+                }
+                found
+            })
             .collect()
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || records.len() < parallel_from {
-        return find(records);
+        return find(records, 0);
     }
     let size = records.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let parts: Vec<_> = records
             .chunks(size)
-            .map(|chunk| scope.spawn(move || find(chunk)))
+            .enumerate()
+            .map(|(k, chunk)| scope.spawn(move || find(chunk, k * size)))
             .collect();
         parts
             .into_iter()
@@ -138,10 +149,22 @@ fn holds(member: &Member, field: Field, value: &str) -> bool {
     })
 }
 
-/// The member a record names, with the identifier that decided, or the conflict.
-fn match_record(record: &Record, snapshot: &Snapshot) -> Result<Option<(Field, usize)>, RowError> {
+/// The member a record names, with the identifier that decided, or the conflict. `hint` is
+/// the member the record most likely names: when it holds an identifier, it is the member
+/// holding it (stored identifiers are unique), and the index is not consulted.
+fn match_record(
+    record: &Record,
+    snapshot: &Snapshot,
+    hint: Option<usize>,
+) -> Result<Option<(Field, usize)>, RowError> {
+    let hinted = hint.and_then(|h| snapshot.members.get(h).map(|m| (h, m)));
     let lookup = |field: Field| -> Option<usize> {
         let v = record.get(field)?;
+        if let Some((h, member)) = hinted
+            && holds(member, field, v)
+        {
+            return Some(h);
+        }
         match field {
             Field::ExternalId => snapshot.by_external_id(v),
             Field::Email => snapshot.by_email(v),
@@ -231,7 +254,7 @@ mod tests {
     }
 
     fn check(record: Record) -> Result<Option<usize>, String> {
-        match_record(&record, &snapshot())
+        match_record(&record, &snapshot(), None)
             .map(|m| m.map(|(_, i)| i))
             .map_err(|e| e.message)
     }
@@ -266,6 +289,49 @@ mod tests {
         assert_eq!(messages(&parallel), messages(&serial));
         assert_eq!(serial.errors.len(), 2, "{:?}", messages(&serial));
         assert_eq!(serial.members, [Some(0), None, Some(2), None, Some(1)]);
+    }
+
+    /// A hint only saves lookups: whichever member it names, the answer is the index's.
+    #[test]
+    fn hints_never_change_the_match() {
+        let records = [
+            record(2, "ANN@x.co", ""),
+            record(2, "new@x.co", "E1"),
+            record(2, "bob@x.co", "E2"),
+            record(2, "nobody@x.co", "E9"),
+            record(2, "bob@x.co", "E1"),
+            record(2, "cy@x.co", "E9"),
+            record(2, "cy@x.co", "E3"),
+        ];
+        let s = snapshot();
+        let answer = |r: &Record, hint| match_record(r, &s, hint).map_err(|e| e.message);
+        for r in &records {
+            let expected = answer(r, None);
+            for hint in 0..=s.members.len() + 1 {
+                assert_eq!(answer(r, Some(hint)), expected, "{r:?}, hint {hint}");
+            }
+        }
+    }
+
+    /// A file in the store's order resolves without building the identifier indexes.
+    #[test]
+    fn records_in_store_order_need_no_index() {
+        let records = vec![
+            record(2, "ann@x.co", "E1"),
+            record(3, "BOB@x.co", ""),
+            record(4, "cy@x.co", "E3"),
+        ];
+        let validated = Validated {
+            rows: records.len() as u64,
+            records,
+            ..Validated::default()
+        };
+        let s = snapshot();
+        let resolved = resolve(validated, &s);
+        assert_eq!(resolved.members, [Some(0), Some(1), Some(2)]);
+        assert!(!s.is_indexed());
+        assert_eq!(s.by_email("cy@x.co"), Some(2));
+        assert!(s.is_indexed());
     }
 
     #[test]

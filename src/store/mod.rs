@@ -45,9 +45,9 @@ pub struct Snapshot {
     /// Memberships of member `i`: `membership_list[membership_start[i]..membership_start[i + 1]]`.
     membership_start: Vec<u32>,
     membership_list: Vec<(usize, Role)>,
-    by_external_id: IdIndex,
-    by_email: IdIndex,
-    by_phone: IdIndex,
+    /// Built on the first lookup: a sync whose records all land on their expected members
+    /// (see `resolve`) never needs them.
+    ids: std::sync::OnceLock<IdIndexes>,
     team_by_name: HashMap<String, usize>,
 }
 
@@ -87,7 +87,7 @@ impl Snapshot {
             ..Snapshot::default()
         };
         s.set_memberships(memberships);
-        s.index();
+        s.index_teams();
         s
     }
 
@@ -106,11 +106,7 @@ impl Snapshot {
         self.membership_list = pairs.into_iter().map(|(_, t, r)| (t, r)).collect();
     }
 
-    fn index(&mut self) {
-        use crate::model::Field;
-        self.by_external_id = IdIndex::build(&self.members, Field::ExternalId);
-        self.by_email = IdIndex::build(&self.members, Field::Email);
-        self.by_phone = IdIndex::build(&self.members, Field::Phone);
+    fn index_teams(&mut self) {
         self.team_by_name = self
             .teams
             .iter()
@@ -140,13 +136,22 @@ impl Snapshot {
     }
 
     pub fn by_external_id(&self, v: &str) -> Option<usize> {
-        self.by_external_id.find(&self.members, v)
+        self.ids().external_id.find(&self.members, v)
     }
     pub fn by_email(&self, v: &str) -> Option<usize> {
-        self.by_email.find(&self.members, &email_key_cow(v))
+        self.ids().email.find(&self.members, &email_key_cow(v))
     }
     pub fn by_phone(&self, v: &str) -> Option<usize> {
-        self.by_phone.find(&self.members, v)
+        self.ids().phone.find(&self.members, v)
+    }
+
+    /// Whether the identifier indexes are built (on the first lookup by identifier).
+    pub fn is_indexed(&self) -> bool {
+        self.ids.get().is_some()
+    }
+
+    fn ids(&self) -> &IdIndexes {
+        self.ids.get_or_init(|| IdIndexes::of(&self.members))
     }
     pub fn team(&self, name: &str) -> Option<usize> {
         self.team_by_name.get(name).copied()
@@ -178,6 +183,43 @@ impl std::fmt::Debug for IdIndex {
 /// Fixed seeds: the hash only has to be good, not secret, and must agree between build and find.
 fn id_hash(key: &str) -> u64 {
     ahash::RandomState::with_seeds(0x5eed, 0xc0ffee, 0xfeed, 0xbeef).hash_one(key)
+}
+
+/// The three identifier indexes of a snapshot.
+#[derive(Debug, Clone, Default)]
+struct IdIndexes {
+    external_id: IdIndex,
+    email: IdIndex,
+    phone: IdIndex,
+}
+
+/// From this many members the three indexes are built on three threads.
+const PARALLEL_INDEX_MEMBERS: usize = 50_000;
+
+impl IdIndexes {
+    fn of(members: &[Member]) -> IdIndexes {
+        use crate::model::Field::{Email, ExternalId, Phone};
+        if members.len() < PARALLEL_INDEX_MEMBERS {
+            return IdIndexes {
+                external_id: IdIndex::build(members, ExternalId),
+                email: IdIndex::build(members, Email),
+                phone: IdIndex::build(members, Phone),
+            };
+        }
+        std::thread::scope(|scope| {
+            let email = scope.spawn(|| IdIndex::build(members, Email));
+            let phone = scope.spawn(|| IdIndex::build(members, Phone));
+            let external_id = IdIndex::build(members, ExternalId);
+            let join = |h: std::thread::ScopedJoinHandle<'_, IdIndex>| {
+                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+            };
+            IdIndexes {
+                external_id,
+                email: join(email),
+                phone: join(phone),
+            }
+        })
+    }
 }
 
 impl IdIndex {
