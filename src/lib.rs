@@ -15,6 +15,8 @@
 //!   member's rows and collects every row error.
 //! - `model`: fields, statuses, roles; a member's values in one compact buffer (`model::Values`).
 //! - `resolve`: match records to stored members (external_id, email, phone); identity conflicts.
+//!   A file in the store's order is followed member by member; only the records off that trail
+//!   are looked up, so a nightly sync rarely builds the snapshot's identifier indexes.
 //! - `plan`: the `Plan`, a pure value: what changes, member by member, and the summary counts.
 //! - `policy`: the safety rules over the whole plan (exit 4).
 //! - `store`: everything on disk, behind the narrow `Store` trait (`store::sqlite` holds all SQL);

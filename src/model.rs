@@ -368,6 +368,14 @@ pub fn email_key_cow(email: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// An identifier as members are matched by it: emails ignoring case, the others exactly.
+pub fn identifier_key(field: Field, value: &str) -> std::borrow::Cow<'_, str> {
+    match field {
+        Field::Email => email_key_cow(value),
+        _ => std::borrow::Cow::Borrowed(value),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

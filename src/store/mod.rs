@@ -9,7 +9,7 @@ pub mod sqlite;
 
 use crate::columns::Catalog;
 use crate::error::StoreError;
-use crate::model::{Member, Role, Status, email_key_cow};
+use crate::model::{Member, Role, Status, email_key_cow, identifier_key};
 use crate::plan::Plan;
 use ahash::AHashMap as HashMap;
 use serde::Serialize;
@@ -225,7 +225,11 @@ impl IdIndexes {
 impl IdIndex {
     fn build(members: &[Member], field: crate::model::Field) -> IdIndex {
         let mut table = hashbrown::HashTable::with_capacity(members.len());
-        let key_of = |j: u32| members[j as usize].get(field).map(|v| Self::key(field, v));
+        let key_of = |j: u32| {
+            members[j as usize]
+                .get(field)
+                .map(|v| identifier_key(field, v))
+        };
         for i in 0..members.len() as u32 {
             let Some(key) = key_of(i) else { continue };
             let hash = id_hash(&key);
@@ -244,20 +248,13 @@ impl IdIndex {
         }
     }
 
-    fn key(field: crate::model::Field, v: &str) -> std::borrow::Cow<'_, str> {
-        match field {
-            crate::model::Field::Email => email_key_cow(v),
-            _ => std::borrow::Cow::Borrowed(v),
-        }
-    }
-
     fn find(&self, members: &[Member], key: &str) -> Option<usize> {
         let field = self.field?;
         self.table
             .find(id_hash(key), |&j| {
                 members[j as usize]
                     .get(field)
-                    .is_some_and(|v| Self::key(field, v) == key)
+                    .is_some_and(|v| identifier_key(field, v) == key)
             })
             .map(|&j| j as usize)
     }
