@@ -248,6 +248,29 @@ fn export_order_is_by_email_then_external_id_in_every_format() {
     assert_eq!(order, ["E2", "E9", "Ann@x.co", "bob@x.coE1", "Zed@x.co"]);
 }
 
+/// Emails alike in their first 16 bytes and more still sort by the whole email.
+#[test]
+fn export_order_holds_for_emails_with_long_common_prefixes() {
+    let r = Roster::new();
+    r.import(
+        "a.csv",
+        "email,external_id\n\
+         christopher.longname@x.co,E1\nCHRISTOPHER.LONGNAME-C@x.co,E2\n\
+         christopher.longname-a@x.co,E3\nchristopher.longnam@x.co,E4\n\
+         christopher.longname-b@x.co,E5\n",
+        &[],
+    );
+    let csv = r.run(&["export"]);
+    csv.code(0);
+    let ids: Vec<&str> = csv
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(ids, ["E4", "E3", "E5", "E2", "E1"]);
+}
+
 /// `-o` replaces the file only when the export is complete, leaves nothing beside it, and
 /// writes through to devices such as /dev/null.
 #[test]

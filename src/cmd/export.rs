@@ -193,19 +193,27 @@ impl SortedOutput {
 
     /// Writes each member's output in the export order, the last newline of each but the last
     /// replaced by `separator` when there is one (JSON's `,\n`).
-    fn write_joined(mut self, out: &mut impl Write, separator: &[u8]) -> std::io::Result<()> {
+    fn write_joined(self, out: &mut impl Write, separator: &[u8]) -> std::io::Result<()> {
         let keys = &self.keys;
         let text = |span: Option<(usize, usize)>| span.map(|(a, b)| &keys[a..b]);
-        self.entries.sort_unstable_by(|a, b| {
-            (text(a.email), text(a.external_id), a.id).cmp(&(
-                text(b.email),
-                text(b.external_id),
-                b.id,
-            ))
+        let full_key = |e: &Entry| (text(e.email), text(e.external_id), e.id);
+        // Sorted by the emails' first 16 bytes held inline, and only on a tie by the whole
+        // key: comparing keys in place chased two pointers per comparison (~0.45 s at 1M).
+        let mut order: Vec<(u128, u32)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (sort_prefix(text(e.email)), i as u32))
+            .collect();
+        let entries = &self.entries;
+        order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                full_key(&entries[a.1 as usize]).cmp(&full_key(&entries[b.1 as usize]))
+            })
         });
-        let last = self.entries.len().saturating_sub(1);
-        for (k, e) in self.entries.iter().enumerate() {
-            let (block, start, end) = e.text;
+        let last = order.len().saturating_sub(1);
+        for (k, &(_, i)) in order.iter().enumerate() {
+            let (block, start, end) = entries[i as usize].text;
             let text = &self.blocks[block as usize][start..end];
             if separator.is_empty() || k == last {
                 out.write_all(text)?;
@@ -216,6 +224,17 @@ impl SortedOutput {
         }
         Ok(())
     }
+}
+
+/// The first 16 bytes of a sort key, big-endian and zero-padded: ordered as the keys are
+/// (`None` first: an email is never empty and never holds a NUL).
+fn sort_prefix(key: Option<&str>) -> u128 {
+    let mut bytes = [0u8; 16];
+    if let Some(key) = key {
+        let n = key.len().min(16);
+        bytes[..n].copy_from_slice(&key.as_bytes()[..n]);
+    }
+    u128::from_be_bytes(bytes)
 }
 
 pub fn member_json(m: &Member, teams: &[(&str, Role)]) -> Value {
