@@ -29,6 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "bench"
 BIG = 1_000_000_000  # --max-rows / --max-bytes for every roster run
+TARGET_ROWS = 1_000_000  # issue 6 states its time and memory targets at this size
 MEM_LIMIT_MB = 800  # issue 6: peak RSS of every path at 1M rows
 GROWTH_LIMIT = 12.0  # issue 6: the 1M figure at most 12x the 100k figure
 EXPORT_SQL = ("select email, external_id, phone, first_name, last_name, name, job_title, "
@@ -345,13 +346,18 @@ def summarise(res, target, n):
     ca, cb = statistics.median(a["cpu_s"]), statistics.median(b["cpu_s"])
     cpu_ratio = ca / cb if cb > 0 else float("inf")
     peak_a, peak_b = max(a["rss_kb"]) / 1024, max(b["rss_kb"]) / 1024
-    mem_ok = None if n < 1_000_000 else peak_a <= MEM_LIMIT_MB
+    mem_ok = None if n < TARGET_ROWS else peak_a <= MEM_LIMIT_MB
     return {"roster_label": a["label"], "yardstick": b["label"],
             "roster_median_s": ma, "yardstick_median_s": mb, "ratio": ratio,
             "roster_cpu_median_s": ca, "yardstick_cpu_median_s": cb, "cpu_ratio": cpu_ratio,
-            "target": target, "pass": ratio <= target,
+            # Issue 6 sets its targets at 1M rows; smaller sizes feed the growth check.
+            "target": target, "pass": None if n < TARGET_ROWS else ratio <= target,
             "roster_peak_mb": peak_a, "yardstick_peak_mb": peak_b, "mem_ok": mem_ok,
             "runs": res}
+
+
+def verdict(ok):
+    return "-" if ok is None else ("PASS" if ok else "FAIL")
 
 
 def print_table(n, rows):
@@ -366,11 +372,13 @@ def print_table(n, rows):
         mem = "-" if s["mem_ok"] is None else ("ok" if s["mem_ok"] else "OVER")
         print(f"{name:<19} {s['yardstick']:<14} {s['roster_median_s']:>9.3f} "
               f"{s['yardstick_median_s']:>9.3f} {s['ratio']:>7.2f} {s['target']:>7.2f} "
-              f"{'PASS' if s['pass'] else 'FAIL':>5} {s['cpu_ratio']:>9.2f} "
+              f"{verdict(s['pass']):>5} {s['cpu_ratio']:>9.2f} "
               f"{s['roster_peak_mb']:>10.1f} "
               f"{s['yardstick_peak_mb']:>9.1f} {mem:>5}")
     print("(ratio and PASS/FAIL: median wall times; cpu ratio: median user+sys CPU times, "
           "less sensitive to a busy machine)")
+    if n < TARGET_ROWS:
+        print(f"(targets are judged at {TARGET_ROWS} rows; this size is for the growth check)")
     if any(s["mem_ok"] is not None for s in rows.values()):
         print(f"(mem: roster peak RSS at most {MEM_LIMIT_MB} MB at 1M rows)")
     if "ndjson_overhead" in rows:

@@ -53,9 +53,9 @@ pub fn read(source: &Source, max_bytes: u64) -> Result<Input, FileError> {
             if len > max_bytes {
                 return Err(too_large());
             }
-            read_limited(file, max_bytes).map_err(unreadable)?
+            read_limited(file, max_bytes, len).map_err(unreadable)?
         }
-        Source::Stdin => read_limited(std::io::stdin().lock(), max_bytes).map_err(unreadable)?,
+        Source::Stdin => read_limited(std::io::stdin().lock(), max_bytes, 0).map_err(unreadable)?,
     };
     if bytes.len() as u64 > max_bytes {
         return Err(too_large());
@@ -83,8 +83,12 @@ pub fn refuse_binary(input: &Input) -> Result<(), FileError> {
 }
 
 /// Reads at most `max + 1` bytes, so that an over-long stream is detected without reading it all.
-fn read_limited(reader: impl Read, max: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+/// `expected`: the size the source says it has, reserved up front (growing a 100 MB buffer by
+/// doubling copies it into fresh pages, ~0.1 s at 1M rows); a file that grew meanwhile still
+/// reads whole.
+fn read_limited(reader: impl Read, max: u64, expected: u64) -> std::io::Result<Vec<u8>> {
+    let room = expected.min(max).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(room).unwrap_or(0));
     reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok(bytes)
 }

@@ -25,7 +25,9 @@ pub(crate) fn parse(
     };
     let bytes = text.as_bytes();
     let mut row = first_row;
-    let mut rows = Rows::with_text_capacity(text.len());
+    let lines = text.bytes().filter(|&b| b == b'\n').count();
+    let rows_at_most = lines.min(usize::try_from(max_rows).unwrap_or(usize::MAX)) + 1;
+    let mut rows = Rows::with_capacity(text.len(), rows_at_most, header.len());
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,

@@ -44,12 +44,15 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// Room for `bytes` of cell text, reserved once: the cells of a CSV file are no longer than
-    /// the file, and doubling a buffer of 100 MB copies it while both are held.
-    pub fn with_text_capacity(bytes: usize) -> Rows {
+    /// Room for `bytes` of cell text and about `rows` rows of `width` cells, reserved once: the
+    /// cells of a CSV file are no longer than the file, and doubling a buffer of 100 MB copies
+    /// it into fresh pages while both are held.
+    pub fn with_capacity(bytes: usize, rows: usize, width: usize) -> Rows {
         Rows {
             text: String::with_capacity(bytes),
-            ..Rows::default()
+            cell_ends: Vec::with_capacity(rows.saturating_mul(width)),
+            row_starts: Vec::with_capacity(rows.saturating_add(1)),
+            numbers: Vec::with_capacity(rows),
         }
     }
 

@@ -208,7 +208,8 @@ impl Store for SqliteStore {
         let team_index: HashMap<i64, usize> =
             teams.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
         let first_id = members.first().map_or(0, |m| m.id);
-        let mut memberships = Vec::new();
+        // Most members are in one team: room for one membership each, reserved once.
+        let mut memberships = Vec::with_capacity(members.len());
         let mut stmt = tx.prepare("SELECT member_id, team_id, team_role FROM memberships")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
