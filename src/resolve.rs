@@ -236,6 +236,9 @@ impl<'s> Holders<'s> {
                 }
             }
         }
+        if named.iter().all(|m| m.is_empty()) {
+            return Holders::Named(named);
+        }
         let found = in_chunks(members, PARALLEL_RECORDS, |chunk, first| {
             let mut found = Vec::new();
             for (j, member) in chunk.iter().enumerate() {

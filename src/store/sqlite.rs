@@ -168,17 +168,20 @@ fn member_from_row(r: &rusqlite::Row) -> rusqlite::Result<Member> {
     }
     let values =
         Values::from_fn(|f| texts[f.index()].and_then(|v| v.as_str_or_null().ok().flatten()));
-    let forms: Option<String> = r.get(FIELD_COUNT + 1)?;
-    let status: String = r.get(FIELD_COUNT + 2)?;
-    let prior: Option<String> = r.get(FIELD_COUNT + 3)?;
+    // Borrowed, not copied into Strings: a snapshot reads a million rows.
+    let text = |i: usize| -> rusqlite::Result<Option<&str>> {
+        Ok(r.get_ref(i)?.as_str_or_null().ok().flatten())
+    };
     Ok(Member {
         id: r.get(0)?,
         values,
-        forms: forms
-            .and_then(|f| serde_json::from_str(&f).ok())
+        forms: text(FIELD_COUNT + 1)?
+            .and_then(|f| serde_json::from_str(f).ok())
             .unwrap_or_default(),
-        status: status.parse().unwrap_or(Status::Provisioned),
-        prior_status: prior.and_then(|p| p.parse().ok()),
+        status: text(FIELD_COUNT + 2)?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(Status::Provisioned),
+        prior_status: text(FIELD_COUNT + 3)?.and_then(|p| p.parse().ok()),
         protected: r.get(FIELD_COUNT + 4)?,
     })
 }
