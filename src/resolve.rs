@@ -383,6 +383,14 @@ mod tests {
         r
     }
 
+    fn validated(records: Vec<Record>) -> Validated {
+        Validated {
+            rows: records.len() as u64,
+            records,
+            ..Validated::default()
+        }
+    }
+
     fn snapshot() -> Snapshot {
         Snapshot::new(
             vec![
@@ -417,11 +425,7 @@ mod tests {
             record(7, "zed@x.co", ""),
             record(8, "bob@x.co", ""),
         ];
-        let validated = Validated {
-            rows: records.len() as u64,
-            records,
-            ..Validated::default()
-        };
+        let validated = validated(records);
         let serial = resolve_with(validated.clone(), &snapshot(), usize::MAX);
         let parallel = resolve_with(validated, &snapshot(), 1);
         assert_eq!(parallel.members, serial.members);
@@ -487,11 +491,7 @@ mod tests {
             record(3, "BOB@x.co", ""),
             record(4, "cy@x.co", "E3"),
         ];
-        let validated = Validated {
-            rows: records.len() as u64,
-            records,
-            ..Validated::default()
-        };
+        let validated = validated(records);
         let s = snapshot();
         let resolved = resolve(validated, &s);
         assert_eq!(resolved.members, [Some(0), Some(1), Some(2)]);

@@ -226,8 +226,8 @@ impl SortedOutput {
     }
 }
 
-/// The first 16 bytes of a sort key, big-endian and zero-padded: ordered as the keys are
-/// (`None` first: an email is never empty and never holds a NUL).
+/// The first 16 bytes of a sort key, big-endian and zero-padded, `None` as zero: a smaller
+/// prefix means a smaller key, and equal prefixes leave the order to the whole keys.
 fn sort_prefix(key: Option<&str>) -> u128 {
     let mut bytes = [0u8; 16];
     if let Some(key) = key {
