@@ -327,11 +327,7 @@ impl Member {
 
     /// The label people see for a member: email, else external_id, else phone.
     pub fn label(&self) -> String {
-        IDENTIFIERS_FOR_DISPLAY
-            .iter()
-            .find_map(|f| self.get(*f))
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("#{}", self.id))
+        member_label(IDENTIFIERS_FOR_DISPLAY.map(|f| self.get(f)), self.id).into_owned()
     }
 
     /// The display name: `name`, else first and last name (SPEC §3).
@@ -363,6 +359,15 @@ pub fn email_key_cow(email: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(email.to_lowercase())
     } else {
         std::borrow::Cow::Borrowed(email)
+    }
+}
+
+/// How messages and the audit log name member `id`: the first identifier present of `ids`
+/// (email, external_id, phone: [`IDENTIFIERS_FOR_DISPLAY`] order), else `#id`.
+pub fn member_label<'a>(ids: [Option<&'a str>; 3], id: i64) -> std::borrow::Cow<'a, str> {
+    match ids.into_iter().flatten().next() {
+        Some(first) => std::borrow::Cow::Borrowed(first),
+        None => std::borrow::Cow::Owned(format!("#{id}")),
     }
 }
 

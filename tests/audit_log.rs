@@ -239,6 +239,7 @@ fn administrative_changes_are_events_without_an_import() {
     let ban = events.last().expect("an event");
     assert_eq!(ban["import_id"], Value::Null);
     assert_eq!(ban["action"], "ban");
+    assert_eq!(ban["member"], "dan@x.co");
     assert_eq!(ban["operator"], "tester");
     assert_eq!(
         ban["changes"]["fields"]["status"],

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::columns::Catalog;
 use crate::error::StoreError;
-use crate::model::{FIELD_COUNT, Field, Member, Role, Status, Values, email_key};
+use crate::model::{FIELD_COUNT, Field, Member, Role, Status, Values, email_key, member_label};
 use crate::plan::{Change, Key, Plan};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use std::collections::{BTreeMap, HashMap};
@@ -492,11 +492,13 @@ impl Store for SqliteStore {
         let at = now();
         let mut audit = BatchWriter::default();
         for c in changes {
-            let (old_status, old_protected, label): (String, bool, String) = tx.query_row(
-                "SELECT status, protected, coalesce(email, external_id, phone, '#' || id) FROM members WHERE id = ?1",
+            type Ids = [Option<String>; 3];
+            let (old_status, old_protected, ids): (String, bool, Ids) = tx.query_row(
+                "SELECT status, protected, email, external_id, phone FROM members WHERE id = ?1",
                 [c.member_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?])),
             )?;
+            let label = member_label(ids.each_ref().map(Option::as_deref), c.member_id);
             tx.prepare_cached(
                 "UPDATE members SET status = ?2, prior_status = ?3, protected = ?4, updated_at = ?5 WHERE id = ?1",
             )?
@@ -708,10 +710,7 @@ fn write_members(
 fn encode_audit(plan: &Plan, member_ids: &[i64]) -> Result<Vec<audit::Batch>, StoreError> {
     let mut audit = BatchWriter::default();
     for (change, &member_id) in plan.changes.iter().zip(member_ids) {
-        let label = match change.ids().into_iter().flatten().next() {
-            Some(id) => std::borrow::Cow::Borrowed(id),
-            None => std::borrow::Cow::Owned(format!("#{member_id}")),
-        };
+        let label = member_label(change.ids(), member_id);
         audit.push(
             member_id,
             &label,
