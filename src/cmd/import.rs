@@ -225,16 +225,16 @@ impl Run<'_> {
             drop(table);
             let plan = plan::plan(&resolved, snapshot, &self.mode());
             self.progress.stage("plan", rows, rows);
-            // An import that goes on to apply hashes its plan beside the apply; every other
-            // run needs the id first (--expect-plan, a dry run's report, a refusal's report).
+            // Hashed once, when first needed: an import that goes on to apply hashes its plan
+            // beside the apply.
+            let plan_id = std::sync::OnceLock::new();
+            let id_of_plan = || plan_id.get_or_init(|| plan.id(snapshot.generation)).clone();
             let refused_for_rows = !errors.is_empty() && !args.skip_invalid;
-            let plan_id = (self.dry_run || args.expect_plan.is_some() || refused_for_rows)
-                .then(|| plan.id(snapshot.generation));
             self.laps.lap("plan");
             let store = history.finish(self)?;
             let mut outcome = Outcome {
                 import_id: self.import_id,
-                plan_id: plan_id.clone(),
+                plan_id: None,
                 dry_run: self.dry_run,
                 status: "FAILED",
                 full_sync: args.full_sync,
@@ -245,6 +245,7 @@ impl Run<'_> {
                 warnings,
             };
             if refused_for_rows {
+                outcome.plan_id = Some(id_of_plan());
                 let count = errored_rows(&outcome.errors);
                 return self.refuse(
                     store,
@@ -254,9 +255,9 @@ impl Run<'_> {
                     valid_rows(&plan),
                 );
             }
-            let refusal = self.check_rules(&plan, plan_id.as_deref(), snapshot);
+            let refusal = self.check_rules(&plan, id_of_plan, snapshot);
             if let Err(rules) = refusal {
-                outcome.plan_id = Some(plan.id(snapshot.generation));
+                outcome.plan_id = Some(id_of_plan());
                 return self.refuse(store, &outcome, report.as_deref(), Error::Refused(rules), 0);
             }
             let exit = if args.detailed_exitcode && plan.has_changes() {
@@ -265,6 +266,7 @@ impl Run<'_> {
                 0
             };
             if self.dry_run {
+                outcome.plan_id = Some(id_of_plan());
                 outcome.status = "DRY_RUN";
                 self.report(&outcome, None)?;
                 return Ok(exit);
@@ -274,8 +276,8 @@ impl Run<'_> {
             self.laps.lap("check");
             let changes = plan.changes.len() as u64;
             self.progress.stage("apply", 0, changes);
-            let (applied, plan_id) = std::thread::scope(|scope| {
-                let hashing = scope.spawn(|| plan.id(snapshot.generation));
+            let (applied, hashed) = std::thread::scope(|scope| {
+                let hashing = scope.spawn(id_of_plan);
                 let applied = store.apply(import_id, &plan, snapshot, &summary, &self.operator);
                 (applied, hashing.join())
             });
@@ -287,7 +289,7 @@ impl Run<'_> {
                 return Err(e.into());
             }
             outcome.plan_id = Some(
-                plan_id
+                hashed
                     .map_err(|_| Error::Io(std::io::Error::other("the plan hasher panicked")))?,
             );
             self.progress.stage("apply", changes, changes);
@@ -360,11 +362,11 @@ impl Run<'_> {
     fn check_rules(
         &self,
         plan: &Plan,
-        plan_id: Option<&str>,
+        plan_id: impl Fn() -> String,
         snapshot: &Snapshot,
     ) -> Result<(), Vec<Rule>> {
         if let Some(expected) = &self.args.expect_plan
-            && Some(expected.trim()) != plan_id
+            && expected.trim() != plan_id()
         {
             return Err(vec![Rule::PlanChanged]);
         }
