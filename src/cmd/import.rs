@@ -289,8 +289,7 @@ impl Run<'_> {
                 return Err(e.into());
             }
             outcome.plan_id = Some(
-                hashed
-                    .map_err(|_| Error::Io(std::io::Error::other("the plan hasher panicked")))?,
+                hashed.map_err(|_| Error::Io(std::io::Error::other("the plan hasher panicked")))?,
             );
             self.progress.stage("apply", changes, changes);
             if let Some(report) = &report {
