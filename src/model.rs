@@ -82,7 +82,11 @@ impl Field {
     /// Two stored values are the same value: emails compare case-insensitively.
     pub fn same(self, a: &str, b: &str) -> bool {
         match self {
-            Field::Email => a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase(),
+            // Lower-casing (which allocates) can only tell more when a text is not ASCII.
+            Field::Email => {
+                a.eq_ignore_ascii_case(b)
+                    || (!(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
+            }
             _ => a == b,
         }
     }

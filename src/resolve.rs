@@ -267,11 +267,7 @@ impl<'s> Holders<'s> {
     /// The member holding `value` as its `field`.
     fn get(&self, field: Field, value: &str) -> Option<usize> {
         match self {
-            Holders::Index(snapshot) => match field {
-                Field::ExternalId => snapshot.by_external_id(value),
-                Field::Email => snapshot.by_email(value),
-                _ => snapshot.by_phone(value),
-            },
+            Holders::Index(snapshot) => snapshot.holder(field, value),
             Holders::Named(named) => {
                 let k = IDENTIFIERS.iter().position(|&f| f == field)?;
                 named[k]
@@ -306,7 +302,7 @@ fn mark_errored(ids: &mut HashSet<String>, record: &Record) {
 fn holds(member: &Member, field: Field, value: &str) -> bool {
     member
         .get(field)
-        .is_some_and(|stored| identifier_key(field, stored) == identifier_key(field, value))
+        .is_some_and(|stored| field.same(stored, value))
 }
 
 /// The member a record names, with the identifier that decided, or the conflict.
@@ -496,7 +492,7 @@ mod tests {
         let resolved = resolve(validated, &s);
         assert_eq!(resolved.members, [Some(0), Some(1), Some(2)]);
         assert!(!s.is_indexed());
-        assert_eq!(s.by_email("cy@x.co"), Some(2));
+        assert_eq!(s.holder(Field::Email, "cy@x.co"), Some(2));
         assert!(s.is_indexed());
     }
 

@@ -9,7 +9,7 @@ pub mod sqlite;
 
 use crate::columns::Catalog;
 use crate::error::StoreError;
-use crate::model::{Member, Role, Status, email_key_cow, identifier_key};
+use crate::model::{Member, Role, Status, identifier_key};
 use crate::plan::Plan;
 use ahash::AHashMap as HashMap;
 use serde::Serialize;
@@ -135,14 +135,16 @@ impl Snapshot {
             .flat_map(move |i| self.memberships(i).iter().map(move |&(t, r)| (i, t, r)))
     }
 
-    pub fn by_external_id(&self, v: &str) -> Option<usize> {
-        self.ids().external_id.find(&self.members, v)
-    }
-    pub fn by_email(&self, v: &str) -> Option<usize> {
-        self.ids().email.find(&self.members, &email_key_cow(v))
-    }
-    pub fn by_phone(&self, v: &str) -> Option<usize> {
-        self.ids().phone.find(&self.members, v)
+    /// The member whose identifier `field` is `v` (emails ignoring case).
+    pub fn holder(&self, field: crate::model::Field, v: &str) -> Option<usize> {
+        use crate::model::Field;
+        let ids = self.ids();
+        let index = match field {
+            Field::ExternalId => &ids.external_id,
+            Field::Email => &ids.email,
+            _ => &ids.phone,
+        };
+        index.find(&self.members, &identifier_key(field, v))
     }
 
     /// Whether the identifier indexes are built (on the first lookup by identifier).
@@ -160,9 +162,9 @@ impl Snapshot {
     /// A member by email, external_id or phone (the `ID` of `roster members ...`).
     pub fn find(&self, id: &str) -> Option<usize> {
         let id = id.trim();
-        self.by_email(id)
-            .or_else(|| self.by_external_id(id))
-            .or_else(|| self.by_phone(id))
+        crate::model::IDENTIFIERS_FOR_DISPLAY
+            .iter()
+            .find_map(|&field| self.holder(field, id))
     }
 }
 
