@@ -442,5 +442,8 @@ mod tests {
     fn emails_compare_without_case() {
         assert!(Field::Email.same("Ann@X.com", "ann@x.COM"));
         assert!(!Field::FirstName.same("Ann", "ann"));
+        assert!(!Field::Email.same("ann@x.com", "bob@x.com"));
+        assert!(Field::Email.same("ÉVA@x.com", "éva@x.com"));
+        assert!(!Field::Email.same("éva@x.com", "eva@x.com"));
     }
 }

@@ -54,10 +54,8 @@ fn csv(
     let mut header = CsvOut::new(&mut *out);
     header.row(csv_header(catalog).iter().map(String::as_str))?;
     header.finish()?;
-    let mut sorted = SortedOutput::default();
-    let mut rows = Vec::new();
-    store.each_member(statuses, &mut |m, teams| {
-        let mut w = CsvOut::small(&mut rows);
+    let sorted = SortedOutput::render(store, statuses, |m, teams, rows| {
+        let mut w = CsvOut::small(rows);
         let mut cells: Vec<&str> = Vec::with_capacity(Field::ALL.len() + catalog.form_fields.len());
         cells.extend(
             Field::ALL
@@ -78,9 +76,7 @@ fn csv(
         for (team, role) in teams {
             w.row(cells.iter().copied().chain([*team, role.as_str()]))?;
         }
-        w.finish()?;
-        sorted.push(m, &mut rows);
-        Ok(())
+        w.finish()
     })?;
     sorted.write_to(out)?;
     Ok(())
@@ -93,10 +89,8 @@ fn json(
     statuses: &[Status],
     out: &mut Output,
 ) -> std::result::Result<(), StoreError> {
-    let mut sorted = SortedOutput::default();
     let mut item = Vec::new();
-    let mut indented = Vec::new();
-    store.each_member(statuses, &mut |m, teams| {
+    let sorted = SortedOutput::render(store, statuses, |m, teams, indented| {
         serde_json::to_writer_pretty(&mut item, &member_json(m, teams))?;
         for line in item.split(|&b| b == b'\n') {
             indented.extend_from_slice(b"  ");
@@ -104,7 +98,6 @@ fn json(
             indented.push(b'\n');
         }
         item.clear();
-        sorted.push(m, &mut indented);
         Ok(())
     })?;
     if sorted.entries.is_empty() {
@@ -122,12 +115,9 @@ fn ndjson(
     statuses: &[Status],
     out: &mut Output,
 ) -> std::result::Result<(), StoreError> {
-    let mut sorted = SortedOutput::default();
-    let mut line = Vec::new();
-    store.each_member(statuses, &mut |m, teams| {
-        serde_json::to_writer(&mut line, &member_json(m, teams))?;
+    let sorted = SortedOutput::render(store, statuses, |m, teams, line| {
+        serde_json::to_writer(&mut *line, &member_json(m, teams))?;
         line.push(b'\n');
-        sorted.push(m, &mut line);
         Ok(())
     })?;
     sorted.write_to(out)?;
@@ -157,6 +147,23 @@ struct Entry {
 const BLOCK: usize = 8 << 20;
 
 impl SortedOutput {
+    /// Each member with one of `statuses` as `render` writes it (with its memberships: team
+    /// name, role) into the buffer it is given, which is then taken as that member's output.
+    fn render(
+        store: &dyn Store,
+        statuses: &[Status],
+        mut render: impl FnMut(&Member, &[(&str, Role)], &mut Vec<u8>) -> std::io::Result<()>,
+    ) -> std::result::Result<SortedOutput, StoreError> {
+        let mut sorted = SortedOutput::default();
+        let mut rendered = Vec::new();
+        store.each_member(statuses, &mut |m, teams| {
+            render(m, teams, &mut rendered)?;
+            sorted.push(m, &mut rendered);
+            Ok(())
+        })?;
+        Ok(sorted)
+    }
+
     /// Takes `rendered` (left empty) as member `m`'s output.
     fn push(&mut self, m: &Member, rendered: &mut Vec<u8>) {
         let mut key = |v: Option<&str>| {
