@@ -208,28 +208,18 @@ impl Store for SqliteStore {
             })?
             .collect::<Result<_, _>>()?;
         drop(stmt);
-        let team_index: HashMap<i64, usize> =
-            teams.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
-        let first_id = members.first().map_or(0, |m| m.id);
-        // Most members are in one team: room for one membership each, reserved once.
+        // Members and memberships both ascend by member id: walk them together (the team
+        // indices are by name, as `teams` is).
         let mut memberships = Vec::with_capacity(members.len());
-        let mut stmt = tx.prepare("SELECT member_id, team_id, team_role FROM memberships")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let (m, t): (i64, i64) = (r.get(0)?, r.get(1)?);
-            let role = Role::parse(r.get_ref(2)?.as_str().unwrap_or("")).unwrap_or(Role::Member);
-            // Members are ordered by id, and ids are dense (members are never deleted).
-            let guess = (m - first_id) as usize;
-            let mi = match members.get(guess) {
-                Some(x) if x.id == m => Ok(guess),
-                _ => members.binary_search_by_key(&m, |x| x.id),
-            };
-            if let (Ok(mi), Some(&ti)) = (mi, team_index.get(&t)) {
-                memberships.push((mi, ti, role));
+        let mut i = 0;
+        for (member_id, team, role) in memberships_by_member_id(&tx)? {
+            while members.get(i).is_some_and(|m| m.id < member_id) {
+                i += 1;
+            }
+            if members.get(i).is_some_and(|m| m.id == member_id) {
+                memberships.push((i, team as usize, role));
             }
         }
-        drop(rows);
-        drop(stmt);
         let (catalog, settings) = self.definitions()?;
         tx.commit()?;
         Ok(Snapshot::from_pairs(
