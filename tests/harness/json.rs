@@ -346,3 +346,6 @@ where
 {
     Option::<T>::deserialize(d)
 }
+
+#[cfg(test)]
+mod tests;
