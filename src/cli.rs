@@ -8,11 +8,26 @@ use crate::term::ColorChoice;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// `roster --help` ends with the exit codes (SPEC §11), which scripts branch on.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (with --detailed-exitcode: success and no changes)
+  1  refused or failed: the file or its rows are invalid, or the store could not be read or
+     written; nothing changed
+  2  usage error
+  3  --detailed-exitcode only: success, and there are changes
+  4  refused by a safety rule; nothing changed
+  5  another import is being applied; nothing changed, try again later
+
+Example:
+  $ roster import staff.csv --full-sync";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "roster",
     version,
-    about = "Keep an organization's member roster in step with its source of record."
+    about = "Keep an organization's member roster in step with its source of record.",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -37,56 +52,144 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate a roster file, plan, check the safety rules, apply, and print the summary
+    #[command(after_long_help = "Examples:
+  $ roster import staff.csv
+  $ roster import staff.csv --full-sync --errors-csv rejected.csv
+  $ roster import hr-export.csv --map 'Employee ID=external_id' --encoding windows-1252")]
     Import(ImportArgs),
-    /// Like import, without applying (same as import --dry-run)
+    /// Like import, but stop after the plan and the safety rules: nothing is applied
+    // diff is always dry, and records nothing: neither option means anything there.
+    #[command(
+        mut_arg("dry_run", |a| a.hide(true)),
+        mut_arg("operator", |a| a.hide(true)),
+        after_long_help = "Examples:
+  $ roster diff staff.csv --full-sync
+  $ roster diff staff.csv --full-sync --output json | jq .summary
+  $ roster diff staff.csv --detailed-exitcode   # exit 3 when there are changes"
+    )]
     Diff(ImportArgs),
     /// Write the roster in the import format
+    #[command(after_long_help = "Examples:
+  $ roster export -o roster.csv
+  $ roster export --format json --status ACTIVE,INVITED")]
     Export(ExportArgs),
     /// Write an empty CSV with the canonical header
+    #[command(after_long_help = "Example:
+  $ roster template --teams > staff.csv")]
     Template {
         /// Include the team and team_role columns
         #[arg(long)]
         teams: bool,
     },
     /// The import history
+    #[command(after_long_help = "Examples:
+  $ roster imports list
+  $ roster imports show 12
+  $ roster imports errors 12 > rejected.csv")]
     Imports {
         #[command(subcommand)]
         command: ImportsCommand,
     },
     /// The audit log: every change with import, time, operator, old and new values
+    #[command(after_long_help = "Examples:
+  $ roster log --member ann@example.org
+  $ roster log --import 12 --output json")]
     Log(LogArgs),
     /// Look up and administer single members (ID: email, external_id or phone)
+    #[command(after_long_help = "Examples:
+  $ roster members list --status INVITED
+  $ roster members protect ann@example.org")]
     Members {
         #[command(subcommand)]
         command: MembersCommand,
     },
     /// Move PROVISIONED members to INVITED
+    #[command(after_long_help = "Examples:
+  $ roster invite --limit 100
+  $ roster invite ann@example.org E1042")]
     Invite(InviteArgs),
     /// The labels that files are validated against
+    #[command(
+        mut_subcommand("add", |c| c
+            .about("Define a label: letters, digits, '-', '_', '.' or ':'")
+            .after_long_help("Example:\n  $ roster labels add volunteer")
+            .mut_arg("name", |a| a.value_name("SLUG").help("The label's slug"))),
+        mut_subcommand("list", |c| c
+            .about("Print every defined label")
+            .after_long_help("Example:\n  $ roster labels list")),
+        mut_subcommand("remove", |c| c
+            .about("Remove a label's definition")
+            .after_long_help("Example:\n  $ roster labels remove volunteer")
+            .mut_arg("name", |a| a.value_name("SLUG").help("The label's slug"))),
+        after_long_help = "Examples:
+  $ roster labels add volunteer
+  $ roster labels list"
+    )]
     Labels {
         #[command(subcommand)]
         command: DefinitionCommand,
     },
     /// The form fields (TYPE.FIELD) that form.* columns are validated against
+    #[command(
+        mut_subcommand("add", |c| c
+            .about("Define a form field; files then may have the column form.TYPE.FIELD")
+            .after_long_help("Example:\n  $ roster forms add profile.shirt_size")
+            .mut_arg("name", |a| a.value_name("TYPE.FIELD").help("The form type and field"))),
+        mut_subcommand("list", |c| c
+            .about("Print every defined form field, as its column name")
+            .after_long_help("Example:\n  $ roster forms list")),
+        mut_subcommand("remove", |c| c
+            .about("Remove a form field's definition")
+            .after_long_help("Example:\n  $ roster forms remove profile.shirt_size")
+            .mut_arg("name", |a| a.value_name("TYPE.FIELD").help("The form type and field"))),
+        after_long_help = "Examples:
+  $ roster forms add profile.shirt_size
+  $ roster forms list"
+    )]
     Forms {
         #[command(subcommand)]
         command: DefinitionCommand,
     },
     /// Store settings: seat-limit, max-rows, max-bytes, max-deactivations
+    #[command(after_long_help = "Examples:
+  $ roster config get
+  $ roster config set max-deactivations 10%")]
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
     },
     /// Write a consistent copy of the store to a new file, while others read and import
+    #[command(after_long_help = "Example:
+  $ roster backup /backups/roster-$(date +%F).db")]
     Backup {
         /// The copy to write (must not exist yet)
         path: PathBuf,
     },
     /// Print shell completions
+    #[command(after_long_help = "Examples:
+  $ roster completions bash > ~/.local/share/bash-completion/completions/roster
+  $ roster completions zsh > ~/.zfunc/_roster")]
     Completions {
+        /// The shell to complete for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff), generated from this help
+    #[command(after_long_help = "Examples:
+  $ roster man > ~/.local/share/man/man1/roster.1
+  $ roster man import | man -l -
+  $ roster man --out-dir ~/.local/share/man/man1")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// The page of one command (for example import, or \"members ban\") [default: roster's own]
+    #[arg(value_name = "COMMAND", num_args = 0..)]
+    pub command: Vec<String>,
+    /// Write every page (roster.1, roster-import.1, ...) into this folder instead
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -114,6 +217,7 @@ pub struct ImportArgs {
     /// Most members one import may deactivate: N or N% [default: 25%, at least 10]
     #[arg(long, value_name = "N|N%")]
     pub max_deactivations: Option<Limit>,
+    /// The file's format; auto decides by the extension, then by the content
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub input_format: InputFormat,
     /// The file's encoding when it has no BOM and is not UTF-8 (for example windows-1252)
@@ -131,6 +235,7 @@ pub struct ImportArgs {
     /// Largest file in bytes for this run [default: the store's max-bytes, else 10000000]
     #[arg(long, value_name = "N")]
     pub max_bytes: Option<u64>,
+    /// The summary as a table, one JSON document, or NDJSON events (all on stdout)
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
     /// Write the errored rows, with error_row, error_column and error_message, to this CSV
@@ -167,6 +272,7 @@ pub enum ExportFormat {
 
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
+    /// The format to write (CSV: the importable columns; JSON adds status, protected, teams)
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,
     /// Only members with these statuses [default: all but INACTIVE and BANNED]
@@ -187,20 +293,33 @@ pub enum ListFormat {
 #[derive(Debug, Subcommand)]
 pub enum ImportsCommand {
     /// Every import, newest first
+    #[command(after_long_help = "Example:\n  $ roster imports list --output json")]
     List {
+        /// A table, or one JSON document
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
     },
     /// One import's details
+    #[command(after_long_help = "Example:\n  $ roster imports show 12")]
     Show {
+        /// The import's number, as `roster imports list` shows it
         id: i64,
+        /// A table, or one JSON document
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
     },
     /// The import's error report CSV
-    Errors { id: i64 },
+    #[command(after_long_help = "Example:\n  $ roster imports errors 12 > rejected.csv")]
+    Errors {
+        /// The import's number, as `roster imports list` shows it
+        id: i64,
+    },
     /// The import's original file, byte for byte
-    Original { id: i64 },
+    #[command(after_long_help = "Example:\n  $ roster imports original 12 > staff-as-imported.csv")]
+    Original {
+        /// The import's number, as `roster imports list` shows it
+        id: i64,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -211,6 +330,7 @@ pub struct LogArgs {
     /// Only this import's events
     #[arg(long, value_name = "ID")]
     pub import: Option<i64>,
+    /// A table, or one JSON document
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
 }
@@ -218,36 +338,54 @@ pub struct LogArgs {
 #[derive(Debug, Subcommand)]
 pub enum MembersCommand {
     /// Every member
+    #[command(
+        after_long_help = "Example:\n  $ roster members list --status ACTIVE,INVITED --output json"
+    )]
     List {
         /// Only these statuses
         #[arg(long, value_delimiter = ',', value_name = "S,...")]
         status: Vec<crate::model::Status>,
+        /// A table, or one JSON document
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
     },
     /// One member's fields, status and teams
+    #[command(after_long_help = "Example:\n  $ roster members show ann@example.org")]
     Show {
+        /// The member: email, external_id or phone
         id: String,
+        /// A table, or one JSON document
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
     },
     /// BANNED: never changed by an import
+    #[command(after_long_help = "Example:\n  $ roster members ban ann@example.org")]
     Ban {
+        /// The member: email, external_id or phone
         id: String,
     },
     /// Back to the status the member had before the ban
+    #[command(after_long_help = "Example:\n  $ roster members unban ann@example.org")]
     Unban {
+        /// The member: email, external_id or phone
         id: String,
     },
     /// Never deactivated, demoted, changed or removed from a team by an import
+    #[command(after_long_help = "Example:\n  $ roster members protect ceo@example.org")]
     Protect {
+        /// The member: email, external_id or phone
         id: String,
     },
+    /// Imports may change the member again (undoes protect)
+    #[command(after_long_help = "Example:\n  $ roster members unprotect ceo@example.org")]
     Unprotect {
+        /// The member: email, external_id or phone
         id: String,
     },
     /// Record that an invited member accepted (INVITED -> ACTIVE)
+    #[command(after_long_help = "Example:\n  $ roster members activate ann@example.org")]
     Activate {
+        /// The member: email, external_id or phone
         id: String,
     },
 }
@@ -261,17 +399,55 @@ pub struct InviteArgs {
     pub ids: Vec<String>,
 }
 
+/// `roster labels` and `roster forms` (their help is set per command in [`Command`]).
 #[derive(Debug, Subcommand)]
 pub enum DefinitionCommand {
-    Add { name: String },
+    /// Define one
+    Add {
+        /// The label, or the form field TYPE.FIELD
+        name: String,
+    },
+    /// Print every definition
     List,
-    Remove { name: String },
+    /// Remove one definition
+    Remove {
+        /// The label, or the form field TYPE.FIELD
+        name: String,
+    },
 }
+
+/// The keys of `roster config set` and the values they accept (`none` removes a setting).
+const CONFIG_KEYS: &str = "\
+Keys and values (none removes a setting):
+  seat-limit         a whole number, 0 or more: ACTIVE + INVITED members may not exceed it
+                     when an import adds to them [default: none, no limit]
+  max-rows           a whole number, 1 or more: the most data rows of a file [default: 30000]
+  max-bytes          a whole number of bytes, 1 or more: the largest file [default: 10000000]
+  max-deactivations  a whole number N, or a percentage N% from 0% to 100%: the most members
+                     one full sync may deactivate [default: 25%, never less than 10]";
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print one setting, or all
-    Get { key: Option<String> },
+    #[command(
+        after_long_help = "Examples:\n  $ roster config get\n  $ roster config get seat-limit"
+    )]
+    Get {
+        /// seat-limit, max-rows, max-bytes or max-deactivations [default: all of them]
+        key: Option<String>,
+    },
     /// Set a setting; `none` removes it
-    Set { key: String, value: String },
+    #[command(after_help = CONFIG_KEYS, after_long_help = format!("{CONFIG_KEYS}
+
+Examples:
+  $ roster config set seat-limit 250
+  $ roster config set max-deactivations 10%
+  $ roster config set max-rows none"))]
+    Set {
+        /// seat-limit, max-rows, max-bytes or max-deactivations
+        key: String,
+        /// The new value (see the keys below), or none
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
 }

@@ -63,14 +63,17 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
         has_team: table.has_team,
         ..Validated::default()
     };
-    // One slot per row; a group's record ends up in its first row's slot.
+    // One slot per row; a group's record ends up in its first row's slot. An errored row
+    // keeps its valid cells until its group is merged, so that the group's conflicts are
+    // reported beside its row errors (SPEC §5: every error is collected).
     let mut records: Vec<Option<Record>> = Vec::with_capacity(table.rows.len());
+    let mut errored = vec![false; table.rows.len()];
     let mut team_names = HashSet::new();
-    for raw in table.rows.iter() {
+    for (i, raw) in table.rows.iter().enumerate() {
         let (record, errors) = check_row(table, &raw, catalog, &mut team_names);
-        let ok = errors.is_empty();
+        errored[i] = !errors.is_empty();
         out.errors.extend(errors);
-        records.push(ok.then_some(record));
+        records.push(Some(record));
     }
     let ids = IdColumns::of(table);
     let roots = group_roots(table, &ids);
@@ -84,12 +87,13 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
         }
     }
     for (&root, group) in &groups {
-        let merged = merge_group(table, &ids, &records, group, &mut out);
+        let merged = merge_group(table, &ids, &records, &errored, group, &mut out);
         group.iter().for_each(|&i| records[i] = None);
         records[root] = merged;
     }
-    for (i, record) in records.iter().enumerate() {
-        if record.is_none() && roots[i] == i && !groups.contains_key(&i) {
+    for (i, record) in records.iter_mut().enumerate() {
+        if errored[i] && roots[i] == i && !groups.contains_key(&i) {
+            *record = None;
             mark_errored(&ids, &table.rows.get(i), &mut out.errored_ids);
         }
     }
@@ -298,22 +302,38 @@ fn group_roots(table: &Table, ids: &IdColumns) -> Vec<usize> {
 }
 
 /// Turns one group of rows into a record, or into errors (duplicates, conflicts, row errors).
+/// A group that is not applied leaves no row unreported: a row without an error of its own,
+/// and not named by a conflict, gets [`msg::member_not_applied`].
 fn merge_group(
     table: &Table,
     ids: &IdColumns,
     records: &[Option<Record>],
+    errored: &[bool],
     group: &[usize],
     out: &mut Validated,
 ) -> Option<Record> {
     let mut errors = Vec::new();
+    let mut named = Vec::new();
     if group.len() > 1 && !table.has_team {
         errors.extend(duplicate_errors(table, ids, group));
     }
-    let parts: Option<Vec<&Record>> = group.iter().map(|&i| records[i].as_ref()).collect();
-    let merged = match parts {
-        Some(parts) if errors.is_empty() => merge_records(&parts, &mut errors),
-        _ => None,
+    let parts: Vec<&Record> = group.iter().filter_map(|&i| records[i].as_ref()).collect();
+    let mut merged = match errors.is_empty() {
+        true => merge_records(&parts, &mut errors, &mut named),
+        false => None,
     };
+    let first_errored = group.iter().find(|&&i| errored[i]);
+    if let Some(&e) = first_errored {
+        merged = None;
+        let errored_row = table.rows.get(e).row;
+        named.extend(errors.iter().filter_map(|e| e.row));
+        for &i in group.iter().filter(|&&i| !errored[i]) {
+            let raw = table.rows.get(i);
+            if !named.contains(&raw.row) {
+                errors.push(not_applied(ids, &raw, errored_row));
+            }
+        }
+    }
     if merged.is_none() {
         for &i in group {
             mark_errored(ids, &table.rows.get(i), &mut out.errored_ids);
@@ -321,6 +341,23 @@ fn merge_group(
     }
     out.errors.extend(errors);
     merged
+}
+
+/// The error of a valid row whose member another row keeps out, naming the row's identifier.
+fn not_applied(ids: &IdColumns, raw: &RawRow, errored_row: u32) -> RowError {
+    let (field, value) = (0..IDENTIFIERS.len())
+        .find_map(|k| {
+            let i = ids.0[k]?;
+            let value = clean_cell(raw.cell(i));
+            (!value.is_empty()).then(|| (IDENTIFIERS[k], value))
+        })
+        .unwrap_or((Field::Email, ""));
+    RowError::new(
+        raw.row,
+        field.name(),
+        value,
+        msg::member_not_applied(errored_row),
+    )
 }
 
 fn duplicate_errors(table: &Table, ids: &IdColumns, group: &[usize]) -> Vec<RowError> {
@@ -354,7 +391,12 @@ fn shared_identifier(ids: &IdColumns, a: &RawRow, b: &RawRow) -> Option<(Field, 
 }
 
 /// Member fields must agree across a member's rows; blank cells agree with anything.
-fn merge_records(records: &[&Record], errors: &mut Vec<RowError>) -> Option<Record> {
+/// `named` gets the earlier row of each conflict (the later one carries the error).
+fn merge_records(
+    records: &[&Record],
+    errors: &mut Vec<RowError>,
+    named: &mut Vec<u32>,
+) -> Option<Record> {
     let mut merged = records[0].clone();
     let mut source_row: [u32; FIELD_COUNT] = [merged.row; FIELD_COUNT];
     let mut form_row: BTreeMap<String, u32> = BTreeMap::new();
@@ -375,19 +417,22 @@ fn merge_records(records: &[&Record], errors: &mut Vec<RowError>) -> Option<Reco
                     merged.values.set(field, Some(new));
                     source_row[i] = record.row;
                 }
-                Some(old) if !field.same(old, new) => errors.push(RowError::new(
-                    record.row,
-                    field.name(),
-                    new,
-                    msg::conflicting(
-                        field.name(),
-                        &identifier(),
-                        old,
-                        source_row[i],
-                        new,
+                Some(old) if !field.same(old, new) => {
+                    named.push(source_row[i]);
+                    errors.push(RowError::new(
                         record.row,
-                    ),
-                )),
+                        field.name(),
+                        new,
+                        msg::conflicting(
+                            field.name(),
+                            &identifier(),
+                            old,
+                            source_row[i],
+                            new,
+                            record.row,
+                        ),
+                    ))
+                }
                 Some(_) => {}
             }
         }
@@ -401,6 +446,7 @@ fn merge_records(records: &[&Record], errors: &mut Vec<RowError>) -> Option<Reco
                 Some(old) if old != *new => {
                     let column = format!("form.{key}");
                     let old_row = form_row.get(key).copied().unwrap_or(merged.row);
+                    named.push(old_row);
                     errors.push(RowError::new(
                         record.row,
                         &column,
@@ -413,19 +459,22 @@ fn merge_records(records: &[&Record], errors: &mut Vec<RowError>) -> Option<Reco
         }
         for m in &record.teams {
             match merged.teams.iter().find(|t| t.team == m.team) {
-                Some(t) if t.role != m.role => errors.push(RowError::new(
-                    m.row,
-                    "team_role",
-                    m.role.as_str(),
-                    msg::conflicting(
-                        "team_role",
-                        &identifier(),
-                        t.role.as_str(),
-                        t.row,
-                        m.role.as_str(),
+                Some(t) if t.role != m.role => {
+                    named.push(t.row);
+                    errors.push(RowError::new(
                         m.row,
-                    ),
-                )),
+                        "team_role",
+                        m.role.as_str(),
+                        msg::conflicting(
+                            "team_role",
+                            &identifier(),
+                            t.role.as_str(),
+                            t.row,
+                            m.role.as_str(),
+                            m.row,
+                        ),
+                    ))
+                }
                 Some(_) => {}
                 None => merged.teams.push(m.clone()),
             }

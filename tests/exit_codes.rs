@@ -24,7 +24,7 @@ fn one_when_the_file_or_its_rows_are_invalid() {
     r.refuses(
         &["import", &fixture("invalid/row_errors.csv")],
         1,
-        "error: 7 rows have errors; nothing was changed.",
+        "error: 7 rows have 7 errors; nothing was changed.",
     );
     let missing = r.path("missing.csv").display().to_string();
     let run = r.refuses(

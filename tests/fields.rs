@@ -51,7 +51,7 @@ fn phones_that_are_not_e164_are_refused() {
         .map(|(i, p)| format!("u{i}@x.co,{p}\n"))
         .collect();
     let path = r.write("bad.csv", format!("email,phone\n{file}"));
-    let mut lines = vec!["error: 7 rows have errors; nothing was changed.".to_string()];
+    let mut lines = vec!["error: 7 rows have 7 errors; nothing was changed.".to_string()];
     lines.extend(
         bad.iter()
             .enumerate()
@@ -88,31 +88,28 @@ fn dates_of_birth_must_be_real_past_dates() {
     let ok = "email,date_of_birth\na@x.co,2000-02-29\nb@x.co,2024-02-29\nc@x.co,1970-01-01\n";
     assert_eq!(r.import("ok.csv", ok, &[]).summary()["created"], 3);
     assert_eq!(r.member_by_email("a@x.co")["date_of_birth"], "2000-02-29");
+    // In the shape but not in the calendar, in the future, or not in the shape (issue 17).
+    let not_real = "Invalid date: not a real date (YYYY-MM-DD)";
+    let shape = "Invalid date: expected YYYY-MM-DD";
     let bad = [
-        "2001-02-29",
-        "1900-02-29",
-        "2100-01-01",
-        "2000-2-29",
-        "29/02/2000",
-        "2000-13-01",
+        ("2001-02-29", not_real),
+        ("1900-02-29", not_real),
+        ("2100-01-01", "Invalid date: in the future"),
+        ("2000-2-29", shape),
+        ("29/02/2000", shape),
+        ("2000-13-01", not_real),
     ];
     let file: String = bad
         .iter()
         .enumerate()
-        .map(|(i, d)| format!("d{i}@x.co,{d}\n"))
+        .map(|(i, (d, _))| format!("d{i}@x.co,{d}\n"))
         .collect();
     let file = format!("email,date_of_birth\n{file}");
     let errors = row_errors(&r, "bad.csv", &file);
     let want: Vec<(u64, String, String)> = bad
         .iter()
         .enumerate()
-        .map(|(i, d)| {
-            (
-                i as u64 + 2,
-                d.to_string(),
-                "Invalid date: expected YYYY-MM-DD".into(),
-            )
-        })
+        .map(|(i, (d, m))| (i as u64 + 2, d.to_string(), m.to_string()))
         .collect();
     assert_eq!(errors, want);
 }
@@ -308,7 +305,7 @@ fn skip_invalid_applies_the_valid_rows_and_counts_the_errors() {
     r.refuses_all(
         &["import", &path],
         1,
-        &["error: 3 rows have errors; nothing was changed."],
+        &["error: 3 rows have 3 errors; nothing was changed."],
     );
     let run = r.ok(&["import", &path, "--skip-invalid", "--output", "json"]);
     let doc = run.json();
@@ -426,7 +423,7 @@ fn one_row_with_several_errors_counts_as_one_row() {
         &["import", &path],
         1,
         &[
-            "error: 1 row has errors; nothing was changed.",
+            "error: 1 row has 2 errors; nothing was changed.",
             "  row 2, phone '123': Invalid phone format",
             "  row 2, notify_sms 'maybe': Invalid boolean: expected true, false, 1 or 0",
         ],

@@ -72,13 +72,13 @@ fn import_refused_by_row_errors_is_recorded_as_failed() {
     let path = r.write("bad.csv", BAD);
     let run = r.run(&["import", &path]);
     run.code(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 1 error; nothing was changed.")
         .stderr_line("  row 3, email 'bad-email': Invalid email format");
     assert_eq!(r.dump(), before);
     let i = &list(&r)[0];
     assert_eq!(i["id"], 2);
     assert_eq!(i["status"], "FAILED");
-    assert_eq!(i["message"], "1 row has errors; nothing was changed.");
+    assert_eq!(i["message"], "1 row has 1 error; nothing was changed.");
     assert_eq!(i["summary"]["errors"], 1);
     assert_eq!(i["sha256"], sha256(BAD));
     let errors = r.run(&["imports", "errors", "2"]);

@@ -107,7 +107,7 @@ fn a_later_identifier_of_another_member_is_a_conflict() {
         let run = r.refuses(
             &["import", &path, "--output", "json"],
             1,
-            "error: 1 row has errors; nothing was changed.",
+            "error: 1 row has 1 error; nothing was changed.",
         );
         assert_eq!(
             run.errors(),
@@ -125,7 +125,7 @@ fn a_different_external_id_is_never_relinked_silently() {
         1,
         "  row 2, external_id 'E9': Identity conflict: ann@example.com matches ann@example.com but its stored external_id E1 differs from the row's E9",
     );
-    run.stderr_line("error: 1 row has errors; nothing was changed.");
+    run.stderr_line("error: 1 row has 1 error; nothing was changed.");
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn the_same_member_named_twice_through_different_identifiers() {
     let run = r.refuses(
         &["import", &path, "--output", "json"],
         1,
-        "error: 1 row has errors; nothing was changed.",
+        "error: 1 row has 1 error; nothing was changed.",
     );
     assert_eq!(
         run.errors(),

@@ -244,7 +244,7 @@ fn row_errors_in_json_refuse_with_status_failed() {
     let run = r.refuses(
         &["import", &path, "--output", "json"],
         1,
-        "error: 1 row has errors; nothing was changed.",
+        "error: 1 row has 1 error; nothing was changed.",
     );
     let doc = run.json();
     assert_eq!(doc["status"], "FAILED");

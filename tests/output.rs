@@ -70,7 +70,7 @@ fn ndjson_streams_errors_and_warnings_before_the_summary() {
     let path = r.write("staff.csv", "email,dept\nann@x.co,Ops\nbob@,Ops\n");
     let run = r.run(&["import", &path, "--output", "ndjson"]);
     run.code(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.");
+        .stderr_line("error: 1 row has 1 error; nothing was changed.");
     assert_eq!(r.dump(), before);
     let lines = run.ndjson();
     assert_eq!(events(&lines), ["change", "error", "warning", "summary"]);

@@ -240,7 +240,7 @@ proptest! {
         let path = r.write("bad.csv", csv_text(&second, Some(at)));
         let run = r.run(&["import", &path, "--full-sync"]);
         run.code(1);
-        run.stderr_line("error: 1 row has errors; nothing was changed.");
+        run.stderr_line("error: 1 row has 1 error; nothing was changed.");
         prop_assert_eq!(&r.dump(), &before);
         // A full sync that would deactivate anyone is refused over a limit of 0.
         let path = r.write("sync.csv", csv_text(&second, None));

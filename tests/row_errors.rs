@@ -76,7 +76,7 @@ fn each_message_of_the_fixture() {
     // The table output lists every error for people, on stderr.
     let run = r.run(&["import", &path]);
     run.code(1)
-        .stderr_line("error: 7 rows have errors; nothing was changed.")
+        .stderr_line("error: 7 rows have 7 errors; nothing was changed.")
         .stderr_line("  row 2, email 'ann@': Invalid email format")
         .stderr_line(&format!("  row 3, organization_role 'boss': {role}"))
         .stderr_line("  row 4: No identifier provided")
@@ -285,7 +285,7 @@ fn all_errors_are_collected_not_only_the_first() {
     let run = r.refuses(
         &["import", &path],
         1,
-        "error: 1 row has errors; nothing was changed.",
+        "error: 1 row has 2 errors; nothing was changed.",
     );
     run.stderr_line("  row 2, email 'bad@': Invalid email format");
     run.stderr_line(
@@ -330,7 +330,7 @@ fn errors_csv_has_the_rejected_rows() {
     r.refuses(
         &["import", &path, "--errors-csv", &out.display().to_string()],
         1,
-        "error: 1 row has errors; nothing was changed.",
+        "error: 1 row has 1 error; nothing was changed.",
     );
     let report = std::fs::read_to_string(out).unwrap();
     assert_eq!(

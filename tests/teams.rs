@@ -249,7 +249,7 @@ fn team_names_are_at_most_fifty_characters() {
         &["import", &path],
         1,
         &[
-            "error: 1 row has errors; nothing was changed.",
+            "error: 1 row has 1 error; nothing was changed.",
             "  Row 2, column team: cell is too long.",
         ],
     );
@@ -267,7 +267,7 @@ fn an_invalid_team_role_is_a_row_error() {
         &["import", &path],
         1,
         &[
-            "error: 2 rows have errors; nothing was changed.",
+            "error: 2 rows have 2 errors; nothing was changed.",
             "  row 3, team_role 'boss': Invalid team role: expected owner, admin or member",
             "  row 4, team_role '': Invalid team role: expected owner, admin or member",
         ],
@@ -290,7 +290,7 @@ ann@x.co,Anne,Blue,member
         &["import", &path],
         1,
         &[
-            "error: 1 row has errors; nothing was changed.",
+            "error: 1 row has 1 error; nothing was changed.",
             &format!("  row 4, first_name 'Anne': {want}"),
         ],
     );

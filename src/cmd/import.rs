@@ -251,7 +251,10 @@ impl Run<'_> {
                     store,
                     &outcome,
                     report.as_deref(),
-                    Error::Rows { count },
+                    Error::Rows {
+                        count,
+                        errors: outcome.errors.len(),
+                    },
                     valid_rows(&plan),
                 );
             }
@@ -433,6 +436,9 @@ impl Run<'_> {
         }
         self.report(&outcome, Some(&error))?;
         if matches!(error, Error::Rows { .. }) && !self.term.quiet {
+            crate::error::msg::row_hints(&outcome.errors)
+                .iter()
+                .for_each(|h| self.term.hint(h));
             self.term.hint(&format!(
                 "fix these rows and run again, or re-run with --skip-invalid to apply the {valid_rows} valid {}.",
                 if valid_rows == 1 { "member" } else { "members" }
@@ -475,15 +481,17 @@ impl Run<'_> {
 
     /// `--skip-invalid`: the rows left out, as warnings.
     fn print_skipped(&self, outcome: &Outcome) {
-        let n = outcome.errors.len();
-        self.term.warning(&format!(
-            "skipped {n} {} with errors (--skip-invalid)",
-            if n == 1 { "row" } else { "rows" }
-        ));
+        let rows = errored_rows(&outcome.errors);
+        let errors = outcome.errors.len();
+        self.term
+            .warning(&crate::error::msg::skipped_rows(rows, errors));
         if self.args.output == OutputFormat::Table && !self.term.quiet {
             for e in outcome.errors.iter().take(MAX_LISTED_ERRORS) {
                 self.term.detail(&describe_error(e));
             }
+            crate::error::msg::row_hints(&outcome.errors)
+                .iter()
+                .for_each(|h| self.term.hint(h));
         }
     }
 
