@@ -317,11 +317,24 @@ fn r17_no_command_panics_on_a_closed_pipe_or_a_full_disk() {
         assert_eq!(ran.code, 0, "{args:?} on a closed pipe:\n{}", ran.stderr);
         assert!(!ran.stderr.contains("panicked"), "{args:?}: {}", ran.stderr);
         if Path::new("/dev/full").exists() {
-            let full = std::fs::File::create("/dev/full").expect("/dev/full");
-            let out = env.cmd().args(args).stdout(full).output().expect("run");
+            let full = || std::fs::File::create("/dev/full").expect("/dev/full");
+            let out = env.cmd().args(args).stdout(full()).output().expect("run");
             let ran = Ran::from(out);
             assert_eq!(ran.code, 1, "{args:?} on a full disk:\n{}", ran.stderr);
             assert!(!ran.stderr.contains("panicked"), "{args:?}: {}", ran.stderr);
+            // stderr full too: the error message is lost, the exit code is not.
+            let status = env
+                .cmd()
+                .args(args)
+                .stdout(full())
+                .stderr(full())
+                .status()
+                .expect("run");
+            assert_eq!(
+                status.code(),
+                Some(1),
+                "{args:?} with stdout and stderr full"
+            );
         }
     }
 }
