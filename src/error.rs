@@ -15,8 +15,9 @@ pub enum FileError {
     NoHeader,
     #[error("The file has no data rows.")]
     NoDataRows,
+    /// `lookalike`: an unknown header that resembles an identifier column, and that column.
     #[error("Required column is missing: one of email, external_id, phone.")]
-    NoIdentifierColumn,
+    NoIdentifierColumn { lookalike: Option<(String, String)> },
     #[error("Required column is missing: {0}.")]
     MissingColumn(String),
     #[error("Duplicate column found: {0}.")]
@@ -64,7 +65,12 @@ impl FileError {
             FileError::UnknownFormField(_) => {
                 Some("define it first with `roster forms add TYPE.FIELD`.".into())
             }
-            FileError::NoIdentifierColumn | FileError::MissingColumn(_) => Some(
+            FileError::NoIdentifierColumn {
+                lookalike: Some((header, column)),
+            } => Some(format!(
+                "the file's `{header}` looks like {column}: re-run with --map '{header}={column}'."
+            )),
+            FileError::NoIdentifierColumn { .. } | FileError::MissingColumn(_) => Some(
                 "map a header of the file to a column with --map 'Header In File=column'.".into(),
             ),
             _ => None,

@@ -181,8 +181,14 @@ fn r17_hr_style_headers_match_and_lookalikes_suggest_a_map() {
     assert_eq!(ann["last_name"], "Lee");
     assert_eq!(ann["job_title"], "Chef");
 
-    // A header that resembles a column the file lacks: the warning names the `--map`.
+    // Without any mapping the file has no identifier column: the hint names the `--map`.
     let env = Env::new();
+    env.run(&["diff", &file]).code(1).stderr_lines(&[
+        "error: Required column is missing: one of email, external_id, phone.",
+        "hint: the file's `Work Email` looks like email: re-run with --map 'Work Email=email'.",
+    ]);
+
+    // A header that resembles a column the file lacks: the warning names the `--map`.
     let file = env.dir.path().join("with-id.csv");
     std::fs::write(
         &file,

@@ -140,7 +140,17 @@ fn check_required(
     }
     let identifiers = [Field::Email, Field::ExternalId, Field::Phone];
     if !identifiers.into_iter().any(|f| has(Column::Field(f))) {
-        return Err(FileError::NoIdentifierColumn);
+        let is_identifier = |c: &Column| matches!(c, Column::Field(f) if identifiers.contains(f));
+        let lookalike = header
+            .iter()
+            .zip(columns)
+            .filter(|(_, column)| column.is_none())
+            .find_map(|(h, _)| {
+                let h = trim_cell(h);
+                let column = resembling(h).filter(is_identifier)?;
+                Some((h.to_string(), column.name()))
+            });
+        return Err(FileError::NoIdentifierColumn { lookalike });
     }
     if has(Column::Team) && !has(Column::TeamRole) {
         return Err(FileError::MissingColumn("team_role".into()));
@@ -219,6 +229,10 @@ mod tests {
                 &["first_name", "dept"],
                 "Required column is missing: one of email, external_id, phone.",
             ),
+            (
+                &["First Name", "Work Email"],
+                "Required column is missing: one of email, external_id, phone.",
+            ),
             (&["email", "team"], "Required column is missing: team_role."),
             (
                 &["email", "form.profile.size"],
@@ -241,6 +255,21 @@ mod tests {
         assert_eq!(
             unknown_columns_warning(&["A".into(), "B".into(), "C".into()]),
             "ignoring 3 unknown columns: `A`, `B`, and `C`"
+        );
+    }
+
+    #[test]
+    fn a_missing_identifier_names_a_lookalike_header() {
+        let catalog = Catalog::default();
+        let err = resolve(raw(&["First Name", "Work Email"]), &[], &catalog).unwrap_err();
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("the file's `Work Email` looks like email: re-run with --map 'Work Email=email'.")
+        );
+        let err = resolve(raw(&["First Name", "Employee ID"]), &[], &catalog).unwrap_err();
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("map a header of the file to a column with --map 'Header In File=column'.")
         );
     }
 
