@@ -160,6 +160,11 @@ pub mod msg {
         )
     }
 
+    /// `roster man --out-dir DIR` could not write a page.
+    pub fn man_pages_unwritable(dir: &str, e: &std::io::Error) -> String {
+        format!("could not write the manual pages to {dir}: {e}")
+    }
+
     /// `roster man WORD` for a command that does not exist.
     pub fn no_such_command(parent: &str, word: &str) -> String {
         format!("`{parent}` has no command `{word}`; `{parent} --help` lists them")

@@ -14,7 +14,7 @@ pub fn run(args: &ManArgs) -> Result<u8> {
         write_pages(&root, dir).map_err(|e| {
             Error::Io(std::io::Error::new(
                 e.kind(),
-                format!("could not write the manual pages to {}: {e}", dir.display()),
+                crate::error::msg::man_pages_unwritable(&dir.display().to_string(), &e),
             ))
         })?;
         return Ok(0);
