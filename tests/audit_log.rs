@@ -250,7 +250,8 @@ fn administrative_changes_are_events_without_an_import() {
 #[test]
 fn table_shows_old_and_new_values() {
     let r = story();
-    let run = r.run(&["log", "--import", "2"]);
+    // Wide enough for no cell to wrap.
+    let run = r.run_env(&["log", "--import", "2"], &[("COLUMNS", Some("200"))]);
     run.code(0);
     let rows: Vec<Vec<String>> = run
         .stdout

@@ -3,9 +3,9 @@
 use crate::cli::{GlobalArgs, InviteArgs, ListFormat, MembersCommand};
 use crate::error::{Error, Result, Rule};
 use crate::model::{Field, Status};
+use crate::report::table::{keep_whole, listing, sized};
 use crate::store::{Snapshot, StateChange, Store};
 use crate::term::Term;
-use comfy_table::{Table, presets};
 
 pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
@@ -83,9 +83,22 @@ fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<
         super::say_json(&items)?;
         return Ok(0);
     }
-    let mut table = Table::new();
-    table.load_preset(presets::ASCII_MARKDOWN);
-    table.set_header([
+    let rows: Vec<Vec<String>> = all
+        .into_iter()
+        .map(|i| {
+            let m = &snapshot.members[i];
+            vec![
+                m.get(Field::Email).unwrap_or("").to_string(),
+                m.get(Field::ExternalId).unwrap_or("").to_string(),
+                m.get(Field::Phone).unwrap_or("").to_string(),
+                m.display_name(),
+                m.role().to_string(),
+                m.status.to_string(),
+                if m.protected { "yes" } else { "" }.to_string(),
+            ]
+        })
+        .collect();
+    let header = [
         "email",
         "external_id",
         "phone",
@@ -93,19 +106,10 @@ fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<
         "role",
         "status",
         "protected",
-    ]);
-    for i in all {
-        let m = &snapshot.members[i];
-        table.add_row([
-            m.get(Field::Email).unwrap_or("").to_string(),
-            m.get(Field::ExternalId).unwrap_or("").to_string(),
-            m.get(Field::Phone).unwrap_or("").to_string(),
-            m.display_name(),
-            m.role().to_string(),
-            m.status.to_string(),
-            if m.protected { "yes" } else { "" }.to_string(),
-        ]);
-    }
+    ];
+    // The identifiers and the name wrap first.
+    let whole = ["status", "role", "protected"];
+    let table = listing(&header, &rows, &whole, Term::width());
     super::say(&table.to_string())?;
     Ok(0)
 }
@@ -117,8 +121,8 @@ fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
         return Ok(0);
     }
     let m = &snapshot.members[i];
-    let mut table = Table::new();
-    table.load_preset(presets::ASCII_MARKDOWN);
+    let width = Term::width();
+    let mut table = sized(width);
     table.set_header(["field", "value"]);
     table.add_row(["display name".to_string(), m.display_name()]);
     for f in Field::ALL {
@@ -135,6 +139,7 @@ fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
         .map(|(ti, r)| format!("{} ({r})", snapshot.teams[*ti].name))
         .collect();
     table.add_row(["teams".to_string(), teams.join(", ")]);
+    keep_whole(&mut table, &[0], width);
     super::say(&table.to_string())?;
     Ok(0)
 }

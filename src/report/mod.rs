@@ -4,6 +4,7 @@
 pub mod errors_csv;
 pub mod json;
 pub mod ndjson;
+pub mod plan_text;
 pub mod progress;
 pub mod table;
 
