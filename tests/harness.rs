@@ -156,12 +156,13 @@ impl Roster {
     }
 
     /// A program in the test's directory with the test environment: no `$ROSTER_DB`, no colour,
-    /// a fixed operator, the default width of 80 columns (no `$COLUMNS`).
+    /// a fixed operator, and 250 columns (`$COLUMNS`), so that tables keep a row to a line (the
+    /// width itself is tested in `terminal.rs`).
     fn program(&self, program: &str) -> std::process::Command {
         let mut cmd = std::process::Command::new(program);
         cmd.current_dir(self.dir.path())
             .env_remove("ROSTER_DB")
-            .env_remove("COLUMNS")
+            .env("COLUMNS", "250")
             .env("NO_COLOR", "1")
             .env("USER", "tester");
         cmd

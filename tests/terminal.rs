@@ -26,15 +26,20 @@ fn day_two() -> Roster {
     r
 }
 
-/// `args` at `columns` columns, stdout with times made the same on every run (same widths).
-fn at(r: &Roster, columns: &str, args: &[&str]) -> String {
-    let run = r.run_env(args, &[("COLUMNS", Some(columns))]);
+/// stdout of `args` at `columns` columns (`None`: `COLUMNS` unset), each line checked to fit.
+fn at_width(r: &Roster, columns: Option<&str>, args: &[&str]) -> String {
+    let run = r.run_env(args, &[("COLUMNS", columns)]);
     run.code(0);
+    let max: usize = columns.and_then(|c| c.parse().ok()).unwrap_or(80);
     for line in run.stdout.lines() {
         let width = unicode_width::UnicodeWidthStr::width(line);
-        assert!(width <= columns.parse().unwrap(), "{width} columns: {line}");
+        assert!(width <= max, "{width} columns: {line}");
     }
     run.stdout
+}
+
+fn at(r: &Roster, columns: &str, args: &[&str]) -> String {
+    at_width(r, Some(columns), args)
 }
 
 fn settings() -> insta::Settings {
@@ -78,6 +83,20 @@ fn the_member_tables_fit_the_width() {
         let show = at(&r, columns, &["members", "show", "li.lei02@example.com"]);
         insta::assert_snapshot!(format!("members_show_{columns}"), show);
     }
+}
+
+#[test]
+fn without_a_terminal_or_columns_the_width_is_80() {
+    let r = day_two();
+    let unset = at_width(&r, None, &["members", "list"]);
+    assert_eq!(unset, at(&r, "80", &["members", "list"]));
+    let nonsense = at_width(&r, Some("wide"), &["diff", "day2.csv", "--full-sync"]);
+    assert_eq!(nonsense, at(&r, "80", &["diff", "day2.csv", "--full-sync"]));
+    assert_ne!(
+        unset,
+        at(&r, "120", &["members", "list"]),
+        "the width is used"
+    );
 }
 
 #[test]

@@ -55,11 +55,11 @@ pub fn sized(width: usize) -> Table {
 }
 
 /// The columns a column that wraps keeps at the least, when others are kept whole.
-const MIN_WRAPPED: usize = 8;
+const MIN_WRAPPED: usize = 10;
 
-/// Keeps whole as many of `columns` (short values: ids, statuses, roles, times), in that order
-/// of priority, as leave every other column [`MIN_WRAPPED`] columns within `width`; the others
-/// wrap. Call it once the rows are in.
+/// Keeps whole each of `columns` (short values: ids, statuses, roles, times), in that order of
+/// priority, that still leaves every other column [`MIN_WRAPPED`] columns (or its content's
+/// width, when less) within `width`; the others wrap. Call it once the rows are in.
 pub fn keep_whole(table: &mut Table, columns: &[usize], width: usize) {
     let widths: Vec<usize> = table
         .column_max_content_widths()
@@ -76,7 +76,7 @@ pub fn keep_whole(table: &mut Table, columns: &[usize], width: usize) {
             .sum();
         if needed + 3 * widths.len() + 1 > width {
             whole[c] = false;
-            break;
+            continue;
         }
         if let Some(column) = table.column_mut(c) {
             column.set_constraint(ColumnConstraint::ContentWidth);
