@@ -24,6 +24,8 @@ mod identity;
 mod modes;
 // Statuses of SPEC §3: invite, BANNED, protected, and the `roster members` commands.
 mod statuses;
+// The plan and every table at 80 and 120 columns (insta snapshots), refused runs in the history.
+mod terminal;
 // The JSON document, change objects, diff = dry run, --detailed-exitcode, tables (SPEC §10).
 mod json_output;
 // One test per exit code of SPEC §11.
