@@ -4,6 +4,7 @@
 
 mod audit;
 mod lock;
+pub mod postgres;
 mod schema;
 pub mod sqlite;
 
