@@ -58,3 +58,7 @@ mod hostile;
 mod hostile_store;
 // SIGKILL at many instants of a large import: all or nothing, history, next import.
 mod kill;
+// The PostgreSQL tests' server and per-test schemas (skipped without ROSTER_TEST_PG).
+mod postgres_support;
+// The PostgreSQL store through the library: same state as SQLite, the lock, the generation.
+mod postgres_store;

@@ -1,0 +1,85 @@
+//! The PostgreSQL tests' server: `ROSTER_TEST_PG` (a URL, as `.ci/pg start` prints it) names
+//! a server; each test gets a fresh schema of its own (`?schema=t_<random>`), dropped after.
+//! Without `ROSTER_TEST_PG` the tests print a notice and pass, unless `ROSTER_REQUIRE_PG=1`
+//! (as `.ci/run` sets), which makes them fail: CI never passes without the PostgreSQL run.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// One test's store on the server: a schema of its own, dropped when the test ends.
+pub struct PgStore {
+    pub url: String,
+    pub schema: String,
+    server: String,
+}
+
+/// The test server's URL, or `None` (after a notice) when the tests are to be skipped.
+pub fn server(test: &str) -> Option<String> {
+    match std::env::var("ROSTER_TEST_PG") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("ROSTER_REQUIRE_PG").is_ok_and(|v| v == "1") => {
+            panic!("ROSTER_REQUIRE_PG=1 but ROSTER_TEST_PG is not set: start a server with .ci/pg")
+        }
+        _ => {
+            eprintln!("skipped {test}: set ROSTER_TEST_PG (eval \"$(.ci/pg start)\") to run it");
+            None
+        }
+    }
+}
+
+/// `url` with `key=value` added to its parameters.
+pub fn with_param(url: &str, key: &str, value: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{key}={value}")
+}
+
+fn unique_name() -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        nanos,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl PgStore {
+    /// A fresh schema on the test server, or `None` when PostgreSQL tests are skipped.
+    pub fn new(test: &str) -> Option<PgStore> {
+        Self::on(&server(test)?)
+    }
+
+    /// A fresh schema on the server at `server`.
+    pub fn on(server: &str) -> Option<PgStore> {
+        let schema = unique_name();
+        Some(PgStore {
+            url: with_param(server, "schema", &schema),
+            schema,
+            server: server.to_string(),
+        })
+    }
+
+    /// A connection to the server (not through roster), for checks and setup.
+    pub fn client(&self) -> postgres::Client {
+        client(&self.server)
+    }
+}
+
+/// A plain connection to `url` (no roster parameters in it).
+pub fn client(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to the test server: {e}"))
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.schema));
+        }
+    }
+}
