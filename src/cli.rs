@@ -23,8 +23,8 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The store: an SQLite file, created on first use [default: $ROSTER_DB, else ./roster.db]
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The store: an SQLite file, or a postgres:// URL; created on first use [default: $ROSTER_DB, else ./roster.db]
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
     /// Print no warnings, hints or progress
     #[arg(long, short, global = true)]
@@ -81,6 +81,11 @@ pub enum Command {
     Backup {
         /// The copy to write (must not exist yet)
         path: PathBuf,
+    },
+    /// Copy the whole store into an empty store of either kind (SQLite file or PostgreSQL URL)
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
     },
     /// Print shell completions
     Completions {
@@ -266,6 +271,16 @@ pub enum DefinitionCommand {
     Add { name: String },
     List,
     Remove { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy members, teams, definitions, settings, history and audit log into an empty store
+    Copy {
+        /// The destination: an SQLite file (created) or a postgres:// URL (an empty database or schema)
+        #[arg(long, value_name = "DEST")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -59,10 +59,16 @@ fn sqlite_view(s: &SqliteStore) -> String {
     let snap = s.snapshot().unwrap();
     out.push_str(&format!("generation {}\n", snap.generation));
     for r in s.imports().unwrap() {
-        out.push_str(&format!("{} {} {:?} {:?}\n", r.id, r.status, r.summary, r.message));
+        out.push_str(&format!(
+            "{} {} {:?} {:?}\n",
+            r.id, r.status, r.summary, r.message
+        ));
     }
     for e in s.audit(None, None).unwrap() {
-        out.push_str(&format!("{} {:?} {} {} {}\n", e.id, e.import_id, e.member, e.action, e.changes));
+        out.push_str(&format!(
+            "{} {:?} {} {} {}\n",
+            e.id, e.import_id, e.member, e.action, e.changes
+        ));
     }
     out
 }
@@ -77,10 +83,16 @@ fn pg_view(s: &PostgresStore) -> String {
     let snap = s.snapshot().unwrap();
     out.push_str(&format!("generation {}\n", snap.generation));
     for r in s.imports().unwrap() {
-        out.push_str(&format!("{} {} {:?} {:?}\n", r.id, r.status, r.summary, r.message));
+        out.push_str(&format!(
+            "{} {} {:?} {:?}\n",
+            r.id, r.status, r.summary, r.message
+        ));
     }
     for e in s.audit(None, None).unwrap() {
-        out.push_str(&format!("{} {:?} {} {} {}\n", e.id, e.import_id, e.member, e.action, e.changes));
+        out.push_str(&format!(
+            "{} {:?} {} {} {}\n",
+            e.id, e.import_id, e.member, e.action, e.changes
+        ));
     }
     out
 }
@@ -119,7 +131,10 @@ fn plans_leave_the_same_store_on_both_kinds() {
         apply_both(&mut sqlite, &mut pg, &text, &mode);
         assert_eq!(pg_view(&pg), sqlite_view(&sqlite));
     }
-    assert!(pg_view(&pg).contains("deactivate"), "full sync deactivated some");
+    assert!(
+        pg_view(&pg).contains("deactivate"),
+        "full sync deactivated some"
+    );
 }
 
 #[test]
@@ -137,7 +152,9 @@ fn one_import_lock_per_store() {
         refused.to_string(),
         "Another import is being applied. Please wait for it to finish before uploading again."
     );
-    let _other_schema = other.lock_imports().expect("another schema has its own lock");
+    let _other_schema = other
+        .lock_imports()
+        .expect("another schema has its own lock");
     drop(held);
     second.lock_imports().expect("free again once dropped");
 }

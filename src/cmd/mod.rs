@@ -7,6 +7,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod members;
+pub mod store;
 pub mod template;
 
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -31,6 +32,7 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global),
         Command::Backup { path } => backup::run(&path, global),
+        Command::Store { command } => store::run(command, global),
         Command::Completions { shell } => completions::run(shell),
     }
 }
