@@ -62,3 +62,5 @@ mod kill;
 mod postgres_support;
 // The PostgreSQL store through the library: same state as SQLite, the lock, the generation.
 mod postgres_store;
+// roster store copy both ways and backup on PostgreSQL: every read of a copy equals the source's.
+mod postgres_copy;
