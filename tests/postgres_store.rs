@@ -183,3 +183,41 @@ fn a_write_after_the_snapshot_refuses_the_plan() {
     .unwrap();
     assert_eq!(members, 0, "nothing applied");
 }
+
+#[test]
+fn a_non_c_collation_database_orders_by_bytes() {
+    let Some(server) =
+        crate::postgres_support::server("a_non_c_collation_database_orders_by_bytes")
+    else {
+        return;
+    };
+    let icu = crate::postgres_support::non_c_database(&server);
+    let mut c = crate::postgres_support::client(&icu);
+    let sorted: String = c
+        .query_one(
+            "SELECT string_agg(x, ' ' ORDER BY x) FROM (VALUES ('a'), ('B'), ('_')) t(x)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(sorted, "_ a B", "the database really collates otherwise");
+    let target = PgStore::on(&icu).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut sqlite = SqliteStore::open(&dir.path().join("roster.db")).unwrap();
+    let mut pg = PostgresStore::open(&target.url).unwrap();
+    let text = "email,first_name,team,team_role\n\
+        zed@example.com,Zed,alpha,owner\nzed@example.com,Zed,Beta,member\n\
+        zed@example.com,Zed,_ops,admin\nzed@example.com,Zed,Émile,member\n\
+        ann@example.com,Ann,Zulu,owner\nann@example.com,Ann,alpha,member\n\
+        Bob@example.com,Bob,émile,owner\n";
+    apply_both(&mut sqlite, &mut pg, text, &Mode::default());
+    assert_eq!(pg_view(&pg), sqlite_view(&sqlite));
+    let names: Vec<String> = pg
+        .snapshot()
+        .unwrap()
+        .teams
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["Beta", "Zulu", "_ops", "alpha", "Émile", "émile"]);
+}

@@ -86,3 +86,38 @@ impl Drop for PgStore {
         }
     }
 }
+
+/// `url` naming database `name` instead of its own.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |i| authority_start + i);
+    format!("{}/{name}{query}", &base[..path_start])
+}
+
+/// A database whose default collation is not C (ICU's en-US: `a` < `B` < `é` < `Z`), created
+/// once on the test server; its URL.
+pub fn non_c_database(server: &str) -> String {
+    static CREATED: std::sync::Once = std::sync::Once::new();
+    const NAME: &str = "roster_icu_en_us";
+    CREATED.call_once(|| {
+        let mut c = client(server);
+        let exists = c
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&NAME])
+            .unwrap()
+            .is_some();
+        if !exists {
+            c.batch_execute(&format!(
+                "CREATE DATABASE {NAME} TEMPLATE template0 ENCODING 'UTF8' \
+                 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+            ))
+            .unwrap_or_else(|e| panic!("cannot create an ICU en-US database: {e}"));
+        }
+    });
+    with_database(server, NAME)
+}
