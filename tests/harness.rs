@@ -302,7 +302,7 @@ impl Roster {
     /// originals moved out of the imports rows), holding what `sql` inserts.
     pub fn version_1_store(&self, sql: &str) {
         let conn = rusqlite::Connection::open(&self.db).expect("open store");
-        conn.execute_batch(include_str!("../src/store/sql/0001_initial.sql"))
+        conn.execute_batch(include_str!("../src/store/sqlite/sql/0001_initial.sql"))
             .expect("schema 1");
         conn.execute_batch(&format!("PRAGMA user_version = 1; {sql}"))
             .expect("a version 1 store");

@@ -58,6 +58,10 @@ mod hostile;
 mod hostile_store;
 // SIGKILL at many instants of a large import: all or nothing, history, next import.
 mod kill;
+// The codemap's layers and file sizes, checked on the source.
+mod tidy;
+// The library's import called directly, as every face calls it.
+mod pipeline;
 // The PostgreSQL tests' server and per-test schemas (skipped without ROSTER_TEST_PG).
 mod postgres_support;
 // The PostgreSQL store through the library: same state as SQLite, the lock, the generation.

@@ -9,7 +9,7 @@ use roster::input::Input;
 use roster::parse::{self, InputFormat, ParseOptions};
 use roster::plan::{self, Mode, Plan};
 use roster::store::postgres::PostgresStore;
-use roster::store::{ImportMeta, Snapshot, SqliteStore};
+use roster::store::{AdminStore, HistoryStore, ImportMeta, ImportStore, Snapshot, SqliteStore};
 use roster::{resolve, validate};
 
 /// The stages from file to plan, against `snapshot`.
@@ -49,7 +49,6 @@ fn full_sync() -> Mode {
 
 /// Everything a reader sees, times aside: members with memberships, history, audit log.
 fn sqlite_view(s: &SqliteStore) -> String {
-    use roster::store::Store;
     let mut out = String::new();
     s.each_member(&roster::model::Status::ALL, &mut |m, teams| {
         out.push_str(&format!("{m:?} {teams:?}\n"));
@@ -98,17 +97,16 @@ fn pg_view(s: &PostgresStore) -> String {
 }
 
 fn apply_both(sqlite: &mut SqliteStore, pg: &mut PostgresStore, text: &str, mode: &Mode) {
-    use roster::store::Store;
     let snap = sqlite.snapshot().unwrap();
     let plan = plan_for(&snap, text, mode);
-    let id = sqlite.begin_import(&meta(), text.as_bytes()).unwrap();
+    let id = sqlite.record_import(&meta(), text.as_bytes()).unwrap();
     let summary = serde_json::json!({"changes": plan.changes.len()});
     sqlite.apply(id, &plan, &snap, &summary, "test").unwrap();
 
     let snap = pg.snapshot().unwrap();
     let plan = plan_for(&snap, text, mode);
     let _lock = pg.lock_imports().unwrap();
-    let id = pg.begin_import(&meta(), text.as_bytes()).unwrap();
+    let id = pg.record_import(&meta(), text.as_bytes()).unwrap();
     pg.apply(id, &plan, &snap, &summary, "test").unwrap();
     assert_eq!(pg.import_original(id).unwrap().unwrap(), text.as_bytes());
 }
@@ -170,7 +168,7 @@ fn a_write_after_the_snapshot_refuses_the_plan() {
     let plan = plan_for(&snap, &text, &Mode::default());
     let mut other = PostgresStore::open(&target.url).unwrap();
     other.set_setting("seat-limit", Some("100")).unwrap();
-    let id = pg.begin_import(&meta(), text.as_bytes()).unwrap();
+    let id = pg.record_import(&meta(), text.as_bytes()).unwrap();
     let e = pg
         .apply(id, &plan, &snap, &serde_json::json!({}), "test")
         .unwrap_err();

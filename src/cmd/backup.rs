@@ -1,10 +1,10 @@
 //! `roster backup PATH`: a consistent copy of the store, taken while others read and import.
 //! Written beside PATH first and renamed into place, so PATH is a whole copy or nothing.
-//! On PostgreSQL, the copy is an SQLite file.
+//! On PostgreSQL, the copy is an SQLite file (`roster store copy`'s).
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::Kind;
 use std::io::{Error as IoError, ErrorKind};
 use std::path::{Path, PathBuf};
 
@@ -18,11 +18,18 @@ pub fn run(path: &Path, global: &GlobalArgs) -> Result<u8> {
             ),
         )));
     }
+    let store = super::open_store(global)?;
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);
     let _ = std::fs::remove_file(&partial);
-    let written = backup_to(&partial, global).and_then(|()| Ok(std::fs::rename(&partial, path)?));
+    let written = match store.kind() {
+        Kind::Sqlite(sqlite) => sqlite.backup(&partial),
+        Kind::Postgres(pg) => pg.backup(&partial),
+    };
+    let written = written
+        .map_err(Error::from)
+        .and_then(|()| Ok(std::fs::rename(&partial, path)?));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&partial);
         return Err(e);
@@ -31,16 +38,4 @@ pub fn run(path: &Path, global: &GlobalArgs) -> Result<u8> {
         std::fs::File::open(dir)?.sync_all()?;
     }
     Ok(0)
-}
-
-/// SQLite: the online backup of the file. PostgreSQL: a whole-store copy into a new SQLite
-/// file (SPEC §14), read in one consistent transaction.
-fn backup_to(partial: &Path, global: &GlobalArgs) -> Result<()> {
-    let db = super::db_path(global);
-    let db = db.to_string_lossy();
-    if crate::store::postgres::is_postgres_url(&db) {
-        let dest = partial.to_string_lossy();
-        return Ok(crate::store::postgres::copy::copy_store(&db, &dest)?);
-    }
-    Ok(super::open_store(global)?.backup(partial)?)
 }

@@ -12,7 +12,7 @@ pub fn run(command: StoreCommand, global: &GlobalArgs) -> Result<u8> {
 }
 
 fn copy(global: &GlobalArgs, dest: &str) -> Result<u8> {
-    let source = super::db_path(global).to_string_lossy().into_owned();
+    let source = global.db.clone();
     // A new SQLite file that a failed copy leaves behind is removed again.
     let new_file = (!is_postgres_url(dest) && !std::path::Path::new(dest).exists())
         .then(|| std::path::PathBuf::from(dest));

@@ -2,12 +2,12 @@
 //! labels and form fields. Each is one transaction that first locks the generation row, so it
 //! orders with imports exactly as SQLite's write lock does, and bumps the generation.
 
+use super::now;
 use super::{PostgresStore, pg};
 use crate::error::StoreError;
 use crate::model::member_label;
 use crate::store::StateChange;
 use crate::store::audit::BatchWriter;
-use crate::store::sqlite::now;
 use postgres::Transaction;
 
 /// Locks the generation row: the store's one write order, shared with `apply`.
@@ -31,7 +31,7 @@ pub fn bump_generation(tx: &mut Transaction) -> Result<(), StoreError> {
 }
 
 impl PostgresStore {
-    pub fn set_member_states(
+    pub(super) fn write_member_states(
         &mut self,
         changes: &[StateChange],
         operator: &str,
@@ -89,7 +89,11 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+    pub(super) fn write_setting(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<(), StoreError> {
         match value {
             Some(v) => self.definition(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) \
@@ -101,22 +105,22 @@ impl PostgresStore {
         .map(|_| ())
     }
 
-    pub fn add_label(&mut self, slug: &str) -> Result<bool, StoreError> {
+    pub(super) fn insert_label(&mut self, slug: &str) -> Result<bool, StoreError> {
         self.definition(
             "INSERT INTO labels (slug) VALUES ($1) ON CONFLICT DO NOTHING",
             &[&slug],
         )
     }
-    pub fn remove_label(&mut self, slug: &str) -> Result<bool, StoreError> {
+    pub(super) fn delete_label(&mut self, slug: &str) -> Result<bool, StoreError> {
         self.definition("DELETE FROM labels WHERE slug = $1", &[&slug])
     }
-    pub fn add_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
+    pub(super) fn insert_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
         self.definition(
             "INSERT INTO form_fields (key) VALUES ($1) ON CONFLICT DO NOTHING",
             &[&key],
         )
     }
-    pub fn remove_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
+    pub(super) fn delete_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
         self.definition("DELETE FROM form_fields WHERE key = $1", &[&key])
     }
 

@@ -4,13 +4,14 @@
 //! Small plans are written row by row; large ones by binary COPY (see `bulk`).
 
 use super::admin::{bump_generation, lock_generation};
+use super::now;
 use super::{PostgresStore, bulk, pg};
 use crate::error::StoreError;
-use crate::model::{FIELD_COUNT, Field, Member, Status, email_key, member_label};
+use crate::model::{FIELD_COUNT, Field, Member, Status, email_key};
 use crate::plan::{Change, Key, Plan};
-use crate::store::audit::{self, BatchWriter};
-use crate::store::sqlite::now;
-use crate::store::{Snapshot, audit::Batch};
+use crate::store::Snapshot;
+use crate::store::audit::{self, Batch};
+use crate::store::shared::{encode_audit, member_ids};
 use postgres::Transaction;
 use std::collections::{BTreeMap, HashMap};
 
@@ -101,35 +102,6 @@ pub fn updated<'a>(change: &'a Change, member: &'a Member) -> Option<Updated<'a>
     })
 }
 
-/// Each change's member id: the stored member's, or the next free id for a create, in order.
-fn member_ids(plan: &Plan, snapshot: &Snapshot, first_new_id: i64) -> Vec<i64> {
-    let mut next = first_new_id;
-    plan.changes
-        .iter()
-        .map(|c| match c.member {
-            Some(i) => snapshot.members[i].id,
-            None => {
-                next += 1;
-                next - 1
-            }
-        })
-        .collect()
-}
-
-fn encode_audit(plan: &Plan, member_ids: &[i64]) -> Result<Vec<Batch>, StoreError> {
-    let mut audit = BatchWriter::default();
-    for (change, &member_id) in plan.changes.iter().zip(member_ids) {
-        let label = member_label(change.ids(), member_id);
-        audit.push(
-            member_id,
-            &label,
-            crate::report::json::action_name(change.action),
-            crate::report::json::ChangeJson(change),
-        )?;
-    }
-    audit.finish()
-}
-
 /// Stores audit batches, numbering their events after the last stored event.
 pub fn insert_audit_batches(
     tx: &mut Transaction,
@@ -172,7 +144,7 @@ pub fn insert_audit_batches(
 }
 
 impl PostgresStore {
-    pub fn apply(
+    pub(super) fn apply_plan(
         &mut self,
         import_id: i64,
         plan: &Plan,
@@ -238,9 +210,9 @@ impl PostgresStore {
             )
             .map_err(pg)?;
         if finished != 1 {
-            return Err(StoreError::Io(std::io::Error::other(format!(
+            return Err(super::other(format!(
                 "import {import_id} is no longer running (marked interrupted); nothing was changed"
-            ))));
+            )));
         }
         tx.commit().map_err(pg)?;
         Ok(())

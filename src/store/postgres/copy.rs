@@ -73,29 +73,38 @@ pub trait Sink {
 
 /// Copies the store named by `source` (a path or URL) into the empty store `dest`.
 pub fn copy_store(source: &str, dest: &str) -> Result<(), StoreError> {
-    let mut from: Box<dyn Source> = if is_postgres_url(source) {
+    let from: Box<dyn Source> = if is_postgres_url(source) {
         Box::new(PgSource::open(source)?)
     } else {
         Box::new(SqliteSource::open(std::path::Path::new(source))?)
     };
+    copy_into(from, dest)
+}
+
+impl PostgresStore {
+    /// `roster backup`: the whole store, as of one moment, into a new SQLite file at `dest`.
+    pub fn backup(&self, dest: &std::path::Path) -> Result<(), StoreError> {
+        let source = PgSource::begin(self.second()?)?;
+        copy_into(Box::new(source), &dest.to_string_lossy())
+    }
+}
+
+fn copy_into(mut from: Box<dyn Source>, dest: &str) -> Result<(), StoreError> {
     let mut to: Box<dyn Sink> = if is_postgres_url(dest) {
         Box::new(PgSink::open(dest)?)
     } else {
         Box::new(SqliteSink::open(std::path::Path::new(dest))?)
     };
     if !to.is_empty()? {
-        return Err(StoreError::Io(std::io::Error::other(format!(
-            "the store at {} is not empty; roster store copy writes only into an empty store",
-            super::mask(dest)
-        ))));
+        return Err(StoreError::NotEmpty(super::mask(dest)));
     }
     for table in ordered(from.tables()?) {
         let columns = from.columns(&table)?;
         let theirs = to.columns(&table)?;
         if let Some(c) = columns.iter().find(|c| !theirs.contains(c)) {
-            return Err(StoreError::Io(std::io::Error::other(format!(
+            return Err(super::other(format!(
                 "the destination has no column {table}.{c}: are both stores of one roster version?"
-            ))));
+            )));
         }
         to.start(&table, &columns)?;
         from.rows(&table, &columns, &mut |values| to.row(values))?;
@@ -112,7 +121,10 @@ struct PgSource {
 
 impl PgSource {
     fn open(url: &str) -> Result<PgSource, StoreError> {
-        let store = PostgresStore::open(url)?;
+        Self::begin(PostgresStore::open(url)?)
+    }
+
+    fn begin(store: PostgresStore) -> Result<PgSource, StoreError> {
         let schema = store.session.schema.clone();
         let mut client = store.client.into_inner().map_err(|_| poisoned())?;
         client
@@ -123,7 +135,7 @@ impl PgSource {
 }
 
 fn poisoned() -> StoreError {
-    StoreError::Io(std::io::Error::other("the store's connection is poisoned"))
+    super::other("the store's connection is poisoned")
 }
 
 fn pg_tables(client: &mut postgres::Client, schema: &str) -> Result<Vec<String>, StoreError> {

@@ -9,7 +9,7 @@ use rusqlite::types::ValueRef;
 use std::path::Path;
 
 fn sql(e: rusqlite::Error) -> StoreError {
-    StoreError::Sql(e)
+    StoreError::from(e)
 }
 
 fn quote(name: &str) -> String {

@@ -1,22 +1,25 @@
 //! The import history and the audit log: rows and bytes exactly as the SQLite store keeps them
 //! (times and JSON as text, originals zstd-compressed, audit events in batches).
 
+use super::now;
 use super::{PgImportLock, PostgresStore, lock, pg};
 use crate::error::StoreError;
 use crate::store::audit;
-use crate::store::sqlite::now;
-use crate::store::{AuditEvent, ImportMeta, ImportRecord};
+use crate::store::shared::Original;
+use crate::store::{AuditEvent, ImportMeta, ImportRecord, Timestamp};
 use postgres::fallible_iterator::FallibleIterator;
 
 const IMPORT_COLUMNS: &str = "id, status, operator, file_name, sha256, bytes, encoding, mode, \
      options, started_at, finished_at, summary, message";
 
-/// zstd level of stored originals: the fastest, as the import waits for it.
-const ORIGINAL_LEVEL: i32 = 1;
+/// A stored time, which must be RFC 3339.
+fn time(text: &str) -> Result<Timestamp, StoreError> {
+    Timestamp::parse(text).ok_or_else(|| super::other(format!("invalid stored time '{text}'")))
+}
 
-fn import_row(r: &postgres::Row) -> ImportRecord {
+fn import_row(r: &postgres::Row) -> Result<ImportRecord, StoreError> {
     let json = |s: Option<&str>| s.and_then(|s| serde_json::from_str(s).ok());
-    ImportRecord {
+    Ok(ImportRecord {
         id: r.get(0),
         status: r.get(1),
         operator: r.get(2),
@@ -26,24 +29,22 @@ fn import_row(r: &postgres::Row) -> ImportRecord {
         encoding: r.get(6),
         mode: r.get(7),
         options: json(r.get(8)).unwrap_or(serde_json::Value::Null),
-        started_at: r.get(9),
-        finished_at: r.get(10),
+        started_at: time(r.get(9))?,
+        finished_at: r.get::<_, Option<&str>>(10).map(time).transpose()?,
         summary: json(r.get(11)),
         message: r.get(12),
-    }
+    })
 }
 
 impl PostgresStore {
-    /// Takes the import lock (on a connection of its own), then marks interrupted imports.
-    pub fn lock_imports(&self) -> Result<PgImportLock, StoreError> {
-        let lock = PgImportLock::try_acquire(&self.target)?;
-        self.mark_interrupted(None)?;
-        Ok(lock)
+    /// Takes the import lock, on a connection of its own.
+    pub(super) fn take_lock(&self) -> Result<PgImportLock, StoreError> {
+        PgImportLock::try_acquire(&self.target)
     }
 
     /// Imports left `RUNNING` by a killed process become `FAILED` (interrupted): all of them
     /// (under the import lock), or only `ids`.
-    fn mark_interrupted(&self, ids: Option<&[i64]>) -> Result<(), StoreError> {
+    pub(super) fn mark_interrupted_ids(&self, ids: Option<&[i64]>) -> Result<(), StoreError> {
         self.conn()?
             .execute(
                 "UPDATE imports SET status = 'FAILED', message = 'interrupted', finished_at = $1 \
@@ -72,18 +73,14 @@ impl PostgresStore {
         };
         // Each was RUNNING before the lock was seen free: its importer no longer runs (an
         // importer holds the lock from before its history row until after its last write).
-        self.mark_interrupted(Some(&running))
+        self.mark_interrupted_ids(Some(&running))
     }
 
-    pub fn begin_import(&mut self, meta: &ImportMeta, original: &[u8]) -> Result<i64, StoreError> {
-        let (stored, codec) = if original.is_empty() {
-            (Vec::new(), None)
-        } else {
-            (
-                zstd::bulk::compress(original, ORIGINAL_LEVEL)?,
-                Some("zstd"),
-            )
-        };
+    pub(super) fn insert_import(
+        &mut self,
+        meta: &ImportMeta,
+        original: &Original,
+    ) -> Result<i64, StoreError> {
         let mut client = self.conn()?;
         let mut tx = client.transaction().map_err(pg)?;
         let id: i64 = tx
@@ -106,14 +103,14 @@ impl PostgresStore {
             .get(0);
         tx.execute(
             "INSERT INTO import_originals (import_id, codec, bytes) VALUES ($1, $2, $3)",
-            &[&id, &codec, &stored],
+            &[&id, &original.codec, &original.bytes],
         )
         .map_err(pg)?;
         tx.commit().map_err(pg)?;
         Ok(id)
     }
 
-    pub fn fail_import(
+    pub(super) fn record_failure(
         &mut self,
         import_id: i64,
         message: &str,
@@ -136,7 +133,7 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub fn set_import_errors(
+    pub(super) fn store_import_errors(
         &mut self,
         import_id: i64,
         errors_csv: &[u8],
@@ -150,21 +147,21 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
+    pub(super) fn list_imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
         self.mark_interrupted_if_free()?;
         let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports ORDER BY id DESC");
         let rows = self.conn()?.query(&sql, &[]).map_err(pg)?;
-        Ok(rows.iter().map(import_row).collect())
+        rows.iter().map(import_row).collect()
     }
 
-    pub fn import(&self, id: i64) -> Result<Option<ImportRecord>, StoreError> {
+    pub(super) fn get_import(&self, id: i64) -> Result<Option<ImportRecord>, StoreError> {
         self.mark_interrupted_if_free()?;
         let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1");
         let row = self.conn()?.query_opt(&sql, &[&id]).map_err(pg)?;
-        Ok(row.as_ref().map(import_row))
+        row.as_ref().map(import_row).transpose()
     }
 
-    pub fn import_original(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+    pub(super) fn original_of(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
         let row = self
             .conn()?
             .query_opt(
@@ -175,13 +172,13 @@ impl PostgresStore {
             .map_err(pg)?;
         let Some(row) = row else { return Ok(None) };
         let (bytes, codec): (Option<Vec<u8>>, Option<&str>) = (row.get(0), row.get(1));
-        Ok(Some(match (bytes, codec) {
-            (Some(b), Some("zstd")) => zstd::stream::decode_all(b.as_slice())?,
-            (b, _) => b.unwrap_or_default(),
-        }))
+        Ok(Some(Original::decompress(
+            codec,
+            bytes.unwrap_or_default(),
+        )?))
     }
 
-    pub fn import_errors_csv(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+    pub(super) fn errors_csv_of(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
         let row = self
             .conn()?
             .query_opt("SELECT errors_csv FROM imports WHERE id = $1", &[&id])
@@ -189,7 +186,7 @@ impl PostgresStore {
         Ok(row.and_then(|r| r.get::<_, Option<Vec<u8>>>(0)))
     }
 
-    pub fn audit(
+    pub(super) fn read_audit(
         &self,
         member: Option<i64>,
         import: Option<i64>,
@@ -210,8 +207,8 @@ impl PostgresStore {
             {
                 continue;
             }
-            let (import_id, at, operator): (Option<i64>, String, String) =
-                (r.get(1), r.get(2), r.get(3));
+            let (import_id, at, operator): (Option<i64>, Timestamp, String) =
+                (r.get(1), time(r.get(2))?, r.get(3));
             for (i, line) in audit::decode(r.get(5))?.into_iter().enumerate() {
                 if member.is_some() && line.member_id != member {
                     continue;
@@ -219,7 +216,7 @@ impl PostgresStore {
                 events.push(AuditEvent {
                     id: first + i as i64,
                     import_id,
-                    at: at.clone(),
+                    at,
                     operator: operator.clone(),
                     member: line.member,
                     action: line.action,

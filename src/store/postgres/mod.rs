@@ -3,8 +3,8 @@
 //!
 //! One folder, one job per file: `url` (the address, masked), `schema` (migrations), `read`
 //! (snapshot and export, streamed), `apply` and `bulk` (one transaction per import),
-//! `history`, `admin`, `lock` (the import lock on a connection of its own) and `copy`
-//! (whole-store copies between the two kinds).
+//! `history`, `admin`, `lock` (the import lock on a connection of its own), `copy` (whole-store
+//! copies between the two kinds) and `traits` (the store interfaces, wired to the above).
 //!
 //! Every connection sets `client_connection_check_interval`, so that the statement of a killed
 //! client stops within a second instead of holding its locks until it would next write.
@@ -18,6 +18,7 @@ mod history;
 mod lock;
 mod read;
 mod schema;
+mod traits;
 mod url;
 
 pub use lock::PgImportLock;
@@ -49,19 +50,43 @@ pub struct Session {
     pub migrate_key: i64,
 }
 
-/// A PostgreSQL error as a store error. Server messages never quote the connection's password.
+/// A PostgreSQL error as a store error: the server's message (which never quotes the
+/// connection's password), or the client's.
 pub fn pg(e: postgres::Error) -> StoreError {
-    let text = match e.as_db_error() {
-        Some(db) => format!("{}: {}", db.severity(), db.message()),
-        None => e.to_string(),
-    };
-    StoreError::Io(std::io::Error::other(format!("PostgreSQL: {text}")))
+    StoreError::Database(Box::new(PgError(describe(&e))))
 }
 
-impl From<postgres::Error> for StoreError {
-    fn from(e: postgres::Error) -> Self {
-        pg(e)
+#[derive(Debug)]
+struct PgError(String);
+
+impl std::fmt::Display for PgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PostgreSQL: {}", self.0)
     }
+}
+
+impl std::error::Error for PgError {}
+
+/// A plain message as a store error.
+fn other(text: impl Into<String>) -> StoreError {
+    StoreError::Database(Box::new(PgError(text.into())))
+}
+
+/// The time as stored: RFC 3339 text, as the SQLite store writes it.
+fn now() -> String {
+    crate::store::Timestamp::now().to_string()
+}
+
+/// Whether `url` holds a store (read-only commands never create one). A server that cannot be
+/// reached counts as holding one, so that opening it reports why.
+pub fn store_exists(url: &str) -> bool {
+    let Ok(target) = Target::parse(url) else {
+        return true;
+    };
+    let Ok((mut client, session)) = connect(&target) else {
+        return true;
+    };
+    schema::version(&mut client, &session).map_or(true, |v| v > 0)
 }
 
 impl PostgresStore {
@@ -80,7 +105,7 @@ impl PostgresStore {
     }
 
     /// A second handle on the same store, with a connection of its own.
-    pub fn reopen(&self) -> Result<PostgresStore, StoreError> {
+    pub fn second(&self) -> Result<PostgresStore, StoreError> {
         let (client, session) = connect(&self.target)?;
         Ok(PostgresStore {
             client: Mutex::new(client),
@@ -95,20 +120,22 @@ impl PostgresStore {
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, postgres::Client>, StoreError> {
-        self.client.lock().map_err(|_| {
-            StoreError::Io(std::io::Error::other("the store's connection is poisoned"))
-        })
+        self.client
+            .lock()
+            .map_err(|_| other("the store's connection is poisoned"))
     }
 }
 
 /// Any error while opening, as `StoreError::Open` naming the masked URL.
 fn open_error(target: &Target, e: StoreError) -> StoreError {
-    match e {
-        StoreError::Io(e) => StoreError::Open {
-            path: target.display.clone(),
-            reason: target.scrub(&e.to_string()),
-        },
-        other => other,
+    let reason = match e {
+        StoreError::Database(e) => e.to_string(),
+        StoreError::Io(e) => e.to_string(),
+        other => return other,
+    };
+    StoreError::Open {
+        path: target.display.clone(),
+        reason: target.scrub(&reason),
     }
 }
 
@@ -129,7 +156,7 @@ pub(crate) fn connect(target: &Target) -> Result<(postgres::Client, Session), St
         .keepalives_retries(5);
     let mut client = config
         .connect(postgres::NoTls)
-        .map_err(|e| open_error(target, StoreError::Io(std::io::Error::other(describe(&e)))))?;
+        .map_err(|e| open_error(target, pg(e)))?;
     let session = start_session(&mut client, target).map_err(|e| open_error(target, e))?;
     Ok((client, session))
 }
@@ -162,22 +189,19 @@ fn start_session(client: &mut postgres::Client, target: &Target) -> Result<Sessi
     let (version, encoding, database, schema): (i32, String, String, Option<String>) =
         (row.get(0), row.get(1), row.get(2), row.get(3));
     if version < MIN_SERVER_VERSION {
-        return Err(StoreError::Io(std::io::Error::other(format!(
+        return Err(other(format!(
             "roster needs PostgreSQL 14 or newer; this server is {}.{}",
             version / 10000,
             version % 10000
-        ))));
+        )));
     }
     if encoding != "UTF8" {
-        return Err(StoreError::Io(std::io::Error::other(format!(
+        return Err(other(format!(
             "the database's encoding is {encoding}; roster needs a UTF8 database"
-        ))));
+        )));
     }
-    let schema = schema.ok_or_else(|| {
-        StoreError::Io(std::io::Error::other(
-            "no schema to hold the store: add schema=NAME to the URL",
-        ))
-    })?;
+    let schema =
+        schema.ok_or_else(|| other("no schema to hold the store: add schema=NAME to the URL"))?;
     client
         .batch_execute(&format!(
             "SET search_path TO {}; SET client_connection_check_interval = {CHECK_INTERVAL_MS}",

@@ -5,8 +5,8 @@
 use super::{PostgresStore, pg};
 use crate::columns::Catalog;
 use crate::error::StoreError;
-use crate::model::{FIELD_COUNT, Member, Role, Status, Values};
-use crate::store::{MemberVisitor, Settings, Snapshot, Team};
+use crate::model::{FIELD_COUNT, Member, Role, Status, Values, email_key};
+use crate::store::{MemberRecord, MemberVisitor, Settings, Snapshot, Team};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{IsolationLevel, Transaction};
@@ -107,7 +107,7 @@ fn definitions(tx: &mut Transaction) -> Result<(Catalog, Settings), StoreError> 
 }
 
 impl PostgresStore {
-    pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
+    pub(super) fn read_snapshot(&self) -> Result<Snapshot, StoreError> {
         let mut client = self.conn()?;
         let mut tx = read_tx(&mut client)?;
         let generation = generation(&mut tx)?;
@@ -157,7 +157,7 @@ impl PostgresStore {
         ))
     }
 
-    pub fn definitions(&self) -> Result<(Catalog, Settings), StoreError> {
+    pub(super) fn read_definitions(&self) -> Result<(Catalog, Settings), StoreError> {
         let mut client = self.conn()?;
         let mut tx = read_tx(&mut client)?;
         let defs = definitions(&mut tx)?;
@@ -166,7 +166,7 @@ impl PostgresStore {
     }
 
     /// The members with one of `statuses`, by id, each with its memberships by team name.
-    pub fn each_member(
+    pub(super) fn visit_members(
         &self,
         statuses: &[Status],
         visit: &mut MemberVisitor,
@@ -197,5 +197,53 @@ impl PostgresStore {
             visit(&member, &named)?;
         }
         Ok(())
+    }
+}
+
+impl PostgresStore {
+    /// The member whose email (ignoring case), external_id or phone is `id`, in that order.
+    pub(super) fn find_member_by(&self, id: &str) -> Result<Option<MemberRecord>, StoreError> {
+        let id = id.trim();
+        let key = email_key(id);
+        let mut client = self.conn()?;
+        for (column, value) in [
+            ("email_key", key.as_str()),
+            ("external_id", id),
+            ("phone", id),
+        ] {
+            let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE {column} = $1");
+            let Some(row) = client.query_opt(&sql, &[&value]).map_err(pg)? else {
+                continue;
+            };
+            let member = member_from_row(&row).map_err(pg)?;
+            let teams = client
+                .query(
+                    "SELECT t.name, ms.team_role FROM memberships ms JOIN teams t \
+                     ON t.id = ms.team_id WHERE ms.member_id = $1 ORDER BY t.name COLLATE \"C\"",
+                    &[&member.id],
+                )
+                .map_err(pg)?
+                .iter()
+                .map(|r| {
+                    let role = Role::parse(r.get::<_, &str>(1)).unwrap_or(Role::Member);
+                    (r.get::<_, String>(0), role)
+                })
+                .collect();
+            return Ok(Some(MemberRecord { member, teams }));
+        }
+        Ok(None)
+    }
+
+    pub(super) fn count_by_status(&self, statuses: &[Status]) -> Result<u64, StoreError> {
+        let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+        let n: i64 = self
+            .conn()?
+            .query_one(
+                "SELECT count(*) FROM members WHERE status = ANY($1)",
+                &[&statuses],
+            )
+            .map_err(pg)?
+            .get(0);
+        Ok(n as u64)
     }
 }
