@@ -68,3 +68,5 @@ mod postgres_support;
 mod postgres_store;
 // roster store copy both ways and backup on PostgreSQL: every read of a copy equals the source's.
 mod postgres_copy;
+// The binary on PostgreSQL: byte-identical outputs, two importers, a write before --expect-plan.
+mod postgres_cli;
