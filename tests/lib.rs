@@ -70,3 +70,5 @@ mod postgres_store;
 mod postgres_copy;
 // The binary on PostgreSQL: byte-identical outputs, two importers, a write before --expect-plan.
 mod postgres_cli;
+// SIGKILL of a PostgreSQL importer at spread instants: all or nothing, the next import applies.
+mod postgres_kill;
