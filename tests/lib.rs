@@ -1,5 +1,7 @@
 //! The integration tests: one binary, one module per feature, each driving the real `roster`.
 
+// The harness: a temporary store per test, `Test` (one builder for every run of the binary),
+// and the JSON outputs as typed values.
 mod harness;
 
 // Import history: completed, refused and dry runs; original bytes; interrupted imports.

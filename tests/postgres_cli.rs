@@ -3,16 +3,12 @@
 //! between `diff` and `import --expect-plan` refuses the plan.
 
 use crate::harness::{Roster, fixture};
-use crate::postgres_support::PgStore;
-use std::path::Path;
+use crate::postgres_support::{PgStore, command};
 use std::process::Output;
 
 /// Runs the binary on the store `db` (a path or URL).
 pub fn on(r: &Roster, db: &str, args: &[&str]) -> Output {
-    r.cmd_on(Path::new(db))
-        .args(args)
-        .output()
-        .expect("run roster")
+    command(r, db).args(args).output().expect("run roster")
 }
 
 /// stdout and stderr of a run, with every RFC 3339 time replaced by `<time>`.
@@ -148,7 +144,7 @@ fn two_importers_at_once_exactly_one_applies() {
     let r = Roster::new();
     let file = r.write("big.csv", crate::support::roster_csv(20_000, 0));
     let start = |_: usize| {
-        r.cmd_on(Path::new(&pg.url))
+        command(&r, &pg.url)
             .args([
                 "import",
                 &file,

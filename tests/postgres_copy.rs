@@ -4,7 +4,7 @@
 //! of each copy equals the source's, byte for byte.
 
 use crate::harness::{Roster, fixture};
-use crate::postgres_support::PgStore;
+use crate::postgres_support::{PgStore, command, ok, run};
 use std::path::Path;
 
 /// Every read command's output on the store `db`.
@@ -32,7 +32,7 @@ fn reads(r: &Roster, db: &Path) -> Vec<(String, Vec<u8>)> {
     commands
         .iter()
         .map(|args| {
-            let out = r.cmd_on(db).args(*args).output().expect("run roster");
+            let out = command(r, db).args(*args).output().expect("run roster");
             assert!(
                 out.status.success(),
                 "{args:?}: {}",
@@ -45,23 +45,23 @@ fn reads(r: &Roster, db: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// An SQLite store with something in every table.
 fn rich_store(r: &Roster) {
-    r.ok(&["labels", "add", "vip"]);
-    r.ok(&["forms", "add", "shirt.size"]);
-    r.ok(&["config", "set", "seat-limit", "500"]);
-    r.ok(&["import", &fixture("valid/teams.csv")]);
+    ok(r, &["labels", "add", "vip"]);
+    ok(r, &["forms", "add", "shirt.size"]);
+    ok(r, &["config", "set", "seat-limit", "500"]);
+    ok(r, &["import", &fixture("valid/teams.csv")]);
     let staff = r.write(
         "staff.csv",
         "email,first_name,labels,form.shirt.size\nann@example.com,Ann,vip,M\nbo@example.com,Bo,,L\n",
     );
-    r.ok(&["import", &staff]);
+    ok(r, &["import", &staff]);
     let bad = r.write(
         "bad.csv",
         "email,first_name\nnot-an-email,X\ncy@example.com,Cy\n",
     );
-    let run = r.run(&["import", &bad]);
-    run.code(1);
-    r.ok(&["members", "ban", "bo@example.com"]);
-    r.ok(&["members", "protect", "ann@example.com"]);
+    let ran = run(r, &["import", &bad]);
+    ran.code(1);
+    ok(r, &["members", "ban", "bo@example.com"]);
+    ok(r, &["members", "protect", "ann@example.com"]);
 }
 
 #[test]
@@ -72,11 +72,10 @@ fn store_copy_both_ways_answers_every_read_as_the_source() {
     let r = Roster::new();
     rich_store(&r);
     let source = reads(&r, r.db());
-    let run = r.run(&["store", "copy", "--to", &pg.url]);
-    run.code(0);
+    let ran = run(&r, &["store", "copy", "--to", &pg.url]);
+    ran.code(0);
     let back = r.path("back.db");
-    let out = r
-        .cmd_on(Path::new(&pg.url))
+    let out = command(&r, &pg.url)
         .args(["store", "copy", "--to"])
         .arg(&back)
         .output()
@@ -87,8 +86,7 @@ fn store_copy_both_ways_answers_every_read_as_the_source() {
         String::from_utf8_lossy(&out.stderr)
     );
     let backup = r.path("backup.db");
-    let out = r
-        .cmd_on(Path::new(&pg.url))
+    let out = command(&r, &pg.url)
         .arg("backup")
         .arg(&backup)
         .output()
@@ -126,14 +124,13 @@ fn a_copy_into_a_store_that_holds_anything_is_refused() {
     };
     let r = Roster::new();
     rich_store(&r);
-    r.run(&["store", "copy", "--to", &pg.url]).code(0);
-    let run = r.run(&["store", "copy", "--to", &pg.url]);
-    run.code(1);
-    assert!(run.stderr.contains("is not empty"), "{}", run.stderr);
+    run(&r, &["store", "copy", "--to", &pg.url]).code(0);
+    let ran = run(&r, &["store", "copy", "--to", &pg.url]);
+    ran.code(1);
+    assert!(ran.stderr.contains("is not empty"), "{}", ran.stderr);
     // Back into the non-empty SQLite source: refused too, and the source is unchanged.
     let before = reads(&r, r.db());
-    let out = r
-        .cmd_on(Path::new(&pg.url))
+    let out = command(&r, &pg.url)
         .args(["store", "copy", "--to"])
         .arg(r.db())
         .output()
@@ -151,20 +148,20 @@ fn the_password_is_never_printed() {
     rich_store(&r);
     // A server that is not there: the error names the URL, password masked.
     let url = "postgresql://ann:pa55word-xyz@127.0.0.1:1/rosters?schema=a";
-    let run = r.run(&["store", "copy", "--to", url]);
-    run.code(1);
-    assert!(!run.stderr.contains("pa55word-xyz"), "{}", run.stderr);
+    let ran = run(&r, &["store", "copy", "--to", url]);
+    ran.code(1);
+    assert!(!ran.stderr.contains("pa55word-xyz"), "{}", ran.stderr);
     assert!(
-        run.stderr
+        ran.stderr
             .contains("postgresql://ann:***@127.0.0.1:1/rosters?schema=a"),
         "{}",
-        run.stderr
+        ran.stderr
     );
     // A server that is there: the success line masks it too.
     let pg = PgStore::on(&server).unwrap();
     let with_password = pg.url.replacen("roster@", "roster:pa55word-xyz@", 1);
-    let run = r.run(&["store", "copy", "--to", &with_password]);
-    run.code(0);
-    assert!(!run.stdout.contains("pa55word-xyz"), "{}", run.stdout);
-    assert!(run.stdout.contains("roster:***@"), "{}", run.stdout);
+    let ran = run(&r, &["store", "copy", "--to", &with_password]);
+    ran.code(0);
+    assert!(!ran.stdout.contains("pa55word-xyz"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("roster:***@"), "{}", ran.stdout);
 }

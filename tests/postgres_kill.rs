@@ -6,9 +6,8 @@
 
 use crate::harness::Roster;
 use crate::postgres_cli::on;
-use crate::postgres_support::PgStore;
+use crate::postgres_support::{PgStore, command};
 use crate::support::{env_count, roster_csv};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn import_args(file: &str) -> Vec<&str> {
@@ -63,8 +62,7 @@ fn a_killed_importer_leaves_all_or_nothing_and_blocks_nothing() {
     for k in 0..kills {
         let pg = day0_store(&r, &day0);
         let at = full.mul_f64((k as f64 + 0.5) / kills as f64);
-        let mut child = r
-            .cmd_on(Path::new(&pg.url))
+        let mut child = command(&r, &pg.url)
             .args(import_args(&day1))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -121,3 +121,60 @@ pub fn non_c_database(server: &str) -> String {
     });
     with_database(server, NAME)
 }
+
+/// The binary on the store `db`, set up as the harness runs it: in the test's folder, without
+/// `$ROSTER_DB`, without colour, with a fixed operator.
+pub fn command(
+    r: &crate::harness::Roster,
+    db: impl AsRef<std::ffi::OsStr>,
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_roster"));
+    cmd.current_dir(r.dir())
+        .env_remove("ROSTER_DB")
+        .env("NO_COLOR", "1")
+        .env("USER", "tester")
+        .arg("--db")
+        .arg(db);
+    cmd
+}
+
+/// What a run printed, and its exit code.
+#[derive(Debug)]
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    #[track_caller]
+    pub fn code(&self, want: i32) -> &Ran {
+        assert_eq!(
+            self.code, want,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Runs the binary on the test's own store.
+pub fn run(r: &crate::harness::Roster, args: &[&str]) -> Ran {
+    let out = command(r, r.store())
+        .args(args)
+        .output()
+        .expect("run roster");
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs the binary on the test's own store and asserts success.
+#[track_caller]
+pub fn ok(r: &crate::harness::Roster, args: &[&str]) -> Ran {
+    let ran = run(r, args);
+    ran.code(0);
+    ran
+}

@@ -225,25 +225,26 @@ proptest! {
         invalid_at in 0..SLOTS,
     ) {
         let r = Roster::new();
-        r.import("first.csv", &csv_text(&first, None), &[]);
+        r.import_json("first.csv", csv_text(&first, None)).run();
         let before = r.dump();
         // One invalid row anywhere refuses the whole file.
         let at = invalid_at % second.len();
         let path = r.write("bad.csv", csv_text(&second, Some(at)));
-        let run = r.run(&["import", &path, "--full-sync"]);
-        run.code(1);
-        run.stderr_line("error: 1 row has errors; nothing was changed.");
+        r.args(&["import", &path, "--full-sync"])
+            .status(1)
+            .stderr_line("error: 1 row has errors; nothing was changed.")
+            .run();
         prop_assert_eq!(&r.dump(), &before);
         // A full sync that would deactivate anyone is refused over a limit of 0.
         let path = r.write("sync.csv", csv_text(&second, None));
-        let run = r.run(&["import", &path, "--full-sync", "--max-deactivations", "0"]);
+        let run = r.args(&["import", &path, "--full-sync", "--max-deactivations", "0"]).any_status().run();
         let missing = first.iter().any(|p| !second.iter().any(|q| q.slot == p.slot));
         if missing {
-            run.code(4);
+            prop_assert_eq!(run.code, 4, "{}", run.stderr);
             prop_assert_eq!(&r.dump(), &before);
         } else if run.code != 0 {
             // Only another safety rule (the last owner demoted) may refuse it.
-            run.code(4);
+            prop_assert_eq!(run.code, 4, "{}", run.stderr);
             prop_assert_eq!(&r.dump(), &before);
         }
     }
