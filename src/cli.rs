@@ -38,11 +38,11 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The store: an SQLite file, created on first use
+    /// The store: an SQLite file or a postgres:// URL, created on first use
     #[arg(
         long,
         global = true,
-        value_name = "PATH",
+        value_name = "PATH|URL",
         env = "ROSTER_DB",
         default_value = "roster.db"
     )]
@@ -170,6 +170,14 @@ pub enum Command {
     Backup {
         /// The copy to write (must not exist yet)
         path: PathBuf,
+    },
+    /// Copy the whole store into an empty store of either kind (SQLite file or PostgreSQL URL)
+    #[command(
+        after_long_help = "Example:\n  $ roster --db roster.db store copy --to 'postgresql://roster@%2Frun%2Fpostgresql/roster'"
+    )]
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
     },
     /// Print shell completions
     #[command(after_long_help = "Examples:

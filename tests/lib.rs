@@ -68,3 +68,13 @@ mod kill;
 mod tidy;
 // The library's import called directly, as every face calls it.
 mod pipeline;
+// The PostgreSQL tests' server and per-test schemas (skipped without ROSTER_TEST_PG).
+mod postgres_support;
+// The PostgreSQL store through the library: same state as SQLite, the lock, the generation.
+mod postgres_store;
+// roster store copy both ways and backup on PostgreSQL: every read of a copy equals the source's.
+mod postgres_copy;
+// The binary on PostgreSQL: byte-identical outputs, two importers, a write before --expect-plan.
+mod postgres_cli;
+// SIGKILL of a PostgreSQL importer at spread instants: all or nothing, the next import applies.
+mod postgres_kill;

@@ -270,6 +270,19 @@ Keys and values (none removes a setting):
                      one full sync may deactivate [default: 25%, never less than 10]";
 
 #[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy members, teams, definitions, settings, history and audit log into an empty store
+    #[command(
+        after_long_help = "Example:\n  $ roster --db roster.db store copy --to 'postgresql://roster@%2Frun%2Fpostgresql/roster'"
+    )]
+    Copy {
+        /// The destination: an SQLite file (created) or a postgres:// URL (an empty database or schema)
+        #[arg(long, value_name = "DEST")]
+        to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print one setting, or all
     #[command(

@@ -8,11 +8,12 @@ pub mod history;
 pub mod import;
 pub mod man;
 pub mod members;
+pub mod store;
 pub mod template;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{Error, Result};
-use crate::store::{self, AdminStore, Location, MemberRecord, Store};
+use crate::store::{AdminStore, Location, MemberRecord, Store};
 use crate::term::Term;
 use std::path::PathBuf;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global, term),
         Command::Backup { path } => backup::run(&path, global),
+        Command::Store { command } => store::run(command, global),
         Command::Completions { shell } => completions::run(shell),
         Command::Man(args) => man::run(&args),
     }
@@ -44,7 +46,7 @@ pub fn location(global: &GlobalArgs) -> Location {
 
 /// Opens the store, creating it on first use.
 pub fn open_store(global: &GlobalArgs) -> Result<Box<dyn Store>> {
-    Ok(store::open(&location(global))?)
+    Ok(crate::store::open(&location(global))?)
 }
 
 /// The member `roster members ... ID` names (email, external_id or phone), or the contract's
