@@ -198,3 +198,85 @@ fn accept_once_then_refused_and_after_cancel_refused() {
         .unchanged()
         .run();
 }
+
+#[test]
+fn a_killed_sender_loses_nothing_and_duplicates_only_with_the_same_message_id() {
+    let smtp = Smtp::start(vec![]);
+    smtp.set_delay(std::time::Duration::from_millis(30));
+    let r = invited(&smtp, 12);
+    // Kills at spread instants: before, during and between messages.
+    for wait in [0u64, 20, 45, 70, 110, 160] {
+        let mut child = r.args(&["invitations", "send", "--now"]).spawn();
+        std::thread::sleep(std::time::Duration::from_millis(wait));
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+    }
+    r.args(&["invitations", "send", "--now"]).run();
+    let listed = list(&r);
+    assert_eq!(listed.len(), 12, "no invitation lost");
+    assert!(listed.iter().all(|i| i.state == "SENT"), "{listed:?}");
+    let got = smtp.received();
+    for n in 1..=12 {
+        let to = format!("m{n}@example.com");
+        let ids: std::collections::BTreeSet<String> = got
+            .iter()
+            .filter(|m| m.rcpt == to)
+            .map(|m| m.header("Message-ID"))
+            .collect();
+        assert_eq!(
+            ids.len(),
+            1,
+            "{to}: one Message-ID however often it was sent"
+        );
+    }
+}
+
+#[test]
+fn eight_concurrent_senders_send_each_invitation_once() {
+    let smtp = Smtp::start(vec![]);
+    let r = invited(&smtp, 20);
+    let children: Vec<_> = (0..8)
+        .map(|_| r.args(&["invitations", "send"]).spawn())
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("sender");
+        let code = out.status.code();
+        assert!(matches!(code, Some(0 | 5)), "{code:?}");
+        if code == Some(5) {
+            assert_eq!(
+                String::from_utf8_lossy(&out.stderr),
+                "error: Another sender is delivering invitations. Please wait for it to finish before sending again.\n"
+            );
+        }
+    }
+    r.args(&["invitations", "send"]).run();
+    let mut rcpts: Vec<String> = smtp.received().into_iter().map(|m| m.rcpt).collect();
+    rcpts.sort();
+    let mut expected: Vec<String> = (1..=20).map(|n| format!("m{n}@example.com")).collect();
+    expected.sort();
+    assert_eq!(rcpts, expected);
+}
+
+#[test]
+fn invited_members_use_seats_and_invite_queues_within_the_limit() {
+    let smtp = Smtp::start(vec![]);
+    let r = invited(&smtp, 2);
+    r.import_json("b.csv", members_csv(3..=4)).run();
+    r.args(&["config", "set", "seat-limit", "3"]).run();
+    // Two INVITED use two seats: one more fits, two do not.
+    r.args(&["invite", "m3@example.com", "m4@example.com"])
+        .status(4)
+        .unchanged()
+        .run();
+    r.args(&["invite", "m3@example.com"]).run();
+    assert_eq!(r.status("m3@example.com"), "INVITED");
+    let queued = list(&r);
+    assert_eq!(queued.len(), 3);
+    assert_eq!(queued[2].member, "m3@example.com");
+    // A full sync that leaves m1 out deactivates it and cancels its pending invitation.
+    r.import_json("c.csv", members_csv(2..=4))
+        .args(&["--full-sync", "--max-deactivations", "1"])
+        .run();
+    let states: Vec<String> = list(&r).into_iter().map(|i| i.state).collect();
+    assert_eq!(states, ["CANCELLED", "PENDING", "PENDING"]);
+}
