@@ -288,7 +288,7 @@ pub enum StoreError {
 /// Errors of invitations (SPEC §13).
 #[derive(Debug, thiserror::Error)]
 pub enum InvitationError {
-    #[error("invitations are not configured: {0} is not set")]
+    #[error("invitations are not configured: {0} is not set (roster config set {0} VALUE)")]
     NotConfigured(&'static str),
     #[error("invalid {0}: {1}")]
     BadSetting(String, String),
@@ -382,9 +382,6 @@ impl Error {
                 Some("check --db or $ROSTER_DB, and that the folder exists and is writable.".into())
             }
             Error::Store(StoreError::Changed) => Some("run the import again.".into()),
-            Error::Invitation(InvitationError::NotConfigured(key)) => {
-                Some(format!("set it with roster config set {key} VALUE."))
-            }
             _ => None,
         }
     }

@@ -20,6 +20,7 @@ Examples:
         /// Ignore the backoff after temporary failures: try every PENDING invitation now
         #[arg(long)]
         now: bool,
+        /// table: progress on stderr, the summary on stdout; json: one document
         #[arg(long, value_enum, default_value_t)]
         output: ListFormat,
     },
@@ -31,6 +32,7 @@ Examples:
         /// Only invitations in this state: PENDING, SENT, FAILED or CANCELLED
         #[arg(long, value_name = "STATE", value_parser = parse_state)]
         state: Option<crate::store::invitations::InvitationState>,
+        /// table, or json (id, member, email, state, attempts, last_error, created_at, sent_at)
         #[arg(long, value_enum, default_value_t)]
         output: ListFormat,
     },

@@ -113,11 +113,12 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, term: &Term) -> Resul
                     super::say(&value(&k).unwrap_or_else(|| "none".into()))?;
                 }
                 None => {
+                    // The invitation keys are listed once set.
                     for k in KEYS {
-                        super::say(&format!(
-                            "{k} = {}",
-                            value(k).unwrap_or_else(|| "none".into())
-                        ))?;
+                        let v = value(k);
+                        if v.is_some() || !is_invitation_key(k) {
+                            super::say(&format!("{k} = {}", v.unwrap_or_else(|| "none".into())))?;
+                        }
                     }
                 }
             }
