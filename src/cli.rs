@@ -82,6 +82,13 @@ pub enum Command {
         /// The copy to write (must not exist yet)
         path: PathBuf,
     },
+    /// Serve the REST sync API (POST /v1/sync and the read endpoints) on the store
+    Serve(crate::cmd::serve::ServeArgs),
+    /// API keys of roster serve: create (printed once), list, revoke
+    Keys {
+        #[command(subcommand)]
+        command: crate::cmd::keys::KeysCommand,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]

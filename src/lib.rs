@@ -25,6 +25,8 @@
 //! - `report`, `csv_out`, `term`: everything the user sees (tables, JSON, NDJSON and progress,
 //!   the error report); every CSV goes through `csv_out`.
 //! - `error`: every contract message and exit code.
+//! - `server`, `keys`: `roster serve`, the REST sync API over the same pipeline (axum on tokio),
+//!   and its API keys (`rst_`, checksummed, stored as SHA-256).
 //!
 //! Invariants
 //! - Only `store` touches the database; everything before `apply` is pure and never fails on bad rows.
@@ -39,12 +41,14 @@ pub mod csv_out;
 pub mod decode;
 pub mod error;
 pub mod input;
+pub mod keys;
 pub mod model;
 pub mod parse;
 pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod resolve;
+pub mod server;
 pub mod store;
 pub mod term;
 pub mod validate;

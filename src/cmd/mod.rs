@@ -6,7 +6,9 @@ pub mod completions;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod keys;
 pub mod members;
+pub mod serve;
 pub mod template;
 
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -31,6 +33,8 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global),
         Command::Backup { path } => backup::run(&path, global),
+        Command::Serve(args) => serve::run(&args, global),
+        Command::Keys { command } => keys::run(command, global),
         Command::Completions { shell } => completions::run(shell),
     }
 }

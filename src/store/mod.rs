@@ -3,6 +3,7 @@
 //! A [`Snapshot`] is the in-memory view an import plans against.
 
 mod audit;
+pub mod keys;
 mod lock;
 mod schema;
 pub mod sqlite;

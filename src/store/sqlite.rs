@@ -3,6 +3,8 @@
 //! Durability: WAL journal (readers keep reading while an import applies) with
 //! `synchronous = FULL` (a committed import survives a power cut, not only a crash).
 
+mod keys;
+
 use super::audit::{self, BatchWriter};
 use super::{
     AuditEvent, ImportLock, ImportMeta, ImportRecord, MemberVisitor, Settings, Snapshot,
