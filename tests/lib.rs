@@ -58,3 +58,7 @@ mod hostile;
 mod hostile_store;
 // SIGKILL at many instants of a large import: all or nothing, history, next import.
 mod kill;
+// A real `roster serve` for the server tests: start, stderr, HTTP client, signals.
+mod server_harness;
+// `roster serve` and `roster keys`: keys, authentication, scopes, statuses, limits, log, shutdown.
+mod server;
