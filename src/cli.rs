@@ -23,9 +23,15 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The store: an SQLite file, created on first use [default: $ROSTER_DB, else ./roster.db]
-    #[arg(long, global = true, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// The store: an SQLite file, created on first use
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "ROSTER_DB",
+        default_value = "roster.db"
+    )]
+    pub db: String,
     /// Print no warnings, hints or progress
     #[arg(long, short, global = true)]
     pub quiet: bool,

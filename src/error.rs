@@ -158,8 +158,13 @@ pub enum StoreError {
     Busy,
     #[error("the store changed while the import was being planned; nothing was changed")]
     Changed,
+    #[error(
+        "the store's setting {key} is '{value}', which is not valid; set it again with roster config set {key} VALUE"
+    )]
+    BadSetting { key: &'static str, value: String },
+    /// The backend's own error (SQLite's, PostgreSQL's).
     #[error("store error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Database(Box<dyn std::error::Error + Send + Sync>),
     #[error("store error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -223,9 +228,17 @@ pub enum ServeError {
 pub enum Error {
     #[error(transparent)]
     File(#[from] FileError),
-    /// Row errors refused the import; the details are reported separately.
+    /// Row errors refused the import.
     #[error("{} {} errors; nothing was changed.", count, if *count == 1 { "row has" } else { "rows have" })]
-    Rows { count: usize },
+    Rows {
+        count: usize,
+        /// Members that would apply if the errored rows were skipped.
+        valid: u64,
+        /// The errors, one line each, as the face lists them under the message.
+        details: Vec<String>,
+        /// Whether to point at `--errors-csv` (not when it was given).
+        suggest_errors_csv: bool,
+    },
     #[error("{}", .0.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n"))]
     Refused(Vec<Rule>),
     #[error(transparent)]
@@ -234,11 +247,10 @@ pub enum Error {
     Usage(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("no member with email, external_id or phone '{0}'")]
+    MemberNotFound(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// Already reported to the user (import and diff report their own failures); exit code only.
-    #[error("")]
-    Reported(u8),
 }
 
 impl Error {
@@ -248,12 +260,40 @@ impl Error {
             Error::Refused(_) => 4,
             Error::Store(StoreError::Busy) => 5,
             Error::Usage(_) => 2,
-            Error::Reported(code) => *code,
             _ => 1,
         }
     }
 
-    pub fn hint(&self) -> Option<String> {
+    /// Lines listed under the message (each row error of a refused import).
+    pub fn details(&self) -> &[String] {
+        match self {
+            Error::Rows { details, .. } => details,
+            _ => &[],
+        }
+    }
+
+    /// What to do about it, one hint a line.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            Error::Rows {
+                valid,
+                suggest_errors_csv,
+                ..
+            } => {
+                let mut hints = vec![format!(
+                    "fix these rows and run again, or re-run with --skip-invalid to apply the {valid} valid {}.",
+                    if *valid == 1 { "member" } else { "members" }
+                )];
+                if *suggest_errors_csv {
+                    hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.".into());
+                }
+                hints
+            }
+            other => other.hint().into_iter().collect(),
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
         match self {
             Error::File(e) => e.hint(),
             Error::Store(StoreError::Open { .. }) => {
@@ -270,12 +310,6 @@ impl Error {
             Error::Refused(rules) => rules.iter().map(|r| r.to_string()).collect(),
             other => vec![other.to_string()],
         }
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::Store(StoreError::Sql(e))
     }
 }
 

@@ -11,6 +11,11 @@ use std::path::PathBuf;
 pub enum Source {
     Path(PathBuf),
     Stdin,
+    /// Bytes already in memory (a request body), with the name history shows.
+    Bytes {
+        name: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl Source {
@@ -26,6 +31,7 @@ impl Source {
         match self {
             Source::Path(p) => p.display().to_string(),
             Source::Stdin => "-".to_string(),
+            Source::Bytes { name, .. } => name.clone(),
         }
     }
 }
@@ -38,17 +44,19 @@ pub struct Input {
 }
 
 /// Reads the source, refusing it without reading it all when it is over `max_bytes`.
-pub fn read(source: &Source, max_bytes: u64) -> Result<Input, FileError> {
+pub fn read(source: Source, max_bytes: u64) -> Result<Input, FileError> {
+    let name = source.name();
     let too_large = || FileError::TooLarge {
         limit_mb: megabytes(max_bytes),
     };
     let unreadable = |e: std::io::Error| FileError::Unreadable {
-        path: source.name(),
+        path: name.clone(),
         reason: e.to_string(),
     };
     let bytes = match source {
+        Source::Bytes { bytes, .. } => bytes,
         Source::Path(path) => {
-            let file = std::fs::File::open(path).map_err(unreadable)?;
+            let file = std::fs::File::open(&path).map_err(unreadable)?;
             let len = file.metadata().map_err(unreadable)?.len();
             if len > max_bytes {
                 return Err(too_large());
@@ -65,7 +73,7 @@ pub fn read(source: &Source, max_bytes: u64) -> Result<Input, FileError> {
     }
     let sha256 = sha256_hex(&bytes);
     Ok(Input {
-        name: source.name(),
+        name,
         bytes,
         sha256,
     })

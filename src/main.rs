@@ -25,12 +25,14 @@ fn main() -> ExitCode {
     match roster::run(cli, &term) {
         Ok(code) => ExitCode::from(code),
         Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(Error::Reported(code)) => ExitCode::from(code),
         Err(e) => {
             for line in e.messages() {
                 term.error(&line);
             }
-            if let Some(hint) = e.hint() {
+            for line in e.details() {
+                term.detail(line);
+            }
+            for hint in e.hints() {
                 term.hint(&hint);
             }
             ExitCode::from(e.exit_code())

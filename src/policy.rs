@@ -4,7 +4,7 @@
 use crate::error::Rule;
 use crate::model::{Role, Status};
 use crate::plan::{Action, Plan};
-use crate::store::Snapshot;
+use crate::snapshot::Snapshot;
 
 /// The limits one run is checked against.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,7 +1,10 @@
 //! The audit log: one event per member change, with import id, UTC time, operator, old and new.
 
-use crate::harness::Roster;
-use serde_json::{Value, json};
+use crate::harness::{
+    AdminChanges, AuditChanges, AuditEvent, Change, OldNew, Roster, TeamChanges, TeamRole,
+    TeamRoleChange,
+};
+use serde_json::Value;
 
 const FIRST: &str = "email,first_name,team,team_role\n\
     ann@x.co,Ann,Sales,owner\nbob@x.co,Bob,Sales,member\n\
@@ -18,39 +21,40 @@ const THIRD: &str = "email,first_name,team,team_role\n\
 /// Three imports by three operators.
 fn story() -> Roster {
     let r = Roster::new();
-    r.import("1.csv", FIRST, &["--operator", "alice"]);
-    r.import("2.csv", SECOND, &["--operator", "bea", "--full-sync"]);
-    r.import("3.csv", THIRD, &["--operator", "cy", "--full-sync"]);
+    r.import_json("1.csv", FIRST)
+        .args(&["--operator", "alice"])
+        .run();
+    r.import_json("2.csv", SECOND)
+        .args(&["--operator", "bea", "--full-sync"])
+        .run();
+    r.import_json("3.csv", THIRD)
+        .args(&["--operator", "cy", "--full-sync"])
+        .run();
     r
 }
 
-fn log(r: &Roster, args: &[&str]) -> Vec<Value> {
+fn log(r: &Roster, args: &[&str]) -> Vec<AuditEvent> {
     let mut all = vec!["log", "--output", "json"];
     all.extend_from_slice(args);
-    let run = r.run(&all);
-    run.code(0);
-    run.json().as_array().expect("an array").clone()
+    r.args(&all).run().decode()
 }
 
 /// (import, member, action) of each event.
-fn keys(events: &[Value]) -> Vec<(i64, String, String)> {
+fn keys(events: &[AuditEvent]) -> Vec<(i64, String, String)> {
     events
         .iter()
-        .map(|e| {
-            (
-                e["import_id"].as_i64().unwrap_or(0),
-                e["member"].as_str().unwrap_or("").to_string(),
-                e["action"].as_str().unwrap_or("").to_string(),
-            )
-        })
+        .map(|e| (e.import_id.unwrap_or(0), e.member.clone(), e.action.clone()))
         .collect()
 }
 
-fn event<'a>(events: &'a [Value], import: i64, member: &str) -> &'a Value {
+/// The change that one import recorded for one member.
+fn event<'a>(events: &'a [AuditEvent], import: i64, member: &str) -> &'a Change {
     events
         .iter()
-        .find(|e| e["import_id"] == import && e["member"] == member)
+        .find(|e| e.import_id == Some(import) && e.member == member)
         .unwrap_or_else(|| panic!("no event for {member} in import {import}"))
+        .changes
+        .import()
 }
 
 fn k(import: i64, member: &str, action: &str) -> (i64, String, String) {
@@ -78,12 +82,12 @@ fn every_change_is_an_event_with_import_time_and_operator() {
         ]
     );
     for e in &events {
-        let at = e["at"].as_str().expect("at");
+        let at = &e.at;
         let t = chrono::DateTime::parse_from_rfc3339(at).expect("RFC 3339");
         assert_eq!(t.offset().local_minus_utc(), 0, "{at}");
         assert!(at.ends_with('Z'), "{at}");
-        let operator = ["alice", "bea", "cy"][e["import_id"].as_u64().unwrap_or(1) as usize - 1];
-        assert_eq!(e["operator"], operator);
+        let operator = ["alice", "bea", "cy"][e.import_id.unwrap_or(1) as usize - 1];
+        assert_eq!(e.operator, operator);
     }
 }
 
@@ -91,39 +95,31 @@ fn every_change_is_an_event_with_import_time_and_operator() {
 fn create_records_every_new_value_and_the_membership() {
     let r = story();
     let events = log(&r, &[]);
-    let e = &event(&events, 1, "ann@x.co")["changes"];
-    assert_eq!(e["action"], "create");
-    assert_eq!(e["row"], 2);
-    assert_eq!(
-        e["fields"]["first_name"],
-        json!({"old": null, "new": "Ann"})
-    );
-    assert_eq!(
-        e["fields"]["email"],
-        json!({"old": null, "new": "ann@x.co"})
-    );
-    assert_eq!(
-        e["fields"]["status"],
-        json!({"old": null, "new": "PROVISIONED"})
-    );
-    assert_eq!(
-        e["teams"]["added"],
-        json!([{"team": "Sales", "team_role": "owner"}])
-    );
+    let e = event(&events, 1, "ann@x.co");
+    assert_eq!(e.action, "create");
+    assert_eq!(e.row, Some(2));
+    assert_eq!(e.fields["first_name"], OldNew::of(Value::Null, "Ann"));
+    assert_eq!(e.fields["email"], OldNew::of(Value::Null, "ann@x.co"));
+    assert_eq!(e.fields["status"], OldNew::of(Value::Null, "PROVISIONED"));
+    assert_eq!(e.teams.added, [TeamRole::of("Sales", "owner")]);
 }
 
 #[test]
 fn field_update_records_old_and_new() {
     let r = story();
     let events = log(&r, &[]);
-    let e = &event(&events, 2, "ann@x.co")["changes"];
+    let e = event(&events, 2, "ann@x.co");
     assert_eq!(
-        e["fields"],
-        json!({"first_name": {"old": "Ann", "new": "Anna"}})
+        e.fields,
+        [("first_name".to_string(), OldNew::of("Ann", "Anna"))].into()
     );
     assert_eq!(
-        e["teams"],
-        json!({"added": [], "removed": [], "changed": []})
+        e.teams,
+        TeamChanges {
+            added: vec![],
+            removed: vec![],
+            changed: vec![]
+        }
     );
 }
 
@@ -131,60 +127,33 @@ fn field_update_records_old_and_new() {
 fn deactivation_and_reactivation_record_the_status() {
     let r = story();
     let events = log(&r, &[]);
-    let off = &event(&events, 2, "cat@x.co")["changes"];
-    assert_eq!(
-        off["fields"]["status"],
-        json!({"old": "PROVISIONED", "new": "INACTIVE"})
-    );
-    assert_eq!(off["row"], Value::Null);
-    assert_eq!(
-        off["teams"]["removed"],
-        json!([{"team": "Ops", "team_role": "owner"}])
-    );
-    let on = &event(&events, 3, "cat@x.co")["changes"];
-    assert_eq!(
-        on["fields"]["status"],
-        json!({"old": "INACTIVE", "new": "PROVISIONED"})
-    );
-    assert_eq!(
-        on["teams"]["added"],
-        json!([{"team": "Ops", "team_role": "member"}])
-    );
+    let off = event(&events, 2, "cat@x.co");
+    assert_eq!(off.fields["status"], OldNew::of("PROVISIONED", "INACTIVE"));
+    assert_eq!(off.row, None);
+    assert_eq!(off.teams.removed, [TeamRole::of("Ops", "owner")]);
+    let on = event(&events, 3, "cat@x.co");
+    assert_eq!(on.fields["status"], OldNew::of("INACTIVE", "PROVISIONED"));
+    assert_eq!(on.teams.added, [TeamRole::of("Ops", "member")]);
 }
 
 #[test]
 fn memberships_added_removed_and_role_changed() {
     let r = story();
     let events = log(&r, &[]);
-    let bob = &event(&events, 2, "bob@x.co")["changes"];
-    assert_eq!(bob["fields"], json!({}));
+    let bob = event(&events, 2, "bob@x.co");
+    assert!(bob.fields.is_empty());
     assert_eq!(
-        bob["teams"]["changed"],
-        json!([{"team": "Sales", "old": "member", "new": "admin"}])
+        bob.teams.changed,
+        [TeamRoleChange::of("Sales", "member", "admin")]
     );
-    let dan = &event(&events, 2, "dan@x.co")["changes"]["teams"];
-    assert_eq!(
-        dan["added"],
-        json!([{"team": "Sales", "team_role": "member"}])
-    );
-    assert_eq!(
-        dan["changed"],
-        json!([{"team": "Ops", "old": "member", "new": "owner"}])
-    );
-    let bob = &event(&events, 3, "bob@x.co")["changes"]["teams"];
-    assert_eq!(
-        bob["added"],
-        json!([{"team": "Ops", "team_role": "member"}])
-    );
-    assert_eq!(
-        bob["removed"],
-        json!([{"team": "Sales", "team_role": "admin"}])
-    );
-    let dan = &event(&events, 3, "dan@x.co")["changes"]["teams"];
-    assert_eq!(
-        dan["removed"],
-        json!([{"team": "Sales", "team_role": "member"}])
-    );
+    let dan = &event(&events, 2, "dan@x.co").teams;
+    assert_eq!(dan.added, [TeamRole::of("Sales", "member")]);
+    assert_eq!(dan.changed, [TeamRoleChange::of("Ops", "member", "owner")]);
+    let bob = &event(&events, 3, "bob@x.co").teams;
+    assert_eq!(bob.added, [TeamRole::of("Ops", "member")]);
+    assert_eq!(bob.removed, [TeamRole::of("Sales", "admin")]);
+    let dan = &event(&events, 3, "dan@x.co").teams;
+    assert_eq!(dan.removed, [TeamRole::of("Sales", "member")]);
 }
 
 #[test]
@@ -217,7 +186,7 @@ fn import_filter_and_both_filters() {
         keys(&log(&r, &["--import", "2", "--member", "bob@x.co"])),
         [k(2, "bob@x.co", "update")]
     );
-    assert_eq!(log(&r, &["--import", "9"]), Vec::<Value>::new());
+    assert_eq!(log(&r, &["--import", "9"]), []);
 }
 
 #[test]
@@ -225,33 +194,32 @@ fn refused_and_dry_runs_log_nothing() {
     let r = story();
     let before = log(&r, &[]);
     let bad = r.write("bad.csv", "email,first_name\nann@x.co,Zed\nnope,X\n");
-    r.run(&["import", &bad]).code(1);
+    r.args(&["import", &bad]).status(1).run();
     let good = r.write("good.csv", "email,first_name\nann@x.co,Zed\n");
-    r.run(&["diff", &good]).code(0);
+    r.args(&["diff", &good]).run();
     assert_eq!(log(&r, &[]), before);
 }
 
 #[test]
 fn administrative_changes_are_events_without_an_import() {
     let r = story();
-    r.run(&["members", "ban", "dan@x.co"]).code(0);
+    r.args(&["members", "ban", "dan@x.co"]).run();
     let events = log(&r, &["--member", "dan@x.co"]);
     let ban = events.last().expect("an event");
-    assert_eq!(ban["import_id"], Value::Null);
-    assert_eq!(ban["action"], "ban");
-    assert_eq!(ban["member"], "dan@x.co");
-    assert_eq!(ban["operator"], "tester");
+    assert_eq!(ban.import_id, None);
+    assert_eq!(ban.action, "ban");
+    assert_eq!(ban.member, "dan@x.co");
+    assert_eq!(ban.operator, "tester");
     assert_eq!(
-        ban["changes"]["fields"]["status"],
-        json!({"old": "PROVISIONED", "new": "BANNED"})
+        ban.changes.fields()["status"],
+        OldNew::of("PROVISIONED", "BANNED")
     );
 }
 
 #[test]
 fn table_shows_old_and_new_values() {
     let r = story();
-    let run = r.run(&["log", "--import", "2"]);
-    run.code(0);
+    let run = r.args(&["log", "--import", "2"]).run();
     let rows: Vec<Vec<String>> = run
         .stdout
         .lines()
@@ -283,9 +251,10 @@ fn table_shows_old_and_new_values() {
 #[test]
 fn unknown_member_is_an_error() {
     let r = story();
-    r.run(&["log", "--member", "zed@x.co"])
-        .code(1)
-        .stderr_line("error: no member with email, external_id or phone 'zed@x.co'");
+    r.args(&["log", "--member", "zed@x.co"])
+        .status(1)
+        .stderr_line("error: no member with email, external_id or phone 'zed@x.co'")
+        .run();
 }
 
 /// A store written by the one-row-per-event schema (version 1) keeps its events, ids and all,
@@ -303,21 +272,23 @@ fn a_version_1_store_keeps_its_audit_events() {
 
     let before = log(&r, &["--member", "ann@x.co"]);
     assert_eq!(before.len(), 1);
-    assert_eq!(before[0]["id"], 41);
-    assert_eq!(before[0]["operator"], "alice");
-    assert_eq!(before[0]["at"], "2026-01-02T00:00:00Z");
-    assert_eq!(before[0]["action"], "protect");
+    assert_eq!(before[0].id, 41);
+    assert_eq!(before[0].operator, "alice");
+    assert_eq!(before[0].at, "2026-01-02T00:00:00Z");
+    assert_eq!(before[0].action, "protect");
     assert_eq!(
-        before[0]["changes"],
-        json!({"fields": {"protected": {"old": false, "new": true}}})
+        before[0].changes,
+        AuditChanges::Admin(AdminChanges {
+            fields: [("protected".to_string(), OldNew::of(false, true))].into()
+        })
     );
 
-    r.ok(&["members", "ban", "ann@x.co"]);
+    r.args(&["members", "ban", "ann@x.co"]).run();
     let after = log(&r, &["--member", "ann@x.co"]);
     assert_eq!(after.len(), 2);
     assert_eq!(after[0], before[0]);
-    assert_eq!(after[1]["id"], 42);
-    assert_eq!(after[1]["action"], "ban");
+    assert_eq!(after[1].id, 42);
+    assert_eq!(after[1].action, "ban");
 }
 
 /// Events are stored in compressed batches of a few thousand; a large import's events keep
@@ -329,16 +300,18 @@ fn a_large_import_logs_every_change_with_consecutive_ids() {
     for i in 0..10_000 {
         csv.push_str(&format!("m{i}@x.co,M{i}\n"));
     }
-    r.import("big.csv", &csv, &["--max-rows", "20000"]);
+    r.import_json("big.csv", &csv)
+        .args(&["--max-rows", "20000"])
+        .run();
     let events = log(&r, &["--import", "1"]);
     assert_eq!(events.len(), 10_000);
     for (i, e) in events.iter().enumerate() {
-        assert_eq!(e["id"], i as i64 + 1);
-        assert_eq!(e["member"], format!("m{i}@x.co"));
+        assert_eq!(e.id, i as i64 + 1);
+        assert_eq!(e.member, format!("m{i}@x.co"));
     }
     let one = log(&r, &["--member", "m9999@x.co"]);
     assert_eq!(one.len(), 1);
-    assert_eq!(one[0]["id"], 10_000);
-    assert_eq!(one[0]["changes"]["fields"]["first_name"]["new"], "M9999");
+    assert_eq!(one[0].id, 10_000);
+    assert_eq!(one[0].changes.fields()["first_name"].new, "M9999");
     assert!(log(&r, &["--import", "2"]).is_empty());
 }

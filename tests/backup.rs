@@ -7,9 +7,8 @@ use crate::support::{hold_import_lock, integrity, roster_csv};
 /// Everything worth comparing between a store and its copy.
 fn state(r: &Roster, db: &std::path::Path) -> Vec<String> {
     let run = |args: &[&str]| {
-        let out = r.cmd_on(db).args(args).output().expect("run roster");
-        assert_eq!(out.status.code(), Some(0), "{args:?}");
-        String::from_utf8(out.stdout).expect("utf-8")
+        let out = r.args(args).db(db).run();
+        String::from_utf8(out.raw_stdout).expect("utf-8")
     };
     let all = "PROVISIONED,INVITED,ACTIVE,INACTIVE,BANNED";
     vec![
@@ -23,19 +22,16 @@ fn state(r: &Roster, db: &std::path::Path) -> Vec<String> {
 #[test]
 fn a_backup_opens_and_holds_the_same_roster() {
     let r = Roster::new();
-    r.run(&["labels", "add", "vip"]).code(0);
-    r.import("day0.csv", &roster_csv(500, 0), &[]);
-    r.import(
-        "day1.csv",
-        &roster_csv(500, 1),
-        &["--full-sync", "--max-deactivations", "100%"],
-    );
-    r.run(&["members", "ban", "mary.smith.1@acme-corp.com"])
-        .code(0);
+    r.args(&["labels", "add", "vip"]).run();
+    r.import_json("day0.csv", roster_csv(500, 0)).run();
+    r.import_json("day1.csv", roster_csv(500, 1))
+        .args(&["--full-sync", "--max-deactivations", "100%"])
+        .run();
+    r.args(&["members", "ban", "mary.smith.1@acme-corp.com"])
+        .run();
     let copy = r.path("copy.db");
     let copy_arg = copy.display().to_string();
-    let run = r.run(&["backup", &copy_arg]);
-    run.code(0);
+    let run = r.args(&["backup", &copy_arg]).run();
     assert!(run.stdout.is_empty());
     // A single self-contained file, not a WAL database needing its log beside it.
     let conn = rusqlite::Connection::open(&copy).expect("open copy");
@@ -52,7 +48,7 @@ fn a_backup_opens_and_holds_the_same_roster() {
 #[test]
 fn a_backup_taken_during_an_import_holds_the_committed_state() {
     let r = Roster::new();
-    r.import("day0.csv", &roster_csv(300, 0), &[]);
+    r.import_json("day0.csv", roster_csv(300, 0)).run();
     let committed = state(&r, r.db());
     // An import mid-transaction: the lock and an uncommitted change; a reader beside it.
     let lock = hold_import_lock(r.db());
@@ -65,7 +61,7 @@ fn a_backup_taken_during_an_import_holds_the_committed_state() {
         .execute_batch("BEGIN; SELECT count(*) FROM members;")
         .expect("read transaction");
     let copy = r.path("during.db");
-    r.run(&["backup", &copy.display().to_string()]).code(0);
+    r.args(&["backup", &copy.display().to_string()]).run();
     writer.execute_batch("COMMIT").expect("commit");
     reader.execute_batch("COMMIT").expect("end read");
     drop(lock);
@@ -76,49 +72,42 @@ fn a_backup_taken_during_an_import_holds_the_committed_state() {
 #[test]
 fn a_backup_never_overwrites_a_file() {
     let r = Roster::new();
-    r.import("a.csv", "email\na@example.com\n", &[]);
+    r.import_json("a.csv", "email\na@example.com\n").run();
     let existing = r.write("keep.db", "precious");
-    r.run(&["backup", &existing]).code(1).stderr_line(&format!(
-        "error: {existing} already exists; roster backup writes a new file."
-    ));
+    r.args(&["backup", &existing])
+        .status(1)
+        .stderr_line(format!(
+            "error: {existing} already exists; roster backup writes a new file."
+        ))
+        .run();
     assert_eq!(
         std::fs::read_to_string(&existing).expect("read"),
         "precious"
     );
     let store = r.db().display().to_string();
-    r.run(&["backup", &store]).code(1);
+    r.args(&["backup", &store]).status(1).run();
     let missing = r.path("no/such/dir/x.db").display().to_string();
-    r.run(&["backup", &missing]).code(1);
+    r.args(&["backup", &missing]).status(1).run();
     assert!(!r.path("no").exists());
-    assert_eq!(
-        r.run(&["imports", "list"]).code(0).stdout.lines().count(),
-        3
-    );
+    assert_eq!(r.args(&["imports", "list"]).run().stdout.lines().count(), 3);
 }
 
 /// A backup killed at any instant leaves no file at PATH or a whole copy, never half of one.
 #[test]
 fn a_killed_backup_leaves_nothing_or_a_whole_copy() {
     let r = Roster::new();
-    r.import(
-        "day0.csv",
-        &roster_csv(10_000, 0),
-        &["--max-rows", "100000", "--max-bytes", "100000000"],
-    );
+    r.import_json("day0.csv", roster_csv(10_000, 0))
+        .args(&["--max-rows", "100000", "--max-bytes", "100000000"])
+        .run();
     let original = state(&r, r.db());
     let started = std::time::Instant::now();
-    r.run(&["backup", &r.path("timed.db").display().to_string()])
-        .code(0);
+    r.args(&["backup", &r.path("timed.db").display().to_string()])
+        .run();
     let full = started.elapsed();
     let (mut absent, mut whole) = (0, 0);
     for k in 0..6 {
         let copy = r.path(&format!("killed{k}.db"));
-        let mut child = r
-            .cmd()
-            .arg("backup")
-            .arg(&copy)
-            .spawn()
-            .expect("spawn roster");
+        let mut child = r.args(&["backup"]).arg(&copy).spawn();
         std::thread::sleep(full.mul_f64(k as f64 / 5.0));
         child.kill().expect("SIGKILL");
         child.wait().expect("wait");

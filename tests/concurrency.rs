@@ -1,7 +1,7 @@
 //! SPEC §2: one import at a time per store. A second one fails at once (exit 5) and changes
 //! nothing; `roster diff` still works; the lock dies with its holder.
 
-use crate::harness::{Roster, members_csv, summary};
+use crate::harness::{Output, Report, Roster, Summary, members_csv};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::process::Child;
@@ -26,7 +26,7 @@ pub fn hold_lock(r: &Roster) -> File {
 #[test]
 fn a_second_import_while_the_lock_is_held() {
     let r = Roster::new();
-    r.import("a.csv", &members_csv([1, 2]), &[]);
+    r.import_json("a.csv", members_csv([1, 2])).run();
     let path = r.write("b.csv", members_csv([1, 2, 3]));
     let lock = hold_lock(&r);
     for args in [
@@ -34,35 +34,47 @@ fn a_second_import_while_the_lock_is_held() {
         &["import", path.as_str(), "--full-sync"][..],
         &["import", "-"][..],
     ] {
-        r.refuses(args, 5, BUSY);
+        r.args(args).status(5).stderr_line(BUSY).unchanged().run();
     }
-    let run = r.refuses(&["import", &path, "--output", "json"], 5, BUSY);
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(5)
+        .stderr_line(BUSY)
+        .unchanged()
+        .run();
     assert_eq!(
         run.stdout, "",
         "nothing on stdout: the import never started"
     );
     // Reading is never blocked: diff, dry runs, export and history work.
-    let diff = r.run(&["diff", &path, "--output", "json"]);
-    diff.code(0);
+    let diff = r.args(&["diff", &path, "--output", "json"]).run();
     assert_eq!(
-        diff.summary(),
-        summary(&[("rows", 3), ("created", 1), ("unchanged", 2)])
+        diff.report().summary,
+        Summary {
+            rows: 3,
+            created: 1,
+            unchanged: 2,
+            ..Summary::default()
+        }
     );
-    r.run(&["import", &path, "--dry-run"]).code(0);
-    r.run(&["imports", "list"]).code(0);
+    r.args(&["import", &path, "--dry-run"]).run();
+    r.args(&["imports", "list"]).run();
     drop(lock);
     let run = import_once_free(&r, &path);
-    assert_eq!(run.summary()["created"], 1);
+    assert_eq!(run.report().summary.created, 1);
 }
 
 /// Runs an import, retrying while a child process that another test thread is forking still
 /// shares this test's (closed) lock file description: `flock` locks belong to the description,
 /// so until that child execs, the lock outlives `drop(lock)`.
-fn import_once_free(r: &Roster, path: &str) -> crate::harness::Run {
+fn import_once_free(r: &Roster, path: &str) -> Output {
     for _ in 0..200 {
-        let run = r.run(&["import", path, "--output", "json"]);
+        let run = r
+            .args(&["import", path, "--output", "json"])
+            .any_status()
+            .run();
         if run.code != 5 {
-            run.code(0);
+            assert_eq!(run.code, 0, "{}", run.stderr);
             return run;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
@@ -81,7 +93,7 @@ fn holds_flock(pid: u32) -> bool {
 
 /// Starts `roster import -` and waits until it holds the lock; it then blocks reading stdin.
 fn start_import(r: &Roster, args: &[&str]) -> Child {
-    let mut child = r.spawn(&[&["import", "-"][..], args].concat());
+    let mut child = r.args(&["import", "-"]).args(args).spawn();
     // Polls without a deadline on purpose: no timed assertions. The process exits only on error.
     while !holds_flock(child.id()) {
         if let Some(status) = child.try_wait().expect("try_wait") {
@@ -96,50 +108,63 @@ fn start_import(r: &Roster, args: &[&str]) -> Child {
 #[test]
 fn two_real_processes_on_a_large_file() {
     let r = Roster::new();
-    r.import("a.csv", &members_csv(0..10), &[]);
+    r.import_json("a.csv", members_csv(0..10)).run();
     let big = members_csv(0..20_000);
     let path = r.write("big.csv", &big);
     let before = r.dump();
     let mut first = start_import(&r, &["--output", "json"]);
     // The first holds the lock while it reads: the second is refused at once.
-    r.refuses(&["import", &path], 5, BUSY);
-    r.refuses(&["import", &path, "--full-sync"], 5, BUSY);
-    r.run(&["diff", &path, "--detailed-exitcode"]).code(3);
+    r.args(&["import", &path])
+        .status(5)
+        .stderr_line(BUSY)
+        .unchanged()
+        .run();
+    r.args(&["import", &path, "--full-sync"])
+        .status(5)
+        .stderr_line(BUSY)
+        .unchanged()
+        .run();
+    r.args(&["diff", &path, "--detailed-exitcode"])
+        .status(3)
+        .run();
     assert_eq!(r.dump(), before);
     // The first then gets its large file and applies it.
     let mut stdin = first.stdin.take().expect("stdin");
     stdin.write_all(big.as_bytes()).expect("write stdin");
     drop(stdin);
-    let out = first.wait_with_output().expect("wait");
+    let out = Output::of_child(first);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: Report = out.report();
     assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(
-        doc["summary"],
-        summary(&[("rows", 20_000), ("created", 19_990), ("unchanged", 10)])
+        doc.summary,
+        Summary {
+            rows: 20_000,
+            created: 19_990,
+            unchanged: 10,
+            ..Summary::default()
+        }
     );
     // Now the second one goes through and finds nothing to do.
-    let run = r.run(&["import", &path, "--output", "json"]);
-    run.code(0);
-    assert_eq!(run.summary()["unchanged"], 20_000);
+    let run = r.args(&["import", &path, "--output", "json"]).run();
+    assert_eq!(run.report().summary.unchanged, 20_000);
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_killed_import_blocks_nothing() {
     let r = Roster::new();
-    r.import("a.csv", &members_csv([1]), &[]);
+    r.import_json("a.csv", members_csv([1])).run();
     let before = r.dump();
     let mut first = start_import(&r, &[]);
     let path = r.write("b.csv", members_csv([1, 2]));
-    r.refuses(&["import", &path], 5, BUSY);
+    r.args(&["import", &path])
+        .status(5)
+        .stderr_line(BUSY)
+        .unchanged()
+        .run();
     first.kill().expect("kill");
     first.wait().expect("wait");
     assert_eq!(r.dump(), before);
-    let run = r.import("b.csv", &members_csv([1, 2]), &[]);
-    assert_eq!(run.summary()["created"], 1);
+    let run = r.import_json("b.csv", members_csv([1, 2])).run();
+    assert_eq!(run.report().summary.created, 1);
 }

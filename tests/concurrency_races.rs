@@ -1,11 +1,11 @@
 //! One import at a time per store (SPEC §2): imports started together apply one after another
 //! or get exit 5 with the contract's message; readers keep working while an import applies.
 
-use crate::harness::Roster;
+use crate::harness::{Output, Roster};
 use crate::support::{
     copy_store, history_statuses, hold_import_lock, import_lock_held, integrity, roster_csv,
 };
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 const BUSY: &str =
     "error: Another import is being applied. Please wait for it to finish before uploading again.";
@@ -21,33 +21,27 @@ fn titled(rows: usize, title: &str) -> String {
 }
 
 fn spawn_import(r: &Roster, file: &str) -> Child {
-    r.cmd()
-        .args(["import", file, "--output", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn roster")
+    r.args(&["import", file, "--output", "json"]).spawn()
 }
 
 fn statuses(r: &Roster) -> Vec<String> {
-    let run = r.run(&["imports", "list"]);
-    run.code(0);
+    let run = r.args(&["imports", "list"]).run();
     history_statuses(&run.stdout)
 }
 
 #[test]
 fn imports_against_a_held_lock_get_exit_5_and_change_nothing() {
     let r = Roster::new();
-    r.import("base.csv", &titled(20, "Base"), &[]);
+    r.import_json("base.csv", titled(20, "Base")).run();
     let before = r.dump();
     let file = r.write("next.csv", titled(20, "Next"));
     let lock = hold_import_lock(r.db());
     for n in [2, 8] {
         let children: Vec<Child> = (0..n).map(|_| spawn_import(&r, &file)).collect();
         for child in children {
-            let out = child.wait_with_output().expect("wait");
-            assert_eq!(out.status.code(), Some(5));
-            let stderr = String::from_utf8_lossy(&out.stderr);
+            let out = Output::of_child(child);
+            assert_eq!(out.code, 5);
+            let stderr = &out.stderr;
             assert!(stderr.lines().any(|l| l == BUSY), "stderr: {stderr}");
             assert!(out.stdout.is_empty());
         }
@@ -55,14 +49,14 @@ fn imports_against_a_held_lock_get_exit_5_and_change_nothing() {
     drop(lock);
     assert_eq!(r.dump(), before);
     assert_eq!(statuses(&r), ["COMPLETED"]);
-    r.run(&["import", &file]).code(0);
+    r.args(&["import", &file]).run();
 }
 
 /// Starts `n` imports of different files at once; checks one-at-a-time and the final state.
 fn race(n: usize) {
     const ROWS: usize = 3_000;
     let base = Roster::new();
-    base.import("base.csv", &titled(ROWS, "Base"), &[]);
+    base.import_json("base.csv", titled(ROWS, "Base")).run();
     // Each file applied alone: the state every serial order ending with it reaches.
     let files: Vec<String> = (0..n)
         .map(|i| base.write(&format!("f{i}.csv"), titled(ROWS, &format!("Title{i}"))))
@@ -72,7 +66,7 @@ fn race(n: usize) {
         .map(|f| {
             let alone = Roster::new();
             copy_store(base.db(), alone.db());
-            alone.run(&["import", f]).code(0);
+            alone.args(&["import", f]).run();
             alone.dump()
         })
         .collect();
@@ -82,11 +76,11 @@ fn race(n: usize) {
     let children: Vec<Child> = files.iter().map(|f| spawn_import(&r, f)).collect();
     let mut applied = Vec::new();
     for (i, child) in children.into_iter().enumerate() {
-        let out = child.wait_with_output().expect("wait");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        match out.status.code() {
-            Some(0) => applied.push(i),
-            Some(5) => assert!(stderr.lines().any(|l| l == BUSY), "stderr: {stderr}"),
+        let out = Output::of_child(child);
+        let stderr = &out.stderr;
+        match out.code {
+            0 => applied.push(i),
+            5 => assert!(stderr.lines().any(|l| l == BUSY), "stderr: {stderr}"),
             other => panic!("import {i} exited {other:?}: {stderr}"),
         }
     }
@@ -123,10 +117,9 @@ fn eight_imports_at_once_apply_one_at_a_time() {
 #[test]
 fn readers_work_while_an_import_applies() {
     let r = Roster::new();
-    r.import("base.csv", &titled(50, "Base"), &[]);
+    r.import_json("base.csv", titled(50, "Base")).run();
     let before = r.dump();
-    let export_csv = r.run(&["export"]);
-    export_csv.code(0);
+    let export_csv = r.args(&["export"]).run();
     let next = r.write("next.csv", titled(50, "Next"));
 
     let lock = hold_import_lock(r.db());
@@ -135,21 +128,21 @@ fn readers_work_while_an_import_applies() {
         .expect("write transaction");
 
     assert_eq!(r.dump(), before, "export sees the committed state");
-    assert_eq!(r.run(&["export"]).code(0).stdout, export_csv.stdout);
-    let diff = r.run(&["diff", &next, "--output", "json"]);
-    diff.code(0);
-    assert_eq!(diff.summary()["updated"], 50);
-    assert_eq!(diff.json()["status"], "DRY_RUN");
+    assert_eq!(r.args(&["export"]).run().stdout, export_csv.stdout);
+    let diff = r.args(&["diff", &next, "--output", "json"]).run();
+    let report = diff.report();
+    assert_eq!(report.summary.updated, 50);
+    assert_eq!(report.status, "DRY_RUN");
     assert_eq!(statuses(&r), ["COMPLETED"]);
-    r.run(&["log"]).code(0);
-    r.run(&["members", "show", "m1@example.com"]).code(0);
-    r.run(&["import", &next]).code(5).stderr_line(BUSY);
+    r.args(&["log"]).run();
+    r.args(&["members", "show", "m1@example.com"]).run();
+    r.args(&["import", &next]).status(5).stderr_line(BUSY).run();
 
     conn.execute_batch("ROLLBACK").expect("rollback");
     drop(conn);
     drop(lock);
     assert_eq!(r.dump(), before);
-    r.run(&["import", &next]).code(0);
+    r.args(&["import", &next]).run();
     assert_ne!(r.dump(), before);
 }
 
@@ -157,25 +150,22 @@ fn readers_work_while_an_import_applies() {
 #[test]
 fn readers_beside_a_running_import_see_before_or_after() {
     let r = Roster::new();
-    r.import("day0.csv", &roster_csv(2_000, 0), &[]);
+    r.import_json("day0.csv", roster_csv(2_000, 0)).run();
     let before = r.dump();
     let big = r.write("big.csv", roster_csv(12_000, 0));
     let mut child = r
-        .cmd()
-        .args(["import", &big, "--max-rows", "100000"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn roster");
+        .args(&["import", &big, "--max-rows", "100000"])
+        .discard_output()
+        .spawn();
     let mut reads = 0;
     let mut while_locked = 0;
     let mut dumps = Vec::new();
     while child.try_wait().expect("try_wait").is_none() {
         let locked = import_lock_held(r.db());
         dumps.push(r.dump());
-        r.run(&["imports", "list"]).code(0);
-        r.run(&["diff", &big, "--max-rows", "100000", "--quiet"])
-            .code(0);
+        r.args(&["imports", "list"]).run();
+        r.args(&["diff", &big, "--max-rows", "100000", "--quiet"])
+            .run();
         reads += 1;
         while_locked += usize::from(locked);
     }
@@ -192,7 +182,7 @@ fn readers_beside_a_running_import_see_before_or_after() {
 #[test]
 fn readers_leave_the_import_lock_alone() {
     let r = Roster::new();
-    r.import("a.csv", "email\na@example.com\n", &[]);
+    r.import_json("a.csv", "email\na@example.com\n").run();
     let lock = crate::support::lock_path(r.db());
     std::fs::remove_file(&lock).expect("remove lock file");
     for args in [
@@ -201,7 +191,7 @@ fn readers_leave_the_import_lock_alone() {
         &["export"],
         &["log"],
     ] {
-        r.run(args).code(0);
+        r.args(args).run();
     }
     assert!(!lock.exists(), "a reader took the import lock");
 }

@@ -1,29 +1,22 @@
 //! The files people really have: encodings, delimiters, CRLF and quoted line breaks, binary
 //! look-alikes, and exports from other systems mapped with --map (fixtures/encodings, exports).
 
-use crate::harness::{Roster, fixture};
-use serde_json::{Value, json};
+use crate::harness::{Change, Roster, Summary, fixture};
 
 /// `diff --output json` of a fixture: (summary, changes, file.encoding).
-fn plan(r: &Roster, name: &str, extra: &[&str]) -> (Value, Value, Value) {
+fn plan(r: &Roster, name: &str, extra: &[&str]) -> (Summary, Vec<Change>, String) {
     let path = fixture(name);
     let mut args = vec!["diff", path.as_str(), "--output", "json"];
     args.extend_from_slice(extra);
-    let run = r.run(&args);
-    run.code(0);
-    let doc = run.json();
-    (
-        doc["summary"].clone(),
-        doc["changes"].clone(),
-        doc["file"]["encoding"].clone(),
-    )
+    let doc = r.args(&args).run().report();
+    (doc.summary, doc.changes, doc.file.encoding)
 }
 
 #[test]
 fn every_encoding_and_delimiter_gives_the_plain_plan() {
     let r = Roster::new();
     let (summary, changes, encoding) = plan(&r, "encodings/plain-utf8.csv", &[]);
-    assert_eq!(summary["created"], 8);
+    assert_eq!(summary.created, 8);
     assert_eq!(encoding, "UTF-8");
     let cases: &[(&str, &[&str], &str)] = &[
         ("encodings/utf8-bom.csv", &[], "UTF-8"),
@@ -50,41 +43,30 @@ fn every_encoding_and_delimiter_gives_the_plain_plan() {
 fn accents_quotes_and_line_breaks_survive() {
     let r = Roster::new();
     let (_, changes, _) = plan(&r, "encodings/crlf-quoted.csv", &[]);
-    let rows: Vec<Value> = changes
-        .as_array()
-        .expect("changes")
-        .iter()
-        .map(|c| c["row"].clone())
-        .collect();
+    let rows: Vec<Option<u64>> = changes.iter().map(|c| c.row).collect();
     // A quoted cell with line breaks is one row: the 8 records are rows 2 to 9.
-    assert_eq!(rows, (2..=9).map(Value::from).collect::<Vec<_>>());
-    let soren = &changes[3]["fields"];
-    assert_eq!(soren["first_name"]["new"], "Søren");
-    assert_eq!(soren["last_name"]["new"], "Ødegård");
+    assert_eq!(rows, (2..=9).map(Some).collect::<Vec<_>>());
+    let soren = &changes[3].fields;
+    assert_eq!(soren["first_name"].new, "Søren");
+    assert_eq!(soren["last_name"].new, "Ødegård");
     assert_eq!(
-        soren["description"]["new"],
+        soren["description"].new,
         "Runs the \"Nordics\" desk\nMon-Fri only"
     );
-    assert_eq!(
-        changes[0]["fields"]["job_title"]["new"],
-        "Head of Sales, EMEA"
-    );
-    assert_eq!(
-        changes[2]["fields"]["description"]["new"],
-        "Says \"bonjour\""
-    );
+    assert_eq!(changes[0].fields["job_title"].new, "Head of Sales, EMEA");
+    assert_eq!(changes[2].fields["description"].new, "Says \"bonjour\"");
 }
 
 #[test]
 fn applied_from_utf16_the_store_matches_the_plain_file() {
     let plain = Roster::new();
     plain
-        .run(&["import", &fixture("encodings/plain-utf8.csv")])
-        .code(0);
+        .args(&["import", &fixture("encodings/plain-utf8.csv")])
+        .run();
     let excel = Roster::new();
     excel
-        .run(&["import", &fixture("encodings/utf16le-bom-tab.txt")])
-        .code(0);
+        .args(&["import", &fixture("encodings/utf16le-bom-tab.txt")])
+        .run();
     assert_eq!(excel.dump(), plain.dump());
 }
 
@@ -92,20 +74,22 @@ fn applied_from_utf16_the_store_matches_the_plain_file() {
 fn invalid_utf8_is_refused_naming_the_line() {
     let r = Roster::new();
     let before = r.dump();
-    let run = r.run(&["import", &fixture("encodings/windows-1252.csv")]);
-    run.code(1)
+    r.args(&["import", &fixture("encodings/windows-1252.csv")])
+        .status(1)
         .stderr_line("error: Line 2 is not valid UTF-8.")
         .stderr_line(
             "hint: if the file was saved by Excel on Windows, re-run with --encoding windows-1252.",
-        );
+        )
+        .run();
     assert_eq!(r.dump(), before);
     let path = r.write(
         "late.csv",
         b"email,first_name\na@x.co,A\nb@x.co,B\nc@x.co,Jos\xe9\n",
     );
-    r.run(&["import", &path])
-        .code(1)
-        .stderr_line("error: Line 4 is not valid UTF-8.");
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: Line 4 is not valid UTF-8.")
+        .run();
     assert_eq!(r.dump(), before);
 }
 
@@ -123,12 +107,13 @@ fn binary_files_are_refused_saying_what_they_look_like() {
         ),
     ];
     for (name, kind) in cases {
-        r.run(&["import", &fixture(name)])
-            .code(1)
+        r.args(&["import", &fixture(name)])
+            .status(1)
             .stderr_line("error: The file is not a CSV. Save the file as .csv and try again.")
-            .stderr_line(&format!(
+            .stderr_line(format!(
                 "hint: the file looks like {kind}; open it in its program and save it as CSV (UTF-8)."
-            ));
+            ))
+            .run();
         assert_eq!(r.dump(), before, "{name}");
     }
 }
@@ -137,22 +122,21 @@ fn binary_files_are_refused_saying_what_they_look_like() {
 fn delimiter_flag_overrides_the_sniffed_one() {
     let r = Roster::new();
     let before = r.dump();
-    let run = r.run(&[
+    r.args(&[
         "import",
         &fixture("encodings/semicolon.csv"),
         "--delimiter",
         ",",
-    ]);
-    run.code(1)
-        .stderr_line("error: Required column is missing: one of email, external_id, phone.");
+    ])
+    .status(1)
+    .stderr_line("error: Required column is missing: one of email, external_id, phone.")
+    .run();
     assert_eq!(r.dump(), before);
     let path = r.write("tabs.txt", "email\tfirst_name\nann@x.co\tAnn, Jr.\n");
-    let run = r.run(&["diff", &path, "--delimiter", "tab", "--output", "json"]);
-    run.code(0);
-    assert_eq!(
-        run.json()["changes"][0]["fields"]["first_name"]["new"],
-        "Ann, Jr."
-    );
+    let run = r
+        .args(&["diff", &path, "--delimiter", "tab", "--output", "json"])
+        .run();
+    assert_eq!(run.report().changes[0].fields["first_name"].new, "Ann, Jr.");
 }
 
 const GOOGLE_MAP: &[&str] = &[
@@ -171,20 +155,18 @@ const GOOGLE_MAP: &[&str] = &[
 ];
 
 /// (email, external_id, first_name, last_name, phone, job_title) of every stored member.
-fn people(r: &Roster) -> Vec<Value> {
-    let dump: Value = serde_json::from_str(&r.dump()).expect("dump");
-    dump.as_array()
-        .expect("members")
-        .iter()
+fn people(r: &Roster) -> Vec<[Option<String>; 6]> {
+    r.members()
+        .into_iter()
         .map(|m| {
-            json!([
-                m["email"],
-                m["external_id"],
-                m["first_name"],
-                m["last_name"],
-                m["phone"],
-                m["job_title"]
-            ])
+            [
+                m.email,
+                m.external_id,
+                m.first_name,
+                m.last_name,
+                m.phone,
+                m.job_title,
+            ]
         })
         .collect()
 }
@@ -195,10 +177,11 @@ fn google_workspace_export_imports_with_map() {
     let path = fixture("exports/google-workspace-users.csv");
     let mut args = vec!["import", path.as_str()];
     args.extend_from_slice(GOOGLE_MAP);
-    let run = r.run(&args);
-    run.code(0)
+    let run = r
+        .args(&args)
         .stderr_line("warning: mapped column `Email Address [Required]` to email")
-        .stderr_line("warning: mapped column `Employee ID` to external_id");
+        .stderr_line("warning: mapped column `Employee ID` to external_id")
+        .run();
     let ignored = run
         .stderr
         .lines()
@@ -210,8 +193,8 @@ fn google_workspace_export_imports_with_map() {
     );
     let plain = Roster::new();
     plain
-        .run(&["import", &fixture("encodings/plain-utf8.csv")])
-        .code(0);
+        .args(&["import", &fixture("encodings/plain-utf8.csv")])
+        .run();
     assert_eq!(people(&r), people(&plain));
 }
 
@@ -221,26 +204,26 @@ fn google_export_mappings_are_listed_in_json_warnings() {
     let path = fixture("exports/google-workspace-users.csv");
     let mut args = vec!["diff", path.as_str(), "--output", "json"];
     args.extend_from_slice(GOOGLE_MAP);
-    let run = r.run(&args);
-    run.code(0);
-    let warnings = run.json()["warnings"].clone();
+    let run = r.args(&args).run();
+    let warnings = run.report().warnings;
     assert_eq!(
         warnings[0],
         "mapped column `First Name [Required]` to first_name"
     );
-    assert_eq!(warnings.as_array().map(Vec::len), Some(7));
+    assert_eq!(warnings.len(), 7);
 }
 
 #[test]
 fn google_export_without_map_has_no_identifier() {
     let r = Roster::new();
     let before = r.dump();
-    r.run(&["import", &fixture("exports/google-workspace-users.csv")])
-        .code(1)
+    r.args(&["import", &fixture("exports/google-workspace-users.csv")])
+        .status(1)
         .stderr_line("error: Required column is missing: one of email, external_id, phone.")
         .stderr_line(
             "hint: map a header of the file to a column with --map 'Header In File=column'.",
-        );
+        )
+        .run();
     assert_eq!(r.dump(), before);
 }
 
@@ -248,29 +231,30 @@ fn google_export_without_map_has_no_identifier() {
 fn entra_template_skips_its_version_line() {
     let r = Roster::new();
     let path = fixture("exports/entra-bulk-create.csv");
-    let run = r.run(&[
-        "diff",
-        &path,
-        "--output",
-        "json",
-        "--map",
-        "User name [userPrincipalName] Required=email",
-        "--map",
-        "Name [displayName] Required=name",
-        "--map",
-        "First name [givenName]=first_name",
-        "--map",
-        "Last name [surname]=last_name",
-        "--map",
-        "Mobile phone [mobile]=phone",
-    ]);
-    run.code(0);
-    let doc = run.json();
-    assert_eq!(doc["summary"]["created"], 8);
-    let first = &doc["changes"][0];
+    let run = r
+        .args(&[
+            "diff",
+            &path,
+            "--output",
+            "json",
+            "--map",
+            "User name [userPrincipalName] Required=email",
+            "--map",
+            "Name [displayName] Required=name",
+            "--map",
+            "First name [givenName]=first_name",
+            "--map",
+            "Last name [surname]=last_name",
+            "--map",
+            "Mobile phone [mobile]=phone",
+        ])
+        .run();
+    let doc = run.report();
+    assert_eq!(doc.summary.created, 8);
+    let first = &doc.changes[0];
     // version:v1.0 is row 1 and the header row 2, as a spreadsheet shows them.
-    assert_eq!(first["row"], 3);
-    assert_eq!(first["fields"]["name"]["new"], "José Álvarez");
-    assert_eq!(first["fields"]["email"]["new"], "jose.alvarez@example.com");
-    assert_eq!(first["fields"]["phone"]["new"], "+34612345678");
+    assert_eq!(first.row, Some(3));
+    assert_eq!(first.fields["name"].new, "José Álvarez");
+    assert_eq!(first.fields["email"].new, "jose.alvarez@example.com");
+    assert_eq!(first.fields["phone"].new, "+34612345678");
 }

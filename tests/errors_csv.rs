@@ -28,11 +28,12 @@ fn report_holds_only_errored_rows_with_three_columns_added() {
          cat@x.co,Cat,555,Art\n",
     );
     let out = r.path("errors.csv");
-    let run = r.run(&["import", &file, "--errors-csv", out.to_str().expect("path")]);
-    run.code(1)
+    r.args(&["import", &file, "--errors-csv", out.to_str().expect("path")])
+        .status(1)
         .stderr_line("error: 2 rows have errors; nothing was changed.")
         .stderr_line("  row 3, email 'bob@': Invalid email format")
-        .stderr_line("  row 4, phone '555': Invalid phone format");
+        .stderr_line("  row 4, phone '555': Invalid phone format")
+        .run();
     assert_eq!(r.dump(), before);
     let report = std::fs::read_to_string(&out).expect("report written");
     assert_eq!(
@@ -43,8 +44,7 @@ fn report_holds_only_errored_rows_with_three_columns_added() {
              cat@x.co,Cat,555,Art,4,phone,Invalid phone format\n"
         )
     );
-    let stored = r.run(&["imports", "errors", "1"]);
-    stored.code(0);
+    let stored = r.args(&["imports", "errors", "1"]).run();
     assert_eq!(stored.stdout, report);
 }
 
@@ -57,9 +57,10 @@ fn a_row_with_two_errors_has_two_lines() {
         "email,first_name,phone,job_title\nbob@,Bob,555,Ops\n",
     );
     let out = r.path("errors.csv");
-    r.run(&["import", &file, "--errors-csv", out.to_str().expect("path")])
-        .code(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.");
+    r.args(&["import", &file, "--errors-csv", out.to_str().expect("path")])
+        .status(1)
+        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .run();
     assert_eq!(r.dump(), before);
     assert_eq!(
         cells(&std::fs::read(&out).expect("report"))[1..],
@@ -98,9 +99,10 @@ fn formulas_are_neutralised_but_phone_numbers_are_not() {
          d@,Dee,+15551234569,=1+1\n",
     );
     let out = r.path("errors.csv");
-    r.run(&["import", &file, "--errors-csv", out.to_str().expect("path")])
-        .code(1)
-        .stderr_line("error: 4 rows have errors; nothing was changed.");
+    r.args(&["import", &file, "--errors-csv", out.to_str().expect("path")])
+        .status(1)
+        .stderr_line("error: 4 rows have errors; nothing was changed.")
+        .run();
     let rows = cells(&std::fs::read(&out).expect("report"));
     let originals: Vec<&[String]> = rows[1..].iter().map(|r| &r[..4]).collect();
     assert_eq!(
@@ -126,28 +128,29 @@ fn skip_invalid_applies_the_rest_and_keeps_the_report() {
          bob@,Bob,+15551234568,=cmd\n",
     );
     let out = r.path("errors.csv");
-    let run = r.run(&[
-        "import",
-        &file,
-        "--skip-invalid",
-        "--output",
-        "json",
-        "--errors-csv",
-        out.to_str().expect("path"),
-    ]);
-    run.code(0);
-    assert_eq!(run.summary()["created"], 1);
-    assert_eq!(run.summary()["errors"], 1);
+    let run = r
+        .args(&[
+            "import",
+            &file,
+            "--skip-invalid",
+            "--output",
+            "json",
+            "--errors-csv",
+            out.to_str().expect("path"),
+        ])
+        .run();
+    let summary = run.report().summary;
+    assert_eq!(summary.created, 1);
+    assert_eq!(summary.errors, 1);
     let report = std::fs::read_to_string(&out).expect("report");
     assert_eq!(
         report,
         format!("{HEADER}\nbob@,Bob,+15551234568,'=cmd,3,email,Invalid email format\n")
     );
-    let stored = r.run(&["imports", "errors", "1"]);
-    stored.code(0);
+    let stored = r.args(&["imports", "errors", "1"]).run();
     assert_eq!(stored.stdout, report);
-    let list = r.run(&["imports", "list", "--output", "json"]);
-    assert_eq!(list.json()[0]["status"], "COMPLETED");
+    let list = r.args(&["imports", "list", "--output", "json"]).run();
+    assert_eq!(list.imports()[0].status, "COMPLETED");
 }
 
 #[test]
@@ -155,8 +158,8 @@ fn no_errors_writes_the_header_only() {
     let r = Roster::new();
     let file = r.write("staff.csv", "email,first_name\nann@x.co,Ann\n");
     let out = r.path("errors.csv");
-    r.run(&["import", &file, "--errors-csv", out.to_str().expect("path")])
-        .code(0);
+    r.args(&["import", &file, "--errors-csv", out.to_str().expect("path")])
+        .run();
     assert_eq!(
         std::fs::read_to_string(&out).expect("report"),
         "email,first_name,error_row,error_column,error_message\n"
@@ -168,18 +171,18 @@ fn a_fixed_report_imports_its_neutralised_cells_unchanged() {
     let r = Roster::new();
     let file = r.write("staff.csv", "email,first_name,job_title\nbob@,Bob,=cmd\n");
     let out = r.path("errors.csv");
-    r.run(&["import", &file, "--errors-csv", out.to_str().expect("path")])
-        .code(1);
+    r.args(&["import", &file, "--errors-csv", out.to_str().expect("path")])
+        .status(1)
+        .run();
     let fixed = std::fs::read_to_string(&out)
         .expect("report")
         .replace("bob@,", "bob@x.co,");
     let path = r.write("fixed.csv", fixed);
-    let run = r.run(&["import", &path, "--output", "json"]);
-    run.code(0);
-    let fields = &run.json()["changes"][0]["fields"];
-    assert_eq!(fields["job_title"]["new"], "=cmd");
+    let run = r.args(&["import", &path, "--output", "json"]).run();
+    let report = run.report();
+    assert_eq!(report.changes[0].fields["job_title"].new, "=cmd");
     assert_eq!(
-        run.json()["warnings"][0],
+        report.warnings[0],
         "ignoring 3 unknown columns: `error_row`, `error_column`, and `error_message`"
     );
 }

@@ -1,7 +1,7 @@
 //! SPEC §9–10: `roster export` (CSV and JSON shapes), `roster template`, and the round trip:
 //! export, then a full-sync import of the export, changes nothing.
 
-use crate::harness::{Roster, fixture, summary};
+use crate::harness::{Roster, Summary, fixture};
 use serde_json::json;
 
 const CSV_HEADER: &str = "email,external_id,phone,first_name,last_name,name,job_title,date_of_birth,description,labels,notify_email,notify_sms,notify_voice,organization_role,team,team_role";
@@ -9,14 +9,12 @@ const CSV_HEADER: &str = "email,external_id,phone,first_name,last_name,name,job_
 #[test]
 fn template_is_the_canonical_header() {
     let r = Roster::new();
-    let run = r.run(&["template"]);
-    run.code(0);
+    let run = r.args(&["template"]).run();
     assert_eq!(
         run.stdout,
         "email,external_id,phone,first_name,last_name,name,job_title,date_of_birth,description,labels,notify_email,notify_sms,notify_voice,organization_role\n"
     );
-    let run = r.run(&["template", "--teams"]);
-    run.code(0);
+    let run = r.args(&["template", "--teams"]).run();
     assert_eq!(
         run.stdout,
         "email,external_id,phone,first_name,last_name,name,job_title,date_of_birth,description,labels,notify_email,notify_sms,notify_voice,organization_role,team,team_role\n",
@@ -24,21 +22,24 @@ fn template_is_the_canonical_header() {
     );
     // The template imports as a file with no data rows.
     let path = r.write("t.csv", &run.stdout);
-    r.refuses(&["import", &path], 1, "error: The file has no data rows.");
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: The file has no data rows.")
+        .unchanged()
+        .run();
 }
 
 #[test]
 fn export_csv_shape() {
     let r = Roster::new();
-    r.import(
+    r.import_json(
         "a.csv",
         "email,external_id,first_name,last_name,name,job_title,organization_role\n\
          zoe@example.com,E2,Zoë,Müller,,Senior Engineer,owner\n\
          ann@example.com,,Ann,Smith,Ann S,=cmd(),member\n",
-        &[],
-    );
-    let run = r.run(&["export"]);
-    run.code(0);
+    )
+    .run();
+    let run = r.args(&["export"]).run();
     assert_eq!(
         run.stdout,
         format!(
@@ -49,22 +50,21 @@ fn export_csv_shape() {
     );
     // -o writes the same bytes to a file.
     let out = r.path("out.csv");
-    r.run(&["export", "-o", &out.display().to_string()]).code(0);
+    r.args(&["export", "-o", &out.display().to_string()]).run();
     assert_eq!(std::fs::read_to_string(out).unwrap(), run.stdout);
 }
 
 #[test]
 fn export_json_shape() {
     let r = Roster::new();
-    r.import(
+    r.import_json(
         "a.csv",
         "email,external_id,first_name,last_name,job_title,organization_role\n\
          zoe@example.com,E2,Zoë,Müller,Engineer,owner\n\
          ,E1,Li,Lei,,\n",
-        &[],
-    );
-    let run = r.run(&["export", "--format", "json"]);
-    run.code(0);
+    )
+    .run();
+    let run = r.args(&["export", "--format", "json"]).run();
     let doc = run.json();
     let keys: Vec<&str> = doc[0]
         .as_object()
@@ -106,32 +106,29 @@ fn export_json_shape() {
             "status": "PROVISIONED", "protected": false, "teams": []
         })
     );
-    assert_eq!(doc[0]["external_id"], "E1");
-    assert_eq!(doc[0]["email"], serde_json::Value::Null);
+    let members = run.members();
+    assert_eq!(members[0].external_id.as_deref(), Some("E1"));
+    assert_eq!(members[0].email, None);
 }
 
 #[test]
 fn export_leaves_out_inactive_and_banned_by_default() {
     let r = Roster::new();
-    r.import(
+    r.import_json(
         "a.csv",
         "email\na@example.com\nb@example.com\nc@example.com\n",
-        &[],
-    );
-    r.run(&["members", "ban", "b@example.com"]).code(0);
-    r.import(
-        "b.csv",
-        "email\na@example.com\nb@example.com\n",
-        &["--full-sync"],
-    );
+    )
+    .run();
+    r.args(&["members", "ban", "b@example.com"]).run();
+    r.import_json("b.csv", "email\na@example.com\nb@example.com\n")
+        .args(&["--full-sync"])
+        .run();
     let emails = |args: &[&str]| -> Vec<String> {
-        let run = r.run(args);
-        run.code(0);
-        run.json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["email"].as_str().unwrap().to_string())
+        r.args(args)
+            .run()
+            .members()
+            .into_iter()
+            .map(|m| m.email.expect("an email"))
             .collect()
     };
     assert_eq!(emails(&["export", "--format", "json"]), ["a@example.com"]);
@@ -146,33 +143,39 @@ fn export_leaves_out_inactive_and_banned_by_default() {
 fn round_trip(r: &Roster, live: u64) {
     let before = r.dump();
     let out = r.path("export.csv").display().to_string();
-    r.run(&["export", "-o", &out]).code(0);
-    let run = r.run(&["import", &out, "--full-sync", "--output", "json"]);
-    run.code(0);
+    r.args(&["export", "-o", &out]).run();
+    let run = r
+        .args(&["import", &out, "--full-sync", "--output", "json"])
+        .run();
+    let report = run.report();
     assert_eq!(
-        run.summary(),
-        summary(&[("rows", live), ("unchanged", live)])
+        report.summary,
+        Summary {
+            rows: live,
+            unchanged: live,
+            ..Summary::default()
+        }
     );
-    assert_eq!(run.json()["changes"], json!([]));
+    assert_eq!(report.changes, []);
     assert_eq!(r.dump(), before);
 }
 
 #[test]
 fn round_trip_of_the_sample_roster() {
     let r = Roster::new();
-    r.run(&["import", &fixture("valid/staff.csv")]).code(0);
+    r.args(&["import", &fixture("valid/staff.csv")]).run();
     round_trip(&r, 64);
-    r.run(&[
+    r.args(&[
         "import",
         &fixture("valid/staff_day2.csv"),
         "--full-sync",
         "--invite",
     ])
-    .code(0);
-    r.run(&["members", "activate", "noor.haddad@example.com"])
-        .code(0);
-    r.run(&["members", "ban", "E1001"]).code(0);
-    r.run(&["members", "protect", "E1002"]).code(0);
+    .run();
+    r.args(&["members", "activate", "noor.haddad@example.com"])
+        .run();
+    r.args(&["members", "ban", "E1001"]).run();
+    r.args(&["members", "protect", "E1002"]).run();
     // 64 in day 2, one of them BANNED: 63 exported.
     round_trip(&r, 63);
 }
@@ -180,16 +183,19 @@ fn round_trip_of_the_sample_roster() {
 #[test]
 fn round_trip_of_awkward_values() {
     let r = Roster::new();
-    r.import(
+    r.import_json(
         "a.csv",
         "email,external_id,first_name,last_name,name,job_title\n\
          a@example.com,-7,=1+1,@home,\"Comma, Name\",\"Quote \"\"Q\"\" Title\"\n\
          b@example.com,+44,-x,'=y,\"two\nlines\",+15551234567\n\
          c@example.com,007,O'Brien,'quoted,李雷,\u{00A0}padded\u{00A0}\n",
-        &[],
+    )
+    .run();
+    assert_eq!(
+        r.member("a@example.com").first_name.as_deref(),
+        Some("=1+1")
     );
-    assert_eq!(r.member("a@example.com")["first_name"], "=1+1");
-    assert_eq!(r.member("b@example.com")["last_name"], "=y");
+    assert_eq!(r.member("b@example.com").last_name.as_deref(), Some("=y"));
     round_trip(&r, 3);
 }
 
@@ -198,15 +204,14 @@ fn round_trip_of_awkward_values() {
 #[test]
 fn export_order_is_by_email_then_external_id_in_every_format() {
     let r = Roster::new();
-    r.import(
+    r.import_json(
         "a.csv",
         "email,external_id,team,team_role\n\
          Zed@x.co,,Ops,member\nzed@x.co,,Alpha,owner\n\
          ,E9,,\nbob@x.co,E1,,\n,E2,,\nAnn@x.co,,Beta,member\n",
-        &[],
-    );
-    let csv = r.run(&["export"]);
-    csv.code(0);
+    )
+    .run();
+    let csv = r.args(&["export"]).run();
     let ids: Vec<String> = csv
         .stdout
         .lines()
@@ -227,21 +232,22 @@ fn export_order_is_by_email_then_external_id_in_every_format() {
             "Zed@x.co||Ops"
         ]
     );
-    let ndjson = r.run(&["export", "--format", "ndjson"]);
-    let json = r.run(&["export", "--format", "json"]);
+    let ndjson = r.args(&["export", "--format", "ndjson"]).run();
+    let json = r.args(&["export", "--format", "json"]).run();
     let from_ndjson: Vec<serde_json::Value> = ndjson
         .stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(serde_json::Value::Array(from_ndjson.clone()), json.json());
-    let order: Vec<String> = from_ndjson
-        .iter()
+    assert_eq!(serde_json::Value::Array(from_ndjson), json.json());
+    let order: Vec<String> = json
+        .members()
+        .into_iter()
         .map(|m| {
             format!(
                 "{}{}",
-                m["email"].as_str().unwrap_or(""),
-                m["external_id"].as_str().unwrap_or("")
+                m.email.unwrap_or_default(),
+                m.external_id.unwrap_or_default()
             )
         })
         .collect();
@@ -252,16 +258,15 @@ fn export_order_is_by_email_then_external_id_in_every_format() {
 #[test]
 fn export_order_holds_for_emails_with_long_common_prefixes() {
     let r = Roster::new();
-    r.import(
+    r.import_json(
         "a.csv",
         "email,external_id\n\
          christopher.longname@x.co,E1\nCHRISTOPHER.LONGNAME-C@x.co,E2\n\
          christopher.longname-a@x.co,E3\nchristopher.longnam@x.co,E4\n\
          christopher.longname-b@x.co,E5\n",
-        &[],
-    );
-    let csv = r.run(&["export"]);
-    csv.code(0);
+    )
+    .run();
+    let csv = r.args(&["export"]).run();
     let ids: Vec<&str> = csv
         .stdout
         .lines()
@@ -276,9 +281,9 @@ fn export_order_holds_for_emails_with_long_common_prefixes() {
 #[test]
 fn export_to_a_file_replaces_it_whole_and_leaves_nothing_behind() {
     let r = Roster::new();
-    r.import("a.csv", "email\nann@x.co\n", &[]);
+    r.import_json("a.csv", "email\nann@x.co\n").run();
     let out = r.write("out.csv", "old contents\n");
-    r.run(&["export", "-o", &out]).code(0);
+    r.args(&["export", "-o", &out]).run();
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(
         written.ends_with("ann@x.co,,,,,,,,,,,,,member,,\n"),
@@ -291,11 +296,10 @@ fn export_to_a_file_replaces_it_whole_and_leaves_nothing_behind() {
         .collect();
     names.sort();
     assert_eq!(names, ["out.csv"]);
-    r.run(&["export", "-o", "/dev/null"]).code(0);
+    r.args(&["export", "-o", "/dev/null"]).run();
     assert!(std::path::Path::new("/dev/null").exists());
     let missing = r.path("no/such/dir/out.csv").display().to_string();
-    let run = r.run(&["export", "-o", &missing]);
-    run.code(1);
+    let run = r.args(&["export", "-o", &missing]).status(1).run();
     assert!(
         run.stderr.contains(&format!("could not write {missing}")),
         "{}",

@@ -1,11 +1,11 @@
 //! SPEC §4: every file-level error has its exact message on stderr, exits 1, and changes nothing.
 
-use crate::harness::{Roster, fixture, members_csv};
+use crate::harness::{Roster, RowError, fixture, members_csv};
 
 /// A store that already holds two members, so that "nothing changed" means something.
 fn seeded() -> Roster {
     let r = Roster::new();
-    r.import("seed.csv", &members_csv([1, 2]), &[]);
+    r.import_json("seed.csv", members_csv([1, 2])).run();
     r
 }
 
@@ -13,7 +13,11 @@ fn seeded() -> Roster {
 fn refused(r: &Roster, path: &str, extra: &[&str], message: &str) {
     let mut args = vec!["import", path];
     args.extend_from_slice(extra);
-    r.refuses(&args, 1, &format!("error: {message}"));
+    r.args(&args)
+        .status(1)
+        .stderr_line(format!("error: {message}"))
+        .unchanged()
+        .run();
 }
 
 #[test]
@@ -53,19 +57,21 @@ fn every_fixture_has_its_message() {
     for (name, message) in cases {
         refused(&r, &fixture(name), &[], message);
         // The same through `roster diff`, which must refuse the same way.
-        let run = r.run(&["diff", &fixture(name)]);
-        run.code(1).stderr_line(&format!("error: {message}"));
+        r.args(&["diff", &fixture(name)])
+            .status(1)
+            .stderr_line(format!("error: {message}"))
+            .run();
     }
 }
 
 #[test]
 fn an_excel_workbook_is_named_in_the_hint() {
     let r = seeded();
-    r.refuses(
-        &["import", &fixture("invalid/not_a_csv.xlsx")],
-        1,
-        "hint: the file looks like an Excel workbook (.xlsx); open it in its program and save it as CSV (UTF-8).",
-    );
+    r.args(&["import", &fixture("invalid/not_a_csv.xlsx")])
+        .status(1)
+        .stderr_line("hint: the file looks like an Excel workbook (.xlsx); open it in its program and save it as CSV (UTF-8).")
+        .unchanged()
+        .run();
 }
 
 #[test]
@@ -73,8 +79,11 @@ fn empty_standard_input_is_an_empty_file() {
     let r = seeded();
     let before = r.dump();
     for input in [&b""[..], b"\xEF\xBB\xBF", b"\n\r\n  \n"] {
-        let run = r.run_stdin(&["import", "-"], input);
-        run.code(1).stderr_line("error: The file is empty.");
+        r.args(&["import", "-"])
+            .status(1)
+            .stdin(input)
+            .stderr_line("error: The file is empty.")
+            .run();
     }
     assert_eq!(r.dump(), before);
 }
@@ -133,8 +142,11 @@ fn over_the_byte_limit() {
     let path = r.write("half.csv", &text);
     let message = "The file exceeds 0.5 MB. Please reduce the file size and try again.";
     refused(&r, &path, &["--max-bytes", "500000"], message);
-    let run = r.run_stdin(&["import", "-", "--max-bytes", "500000"], &text);
-    run.code(1).stderr_line(&format!("error: {message}"));
+    r.args(&["import", "-", "--max-bytes", "500000"])
+        .status(1)
+        .stdin(&text)
+        .stderr_line(format!("error: {message}"))
+        .run();
     // A small limit still names a real size, not "0 MB".
     let path = r.write("small.csv", "email\nm1@example.com\nm2@example.com\n");
     refused(
@@ -150,18 +162,22 @@ fn exactly_at_the_byte_limit_passes() {
     let r = seeded();
     let text = members_csv([1, 2, 3]);
     let limit = text.len().to_string();
-    let run = r.import("exact.csv", &text, &["--max-bytes", &limit]);
-    assert_eq!(run.summary()["created"], 1);
+    let run = r
+        .import_json("exact.csv", &text)
+        .args(&["--max-bytes", &limit])
+        .run();
+    assert_eq!(run.report().summary.created, 1);
     let one_less = (text.len() - 1).to_string();
     let path = r.write("exact.csv", &text);
-    let run = r.run(&["import", &path, "--max-bytes", &one_less]);
-    run.code(1);
+    r.args(&["import", &path, "--max-bytes", &one_less])
+        .status(1)
+        .run();
 }
 
 #[test]
 fn the_store_setting_sets_the_byte_limit() {
     let r = seeded();
-    r.run(&["config", "set", "max-bytes", "1000000"]).code(0);
+    r.args(&["config", "set", "max-bytes", "1000000"]).run();
     let text = format!("email\n{}", "a@example.com\n".repeat(80_000));
     let path = r.write("big.csv", &text);
     refused(
@@ -187,7 +203,7 @@ fn over_the_row_limit() {
         "rows3.csv",
         "email\nm10@example.com\n\n\nm11@example.com\n,\nm12@example.com\n",
     );
-    r.run(&["import", &path, "--max-rows", "3"]).code(0);
+    r.args(&["import", &path, "--max-rows", "3"]).run();
 }
 
 #[test]
@@ -200,38 +216,44 @@ fn the_default_row_limit_is_30000() {
 #[test]
 fn the_store_setting_sets_the_row_limit() {
     let r = seeded();
-    r.run(&["config", "set", "max-rows", "2"]).code(0);
+    r.args(&["config", "set", "max-rows", "2"]).run();
     let path = r.write("rows.csv", members_csv(10..13));
     refused(&r, &path, &[], "The file has more than 2 data rows.");
     // The flag wins over the setting.
-    r.run(&["import", &path, "--max-rows", "3"]).code(0);
+    r.args(&["import", &path, "--max-rows", "3"]).run();
 }
 
 #[test]
 fn a_defined_form_field_is_accepted() {
     let r = seeded();
     let path = fixture("invalid/unknown_form_field.csv");
-    r.run(&["forms", "add", "profile.shirt_size"]).code(0);
-    r.run(&["import", &path]).code(0);
+    r.args(&["forms", "add", "profile.shirt_size"]).run();
+    r.args(&["import", &path]).run();
 }
 
 #[test]
 fn file_errors_in_json_are_bare_messages() {
     let r = seeded();
-    let run = r.refuses(
-        &[
+    let run = r
+        .args(&[
             "import",
             &fixture("invalid/header_only.csv"),
             "--output",
             "json",
-        ],
-        1,
-        "error: The file has no data rows.",
-    );
-    let doc = run.json();
-    assert_eq!(doc["status"], "FAILED");
+        ])
+        .status(1)
+        .stderr_line("error: The file has no data rows.")
+        .unchanged()
+        .run();
+    let doc = run.report();
+    assert_eq!(doc.status, "FAILED");
     assert_eq!(
-        doc["errors"],
-        serde_json::json!([{"row": null, "column": null, "value": null, "message": "The file has no data rows."}])
+        doc.errors,
+        [RowError {
+            row: None,
+            column: None,
+            value: None,
+            message: "The file has no data rows.".into()
+        }]
     );
 }

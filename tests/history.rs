@@ -1,7 +1,6 @@
 //! Import history: what `roster imports list|show|errors|original` keep of each run.
 
-use crate::harness::{Roster, fixture, sha256};
-use serde_json::Value;
+use crate::harness::{ImportRecord, Roster, fixture, sha256};
 
 const TWO: &str = "email,first_name\nann@x.co,Ann\nbob@x.co,Bob\n";
 const BAD: &str = "email,first_name\nann@x.co,Anna\nbad-email,Bob\n";
@@ -10,15 +9,14 @@ fn cells(line: &str) -> Vec<&str> {
     line.split('|').map(str::trim).collect()
 }
 
-fn list(r: &Roster) -> Vec<Value> {
-    let run = r.run(&["imports", "list", "--output", "json"]);
-    run.code(0);
-    run.json().as_array().expect("an array").clone()
+fn list(r: &Roster) -> Vec<ImportRecord> {
+    r.args(&["imports", "list", "--output", "json"])
+        .run()
+        .imports()
 }
 
 #[track_caller]
-fn assert_utc_time(v: &Value) {
-    let s = v.as_str().unwrap_or_else(|| panic!("not a time: {v}"));
+fn assert_utc_time(s: &str) {
     let t = chrono::DateTime::parse_from_rfc3339(s).expect("RFC 3339");
     assert_eq!(t.offset().local_minus_utc(), 0, "{s} is not UTC");
     assert!(s.ends_with('Z'), "{s}");
@@ -28,61 +26,66 @@ fn assert_utc_time(v: &Value) {
 fn completed_import_is_recorded_with_its_facts() {
     let r = Roster::new();
     let path = r.write("staff.csv", TWO);
-    let run = r.run(&[
-        "import",
-        &path,
-        "--output",
-        "json",
-        "--operator",
-        "alice",
-        "--invite",
-    ]);
-    run.code(0);
+    let run = r
+        .args(&[
+            "import",
+            &path,
+            "--output",
+            "json",
+            "--operator",
+            "alice",
+            "--invite",
+        ])
+        .run();
     let imports = list(&r);
     assert_eq!(imports.len(), 1);
     let i = &imports[0];
-    assert_eq!(i["id"], run.json()["import_id"]);
-    assert_eq!(i["status"], "COMPLETED");
-    assert_eq!(i["operator"], "alice");
-    assert_eq!(i["file_name"], path.as_str());
-    assert_eq!(i["sha256"], sha256(TWO));
-    assert_eq!(i["bytes"], TWO.len());
-    assert_eq!(i["encoding"], "UTF-8");
-    assert_eq!(i["mode"], "additive");
-    assert_eq!(i["options"]["invite"], true);
-    assert_eq!(i["options"]["full_sync"], false);
-    assert_eq!(i["summary"]["created"], 2);
-    assert_eq!(i["summary"]["rows"], 2);
-    assert_utc_time(&i["started_at"]);
-    assert_utc_time(&i["finished_at"]);
+    assert_eq!(Some(i.id), run.report().import_id);
+    assert_eq!(i.status, "COMPLETED");
+    assert_eq!(i.operator, "alice");
+    assert_eq!(i.file_name, path.as_str());
+    assert_eq!(i.sha256, sha256(TWO));
+    assert_eq!(i.bytes, TWO.len() as u64);
+    assert_eq!(i.encoding, "UTF-8");
+    assert_eq!(i.mode, "additive");
+    assert_eq!(i.options["invite"], true);
+    assert_eq!(i.options["full_sync"], false);
+    let summary = i.summary.as_ref().expect("a summary");
+    assert_eq!(summary.created, 2);
+    assert_eq!(summary.rows, 2);
+    assert_utc_time(&i.started_at);
+    assert_utc_time(i.finished_at.as_deref().expect("finished"));
 }
 
 #[test]
 fn operator_defaults_to_the_login_user() {
     let r = Roster::new();
-    r.import("staff.csv", TWO, &[]);
-    assert_eq!(list(&r)[0]["operator"], "tester");
+    r.import_json("staff.csv", TWO).run();
+    assert_eq!(list(&r)[0].operator, "tester");
 }
 
 #[test]
 fn import_refused_by_row_errors_is_recorded_as_failed() {
     let r = Roster::new();
-    r.import("staff.csv", TWO, &[]);
+    r.import_json("staff.csv", TWO).run();
     let before = r.dump();
     let path = r.write("bad.csv", BAD);
-    let run = r.run(&["import", &path]);
-    run.code(1)
+    r.args(&["import", &path])
+        .status(1)
         .stderr_line("error: 1 row has errors; nothing was changed.")
-        .stderr_line("  row 3, email 'bad-email': Invalid email format");
+        .stderr_line("  row 3, email 'bad-email': Invalid email format")
+        .run();
     assert_eq!(r.dump(), before);
     let i = &list(&r)[0];
-    assert_eq!(i["id"], 2);
-    assert_eq!(i["status"], "FAILED");
-    assert_eq!(i["message"], "1 row has errors; nothing was changed.");
-    assert_eq!(i["summary"]["errors"], 1);
-    assert_eq!(i["sha256"], sha256(BAD));
-    let errors = r.run(&["imports", "errors", "2"]);
-    errors.code(0);
+    assert_eq!(i.id, 2);
+    assert_eq!(i.status, "FAILED");
+    assert_eq!(
+        i.message.as_deref(),
+        Some("1 row has errors; nothing was changed.")
+    );
+    assert_eq!(i.summary.as_ref().map(|s| s.errors), Some(1));
+    assert_eq!(i.sha256, sha256(BAD));
+    let errors = r.args(&["imports", "errors", "2"]).run();
     assert_eq!(
         errors.stdout,
         "email,first_name,error_row,error_column,error_message\n\
@@ -93,41 +96,43 @@ fn import_refused_by_row_errors_is_recorded_as_failed() {
 #[test]
 fn import_refused_by_a_safety_rule_is_recorded_as_failed() {
     let r = Roster::new();
-    r.run(&["config", "set", "seat-limit", "1"]).code(0);
+    r.args(&["config", "set", "seat-limit", "1"]).run();
     let before = r.dump();
     let path = r.write("staff.csv", TWO);
-    let run = r.run(&["import", &path, "--invite"]);
     let message = "Your plan allows 1 seats, but this import would use 2. Remove new-member rows from the file or raise the seat limit.";
-    run.code(4).stderr_line(&format!("error: {message}"));
+    r.args(&["import", &path, "--invite"])
+        .status(4)
+        .stderr_line(format!("error: {message}"))
+        .run();
     assert_eq!(r.dump(), before);
     let i = &list(&r)[0];
-    assert_eq!(i["status"], "FAILED");
-    assert_eq!(i["message"], message);
-    assert_eq!(i["summary"]["created"], 2);
+    assert_eq!(i.status, "FAILED");
+    assert_eq!(i.message.as_deref(), Some(message));
+    assert_eq!(i.summary.as_ref().map(|s| s.created), Some(2));
 }
 
 #[test]
 fn dry_runs_are_not_recorded() {
     let r = Roster::new();
     let path = r.write("staff.csv", TWO);
-    r.run(&["diff", &path]).code(0);
-    r.run(&["import", &path, "--dry-run"]).code(0);
-    let run = r.run(&["diff", &path, "--output", "json"]);
-    run.code(0);
-    assert_eq!(run.json()["import_id"], Value::Null);
-    assert_eq!(list(&r), Vec::<Value>::new());
+    r.args(&["diff", &path]).run();
+    r.args(&["import", &path, "--dry-run"]).run();
+    let run = r.args(&["diff", &path, "--output", "json"]).run();
+    assert_eq!(run.report().import_id, None);
+    assert_eq!(list(&r), []);
 }
 
 #[test]
 fn list_is_newest_first_as_json_and_as_a_table() {
     let r = Roster::new();
-    r.import("one.csv", TWO, &[]);
-    r.run(&["import", &r.write("bad.csv", BAD)]).code(1);
-    r.import("three.csv", "email\ncat@x.co\n", &[]);
-    let ids: Vec<_> = list(&r).iter().map(|i| i["id"].clone()).collect();
+    r.import_json("one.csv", TWO).run();
+    r.args(&["import", &r.write("bad.csv", BAD)])
+        .status(1)
+        .run();
+    r.import_json("three.csv", "email\ncat@x.co\n").run();
+    let ids: Vec<_> = list(&r).iter().map(|i| i.id).collect();
     assert_eq!(ids, [3, 2, 1]);
-    let run = r.run(&["imports", "list"]);
-    run.code(0);
+    let run = r.args(&["imports", "list"]).run();
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         cells(lines[0]),
@@ -144,12 +149,12 @@ fn list_is_newest_first_as_json_and_as_a_table() {
 #[test]
 fn show_gives_one_import() {
     let r = Roster::new();
-    r.import("staff.csv", TWO, &["--operator", "bob"]);
-    let run = r.run(&["imports", "show", "1", "--output", "json"]);
-    run.code(0);
-    assert_eq!(run.json(), list(&r)[0]);
-    let run = r.run(&["imports", "show", "1"]);
-    run.code(0);
+    r.import_json("staff.csv", TWO)
+        .args(&["--operator", "bob"])
+        .run();
+    let run = r.args(&["imports", "show", "1", "--output", "json"]).run();
+    assert_eq!(run.decode::<ImportRecord>(), list(&r)[0]);
+    let run = r.args(&["imports", "show", "1"]).run();
     let row = |key: &str| {
         run.stdout
             .lines()
@@ -169,9 +174,10 @@ fn show_gives_one_import() {
 fn unknown_import_id_is_an_error() {
     let r = Roster::new();
     for sub in ["show", "errors", "original"] {
-        r.run(&["imports", sub, "7"])
-            .code(1)
-            .stderr_line("error: no import with id 7");
+        r.args(&["imports", sub, "7"])
+            .status(1)
+            .stderr_line("error: no import with id 7")
+            .run();
     }
 }
 
@@ -180,14 +186,12 @@ fn original_bytes_come_back_identical() {
     let r = Roster::new();
     let path = fixture("encodings/utf16le-bom-tab.txt");
     let bytes = std::fs::read(&path).expect("fixture");
-    let run = r.run(&["import", &path, "--output", "json"]);
-    run.code(0);
-    assert_eq!(run.json()["file"]["encoding"], "UTF-16LE");
-    let original = r.run(&["imports", "original", "1"]);
-    original.code(0);
+    let run = r.args(&["import", &path, "--output", "json"]).run();
+    assert_eq!(run.report().file.encoding, "UTF-16LE");
+    let original = r.args(&["imports", "original", "1"]).run();
     assert_eq!(sha256(&original.raw_stdout), sha256(&bytes));
-    assert_eq!(list(&r)[0]["sha256"], sha256(&bytes));
-    assert_eq!(list(&r)[0]["encoding"], "UTF-16LE");
+    assert_eq!(list(&r)[0].sha256, sha256(&bytes));
+    assert_eq!(list(&r)[0].encoding, "UTF-16LE");
 }
 
 #[test]
@@ -195,43 +199,39 @@ fn original_bytes_of_a_refused_file_are_kept() {
     let r = Roster::new();
     let path = fixture("encodings/windows-1252.csv");
     let bytes = std::fs::read(&path).expect("fixture");
-    r.run(&["import", &path])
-        .code(1)
-        .stderr_line("error: Line 2 is not valid UTF-8.");
-    let original = r.run(&["imports", "original", "1"]);
-    original.code(0);
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: Line 2 is not valid UTF-8.")
+        .run();
+    let original = r.args(&["imports", "original", "1"]).run();
     assert_eq!(sha256(&original.raw_stdout), sha256(&bytes));
     let i = &list(&r)[0];
-    assert_eq!(i["status"], "FAILED");
-    assert_eq!(i["message"], "Line 2 is not valid UTF-8.");
+    assert_eq!(i.status, "FAILED");
+    assert_eq!(i.message.as_deref(), Some("Line 2 is not valid UTF-8."));
 }
 
 #[test]
 fn killed_import_shows_as_failed_interrupted_and_blocks_nothing() {
     let r = Roster::new();
-    r.import("staff.csv", TWO, &[]);
+    r.import_json("staff.csv", TWO).run();
     leave_killed_import(&r);
     let i = &list(&r)[0];
-    assert_eq!(
-        (&i["id"], &i["status"]),
-        (&Value::from(2), &Value::from("FAILED"))
-    );
-    assert_eq!(i["message"], "interrupted");
-    assert_utc_time(&i["finished_at"]);
-    let run = r.run(&["imports", "list"]);
-    run.code(0);
+    assert_eq!((i.id, i.status.as_str()), (2, "FAILED"));
+    assert_eq!(i.message.as_deref(), Some("interrupted"));
+    assert_utc_time(i.finished_at.as_deref().expect("finished"));
+    let run = r.args(&["imports", "list"]).run();
     let row = run.stdout.lines().nth(2).expect("a row");
     assert!(row.starts_with("| 2  | FAILED (interrupted) |"), "{row}");
-    r.import("more.csv", "email\ncat@x.co\n", &[]);
-    assert_eq!(list(&r)[0]["status"], "COMPLETED");
+    r.import_json("more.csv", "email\ncat@x.co\n").run();
+    assert_eq!(list(&r)[0].status, "COMPLETED");
 }
 
 #[test]
 fn interrupted_import_is_marked_when_the_next_import_takes_the_lock() {
     let r = Roster::new();
-    r.import("staff.csv", TWO, &[]);
+    r.import_json("staff.csv", TWO).run();
     leave_killed_import(&r);
-    r.import("more.csv", "email\ncat@x.co\n", &[]);
+    r.import_json("more.csv", "email\ncat@x.co\n").run();
     // Read the store directly: `imports list` would mark it on its own.
     let status = r.sql_text("SELECT status || ' ' || message FROM imports WHERE id = 2");
     assert_eq!(status, "FAILED interrupted");
@@ -242,15 +242,15 @@ fn a_refused_workbook_is_kept_with_its_hash() {
     let r = Roster::new();
     let path = fixture("encodings/workbook.xlsx");
     let bytes = std::fs::read(&path).expect("fixture");
-    r.run(&["import", &path])
-        .code(1)
-        .stderr_line("error: The file is not a CSV. Save the file as .csv and try again.");
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: The file is not a CSV. Save the file as .csv and try again.")
+        .run();
     let i = &list(&r)[0];
-    assert_eq!(i["status"], "FAILED");
-    assert_eq!(i["sha256"], sha256(&bytes));
-    assert_eq!(i["bytes"], bytes.len());
-    let original = r.run(&["imports", "original", "1"]);
-    original.code(0);
+    assert_eq!(i.status, "FAILED");
+    assert_eq!(i.sha256, sha256(&bytes));
+    assert_eq!(i.bytes, bytes.len() as u64);
+    let original = r.args(&["imports", "original", "1"]).run();
     assert_eq!(original.raw_stdout, bytes);
 }
 
@@ -273,8 +273,8 @@ fn originals_are_compressed_and_plain_ones_still_read() {
     for i in 0..2000 {
         big.push_str(&format!("member{i}@example.com,Member\n"));
     }
-    r.import("a.csv", csv, &[]);
-    r.import("big.csv", &big, &[]);
+    r.import_json("a.csv", csv).run();
+    r.import_json("big.csv", &big).run();
     let stored: i64 = r
         .sql_text("SELECT CAST(length(bytes) AS TEXT) FROM import_originals WHERE import_id = 2")
         .parse()
@@ -285,13 +285,12 @@ fn originals_are_compressed_and_plain_ones_still_read() {
         big.len()
     );
     assert_eq!(
-        r.run(&["imports", "original", "2"]).raw_stdout,
+        r.args(&["imports", "original", "2"]).run().raw_stdout,
         big.as_bytes()
     );
 
     r.sql("UPDATE import_originals SET bytes = CAST('plain,bytes\n' AS BLOB), codec = NULL WHERE import_id = 1");
-    let original = r.run(&["imports", "original", "1"]);
-    original.code(0);
+    let original = r.args(&["imports", "original", "1"]).run();
     assert_eq!(original.raw_stdout, b"plain,bytes\n");
 }
 
@@ -306,8 +305,7 @@ fn a_version_1_store_keeps_its_originals() {
          VALUES (1, 'COMPLETED', 'alice', 'old.csv', 'abc', 12, 'UTF-8', 'additive', '{}',
            '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', CAST('email\nann@x.co' AS BLOB));",
     );
-    let original = r.run(&["imports", "original", "1"]);
-    original.code(0);
+    let original = r.args(&["imports", "original", "1"]).run();
     assert_eq!(original.raw_stdout, b"email\nann@x.co");
-    assert_eq!(list(&r)[0]["file_name"], "old.csv");
+    assert_eq!(list(&r)[0].file_name, "old.csv");
 }

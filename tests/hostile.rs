@@ -1,10 +1,9 @@
 //! Hostile files (SPEC §4, §5): huge, deep, wide, badly encoded or deceptive input is refused
 //! with the contract's message and changes nothing; output goes exactly where the user said.
 
-use crate::harness::Roster;
+use crate::harness::{Output, Roster};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 const TOO_LARGE: &str = "error: The file exceeds 10 MB. Please reduce the file size and try again.";
 /// 60 MB of address space: enough for roster, far too little to hold a 100 MB file.
@@ -13,11 +12,11 @@ const SMALL_MEMORY: &str = "ulimit -v 60000";
 /// A store with two members, and its dump: what "nothing changed" compares against.
 fn store() -> (Roster, String) {
     let r = Roster::new();
-    r.import(
+    r.import_json(
         "base.csv",
         "email,first_name\nann@example.com,Ann\nbob@example.com,Bob\n",
-        &[],
-    );
+    )
+    .run();
     let dump = r.dump();
     (r, dump)
 }
@@ -29,15 +28,21 @@ fn a_1_gb_file_is_refused_without_being_read() {
     let file = std::fs::File::create(&path).expect("create");
     file.set_len(1 << 30).expect("sparse 1 GB");
     let huge = path.display().to_string();
-    r.run_limited(SMALL_MEMORY, &["import", &huge])
-        .code(1)
-        .stderr_line(TOO_LARGE);
-    r.run(&["diff", &huge]).code(1).stderr_line(TOO_LARGE);
+    r.args(&["import", &huge])
+        .status(1)
+        .limits(SMALL_MEMORY)
+        .stderr_line(TOO_LARGE)
+        .run();
+    r.args(&["diff", &huge])
+        .status(1)
+        .stderr_line(TOO_LARGE)
+        .run();
     // Control: with the limit raised, the same memory cannot hold the file.
-    let read_all = r.run_limited(
-        SMALL_MEMORY,
-        &["import", &huge, "--max-bytes", "2000000000"],
-    );
+    let read_all = r
+        .args(&["import", &huge, "--max-bytes", "2000000000"])
+        .any_status()
+        .limits(SMALL_MEMORY)
+        .run();
     assert_ne!(read_all.code, 0);
     assert!(!read_all.stderr.contains(TOO_LARGE));
     assert_eq!(r.dump(), before);
@@ -56,10 +61,16 @@ fn a_file_of_one_100_mb_line_is_refused_without_being_read() {
     file.write_all(b"@example.com\n").expect("write");
     drop(file);
     let line = path.display().to_string();
-    r.run_limited(SMALL_MEMORY, &["import", &line])
-        .code(1)
-        .stderr_line(TOO_LARGE);
-    let read_all = r.run_limited(SMALL_MEMORY, &["import", &line, "--max-bytes", "200000000"]);
+    r.args(&["import", &line])
+        .status(1)
+        .limits(SMALL_MEMORY)
+        .stderr_line(TOO_LARGE)
+        .run();
+    let read_all = r
+        .args(&["import", &line, "--max-bytes", "200000000"])
+        .any_status()
+        .limits(SMALL_MEMORY)
+        .run();
     assert_ne!(read_all.code, 0);
     assert!(!read_all.stderr.contains(TOO_LARGE));
     assert_eq!(r.dump(), before);
@@ -68,14 +79,7 @@ fn a_file_of_one_100_mb_line_is_refused_without_being_read() {
 #[test]
 fn an_endless_stream_on_stdin_is_refused_after_the_limit() {
     let (r, before) = store();
-    let mut child = r
-        .cmd()
-        .args(["import", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn roster");
+    let mut child = r.args(&["import", "-"]).spawn();
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || {
         let mut line = b"email\n".to_vec();
@@ -89,10 +93,10 @@ fn an_endless_stream_on_stdin_is_refused_after_the_limit() {
         }
         written
     });
-    let out = child.wait_with_output().expect("wait");
+    let out = Output::of_child(child);
     let written = writer.join().expect("writer");
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, 1);
+    let stderr = &out.stderr;
     assert!(stderr.lines().any(|l| l == TOO_LARGE), "stderr: {stderr}");
     assert!(
         written < 100_000_000,
@@ -127,7 +131,10 @@ fn deeply_nested_json_is_a_file_error_not_a_stack_overflow() {
     ];
     for (name, text, message) in cases {
         let path = r.write(name, text);
-        r.run(&["import", &path]).code(1).stderr_line(message);
+        r.args(&["import", &path])
+            .status(1)
+            .stderr_line(message)
+            .run();
     }
     // Nesting under the limit inside a cell is flattened to text, not a crash.
     let nested = format!(
@@ -136,9 +143,8 @@ fn deeply_nested_json_is_a_file_error_not_a_stack_overflow() {
         "]".repeat(100)
     );
     let path = r.write("nested.json", nested);
-    let run = r.run(&["diff", &path, "--output", "json"]);
-    run.code(0);
-    assert_eq!(run.summary()["created"], 1);
+    let run = r.args(&["diff", &path, "--output", "json"]).run();
+    assert_eq!(run.report().summary.created, 1);
     assert_eq!(r.dump(), before);
 }
 
@@ -149,25 +155,31 @@ fn huge_json_is_refused_by_the_limits() {
         .map(|i| format!("{{\"email\":\"m{i}@example.com\"}}"))
         .collect();
     let path = r.write("many.json", format!("[{}]", many.join(",")));
-    r.run(&["import", &path])
-        .code(1)
-        .stderr_line("error: The file has more than 30000 data rows.");
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: The file has more than 30000 data rows.")
+        .run();
     let long = "x".repeat(9_000_000);
     let path = r.write(
         "long.json",
         format!("[{{\"email\":\"a@example.com\",\"description\":\"{long}\"}}]"),
     );
-    let run = r.run(&["import", &path, "--output", "json"]);
-    run.code(1);
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .run();
     assert_eq!(
-        run.json()["errors"][0]["message"],
+        run.report().errors[0].message,
         "Row 1, column description: cell is too long."
     );
     let path = r.write(
         "over.json",
         format!("[{{\"description\":\"{long}{long}\"}}]"),
     );
-    r.run(&["import", &path]).code(1).stderr_line(TOO_LARGE);
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line(TOO_LARGE)
+        .run();
     assert_eq!(r.dump(), before);
 }
 
@@ -181,17 +193,17 @@ fn a_header_of_10_000_columns() {
         ",".repeat(9_999)
     );
     let path = r.write("wide.csv", file);
-    let run = r.run(&["diff", &path, "--output", "json"]);
-    run.code(0);
-    assert_eq!(run.summary()["created"], 1);
+    let run = r.args(&["diff", &path, "--output", "json"]).run();
+    assert_eq!(run.report().summary.created, 1);
     let same = vec!["email"; 10_000].join(",");
     let path = r.write(
         "same.csv",
         format!("{same}\n{}\n", "a@example.com,".repeat(9_999)),
     );
-    r.run(&["import", &path])
-        .code(1)
-        .stderr_line("error: Duplicate column found: email.");
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: Duplicate column found: email.")
+        .run();
     assert_eq!(r.dump(), before);
 }
 
@@ -215,10 +227,11 @@ fn invalid_utf8_at_the_start_middle_and_end_names_the_line() {
     ];
     for (bytes, line) in cases {
         let path = r.write("bad.csv", bytes);
-        r.run(&["import", &path])
-            .code(1)
-            .stderr_line(&format!("error: Line {line} is not valid UTF-8."))
-            .stderr_line("hint: if the file was saved by Excel on Windows, re-run with --encoding windows-1252.");
+        r.args(&["import", &path])
+            .status(1)
+            .stderr_line(format!("error: Line {line} is not valid UTF-8."))
+            .stderr_line("hint: if the file was saved by Excel on Windows, re-run with --encoding windows-1252.")
+            .run();
     }
     assert_eq!(r.dump(), before);
 }
@@ -243,17 +256,18 @@ fn look_alike_and_invisible_characters_make_an_email_invalid() {
     }
     file.push_str("\u{200B}clean@example.com\u{FEFF}\n"); // at the ends: trimmed, valid
     let path = r.write("lookalike.csv", file);
-    let run = r.run(&["import", &path, "--output", "json"]);
-    run.code(1);
-    let doc = run.json();
-    let errors = doc["errors"].as_array().expect("errors");
-    assert_eq!(errors.len(), bad.len());
-    for (e, value) in errors.iter().zip(bad) {
-        assert_eq!(e["message"], "Invalid email format");
-        assert_eq!(e["column"], "email");
-        assert_eq!(e["value"], value);
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .run();
+    let doc = run.report();
+    assert_eq!(doc.errors.len(), bad.len());
+    for (e, value) in doc.errors.iter().zip(bad) {
+        assert_eq!(e.message, "Invalid email format");
+        assert_eq!(e.column.as_deref(), Some("email"));
+        assert_eq!(e.value.as_deref(), Some(value));
     }
-    assert_eq!(doc["summary"]["created"], 1);
+    assert_eq!(doc.summary.created, 1);
     assert_eq!(r.dump(), before);
 }
 
@@ -283,15 +297,13 @@ fn output_paths_with_dots_and_absolute_paths_are_written_exactly_there() {
     std::fs::create_dir_all(r.path("work/sub")).expect("mkdir");
     std::fs::create_dir_all(r.path("elsewhere")).expect("mkdir");
     r.write("work/bad.csv", "email\nnot-an-email\n");
-    let csv = r.run(&["export"]).code(0).stdout.clone();
+    let csv = r.args(&["export"]).run().stdout.clone();
     let in_work = |args: &[&str]| {
-        let out = r
-            .cmd()
+        r.args(args)
             .current_dir(r.path("work/sub"))
-            .args(args)
-            .output()
-            .expect("run");
-        out.status.code()
+            .any_status()
+            .run()
+            .code
     };
     let abs = other.path().join("abs.csv");
     let cases: Vec<(Vec<String>, PathBuf)> = vec![
@@ -315,7 +327,7 @@ fn output_paths_with_dots_and_absolute_paths_are_written_exactly_there() {
     for (args, want) in cases {
         let before = files(r.dir());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        assert_eq!(in_work(&args), Some(0), "{args:?}");
+        assert_eq!(in_work(&args), 0, "{args:?}");
         assert_eq!(std::fs::read_to_string(&want).expect("written"), csv);
         let mut added = files(r.dir());
         added.retain(|p| !before.contains(p));
@@ -324,7 +336,7 @@ fn output_paths_with_dots_and_absolute_paths_are_written_exactly_there() {
     }
     let before = files(r.dir());
     let errors = in_work(&["import", "../bad.csv", "--errors-csv", "../../errors.csv"]);
-    assert_eq!(errors, Some(1));
+    assert_eq!(errors, 1);
     let report = std::fs::read_to_string(r.path("errors.csv")).expect("errors.csv");
     assert_eq!(
         report,
@@ -335,7 +347,7 @@ fn output_paths_with_dots_and_absolute_paths_are_written_exactly_there() {
     assert_eq!(added, [PathBuf::from("errors.csv")]);
     // A folder that does not exist: an error, and nothing written anywhere.
     let before = files(r.dir());
-    assert_eq!(in_work(&["export", "-o", "../nowhere/x.csv"]), Some(1));
+    assert_eq!(in_work(&["export", "-o", "../nowhere/x.csv"]), 1);
     assert_eq!(files(r.dir()), before);
     assert_eq!(files(other.path()), [PathBuf::from("abs.csv")]);
 }

@@ -30,7 +30,7 @@ fn a_store_that_is_not_sqlite_is_refused_untouched() {
             vec!["export"],
             vec!["imports", "list"],
         ] {
-            r.run(&args).code(1).stderr_line(&message);
+            r.args(&args).status(1).stderr_line(&message).run();
         }
         assert_eq!(std::fs::read(r.db()).expect("read"), contents);
     }
@@ -39,7 +39,7 @@ fn a_store_that_is_not_sqlite_is_refused_untouched() {
 #[test]
 fn a_store_from_a_newer_schema_is_refused_untouched() {
     let r = Roster::new();
-    r.import("a.csv", "email\na@example.com\n", &[]);
+    r.import_json("a.csv", "email\na@example.com\n").run();
     let conn = rusqlite::Connection::open(r.db()).expect("open");
     conn.pragma_update(None, "user_version", 99)
         .expect("user_version");
@@ -51,8 +51,7 @@ fn a_store_from_a_newer_schema_is_refused_untouched() {
         r.db().display()
     );
     for args in [vec!["import", file.as_str()], vec!["export"]] {
-        let run = r.run(&args);
-        run.code(1);
+        let run = r.args(&args).status(1).run();
         assert!(
             run.stderr
                 .lines()
@@ -75,7 +74,7 @@ fn privileged(dir: &std::path::Path) -> bool {
 #[test]
 fn a_read_only_store_refuses_the_import_and_loses_nothing() {
     let r = Roster::new();
-    r.import("a.csv", "email\na@example.com\n", &[]);
+    r.import_json("a.csv", "email\na@example.com\n").run();
     let file = r.write("b.csv", "email\nb@example.com\n");
     let store_dir = r.path("store");
     std::fs::create_dir(&store_dir).expect("mkdir");
@@ -88,7 +87,8 @@ fn a_read_only_store_refuses_the_import_and_loses_nothing() {
     set(&db, 0o444);
     set(&store_dir, 0o555);
     // As root, permissions do not bind: run roster as `nobody` (setpriv), or skip.
-    let mut cmd = if privileged(&store_dir) {
+    let mut import = r.args(&["import", &file]).db(&db).any_status();
+    if privileged(&store_dir) {
         let setpriv = std::path::Path::new("/usr/bin/setpriv");
         if !setpriv.exists() {
             set(&store_dir, 0o755);
@@ -99,32 +99,22 @@ fn a_read_only_store_refuses_the_import_and_loses_nothing() {
         std::fs::copy(env!("CARGO_BIN_EXE_roster"), &bin).expect("copy binary");
         set(r.dir(), 0o755);
         set(std::path::Path::new(&file), 0o644);
-        let mut c = std::process::Command::new(setpriv);
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(bin);
-        c
-    } else {
-        std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
-    };
-    let out = cmd
-        .current_dir(r.dir())
-        .env("NO_COLOR", "1")
-        .arg("--db")
-        .arg(&db)
-        .args(["import", &file])
-        .output()
-        .expect("run roster");
+        import = import.binary(bin).wrapper(&[
+            setpriv.as_os_str(),
+            "--reuid=65534".as_ref(),
+            "--regid=65534".as_ref(),
+            "--clear-groups".as_ref(),
+        ]);
+    }
+    let out = import.run();
     set(&store_dir, 0o755);
-    if matches!(out.status.code(), Some(126 | 127)) {
+    if matches!(out.code, 126 | 127) {
         // `nobody` cannot reach the test's folder (a private TMPDIR): nothing to judge.
-        eprintln!(
-            "note: read-only store test skipped: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        eprintln!("note: read-only store test skipped: {}", out.stderr);
         return;
     }
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, 1);
+    let stderr = &out.stderr;
     // "attempt to write a readonly database"; "unable to open database file" where the
     // folder cannot even be searched.
     let prefix = format!(
@@ -143,24 +133,33 @@ fn a_read_only_store_refuses_the_import_and_loses_nothing() {
 #[test]
 fn a_full_disk_fails_the_import_and_loses_nothing() {
     let base = Roster::new();
-    base.import("day0.csv", &roster_csv(300, 0), &[]);
+    base.import_json("day0.csv", roster_csv(300, 0)).run();
     let before = base.dump();
     let big = base.write("big.csv", roster_csv(2_000, 0));
     let mut failed = 0;
     for blocks in [64, 512, 1024, 4096] {
         let r = Roster::new();
         crate::support::copy_store(base.db(), r.db());
-        let run = r.run_limited(&format!("ulimit -f {blocks}"), &["import", &big]);
+        let run = r
+            .args(&["import", &big])
+            .any_status()
+            .limits(&format!("ulimit -f {blocks}"))
+            .run();
         if run.code == 0 {
             continue;
         }
         failed += 1;
-        run.code(1)
-            .stderr_line("error: store error: disk I/O error");
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l == "error: store error: disk I/O error"),
+            "{}",
+            run.stderr
+        );
         assert_eq!(integrity(r.db()), "ok");
         assert_eq!(r.dump(), before, "ulimit -f {blocks}");
-        let list = r.run(&["imports", "list"]);
-        list.code(0);
+        let list = r.args(&["imports", "list"]).run();
         let statuses = history_statuses(&list.stdout);
         assert_eq!(statuses.last().map(String::as_str), Some("COMPLETED"));
         assert!(
@@ -169,7 +168,7 @@ fn a_full_disk_fails_the_import_and_loses_nothing() {
                 .all(|s| s.starts_with("FAILED")),
             "{statuses:?}"
         );
-        r.run(&["import", &big]).code(0);
+        r.args(&["import", &big]).run();
         assert_ne!(r.dump(), before);
     }
     assert!(failed >= 2, "the small limits must make the import fail");
@@ -178,18 +177,22 @@ fn a_full_disk_fails_the_import_and_loses_nothing() {
 #[test]
 fn output_never_overwrites_a_store() {
     let r = Roster::new();
-    r.import("a.csv", "email\na@example.com\n", &[]);
+    r.import_json("a.csv", "email\na@example.com\n").run();
     let before = r.dump();
     let bytes = std::fs::read(r.db()).expect("read");
     let db = r.db().display().to_string();
     let message = format!(
         "error: {db} is an SQLite database (a roster store?); roster will not overwrite it."
     );
-    r.run(&["export", "-o", &db]).code(1).stderr_line(&message);
+    r.args(&["export", "-o", &db])
+        .status(1)
+        .stderr_line(&message)
+        .run();
     let bad = r.write("bad.csv", "email\nnot-an-email\n");
-    r.run(&["import", &bad, "--errors-csv", &db])
-        .code(1)
-        .stderr_line(&message);
+    r.args(&["import", &bad, "--errors-csv", &db])
+        .status(1)
+        .stderr_line(&message)
+        .run();
     // Its write-ahead log too, while a connection keeps one.
     let conn = rusqlite::Connection::open(r.db()).expect("open");
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; INSERT INTO labels (slug) VALUES ('kept');")
@@ -198,9 +201,12 @@ fn output_never_overwrites_a_store() {
     let message = format!(
         "error: {wal} is an SQLite database (a roster store?); roster will not overwrite it."
     );
-    r.run(&["export", "-o", &wal]).code(1).stderr_line(&message);
+    r.args(&["export", "-o", &wal])
+        .status(1)
+        .stderr_line(&message)
+        .run();
     drop(conn);
     assert_eq!(std::fs::read(r.db()).expect("read").len(), bytes.len());
     assert_eq!(r.dump(), before);
-    assert!(r.run(&["labels", "list"]).code(0).stdout.contains("kept"));
+    assert!(r.args(&["labels", "list"]).run().stdout.contains("kept"));
 }

@@ -2,37 +2,36 @@
 //! as CSV, JSON and NDJSON giving the same plan, row numbers, standard input, malformed JSON,
 //! and the round trip through every export format with every field populated.
 
-use crate::harness::{Roster, fixture};
-use serde_json::{Value, json};
+use crate::harness::{Change, Roster, RowError, Summary, fixture, form};
 
 /// A store with the labels and form field that the `valid/roster.*` fixtures use.
 fn catalog() -> Roster {
     let r = Roster::new();
-    r.ok(&["labels", "add", "vip"]);
-    r.ok(&["labels", "add", "board"]);
-    r.ok(&["forms", "add", "profile.shirt"]);
+    r.args(&["labels", "add", "vip"]).run();
+    r.args(&["labels", "add", "board"]).run();
+    r.args(&["forms", "add", "profile.shirt"]).run();
     r
 }
 
 /// The plan of a diff: its changes without their row numbers, its summary, and the rows.
-fn plan_of(r: &Roster, args: &[&str]) -> (Vec<Value>, Value, Vec<Value>) {
+fn plan_of(r: &Roster, args: &[&str]) -> (Vec<Change>, Summary, Vec<Option<u64>>) {
     let mut all = vec!["diff"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--output", "json"]);
-    let run = r.ok(&all);
-    assert_eq!(run.json()["errors"], json!([]), "{}", run.stdout);
-    assert_eq!(run.json()["warnings"], json!([]), "{}", run.stdout);
+    let run = r.args(&all).run();
+    let report = run.report();
+    assert_eq!(report.errors, [], "{}", run.stdout);
+    assert!(report.warnings.is_empty(), "{}", run.stdout);
     let mut rows = Vec::new();
-    let changes = run
-        .changes()
+    let changes = report
+        .changes
         .into_iter()
         .map(|mut c| {
-            rows.push(c["row"].take());
-            c.as_object_mut().unwrap().remove("row");
+            rows.push(c.row.take());
             c
         })
         .collect();
-    (changes, run.summary(), rows)
+    (changes, report.summary, rows)
 }
 
 #[test]
@@ -41,32 +40,32 @@ fn the_same_roster_as_csv_json_and_ndjson_gives_the_same_plan() {
     let (csv, csv_summary, csv_rows) = plan_of(&r, &[&fixture("valid/roster.csv")]);
     let (json_, json_summary, json_rows) = plan_of(&r, &[&fixture("valid/roster.json")]);
     let (nd, nd_summary, nd_rows) = plan_of(&r, &[&fixture("valid/roster.ndjson")]);
-    assert_eq!(csv_summary["created"], 3);
-    assert_eq!(csv_summary["memberships_added"], 3);
-    assert_eq!(csv_summary["rows"], 4);
+    assert_eq!(csv_summary.created, 3);
+    assert_eq!(csv_summary.memberships_added, 3);
+    assert_eq!(csv_summary.rows, 4);
     assert_eq!(json_, csv);
     assert_eq!(nd, csv);
     assert_eq!(json_summary, csv_summary);
     assert_eq!(nd_summary, csv_summary);
     // CSV: the header is row 1. JSON: the item's 1-based position. NDJSON: the line.
-    assert_eq!(csv_rows, [json!(2), json!(4), json!(5)]);
-    assert_eq!(json_rows, [json!(1), json!(3), json!(4)]);
-    assert_eq!(nd_rows, [json!(1), json!(4), json!(5)]);
+    assert_eq!(csv_rows, [Some(2), Some(4), Some(5)]);
+    assert_eq!(json_rows, [Some(1), Some(3), Some(4)]);
+    assert_eq!(nd_rows, [Some(1), Some(4), Some(5)]);
 }
 
 #[test]
 fn json_values_arrive_as_the_csv_would_write_them() {
     let r = catalog();
     let path = fixture("valid/roster.json");
-    r.ok(&["import", &path]);
+    r.args(&["import", &path]).run();
     let ann = r.member_by_email("ann@example.org");
-    assert_eq!(ann["labels"], json!(["board", "vip"]));
-    assert_eq!(ann["notify_voice"], json!(true), "a JSON number 1 is true");
-    assert_eq!(ann["form"], json!({"profile": {"shirt": "M"}}));
-    assert_eq!(ann["description"], "Likes \"quotes\", commas");
+    assert_eq!(ann.labels, ["board", "vip"]);
+    assert_eq!(ann.notify_voice, Some(true), "a JSON number 1 is true");
+    assert_eq!(ann.form, form(&[("profile", "shirt", "M")]));
+    assert_eq!(ann.description.as_deref(), Some("Likes \"quotes\", commas"));
     let zoe = r.member_by_email("zoe@bücher.example");
-    assert_eq!(zoe["notify_email"], json!(false));
-    assert_eq!(zoe["form"], json!({"profile": {"shirt": "L"}}));
+    assert_eq!(zoe.notify_email, Some(false));
+    assert_eq!(zoe.form, form(&[("profile", "shirt", "L")]));
     assert_eq!(r.teams_of("zoe@bücher.example"), ["Design:owner"]);
 }
 
@@ -74,33 +73,39 @@ fn json_values_arrive_as_the_csv_would_write_them() {
 fn input_format_overrides_the_extension() {
     let r = Roster::new();
     let path = r.write("people.txt", "[{\"email\": \"ann@x.co\"}]\n");
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: The file has no header row."],
-    );
-    let run = r.ok(&[
-        "import",
-        &path,
-        "--input-format",
-        "json",
-        "--output",
-        "json",
-    ]);
-    assert_eq!(run.summary()["created"], 1);
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: The file has no header row.")
+        .unchanged()
+        .run();
+    let run = r
+        .args(&[
+            "import",
+            &path,
+            "--input-format",
+            "json",
+            "--output",
+            "json",
+        ])
+        .run();
+    assert_eq!(run.report().summary.created, 1);
     let nd = r.write("people.data", "{\"email\": \"bob@x.co\"}\n");
-    let run = r.ok(&[
-        "import",
-        &nd,
-        "--input-format",
-        "ndjson",
-        "--output",
-        "json",
-    ]);
-    assert_eq!(run.summary()["created"], 1);
+    let run = r
+        .args(&[
+            "import",
+            &nd,
+            "--input-format",
+            "ndjson",
+            "--output",
+            "json",
+        ])
+        .run();
+    assert_eq!(run.report().summary.created, 1);
     let csv = r.write("people.json", "email\ncy@x.co\n");
-    let run = r.ok(&["import", &csv, "--input-format", "csv", "--output", "json"]);
-    assert_eq!(run.summary()["created"], 1);
+    let run = r
+        .args(&["import", &csv, "--input-format", "csv", "--output", "json"])
+        .run();
+    assert_eq!(run.report().summary.created, 1);
 }
 
 #[test]
@@ -112,10 +117,10 @@ fn auto_decides_by_content_when_the_extension_says_nothing() {
         ("c", "email\nd@x.co\n"),
     ] {
         let path = r.write(name, contents);
-        r.ok(&["import", &path]);
+        r.args(&["import", &path]).run();
     }
     for e in ["a@x.co", "b@x.co", "c@x.co", "d@x.co"] {
-        assert_eq!(r.member_by_email(e)["status"], "PROVISIONED");
+        assert_eq!(r.member_by_email(e).status, "PROVISIONED");
     }
 }
 
@@ -134,22 +139,24 @@ fn standard_input_is_read_in_every_format() {
         ),
     ];
     for (format, contents) in cases {
-        let run = r.run_stdin(
-            &["import", "-", "--input-format", format, "--output", "json"],
-            contents,
-        );
-        run.code(0);
-        assert_eq!(run.json()["file"]["name"], "-");
-        assert_eq!(run.summary()["created"], 1, "{format}");
+        let run = r
+            .args(&["import", "-", "--input-format", format, "--output", "json"])
+            .stdin(contents)
+            .run();
+        let report = run.report();
+        assert_eq!(report.file.name, "-");
+        assert_eq!(report.summary.created, 1, "{format}");
     }
     // auto on standard input decides by the first character.
-    let run = r.run_stdin(
-        &["diff", "-", "--output", "json"],
-        "[{\"email\": \"ann@x.co\", \"first_name\": \"Anne\"}]",
+    let run = r
+        .args(&["diff", "-", "--output", "json"])
+        .stdin("[{\"email\": \"ann@x.co\", \"first_name\": \"Anne\"}]")
+        .run();
+    assert_eq!(run.report().summary.updated, 1);
+    assert_eq!(
+        r.member_by_email("cy@x.co").first_name.as_deref(),
+        Some("Cy")
     );
-    run.code(0);
-    assert_eq!(run.summary()["updated"], 1);
-    assert_eq!(r.member_by_email("cy@x.co")["first_name"], "Cy");
 }
 
 #[test]
@@ -159,22 +166,37 @@ fn row_errors_in_json_name_the_item_and_in_ndjson_the_line() {
         "bad.json",
         "[{\"email\": \"ann@x.co\"}, {\"email\": \"bad\"}]",
     );
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["  row 2, email 'bad': Invalid email format"],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("  row 2, email 'bad': Invalid email format")
+        .unchanged()
+        .run();
     let path = r.write(
         "bad.ndjson",
         "{\"email\": \"ann@x.co\", \"notify_sms\": \"maybe\"}\n\n{\"email\": \"x@y.co\", \"phone\": 12}\n",
     );
-    let run = r.refuses_all(&["import", &path, "--output", "json"], 1, &[]);
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .unchanged()
+        .run();
+    let error = |row, column: &str, value: &str, message: &str| RowError {
+        row: Some(row),
+        column: Some(column.into()),
+        value: Some(value.into()),
+        message: message.into(),
+    };
     assert_eq!(
-        run.json()["errors"],
-        json!([
-            {"row": 1, "column": "notify_sms", "value": "maybe", "message": "Invalid boolean: expected true, false, 1 or 0"},
-            {"row": 3, "column": "phone", "value": "12", "message": "Invalid phone format"},
-        ])
+        run.report().errors,
+        [
+            error(
+                1,
+                "notify_sms",
+                "maybe",
+                "Invalid boolean: expected true, false, 1 or 0"
+            ),
+            error(3, "phone", "12", "Invalid phone format"),
+        ]
     );
 }
 
@@ -185,78 +207,82 @@ fn json_keys_follow_the_csv_header_rules() {
         "dup.json",
         "[{\"Email\": \"ann@x.co\", \"e-mail\": \"x@x.co\"}]",
     );
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: Duplicate column found: email."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: Duplicate column found: email.")
+        .unchanged()
+        .run();
     let path = r.write("noid.ndjson", "{\"first_name\": \"Ann\"}\n");
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: Required column is missing: one of email, external_id, phone."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: Required column is missing: one of email, external_id, phone.")
+        .unchanged()
+        .run();
     let path = r.write(
         "team.json",
         "[{\"email\": \"ann@x.co\", \"team\": \"Red\"}]",
     );
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: Required column is missing: team_role."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: Required column is missing: team_role.")
+        .unchanged()
+        .run();
     let path = r.write(
         "form.json",
         "[{\"email\": \"ann@x.co\", \"form\": {\"profile\": {\"size\": \"L\"}}}]",
     );
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: Unknown form field: form.profile.size."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: Unknown form field: form.profile.size.")
+        .unchanged()
+        .run();
 }
 
 #[test]
 fn malformed_json_is_a_file_level_error_that_says_where() {
     let r = Roster::new();
-    r.import("seed.csv", "email\nseed@x.co\n", &[]);
+    r.import_json("seed.csv", "email\nseed@x.co\n").run();
     let path = r.write("bad.json", "[{\"email\": \"ann@x.co\"},\n {\"email\": }]");
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: The file is not valid JSON: expected value at line 2 column 12."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: The file is not valid JSON: expected value at line 2 column 12.")
+        .unchanged()
+        .run();
     let path = r.write(
         "bad.ndjson",
         "{\"email\": \"ann@x.co\"}\n{\"email\": \"bob@x.co\"\n",
     );
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: The file is not valid JSON: line 2, column 20: EOF while parsing an object."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line(
+            "error: The file is not valid JSON: line 2, column 20: EOF while parsing an object.",
+        )
+        .unchanged()
+        .run();
     let path = r.write("scalar.json", "[{\"email\": \"ann@x.co\"}, 7]");
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: The file is not valid JSON: item 2 is not an object."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: The file is not valid JSON: item 2 is not an object.")
+        .unchanged()
+        .run();
     let path = r.write("object.json", "{\"email\": \"ann@x.co\"}");
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: The file is not valid JSON: expected an array of objects."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: The file is not valid JSON: expected an array of objects.")
+        .unchanged()
+        .run();
     let path = r.write("list.ndjson", "{\"email\": \"ann@x.co\"}\n[1]\n");
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: The file is not valid JSON: line 2 is not an object."],
-    );
-    let run = r.run(&["import", &path, "--output", "json"]);
-    run.code(1);
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: The file is not valid JSON: line 2 is not an object.")
+        .unchanged()
+        .run();
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .run();
     assert_eq!(
-        run.json()["errors"][0]["message"],
+        run.report().errors[0].message,
         "The file is not valid JSON: line 2 is not an object."
     );
 }
@@ -264,18 +290,19 @@ fn malformed_json_is_a_file_level_error_that_says_where() {
 /// Every field populated, with unicode, formula-looking values, labels, forms and teams.
 fn populated() -> Roster {
     let r = catalog();
-    r.ok(&["forms", "add", "badge.note"]);
-    r.ok(&["import", &fixture("valid/roster.csv"), "--invite"]);
-    r.import(
+    r.args(&["forms", "add", "badge.note"]).run();
+    r.args(&["import", &fixture("valid/roster.csv"), "--invite"])
+        .run();
+    r.import_json(
         "extra.csv",
         "email,last_name,job_title,description,form.badge.note,notify_sms,team,team_role\n\
          ann@example.org,-Smith,=SUM(A1),\"two\nlines\",@home,1,Platform,owner\n\
          ann@example.org,,,,,,Design,member\n\
          ivy@example.org,+Plus,Ops,,,,Design,admin\n",
-        &[],
-    );
-    r.ok(&["members", "activate", "ann@example.org"]);
-    r.ok(&["members", "protect", "zoe@bücher.example"]);
+    )
+    .run();
+    r.args(&["members", "activate", "ann@example.org"]).run();
+    r.args(&["members", "protect", "zoe@bücher.example"]).run();
     r
 }
 
@@ -284,20 +311,23 @@ fn the_round_trip_through_every_export_format_changes_nothing() {
     let r = populated();
     let before = r.dump();
     let ann = r.member_by_email("ann@example.org");
-    assert_eq!(ann["job_title"], "=SUM(A1)");
-    assert_eq!(ann["description"], "two\nlines");
+    assert_eq!(ann.job_title.as_deref(), Some("=SUM(A1)"));
+    assert_eq!(ann.description.as_deref(), Some("two\nlines"));
     assert_eq!(
-        ann["form"],
-        json!({"badge": {"note": "@home"}, "profile": {"shirt": "M"}})
+        ann.form,
+        form(&[("badge", "note", "@home"), ("profile", "shirt", "M")])
     );
     for (format, name) in [("csv", "x.csv"), ("json", "x.json"), ("ndjson", "x.ndjson")] {
         let out = r.path(name).display().to_string();
-        r.ok(&["export", "--format", format, "-o", &out]);
-        let run = r.ok(&["import", &out, "--full-sync", "--output", "json"]);
-        assert_eq!(run.changes(), Vec::<Value>::new(), "{format}");
-        let s = run.summary();
-        assert_eq!(s["unchanged"], 4, "{format}");
-        assert_eq!(s["errors"], 0, "{format}");
+        r.args(&["export", "--format", format, "-o", &out]).run();
+        let run = r
+            .args(&["import", &out, "--full-sync", "--output", "json"])
+            .run();
+        let report = run.report();
+        assert_eq!(report.changes, [], "{format}");
+        let s = report.summary;
+        assert_eq!(s.unchanged, 4, "{format}");
+        assert_eq!(s.errors, 0, "{format}");
         assert_eq!(r.dump(), before, "{format}");
     }
 }
@@ -305,7 +335,7 @@ fn the_round_trip_through_every_export_format_changes_nothing() {
 #[test]
 fn the_csv_export_neutralises_formulas_and_imports_them_back_unchanged() {
     let r = populated();
-    let csv = r.ok(&["export"]).stdout;
+    let csv = r.args(&["export"]).run().stdout;
     assert!(csv.contains(",'-Smith,"), "{csv}");
     assert!(csv.contains(",'=SUM(A1),"), "{csv}");
     assert!(csv.contains(",'@home,"), "{csv}");

@@ -1,7 +1,9 @@
 //! SPEC §10: the JSON document's keys, change objects, `roster diff` (= `import --dry-run`),
 //! `--detailed-exitcode`, NDJSON events and the summary table.
 
-use crate::harness::{Roster, SUMMARY_KEYS, fixture, members_csv};
+use crate::harness::{
+    Change, Event, Ids, OldNew, Roster, SUMMARY_KEYS, TeamChanges, fixture, members_csv,
+};
 use serde_json::{Value, json};
 
 fn keys(v: &Value) -> Vec<&str> {
@@ -14,10 +16,11 @@ fn keys(v: &Value) -> Vec<&str> {
 fn the_json_document_has_exactly_the_contract_keys() {
     let r = Roster::new();
     let text = members_csv([1, 2]);
-    let run = r.import("a.csv", &text, &[]);
-    let doc = run.json();
+    let run = r.import_json("a.csv", &text).run();
+    // The wire form: the keys and their order.
+    let raw = run.json();
     assert_eq!(
-        keys(&doc),
+        keys(&raw),
         [
             "format_version",
             "import_id",
@@ -32,42 +35,36 @@ fn the_json_document_has_exactly_the_contract_keys() {
             "warnings"
         ]
     );
-    assert_eq!(doc["format_version"], "1");
-    assert!(doc["import_id"].is_i64());
-    let plan_id = doc["plan_id"].as_str().unwrap();
+    assert_eq!(keys(&raw["file"]), ["name", "sha256", "bytes", "encoding"]);
+    assert_eq!(keys(&raw["summary"]), SUMMARY_KEYS);
+    // The values, typed: every summary count decodes as a u64.
+    let doc = run.report();
+    assert_eq!(doc.format_version, "1");
+    assert!(doc.import_id.is_some());
+    let plan_id = doc.plan_id.as_deref().expect("a plan id");
     assert_eq!(plan_id.len(), 64);
     assert!(plan_id.bytes().all(|b| b.is_ascii_hexdigit()));
-    assert_eq!(doc["dry_run"], false);
-    assert_eq!(doc["status"], "COMPLETED");
-    assert_eq!(doc["mode"], "additive");
-    assert_eq!(keys(&doc["file"]), ["name", "sha256", "bytes", "encoding"]);
-    assert_eq!(doc["file"]["name"], r.path("a.csv").display().to_string());
-    assert_eq!(
-        doc["file"]["sha256"],
-        roster::input::sha256_hex(text.as_bytes())
-    );
-    assert_eq!(doc["file"]["bytes"], text.len());
-    assert_eq!(doc["file"]["encoding"], "UTF-8");
-    assert_eq!(keys(&doc["summary"]), SUMMARY_KEYS);
-    assert!(
-        doc["summary"]
-            .as_object()
-            .unwrap()
-            .values()
-            .all(Value::is_u64)
-    );
-    assert_eq!(doc["errors"], json!([]));
-    assert_eq!(doc["warnings"], json!([]));
+    assert!(!doc.dry_run);
+    assert_eq!(doc.status, "COMPLETED");
+    assert_eq!(doc.mode, "additive");
+    assert_eq!(doc.file.name, r.path("a.csv").display().to_string());
+    assert_eq!(doc.file.sha256, roster::input::sha256_hex(text.as_bytes()));
+    assert_eq!(doc.file.bytes, text.len() as u64);
+    assert_eq!(doc.file.encoding, "UTF-8");
+    assert_eq!(doc.errors, []);
+    assert!(doc.warnings.is_empty());
 }
 
 #[test]
 fn change_objects_have_field_level_old_and_new() {
     let r = Roster::new();
-    let run = r.import(
-        "a.csv",
-        "email,external_id,first_name,job_title\nann@example.com,E1,Ann,Engineer\n",
-        &["--invite"],
-    );
+    let run = r
+        .import_json(
+            "a.csv",
+            "email,external_id,first_name,job_title\nann@example.com,E1,Ann,Engineer\n",
+        )
+        .args(&["--invite"])
+        .run();
     let create = &run.json()["changes"][0];
     assert_eq!(keys(create), ["action", "row", "member", "fields", "teams"]);
     assert_eq!(
@@ -87,107 +84,120 @@ fn change_objects_have_field_level_old_and_new() {
             "teams": {"added": [], "removed": [], "changed": []}
         })
     );
-    let run = r.import(
-        "b.csv",
-        "email,job_title\nANN@example.com,Staff Engineer\n",
-        &[],
-    );
+    let run = r
+        .import_json("b.csv", "email,job_title\nANN@example.com,Staff Engineer\n")
+        .run();
     assert_eq!(
-        run.json()["changes"],
-        json!([{
-            "action": "update",
-            "row": 2,
-            "member": {"email": "ann@example.com", "external_id": "E1", "phone": null},
-            "fields": {"job_title": {"old": "Engineer", "new": "Staff Engineer"}},
-            "teams": {"added": [], "removed": [], "changed": []}
-        }])
+        run.report().changes,
+        [Change {
+            action: "update".into(),
+            row: Some(2),
+            member: Ids::of(Some("ann@example.com"), Some("E1"), None),
+            fields: [(
+                "job_title".to_string(),
+                OldNew::of("Engineer", "Staff Engineer")
+            )]
+            .into(),
+            teams: TeamChanges::default(),
+        }]
     );
-    let run = r.import("c.csv", "email\nbob@example.com\n", &["--full-sync"]);
-    let changes = run.json()["changes"].clone();
-    assert_eq!(changes[1]["action"], "deactivate");
-    assert_eq!(changes[1]["row"], Value::Null);
+    let run = r
+        .import_json("c.csv", "email\nbob@example.com\n")
+        .args(&["--full-sync"])
+        .run();
+    let changes = run.report().changes;
+    assert_eq!(changes[1].action, "deactivate");
+    assert_eq!(changes[1].row, None);
     assert_eq!(
-        changes[1]["fields"],
-        json!({"status": {"old": "INVITED", "new": "INACTIVE"}})
+        changes[1].fields,
+        [("status".to_string(), OldNew::of("INVITED", "INACTIVE"))].into()
     );
 }
 
 #[test]
 fn diff_changes_nothing_and_equals_a_dry_run() {
     let r = Roster::new();
-    r.run(&["import", &fixture("valid/staff.csv")]).code(0);
+    r.args(&["import", &fixture("valid/staff.csv")]).run();
     let before = r.dump();
     let day2 = fixture("valid/staff_day2.csv");
-    let diff = r.run(&["diff", &day2, "--full-sync", "--output", "json"]);
-    diff.code(0);
-    let dry = r.run(&[
-        "import",
-        &day2,
-        "--full-sync",
-        "--dry-run",
-        "--output",
-        "json",
-    ]);
-    dry.code(0);
+    let diff = r
+        .args(&["diff", &day2, "--full-sync", "--output", "json"])
+        .run();
+    let dry = r
+        .args(&[
+            "import",
+            &day2,
+            "--full-sync",
+            "--dry-run",
+            "--output",
+            "json",
+        ])
+        .run();
     assert_eq!(r.dump(), before);
     assert_eq!(diff.json(), dry.json());
-    let doc = diff.json();
-    assert_eq!(doc["dry_run"], true);
-    assert_eq!(doc["status"], "DRY_RUN");
-    assert_eq!(doc["import_id"], Value::Null);
-    assert_eq!(doc["mode"], "full_sync");
-    assert_eq!(doc["summary"]["deactivated"], 3);
+    let doc = diff.report();
+    assert!(doc.dry_run);
+    assert_eq!(doc.status, "DRY_RUN");
+    assert_eq!(doc.import_id, None);
+    assert_eq!(doc.mode, "full_sync");
+    assert_eq!(doc.summary.deactivated, 3);
     // The plan it shows is the one the import applies.
-    let run = r.run(&["import", &day2, "--full-sync", "--output", "json"]);
-    run.code(0);
-    assert_eq!(run.json()["plan_id"], doc["plan_id"]);
-    assert_eq!(run.json()["changes"], doc["changes"]);
+    let run = r
+        .args(&["import", &day2, "--full-sync", "--output", "json"])
+        .run();
+    let applied = run.report();
+    assert_eq!(applied.plan_id, doc.plan_id);
+    assert_eq!(applied.changes, doc.changes);
     // Dry runs leave no history.
-    let history = r.run(&["imports", "list", "--output", "json"]);
-    history.code(0);
-    assert_eq!(history.json().as_array().map(Vec::len), Some(2));
+    let history = r.args(&["imports", "list", "--output", "json"]).run();
+    assert_eq!(history.imports().len(), 2);
 }
 
 #[test]
 fn detailed_exitcode() {
     let r = Roster::new();
     let path = r.write("a.csv", members_csv([1, 2]));
-    r.run(&["diff", &path, "--detailed-exitcode"]).code(3);
-    r.run(&["diff", &path]).code(0);
-    r.run(&["import", &path, "--detailed-exitcode"]).code(3);
-    r.run(&["diff", &path, "--detailed-exitcode"]).code(0);
-    r.run(&["import", &path, "--detailed-exitcode"]).code(0);
-    r.run(&["import", &path, "--dry-run", "--detailed-exitcode"])
-        .code(0);
+    r.args(&["diff", &path, "--detailed-exitcode"])
+        .status(3)
+        .run();
+    r.args(&["diff", &path]).run();
+    r.args(&["import", &path, "--detailed-exitcode"])
+        .status(3)
+        .run();
+    r.args(&["diff", &path, "--detailed-exitcode"]).run();
+    r.args(&["import", &path, "--detailed-exitcode"]).run();
+    r.args(&["import", &path, "--dry-run", "--detailed-exitcode"])
+        .run();
 }
 
 #[test]
 fn the_table_output_has_the_summary_rows() {
     let r = Roster::new();
-    r.import("a.csv", &members_csv([1]), &[]);
+    r.import_json("a.csv", members_csv([1])).run();
     let path = r.write("b.csv", members_csv([1, 2, 3]));
-    let run = r.run(&["import", &path]);
-    run.code(0)
-        .stdout_line(&format!("Import 2 completed (additive mode, {path})."))
+    let run = r
+        .args(&["import", &path])
+        .stdout_line(format!("Import 2 completed (additive mode, {path})."))
         .stdout_line("| summary             | count |")
         .stdout_line("| rows                | 3     |")
         .stdout_line("| created             | 2     |")
         .stdout_line("| unchanged           | 1     |")
         .stdout_line("| deactivated         | 0     |")
         .stdout_line("| protected_skipped   | 0     |")
-        .stdout_line("| errors              | 0     |");
+        .stdout_line("| errors              | 0     |")
+        .run();
     assert!(
         run.stdout
             .lines()
             .any(|l| l.starts_with("| create ") && l.contains("m3@example.com"))
     );
     assert_eq!(run.stderr, "");
-    let run = r.run(&["diff", &path]);
-    run.code(0)
-        .stdout_line(&format!(
+    r.args(&["diff", &path])
+        .stdout_line(format!(
             "Dry run: nothing was changed (additive mode, {path})."
         ))
-        .stdout_line("| unchanged           | 3     |");
+        .stdout_line("| unchanged           | 3     |")
+        .run();
 }
 
 #[test]
@@ -197,18 +207,16 @@ fn unknown_columns_are_a_warning() {
         "a.csv",
         "email,Department,Cost Center,\nann@example.com,Sales,42,\n",
     );
-    let run = r.run(&["import", &path]);
-    run.code(0)
-        .stderr_line("warning: ignoring 2 unknown columns: `Department` and `Cost Center`");
-    let run = r.run(&["diff", &path, "--output", "json"]);
-    run.code(0);
+    r.args(&["import", &path])
+        .stderr_line("warning: ignoring 2 unknown columns: `Department` and `Cost Center`")
+        .run();
+    let run = r.args(&["diff", &path, "--output", "json"]).run();
     assert_eq!(
-        run.json()["warnings"],
-        json!(["ignoring 2 unknown columns: `Department` and `Cost Center`"])
+        run.report().warnings,
+        ["ignoring 2 unknown columns: `Department` and `Cost Center`"]
     );
     // --quiet keeps stderr for errors only.
-    let run = r.run(&["--quiet", "import", &path]);
-    run.code(0);
+    let run = r.args(&["--quiet", "import", &path]).run();
     assert_eq!(run.stderr, "");
 }
 
@@ -219,38 +227,36 @@ fn ndjson_ends_with_the_summary_event() {
         "a.csv",
         "email,Dept\nann@example.com,x\nbob@example.com,y\n",
     );
-    let run = r.run(&["import", &path, "--output", "ndjson"]);
-    run.code(0);
-    let events: Vec<Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
-        .collect();
-    let names: Vec<&str> = events
-        .iter()
-        .map(|e| e["event"].as_str().unwrap())
-        .collect();
+    let run = r.args(&["import", &path, "--output", "ndjson"]).run();
+    let events = run.events();
+    let names: Vec<&str> = events.iter().map(Event::name).collect();
     assert_eq!(names, ["change", "change", "warning", "summary"]);
-    let last = &events[3];
-    assert_eq!(last["summary"]["created"], 2);
-    assert_eq!(last["status"], "COMPLETED");
-    assert_eq!(events[0]["action"], "create");
+    let Event::Summary(last) = &events[3] else {
+        panic!("not a summary: {:?}", events[3])
+    };
+    assert_eq!(last.summary.created, 2);
+    assert_eq!(last.status, "COMPLETED");
+    let Event::Change(first) = &events[0] else {
+        panic!("not a change: {:?}", events[0])
+    };
+    assert_eq!(first.action, "create");
 }
 
 #[test]
 fn row_errors_in_json_refuse_with_status_failed() {
     let r = Roster::new();
     let path = r.write("a.csv", "email\nok@example.com\nbad@\n");
-    let run = r.refuses(
-        &["import", &path, "--output", "json"],
-        1,
-        "error: 1 row has errors; nothing was changed.",
-    );
-    let doc = run.json();
-    assert_eq!(doc["status"], "FAILED");
-    assert_eq!(doc["summary"]["errors"], 1);
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .unchanged()
+        .run();
+    let doc = run.report();
+    assert_eq!(doc.status, "FAILED");
+    assert_eq!(doc.summary.errors, 1);
     assert_eq!(
-        doc["summary"]["created"], 1,
+        doc.summary.created, 1,
         "the plan of the valid rows is shown"
     );
     // In JSON mode stderr does not repeat every row error.

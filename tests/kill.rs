@@ -10,7 +10,6 @@ use crate::harness::Roster;
 use crate::support::{
     copy_store, env_count, history_statuses, integrity, roster_csv, wal_has_uncommitted_tail,
 };
-use std::process::Stdio;
 use std::time::Instant;
 
 /// Where a kill landed, judged from what it left behind.
@@ -23,7 +22,7 @@ struct Landed {
     after_commit: usize,
 }
 
-fn import_args(file: &str) -> Vec<String> {
+fn import_args(file: &str) -> [&str; 11] {
     [
         "import",
         file,
@@ -37,13 +36,10 @@ fn import_args(file: &str) -> Vec<String> {
         "--output",
         "json",
     ]
-    .map(String::from)
-    .to_vec()
 }
 
 fn statuses(r: &Roster) -> Vec<String> {
-    let run = r.run(&["imports", "list"]);
-    run.code(0);
+    let run = r.args(&["imports", "list"]).run();
     history_statuses(&run.stdout)
 }
 
@@ -56,33 +52,19 @@ fn a_killed_import_leaves_all_or_nothing() {
     let base = Roster::new();
     let day0 = base.write("day0.csv", roster_csv(rows, 0));
     let day1 = base.write("day1.csv", roster_csv(rows, 1));
-    let run = base.run(
-        &import_args(&day0)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
-    run.code(0);
+    base.args(&import_args(&day0)).run();
     let before = base.dump();
 
     // The after-state, and how long an uninterrupted import takes.
     let calib = Roster::new();
     copy_store(base.db(), calib.db());
     let started = Instant::now();
-    let run = calib.run(
-        &import_args(&day1)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    let run = calib.args(&import_args(&day1)).run();
     let full = started.elapsed();
-    run.code(0);
     let after = calib.dump();
     assert_ne!(before, after, "day 1 must change the store");
-    assert!(
-        run.summary()["updated"].as_u64().unwrap_or(0) > 0
-            && run.summary()["deactivated"].as_u64().unwrap_or(0) > 0
-    );
+    let summary = run.report().summary;
+    assert!(summary.updated > 0 && summary.deactivated > 0);
     eprintln!("kill test: {rows} rows, {kills} kills over an import of {full:?}");
 
     let mut landed = Landed::default();
@@ -91,13 +73,7 @@ fn a_killed_import_leaves_all_or_nothing() {
         copy_store(base.db(), r.db());
         // Spread over the whole run and a little past it (some kills land after the commit).
         let delay = full.mul_f64(1.15 * (k as f64 + 0.5) / kills as f64);
-        let mut child = r
-            .cmd()
-            .args(import_args(&day1))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn roster");
+        let mut child = r.args(&import_args(&day1)).discard_output().spawn();
         std::thread::sleep(delay);
         child.kill().expect("SIGKILL"); // SIGKILL on Unix; harmless if it already exited
         child.wait().expect("wait");
@@ -135,19 +111,12 @@ fn a_killed_import_leaves_all_or_nothing() {
 
         if k + 1 == kills {
             // The next import is the same file: it brings the store to the after-state.
-            let run = r.run(
-                &import_args(&day1)
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-            );
-            run.code(0);
+            r.args(&import_args(&day1)).run();
             assert!(r.dump() == after, "re-running the killed import");
         } else {
             let next = r.write("next.csv", format!("email\nnext.{k}@example.com\n"));
-            let run = r.run(&["import", &next, "--output", "json"]);
-            run.code(0);
-            assert_eq!(run.summary()["created"], 1);
+            let run = r.args(&["import", &next, "--output", "json"]).run();
+            assert_eq!(run.report().summary.created, 1);
         }
         assert_eq!(statuses(&r)[0], "COMPLETED");
     }
@@ -159,7 +128,7 @@ fn a_killed_import_leaves_all_or_nothing() {
 #[test]
 fn an_interrupted_import_blocks_nothing() {
     let r = Roster::new();
-    r.import("a.csv", "email\na@example.com\n", &[]);
+    r.import_json("a.csv", "email\na@example.com\n").run();
     let conn = rusqlite::Connection::open(r.db()).expect("open");
     conn.execute(
         "UPDATE imports SET status = 'RUNNING', finished_at = NULL, message = NULL",
@@ -168,6 +137,6 @@ fn an_interrupted_import_blocks_nothing() {
     .expect("update");
     drop(conn);
     assert_eq!(statuses(&r), ["FAILED (interrupted)"]);
-    r.import("b.csv", "email\nb@example.com\n", &[]);
+    r.import_json("b.csv", "email\nb@example.com\n").run();
     assert_eq!(statuses(&r), ["COMPLETED", "FAILED (interrupted)"]);
 }

@@ -1,5 +1,7 @@
 //! The integration tests: one binary, one module per feature, each driving the real `roster`.
 
+// The harness: a temporary store per test, `Test` (one builder for every run of the binary),
+// and the JSON outputs as typed values.
 mod harness;
 
 // Import history: completed, refused and dry runs; original bytes; interrupted imports.
@@ -58,6 +60,10 @@ mod hostile;
 mod hostile_store;
 // SIGKILL at many instants of a large import: all or nothing, history, next import.
 mod kill;
+// The codemap's layers and file sizes, checked on the source.
+mod tidy;
+// The library's import called directly, as every face calls it.
+mod pipeline;
 // A real `roster serve` for the server tests: start, stderr, HTTP client, signals.
 mod server_harness;
 // `roster serve` and `roster keys`: keys, authentication, scopes, statuses, limits, log, shutdown.

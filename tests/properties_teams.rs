@@ -70,9 +70,9 @@ proptest! {
         max_deactivations in proptest::option::of(0..3u64),
     ) {
         let r = Roster::new();
-        r.import("first.csv", &team_file(&first), &["--invite"]);
+        r.import_json("first.csv", team_file(&first)).arg("--invite").run();
         if let Some(n) = seat_limit {
-            r.ok(&["config", "set", "seat-limit", &n.to_string()]);
+            r.args(&["config", "set", "seat-limit", &n.to_string()]).run();
         }
         let before = r.dump();
         let path = r.write("second.csv", team_file(&second));
@@ -81,7 +81,7 @@ proptest! {
         if full_sync { args.push("--full-sync"); }
         let limit = max_deactivations.map(|n| n.to_string());
         if let Some(n) = &limit { args.extend(["--max-deactivations", n.as_str()]); }
-        let run = r.run(&args);
+        let run = r.args(&args).any_status().run();
         prop_assert!(run.code == 0 || run.code == 4, "exit {}: {}", run.code, run.stderr);
         if run.code == 4 {
             let lines = run.error_lines();
@@ -100,27 +100,26 @@ proptest! {
         activate in proptest::collection::vec(any::<bool>(), 8),
     ) {
         let r = Roster::new();
-        r.import("first.csv", &team_file(&first), &["--invite"]);
+        r.import_json("first.csv", team_file(&first)).arg("--invite").run();
         // An additive second file changes roles and adds memberships without any rule to break
         // (there is always an owner left: nobody is deactivated or removed from a team).
         let path = r.write("second.csv", team_file(&second));
-        let run = r.run(&["import", &path]);
+        let run = r.args(&["import", &path]).any_status().run();
         prop_assert!(run.code == 0 || run.code == 4, "{}", run.stderr);
         for (id, yes) in activate.iter().enumerate() {
             if *yes {
                 // Only INVITED members can be activated; others exit 2, which is fine here.
-                r.run(&["members", "activate", &format!("m{id}@x.co")]);
+                r.args(&["members", "activate", &format!("m{id}@x.co")]).any_status().run();
             }
         }
         let before = r.dump();
         let out = r.path("x.csv").display().to_string();
-        r.ok(&["export", "-o", &out]);
-        let run = r.ok(&["import", &out, "--full-sync", "--output", "json"]);
-        prop_assert_eq!(run.changes(), Vec::<serde_json::Value>::new());
-        let s = run.summary();
-        for key in ["teams_created", "teams_deleted", "memberships_added", "memberships_removed", "memberships_changed", "deactivated"] {
-            prop_assert_eq!(&s[key], 0, "{}", key);
-        }
+        r.args(&["export", "-o", &out]).run();
+        let report = r.args(&["import", &out, "--full-sync", "--output", "json"]).run().report();
+        prop_assert_eq!(report.changes, []);
+        let s = report.summary;
+        let counts = [s.teams_created, s.teams_deleted, s.memberships_added, s.memberships_removed, s.memberships_changed, s.deactivated];
+        prop_assert_eq!(counts, [0; 6]);
         prop_assert_eq!(r.dump(), before);
     }
 }

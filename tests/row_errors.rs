@@ -1,34 +1,37 @@
 //! SPEC §5: row-level messages. Every error names its row (as a spreadsheet shows it), column
 //! and value; all of them are collected; any one refuses the import (exit 1, nothing changed).
 
-use crate::harness::{Roster, fixture, members_csv};
-use serde_json::{Value, json};
+use crate::harness::{Roster, RowError, fixture, members_csv};
 
 fn seeded() -> Roster {
     let r = Roster::new();
-    r.import("seed.csv", &members_csv([1, 2]), &[]);
+    r.import_json("seed.csv", members_csv([1, 2])).run();
     r
 }
 
-fn err(row: u32, column: Option<&str>, value: Option<&str>, message: &str) -> Value {
-    json!({"row": row, "column": column, "value": value, "message": message})
+fn err(row: u64, column: Option<&str>, value: Option<&str>, message: &str) -> RowError {
+    RowError {
+        row: Some(row),
+        column: column.map(str::to_string),
+        value: value.map(str::to_string),
+        message: message.into(),
+    }
 }
 
 /// Imports `text` expecting row errors; asserts exit 1, an unchanged store, and returns them.
 #[track_caller]
-fn row_errors(r: &Roster, text: &str) -> Vec<Value> {
+fn row_errors(r: &Roster, text: &str) -> Vec<RowError> {
     let path = r.write("rows.csv", text);
     let before = r.dump();
-    let run = r.run(&["import", &path, "--output", "json"]);
-    run.code(1);
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .run();
     assert_eq!(r.dump(), before, "the store changed");
-    let doc = run.json();
-    assert_eq!(doc["status"], "FAILED");
-    assert_eq!(
-        doc["summary"]["errors"],
-        doc["errors"].as_array().unwrap().len()
-    );
-    run.errors()
+    let doc = run.report();
+    assert_eq!(doc.status, "FAILED");
+    assert_eq!(doc.summary.errors, doc.errors.len() as u64);
+    doc.errors
 }
 
 /// One CSV cell, quoted.
@@ -41,13 +44,15 @@ fn each_message_of_the_fixture() {
     let r = seeded();
     let path = fixture("invalid/row_errors.csv");
     let before = r.dump();
-    let run = r.run(&["import", &path, "--output", "json"]);
-    run.code(1);
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .run();
     assert_eq!(r.dump(), before);
     let role = "Invalid organization role: expected owner, admin or member";
     let long = "A".repeat(101);
     assert_eq!(
-        run.errors(),
+        run.report().errors,
         vec![
             err(2, Some("email"), Some("ann@"), "Invalid email format"),
             err(3, Some("organization_role"), Some("boss"), role),
@@ -74,17 +79,18 @@ fn each_message_of_the_fixture() {
         ]
     );
     // The table output lists every error for people, on stderr.
-    let run = r.run(&["import", &path]);
-    run.code(1)
+    r.args(&["import", &path])
+        .status(1)
         .stderr_line("error: 7 rows have errors; nothing was changed.")
         .stderr_line("  row 2, email 'ann@': Invalid email format")
-        .stderr_line(&format!("  row 3, organization_role 'boss': {role}"))
+        .stderr_line(format!("  row 3, organization_role 'boss': {role}"))
         .stderr_line("  row 4: No identifier provided")
         .stderr_line("  Row 5 has the wrong number of columns.")
         .stderr_line("  Row 6, column first_name: cell is too long.")
         .stderr_line("  row 7, email 'fay@example.com': Duplicate member in file: also on row 8")
         .stderr_line("  row 8, email 'FAY@example.com': Duplicate member in file: also on row 7")
-        .stderr_line("hint: fix these rows and run again, or re-run with --skip-invalid to apply the 1 valid member.");
+        .stderr_line("hint: fix these rows and run again, or re-run with --skip-invalid to apply the 1 valid member.")
+        .run();
     assert_eq!(r.dump(), before);
 }
 
@@ -121,10 +127,10 @@ fn invalid_emails() {
     for e in bad {
         text.push_str(&format!("{},x\n", q(e)));
     }
-    let want: Vec<Value> = bad
+    let want: Vec<RowError> = bad
         .iter()
         .enumerate()
-        .map(|(i, e)| err(i as u32 + 2, Some("email"), Some(e), "Invalid email format"))
+        .map(|(i, e)| err(i as u64 + 2, Some("email"), Some(e), "Invalid email format"))
         .collect();
     assert_eq!(row_errors(&r, &text), want);
 }
@@ -148,15 +154,22 @@ fn valid_emails_and_trimming() {
     for e in good {
         text.push_str(&format!("{}\n", q(e)));
     }
-    let run = r.import("good.csv", &text, &[]);
-    assert_eq!(run.summary()["created"], good.len());
+    let run = r.import_json("good.csv", &text).run();
+    assert_eq!(run.report().summary.created, good.len() as u64);
     // Stored trimmed, found case-insensitively.
+    let email = |id: &str| r.member(id).email;
     assert_eq!(
-        r.member("spaced@example.com")["email"],
-        "spaced@example.com"
+        email("spaced@example.com").as_deref(),
+        Some("spaced@example.com")
     );
-    assert_eq!(r.member("nbsp@example.com")["email"], "nbsp@example.com");
-    assert_eq!(r.member("upper@example.com")["email"], "UPPER@EXAMPLE.COM");
+    assert_eq!(
+        email("nbsp@example.com").as_deref(),
+        Some("nbsp@example.com")
+    );
+    assert_eq!(
+        email("upper@example.com").as_deref(),
+        Some("UPPER@EXAMPLE.COM")
+    );
 }
 
 #[test]
@@ -172,8 +185,12 @@ fn organization_roles() {
         ]
     );
     // Roles ignore case and spaces; they are stored lowercase.
-    r.import("roles.csv", "email,org_role\nm5@example.com, ADMIN \n", &[]);
-    assert_eq!(r.member("m5@example.com")["organization_role"], "admin");
+    r.import_json("roles.csv", "email,org_role\nm5@example.com, ADMIN \n")
+        .run();
+    assert_eq!(
+        r.member("m5@example.com").organization_role.as_deref(),
+        Some("admin")
+    );
 }
 
 #[test]
@@ -212,13 +229,14 @@ fn a_padded_header_does_not_need_padded_rows() {
         row_errors(&r, text),
         vec![err(4, None, None, "Row 4 has the wrong number of columns.")]
     );
-    let run = r.import(
-        "ok.csv",
-        "email,first_name,,\nm3@example.com,Ann\nm4@example.com,Bob,,\n",
-        &[],
-    );
-    assert_eq!(run.summary()["created"], 2);
-    assert_eq!(run.json()["warnings"], json!([]));
+    let run = r
+        .import_json(
+            "ok.csv",
+            "email,first_name,,\nm3@example.com,Ann\nm4@example.com,Bob,,\n",
+        )
+        .run();
+    assert_eq!(run.report().summary.created, 2);
+    assert!(run.report().warnings.is_empty());
 }
 
 #[test]
@@ -236,7 +254,7 @@ fn cells_too_long_count_characters_not_bytes() {
         let ok = format!(" {} ", "é".repeat(max));
         let text = format!("email,{column}\nok@example.com,{ok}\n");
         let path = r.write("ok.csv", &text);
-        r.run(&["diff", &path]).code(0);
+        r.args(&["diff", &path]).run();
         // One character over: refused, naming row, column and the trimmed value.
         let over = "é".repeat(max + 1);
         let text = format!("email,{column}\nm3@example.com,x\nm4@example.com,{over}\n");
@@ -279,18 +297,18 @@ fn all_errors_are_collected_not_only_the_first() {
     }
     let errors = row_errors(&r, &text);
     assert_eq!(errors.len(), 300);
-    assert_eq!(errors[299]["row"], 301);
+    assert_eq!(errors[299].row, Some(301));
     // A row with two errors has both, and counts as one row in the headline.
     let path = r.write("two.csv", "email,organization_role\nbad@,boss\n");
-    let run = r.refuses(
-        &["import", &path],
-        1,
-        "error: 1 row has errors; nothing was changed.",
-    );
-    run.stderr_line("  row 2, email 'bad@': Invalid email format");
-    run.stderr_line(
-        "  row 2, organization_role 'boss': Invalid organization role: expected owner, admin or member",
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("  row 2, email 'bad@': Invalid email format")
+        .stderr_line(
+            "  row 2, organization_role 'boss': Invalid organization role: expected owner, admin or member",
+        )
+        .unchanged()
+        .run();
 }
 
 #[test]
@@ -311,15 +329,12 @@ fn row_numbers_are_what_a_spreadsheet_shows() {
             "bad3@,C",
         ]
         .join(eol);
-        let rows: Vec<Value> = row_errors(&r, &text)
-            .iter()
-            .map(|e| e["row"].clone())
-            .collect();
-        assert_eq!(rows, [json!(3), json!(7), json!(9)], "{eol:?}");
+        let rows: Vec<Option<u64>> = row_errors(&r, &text).iter().map(|e| e.row).collect();
+        assert_eq!(rows, [Some(3), Some(7), Some(9)], "{eol:?}");
     }
     // Entra's `version:v1.0` first line is row 1; the header row 2.
     let errors = row_errors(&r, "version:v1.0\nemail\nok@example.com\nbad@\n");
-    assert_eq!(errors[0]["row"], 4);
+    assert_eq!(errors[0].row, Some(4));
 }
 
 #[test]
@@ -327,11 +342,11 @@ fn errors_csv_has_the_rejected_rows() {
     let r = seeded();
     let out = r.path("errors.csv");
     let path = r.write("rows.csv", "email,first_name\nok@example.com,A\nbad@,B\n");
-    r.refuses(
-        &["import", &path, "--errors-csv", &out.display().to_string()],
-        1,
-        "error: 1 row has errors; nothing was changed.",
-    );
+    r.args(&["import", &path, "--errors-csv", &out.display().to_string()])
+        .status(1)
+        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .unchanged()
+        .run();
     let report = std::fs::read_to_string(out).unwrap();
     assert_eq!(
         report,

@@ -33,8 +33,7 @@ fn keys_are_created_listed_and_revoked_and_a_revoked_key_is_refused() {
     let key = create_key(&r, "hris", "sync");
     let reader = create_key(&r, "auditor", "read");
     assert_ne!(key, reader);
-    let list = r.run(&["keys", "list", "--output", "json"]);
-    list.code(0);
+    let list = r.args(&["keys", "list", "--output", "json"]).run();
     let keys = list.json();
     assert_eq!(keys[0]["name"], "auditor");
     assert_eq!(keys[0]["scope"], "read");
@@ -42,25 +41,29 @@ fn keys_are_created_listed_and_revoked_and_a_revoked_key_is_refused() {
     assert_eq!(keys[1]["prefix"], &key[..12]);
     assert!(keys[1]["last_used_at"].is_null());
     assert!(!list.stdout.contains(&key) && !list.stdout.contains(&key[12..]));
-    r.run(&["keys", "create", "hris"]).code(2).stderr_line(
-        "error: A key named 'hris' already exists. Revoke it first, or choose another name.",
-    );
+    r.args(&["keys", "create", "hris"])
+        .status(2)
+        .stderr_line(
+            "error: A key named 'hris' already exists. Revoke it first, or choose another name.",
+        )
+        .run();
 
     let server = Server::start(&r, &[]);
     assert_eq!(server.get("/v1/imports", &key).status, 200);
     // Last use is written off the request's path.
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let used = r.run(&["keys", "list", "--output", "json"]).json();
+    let used = r.args(&["keys", "list", "--output", "json"]).run().json();
     assert!(used[1]["last_used_at"].is_string(), "{used}");
 
-    r.run(&["keys", "revoke", "hris"]).code(0);
+    r.args(&["keys", "revoke", "hris"]).run();
     server
         .get("/v1/imports", &key)
         .problem(401, "The API key has been revoked.");
     assert_eq!(server.get("/v1/imports", &reader).status, 200);
-    r.run(&["keys", "revoke", "hris"])
-        .code(1)
-        .stderr_line("error: No key named 'hris'.");
+    r.args(&["keys", "revoke", "hris"])
+        .status(1)
+        .stderr_line("error: No key named 'hris'.")
+        .run();
     // The name of a revoked key may go to a new key; the old key stays refused.
     let again = create_key(&r, "hris", "sync");
     assert_eq!(server.get("/v1/imports", &again).status, 200);
@@ -141,7 +144,7 @@ fn unknown_paths_imports_and_members_are_404_problems() {
 fn a_body_over_the_byte_limit_is_413_and_another_type_415() {
     let r = Roster::new();
     let key = create_key(&r, "hris", "sync");
-    r.run(&["config", "set", "max-bytes", "100"]).code(0);
+    r.args(&["config", "set", "max-bytes", "100"]).run();
     let server = Server::start(&r, &[]);
     let big = format!("email\n{}", "a@example.com\n".repeat(20));
     let sentence = "The file exceeds 0.0001 MB. Please reduce the file size and try again.";
@@ -163,12 +166,8 @@ fn a_body_over_the_byte_limit_is_413_and_another_type_415() {
                 "The body must be text/csv, application/json or application/x-ndjson.",
             );
     }
-    assert_eq!(
-        r.run(&["imports", "list", "--output", "json"])
-            .stdout
-            .trim(),
-        "[]"
-    );
+    let history = r.args(&["imports", "list", "--output", "json"]).run();
+    assert_eq!(history.stdout.trim(), "[]");
 }
 
 #[test]
@@ -264,7 +263,7 @@ fn sigterm_and_sigint_stop_an_idle_server_with_exit_0() {
 #[test]
 fn a_bad_rate_limit_is_a_usage_error() {
     let r = Roster::new();
-    r.run(&["serve", "--rate-limit", "60/day"]).code(2);
+    r.args(&["serve", "--rate-limit", "60/day"]).status(2).run();
 }
 
 #[test]

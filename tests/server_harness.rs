@@ -6,7 +6,7 @@
 
 use crate::harness::Roster;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,15 +20,9 @@ pub struct Server {
 impl Server {
     /// `roster serve --listen 127.0.0.1:0` with `extra` flags, on `roster`'s store.
     pub fn start(roster: &Roster, extra: &[&str]) -> Server {
-        let mut child = roster
-            .cmd()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn roster serve");
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let mut child = roster.args(&args).spawn();
         let stderr = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = std::sync::mpsc::channel();
         let pipe = child.stderr.take().expect("stderr");
@@ -185,8 +179,9 @@ impl Reply {
 /// A new key made by `roster keys create NAME --scope SCOPE`.
 #[track_caller]
 pub fn create_key(roster: &Roster, name: &str, scope: &str) -> String {
-    let run = roster.run(&["keys", "create", name, "--scope", scope]);
-    run.code(0);
+    let run = roster
+        .args(&["keys", "create", name, "--scope", scope])
+        .run();
     let key = run.stdout.trim().to_string();
     assert!(key.starts_with("rst_") && key.len() == 40, "{key}");
     key

@@ -1,48 +1,72 @@
 //! SPEC §3: statuses of new members, BANNED and protected members during imports, and the
 //! `roster members` commands that set them.
 
-use crate::harness::{Roster, members_csv, summary};
+use crate::harness::{Roster, Summary, members_csv};
 
 #[test]
 fn new_members_are_provisioned_or_invited() {
     let r = Roster::new();
-    r.import("a.csv", &members_csv([1]), &[]);
+    r.import_json("a.csv", members_csv([1])).run();
     assert_eq!(r.status("m1@example.com"), "PROVISIONED");
-    r.import(
-        "b.csv",
-        "email,external_id\nm2@example.com,E2\n,E3\n",
-        &["--invite"],
-    );
+    r.import_json("b.csv", "email,external_id\nm2@example.com,E2\n,E3\n")
+        .args(&["--invite"])
+        .run();
     assert_eq!(r.status("m2@example.com"), "INVITED");
     // Without an email nobody can be invited.
     assert_eq!(r.status("E3"), "PROVISIONED");
     // --invite does not touch existing members.
-    let run = r.import("c.csv", &members_csv([1]), &["--invite"]);
-    assert_eq!(run.summary(), summary(&[("rows", 1), ("unchanged", 1)]));
+    let run = r
+        .import_json("c.csv", members_csv([1]))
+        .args(&["--invite"])
+        .run();
+    assert_eq!(
+        run.report().summary,
+        Summary {
+            rows: 1,
+            unchanged: 1,
+            ..Summary::default()
+        }
+    );
     assert_eq!(r.status("m1@example.com"), "PROVISIONED");
 }
 
 #[test]
 fn banned_members_are_skipped_and_counted() {
     let r = Roster::new();
-    r.import("a.csv", &members_csv([1, 2]), &[]);
-    r.run(&["members", "ban", "m1@example.com"])
-        .code(0)
-        .stdout_line("m1@example.com: PROVISIONED -> BANNED");
+    r.import_json("a.csv", members_csv([1, 2])).run();
+    r.args(&["members", "ban", "m1@example.com"])
+        .stdout_line("m1@example.com: PROVISIONED -> BANNED")
+        .run();
     let before = r.dump();
-    let run = r.import(
-        "b.csv",
-        "email,first_name\nm1@example.com,Changed\nm2@example.com,First2\n",
-        &[],
-    );
+    let run = r
+        .import_json(
+            "b.csv",
+            "email,first_name\nm1@example.com,Changed\nm2@example.com,First2\n",
+        )
+        .run();
     assert_eq!(
-        run.summary(),
-        summary(&[("rows", 2), ("unchanged", 1), ("banned_skipped", 1)])
+        run.report().summary,
+        Summary {
+            rows: 2,
+            unchanged: 1,
+            banned_skipped: 1,
+            ..Summary::default()
+        }
     );
     assert_eq!(r.dump(), before);
     // Full sync does not deactivate them either.
-    let run = r.import("c.csv", &members_csv([2]), &["--full-sync"]);
-    assert_eq!(run.summary(), summary(&[("rows", 1), ("unchanged", 1)]));
+    let run = r
+        .import_json("c.csv", members_csv([2]))
+        .args(&["--full-sync"])
+        .run();
+    assert_eq!(
+        run.report().summary,
+        Summary {
+            rows: 1,
+            unchanged: 1,
+            ..Summary::default()
+        }
+    );
     assert_eq!(r.status("m1@example.com"), "BANNED");
     assert_eq!(r.dump(), before);
 }
@@ -50,109 +74,131 @@ fn banned_members_are_skipped_and_counted() {
 #[test]
 fn unban_restores_the_status_before_the_ban() {
     let r = Roster::new();
-    r.import("a.csv", &members_csv([1]), &["--invite"]);
-    r.run(&["members", "activate", "m1@example.com"]).code(0);
-    r.run(&["members", "ban", "m1@example.com"]).code(0);
+    r.import_json("a.csv", members_csv([1]))
+        .args(&["--invite"])
+        .run();
+    r.args(&["members", "activate", "m1@example.com"]).run();
+    r.args(&["members", "ban", "m1@example.com"]).run();
     assert_eq!(r.status("m1@example.com"), "BANNED");
-    r.run(&["members", "unban", "m1@example.com"])
-        .code(0)
-        .stdout_line("m1@example.com: BANNED -> ACTIVE");
+    r.args(&["members", "unban", "m1@example.com"])
+        .stdout_line("m1@example.com: BANNED -> ACTIVE")
+        .run();
     assert_eq!(r.status("m1@example.com"), "ACTIVE");
 }
 
 #[test]
 fn protected_members_are_never_changed_or_deactivated() {
     let r = Roster::new();
-    r.import(
-        "a.csv",
-        "email,first_name,organization_role\nm1@example.com,First1,owner\nm2@example.com,First2,owner\n",
-        &[],
-    );
-    r.run(&["members", "protect", "m1@example.com"])
-        .code(0)
-        .stdout_line("m1@example.com: PROVISIONED -> PROVISIONED (protected)");
-    assert_eq!(r.member("m1@example.com")["protected"], true);
+    r.import_json("a.csv", "email,first_name,organization_role\nm1@example.com,First1,owner\nm2@example.com,First2,owner\n")
+        .run();
+    r.args(&["members", "protect", "m1@example.com"])
+        .stdout_line("m1@example.com: PROVISIONED -> PROVISIONED (protected)")
+        .run();
+    assert!(r.member("m1@example.com").protected);
     let before = r.dump();
     // A row that would change (or demote) the member is skipped and counted.
-    let run = r.import(
-        "b.csv",
-        "email,first_name,organization_role\nm1@example.com,Changed,member\n",
-        &[],
-    );
+    let run = r
+        .import_json(
+            "b.csv",
+            "email,first_name,organization_role\nm1@example.com,Changed,member\n",
+        )
+        .run();
     assert_eq!(
-        run.summary(),
-        summary(&[("rows", 1), ("protected_skipped", 1)])
+        run.report().summary,
+        Summary {
+            rows: 1,
+            protected_skipped: 1,
+            ..Summary::default()
+        }
     );
     assert_eq!(r.dump(), before);
     // A row equal to the member is simply unchanged.
-    let run = r.import("c.csv", "email,first_name\nm1@example.com,First1\n", &[]);
-    assert_eq!(run.summary(), summary(&[("rows", 1), ("unchanged", 1)]));
+    let run = r
+        .import_json("c.csv", "email,first_name\nm1@example.com,First1\n")
+        .run();
+    assert_eq!(
+        run.report().summary,
+        Summary {
+            rows: 1,
+            unchanged: 1,
+            ..Summary::default()
+        }
+    );
     // Missing from a full sync: kept as it is.
-    let run = r.import("d.csv", &members_csv([2]), &["--full-sync"]);
-    assert_eq!(run.summary(), summary(&[("rows", 1), ("unchanged", 1)]));
+    let run = r
+        .import_json("d.csv", members_csv([2]))
+        .args(&["--full-sync"])
+        .run();
+    assert_eq!(
+        run.report().summary,
+        Summary {
+            rows: 1,
+            unchanged: 1,
+            ..Summary::default()
+        }
+    );
     assert_eq!(r.status("m1@example.com"), "PROVISIONED");
     // Unprotected, the same file deactivates it.
-    r.run(&["members", "unprotect", "m1@example.com"]).code(0);
-    assert_eq!(r.member("m1@example.com")["protected"], false);
-    let run = r.import(
-        "d.csv",
-        &members_csv([2]),
-        &["--full-sync", "--max-deactivations", "1"],
-    );
-    assert_eq!(run.summary()["deactivated"], 1);
+    r.args(&["members", "unprotect", "m1@example.com"]).run();
+    assert!(!r.member("m1@example.com").protected);
+    let run = r
+        .import_json("d.csv", members_csv([2]))
+        .args(&["--full-sync", "--max-deactivations", "1"])
+        .run();
+    assert_eq!(run.report().summary.deactivated, 1);
     assert_eq!(r.status("m1@example.com"), "INACTIVE");
 }
 
 #[test]
 fn activate_only_moves_invited_members() {
     let r = Roster::new();
-    r.import("a.csv", &members_csv([1]), &["--invite"]);
-    r.import("b.csv", &members_csv([2]), &[]);
-    r.run(&["members", "activate", "m1@example.com"])
-        .code(0)
-        .stdout_line("m1@example.com: INVITED -> ACTIVE");
+    r.import_json("a.csv", members_csv([1]))
+        .args(&["--invite"])
+        .run();
+    r.import_json("b.csv", members_csv([2])).run();
+    r.args(&["members", "activate", "m1@example.com"])
+        .stdout_line("m1@example.com: INVITED -> ACTIVE")
+        .run();
     assert_eq!(r.status("m1@example.com"), "ACTIVE");
     let before = r.dump();
-    let run = r.run(&["members", "activate", "m2@example.com"]);
-    run.code(2).stderr_line(
-        "error: m2@example.com is PROVISIONED; only an INVITED member can be activated",
-    );
+    r.args(&["members", "activate", "m2@example.com"])
+        .status(2)
+        .stderr_line(
+            "error: m2@example.com is PROVISIONED; only an INVITED member can be activated",
+        )
+        .run();
     assert_eq!(r.dump(), before);
 }
 
 #[test]
 fn unknown_members_are_reported() {
     let r = Roster::new();
-    r.import("a.csv", &members_csv([1]), &[]);
+    r.import_json("a.csv", members_csv([1])).run();
     for cmd in ["show", "ban", "unban", "protect", "unprotect", "activate"] {
-        r.refuses(
-            &["members", cmd, "nobody@example.com"],
-            1,
-            "error: no member with email, external_id or phone 'nobody@example.com'",
-        );
+        r.args(&["members", cmd, "nobody@example.com"])
+            .status(1)
+            .stderr_line("error: no member with email, external_id or phone 'nobody@example.com'")
+            .unchanged()
+            .run();
     }
 }
 
 #[test]
 fn members_list_and_show() {
     let r = Roster::new();
-    r.import(
-        "a.csv",
-        "email,external_id,first_name,last_name,name\nann@example.com,E1,Ann,Smith,\nbob@example.com,E2,Bob,Jones,Bobby J\n",
-        &[],
-    );
-    r.run(&["members", "ban", "E2"]).code(0);
-    let run = r.run(&["members", "list", "--output", "json"]);
-    run.code(0);
-    let list = run.json();
-    assert_eq!(list.as_array().map(Vec::len), Some(2));
-    let run = r.run(&["members", "list", "--status", "BANNED", "--output", "json"]);
-    run.code(0);
-    assert_eq!(run.json()[0]["email"], "bob@example.com");
-    assert_eq!(run.json().as_array().map(Vec::len), Some(1));
+    r.import_json("a.csv", "email,external_id,first_name,last_name,name\nann@example.com,E1,Ann,Smith,\nbob@example.com,E2,Bob,Jones,Bobby J\n")
+        .run();
+    r.args(&["members", "ban", "E2"]).run();
+    let run = r.args(&["members", "list", "--output", "json"]).run();
+    assert_eq!(run.members().len(), 2);
+    let run = r
+        .args(&["members", "list", "--status", "BANNED", "--output", "json"])
+        .run();
+    let banned = run.members();
+    assert_eq!(banned[0].email.as_deref(), Some("bob@example.com"));
+    assert_eq!(banned.len(), 1);
     // The table shows the display name: first and last name when there is no name.
-    let run = r.run(&["members", "list"]);
-    run.code(0);
+    let run = r.args(&["members", "list"]).run();
     assert!(
         run.stdout
             .lines()
@@ -164,7 +210,7 @@ fn members_list_and_show() {
             .any(|l| l.contains("Bobby J") && l.contains("BANNED"))
     );
     let ann = r.member("E1");
-    assert_eq!(ann["name"], serde_json::Value::Null);
-    assert_eq!(ann["status"], "PROVISIONED");
-    assert_eq!(ann["teams"], serde_json::json!([]));
+    assert_eq!(ann.name, None);
+    assert_eq!(ann.status, "PROVISIONED");
+    assert_eq!(ann.teams, []);
 }

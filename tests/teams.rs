@@ -1,8 +1,7 @@
 //! Team files (SPEC §5, §7): one row per membership, grouping a member's rows, additive and
 //! replace-style full sync, teams created and deleted, and the messages of team files.
 
-use crate::harness::{Roster, fixture};
-use serde_json::json;
+use crate::harness::{Change, Roster, RowError, TeamChanges, TeamRole, TeamRoleChange, fixture};
 
 const BASE: &str = "\
 email,first_name,organization_role,team,team_role
@@ -14,26 +13,26 @@ cy@x.co,Cy,,,
 
 fn seeded() -> Roster {
     let r = Roster::new();
-    r.import("base.csv", BASE, &[]);
+    r.import_json("base.csv", BASE).run();
     r
 }
 
 #[test]
 fn a_member_in_two_teams_has_two_memberships() {
     let r = Roster::new();
-    let run = r.import("base.csv", BASE, &[]);
-    let s = run.summary();
-    assert_eq!(s["rows"], 4);
-    assert_eq!(s["created"], 3);
-    assert_eq!(s["teams_created"], 2);
-    assert_eq!(s["memberships_added"], 3);
+    let run = r.import_json("base.csv", BASE).run();
+    let s = run.report().summary;
+    assert_eq!(s.rows, 4);
+    assert_eq!(s.created, 3);
+    assert_eq!(s.teams_created, 2);
+    assert_eq!(s.memberships_added, 3);
     assert_eq!(r.teams_of("ann@x.co"), ["Blue:member", "Red:owner"]);
     assert_eq!(r.teams_of("bob@x.co"), ["Red:member"]);
-    let ann = &run.changes()[0];
-    assert_eq!(ann["row"], 2, "a member's change names its first row");
+    let ann = &run.report().changes[0];
+    assert_eq!(ann.row, Some(2), "a member's change names its first row");
     assert_eq!(
-        ann["teams"]["added"],
-        json!([{"team": "Red", "team_role": "owner"}, {"team": "Blue", "team_role": "member"}])
+        ann.teams.added,
+        [TeamRole::of("Red", "owner"), TeamRole::of("Blue", "member")]
     );
 }
 
@@ -41,26 +40,34 @@ fn a_member_in_two_teams_has_two_memberships() {
 fn a_blank_team_cell_is_a_member_without_a_team() {
     let r = seeded();
     assert!(r.teams_of("cy@x.co").is_empty());
-    assert_eq!(r.member_by_email("cy@x.co")["first_name"], "Cy");
+    assert_eq!(
+        r.member_by_email("cy@x.co").first_name.as_deref(),
+        Some("Cy")
+    );
 }
 
 #[test]
 fn the_same_team_file_twice_changes_nothing_the_second_time() {
     let r = seeded();
     let before = r.dump();
-    let s = r.import("base.csv", BASE, &["--full-sync"]).summary();
-    assert_eq!(s["unchanged"], 3);
-    for key in [
-        "created",
-        "updated",
-        "deactivated",
-        "teams_created",
-        "teams_deleted",
-        "memberships_added",
-        "memberships_removed",
-        "memberships_changed",
+    let s = r
+        .import_json("base.csv", BASE)
+        .args(&["--full-sync"])
+        .run()
+        .report()
+        .summary;
+    assert_eq!(s.unchanged, 3);
+    for (key, n) in [
+        ("created", s.created),
+        ("updated", s.updated),
+        ("deactivated", s.deactivated),
+        ("teams_created", s.teams_created),
+        ("teams_deleted", s.teams_deleted),
+        ("memberships_added", s.memberships_added),
+        ("memberships_removed", s.memberships_removed),
+        ("memberships_changed", s.memberships_changed),
     ] {
-        assert_eq!(s[key], 0, "{key}");
+        assert_eq!(n, 0, "{key}");
     }
     assert_eq!(r.dump(), before);
 }
@@ -68,17 +75,12 @@ fn the_same_team_file_twice_changes_nothing_the_second_time() {
 #[test]
 fn additive_mode_adds_a_membership_and_keeps_the_old_one() {
     let r = seeded();
-    let run = r.import(
-        "move.csv",
-        "email,team,team_role\nbob@x.co,Blue,member\n",
-        &[],
-    );
-    let s = run.summary();
-    assert_eq!(
-        (s["updated"].clone(), s["memberships_added"].clone()),
-        (json!(1), json!(1))
-    );
-    assert_eq!(s["memberships_removed"], 0);
+    let run = r
+        .import_json("move.csv", "email,team,team_role\nbob@x.co,Blue,member\n")
+        .run();
+    let s = run.report().summary;
+    assert_eq!((s.updated, s.memberships_added), (1, 1));
+    assert_eq!(s.memberships_removed, 0);
     assert_eq!(r.teams_of("bob@x.co"), ["Blue:member", "Red:member"]);
 }
 
@@ -92,38 +94,40 @@ ann@x.co,Blue,owner
 bob@x.co,Blue,member
 cy@x.co,,
 ";
-    let run = r.import("move.csv", file, &["--full-sync"]);
-    let s = run.summary();
-    assert_eq!(s["memberships_added"], 1);
-    assert_eq!(s["memberships_removed"], 1);
-    assert_eq!(s["memberships_changed"], 1);
+    let run = r.import_json("move.csv", file).args(&["--full-sync"]).run();
+    let s = run.report().summary;
+    assert_eq!(s.memberships_added, 1);
+    assert_eq!(s.memberships_removed, 1);
+    assert_eq!(s.memberships_changed, 1);
     assert_eq!(
-        s["updated"], 2,
+        s.updated, 2,
         "a member whose only change is its teams is updated"
     );
-    assert_eq!(s["unchanged"], 1);
+    assert_eq!(s.unchanged, 1);
     assert_eq!(r.teams_of("bob@x.co"), ["Blue:member"]);
     assert_eq!(r.teams_of("ann@x.co"), ["Blue:owner", "Red:owner"]);
-    let changes = run.changes();
-    let bob = changes
-        .iter()
-        .find(|c| c["member"]["email"] == "bob@x.co")
-        .expect("bob's change");
-    assert_eq!(bob["action"], "update");
-    assert_eq!(bob["row"], 4);
-    assert_eq!(bob["fields"], json!({}));
+    let changes = run.report().changes;
+    let of = |email: &str| -> &Change {
+        changes
+            .iter()
+            .find(|c| c.member.email.as_deref() == Some(email))
+            .unwrap_or_else(|| panic!("no change of {email}"))
+    };
+    let bob = of("bob@x.co");
+    assert_eq!(bob.action, "update");
+    assert_eq!(bob.row, Some(4));
+    assert!(bob.fields.is_empty());
     assert_eq!(
-        bob["teams"],
-        json!({"added": [{"team": "Blue", "team_role": "member"}],
-               "removed": [{"team": "Red", "team_role": "member"}], "changed": []})
+        bob.teams,
+        TeamChanges {
+            added: vec![TeamRole::of("Blue", "member")],
+            removed: vec![TeamRole::of("Red", "member")],
+            changed: vec![]
+        }
     );
-    let ann = changes
-        .iter()
-        .find(|c| c["member"]["email"] == "ann@x.co")
-        .expect("ann's change");
     assert_eq!(
-        ann["teams"]["changed"],
-        json!([{"team": "Blue", "old": "member", "new": "owner"}])
+        of("ann@x.co").teams.changed,
+        [TeamRoleChange::of("Blue", "member", "owner")]
     );
 }
 
@@ -131,15 +135,22 @@ cy@x.co,,
 fn full_sync_deletes_a_team_that_no_row_names() {
     let r = seeded();
     let file = "email,team,team_role\nann@x.co,Blue,owner\nbob@x.co,Blue,member\ncy@x.co,,\n";
-    let s = r.import("no-red.csv", file, &["--full-sync"]).summary();
-    assert_eq!(s["teams_deleted"], 1);
-    assert_eq!(s["memberships_removed"], 2);
+    let s = r
+        .import_json("no-red.csv", file)
+        .args(&["--full-sync"])
+        .run()
+        .report()
+        .summary;
+    assert_eq!(s.teams_deleted, 1);
+    assert_eq!(s.memberships_removed, 2);
     assert_eq!(r.team_names(), ["Blue"]);
     // Red is gone: naming it again creates it.
     let s = r
-        .import("red.csv", "email,team,team_role\ncy@x.co,Red,owner\n", &[])
-        .summary();
-    assert_eq!(s["teams_created"], 1);
+        .import_json("red.csv", "email,team,team_role\ncy@x.co,Red,owner\n")
+        .run()
+        .report()
+        .summary;
+    assert_eq!(s.teams_created, 1);
 }
 
 #[test]
@@ -147,10 +158,10 @@ fn additive_mode_never_removes_memberships_or_deletes_teams() {
     let r = seeded();
     let before = r.dump();
     let file = "email,team,team_role\nann@x.co,Blue,member\n";
-    let s = r.import("blue.csv", file, &[]).summary();
-    assert_eq!(s["teams_deleted"], 0);
-    assert_eq!(s["memberships_removed"], 0);
-    assert_eq!(s["unchanged"], 1);
+    let s = r.import_json("blue.csv", file).run().report().summary;
+    assert_eq!(s.teams_deleted, 0);
+    assert_eq!(s.memberships_removed, 0);
+    assert_eq!(s.unchanged, 1);
     assert_eq!(r.dump(), before);
 }
 
@@ -158,19 +169,19 @@ fn additive_mode_never_removes_memberships_or_deletes_teams() {
 fn full_sync_removes_the_memberships_of_deactivated_members() {
     let r = seeded();
     let file = "email,team,team_role\nann@x.co,Red,owner\nann@x.co,Blue,member\ncy@x.co,,\n";
-    let run = r.import("no-bob.csv", file, &["--full-sync"]);
-    let s = run.summary();
-    assert_eq!(s["deactivated"], 1);
-    assert_eq!(s["memberships_removed"], 1);
-    assert_eq!(r.member_by_email("bob@x.co")["status"], "INACTIVE");
+    let run = r
+        .import_json("no-bob.csv", file)
+        .args(&["--full-sync"])
+        .run();
+    let s = run.report().summary;
+    assert_eq!(s.deactivated, 1);
+    assert_eq!(s.memberships_removed, 1);
+    assert_eq!(r.member_by_email("bob@x.co").status, "INACTIVE");
     assert!(r.teams_of("bob@x.co").is_empty());
-    let bob = &run.changes()[0];
-    assert_eq!(bob["action"], "deactivate");
-    assert_eq!(bob["row"], json!(null));
-    assert_eq!(
-        bob["teams"]["removed"],
-        json!([{"team": "Red", "team_role": "member"}])
-    );
+    let bob = &run.report().changes[0];
+    assert_eq!(bob.action, "deactivate");
+    assert_eq!(bob.row, None);
+    assert_eq!(bob.teams.removed, [TeamRole::of("Red", "member")]);
 }
 
 #[test]
@@ -178,26 +189,29 @@ fn full_sync_without_a_team_column_leaves_memberships_alone() {
     let r = seeded();
     let file = "email,first_name\nann@x.co,Ann\nbob@x.co,Bob\ncy@x.co,Cy\n";
     let before = r.dump();
-    let s = r.import("plain.csv", file, &["--full-sync"]).summary();
-    assert_eq!(s["unchanged"], 3);
-    assert_eq!(s["teams_deleted"], 0);
+    let s = r
+        .import_json("plain.csv", file)
+        .args(&["--full-sync"])
+        .run()
+        .report()
+        .summary;
+    assert_eq!(s.unchanged, 3);
+    assert_eq!(s.teams_deleted, 0);
     assert_eq!(r.dump(), before);
 }
 
 #[test]
 fn a_role_change_in_a_team_is_counted_as_changed() {
     let r = seeded();
-    let run = r.import(
-        "promote.csv",
-        "email,team,team_role\nbob@x.co,Red,ADMIN\n",
-        &[],
-    );
-    let s = run.summary();
-    assert_eq!(s["memberships_changed"], 1);
-    assert_eq!(s["memberships_added"], 0);
+    let run = r
+        .import_json("promote.csv", "email,team,team_role\nbob@x.co,Red,ADMIN\n")
+        .run();
+    let s = run.report().summary;
+    assert_eq!(s.memberships_changed, 1);
+    assert_eq!(s.memberships_added, 0);
     assert_eq!(
-        run.changes()[0]["teams"]["changed"],
-        json!([{"team": "Red", "old": "member", "new": "admin"}])
+        run.report().changes[0].teams.changed,
+        [TeamRoleChange::of("Red", "member", "admin")]
     );
     assert_eq!(r.teams_of("bob@x.co"), ["Red:admin"]);
 }
@@ -206,11 +220,11 @@ fn a_role_change_in_a_team_is_counted_as_changed() {
 fn a_team_fixture_imports() {
     let r = Roster::new();
     let path = fixture("valid/teams.csv");
-    let run = r.ok(&["import", &path, "--output", "json"]);
-    let s = run.summary();
-    assert_eq!(s["created"], 4);
-    assert_eq!(s["teams_created"], 3);
-    assert_eq!(s["memberships_added"], 5);
+    let run = r.args(&["import", &path, "--output", "json"]).run();
+    let s = run.report().summary;
+    assert_eq!(s.created, 4);
+    assert_eq!(s.teams_created, 3);
+    assert_eq!(s.memberships_added, 5);
     assert_eq!(
         r.teams_of("dana@example.org"),
         ["Design:owner", "Platform:admin"]
@@ -222,17 +236,17 @@ fn a_team_fixture_imports() {
 fn team_role_is_a_required_column_of_a_team_file() {
     let r = seeded();
     let path = r.write("no-role.csv", "email,team\nann@x.co,Red\n");
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: Required column is missing: team_role."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: Required column is missing: team_role.")
+        .unchanged()
+        .run();
     let path = fixture("invalid/team-without-role.csv");
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &["error: Required column is missing: team_role."],
-    );
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: Required column is missing: team_role.")
+        .unchanged()
+        .run();
 }
 
 #[test]
@@ -240,19 +254,18 @@ fn team_names_are_at_most_fifty_characters() {
     let r = seeded();
     let fifty = "T".repeat(50);
     let file = format!("email,team,team_role\nann@x.co,{fifty},member\n");
-    let s = r.import("fifty.csv", &file, &[]).summary();
-    assert_eq!(s["teams_created"], 1);
+    let s = r.import_json("fifty.csv", &file).run().report().summary;
+    assert_eq!(s.teams_created, 1);
 
     let long = format!("email,team,team_role\nbob@x.co,{fifty}x,member\n");
     let path = r.write("long.csv", &long);
-    let run = r.refuses_all(
-        &["import", &path],
-        1,
-        &[
-            "error: 1 row has errors; nothing was changed.",
-            "  Row 2, column team: cell is too long.",
-        ],
-    );
+    let run = r
+        .args(&["import", &path])
+        .status(1)
+        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("  Row 2, column team: cell is too long.")
+        .unchanged()
+        .run();
     assert_eq!(run.error_lines().len(), 1);
 }
 
@@ -263,15 +276,16 @@ fn an_invalid_team_role_is_a_row_error() {
         "bad-role.csv",
         "email,team,team_role\nann@x.co,Red,owner\nbob@x.co,Red,boss\ncy@x.co,Red,\n",
     );
-    let run = r.refuses_all(
-        &["import", &path],
-        1,
-        &[
-            "error: 2 rows have errors; nothing was changed.",
+    let run = r
+        .args(&["import", &path])
+        .status(1)
+        .stderr_line("error: 2 rows have errors; nothing was changed.")
+        .stderr_line(
             "  row 3, team_role 'boss': Invalid team role: expected owner, admin or member",
-            "  row 4, team_role '': Invalid team role: expected owner, admin or member",
-        ],
-    );
+        )
+        .stderr_line("  row 4, team_role '': Invalid team role: expected owner, admin or member")
+        .unchanged()
+        .run();
     assert!(run.stdout.is_empty() || !run.stdout.contains("COMPLETED"));
 }
 
@@ -286,19 +300,24 @@ ann@x.co,Anne,Blue,member
 ";
     let path = r.write("conflict.csv", file);
     let want = "Conflicting first_name for ann@x.co: 'Ann' on row 2, 'Anne' on row 4";
-    r.refuses_all(
-        &["import", &path],
-        1,
-        &[
-            "error: 1 row has errors; nothing was changed.",
-            &format!("  row 4, first_name 'Anne': {want}"),
-        ],
-    );
-    let run = r.run(&["import", &path, "--output", "json"]);
-    run.code(1);
+    r.args(&["import", &path])
+        .status(1)
+        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line(format!("  row 4, first_name 'Anne': {want}"))
+        .unchanged()
+        .run();
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .run();
     assert_eq!(
-        run.json()["errors"],
-        json!([{"row": 4, "column": "first_name", "value": "Anne", "message": want}])
+        run.report().errors,
+        [RowError {
+            row: Some(4),
+            column: Some("first_name".into()),
+            value: Some("Anne".into()),
+            message: want.to_string()
+        }]
     );
 }
 
@@ -306,9 +325,13 @@ ann@x.co,Anne,Blue,member
 fn conflicting_roles_in_one_team_name_both_rows() {
     let r = Roster::new();
     let path = fixture("invalid/teams-conflicting-role.csv");
-    let run = r.refuses_all(&["import", &path, "--output", "json"], 1, &[]);
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .unchanged()
+        .run();
     assert_eq!(
-        run.json()["errors"][0]["message"],
+        run.report().errors[0].message,
         "Conflicting team_role for gus@example.org: 'owner' on row 2, 'member' on row 3"
     );
 }
@@ -317,7 +340,7 @@ fn conflicting_roles_in_one_team_name_both_rows() {
 fn a_value_given_on_a_later_row_is_named_by_that_row() {
     // Row 2 leaves the form cell blank; rows 3 and 4 disagree: the message names rows 3 and 4.
     let r = Roster::new();
-    r.ok(&["forms", "add", "profile.shirt"]);
+    r.args(&["forms", "add", "profile.shirt"]).run();
     let file = "\
 email,form.profile.shirt,team,team_role
 ann@x.co,,Red,owner
@@ -325,9 +348,13 @@ ann@x.co,M,Blue,member
 ann@x.co,L,Green,member
 ";
     let path = r.write("forms.csv", file);
-    let run = r.refuses_all(&["import", &path, "--output", "json"], 1, &[]);
+    let run = r
+        .args(&["import", &path, "--output", "json"])
+        .status(1)
+        .unchanged()
+        .run();
     assert_eq!(
-        run.json()["errors"][0]["message"],
+        run.report().errors[0].message,
         "Conflicting form.profile.shirt for ann@x.co: 'M' on row 3, 'L' on row 4"
     );
 }
@@ -340,8 +367,8 @@ email,external_id,first_name,team,team_role
 ann@x.co,E1,Ann,Red,owner
 ,E1,,Blue,member
 ";
-    let run = r.import("ids.csv", file, &[]);
-    assert_eq!(run.summary()["created"], 1);
+    let run = r.import_json("ids.csv", file).run();
+    assert_eq!(run.report().summary.created, 1);
     assert_eq!(r.teams_of("ann@x.co"), ["Blue:member", "Red:owner"]);
 }
 
@@ -350,10 +377,11 @@ fn diff_shows_team_changes_without_applying_them() {
     let r = seeded();
     let before = r.dump();
     let path = r.write("d.csv", "email,team,team_role\ncy@x.co,Green,admin\n");
-    let run = r.ok(&["diff", &path, "--output", "json"]);
-    assert_eq!(run.json()["status"], "DRY_RUN");
-    assert_eq!(run.summary()["teams_created"], 1);
-    assert_eq!(run.summary()["memberships_added"], 1);
+    let run = r.args(&["diff", &path, "--output", "json"]).run();
+    let report = run.report();
+    assert_eq!(report.status, "DRY_RUN");
+    assert_eq!(report.summary.teams_created, 1);
+    assert_eq!(report.summary.memberships_added, 1);
     assert_eq!(r.dump(), before);
 }
 
@@ -363,41 +391,32 @@ fn a_team_full_sync_removes_the_memberships_of_members_deactivated_earlier() {
     // members too". bob was deactivated by a full sync without a team column (which keeps
     // memberships); the next team full sync removes his memberships and deletes Green.
     let r = Roster::new();
-    r.import(
-        "a.csv",
-        "email,organization_role,team,team_role\nann@x.co,owner,Red,owner\nbob@x.co,,Red,member\nbob@x.co,,Green,admin\n",
-        &[],
-    );
-    r.import("b.csv", "email\nann@x.co\n", &["--full-sync"]);
-    assert_eq!(r.member_by_email("bob@x.co")["status"], "INACTIVE");
+    r.import_json("a.csv", "email,organization_role,team,team_role\nann@x.co,owner,Red,owner\nbob@x.co,,Red,member\nbob@x.co,,Green,admin\n")
+        .run();
+    r.import_json("b.csv", "email\nann@x.co\n")
+        .args(&["--full-sync"])
+        .run();
+    assert_eq!(r.member_by_email("bob@x.co").status, "INACTIVE");
     assert_eq!(r.teams_of("bob@x.co"), ["Green:admin", "Red:member"]);
-    let run = r.import(
-        "c.csv",
-        "email,team,team_role\nann@x.co,Red,owner\n",
-        &["--full-sync"],
-    );
-    let s = run.summary();
-    assert_eq!(s["memberships_removed"], 2);
-    assert_eq!(s["teams_deleted"], 1);
-    assert_eq!(
-        (s["deactivated"].clone(), s["updated"].clone()),
-        (json!(0), json!(0))
-    );
+    let run = r
+        .import_json("c.csv", "email,team,team_role\nann@x.co,Red,owner\n")
+        .args(&["--full-sync"])
+        .run();
+    let s = run.report().summary;
+    assert_eq!(s.memberships_removed, 2);
+    assert_eq!(s.teams_deleted, 1);
+    assert_eq!((s.deactivated, s.updated), (0, 0));
     assert!(r.teams_of("bob@x.co").is_empty());
-    assert_eq!(r.member_by_email("bob@x.co")["status"], "INACTIVE");
-    let bob = &run.changes()[0];
-    assert_eq!(
-        (bob["action"].clone(), bob["row"].clone()),
-        (json!("update"), json!(null))
-    );
-    assert_eq!(bob["fields"], json!({}));
+    assert_eq!(r.member_by_email("bob@x.co").status, "INACTIVE");
+    let bob = &run.report().changes[0];
+    assert_eq!((bob.action.as_str(), bob.row), ("update", None));
+    assert!(bob.fields.is_empty());
     // Applied once, the same file changes nothing more.
     let s = r
-        .import(
-            "c.csv",
-            "email,team,team_role\nann@x.co,Red,owner\n",
-            &["--full-sync"],
-        )
-        .summary();
-    assert_eq!(s["memberships_removed"], 0);
+        .import_json("c.csv", "email,team,team_role\nann@x.co,Red,owner\n")
+        .args(&["--full-sync"])
+        .run()
+        .report()
+        .summary;
+    assert_eq!(s.memberships_removed, 0);
 }

@@ -1,22 +1,17 @@
-//! The stages a roster file goes through before the store, for any bytes: the fuzz targets
-//! call these, and so does the regression corpus test (`tests/fuzz_corpus.rs` includes this
-//! file), so both exercise exactly the same code.
+//! Any bytes through the library's import (`roster::import::run`, as a dry run against a small
+//! store): the fuzz targets call these, and so does the regression corpus test
+//! (`tests/fuzz_corpus.rs` includes this file), so both exercise exactly the same code.
 //!
-//! A panic anywhere is a bug; a file-level error must be a typed `FileError`; the stages'
+//! A panic anywhere is a bug; a file-level error must be a typed `FileError`; the outcome's
 //! invariants are asserted on the way.
 
 use roster::columns::Catalog;
-use roster::decode::{self, Decoded};
 use roster::error::FileError;
-use roster::error::RowError;
-use roster::input::{self, Input};
-use roster::model::{Field, Member, Status, Values};
-use roster::parse::{self, InputFormat, Mapping, ParseOptions};
-use roster::plan::{self, Mode, Plan};
-use roster::report::{self, FileInfo, Outcome};
-use roster::resolve;
-use roster::store::{Settings, Snapshot};
-use roster::validate;
+use roster::import::{self, ImportInput, ImportOptions, Outcome, Quiet, Refusal};
+use roster::model::Status;
+use roster::parse::{InputFormat, Mapping};
+use roster::report;
+use roster::store::{AdminStore, ImportStore, SqliteStore, StateChange};
 
 /// What one run did, for the caller to look at.
 #[derive(Debug)]
@@ -50,28 +45,54 @@ pub fn catalog() -> Catalog {
 }
 
 /// A small store: three members, one of them deactivated, so that resolve and plan match.
-pub fn snapshot() -> Snapshot {
-    let member = |id: i64, email: &str, ext: &str, phone: &str, status: Status| {
-        let values = Values::of(&[
-            (Field::Email, email),
-            (Field::ExternalId, ext),
-            (Field::Phone, phone),
-        ]);
-        Member::new(id, values, status)
-    };
-    let members = vec![
-        member(1, "a@example.com", "1", "+15550000001", Status::Active),
-        member(2, "b@example.com", "2", "+15550000002", Status::Provisioned),
-        member(3, "c@example.com", "3", "+15550000003", Status::Inactive),
-    ];
-    Snapshot::new(
-        members,
-        Vec::new(),
-        vec![Vec::new(); 3],
-        catalog(),
-        Settings::default(),
-        1,
-    )
+/// One per thread, in the temporary folder; every run against it is a dry run.
+fn with_store<T>(f: impl FnOnce(&mut SqliteStore) -> T) -> T {
+    thread_local! {
+        static STORE: std::cell::RefCell<Option<SqliteStore>> = const { std::cell::RefCell::new(None) };
+    }
+    STORE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let store = slot.get_or_insert_with(new_store);
+        f(store)
+    })
+}
+
+fn new_store() -> SqliteStore {
+    let path = std::env::temp_dir().join(format!(
+        "roster-fuzz-{}-{:?}.db",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let mut store = SqliteStore::open(&path).expect("fuzz store");
+    let catalog = catalog();
+    for slug in &catalog.labels {
+        store.add_label(slug).expect("label");
+    }
+    for key in &catalog.form_fields {
+        store.add_form_field(key).expect("form field");
+    }
+    let csv = "email,external_id,phone\na@example.com,1,+15550000001\n\
+               b@example.com,2,+15550000002\nc@example.com,3,+15550000003\n";
+    let input = ImportInput::bytes("seed.csv", csv.as_bytes().to_vec());
+    let outcome = import::run(&mut store, input, &ImportOptions::new("fuzz"), &mut Quiet)
+        .expect("seed import");
+    assert_eq!(outcome.summary.created, 3);
+    let snapshot = store.snapshot().expect("snapshot");
+    let states: Vec<StateChange> = [(0, Status::Active), (2, Status::Inactive)]
+        .into_iter()
+        .map(|(i, status)| StateChange {
+            member_id: snapshot.members[i].id,
+            status,
+            prior: (status == Status::Inactive).then_some(Status::Provisioned),
+            protected: false,
+            action: "seed",
+        })
+        .collect();
+    store.set_member_states(&states, "fuzz").expect("states");
+    store
 }
 
 /// How a run reads the file: the options `roster import` would be given.
@@ -139,82 +160,58 @@ pub fn options(bytes: &[u8]) -> Vec<Result<Done, FileError>> {
     vec![run(file, &case)]
 }
 
-/// Input checks (as `input::read` makes them), decode, parse, validate, resolve, plan.
+/// The library's import of the bytes, as a dry run against the small store: additive, then
+/// full sync; every report rendered.
 pub fn run(bytes: &[u8], case: &Case) -> Result<Done, FileError> {
-    if bytes.is_empty() {
-        return Err(FileError::Empty);
-    }
-    if let Some(kind) = input::binary_kind(bytes) {
-        return Err(FileError::NotCsv {
-            looks_like: Some(kind),
-        });
-    }
-    let input = Input {
-        name: case.name.to_string(),
-        bytes: bytes.to_vec(),
-        sha256: String::new(),
-    };
-    let decoded: Decoded = decode::decode(&input, case.encoding)?;
-    let options = ParseOptions {
-        format: case.format,
+    let mut options = ImportOptions {
+        dry_run: true,
+        input_format: case.format,
+        encoding: case.encoding.map(String::from),
         delimiter: case.delimiter,
-        mappings: case.mappings.clone(),
-        max_rows: case.max_rows,
-        file_name: case.name.to_string(),
+        map: case.mappings.clone(),
+        max_rows: Some(case.max_rows),
+        always_report_errors: true,
+        ..ImportOptions::new("fuzz")
     };
-    let snapshot = snapshot();
-    let table = parse::parse(&decoded, &options, &snapshot.catalog)?;
-    assert!(
-        !table.rows.is_empty(),
-        "parse returned a table without rows"
-    );
-    assert_eq!(table.header.len(), table.columns.len());
-    let validated = validate::validate(&table, &snapshot.catalog);
-    assert_eq!(validated.rows, table.rows.len() as u64);
-    let errors = validated.errors.len();
-    let resolved = resolve::resolve(validated, &snapshot);
-    assert!(resolved.errors.len() >= errors, "resolve lost row errors");
-    let plan = plan::plan(&resolved, &snapshot, &Mode::default());
-    let full = Mode {
-        full_sync: true,
-        ..Mode::default()
-    };
-    let synced = plan::plan(&resolved, &snapshot, &full);
+    let additive = import(bytes, case, &options)?;
+    options.mode.full_sync = true;
+    let synced = import(bytes, case, &options)?;
     assert!(synced.summary.deactivated <= 3);
-    report(&table, &resolved.errors, &plan, case);
+    assert_eq!(
+        additive.errors, synced.errors,
+        "the mode changed the row errors"
+    );
     Ok(Done {
-        rows: resolved.rows,
-        errors: resolved.errors.len(),
-        changes: plan.changes.len(),
+        rows: additive.summary.rows,
+        errors: additive.errors.len(),
+        changes: additive.plan().map_or(0, |p| p.changes.len()),
     })
+}
+
+fn import(bytes: &[u8], case: &Case, options: &ImportOptions) -> Result<Outcome, FileError> {
+    let input = ImportInput::bytes(case.name, bytes.to_vec());
+    let outcome = with_store(|store| import::run(store, input, options, &mut Quiet))
+        .unwrap_or_else(|e| panic!("the store failed: {e}"));
+    if let Some(Refusal::File(e)) = outcome.refusal {
+        return Err(e);
+    }
+    let plan = outcome.plan().expect("a plan unless the file was refused");
+    assert_eq!(outcome.summary, plan.summary);
+    assert_eq!(outcome.summary.errors, outcome.errors.len() as u64);
+    report(&outcome);
+    Ok(outcome)
 }
 
 /// Everything a real import prints about the run: the JSON document, the NDJSON events, the
 /// summary table and the error report CSV.
-fn report(table: &parse::Table, errors: &[RowError], plan: &Plan, case: &Case) {
-    let outcome = Outcome {
-        import_id: None,
-        plan_id: Some(plan.id(1)),
-        dry_run: true,
-        status: "DRY_RUN",
-        full_sync: false,
-        file: FileInfo {
-            name: case.name.to_string(),
-            ..FileInfo::default()
-        },
-        summary: plan.summary.clone(),
-        plan: Some(plan),
-        errors: errors.to_vec(),
-        warnings: table.warnings.clone(),
-    };
-    let document = report::json::document(&outcome);
+fn report(outcome: &Outcome) {
+    let document = report::json::document(outcome);
     assert!(document["summary"].is_object());
-    report::ndjson::write(&outcome, &mut std::io::sink()).expect("ndjson");
-    report::table::write(&outcome, &mut std::io::sink()).expect("table");
-    let mut csv = Vec::new();
-    report::errors_csv::write(table, errors, &mut csv).expect("errors csv");
+    report::ndjson::write(outcome, &mut std::io::sink()).expect("ndjson");
+    report::table::write(outcome, &mut std::io::sink()).expect("table");
+    let csv = outcome.error_report.as_deref().expect("an error report");
     assert!(
-        std::str::from_utf8(&csv).is_ok(),
+        std::str::from_utf8(csv).is_ok(),
         "the error report is not UTF-8"
     );
 }

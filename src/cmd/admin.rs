@@ -3,7 +3,6 @@
 use crate::cli::{ConfigCommand, DefinitionCommand, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::policy::Limit;
-use crate::store::Store;
 
 pub fn labels(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
     let mut store = super::open_store(global)?;
@@ -20,7 +19,7 @@ pub fn labels(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
             super::say(&format!("label {} removed", name.trim()))?;
         }
         DefinitionCommand::List => {
-            for slug in &store.snapshot()?.catalog.labels {
+            for slug in &store.definitions()?.0.labels {
                 super::say(slug)?;
             }
         }
@@ -60,7 +59,7 @@ pub fn forms(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
             super::say(&format!("form field {key} removed"))?;
         }
         DefinitionCommand::List => {
-            for key in &store.snapshot()?.catalog.form_fields {
+            for key in &store.definitions()?.0.form_fields {
                 super::say(&format!("form.{key}"))?;
             }
         }
@@ -84,7 +83,7 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs) -> Result<u8> {
     let mut store = super::open_store(global)?;
     match command {
         ConfigCommand::Get { key } => {
-            let settings = store.snapshot()?.settings;
+            let settings = store.settings()?;
             let value = |k: &str| match k {
                 "seat-limit" => settings.seat_limit.map(|v| v.to_string()),
                 "max-rows" => settings.max_rows.map(|v| v.to_string()),

@@ -3,7 +3,7 @@
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::Kind;
 use std::io::{Error as IoError, ErrorKind};
 use std::path::{Path, PathBuf};
 
@@ -22,8 +22,10 @@ pub fn run(path: &Path, global: &GlobalArgs) -> Result<u8> {
     partial.push(".partial");
     let partial = PathBuf::from(partial);
     let _ = std::fs::remove_file(&partial);
-    let written = store
-        .backup(&partial)
+    let written = match store.kind() {
+        Kind::Sqlite(sqlite) => sqlite.backup(&partial),
+    };
+    let written = written
         .map_err(Error::from)
         .and_then(|()| Ok(std::fs::rename(&partial, path)?));
     if let Err(e) = written {

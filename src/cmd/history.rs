@@ -2,7 +2,7 @@
 
 use crate::cli::{GlobalArgs, ImportsCommand, ListFormat, LogArgs};
 use crate::error::{Error, Result};
-use crate::store::{ImportRecord, Store};
+use crate::store::ImportRecord;
 use comfy_table::{Table, presets};
 
 pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
@@ -23,7 +23,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
                     table.add_row([
                         r.id.to_string(),
                         status_text(r),
-                        r.started_at.clone(),
+                        r.started_at.to_string(),
                         r.operator.clone(),
                         r.file_name.clone(),
                         r.mode.clone(),
@@ -50,8 +50,11 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
                     ("encoding", r.encoding.clone()),
                     ("mode", r.mode.clone()),
                     ("options", r.options.to_string()),
-                    ("started", r.started_at.clone()),
-                    ("finished", r.finished_at.clone().unwrap_or_default()),
+                    ("started", r.started_at.to_string()),
+                    (
+                        "finished",
+                        r.finished_at.map(|t| t.to_string()).unwrap_or_default(),
+                    ),
                     ("message", r.message.clone().unwrap_or_default()),
                 ];
                 for (k, v) in rows {
@@ -120,13 +123,7 @@ fn print_text(text: &str) -> Result<()> {
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     let store = super::open_store(global)?;
     let member = match &args.member {
-        Some(id) => {
-            let snapshot = store.snapshot()?;
-            let i = snapshot.find(id).ok_or_else(|| {
-                Error::NotFound(format!("no member with email, external_id or phone '{id}'"))
-            })?;
-            Some(snapshot.members[i].id)
-        }
+        Some(id) => Some(super::find_member(store.as_ref(), id)?.member.id),
         None => None,
     };
     let events = store.audit(member, args.import)?;
@@ -138,7 +135,7 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     table.set_header(["time", "import", "operator", "member", "action", "changes"]);
     for e in &events {
         table.add_row([
-            e.at.clone(),
+            e.at.to_string(),
             e.import_id.map(|i| i.to_string()).unwrap_or_default(),
             e.operator.clone(),
             e.member.clone(),

@@ -3,7 +3,6 @@
 use crate::cli::{GlobalArgs, ListFormat};
 use crate::error::{Error, Result, ServeError};
 use crate::keys::{self, Scope};
-use crate::store::keys::KeyStore;
 use clap::Subcommand;
 use comfy_table::{Table, presets};
 
@@ -27,7 +26,7 @@ pub enum KeysCommand {
 }
 
 pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+    let mut store = crate::store::keys::open(&super::location(global))?;
     match command {
         KeysCommand::Create { name, scope } => {
             let name = name.trim();

@@ -2,29 +2,24 @@
 
 use crate::cli::{GlobalArgs, InviteArgs, ListFormat, MembersCommand};
 use crate::error::{Error, Result, Rule};
-use crate::model::{Field, Status};
-use crate::store::{Snapshot, StateChange, Store};
+use crate::model::{Field, Member, Status};
+use crate::store::{AdminStore, MemberRecord, StateChange};
 use crate::term::Term;
 use comfy_table::{Table, presets};
 
 pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
-    let snapshot = store.snapshot()?;
-    let find = |id: &str| {
-        snapshot.find(id).ok_or_else(|| {
-            Error::NotFound(format!("no member with email, external_id or phone '{id}'"))
-        })
-    };
-    let (i, action) = match &command {
-        MembersCommand::List { status, output } => return list(&snapshot, status, *output),
-        MembersCommand::Show { id, output } => return show(&snapshot, find(id)?, *output),
+    let find = |id: &str| super::find_member(store.as_ref(), id);
+    let (found, action) = match &command {
+        MembersCommand::List { status, output } => return list(store.as_ref(), status, *output),
+        MembersCommand::Show { id, output } => return show(&find(id)?, *output),
         MembersCommand::Ban { id } => (find(id)?, "ban"),
         MembersCommand::Unban { id } => (find(id)?, "unban"),
         MembersCommand::Protect { id } => (find(id)?, "protect"),
         MembersCommand::Unprotect { id } => (find(id)?, "unprotect"),
         MembersCommand::Activate { id } => (find(id)?, "activate"),
     };
-    let m = &snapshot.members[i];
+    let m = &found.member;
     let change = |status, prior, protected| StateChange {
         member_id: m.id,
         status,
@@ -74,12 +69,18 @@ pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<
     Ok(0)
 }
 
-fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<u8> {
-    let all: Vec<usize> = (0..snapshot.members.len())
-        .filter(|&i| statuses.is_empty() || statuses.contains(&snapshot.members[i].status))
-        .collect();
+fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Result<u8> {
+    let statuses = if statuses.is_empty() {
+        &Status::ALL[..]
+    } else {
+        statuses
+    };
     if output == ListFormat::Json {
-        let items: Vec<_> = all.iter().map(|&i| member_json(snapshot, i)).collect();
+        let mut items = Vec::new();
+        store.each_member(statuses, &mut |m, teams| {
+            items.push(super::export::member_json(m, teams));
+            Ok(())
+        })?;
         super::say_json(&items)?;
         return Ok(0);
     }
@@ -94,8 +95,7 @@ fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<
         "status",
         "protected",
     ]);
-    for i in all {
-        let m = &snapshot.members[i];
+    store.each_member(statuses, &mut |m, _| {
         table.add_row([
             m.get(Field::Email).unwrap_or("").to_string(),
             m.get(Field::ExternalId).unwrap_or("").to_string(),
@@ -105,18 +105,19 @@ fn list(snapshot: &Snapshot, statuses: &[Status], output: ListFormat) -> Result<
             m.status.to_string(),
             if m.protected { "yes" } else { "" }.to_string(),
         ]);
-    }
+        Ok(())
+    })?;
     super::say(&table.to_string())?;
     Ok(0)
 }
 
-fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
-    let value = member_json(snapshot, i);
+fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
+    let value = member_json(found);
     if output == ListFormat::Json {
         super::say_json(&value)?;
         return Ok(0);
     }
-    let m = &snapshot.members[i];
+    let m = &found.member;
     let mut table = Table::new();
     table.load_preset(presets::ASCII_MARKDOWN);
     table.set_header(["field", "value"]);
@@ -129,10 +130,10 @@ fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
     }
     table.add_row(["status".to_string(), m.status.to_string()]);
     table.add_row(["protected".to_string(), m.protected.to_string()]);
-    let teams: Vec<String> = snapshot
-        .memberships(i)
+    let teams: Vec<String> = found
+        .teams
         .iter()
-        .map(|(ti, r)| format!("{} ({r})", snapshot.teams[*ti].name))
+        .map(|(team, r)| format!("{team} ({r})"))
         .collect();
     table.add_row(["teams".to_string(), teams.join(", ")]);
     super::say(&table.to_string())?;
@@ -142,53 +143,44 @@ fn show(snapshot: &Snapshot, i: usize, output: ListFormat) -> Result<u8> {
 /// `roster invite`: PROVISIONED members with an email become INVITED, within the seat limit.
 pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
-    let snapshot = store.snapshot()?;
-    let candidates: Vec<usize> = if args.ids.is_empty() {
-        (0..snapshot.members.len()).collect()
-    } else {
-        args.ids
-            .iter()
-            .map(|id| {
-                snapshot.find(id).ok_or_else(|| {
-                    Error::NotFound(format!("no member with email, external_id or phone '{id}'"))
-                })
-            })
-            .collect::<Result<_>>()?
-    };
     let limit = args.limit.unwrap_or(u64::MAX) as usize;
-    let chosen: Vec<usize> = candidates
-        .into_iter()
-        .filter(|&i| {
-            let m = &snapshot.members[i];
-            m.status == Status::Provisioned && m.get(Field::Email).is_some()
-        })
-        .take(limit)
-        .collect();
-    if let Some(seats) = snapshot.settings.seat_limit {
-        let used = snapshot
-            .members
+    let invitable = |m: &Member| m.status == Status::Provisioned && m.get(Field::Email).is_some();
+    let mut chosen: Vec<Member> = Vec::new();
+    if args.ids.is_empty() {
+        store.each_member(&[Status::Provisioned], &mut |m, _| {
+            if invitable(m) && chosen.len() < limit {
+                chosen.push(m.clone());
+            }
+            Ok(())
+        })?;
+    } else {
+        let found = args
+            .ids
             .iter()
-            .filter(|m| m.status.uses_seat())
-            .count()
-            + chosen.len();
-        if !chosen.is_empty() && used as u64 > seats {
-            return Err(Error::Refused(vec![Rule::Seats {
-                limit: seats,
-                used: used as u64,
-            }]));
+            .map(|id| super::find_member(store.as_ref(), id))
+            .collect::<Result<Vec<_>>>()?;
+        chosen.extend(
+            found
+                .into_iter()
+                .map(|f| f.member)
+                .filter(|m| invitable(m))
+                .take(limit),
+        );
+    }
+    if let Some(seats) = store.settings()?.seat_limit {
+        let used = store.count_members(&[Status::Active, Status::Invited])? + chosen.len() as u64;
+        if !chosen.is_empty() && used > seats {
+            return Err(Error::Refused(vec![Rule::Seats { limit: seats, used }]));
         }
     }
     let changes: Vec<StateChange> = chosen
         .iter()
-        .map(|&i| {
-            let m = &snapshot.members[i];
-            StateChange {
-                member_id: m.id,
-                status: Status::Invited,
-                prior: None,
-                protected: m.protected,
-                action: "invite",
-            }
+        .map(|m| StateChange {
+            member_id: m.id,
+            status: Status::Invited,
+            prior: None,
+            protected: m.protected,
+            action: "invite",
         })
         .collect();
     if !changes.is_empty() {
@@ -207,6 +199,8 @@ pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8>
     Ok(0)
 }
 
-fn member_json(snapshot: &Snapshot, i: usize) -> serde_json::Value {
-    super::export::member_json(&snapshot.members[i], &snapshot.team_names_of(i))
+fn member_json(found: &MemberRecord) -> serde_json::Value {
+    let teams: Vec<(&str, crate::model::Role)> =
+        found.teams.iter().map(|(t, r)| (t.as_str(), *r)).collect();
+    super::export::member_json(&found.member, &teams)
 }

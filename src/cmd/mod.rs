@@ -13,7 +13,7 @@ pub mod template;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{Error, Result};
-use crate::store::SqliteStore;
+use crate::store::{self, AdminStore, Location, MemberRecord, Store};
 use crate::term::Term;
 use std::path::PathBuf;
 
@@ -39,21 +39,22 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
     }
 }
 
-/// `--db`, else `$ROSTER_DB`, else `./roster.db`.
-pub fn db_path(global: &GlobalArgs) -> PathBuf {
-    global
-        .db
-        .clone()
-        .or_else(|| {
-            std::env::var_os("ROSTER_DB")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        })
-        .unwrap_or_else(|| PathBuf::from("roster.db"))
+/// The store `--db` (else `$ROSTER_DB`, else `./roster.db`) names.
+pub fn location(global: &GlobalArgs) -> Location {
+    Location::parse(&global.db)
 }
 
-pub fn open_store(global: &GlobalArgs) -> Result<SqliteStore> {
-    Ok(SqliteStore::open(&db_path(global))?)
+/// Opens the store, creating it on first use.
+pub fn open_store(global: &GlobalArgs) -> Result<Box<dyn Store>> {
+    Ok(store::open(&location(global))?)
+}
+
+/// The member `roster members ... ID` names (email, external_id or phone), or the contract's
+/// not-found error.
+pub fn find_member(store: &dyn AdminStore, id: &str) -> Result<MemberRecord> {
+    store
+        .find_member(id)?
+        .ok_or_else(|| Error::MemberNotFound(id.to_string()))
 }
 
 /// The login user, for history and the audit log.

@@ -20,7 +20,7 @@ pub struct ServeArgs {
 
 pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<u8> {
     server::serve(server::Config {
-        db: super::db_path(global),
+        db: super::location(global),
         listen: args.listen.clone(),
         rate: args.rate_limit,
         body_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),

@@ -20,6 +20,18 @@ pub enum InputFormat {
     Ndjson,
 }
 
+impl InputFormat {
+    /// The name `--input-format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Auto => "auto",
+            InputFormat::Csv => "csv",
+            InputFormat::Json => "json",
+            InputFormat::Ndjson => "ndjson",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ParseOptions {
     pub format: InputFormat,

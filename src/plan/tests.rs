@@ -3,7 +3,7 @@ use crate::columns::Catalog;
 use crate::decode::Decoded;
 use crate::model::Values;
 use crate::parse::{InputFormat, ParseOptions, parse};
-use crate::store::Team;
+use crate::snapshot::Team;
 
 fn member(id: i64, email: &str, first: &str, status: Status) -> Member {
     let values = Values::of(&[

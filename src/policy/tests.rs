@@ -1,7 +1,7 @@
 use super::*;
 use crate::model::{Field, Member, Values};
 use crate::plan::{Change, Key, StatusChange, TeamChanges};
-use crate::store::Team;
+use crate::snapshot::Team;
 
 fn member(id: i64, role: &str, status: Status) -> Member {
     let email = format!("m{id}@x.co");

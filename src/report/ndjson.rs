@@ -1,7 +1,7 @@
 //! `--output ndjson`: one event a line (`progress`, `change`, `error`, `warning`, `summary`).
 
 use super::Outcome;
-use super::json::{change_value, head};
+use super::json::head;
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -18,10 +18,12 @@ pub fn write_event(out: &mut dyn Write, event: &str, body: Value) -> std::io::Re
 /// Changes, errors and warnings as events, then the summary event (the JSON document's top
 /// level without the three arrays streamed before it).
 pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
-    if let Some(plan) = outcome.plan {
-        for c in &plan.changes {
-            write_event(out, "change", change_value(c))?;
-        }
+    for c in outcome.changes() {
+        write_event(
+            out,
+            "change",
+            serde_json::to_value(c).map_err(std::io::Error::from)?,
+        )?;
     }
     for e in &outcome.errors {
         write_event(out, "error", json!(e))?;

@@ -8,6 +8,7 @@
 //! Only files of at least [`MIN_ROWS`] data rows are long enough to report on, by event or bar.
 
 use super::ndjson::write_event;
+use crate::import::{Events, Stage};
 use crate::term::Term;
 use indicatif::ProgressBar;
 use serde_json::json;
@@ -36,31 +37,32 @@ impl Progress {
         }
     }
 
-    /// The file has been parsed into `rows` data rows: decides whether the run is long, and
-    /// only then starts the spinner (SPEC §10: the bar is for long runs).
-    pub fn parsed(&mut self, rows: u64) {
-        self.long = rows >= MIN_ROWS;
-        if let Some(term) = self.spinner.filter(|_| self.long) {
-            self.bar = term.progress("working");
-        }
-        self.stage("parse", rows, rows);
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
     }
+}
 
-    /// `stage` has done `done` of `total`.
-    pub fn stage(&self, stage: &str, done: u64, total: u64) {
-        let unit = if stage == "apply" { "changes" } else { "rows" };
-        self.bar
-            .set_message(format!("{stage}: {done} of {total} {unit}"));
+impl Events for Progress {
+    fn progress(&mut self, stage: Stage, done: u64, total: u64) {
+        if stage == Stage::Parse {
+            // The file has been parsed: decide whether the run is long, and only then start
+            // the spinner (SPEC §10: the bar is for long runs).
+            self.long = total >= MIN_ROWS;
+            if let Some(term) = self.spinner.filter(|_| self.long) {
+                self.bar = term.progress("working");
+            }
+        }
+        self.bar.set_message(format!(
+            "{}: {done} of {total} {}",
+            stage.as_str(),
+            stage.unit()
+        ));
         if self.ndjson && self.long {
             let mut out = std::io::stdout().lock();
-            let event = json!({"stage": stage, "done": done, "total": total});
+            let event = json!({"stage": stage.as_str(), "done": done, "total": total});
             // Progress is advisory: a closed stdout is reported by the summary, not here.
             write_event(&mut out, "progress", event).ok();
             out.flush().ok();
         }
-    }
-
-    pub fn finish(&self) {
-        self.bar.finish_and_clear();
     }
 }

@@ -2,6 +2,7 @@
 //! for people, on stderr.
 
 use super::Outcome;
+use crate::import::RunStatus;
 use crate::plan::{Change, Summary};
 use comfy_table::{Table, presets};
 use std::io::Write;
@@ -10,7 +11,7 @@ use std::io::Write;
 pub const MAX_LISTED_CHANGES: usize = 50;
 
 pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
-    if let Some(plan) = outcome.plan.filter(|p| !p.changes.is_empty()) {
+    if let Some(plan) = outcome.plan().filter(|p| !p.changes.is_empty()) {
         writeln!(out, "{}", changes_table(&plan.changes))?;
         if plan.changes.len() > MAX_LISTED_CHANGES {
             writeln!(
@@ -21,8 +22,8 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     let what = match outcome.status {
-        "DRY_RUN" => "Dry run: nothing was changed".to_string(),
-        "COMPLETED" => match outcome.import_id {
+        RunStatus::DryRun => "Dry run: nothing was changed".to_string(),
+        RunStatus::Completed => match outcome.import_id {
             Some(id) => format!("Import {id} completed"),
             None => "Import completed".to_string(),
         },
@@ -60,7 +61,7 @@ fn changes_table(changes: &[Change]) -> Table {
     table.set_header(["action", "row", "member", "changes"]);
     for c in changes.iter().take(MAX_LISTED_CHANGES) {
         table.add_row([
-            super::json::action_name(c.action).to_string(),
+            crate::plan::wire::action_name(c.action).to_string(),
             c.row.map(|r| r.to_string()).unwrap_or_default(),
             c.ids()
                 .into_iter()

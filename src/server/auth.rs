@@ -6,7 +6,6 @@ use super::App;
 use super::problem::Problem;
 use crate::error::ServeError;
 use crate::keys::{self, Scope};
-use crate::store::keys::KeyStore;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;

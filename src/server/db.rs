@@ -2,24 +2,24 @@
 //! a time, off the async threads (SQLite calls block).
 
 use crate::error::StoreError;
-use crate::store::SqliteStore;
-use std::path::PathBuf;
+use crate::store::Location;
+use crate::store::keys::{self, KeyedStore};
 use std::sync::{Arc, Mutex};
 
 /// Connections kept open between requests.
 const KEPT: usize = 8;
 
 pub struct Db {
-    path: PathBuf,
-    idle: Mutex<Vec<SqliteStore>>,
+    location: Location,
+    idle: Mutex<Vec<Box<dyn KeyedStore>>>,
 }
 
 impl Db {
     /// Opens (creating and migrating) the store once, so that a bad `--db` fails at startup.
-    pub fn open(path: PathBuf) -> Result<Arc<Db>, StoreError> {
-        let first = SqliteStore::open(&path)?;
+    pub fn open(location: Location) -> Result<Arc<Db>, StoreError> {
+        let first = keys::open(&location)?;
         Ok(Arc::new(Db {
-            path,
+            location,
             idle: Mutex::new(vec![first]),
         }))
     }
@@ -27,7 +27,7 @@ impl Db {
     /// Runs `f` with a store on the blocking pool.
     pub async fn run<T, E>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut SqliteStore) -> Result<T, E> + Send + 'static,
+        f: impl FnOnce(&mut dyn KeyedStore) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
@@ -41,14 +41,14 @@ impl Db {
     /// Runs `f` with a store on this thread (a blocking one).
     pub fn with<T, E: From<StoreError>>(
         &self,
-        f: impl FnOnce(&mut SqliteStore) -> Result<T, E>,
+        f: impl FnOnce(&mut dyn KeyedStore) -> Result<T, E>,
     ) -> Result<T, E> {
         let kept = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut store = match kept {
             Some(s) => s,
-            None => SqliteStore::open(&self.path)?,
+            None => keys::open(&self.location)?,
         };
-        let result = f(&mut store);
+        let result = f(store.as_mut());
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < KEPT {
             idle.push(store);

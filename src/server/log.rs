@@ -19,7 +19,7 @@ pub async fn log_request(request: Request, next: Next) -> Response {
         .map_or("-", |k| k.0.as_str());
     let line = format!(
         "{} {method} {path} {} {}ms key={key}\n",
-        crate::store::sqlite::now(),
+        crate::store::Timestamp::now(),
         response.status().as_u16(),
         started.elapsed().as_millis(),
     );

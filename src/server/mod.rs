@@ -22,7 +22,6 @@ use axum::Router;
 use axum::routing::{get, post};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,7 +32,7 @@ const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
 pub struct Config {
-    pub db: PathBuf,
+    pub db: crate::store::Location,
     pub listen: String,
     pub rate: Rate,
     /// The longest wait for the next piece of a request body.
@@ -61,18 +60,13 @@ impl App {
         touched.insert(name.to_string(), Instant::now());
         let (app, name) = (Arc::clone(self), name.to_string());
         tokio::task::spawn_blocking(move || {
-            use crate::store::keys::KeyStore;
-            let at = crate::store::sqlite::now();
+            let at = crate::store::Timestamp::now().to_string();
             app.db.with(|s| s.touch_key(&name, &at)).ok();
         });
     }
 
-    fn note_progress(&self, line: &pipeline::Line) {
-        if let pipeline::Line::Progress(bytes) = line
-            && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
-        {
-            *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
-        }
+    fn note_progress(&self, progress: serde_json::Value) {
+        *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = Some(progress);
     }
 
     fn clear_progress(&self) {

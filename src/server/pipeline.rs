@@ -1,20 +1,20 @@
 //! The sync's import: the options of the request, and the library pipeline that runs them on
 //! a blocking thread, rendered as the CLI renders `--output json` and `--output ndjson`.
 
-// Until the library pipeline (`roster::import::run`) lands, `run` is a stub.
-#![allow(dead_code)]
-
 use super::params::Params;
 use super::problem::{Headers, PROBLEM_JSON, Problem};
-use crate::error::ServeError;
+use crate::error::{Error, StoreError};
+use crate::import::{self, Events, ImportInput, ImportOptions, Refusal};
 use crate::model::Role;
 use crate::parse::InputFormat;
+use crate::plan::Mode;
 use crate::policy::Limit;
-use crate::store::{SqliteStore, Store};
+use crate::report;
+use crate::store::keys::KeyedStore;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 
-pub use crate::cmd::import::DEFAULT_MAX_BYTES;
+pub use crate::import::DEFAULT_MAX_BYTES;
 
 /// The query parameters of `POST /v1/sync`, named as the flags (SPEC §12).
 pub const OPTIONS: &[&str] = &[
@@ -104,20 +104,75 @@ impl Finished {
     }
 }
 
-/// Runs the import; `line` receives each NDJSON progress line as it happens.
-pub fn run(
-    store: &mut SqliteStore,
-    job: &Job,
-    line: &mut dyn FnMut(Line),
-) -> Result<Finished, Problem> {
-    let _lock = if job.options.dry_run {
-        None
-    } else {
-        Some(store.lock_imports()?)
-    };
-    let _ = line;
-    Err(Problem::new(
-        StatusCode::NOT_IMPLEMENTED,
-        ServeError::SyncUnavailable.to_string(),
-    ))
+impl Job {
+    /// The request as the library's options: what `roster import` would run with the same
+    /// flags, the key's name as operator.
+    fn options(&self) -> ImportOptions {
+        let o = &self.options;
+        let mut options = ImportOptions::new(self.operator.clone());
+        options.dry_run = o.dry_run;
+        options.mode = Mode {
+            full_sync: o.full_sync,
+            invite: o.invite,
+            clear_blanks: o.clear_blanks,
+            default_role: o.default_role.unwrap_or(options.mode.default_role),
+        };
+        options.skip_invalid = o.skip_invalid;
+        options.max_deactivations = o.max_deactivations;
+        options.input_format = self.format;
+        options.expect_plan = o.expect_plan.clone();
+        options.file_name = Some(self.file_name());
+        options
+    }
+
+    /// `file_name`, else `sync.csv`, `sync.json` or `sync.ndjson` by the body's type.
+    fn file_name(&self) -> String {
+        self.options.file_name.clone().unwrap_or_else(|| {
+            let ext = match self.format {
+                InputFormat::Json => "json",
+                InputFormat::Ndjson => "ndjson",
+                _ => "csv",
+            };
+            format!("sync.{ext}")
+        })
+    }
 }
+
+/// Runs the import through the library, as `roster import` does, and renders its outcome as
+/// `--output json` (or the NDJSON events after progress) renders it. `events` sees progress.
+pub fn run(
+    store: &mut dyn KeyedStore,
+    job: Job,
+    events: &mut dyn Events,
+) -> Result<Finished, Problem> {
+    let options = job.options();
+    let input = ImportInput::bytes(job.file_name(), job.bytes);
+    let outcome = match import::run(store, input, &options, events) {
+        Ok(outcome) => outcome,
+        Err(Error::Store(StoreError::Busy)) => return Err(Problem::busy()),
+        Err(e) => return Err(Problem::internal(e)),
+    };
+    let status = match &outcome.refusal {
+        None => StatusCode::OK,
+        Some(Refusal::Rules(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(Refusal::File(_) | Refusal::Rows { .. }) => StatusCode::BAD_REQUEST,
+    };
+    let mut body = Vec::new();
+    let (content_type, written) = if job.ndjson {
+        (NDJSON, report::ndjson::write(&outcome, &mut body))
+    } else {
+        let doc = report::json::document(&outcome);
+        let written = serde_json::to_writer_pretty(&mut body, &doc).map_err(std::io::Error::from);
+        body.push(b'\n');
+        ("application/json", written)
+    };
+    written.map_err(Problem::internal)?;
+    Ok(Finished {
+        status,
+        content_type,
+        body,
+        headers: Vec::new(),
+    })
+}
+
+pub const NDJSON: &str = "application/x-ndjson";

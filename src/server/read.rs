@@ -7,7 +7,6 @@ use super::problem::Problem;
 use crate::cli::ExportFormat;
 use crate::error::ServeError;
 use crate::model::Status;
-use crate::store::Store;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -172,17 +171,14 @@ fn statuses(given: Option<&str>) -> Result<Vec<Status>, Problem> {
     security(("bearer" = [])))]
 pub async fn member(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer {
     let wanted = id.clone();
-    let found = app
-        .db
-        .run(move |s| {
-            let snapshot = s.snapshot()?;
-            Ok::<_, crate::error::StoreError>(snapshot.find(&wanted).map(|i| {
-                crate::cmd::export::member_json(&snapshot.members[i], &snapshot.team_names_of(i))
-            }))
-        })
-        .await?;
-    let value = found.ok_or_else(|| Problem::not_found(ServeError::NoMember(id)))?;
-    Ok(json_response(&value))
+    let found = app.db.run(move |s| s.find_member(&wanted)).await?;
+    let found = found.ok_or_else(|| Problem::not_found(ServeError::NoMember(id)))?;
+    let teams: Vec<(&str, crate::model::Role)> =
+        found.teams.iter().map(|(t, r)| (t.as_str(), *r)).collect();
+    Ok(json_response(&crate::cmd::export::member_json(
+        &found.member,
+        &teams,
+    )))
 }
 
 #[utoipa::path(get, path = "/v1/log", tag = "history",
@@ -200,13 +196,10 @@ pub async fn log(State(app): State<Arc<App>>, params: Params) -> Answer {
         .db
         .run(move |s| {
             let member_id = match &wanted {
-                Some(id) => {
-                    let snapshot = s.snapshot()?;
-                    match snapshot.find(id) {
-                        Some(i) => Some(snapshot.members[i].id),
-                        None => return Ok(None),
-                    }
-                }
+                Some(id) => match s.find_member(id)? {
+                    Some(found) => Some(found.member.id),
+                    None => return Ok(None),
+                },
                 None => None,
             };
             s.audit(member_id, import).map(Some)

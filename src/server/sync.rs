@@ -5,13 +5,14 @@
 
 use super::auth::Caller;
 use super::params::Params;
-use super::pipeline::{self, Finished, Job, Line};
+use super::pipeline::{self, Finished, Job, Line, NDJSON};
 use super::problem::Problem;
 use super::{App, read};
 use crate::error::{ServeError, StoreError};
+use crate::import::{Events, Stage};
 use crate::keys::Scope;
 use crate::parse::InputFormat;
-use crate::store::keys::{KeyStore, StoredResponse};
+use crate::store::keys::StoredResponse;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -21,8 +22,6 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tokio::sync::mpsc;
-
-pub const NDJSON: &str = "application/x-ndjson";
 
 #[utoipa::path(post, path = "/v1/sync", tag = "sync",
     params(
@@ -90,7 +89,7 @@ async fn handle(
         ));
     }
     let format = body_format(&headers)?;
-    let (_, settings) = app.db.run(|s| crate::store::Store::definitions(s)).await?;
+    let settings = app.db.run(|s| s.settings()).await?;
     let max_bytes = settings.max_bytes.unwrap_or(pipeline::DEFAULT_MAX_BYTES);
     let bytes = read_body(&headers, body, max_bytes, app.body_timeout).await?;
     let ndjson = accepts_ndjson(&headers);
@@ -140,12 +139,20 @@ fn run_job(
     keep: Option<(String, String, String)>,
     tx: &mpsc::UnboundedSender<Line>,
 ) {
+    let recording = !job.options.dry_run;
+    let ndjson = job.ndjson;
     let finished = app.db.with(|store| {
-        let result = pipeline::run(store, &job, &mut |line| {
-            app.note_progress(&line);
-            tx.send(line).ok();
-        });
-        app.clear_progress();
+        let mut relay = Relay {
+            app,
+            tx,
+            ndjson,
+            recording,
+            long: false,
+        };
+        let result = pipeline::run(store, job, &mut relay);
+        if recording {
+            app.clear_progress();
+        }
         let finished = match result {
             Ok(finished) => finished,
             Err(problem) => return Ok::<_, StoreError>(Finished::problem(problem)),
@@ -163,6 +170,34 @@ fn run_job(
     });
     let finished = finished.unwrap_or_else(|e| Finished::problem(e.into()));
     tx.send(Line::Finished(finished)).ok();
+}
+
+/// The import's observer: progress for `GET /v1/imports/{id}`, and NDJSON `progress` lines
+/// for the stream, written as `--output ndjson` writes them (long runs only).
+struct Relay<'a> {
+    app: &'a App,
+    tx: &'a mpsc::UnboundedSender<Line>,
+    ndjson: bool,
+    /// A run that is recorded in history (not a dry run).
+    recording: bool,
+    long: bool,
+}
+
+impl Events for Relay<'_> {
+    fn progress(&mut self, stage: Stage, done: u64, total: u64) {
+        if stage == Stage::Parse {
+            self.long = total >= crate::report::progress::MIN_ROWS;
+        }
+        let event = serde_json::json!({"stage": stage.as_str(), "done": done, "total": total});
+        if self.recording {
+            self.app.note_progress(event.clone());
+        }
+        if self.ndjson && self.long {
+            let mut line = Vec::new();
+            crate::report::ndjson::write_event(&mut line, "progress", event).ok();
+            self.tx.send(Line::Progress(Bytes::from(line))).ok();
+        }
+    }
 }
 
 /// The NDJSON stream: the first progress line, then the others as they come, then the end.

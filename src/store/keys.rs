@@ -2,6 +2,7 @@
 //! of syncs sent with an `Idempotency-Key`. Backend-neutral: each store implements
 //! [`KeyStore`] (SQLite in `store::sqlite::keys`).
 
+use super::{Location, SqliteStore, Store};
 use crate::error::StoreError;
 use serde::Serialize;
 
@@ -59,4 +60,16 @@ pub trait KeyStore {
         idempotency_key: &str,
         response: &StoredResponse,
     ) -> Result<(), StoreError>;
+}
+
+/// A whole store with its keys: what `roster serve` and `roster keys` work on.
+pub trait KeyedStore: Store + KeyStore {}
+
+impl<T: Store + KeyStore> KeyedStore for T {}
+
+/// Opens the store at `location` with its keys, creating and migrating it on first use.
+pub fn open(location: &Location) -> Result<Box<dyn KeyedStore>, StoreError> {
+    match location {
+        Location::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
+    }
 }

@@ -7,12 +7,12 @@ use std::path::Path;
 
 /// Held for the whole of an import; released on drop or process death.
 #[derive(Debug)]
-pub struct ImportLock {
+pub struct FileLock {
     _file: File,
 }
 
-impl ImportLock {
-    pub fn try_acquire(db_path: &Path) -> Result<ImportLock, StoreError> {
+impl FileLock {
+    pub fn try_acquire(db_path: &Path) -> Result<FileLock, StoreError> {
         let mut name = db_path.as_os_str().to_owned();
         name.push(".lock");
         let file = OpenOptions::new()
@@ -21,7 +21,7 @@ impl ImportLock {
             .write(true)
             .open(&name)?;
         match file.try_lock() {
-            Ok(()) => Ok(ImportLock { _file: file }),
+            Ok(()) => Ok(FileLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(StoreError::Busy),
             Err(TryLockError::Error(e)) => Err(StoreError::Io(e)),
         }

@@ -1,0 +1,71 @@
+//! What a caller observes of a running import: progress through the stages, and how long each
+//! phase took. The pipeline reports; the face decides what to show (a spinner, NDJSON
+//! `progress` events, a server's stream, phase timings for the benchmark).
+
+/// A stage of the pipeline, as progress names it (SPEC §10: `parse`, `validate`, `plan`,
+/// `apply`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Parse,
+    Validate,
+    Plan,
+    Apply,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Parse => "parse",
+            Stage::Validate => "validate",
+            Stage::Plan => "plan",
+            Stage::Apply => "apply",
+        }
+    }
+
+    /// What `done` and `total` count: data rows, or member changes for `apply`.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Stage::Apply => "changes",
+            _ => "rows",
+        }
+    }
+}
+
+/// The observer of one import. Every method has a default that ignores the event.
+pub trait Events {
+    /// `stage` has done `done` of `total`. A stage reports when it starts (`done` 0) and when
+    /// it ends (`done` = `total`); `parse` only when it ends, as its total is known then.
+    fn progress(&mut self, stage: Stage, done: u64, total: u64) {
+        let _ = (stage, done, total);
+    }
+
+    /// A phase of the run ended after `elapsed` (`parse`, `validate`, `snapshot`, `plan`,
+    /// `check`, `apply`).
+    fn phase(&mut self, phase: &'static str, elapsed: std::time::Duration) {
+        let _ = (phase, elapsed);
+    }
+}
+
+/// An observer that ignores everything.
+pub struct Quiet;
+
+impl Events for Quiet {}
+
+/// Times the phases of a run and hands each to the observer.
+pub(super) struct Laps {
+    at: std::time::Instant,
+}
+
+impl Laps {
+    pub(super) fn start() -> Laps {
+        Laps {
+            at: std::time::Instant::now(),
+        }
+    }
+
+    pub(super) fn lap(&mut self, events: &mut dyn Events, phase: &'static str) {
+        let now = std::time::Instant::now();
+        events.phase(phase, now - self.at);
+        self.at = now;
+    }
+}

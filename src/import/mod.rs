@@ -1,0 +1,232 @@
+//! The import as a library call: the one place the stages are strung together.
+//! input -> decode -> parse -> validate -> resolve -> plan -> policy -> apply.
+//!
+//! Every face calls [`run`]: the CLI (`import`, `diff`), the sync server, the tests and the fuzz
+//! targets. It takes no terminal and no flags, writes nothing to stdout or stderr, reads no
+//! environment variable, and returns an owned [`Outcome`] that the face renders.
+//!
+//! Parallelism: the snapshot loads on a second handle of the store while this thread reads and
+//! validates the file, and the history row (with the compressed original) is written on a third
+//! while the file is parsed, validated and planned. A dry run records nothing.
+
+mod events;
+mod options;
+mod outcome;
+mod steps;
+
+pub use events::{Events, Quiet, Stage};
+pub use options::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, ImportInput, ImportOptions};
+pub use outcome::{FileInfo, Outcome, Planned, Refusal, RunStatus};
+
+use crate::error::{Error, Result};
+use crate::input;
+use crate::parallel;
+use crate::plan::Summary;
+use crate::store::{ImportMeta, ImportStore};
+use events::Laps;
+use std::sync::Arc;
+use steps::Prepared;
+
+/// Runs one import (or, with `options.dry_run`, one diff) of `input` into `store`.
+///
+/// `Ok` carries every outcome the contract reports: applied, dry run, and refusals (a file-level
+/// error, row errors, broken safety rules), each recorded in history unless it is a dry run.
+/// `Err` is a failure to run at all: the store could not be read or written, or another import
+/// holds the lock (`StoreError::Busy`, exit 5).
+pub fn run(
+    store: &mut dyn ImportStore,
+    input: ImportInput,
+    options: &ImportOptions,
+    events: &mut dyn Events,
+) -> Result<Outcome> {
+    let _guard = match options.dry_run {
+        true => None,
+        false => Some(store.lock_imports()?),
+    };
+    let (catalog, settings) = store.definitions()?;
+    let second = store.reopen()?;
+    let mut laps = Laps::start();
+    let name = options.file_name.clone().unwrap_or_else(|| input.name());
+    let mut outcome = Outcome::begin(options, &name);
+    let max_bytes = options
+        .max_bytes
+        .or(settings.max_bytes)
+        .unwrap_or(DEFAULT_MAX_BYTES);
+    let read = input::read(input.source, max_bytes);
+    let input = match read {
+        Ok(input) => Arc::new(input),
+        Err(e) => {
+            // The snapshot is not needed: drop the second handle unused.
+            drop(second);
+            if !options.dry_run {
+                let meta = meta(options, &outcome.file);
+                outcome.import_id = Some(store.record_import(&meta, &[])?);
+            }
+            return refuse_file(store, outcome, e);
+        }
+    };
+    outcome.file.sha256 = input.sha256.clone();
+    outcome.file.bytes = input.bytes.len() as u64;
+    outcome.file.encoding = crate::decode::encoding_name(&input, options.encoding.as_deref());
+    let meta = meta(options, &outcome.file);
+    let for_history = Arc::clone(&input);
+    let dry_run = options.dry_run;
+    let history = &mut *store;
+    let (recorded, prepared) = parallel::join(
+        move || match dry_run {
+            true => Ok(None),
+            false => history.record_import(&meta, &for_history.bytes).map(Some),
+        },
+        || {
+            let max_rows = options
+                .max_rows
+                .or(settings.max_rows)
+                .unwrap_or(DEFAULT_MAX_ROWS);
+            let context = steps::Context {
+                options,
+                catalog: &catalog,
+                max_rows,
+                file_name: &name,
+            };
+            steps::prepare(input, second, &context, events, &mut laps)
+        },
+    );
+    outcome.import_id = recorded?;
+    match prepared? {
+        Prepared::FileError(e) => refuse_file(store, outcome, e),
+        Prepared::Planned(planned) => finish(store, outcome, *planned, options, events, &mut laps),
+    }
+}
+
+/// What history records of an import before it runs.
+fn meta(options: &ImportOptions, file: &FileInfo) -> ImportMeta {
+    ImportMeta {
+        operator: options.operator.clone(),
+        file_name: file.name.clone(),
+        sha256: file.sha256.clone(),
+        bytes: file.bytes,
+        encoding: file.encoding.clone(),
+        mode: options.mode.name().to_string(),
+        options: options.history_json(),
+    }
+}
+
+/// A file-level error: recorded (unless a dry run), reported with its message as the one error.
+fn refuse_file(
+    store: &mut dyn ImportStore,
+    mut outcome: Outcome,
+    e: crate::error::FileError,
+) -> Result<Outcome> {
+    let message = e.to_string();
+    if let Some(id) = outcome.import_id {
+        store.fail_import(id, &message, None, None)?;
+    }
+    outcome.errors = vec![crate::error::RowError {
+        row: None,
+        column: None,
+        value: None,
+        message,
+    }];
+    outcome.refusal = Some(Refusal::File(e));
+    Ok(outcome)
+}
+
+/// After the plan: the refusals, the dry run, or the apply.
+fn finish(
+    store: &mut dyn ImportStore,
+    mut outcome: Outcome,
+    planned: steps::PlannedRun,
+    options: &ImportOptions,
+    events: &mut dyn Events,
+    laps: &mut Laps,
+) -> Result<Outcome> {
+    let steps::PlannedRun {
+        planned,
+        snapshot,
+        errors,
+        warnings,
+        error_report,
+    } = planned;
+    let plan = planned.borrow_dependent();
+    outcome.summary = plan.summary.clone();
+    outcome.errors = errors;
+    outcome.warnings = warnings;
+    outcome.error_report = error_report;
+    // History keeps an error report only when a row had an error.
+    let row_errors = !outcome.errors.is_empty();
+    let summary = serde_json::to_value(&outcome.summary).unwrap_or_default();
+    let plan_id = std::sync::OnceLock::new();
+    let id_of_plan = || plan_id.get_or_init(|| plan.id(snapshot.generation)).clone();
+    if let Some(refusal) = steps::check(plan, &snapshot, options, &outcome.errors, &id_of_plan)? {
+        outcome.plan_id = Some(id_of_plan());
+        if let Refusal::Rules(rules) = &refusal {
+            outcome
+                .errors
+                .extend(rules.iter().map(|r| crate::error::RowError {
+                    row: None,
+                    column: None,
+                    value: None,
+                    message: r.to_string(),
+                }));
+        }
+        if let Some(id) = outcome.import_id {
+            let message = refusal.messages().join("\n");
+            let report = outcome.error_report.as_deref().filter(|_| row_errors);
+            store.fail_import(id, &message, Some(&summary), report)?;
+        }
+        outcome.refusal = Some(refusal);
+        outcome.planned = Some(planned);
+        return Ok(outcome);
+    }
+    if options.dry_run {
+        outcome.plan_id = Some(id_of_plan());
+        outcome.status = RunStatus::DryRun;
+        outcome.planned = Some(planned);
+        return Ok(outcome);
+    }
+    let import_id = outcome.import_id.unwrap_or_default();
+    laps.lap(events, "check");
+    let changes = plan.changes.len() as u64;
+    events.progress(Stage::Apply, 0, changes);
+    // The plan is hashed on a second core while the store applies it.
+    let (plan_id, applied) = parallel::join(id_of_plan, || {
+        store.apply(import_id, plan, &snapshot, &summary, &options.operator)
+    });
+    if let Err(e) = applied {
+        store
+            .fail_import(import_id, &e.to_string(), Some(&summary), None)
+            .ok();
+        return Err(Error::Store(e));
+    }
+    events.progress(Stage::Apply, changes, changes);
+    if let Some(report) = outcome.error_report.as_deref().filter(|_| row_errors) {
+        store.set_import_errors(import_id, report)?;
+    }
+    laps.lap(events, "apply");
+    outcome.plan_id = Some(plan_id);
+    outcome.status = RunStatus::Completed;
+    outcome.planned = Some(planned);
+    Ok(outcome)
+}
+
+impl Outcome {
+    fn begin(options: &ImportOptions, name: &str) -> Outcome {
+        Outcome {
+            import_id: None,
+            plan_id: None,
+            dry_run: options.dry_run,
+            status: RunStatus::Failed,
+            full_sync: options.mode.full_sync,
+            file: FileInfo {
+                name: name.to_string(),
+                ..FileInfo::default()
+            },
+            summary: Summary::default(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            error_report: None,
+            refusal: None,
+            planned: None,
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The steps of [`super::run`] between the bytes and the apply: decode, parse, validate (while
+//! the snapshot loads), resolve, plan, and the checks that may refuse the plan.
+
+use super::events::{Events, Laps, Stage};
+use super::options::ImportOptions;
+use super::outcome::{Planned, Refusal};
+use crate::columns::Catalog;
+use crate::error::{FileError, Result, RowError, Rule, StoreError};
+use crate::input::{self, Input};
+use crate::parse::{self, Table};
+use crate::plan::{self, Plan};
+use crate::policy::{self, Limit, Policy};
+use crate::snapshot::Snapshot;
+use crate::store::ImportStore;
+use crate::{decode, error_report, parallel, resolve, validate};
+use std::sync::Arc;
+
+/// What the steps read besides the file.
+pub(super) struct Context<'a> {
+    pub options: &'a ImportOptions,
+    pub catalog: &'a Catalog,
+    pub max_rows: u64,
+    pub file_name: &'a str,
+}
+
+pub(super) enum Prepared {
+    FileError(FileError),
+    Planned(Box<PlannedRun>),
+}
+
+/// A planned run, with what the report needs of the file (which is gone by now).
+pub(super) struct PlannedRun {
+    pub planned: Planned,
+    pub snapshot: Snapshot,
+    pub errors: Vec<RowError>,
+    pub warnings: Vec<String>,
+    pub error_report: Option<Vec<u8>>,
+}
+
+/// Decodes, parses and validates the file while `second` loads the snapshot; then resolves
+/// and plans against it.
+pub(super) fn prepare(
+    input: Arc<Input>,
+    second: Box<dyn ImportStore>,
+    cx: &Context,
+    events: &mut dyn Events,
+    laps: &mut Laps,
+) -> Result<Prepared> {
+    let (snapshot, read) = parallel::join(
+        move || second.snapshot(),
+        || {
+            let parsed = decode_and_parse(&input, cx);
+            // The history thread keeps its own handle on the bytes until its row is written.
+            drop(input);
+            let table = parsed?;
+            laps.lap(events, "parse");
+            let rows = table.rows.len() as u64;
+            events.progress(Stage::Parse, rows, rows);
+            events.progress(Stage::Validate, 0, rows);
+            let validated = validate::validate(&table, cx.catalog);
+            laps.lap(events, "validate");
+            Ok((table, validated))
+        },
+    );
+    let (mut table, mut validated) = match read {
+        Ok(read) => read,
+        Err(e) => return Ok(Prepared::FileError(e)),
+    };
+    let snapshot = snapshot?;
+    laps.lap(events, "snapshot");
+    if snapshot.catalog != *cx.catalog {
+        // A definition changed while the file was read: validate against the snapshot's.
+        validated = validate::validate(&table, &snapshot.catalog);
+    }
+    let rows = table.rows.len() as u64;
+    events.progress(Stage::Validate, rows, rows);
+    events.progress(Stage::Plan, 0, rows);
+    let resolved = resolve::resolve(validated, &snapshot);
+    let errors = resolved.errors.clone();
+    // The error report is the last use of the file's cells: the table goes before the plan.
+    let error_report = match errors.is_empty() && !cx.options.always_report_errors {
+        true => None,
+        false => Some(error_report_bytes(&table, &errors)?),
+    };
+    let warnings = std::mem::take(&mut table.warnings);
+    drop(table);
+    let planned = Planned::new(resolved, |r| plan::plan(r, &snapshot, &cx.options.mode));
+    events.progress(Stage::Plan, rows, rows);
+    laps.lap(events, "plan");
+    Ok(Prepared::Planned(Box::new(PlannedRun {
+        planned,
+        snapshot,
+        errors,
+        warnings,
+        error_report,
+    })))
+}
+
+fn decode_and_parse(input: &Input, cx: &Context) -> std::result::Result<Table, FileError> {
+    input::refuse_binary(input)?;
+    let decoded = decode::decode(input, cx.options.encoding.as_deref())?;
+    let options = cx.options.parse_options(cx.max_rows, cx.file_name);
+    parse::parse(&decoded, &options, cx.catalog)
+}
+
+fn error_report_bytes(table: &Table, errors: &[RowError]) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    error_report::write(table, errors, &mut buf)?;
+    Ok(buf)
+}
+
+/// The refusals, in order: row errors (without `--skip-invalid`), a changed plan under
+/// `--expect-plan` (refused on its own), then the safety rules. `plan_id` hashes the plan once,
+/// when first needed.
+pub(super) fn check(
+    plan: &Plan,
+    snapshot: &Snapshot,
+    options: &ImportOptions,
+    errors: &[RowError],
+    plan_id: &dyn Fn() -> String,
+) -> Result<Option<Refusal>> {
+    if !errors.is_empty() && !options.skip_invalid {
+        return Ok(Some(Refusal::Rows {
+            rows: errored_rows(errors),
+            valid: valid_rows(plan),
+        }));
+    }
+    if let Some(expected) = &options.expect_plan
+        && expected.trim() != plan_id()
+    {
+        return Ok(Some(Refusal::Rules(vec![Rule::PlanChanged])));
+    }
+    let policy = Policy {
+        seat_limit: snapshot.settings.seat_limit,
+        max_deactivations: match options.max_deactivations {
+            Some(limit) => Some(limit),
+            None => stored_limit(snapshot)?,
+        },
+    };
+    Ok(policy::check(plan, snapshot, &policy)
+        .err()
+        .map(Refusal::Rules))
+}
+
+/// The store's `max-deactivations`; a value that is not one is refused, not ignored.
+fn stored_limit(snapshot: &Snapshot) -> Result<Option<Limit>, StoreError> {
+    let Some(value) = snapshot.settings.max_deactivations.as_deref() else {
+        return Ok(None);
+    };
+    value
+        .parse::<Limit>()
+        .map(Some)
+        .map_err(|_| StoreError::BadSetting {
+            key: "max-deactivations",
+            value: value.to_string(),
+        })
+}
+
+/// Rows with at least one error ("3 rows have errors" for 3 rows, however many errors each has).
+fn errored_rows(errors: &[RowError]) -> usize {
+    let rows: std::collections::HashSet<u32> = errors.iter().filter_map(|e| e.row).collect();
+    rows.len() + errors.iter().filter(|e| e.row.is_none()).count()
+}
+
+/// Members the file would apply if the errored rows were skipped.
+fn valid_rows(plan: &Plan) -> u64 {
+    let s = &plan.summary;
+    s.created + s.updated + s.reactivated + s.unchanged + s.banned_skipped + s.protected_skipped
+}

@@ -1,0 +1,61 @@
+use super::*;
+
+#[test]
+fn field_index_matches_all_order() {
+    for (i, f) in Field::ALL.iter().enumerate() {
+        assert_eq!(f.index(), i, "{f:?}");
+    }
+}
+
+#[test]
+fn roles_and_statuses_parse_ignoring_case() {
+    assert_eq!(Role::parse(" Owner "), Some(Role::Owner));
+    assert_eq!(Role::parse("boss"), None);
+    assert_eq!("inactive".parse::<Status>(), Ok(Status::Inactive));
+    assert!("gone".parse::<Status>().is_err());
+}
+
+#[test]
+fn values_keep_each_field_apart() {
+    let mut v = Values::from_fn(|f| match f {
+        Field::Email => Some("a@b.co"),
+        Field::FirstName => Some(""),
+        Field::OrganizationRole => Some("owner"),
+        _ => None,
+    });
+    assert_eq!(v.get(Field::Email), Some("a@b.co"));
+    assert_eq!(v.get(Field::FirstName), Some(""));
+    assert_eq!(v.get(Field::LastName), None);
+    assert_eq!(v.get(Field::OrganizationRole), Some("owner"));
+    v.set(Field::Email, None);
+    v.set(Field::Phone, Some("+15551234567"));
+    assert_eq!(
+        v.iter().collect::<Vec<_>>(),
+        [
+            (Field::Phone, "+15551234567"),
+            (Field::FirstName, ""),
+            (Field::OrganizationRole, "owner")
+        ]
+    );
+}
+
+#[test]
+fn values_of_any_length_round_trip() {
+    let long = "x".repeat(20_000);
+    for text in ["", "a", &long[..127], &long[..128], &long[..16_384], &long] {
+        let v = Values::of(&[(Field::Phone, "+1"), (Field::Labels, text)]);
+        assert_eq!(v.get(Field::Phone), Some("+1"));
+        assert_eq!(v.get(Field::Labels), Some(text));
+        assert_eq!(v.get(Field::Email), None);
+    }
+    assert_eq!(Values::of(&[]), Values::default());
+}
+
+#[test]
+fn emails_compare_without_case() {
+    assert!(Field::Email.same("Ann@X.com", "ann@x.COM"));
+    assert!(!Field::FirstName.same("Ann", "ann"));
+    assert!(!Field::Email.same("ann@x.com", "bob@x.com"));
+    assert!(Field::Email.same("ÉVA@x.com", "éva@x.com"));
+    assert!(!Field::Email.same("éva@x.com", "eva@x.com"));
+}

@@ -1,0 +1,89 @@
+use super::lookup::Found;
+use super::*;
+use crate::model::{Member, Status, Values};
+use proptest::prelude::*;
+
+/// Member `i`: `m{i}@x.co`, `E{i}` unless `i` is a multiple of 3, `+1555000{i}` when even.
+fn member(i: usize) -> Member {
+    let (email, ext, phone) = (
+        format!("m{i}@x.co"),
+        format!("E{i}"),
+        format!("+1555000{i}"),
+    );
+    let mut pairs = vec![(Field::Email, email.as_str())];
+    if !i.is_multiple_of(3) {
+        pairs.push((Field::ExternalId, ext.as_str()));
+    }
+    if i.is_multiple_of(2) {
+        pairs.push((Field::Phone, phone.as_str()));
+    }
+    Member::new(i as i64 + 1, Values::of(&pairs), Status::Active)
+}
+
+/// A record naming member `i` in one of several ways, some new, some in conflict.
+fn record(row: u32, kind: u8, i: usize) -> Record {
+    let (email, ext, phone) = match kind {
+        0 => (format!("m{i}@x.co"), format!("E{i}"), String::new()),
+        1 => (format!("M{i}@X.co"), String::new(), String::new()),
+        2 => (
+            format!("moved{i}@x.co"),
+            format!("E{i}"),
+            format!("+1555000{i}"),
+        ),
+        3 => (format!("new{i}@x.co"), format!("N{i}"), String::new()),
+        4 => (format!("m{i}@x.co"), format!("E{}", i + 1), String::new()),
+        _ => (String::new(), String::new(), format!("+1555000{i}")),
+    };
+    let pairs: Vec<(Field, &str)> = [
+        (Field::Email, email.as_str()),
+        (Field::ExternalId, ext.as_str()),
+        (Field::Phone, phone.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    Record {
+        row,
+        values: Values::of(&pairs),
+        ..Record::default()
+    }
+}
+
+proptest! {
+    /// Following the file and looking up what is left finds what the full index finds,
+    /// for files in the store's order, nearly in it, or in none.
+    #[test]
+    fn find_all_agrees_with_the_index(
+        n in 1usize..60,
+        picks in proptest::collection::vec((0u8..6, 0usize..60, any::<bool>()), 0..80),
+    ) {
+        let members: Vec<Member> = (0..n).map(member).collect();
+        let snapshot = Snapshot::new(
+            members,
+            vec![],
+            vec![],
+            Default::default(),
+            Default::default(),
+            0,
+        );
+        let mut picks = picks;
+        // Mostly in store order, as files are; some picks stay where they were drawn.
+        picks.sort_by_key(|&(_, i, keep)| if keep { 0 } else { i });
+        let records: Vec<Record> = picks
+            .iter()
+            .enumerate()
+            .map(|(row, &(kind, i, _))| record(row as u32 + 2, kind, i % n))
+            .collect();
+        // Indexed on its own: `find_all` must not find the indexes built.
+        let reference = snapshot.clone();
+        let index = Holders::Index(&reference);
+        let expected: Vec<Option<Found>> = records
+            .iter()
+            .map(|r| match_record(r, &reference, &index).ok())
+            .collect();
+        for parallel_from in [1, usize::MAX] {
+            let (found, _) = find_all(&records, &snapshot, parallel_from);
+            prop_assert_eq!(&found, &expected);
+        }
+    }
+}

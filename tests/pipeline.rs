@@ -1,0 +1,123 @@
+//! `roster::import::run` called directly, as the CLI, the server and the fuzz targets call it:
+//! an input from memory, events observed while it runs, and an outcome the CLI's JSON matches.
+
+use roster::import::{self, Events, ImportInput, ImportOptions, Quiet, Refusal, RunStatus, Stage};
+use roster::plan::Mode;
+use roster::store::{ImportStore, SqliteStore};
+use std::path::Path;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name),
+    )
+    .expect("fixture")
+}
+
+/// Records every event, in order.
+#[derive(Default)]
+struct Recorder {
+    progress: Vec<(Stage, u64, u64)>,
+    phases: Vec<&'static str>,
+}
+
+impl Events for Recorder {
+    fn progress(&mut self, stage: Stage, done: u64, total: u64) {
+        self.progress.push((stage, done, total));
+    }
+    fn phase(&mut self, phase: &'static str, _: std::time::Duration) {
+        self.phases.push(phase);
+    }
+}
+
+#[test]
+fn an_import_from_memory_applies_and_reports_its_events() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SqliteStore::open(&dir.path().join("roster.db")).expect("open");
+    let bytes = fixture("valid/staff.csv");
+    let input = ImportInput::bytes("staff.csv", bytes.clone());
+    let mut events = Recorder::default();
+    let outcome =
+        import::run(&mut store, input, &ImportOptions::new("lib"), &mut events).expect("run");
+    assert_eq!(outcome.status, RunStatus::Completed);
+    assert_eq!(outcome.refusal, None);
+    assert_eq!(outcome.file.name, "staff.csv");
+    assert_eq!(outcome.file.bytes, bytes.len() as u64);
+    let created = outcome.summary.created;
+    assert!(created > 0);
+    assert_eq!(outcome.changes().count() as u64, created);
+    assert_eq!(outcome.import_id, Some(1));
+    assert_eq!(
+        store.snapshot().expect("snapshot").members.len() as u64,
+        created
+    );
+    let stages: Vec<Stage> = events.progress.iter().map(|p| p.0).collect();
+    assert_eq!(
+        stages,
+        [
+            Stage::Parse,
+            Stage::Validate,
+            Stage::Validate,
+            Stage::Plan,
+            Stage::Plan,
+            Stage::Apply,
+            Stage::Apply
+        ]
+    );
+    assert_eq!(
+        events.phases,
+        ["parse", "validate", "snapshot", "plan", "check", "apply"]
+    );
+    // The same file again: nothing to do, and the plan id names that empty plan.
+    let again = ImportOptions {
+        dry_run: true,
+        ..ImportOptions::new("lib")
+    };
+    let input = ImportInput::bytes("staff.csv", bytes);
+    let outcome = import::run(&mut store, input, &again, &mut Quiet).expect("diff");
+    assert_eq!(outcome.status, RunStatus::DryRun);
+    assert!(!outcome.has_changes());
+    assert_eq!(outcome.import_id, None);
+    assert_eq!(outcome.plan_id.as_ref().map(String::len), Some(64));
+}
+
+#[test]
+fn refusals_are_outcomes_with_their_exit_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SqliteStore::open(&dir.path().join("roster.db")).expect("open");
+    let run = |store: &mut SqliteStore, text: &str, options: &ImportOptions| {
+        let input = ImportInput::bytes("x.csv", text.as_bytes().to_vec());
+        import::run(store, input, options, &mut Quiet).expect("run")
+    };
+    let options = ImportOptions::new("lib");
+    let empty = run(&mut store, "", &options);
+    assert_eq!(
+        empty.refusal,
+        Some(Refusal::File(roster::error::FileError::Empty))
+    );
+    assert_eq!((empty.exit_code(), empty.status), (1, RunStatus::Failed));
+    let rows = run(&mut store, "email\nnot-an-email\na@x.org\n", &options);
+    assert_eq!(rows.refusal, Some(Refusal::Rows { rows: 1, valid: 1 }));
+    assert_eq!(rows.exit_code(), 1);
+    assert!(rows.error_report.is_some());
+    let ten: String = (0..12).map(|i| format!("m{i}@x.org\n")).collect();
+    run(&mut store, &format!("email\n{ten}"), &options);
+    let sync = ImportOptions {
+        mode: Mode {
+            full_sync: true,
+            ..Mode::default()
+        },
+        max_deactivations: Some("1".parse().expect("limit")),
+        ..ImportOptions::new("lib")
+    };
+    let refused = run(&mut store, "email\nm0@x.org\n", &sync);
+    assert!(matches!(refused.refusal, Some(Refusal::Rules(_))));
+    assert_eq!(refused.exit_code(), 4);
+    assert_eq!(refused.summary.deactivated, 11);
+    // History holds each refusal, FAILED, and the store still has its twelve members.
+    let history = roster::store::HistoryStore::imports(&store).expect("imports");
+    let statuses: Vec<&str> = history.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, ["FAILED", "COMPLETED", "FAILED", "FAILED"]);
+    assert_eq!(store.snapshot().expect("snapshot").members.len(), 12);
+}
