@@ -207,8 +207,6 @@ pub enum ServeError {
     UnknownParameter(String),
     #[error("This Idempotency-Key was already used with a different request.")]
     IdempotencyMismatch,
-    #[error("The server is shutting down; retry shortly.")]
-    ShuttingDown,
     #[error("A key named '{0}' already exists. Revoke it first, or choose another name.")]
     KeyExists(String),
     #[error("No key named '{0}'.")]
@@ -219,8 +217,6 @@ pub enum ServeError {
         "Invalid rate limit '{0}': expected N/UNIT with UNIT one of s, min, h (for example 60/min)."
     )]
     BadRateLimit(String),
-    #[error("The sync endpoint is not available in this build.")]
-    SyncUnavailable,
 }
 
 /// The top-level error: what `main` prints and maps to an exit code.

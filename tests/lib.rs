@@ -68,3 +68,7 @@ mod pipeline;
 mod server_harness;
 // `roster serve` and `roster keys`: keys, authentication, scopes, statuses, limits, log, shutdown.
 mod server;
+// POST /v1/sync: parity with the CLI, statuses, NDJSON, Idempotency-Key, lock, disconnects, signals.
+mod server_sync;
+// The GET endpoints of roster serve answer what the matching CLI commands print.
+mod server_read;
