@@ -39,40 +39,42 @@ impl Column {
     }
 }
 
-/// Every known column with its aliases, canonical name first.
+/// Every known column with its aliases, canonical name first, as [`header_key`] writes them
+/// (lowercase, without spaces, `_` or `-`).
 const TABLE: &[(Column, &[&str])] = &[
-    (
-        Column::Field(Field::Email),
-        &["email", "e-mail", "email_address", "emailaddress"],
-    ),
+    (Column::Field(Field::Email), &["email", "emailaddress"]),
     (
         Column::Field(Field::ExternalId),
-        &["external_id", "orgmemberid", "org_member_id", "externalid"],
+        &["externalid", "orgmemberid"],
     ),
-    (Column::Field(Field::Phone), &["phone", "phone_number"]),
-    (
-        Column::Field(Field::FirstName),
-        &["first_name", "firstname"],
-    ),
-    (Column::Field(Field::LastName), &["last_name", "lastname"]),
-    (Column::Field(Field::Name), &["name", "display_name"]),
-    (Column::Field(Field::JobTitle), &["job_title", "jobtitle"]),
-    (
-        Column::Field(Field::DateOfBirth),
-        &["date_of_birth", "dateofbirth"],
-    ),
+    (Column::Field(Field::Phone), &["phone", "phonenumber"]),
+    (Column::Field(Field::FirstName), &["firstname"]),
+    (Column::Field(Field::LastName), &["lastname"]),
+    (Column::Field(Field::Name), &["name", "displayname"]),
+    (Column::Field(Field::JobTitle), &["jobtitle"]),
+    (Column::Field(Field::DateOfBirth), &["dateofbirth"]),
     (Column::Field(Field::Description), &["description"]),
     (Column::Field(Field::Labels), &["labels"]),
-    (Column::Field(Field::NotifyEmail), &["notify_email"]),
-    (Column::Field(Field::NotifySms), &["notify_sms"]),
-    (Column::Field(Field::NotifyVoice), &["notify_voice"]),
+    (Column::Field(Field::NotifyEmail), &["notifyemail"]),
+    (Column::Field(Field::NotifySms), &["notifysms"]),
+    (Column::Field(Field::NotifyVoice), &["notifyvoice"]),
     (
         Column::Field(Field::OrganizationRole),
-        &["organization_role", "org_role"],
+        &["organizationrole", "orgrole"],
     ),
     (Column::Team, &["team"]),
-    (Column::TeamRole, &["team_role"]),
+    (Column::TeamRole, &["teamrole"]),
 ];
+
+/// What headers are compared by: lowercase, without spaces, `_` and `-` (so `First Name`,
+/// `first-name` and `firstName` are all `firstname`).
+pub fn header_key(header: &str) -> String {
+    trim_cell(header)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
 
 /// The canonical header of `roster template`, in the order CSV export writes its columns.
 pub fn canonical_header(teams: bool) -> Vec<String> {
@@ -84,11 +86,11 @@ pub fn canonical_header(teams: bool) -> Vec<String> {
         .collect()
 }
 
-/// Matches a header (canonical name or alias, ignoring case and surrounding spaces).
+/// Matches a header: a canonical name or alias, ignoring case, spaces, `_` and `-`.
 /// `form.*` headers are returned as [`Column::Form`]; their definition is checked later.
 pub fn lookup(header: &str) -> Option<Column> {
-    let key = trim_cell(header).to_lowercase();
-    if let Some(rest) = key.strip_prefix("form.") {
+    let lower = trim_cell(header).to_lowercase();
+    if let Some(rest) = lower.strip_prefix("form.") {
         let mut parts = rest.splitn(2, '.');
         let (ty, field) = (parts.next()?, parts.next()?);
         if ty.is_empty() || field.is_empty() {
@@ -96,10 +98,52 @@ pub fn lookup(header: &str) -> Option<Column> {
         }
         return Some(Column::Form(format!("{ty}.{field}")));
     }
+    let key = header_key(header);
     TABLE
         .iter()
         .find(|(_, aliases)| aliases.contains(&key.as_str()))
         .map(|(c, _)| c.clone())
+}
+
+/// The column an unknown header most likely means, for a `--map` suggestion: one whose name
+/// or alias the header contains (`Work Email`), or that contains the header (`Title`), or
+/// that is within two edits of it (`Emial`). `None` when nothing is close.
+pub fn resembling(header: &str) -> Option<Column> {
+    let key = header_key(header);
+    if key.chars().count() < 4 {
+        return None;
+    }
+    let score = |alias: &str| {
+        let (a, k) = (alias.chars().count(), key.chars().count());
+        if (a >= 5 && key.contains(alias)) || alias.contains(key.as_str()) {
+            Some(a.abs_diff(k))
+        } else {
+            Some(edit_distance(alias, &key)).filter(|&d| d <= 2)
+        }
+    };
+    TABLE
+        .iter()
+        .filter_map(|(c, aliases)| Some((aliases.iter().filter_map(|a| score(a)).min()?, c)))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.clone())
+}
+
+/// Levenshtein distance in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Characters trimmed from both ends of every cell besides Unicode whitespace (SPEC §5).
@@ -140,8 +184,11 @@ pub fn check_field<'a>(
         Field::Email => one(msg::INVALID_EMAIL),
         Field::Phone if is_phone(value) => Ok(value.into()),
         Field::Phone => one(msg::INVALID_PHONE),
-        Field::DateOfBirth if is_past_date(value) => Ok(value.into()),
-        Field::DateOfBirth => one(msg::INVALID_DATE),
+        // One message for all three (the contract's); the hint says which (msg::row_hints).
+        Field::DateOfBirth => match check_date(value) {
+            DateCheck::Past => Ok(value.into()),
+            DateCheck::BadShape | DateCheck::NotReal | DateCheck::Future => one(msg::INVALID_DATE),
+        },
         Field::NotifyEmail | Field::NotifySms | Field::NotifyVoice => match parse_bool(value) {
             Some(true) => Ok("true".into()),
             Some(false) => Ok("false".into()),
@@ -231,8 +278,19 @@ pub fn is_phone(s: &str) -> bool {
         && !digits.starts_with('0')
 }
 
-/// A real `YYYY-MM-DD` date, not after today (UTC).
-pub fn is_past_date(s: &str) -> bool {
+/// What a `date_of_birth` cell is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateCheck {
+    /// A real `YYYY-MM-DD` date, not after today (UTC): valid.
+    Past,
+    /// Not in the `YYYY-MM-DD` shape.
+    BadShape,
+    /// In the shape, but no calendar has it (`1990-02-30`).
+    NotReal,
+    Future,
+}
+
+pub fn check_date(s: &str) -> DateCheck {
     let shape_ok = s.len() == 10
         && s.bytes().enumerate().all(|(i, b)| {
             if i == 4 || i == 7 {
@@ -241,126 +299,20 @@ pub fn is_past_date(s: &str) -> bool {
                 b.is_ascii_digit()
             }
         });
-    shape_ok
-        && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .is_ok_and(|d| d <= chrono::Utc::now().date_naive())
+    if !shape_ok {
+        return DateCheck::BadShape;
+    }
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Err(_) => DateCheck::NotReal,
+        Ok(d) if d > chrono::Utc::now().date_naive() => DateCheck::Future,
+        Ok(_) => DateCheck::Past,
+    }
+}
+
+/// A real `YYYY-MM-DD` date, not after today (UTC).
+pub fn is_past_date(s: &str) -> bool {
+    check_date(s) == DateCheck::Past
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers_match_aliases_ignoring_case_and_spaces() {
-        let cases = [
-            ("Email", Some(Column::Field(Field::Email))),
-            (" E-Mail ", Some(Column::Field(Field::Email))),
-            ("emailAddress", Some(Column::Field(Field::Email))),
-            ("orgMemberId", Some(Column::Field(Field::ExternalId))),
-            ("firstName", Some(Column::Field(Field::FirstName))),
-            ("display_name", Some(Column::Field(Field::Name))),
-            ("org_role", Some(Column::Field(Field::OrganizationRole))),
-            ("phone_number", Some(Column::Field(Field::Phone))),
-            (
-                "form.Profile.Shirt",
-                Some(Column::Form("profile.shirt".into())),
-            ),
-            ("form.x", None),
-            ("Department", None),
-        ];
-        for (header, want) in cases {
-            assert_eq!(lookup(header), want, "{header}");
-        }
-    }
-
-    #[test]
-    fn cells_are_trimmed_of_whitespace_and_invisibles() {
-        assert_eq!(trim_cell("\u{00A0} ann \u{200B}\u{FEFF}"), "ann");
-        assert_eq!(clean_cell("'=SUM(A1)"), "=SUM(A1)");
-        assert_eq!(clean_cell("'+15551234567"), "+15551234567");
-        assert_eq!(clean_cell("O'Brien"), "O'Brien");
-        assert_eq!(clean_cell("'quoted"), "'quoted");
-    }
-
-    #[test]
-    fn emails() {
-        let good = [
-            "a@b.co",
-            "first.last+tag@example.com",
-            "x!#$%&'*+/=?^_`{|}~-@sub.domain.org",
-            "ann@bücher.de",
-            "a@1-2.io",
-        ];
-        let bad = [
-            "",
-            "plain",
-            "@b.co",
-            "a@b",
-            ".a@b.co",
-            "a.@b.co",
-            "a..b@b.co",
-            "a@b.co.",
-            "a@-b.co",
-            "a@b-.co",
-            "a b@b.co",
-            "ánn@b.co",
-            "a\u{200B}b@x.co",
-            "a@b..co",
-        ];
-        for e in good {
-            assert!(is_email(e), "{e} should pass");
-        }
-        for e in bad {
-            assert!(!is_email(e), "{e} should fail");
-        }
-        let long = format!("{}@example.com", "a".repeat(243));
-        assert!(!is_email(&long));
-        assert!(is_email(&format!("{}@example.com", "a".repeat(242))));
-    }
-
-    #[test]
-    fn phones() {
-        for p in ["+15551234567", "+44", "+123456789012345"] {
-            assert!(is_phone(p), "{p}");
-        }
-        for p in [
-            "15551234567",
-            "+1",
-            "+1234567890123456",
-            "+0123",
-            "+1 555 123",
-            "(555) 123-4567",
-            "+1-555",
-        ] {
-            assert!(!is_phone(p), "{p}");
-        }
-    }
-
-    #[test]
-    fn dates() {
-        assert!(is_past_date("2000-02-29"));
-        assert!(!is_past_date("2001-02-29"));
-        assert!(!is_past_date("2000-2-29"));
-        assert!(!is_past_date("29/02/2000"));
-        assert!(!is_past_date("2999-01-01"));
-    }
-
-    #[test]
-    fn booleans_and_labels() {
-        assert_eq!(parse_bool("TRUE"), Some(true));
-        assert_eq!(parse_bool("0"), Some(false));
-        assert_eq!(parse_bool("yes"), None);
-        let catalog = Catalog {
-            labels: ["vip".into(), "board".into()].into(),
-            ..Catalog::default()
-        };
-        assert_eq!(
-            check_field(Field::Labels, "vip, board,vip", &catalog),
-            Ok(Cow::Owned("board,vip".into()))
-        );
-        assert_eq!(
-            check_field(Field::Labels, "vip,nope", &catalog),
-            Err(vec!["Unknown label: nope".into()])
-        );
-    }
-}
+mod tests;

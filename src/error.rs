@@ -15,8 +15,9 @@ pub enum FileError {
     NoHeader,
     #[error("The file has no data rows.")]
     NoDataRows,
+    /// `lookalike`: an unknown header that resembles an identifier column, and that column.
     #[error("Required column is missing: one of email, external_id, phone.")]
-    NoIdentifierColumn,
+    NoIdentifierColumn { lookalike: Option<(String, String)> },
     #[error("Required column is missing: {0}.")]
     MissingColumn(String),
     #[error("Duplicate column found: {0}.")]
@@ -31,6 +32,12 @@ pub enum FileError {
     UnknownEncoding(String),
     #[error("The file is not valid JSON: {0}.")]
     BadJson(String),
+    #[error("--map '{mapping}' names a header the file does not have; the closest is '{closest}'.")]
+    UnmatchedMapping {
+        mapping: String,
+        closest: String,
+        column: String,
+    },
     #[error("Could not read {path}: {reason}")]
     Unreadable { path: String, reason: String },
 }
@@ -50,10 +57,20 @@ impl FileError {
             FileError::BadEncoding { .. } => Some(
                 "if the file was saved by Excel on Windows, re-run with --encoding windows-1252.".into(),
             ),
+            FileError::UnmatchedMapping {
+                closest, column, ..
+            } => Some(format!(
+                "if that is the header you meant, re-run with --map '{closest}={column}'."
+            )),
             FileError::UnknownFormField(_) => {
                 Some("define it first with `roster forms add TYPE.FIELD`.".into())
             }
-            FileError::NoIdentifierColumn | FileError::MissingColumn(_) => Some(
+            FileError::NoIdentifierColumn {
+                lookalike: Some((header, column)),
+            } => Some(format!(
+                "the file's `{header}` looks like {column}: re-run with --map '{header}={column}'."
+            )),
+            FileError::NoIdentifierColumn { .. } | FileError::MissingColumn(_) => Some(
                 "map a header of the file to a column with --map 'Header In File=column'.".into(),
             ),
             _ => None,
@@ -86,6 +103,7 @@ pub mod msg {
     pub const INVALID_EMAIL: &str = "Invalid email format";
     pub const INVALID_PHONE: &str = "Invalid phone format";
     pub const INVALID_DATE: &str = "Invalid date: expected YYYY-MM-DD";
+    /// A date in the `YYYY-MM-DD` shape that no calendar has (`1990-02-30`).
     pub const INVALID_BOOL: &str = "Invalid boolean: expected true, false, 1 or 0";
     pub const INVALID_TEAM_ROLE: &str = "Invalid team role: expected owner, admin or member";
     pub const INVALID_ORG_ROLE: &str = "Invalid organization role: expected owner, admin or member";
@@ -94,6 +112,74 @@ pub mod msg {
     pub fn unknown_label(slug: &str) -> String {
         format!("Unknown label: {slug}")
     }
+    /// A valid row whose member is not applied because another of its rows has errors.
+    pub fn member_not_applied(errored_row: u32) -> String {
+        format!("Not applied: row {errored_row} of the same member has errors")
+    }
+    /// The warning beside "ignoring unknown columns" for a header that resembles a column.
+    pub fn map_suggestion(header: &str, column: &str) -> String {
+        format!(
+            "unknown column `{header}` looks like {column}; to import it, add --map '{header}={column}'"
+        )
+    }
+
+    /// `hint:` lines for the row errors listed on stderr: how to fix what the contract's
+    /// bare message does not say (the JSON `message` stays the contract's string).
+    pub fn row_hints(errors: &[super::RowError]) -> Vec<String> {
+        let mut hints = Vec::new();
+        if errors.iter().any(|e| e.message == INVALID_PHONE) {
+            hints.push("phone numbers are E.164: a + and the country code, then the number without spaces or punctuation, such as +15551234567.".to_string());
+        }
+        for e in errors.iter().filter(|e| e.message == INVALID_DATE) {
+            let value = e.value.as_deref().unwrap_or_default();
+            let why = match crate::columns::check_date(value) {
+                crate::columns::DateCheck::NotReal => "is not a real date",
+                crate::columns::DateCheck::Future => "is in the future",
+                _ => continue,
+            };
+            let row = e.row.map(|r| format!("row {r}: ")).unwrap_or_default();
+            hints.push(format!(
+                "{row}{value} has the YYYY-MM-DD shape but {why}; a date of birth is a real, past date."
+            ));
+        }
+        let mut labels: Vec<&str> = errors
+            .iter()
+            .filter_map(|e| e.message.strip_prefix("Unknown label: "))
+            .collect();
+        labels.sort_unstable();
+        labels.dedup();
+        if !labels.is_empty() {
+            let commands: Vec<String> = labels
+                .iter()
+                .map(|slug| format!("`roster labels add {slug}`"))
+                .collect();
+            hints.push(format!(
+                "define a label before a file uses it: {}.",
+                commands.join(", ")
+            ));
+        }
+        hints
+    }
+
+    /// `--skip-invalid`: "skipped 2 rows with 3 errors (--skip-invalid)".
+    pub fn skipped_rows(rows: usize, errors: usize) -> String {
+        format!(
+            "skipped {rows} {} with {errors} {} (--skip-invalid)",
+            if rows == 1 { "row" } else { "rows" },
+            if errors == 1 { "error" } else { "errors" }
+        )
+    }
+
+    /// `roster man --out-dir DIR` could not write a page.
+    pub fn man_pages_unwritable(dir: &str, e: &std::io::Error) -> String {
+        format!("could not write the manual pages to {dir}: {e}")
+    }
+
+    /// `roster man WORD` for a command that does not exist.
+    pub fn no_such_command(parent: &str, word: &str) -> String {
+        format!("`{parent}` has no command `{word}`; `{parent} --help` lists them")
+    }
+
     pub fn wrong_column_count(row: u32) -> String {
         format!("Row {row} has the wrong number of columns.")
     }
@@ -113,6 +199,34 @@ pub mod msg {
     }
     pub fn identity_conflict(id: &str, member: &str, id2: &str, member2: &str) -> String {
         format!("Identity conflict: {id} matches {member} but {id2} belongs to {member2}")
+    }
+}
+
+/// `roster config set`: the values each setting accepts (issue 17).
+pub mod setting {
+    /// Each key with the values it accepts, as `roster config set --help` lists them.
+    pub const RANGES: [(&str, &str); 4] = [
+        ("seat-limit", "a whole number, 0 or more"),
+        ("max-rows", "a whole number, 1 or more"),
+        ("max-bytes", "a whole number of bytes, 1 or more"),
+        (
+            "max-deactivations",
+            "a whole number N, or a percentage N% from 0% to 100%",
+        ),
+    ];
+
+    pub fn invalid(key: &str, value: &str) -> String {
+        let range = RANGES
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, r)| r);
+        format!("invalid value '{value}' for {key}: expected {range}, or none")
+    }
+
+    pub fn seats_in_use(limit: u64, used: u64) -> String {
+        format!(
+            "the seat limit {limit} is below the {used} seats already in use (ACTIVE and INVITED members); imports that add seats will be refused"
+        )
     }
 }
 
@@ -224,16 +338,20 @@ pub enum ServeError {
 pub enum Error {
     #[error(transparent)]
     File(#[from] FileError),
-    /// Row errors refused the import.
-    #[error("{} {} errors; nothing was changed.", count, if *count == 1 { "row has" } else { "rows have" })]
+    /// Row errors refused the import: `count` rows hold `errors` errors ("2 rows have 3
+    /// errors").
+    #[error(
+        "{count} {} {errors} {}; nothing was changed.",
+        if *count == 1 { "row has" } else { "rows have" },
+        if *errors == 1 { "error" } else { "errors" }
+    )]
     Rows {
         count: usize,
-        /// Members that would apply if the errored rows were skipped.
-        valid: u64,
+        errors: usize,
         /// The errors, one line each, as the face lists them under the message.
         details: Vec<String>,
-        /// Whether to point at `--errors-csv` (not when it was given).
-        suggest_errors_csv: bool,
+        /// What to do about them, as the face words it.
+        hints: Vec<String>,
     },
     #[error("{}", .0.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n"))]
     Refused(Vec<Rule>),
@@ -271,20 +389,7 @@ impl Error {
     /// What to do about it, one hint a line.
     pub fn hints(&self) -> Vec<String> {
         match self {
-            Error::Rows {
-                valid,
-                suggest_errors_csv,
-                ..
-            } => {
-                let mut hints = vec![format!(
-                    "fix these rows and run again, or re-run with --skip-invalid to apply the {valid} valid {}.",
-                    if *valid == 1 { "member" } else { "members" }
-                )];
-                if *suggest_errors_csv {
-                    hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.".into());
-                }
-                hints
-            }
+            Error::Rows { hints, .. } => hints.clone(),
             other => other.hint().into_iter().collect(),
         }
     }

@@ -10,6 +10,13 @@ pub enum ColorChoice {
     Never,
 }
 
+/// One line on stderr. `eprintln!` panics when stderr cannot be written (a closed pipe, a full
+/// disk: `2>/dev/full`); a message that cannot be shown is dropped instead (issue 17).
+fn line(text: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
 /// How messages for people are written to stderr.
 #[derive(Debug, Clone, Copy)]
 pub struct Term {
@@ -43,23 +50,23 @@ impl Term {
     }
 
     pub fn error(&self, message: &str) {
-        eprintln!("{}: {message}", self.paint("error", "31"));
+        line(format_args!("{}: {message}", self.paint("error", "31")));
     }
 
     pub fn warning(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{}: {message}", self.paint("warning", "33"));
+            line(format_args!("{}: {message}", self.paint("warning", "33")));
         }
     }
 
     pub fn hint(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{}: {message}", self.paint("hint", "36"));
+            line(format_args!("{}: {message}", self.paint("hint", "36")));
         }
     }
 
     pub fn detail(&self, message: &str) {
-        eprintln!("  {message}");
+        line(format_args!("  {message}"));
     }
 
     /// A spinner on stderr for a long run, hidden unless stderr is a terminal.

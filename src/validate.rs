@@ -10,6 +10,9 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
+mod group;
+use group::{group_roots, merge_group};
+
 /// One member as the file describes it (one row, or several rows of a team file).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
@@ -63,14 +66,17 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
         has_team: table.has_team,
         ..Validated::default()
     };
-    // One slot per row; a group's record ends up in its first row's slot.
+    // One slot per row; a group's record ends up in its first row's slot. An errored row
+    // keeps its valid cells until its group is merged, so that the group's conflicts are
+    // reported beside its row errors (SPEC §5: every error is collected).
     let mut records: Vec<Option<Record>> = Vec::with_capacity(table.rows.len());
+    let mut errored = vec![false; table.rows.len()];
     let mut team_names = HashSet::new();
-    for raw in table.rows.iter() {
+    for (i, raw) in table.rows.iter().enumerate() {
         let (record, errors) = check_row(table, &raw, catalog, &mut team_names);
-        let ok = errors.is_empty();
+        errored[i] = !errors.is_empty();
         out.errors.extend(errors);
-        records.push(ok.then_some(record));
+        records.push(Some(record));
     }
     let ids = IdColumns::of(table);
     let roots = group_roots(table, &ids);
@@ -84,12 +90,13 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
         }
     }
     for (&root, group) in &groups {
-        let merged = merge_group(table, &ids, &records, group, &mut out);
+        let merged = merge_group(table, &ids, &records, &errored, group, &mut out);
         group.iter().for_each(|&i| records[i] = None);
         records[root] = merged;
     }
-    for (i, record) in records.iter().enumerate() {
-        if record.is_none() && roots[i] == i && !groups.contains_key(&i) {
+    for (i, record) in records.iter_mut().enumerate() {
+        if errored[i] && roots[i] == i && !groups.contains_key(&i) {
+            *record = None;
             mark_errored(&ids, &table.rows.get(i), &mut out.errored_ids);
         }
     }
@@ -256,182 +263,6 @@ fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
     table
         .column_index(&Column::Field(field))
         .is_none_or(|i| clean_cell(raw.cell(i)).is_empty())
-}
-
-/// For each row, the first row of its group: rows that share an identifier are one member
-/// (union-find over identifier texts).
-fn group_roots(table: &Table, ids: &IdColumns) -> Vec<usize> {
-    let n = table.rows.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    // The first row with each identifier, as row indices only: keys are compared against
-    // the rows' own cells (a map of copied keys would cost more than the records).
-    let state = ahash::RandomState::with_seeds(1, 2, 3, 4);
-    for k in 0..IDENTIFIERS.len() {
-        let mut first_with: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(n);
-        let key_of = |j: u32| ids.key(&table.rows.get(j as usize), k);
-        for (i, raw) in table.rows.iter().enumerate() {
-            let Some(text) = ids.key(&raw, k) else {
-                continue;
-            };
-            let hash = state.hash_one(&*text);
-            match first_with.find(hash, |&j| key_of(j).as_deref() == Some(&*text)) {
-                Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j as usize));
-                    parent[a.max(b)] = a.min(b);
-                }
-                None => {
-                    first_with.insert_unique(hash, i as u32, |&j| {
-                        state.hash_one(key_of(j).as_deref().unwrap_or_default())
-                    });
-                }
-            }
-        }
-    }
-    (0..n).map(|i| find(&mut parent, i)).collect()
-}
-
-/// Turns one group of rows into a record, or into errors (duplicates, conflicts, row errors).
-fn merge_group(
-    table: &Table,
-    ids: &IdColumns,
-    records: &[Option<Record>],
-    group: &[usize],
-    out: &mut Validated,
-) -> Option<Record> {
-    let mut errors = Vec::new();
-    if group.len() > 1 && !table.has_team {
-        errors.extend(duplicate_errors(table, ids, group));
-    }
-    let parts: Option<Vec<&Record>> = group.iter().map(|&i| records[i].as_ref()).collect();
-    let merged = match parts {
-        Some(parts) if errors.is_empty() => merge_records(&parts, &mut errors),
-        _ => None,
-    };
-    if merged.is_none() {
-        for &i in group {
-            mark_errored(ids, &table.rows.get(i), &mut out.errored_ids);
-        }
-    }
-    out.errors.extend(errors);
-    merged
-}
-
-fn duplicate_errors(table: &Table, ids: &IdColumns, group: &[usize]) -> Vec<RowError> {
-    let rows: Vec<u32> = group.iter().map(|&i| table.rows.get(i).row).collect();
-    group
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| {
-            let raw = table.rows.get(i);
-            let other = if k == 0 { rows[1] } else { rows[0] };
-            let shared = shared_identifier(
-                ids,
-                &raw,
-                &table.rows.get(group[if k == 0 { 1 } else { 0 }]),
-            );
-            let (column, value) = shared.unwrap_or((Field::Email, String::new()));
-            let value = table
-                .column_index(&Column::Field(column))
-                .map(|c| clean_cell(raw.cell(c)).to_string())
-                .unwrap_or(value);
-            RowError::new(raw.row, column.name(), &value, msg::duplicate_member(other))
-        })
-        .collect()
-}
-
-fn shared_identifier(ids: &IdColumns, a: &RawRow, b: &RawRow) -> Option<(Field, String)> {
-    (0..IDENTIFIERS.len()).find_map(|k| {
-        let x = ids.key(a, k)?;
-        (ids.key(b, k).as_ref() == Some(&x)).then(|| (IDENTIFIERS[k], x.into_owned()))
-    })
-}
-
-/// Member fields must agree across a member's rows; blank cells agree with anything.
-fn merge_records(records: &[&Record], errors: &mut Vec<RowError>) -> Option<Record> {
-    let mut merged = records[0].clone();
-    let mut source_row: [u32; FIELD_COUNT] = [merged.row; FIELD_COUNT];
-    let mut form_row: BTreeMap<String, u32> = BTreeMap::new();
-    let identifier = || {
-        [Field::Email, Field::ExternalId, Field::Phone]
-            .into_iter()
-            .find_map(|f| records.iter().find_map(|r| r.get(f)))
-            .unwrap_or("")
-            .to_string()
-    };
-    for record in &records[1..] {
-        for field in Field::ALL {
-            let (Some(new), i) = (record.get(field), field.index()) else {
-                continue;
-            };
-            match merged.values.get(field) {
-                None => {
-                    merged.values.set(field, Some(new));
-                    source_row[i] = record.row;
-                }
-                Some(old) if !field.same(old, new) => errors.push(RowError::new(
-                    record.row,
-                    field.name(),
-                    new,
-                    msg::conflicting(
-                        field.name(),
-                        &identifier(),
-                        old,
-                        source_row[i],
-                        new,
-                        record.row,
-                    ),
-                )),
-                Some(_) => {}
-            }
-        }
-        for (key, value) in &record.forms {
-            let Some(new) = value else { continue };
-            match merged.forms.get(key).cloned().flatten() {
-                None => {
-                    merged.forms.insert(key.clone(), Some(new.clone()));
-                    form_row.insert(key.clone(), record.row);
-                }
-                Some(old) if old != *new => {
-                    let column = format!("form.{key}");
-                    let old_row = form_row.get(key).copied().unwrap_or(merged.row);
-                    errors.push(RowError::new(
-                        record.row,
-                        &column,
-                        new,
-                        msg::conflicting(&column, &identifier(), &old, old_row, new, record.row),
-                    ))
-                }
-                Some(_) => {}
-            }
-        }
-        for m in &record.teams {
-            match merged.teams.iter().find(|t| t.team == m.team) {
-                Some(t) if t.role != m.role => errors.push(RowError::new(
-                    m.row,
-                    "team_role",
-                    m.role.as_str(),
-                    msg::conflicting(
-                        "team_role",
-                        &identifier(),
-                        t.role.as_str(),
-                        t.row,
-                        m.role.as_str(),
-                        m.row,
-                    ),
-                )),
-                Some(_) => {}
-                None => merged.teams.push(m.clone()),
-            }
-        }
-    }
-    errors.is_empty().then_some(merged)
 }
 
 #[cfg(test)]

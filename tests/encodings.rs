@@ -221,7 +221,7 @@ fn google_export_without_map_has_no_identifier() {
         .status(1)
         .stderr_line("error: Required column is missing: one of email, external_id, phone.")
         .stderr_line(
-            "hint: map a header of the file to a column with --map 'Header In File=column'.",
+            "hint: the file's `Email Address [Required]` looks like email: re-run with --map 'Email Address [Required]=email'.",
         )
         .run();
     assert_eq!(r.dump(), before);

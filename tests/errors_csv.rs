@@ -30,7 +30,7 @@ fn report_holds_only_errored_rows_with_three_columns_added() {
     let out = r.path("errors.csv");
     r.args(&["import", &file, "--errors-csv", out.to_str().expect("path")])
         .status(1)
-        .stderr_line("error: 2 rows have errors; nothing was changed.")
+        .stderr_line("error: 2 rows have 2 errors; nothing was changed.")
         .stderr_line("  row 3, email 'bob@': Invalid email format")
         .stderr_line("  row 4, phone '555': Invalid phone format")
         .run();
@@ -59,7 +59,7 @@ fn a_row_with_two_errors_has_two_lines() {
     let out = r.path("errors.csv");
     r.args(&["import", &file, "--errors-csv", out.to_str().expect("path")])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 2 errors; nothing was changed.")
         .run();
     assert_eq!(r.dump(), before);
     assert_eq!(
@@ -101,7 +101,7 @@ fn formulas_are_neutralised_but_phone_numbers_are_not() {
     let out = r.path("errors.csv");
     r.args(&["import", &file, "--errors-csv", out.to_str().expect("path")])
         .status(1)
-        .stderr_line("error: 4 rows have errors; nothing was changed.")
+        .stderr_line("error: 4 rows have 5 errors; nothing was changed.")
         .run();
     let rows = cells(&std::fs::read(&out).expect("report"));
     let originals: Vec<&[String]> = rows[1..].iter().map(|r| &r[..4]).collect();

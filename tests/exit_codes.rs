@@ -23,7 +23,7 @@ fn one_when_the_file_or_its_rows_are_invalid() {
         .run();
     r.args(&["import", &fixture("invalid/row_errors.csv")])
         .status(1)
-        .stderr_line("error: 7 rows have errors; nothing was changed.")
+        .stderr_line("error: 7 rows have 7 errors; nothing was changed.")
         .unchanged()
         .run();
     let missing = r.path("missing.csv").display().to_string();

@@ -51,7 +51,7 @@ fn phones_that_are_not_e164_are_refused() {
     let refused = r
         .args(&["import", &path])
         .status(1)
-        .stderr_line("error: 7 rows have errors; nothing was changed.")
+        .stderr_line("error: 7 rows have 7 errors; nothing was changed.")
         .unchanged();
     bad.iter()
         .enumerate()
@@ -324,7 +324,7 @@ fn skip_invalid_applies_the_valid_rows_and_counts_the_errors() {
     let path = fixture("invalid/fields-mixed.csv");
     r.args(&["import", &path])
         .status(1)
-        .stderr_line("error: 3 rows have errors; nothing was changed.")
+        .stderr_line("error: 3 rows have 3 errors; nothing was changed.")
         .unchanged()
         .run();
     let run = r
@@ -447,7 +447,7 @@ fn one_row_with_several_errors_counts_as_one_row() {
     let run = r
         .args(&["import", &path])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 2 errors; nothing was changed.")
         .stderr_line("  row 2, phone '123': Invalid phone format")
         .stderr_line("  row 2, notify_sms 'maybe': Invalid boolean: expected true, false, 1 or 0")
         .unchanged()

@@ -72,7 +72,7 @@ fn import_refused_by_row_errors_is_recorded_as_failed() {
     let path = r.write("bad.csv", BAD);
     r.args(&["import", &path])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 1 error; nothing was changed.")
         .stderr_line("  row 3, email 'bad-email': Invalid email format")
         .run();
     assert_eq!(r.dump(), before);
@@ -81,7 +81,7 @@ fn import_refused_by_row_errors_is_recorded_as_failed() {
     assert_eq!(i.status, "FAILED");
     assert_eq!(
         i.message.as_deref(),
-        Some("1 row has errors; nothing was changed.")
+        Some("1 row has 1 error; nothing was changed.")
     );
     assert_eq!(i.summary.as_ref().map(|s| s.errors), Some(1));
     assert_eq!(i.sha256, sha256(BAD));

@@ -164,7 +164,7 @@ fn a_later_identifier_of_another_member_is_a_conflict() {
         let run = r
             .args(&["import", &path, "--output", "json"])
             .status(1)
-            .stderr_line("error: 1 row has errors; nothing was changed.")
+            .stderr_line("error: 1 row has 1 error; nothing was changed.")
             .unchanged()
             .run();
         assert_eq!(run.report().errors, [row_error(2, column, value, message)]);
@@ -178,7 +178,7 @@ fn a_different_external_id_is_never_relinked_silently() {
     r.args(&["import", &path])
         .status(1)
         .stderr_line("  row 2, external_id 'E9': Identity conflict: ann@example.com matches ann@example.com but its stored external_id E1 differs from the row's E9")
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 1 error; nothing was changed.")
         .unchanged()
         .run();
 }
@@ -193,7 +193,7 @@ fn the_same_member_named_twice_through_different_identifiers() {
     let run = r
         .args(&["import", &path, "--output", "json"])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 1 error; nothing was changed.")
         .unchanged()
         .run();
     assert_eq!(

@@ -249,7 +249,7 @@ fn row_errors_in_json_refuse_with_status_failed() {
     let run = r
         .args(&["import", &path, "--output", "json"])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 1 error; nothing was changed.")
         .unchanged()
         .run();
     let doc = run.report();

@@ -58,6 +58,8 @@ mod fuzz_corpus;
 mod hostile;
 // Hostile stores: not SQLite, newer schema, read-only, full disk.
 mod hostile_store;
+// Regression tests named after their issue, each with a `See: issue N` line.
+mod regression;
 // SIGKILL at many instants of a large import: all or nothing, history, next import.
 mod kill;
 // The codemap's layers and file sizes, checked on the source.

@@ -67,7 +67,7 @@ fn ndjson_streams_errors_and_warnings_before_the_summary() {
     let run = r
         .args(&["import", &path, "--output", "ndjson"])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 1 error; nothing was changed.")
         .run();
     assert_eq!(r.dump(), before);
     let lines = run.events();

@@ -98,7 +98,14 @@ fn refusals_are_outcomes_with_their_exit_codes() {
     );
     assert_eq!((empty.exit_code(), empty.status), (1, RunStatus::Failed));
     let rows = run(&mut store, "email\nnot-an-email\na@x.org\n", &options);
-    assert_eq!(rows.refusal, Some(Refusal::Rows { rows: 1, valid: 1 }));
+    assert_eq!(
+        rows.refusal,
+        Some(Refusal::Rows {
+            rows: 1,
+            errors: 1,
+            valid: 1
+        })
+    );
     assert_eq!(rows.exit_code(), 1);
     assert!(rows.error_report.is_some());
     let ten: String = (0..12).map(|i| format!("m{i}@x.org\n")).collect();

@@ -232,7 +232,7 @@ proptest! {
         let path = r.write("bad.csv", csv_text(&second, Some(at)));
         r.args(&["import", &path, "--full-sync"])
             .status(1)
-            .stderr_line("error: 1 row has errors; nothing was changed.")
+            .stderr_line("error: 1 row has 1 error; nothing was changed.")
             .run();
         prop_assert_eq!(&r.dump(), &before);
         // A full sync that would deactivate anyone is refused over a limit of 0.

@@ -81,7 +81,7 @@ fn each_message_of_the_fixture() {
     // The table output lists every error for people, on stderr.
     r.args(&["import", &path])
         .status(1)
-        .stderr_line("error: 7 rows have errors; nothing was changed.")
+        .stderr_line("error: 7 rows have 7 errors; nothing was changed.")
         .stderr_line("  row 2, email 'ann@': Invalid email format")
         .stderr_line(format!("  row 3, organization_role 'boss': {role}"))
         .stderr_line("  row 4: No identifier provided")
@@ -302,7 +302,7 @@ fn all_errors_are_collected_not_only_the_first() {
     let path = r.write("two.csv", "email,organization_role\nbad@,boss\n");
     r.args(&["import", &path])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 2 errors; nothing was changed.")
         .stderr_line("  row 2, email 'bad@': Invalid email format")
         .stderr_line(
             "  row 2, organization_role 'boss': Invalid organization role: expected owner, admin or member",
@@ -344,7 +344,7 @@ fn errors_csv_has_the_rejected_rows() {
     let path = r.write("rows.csv", "email,first_name\nok@example.com,A\nbad@,B\n");
     r.args(&["import", &path, "--errors-csv", &out.display().to_string()])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 1 error; nothing was changed.")
         .unchanged()
         .run();
     let report = std::fs::read_to_string(out).unwrap();

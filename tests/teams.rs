@@ -262,7 +262,7 @@ fn team_names_are_at_most_fifty_characters() {
     let run = r
         .args(&["import", &path])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 1 error; nothing was changed.")
         .stderr_line("  Row 2, column team: cell is too long.")
         .unchanged()
         .run();
@@ -279,7 +279,7 @@ fn an_invalid_team_role_is_a_row_error() {
     let run = r
         .args(&["import", &path])
         .status(1)
-        .stderr_line("error: 2 rows have errors; nothing was changed.")
+        .stderr_line("error: 2 rows have 2 errors; nothing was changed.")
         .stderr_line(
             "  row 3, team_role 'boss': Invalid team role: expected owner, admin or member",
         )
@@ -302,7 +302,7 @@ ann@x.co,Anne,Blue,member
     let want = "Conflicting first_name for ann@x.co: 'Ann' on row 2, 'Anne' on row 4";
     r.args(&["import", &path])
         .status(1)
-        .stderr_line("error: 1 row has errors; nothing was changed.")
+        .stderr_line("error: 1 row has 1 error; nothing was changed.")
         .stderr_line(format!("  row 4, first_name 'Anne': {want}"))
         .unchanged()
         .run();

@@ -1,8 +1,10 @@
 //! `roster labels`, `roster forms` and `roster config`: the store's definitions and settings.
 
 use crate::cli::{ConfigCommand, DefinitionCommand, GlobalArgs};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, setting};
+use crate::model::Status;
 use crate::policy::Limit;
+use crate::term::Term;
 
 pub fn labels(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
     let mut store = super::open_store(global)?;
@@ -79,7 +81,7 @@ fn form_key(name: &str) -> Result<String> {
 
 const KEYS: [&str; 4] = ["seat-limit", "max-rows", "max-bytes", "max-deactivations"];
 
-pub fn config(command: ConfigCommand, global: &GlobalArgs) -> Result<u8> {
+pub fn config(command: ConfigCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
     match command {
         ConfigCommand::Get { key } => {
@@ -111,13 +113,10 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs) -> Result<u8> {
             if value.eq_ignore_ascii_case("none") {
                 store.set_setting(&key, None)?;
             } else {
-                let valid = if key == "max-deactivations" {
-                    value.parse::<Limit>().is_ok()
-                } else {
-                    value.parse::<u64>().is_ok()
-                };
-                if !valid {
-                    return Err(Error::Usage(format!("invalid value '{value}' for {key}")));
+                check_value(&key, value)?;
+                if key == "seat-limit" {
+                    let used = store.count_members(&[Status::Active, Status::Invited])?;
+                    warn_seats_in_use(value, used, term);
                 }
                 store.set_setting(&key, Some(value))?;
             }
@@ -125,6 +124,35 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// A value a setting can hold (issue 17: `max-rows 0` or `max-deactivations 150%` made every
+/// later import fail); the ranges are listed by `roster config set --help`.
+fn check_value(key: &str, value: &str) -> Result<()> {
+    let valid = match key {
+        "max-deactivations" => match value.parse::<Limit>() {
+            Ok(Limit::Percent(p)) => p <= 100,
+            Ok(Limit::Count(_)) => true,
+            Err(_) => false,
+        },
+        "seat-limit" => value.parse::<u64>().is_ok(),
+        _ => value.parse::<u64>().is_ok_and(|n| n >= 1),
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::Usage(setting::invalid(key, value)))
+    }
+}
+
+/// A seat limit below the seats in use is allowed (the rule refuses only imports that add
+/// seats), but it is worth a word: the next import that adds a member will be refused.
+fn warn_seats_in_use(value: &str, used: u64, term: &Term) {
+    if let Ok(limit) = value.parse::<u64>()
+        && limit < used
+    {
+        term.warning(&setting::seats_in_use(limit, used));
+    }
 }
 
 fn check_key(key: &str) -> Result<()> {

@@ -4,8 +4,8 @@
 
 use super::{Output, login_user, open_store};
 use crate::cli::{GlobalArgs, ImportArgs};
-use crate::error::{Result, RowError};
-use crate::import::{self, Events, ImportInput, ImportOptions, Outcome, Stage};
+use crate::error::{Result, RowError, msg};
+use crate::import::{self, Events, ImportInput, ImportOptions, Outcome, Refusal, Stage};
 use crate::plan::Mode;
 use crate::report::progress::Progress;
 use crate::report::{self, OutputFormat};
@@ -41,7 +41,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     match &outcome.refusal {
         Some(refusal) => Err(refusal.to_error(
             listed_errors(&outcome, args.output),
-            args.errors_csv.is_none(),
+            row_hints(refusal, &outcome, args.errors_csv.is_none()),
         )),
         None if args.detailed_exitcode && outcome.has_changes() => Ok(3),
         None => Ok(0),
@@ -100,9 +100,7 @@ fn render(outcome: &Outcome, args: &ImportArgs, term: &Term) -> Result<()> {
 
 /// The row errors listed under a refusal's message: in table mode, the first hundred.
 fn listed_errors(outcome: &Outcome, output: OutputFormat) -> Vec<String> {
-    if output != OutputFormat::Table
-        || !matches!(outcome.refusal, Some(import::Refusal::Rows { .. }))
-    {
+    if output != OutputFormat::Table || !matches!(outcome.refusal, Some(Refusal::Rows { .. })) {
         return Vec::new();
     }
     let mut lines: Vec<String> = outcome
@@ -120,17 +118,36 @@ fn listed_errors(outcome: &Outcome, output: OutputFormat) -> Vec<String> {
     lines
 }
 
+/// What to do about a row refusal: the errors' own hints (E.164, `roster labels add`), then
+/// skipping them, then the error report.
+fn row_hints(refusal: &Refusal, outcome: &Outcome, suggest_errors_csv: bool) -> Vec<String> {
+    let Refusal::Rows { valid, .. } = refusal else {
+        return Vec::new();
+    };
+    let mut hints = msg::row_hints(&outcome.errors);
+    hints.push(format!(
+        "fix these rows and run again, or re-run with --skip-invalid to apply the {valid} valid {}.",
+        if *valid == 1 { "member" } else { "members" }
+    ));
+    if suggest_errors_csv {
+        hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.".into());
+    }
+    hints
+}
+
 /// `--skip-invalid`: the rows left out, as warnings.
 fn print_skipped(outcome: &Outcome, output: OutputFormat, term: &Term) {
-    let n = outcome.errors.len();
-    term.warning(&format!(
-        "skipped {n} {} with errors (--skip-invalid)",
-        if n == 1 { "row" } else { "rows" }
+    term.warning(&msg::skipped_rows(
+        outcome.errored_rows(),
+        outcome.errors.len(),
     ));
     if output == OutputFormat::Table && !term.quiet {
         for e in outcome.errors.iter().take(MAX_LISTED_ERRORS) {
             term.detail(&describe_error(e));
         }
+        msg::row_hints(&outcome.errors)
+            .iter()
+            .for_each(|h| term.hint(h));
     }
 }
 

@@ -7,6 +7,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod keys;
+pub mod man;
 pub mod members;
 pub mod serve;
 pub mod template;
@@ -31,11 +32,12 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Invite(args) => members::invite(&args, global, term),
         Command::Labels { command } => admin::labels(command, global),
         Command::Forms { command } => admin::forms(command, global),
-        Command::Config { command } => admin::config(command, global),
+        Command::Config { command } => admin::config(command, global, term),
         Command::Backup { path } => backup::run(&path, global),
         Command::Serve(args) => serve::run(&args, global),
         Command::Keys { command } => keys::run(command, global),
         Command::Completions { shell } => completions::run(shell),
+        Command::Man(args) => man::run(&args),
     }
 }
 

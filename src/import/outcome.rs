@@ -38,24 +38,28 @@ impl RunStatus {
 pub enum Refusal {
     /// A file-level error (SPEC §4): exit 1.
     File(FileError),
-    /// Row errors without `--skip-invalid` (SPEC §5): exit 1. `valid` members would apply if
-    /// the errored rows were skipped.
-    Rows { rows: usize, valid: u64 },
+    /// Row errors without `--skip-invalid` (SPEC §5): exit 1. `rows` rows hold `errors` errors;
+    /// `valid` members would apply if the errored rows were skipped.
+    Rows {
+        rows: usize,
+        errors: usize,
+        valid: u64,
+    },
     /// Broken safety rules, or a changed plan under `--expect-plan` (SPEC §8): exit 4.
     Rules(Vec<Rule>),
 }
 
 impl Refusal {
-    /// The refusal as the error a face reports; `details` are the lines listed under a row
-    /// refusal's message.
-    pub fn to_error(&self, details: Vec<String>, suggest_errors_csv: bool) -> Error {
+    /// The refusal as the error a face reports; `details` and `hints` are the lines a face
+    /// lists under a row refusal's message.
+    pub fn to_error(&self, details: Vec<String>, hints: Vec<String>) -> Error {
         match self {
             Refusal::File(e) => Error::File(e.clone()),
-            Refusal::Rows { rows, valid } => Error::Rows {
+            Refusal::Rows { rows, errors, .. } => Error::Rows {
                 count: *rows,
-                valid: *valid,
+                errors: *errors,
                 details,
-                suggest_errors_csv,
+                hints,
             },
             Refusal::Rules(rules) => Error::Refused(rules.clone()),
         }
@@ -63,12 +67,12 @@ impl Refusal {
 
     /// The contract's messages, one per line, as history records them.
     pub fn messages(&self) -> Vec<String> {
-        self.to_error(Vec::new(), false).messages()
+        self.to_error(Vec::new(), Vec::new()).messages()
     }
 
     /// The exit code of SPEC §11: 1, or 4 for a safety rule.
     pub fn exit_code(&self) -> u8 {
-        self.to_error(Vec::new(), false).exit_code()
+        self.to_error(Vec::new(), Vec::new()).exit_code()
     }
 }
 
@@ -130,6 +134,13 @@ impl Outcome {
         self.plan()
             .into_iter()
             .flat_map(|p| p.changes.iter().map(ChangeJson))
+    }
+
+    /// Rows with at least one error ("3 rows have 5 errors": 3 rows, however many errors each).
+    pub fn errored_rows(&self) -> usize {
+        let rows: std::collections::HashSet<u32> =
+            self.errors.iter().filter_map(|e| e.row).collect();
+        rows.len() + self.errors.iter().filter(|e| e.row.is_none()).count()
     }
 
     /// Whether the plan changes anything (`--detailed-exitcode`).

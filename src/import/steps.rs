@@ -122,6 +122,7 @@ pub(super) fn check(
     if !errors.is_empty() && !options.skip_invalid {
         return Ok(Some(Refusal::Rows {
             rows: errored_rows(errors),
+            errors: errors.len(),
             valid: valid_rows(plan),
         }));
     }

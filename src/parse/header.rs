@@ -1,7 +1,7 @@
 //! The header row: canonical names, aliases, `--map`, duplicate and missing columns.
 
 use super::{RawTable, Table};
-use crate::columns::{Catalog, Column, lookup, trim_cell};
+use crate::columns::{Catalog, Column, edit_distance, header_key, lookup, resembling, trim_cell};
 use crate::error::FileError;
 use crate::model::Field;
 
@@ -27,19 +27,26 @@ impl std::str::FromStr for Mapping {
     }
 }
 
+impl std::fmt::Display for Mapping {
+    /// As given to `--map`: `Header In File=column`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.header, self.column.name())
+    }
+}
+
 pub(crate) fn resolve(
     raw: RawTable,
     mappings: &[Mapping],
     catalog: &Catalog,
 ) -> Result<Table, FileError> {
+    check_mappings(&raw.header, mappings)?;
     let mut columns: Vec<Option<Column>> = Vec::with_capacity(raw.header.len());
     let mut unknown = Vec::new();
+    let mut unknown_named = Vec::new();
     let mut warnings = Vec::new();
     for (i, cell) in raw.header.iter().enumerate() {
         let name = trim_cell(cell);
-        let mapped = mappings.iter().find(|m| {
-            m.header.eq_ignore_ascii_case(name) || m.header.to_lowercase() == name.to_lowercase()
-        });
+        let mapped = mappings.iter().find(|m| maps(m, name));
         let column = match mapped {
             Some(m) => {
                 warnings.push(format!("mapped column `{name}` to {}", m.column.name()));
@@ -52,6 +59,9 @@ pub(crate) fn resolve(
                 return Err(FileError::DuplicateColumn(c.name()));
             }
         } else if !name.is_empty() || column_has_values(&raw, i) {
+            if !name.is_empty() {
+                unknown_named.push(name);
+            }
             unknown.push(if name.is_empty() {
                 format!("(empty header, column {})", i + 1)
             } else {
@@ -63,6 +73,7 @@ pub(crate) fn resolve(
     check_required(&raw.header, &columns, catalog)?;
     if !unknown.is_empty() {
         warnings.push(unknown_columns_warning(&unknown));
+        warnings.extend(map_suggestions(&unknown_named, &columns));
     }
     let has_team = columns.contains(&Some(Column::Team));
     Ok(Table {
@@ -76,6 +87,48 @@ pub(crate) fn resolve(
     })
 }
 
+/// A mapping takes the header it names, compared as canonical names are (SPEC §4).
+fn maps(mapping: &Mapping, header: &str) -> bool {
+    header_key(&mapping.header) == header_key(header)
+}
+
+/// Every `--map` must name a header of the file: a mistyped one would otherwise be ignored
+/// and its column imported as blank (issue 17).
+fn check_mappings(header: &[String], mappings: &[Mapping]) -> Result<(), FileError> {
+    let Some(unmatched) = mappings
+        .iter()
+        .find(|m| !header.iter().any(|h| maps(m, trim_cell(h))))
+    else {
+        return Ok(());
+    };
+    let wanted = header_key(&unmatched.header);
+    let closest = header
+        .iter()
+        .map(|h| trim_cell(h))
+        .filter(|h| !h.is_empty())
+        .min_by_key(|h| edit_distance(&header_key(h), &wanted))
+        .unwrap_or_default();
+    Err(FileError::UnmatchedMapping {
+        mapping: unmatched.to_string(),
+        closest: closest.to_string(),
+        column: unmatched.column.name(),
+    })
+}
+
+/// "unknown column `Work Email` looks like email; to import it, add --map 'Work Email=email'":
+/// one per column the file lacks, for the first unknown header that resembles it.
+fn map_suggestions(unknown: &[&str], columns: &[Option<Column>]) -> Vec<String> {
+    let mut taken: Vec<Column> = columns.iter().flatten().cloned().collect();
+    let mut out = Vec::new();
+    for name in unknown {
+        if let Some(column) = resembling(name).filter(|c| !taken.contains(c)) {
+            out.push(crate::error::msg::map_suggestion(name, &column.name()));
+            taken.push(column);
+        }
+    }
+    out
+}
+
 fn check_required(
     header: &[String],
     columns: &[Option<Column>],
@@ -87,7 +140,17 @@ fn check_required(
     }
     let identifiers = [Field::Email, Field::ExternalId, Field::Phone];
     if !identifiers.into_iter().any(|f| has(Column::Field(f))) {
-        return Err(FileError::NoIdentifierColumn);
+        let is_identifier = |c: &Column| matches!(c, Column::Field(f) if identifiers.contains(f));
+        let lookalike = header
+            .iter()
+            .zip(columns)
+            .filter(|(_, column)| column.is_none())
+            .find_map(|(h, _)| {
+                let h = trim_cell(h);
+                let column = resembling(h).filter(is_identifier)?;
+                Some((h.to_string(), column.name()))
+            });
+        return Err(FileError::NoIdentifierColumn { lookalike });
     }
     if has(Column::Team) && !has(Column::TeamRole) {
         return Err(FileError::MissingColumn("team_role".into()));
@@ -166,6 +229,10 @@ mod tests {
                 &["first_name", "dept"],
                 "Required column is missing: one of email, external_id, phone.",
             ),
+            (
+                &["First Name", "Work Email"],
+                "Required column is missing: one of email, external_id, phone.",
+            ),
             (&["email", "team"], "Required column is missing: team_role."),
             (
                 &["email", "form.profile.size"],
@@ -188,6 +255,21 @@ mod tests {
         assert_eq!(
             unknown_columns_warning(&["A".into(), "B".into(), "C".into()]),
             "ignoring 3 unknown columns: `A`, `B`, and `C`"
+        );
+    }
+
+    #[test]
+    fn a_missing_identifier_names_a_lookalike_header() {
+        let catalog = Catalog::default();
+        let err = resolve(raw(&["First Name", "Work Email"]), &[], &catalog).unwrap_err();
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("the file's `Work Email` looks like email: re-run with --map 'Work Email=email'.")
+        );
+        let err = resolve(raw(&["First Name", "Employee ID"]), &[], &catalog).unwrap_err();
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("map a header of the file to a column with --map 'Header In File=column'.")
         );
     }
 

@@ -49,6 +49,10 @@ fn each_rule_gives_its_message() {
             "2 date_of_birth 2001-02-29: Invalid date: expected YYYY-MM-DD",
         ),
         (
+            "email,date_of_birth\na@b.co,01/02/2001\n",
+            "2 date_of_birth 01/02/2001: Invalid date: expected YYYY-MM-DD",
+        ),
+        (
             "email,notify_sms\na@b.co,yes\n",
             "2 notify_sms yes: Invalid boolean: expected true, false, 1 or 0",
         ),
@@ -168,4 +172,48 @@ fn values_are_canonical() {
     assert_eq!(r.forms["profile.shirt"], Some("=M".to_string()));
     assert!(v.present[Field::Labels.index()]);
     assert!(!v.present[Field::Phone.index()]);
+}
+
+// See: issue 17, defect 14.
+#[test]
+fn a_member_with_a_row_error_still_gets_its_conflicts() {
+    let team = "T".repeat(51);
+    let got = errors(&format!(
+        "email,external_id,first_name,team,team_role\n\
+         a@x.org,E1,Ann,{team},member\n\
+         a@x.org,E2,Bob,Red,member\n"
+    ));
+    assert_eq!(
+        got,
+        [
+            format!("2 team {team}: Row 2, column team: cell is too long."),
+            "3 external_id E2: Conflicting external_id for a@x.org: 'E1' on row 2, 'E2' on row 3"
+                .to_string(),
+            "3 first_name Bob: Conflicting first_name for a@x.org: 'Ann' on row 2, 'Bob' on row 3"
+                .to_string(),
+        ]
+    );
+}
+
+// See: issue 17, defect 14.
+#[test]
+fn the_other_rows_of_a_member_with_a_row_error_are_reported() {
+    let v = run("email,first_name,team,team_role\n\
+         a@x.org,Ann,Red,boss\n\
+         a@x.org,Ann,Blue,member\n\
+         b@x.org,Bob,Red,member\n");
+    let got: Vec<String> = v
+        .errors
+        .iter()
+        .map(|e| format!("{} {}", e.row.unwrap_or(0), e.message))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "2 Invalid team role: expected owner, admin or member",
+            "3 Not applied: row 2 of the same member has errors",
+        ]
+    );
+    assert_eq!(v.records.len(), 1, "only b@x.org is applied");
+    assert!(v.errored_ids.contains("a@x.org"));
 }

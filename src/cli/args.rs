@@ -1,0 +1,269 @@
+//! The arguments of the subcommands: import and diff (one [`ImportArgs`]), export, history,
+//! members, definitions and settings.
+
+use crate::model::Role;
+use crate::parse::{InputFormat, Mapping};
+use crate::policy::Limit;
+use crate::report::OutputFormat;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The roster file (`-` reads standard input)
+    pub file: String,
+    /// Deactivate members missing from the file; with a team column, replace memberships
+    #[arg(long)]
+    pub full_sync: bool,
+    /// New members with an email become INVITED instead of PROVISIONED
+    #[arg(long)]
+    pub invite: bool,
+    /// Stop after the plan and the safety rules; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply the valid rows and report the others
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Blank cells clear optional fields (never identifiers)
+    #[arg(long)]
+    pub clear_blanks: bool,
+    /// organization_role of new members whose row has none
+    #[arg(long, value_name = "ROLE", default_value = "member")]
+    pub default_role: Role,
+    /// Most members one import may deactivate: N or N% [default: 25%, at least 10]
+    #[arg(long, value_name = "N|N%")]
+    pub max_deactivations: Option<Limit>,
+    /// The file's format; auto decides by the extension, then by the content
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+    /// The file's encoding when it has no BOM and is not UTF-8 (for example windows-1252)
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// The CSV delimiter: `,` `;` or `tab` [default: detected]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Map a header of the file to a column: 'Header In File=column' (repeatable)
+    #[arg(long, value_name = "HEADER=COLUMN")]
+    pub map: Vec<Mapping>,
+    /// Most data rows for this run [default: the store's max-rows, else 30000]
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<u64>,
+    /// Largest file in bytes for this run [default: the store's max-bytes, else 10000000]
+    #[arg(long, value_name = "N")]
+    pub max_bytes: Option<u64>,
+    /// The summary as a table, one JSON document, or NDJSON events (all on stdout)
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// Write the errored rows, with error_row, error_column and error_message, to this CSV
+    #[arg(long, value_name = "PATH")]
+    pub errors_csv: Option<PathBuf>,
+    /// Who runs the import, for history and the audit log [default: the login user]
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Apply only if the plan is exactly the one a reviewed `roster diff` printed
+    #[arg(long, value_name = "PLAN_ID")]
+    pub expect_plan: Option<String>,
+    /// Exit 3 when there are changes (0 when none)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "\t" | "tab" | "\\t" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        _ => Err(format!("expected one of , ; tab |, got '{s}'")),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ExportFormat {
+    #[default]
+    Csv,
+    Json,
+    Ndjson,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The format to write (CSV: the importable columns; JSON adds status, protected, teams)
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Only members with these statuses [default: all but INACTIVE and BANNED]
+    #[arg(long, value_delimiter = ',', value_name = "S,...")]
+    pub status: Vec<crate::model::Status>,
+    /// Write to this file instead of standard output
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ListFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportsCommand {
+    /// Every import, newest first
+    #[command(after_long_help = "Example:\n  $ roster imports list --output json")]
+    List {
+        /// A table, or one JSON document
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// One import's details
+    #[command(after_long_help = "Example:\n  $ roster imports show 12")]
+    Show {
+        /// The import's number, as `roster imports list` shows it
+        id: i64,
+        /// A table, or one JSON document
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// The import's error report CSV
+    #[command(after_long_help = "Example:\n  $ roster imports errors 12 > rejected.csv")]
+    Errors {
+        /// The import's number, as `roster imports list` shows it
+        id: i64,
+    },
+    /// The import's original file, byte for byte
+    #[command(after_long_help = "Example:\n  $ roster imports original 12 > staff-as-imported.csv")]
+    Original {
+        /// The import's number, as `roster imports list` shows it
+        id: i64,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    /// Only this member's events (email, external_id or phone)
+    #[arg(long, value_name = "ID")]
+    pub member: Option<String>,
+    /// Only this import's events
+    #[arg(long, value_name = "ID")]
+    pub import: Option<i64>,
+    /// A table, or one JSON document
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MembersCommand {
+    /// Every member
+    #[command(
+        after_long_help = "Example:\n  $ roster members list --status ACTIVE,INVITED --output json"
+    )]
+    List {
+        /// Only these statuses
+        #[arg(long, value_delimiter = ',', value_name = "S,...")]
+        status: Vec<crate::model::Status>,
+        /// A table, or one JSON document
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// One member's fields, status and teams
+    #[command(after_long_help = "Example:\n  $ roster members show ann@example.org")]
+    Show {
+        /// The member: email, external_id or phone
+        id: String,
+        /// A table, or one JSON document
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// BANNED: never changed by an import
+    #[command(after_long_help = "Example:\n  $ roster members ban ann@example.org")]
+    Ban {
+        /// The member: email, external_id or phone
+        id: String,
+    },
+    /// Back to the status the member had before the ban
+    #[command(after_long_help = "Example:\n  $ roster members unban ann@example.org")]
+    Unban {
+        /// The member: email, external_id or phone
+        id: String,
+    },
+    /// Never deactivated, demoted, changed or removed from a team by an import
+    #[command(after_long_help = "Example:\n  $ roster members protect ceo@example.org")]
+    Protect {
+        /// The member: email, external_id or phone
+        id: String,
+    },
+    /// Imports may change the member again (undoes protect)
+    #[command(after_long_help = "Example:\n  $ roster members unprotect ceo@example.org")]
+    Unprotect {
+        /// The member: email, external_id or phone
+        id: String,
+    },
+    /// Record that an invited member accepted (INVITED -> ACTIVE)
+    #[command(after_long_help = "Example:\n  $ roster members activate ann@example.org")]
+    Activate {
+        /// The member: email, external_id or phone
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InviteArgs {
+    /// Invite at most N members (oldest first)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Only these members (email, external_id or phone) [default: every PROVISIONED member]
+    pub ids: Vec<String>,
+}
+
+/// `roster labels` and `roster forms` (their help is set per command in [`Command`]).
+#[derive(Debug, Subcommand)]
+pub enum DefinitionCommand {
+    /// Define one
+    Add {
+        /// The label, or the form field TYPE.FIELD
+        name: String,
+    },
+    /// Print every definition
+    List,
+    /// Remove one definition
+    Remove {
+        /// The label, or the form field TYPE.FIELD
+        name: String,
+    },
+}
+
+/// The keys of `roster config set` and the values they accept (`none` removes a setting).
+const CONFIG_KEYS: &str = "\
+Keys and values (none removes a setting):
+  seat-limit         a whole number, 0 or more: ACTIVE + INVITED members may not exceed it
+                     when an import adds to them [default: none, no limit]
+  max-rows           a whole number, 1 or more: the most data rows of a file [default: 30000]
+  max-bytes          a whole number of bytes, 1 or more: the largest file [default: 10000000]
+  max-deactivations  a whole number N, or a percentage N% from 0% to 100%: the most members
+                     one full sync may deactivate [default: 25%, never less than 10]";
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print one setting, or all
+    #[command(
+        after_long_help = "Examples:\n  $ roster config get\n  $ roster config get seat-limit"
+    )]
+    Get {
+        /// seat-limit, max-rows, max-bytes or max-deactivations [default: all of them]
+        key: Option<String>,
+    },
+    /// Set a setting; `none` removes it
+    #[command(after_help = CONFIG_KEYS, after_long_help = format!("{CONFIG_KEYS}
+
+Examples:
+  $ roster config set seat-limit 250
+  $ roster config set max-deactivations 10%
+  $ roster config set max-rows none"))]
+    Set {
+        /// seat-limit, max-rows, max-bytes or max-deactivations
+        key: String,
+        /// The new value (see the keys below), or none
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+}

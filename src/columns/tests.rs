@@ -1,0 +1,146 @@
+use super::*;
+
+#[test]
+fn headers_match_aliases_ignoring_case_and_spaces() {
+    let cases = [
+        ("First Name", Some(Column::Field(Field::FirstName))),
+        ("Job-Title", Some(Column::Field(Field::JobTitle))),
+        ("E_MAIL", Some(Column::Field(Field::Email))),
+        ("Email Address", Some(Column::Field(Field::Email))),
+        ("Team Role", Some(Column::TeamRole)),
+        ("Employee ID", None),
+        ("Work Email", None),
+        ("Email", Some(Column::Field(Field::Email))),
+        (" E-Mail ", Some(Column::Field(Field::Email))),
+        ("emailAddress", Some(Column::Field(Field::Email))),
+        ("orgMemberId", Some(Column::Field(Field::ExternalId))),
+        ("firstName", Some(Column::Field(Field::FirstName))),
+        ("display_name", Some(Column::Field(Field::Name))),
+        ("org_role", Some(Column::Field(Field::OrganizationRole))),
+        ("phone_number", Some(Column::Field(Field::Phone))),
+        (
+            "form.Profile.Shirt",
+            Some(Column::Form("profile.shirt".into())),
+        ),
+        ("form.x", None),
+        ("Department", None),
+    ];
+    for (header, want) in cases {
+        assert_eq!(lookup(header), want, "{header}");
+    }
+}
+
+#[test]
+fn unknown_headers_resemble_columns() {
+    let cases = [
+        ("Work Email", Some(Column::Field(Field::Email))),
+        ("Mobile Phone", Some(Column::Field(Field::Phone))),
+        ("Title", Some(Column::Field(Field::JobTitle))),
+        ("Emial", Some(Column::Field(Field::Email))),
+        ("Employee ID", None),
+        ("Department", None),
+        ("Cost Center", None),
+        ("ID", None),
+    ];
+    for (header, want) in cases {
+        assert_eq!(resembling(header), want, "{header}");
+    }
+    assert_eq!(edit_distance("kitten", "sitting"), 3);
+    assert_eq!(edit_distance("", "abc"), 3);
+    assert_eq!(edit_distance("employe id", "employee id"), 1);
+}
+
+#[test]
+fn cells_are_trimmed_of_whitespace_and_invisibles() {
+    assert_eq!(trim_cell("\u{00A0} ann \u{200B}\u{FEFF}"), "ann");
+    assert_eq!(clean_cell("'=SUM(A1)"), "=SUM(A1)");
+    assert_eq!(clean_cell("'+15551234567"), "+15551234567");
+    assert_eq!(clean_cell("O'Brien"), "O'Brien");
+    assert_eq!(clean_cell("'quoted"), "'quoted");
+}
+
+#[test]
+fn emails() {
+    let good = [
+        "a@b.co",
+        "first.last+tag@example.com",
+        "x!#$%&'*+/=?^_`{|}~-@sub.domain.org",
+        "ann@bücher.de",
+        "a@1-2.io",
+    ];
+    let bad = [
+        "",
+        "plain",
+        "@b.co",
+        "a@b",
+        ".a@b.co",
+        "a.@b.co",
+        "a..b@b.co",
+        "a@b.co.",
+        "a@-b.co",
+        "a@b-.co",
+        "a b@b.co",
+        "ánn@b.co",
+        "a\u{200B}b@x.co",
+        "a@b..co",
+    ];
+    for e in good {
+        assert!(is_email(e), "{e} should pass");
+    }
+    for e in bad {
+        assert!(!is_email(e), "{e} should fail");
+    }
+    let long = format!("{}@example.com", "a".repeat(243));
+    assert!(!is_email(&long));
+    assert!(is_email(&format!("{}@example.com", "a".repeat(242))));
+}
+
+#[test]
+fn phones() {
+    for p in ["+15551234567", "+44", "+123456789012345"] {
+        assert!(is_phone(p), "{p}");
+    }
+    for p in [
+        "15551234567",
+        "+1",
+        "+1234567890123456",
+        "+0123",
+        "+1 555 123",
+        "(555) 123-4567",
+        "+1-555",
+    ] {
+        assert!(!is_phone(p), "{p}");
+    }
+}
+
+#[test]
+fn dates() {
+    assert!(is_past_date("2000-02-29"));
+    assert!(!is_past_date("2001-02-29"));
+    assert!(!is_past_date("2000-2-29"));
+    assert!(!is_past_date("29/02/2000"));
+    assert!(!is_past_date("2999-01-01"));
+    assert_eq!(check_date("1990-02-30"), DateCheck::NotReal);
+    assert_eq!(check_date("1990-13-01"), DateCheck::NotReal);
+    assert_eq!(check_date("1990-2-3"), DateCheck::BadShape);
+    assert_eq!(check_date("2999-01-01"), DateCheck::Future);
+}
+
+#[test]
+fn booleans_and_labels() {
+    assert_eq!(parse_bool("TRUE"), Some(true));
+    assert_eq!(parse_bool("0"), Some(false));
+    assert_eq!(parse_bool("yes"), None);
+    let catalog = Catalog {
+        labels: ["vip".into(), "board".into()].into(),
+        ..Catalog::default()
+    };
+    assert_eq!(
+        check_field(Field::Labels, "vip, board,vip", &catalog),
+        Ok(Cow::Owned("board,vip".into()))
+    );
+    assert_eq!(
+        check_field(Field::Labels, "vip,nope", &catalog),
+        Err(vec!["Unknown label: nope".into()])
+    );
+}
