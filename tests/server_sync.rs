@@ -348,7 +348,14 @@ fn a_client_gone_after_its_body_arrived_does_not_stop_the_import() {
         "POST /v1/sync?file_name=gone.csv HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
-    raw_then_close(&server, &head, body.as_bytes());
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    use std::io::Write;
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    // Gone in the middle of the apply.
+    wait_until(|| import_lock_held(r.db()), "the sync to take the lock");
+    drop(stream);
     // Polled through the CLI: the key's rate limit is for the client, not for this test.
     let history = || {
         r.args(&["imports", "list", "--output", "json"])

@@ -9,6 +9,9 @@ use comfy_table::{Table, presets};
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Make a new key and print it once (the store keeps only its hash)
+    #[command(after_long_help = "Examples:
+  $ roster keys create hris
+  $ roster keys create auditor --scope read")]
     Create {
         /// The key's name: the operator in the history and the audit log
         name: String,
@@ -17,12 +20,18 @@ pub enum KeysCommand {
         scope: Scope,
     },
     /// Every key: name, scope, prefix, created, last used, revoked (never the key)
+    #[command(after_long_help = "Example:\n  $ roster keys list --output json")]
     List {
+        /// table, or json (name, scope, prefix, created_at, last_used_at, revoked_at)
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
     },
     /// Refuse the key from now on
-    Revoke { name: String },
+    #[command(after_long_help = "Example:\n  $ roster keys revoke hris")]
+    Revoke {
+        /// The key's name
+        name: String,
+    },
 }
 
 pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {

@@ -124,6 +124,8 @@ pub fn serve(config: Config) -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        // Installed before the address is announced: a signal sent at once is not lost.
+        let shutdown = shutdown_signal()?;
         let listener = tokio::net::TcpListener::bind(&config.listen)
             .await
             .map_err(|e| Error::Usage(format!("could not listen on {}: {e}", config.listen)))?;
@@ -131,7 +133,7 @@ pub fn serve(config: Config) -> Result<()> {
         eprintln!("listening on http://{bound}");
         let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown)
             .await?;
         eprintln!("stopped");
         Ok::<_, Error>(())
@@ -141,15 +143,16 @@ pub fn serve(config: Config) -> Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Resolves on the first SIGTERM or SIGINT.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return std::future::pending().await,
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
-    eprintln!("shutting down: no new requests; running ones finish");
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        eprintln!("shutting down: no new requests; running ones finish");
+    })
 }
