@@ -38,11 +38,11 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The store: an SQLite file, created on first use
+    /// The store: an SQLite file or a postgres:// URL, created on first use
     #[arg(
         long,
         global = true,
-        value_name = "PATH",
+        value_name = "PATH|URL",
         env = "ROSTER_DB",
         default_value = "roster.db"
     )]
@@ -183,6 +183,14 @@ pub enum Command {
     Keys {
         #[command(subcommand)]
         command: crate::cmd::keys::KeysCommand,
+    },
+    /// Copy the whole store into an empty store of either kind (SQLite file or PostgreSQL URL)
+    #[command(
+        after_long_help = "Example:\n  $ roster --db roster.db store copy --to 'postgresql://roster@%2Frun%2Fpostgresql/roster'"
+    )]
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
     },
     /// Print shell completions
     #[command(after_long_help = "Examples:

@@ -279,6 +279,8 @@ pub enum StoreError {
         "the store's setting {key} is '{value}', which is not valid; set it again with roster config set {key} VALUE"
     )]
     BadSetting { key: &'static str, value: String },
+    #[error("the store at {0} is not empty; roster store copy writes only into an empty store")]
+    NotEmpty(String),
     /// The backend's own error (SQLite's, PostgreSQL's).
     #[error("store error: {0}")]
     Database(Box<dyn std::error::Error + Send + Sync>),

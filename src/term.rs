@@ -1,4 +1,5 @@
-//! The terminal: colour (`--color`, `NO_COLOR`, TTY), message prefixes, and the progress bar.
+//! The terminal: colour (`--color`, `NO_COLOR`, TTY), its width, message prefixes, and the
+//! progress bar.
 
 use std::io::IsTerminal;
 
@@ -25,20 +26,36 @@ pub struct Term {
     pub stderr_is_tty: bool,
 }
 
+/// The width assumed when stdout is not a terminal and `COLUMNS` does not say.
+pub const DEFAULT_WIDTH: usize = 80;
+
 impl Term {
     pub fn new(choice: ColorChoice, quiet: bool) -> Term {
         let tty = std::io::stderr().is_terminal();
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => tty && !no_color,
-        };
         Term {
-            color,
+            color: colored(choice, tty),
             quiet,
             stderr_is_tty: tty,
         }
+    }
+
+    /// The columns tables and the plan may take on stdout: the terminal's width when stdout is
+    /// a terminal; otherwise (a pipe, a file) `COLUMNS` when it is a positive number, else
+    /// [`DEFAULT_WIDTH`], so that redirected output is the same on every machine.
+    pub fn width() -> usize {
+        if std::io::stdout().is_terminal() {
+            // comfy-table measures the terminal (through crossterm) when stdout is one.
+            if let Some(w) = comfy_table::Table::new().width().filter(|w| *w > 0) {
+                return usize::from(w);
+            }
+        }
+        columns_env().unwrap_or(DEFAULT_WIDTH)
+    }
+
+    /// Whether output on stdout (the plan) is coloured: `--color always|never`, else only
+    /// when stdout is a terminal and `NO_COLOR` is unset or empty.
+    pub fn stdout_color(choice: ColorChoice) -> bool {
+        colored(choice, std::io::stdout().is_terminal())
     }
 
     fn paint(&self, word: &str, code: &str) -> String {
@@ -65,6 +82,13 @@ impl Term {
         }
     }
 
+    /// A line for people about what roster is doing (not a warning), unless `--quiet`.
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            line(format_args!("{message}"));
+        }
+    }
+
     pub fn detail(&self, message: &str) {
         line(format_args!("  {message}"));
     }
@@ -79,4 +103,22 @@ impl Term {
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     }
+}
+
+fn colored(choice: ColorChoice, tty: bool) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => tty && !no_color,
+    }
+}
+
+fn columns_env() -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|w| *w > 0)
 }

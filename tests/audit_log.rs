@@ -219,7 +219,11 @@ fn administrative_changes_are_events_without_an_import() {
 #[test]
 fn table_shows_old_and_new_values() {
     let r = story();
-    let run = r.args(&["log", "--import", "2"]).run();
+    // Wide enough for no cell to wrap.
+    let run = r
+        .args(&["log", "--import", "2"])
+        .env("COLUMNS", "200")
+        .run();
     let rows: Vec<Vec<String>> = run
         .stdout
         .lines()

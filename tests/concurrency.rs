@@ -168,3 +168,36 @@ fn a_killed_import_blocks_nothing() {
     let run = r.import_json("b.csv", members_csv([1, 2])).run();
     assert_eq!(run.report().summary.created, 1);
 }
+
+#[test]
+fn wait_takes_the_lock_once_it_is_free() {
+    // See: issue 17, "--wait[=DURATION] on import".
+    let r = Roster::new();
+    r.import_json("a.csv", members_csv([1])).run();
+    let path = r.write("b.csv", members_csv([1, 2]));
+    let lock = hold_lock(&r);
+    // A bounded wait that runs out is the same refusal, after the wait.
+    let started = std::time::Instant::now();
+    r.args(&["import", &path, "--wait=1s"])
+        .status(5)
+        .stderr_line("another import is being applied; waiting for it to finish (up to 1s)...")
+        .stderr_line(BUSY)
+        .unchanged()
+        .run();
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    // An open wait goes on until the holder lets go, then applies.
+    let child = r.args(&["import", &path, "--wait"]).spawn();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(r.members().len(), 1, "it applied while the lock was held");
+    drop(lock);
+    let run = Output::of_child(child);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l == "another import is being applied; waiting for it to finish..."),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(r.members().len(), 2);
+}

@@ -132,7 +132,7 @@ fn list_is_newest_first_as_json_and_as_a_table() {
     r.import_json("three.csv", "email\ncat@x.co\n").run();
     let ids: Vec<_> = list(&r).iter().map(|i| i.id).collect();
     assert_eq!(ids, [3, 2, 1]);
-    let run = r.args(&["imports", "list"]).run();
+    let run = r.args(&["imports", "list"]).env("COLUMNS", "200").run();
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         cells(lines[0]),
@@ -142,7 +142,13 @@ fn list_is_newest_first_as_json_and_as_a_table() {
     );
     assert_eq!(cells(lines[2])[1..3], ["3", "COMPLETED"]);
     assert_eq!(cells(lines[3])[1..3], ["2", "FAILED"]);
-    assert_eq!(cells(lines[3])[7], "updated 1, errors 1");
+    // A refused run changed nothing: its reason, not the counts it would have had.
+    let message = list(&r)[1].message.clone().unwrap_or_default();
+    assert_eq!(
+        cells(lines[3])[7],
+        message.lines().next().unwrap_or_default()
+    );
+    assert!(!lines[3].contains("updated 1"), "{}", lines[3]);
     assert_eq!(cells(lines[4])[7], "created 2");
 }
 
@@ -154,7 +160,10 @@ fn show_gives_one_import() {
         .run();
     let run = r.args(&["imports", "show", "1", "--output", "json"]).run();
     assert_eq!(run.decode::<ImportRecord>(), list(&r)[0]);
-    let run = r.args(&["imports", "show", "1"]).run();
+    let run = r
+        .args(&["imports", "show", "1"])
+        .env("COLUMNS", "200")
+        .run();
     let row = |key: &str| {
         run.stdout
             .lines()
@@ -219,7 +228,7 @@ fn killed_import_shows_as_failed_interrupted_and_blocks_nothing() {
     assert_eq!((i.id, i.status.as_str()), (2, "FAILED"));
     assert_eq!(i.message.as_deref(), Some("interrupted"));
     assert_utc_time(i.finished_at.as_deref().expect("finished"));
-    let run = r.args(&["imports", "list"]).run();
+    let run = r.args(&["imports", "list"]).env("COLUMNS", "200").run();
     let row = run.stdout.lines().nth(2).expect("a row");
     assert!(row.starts_with("| 2  | FAILED (interrupted) |"), "{row}");
     r.import_json("more.csv", "email\ncat@x.co\n").run();

@@ -24,6 +24,8 @@ mod identity;
 mod modes;
 // Statuses of SPEC §3: invite, BANNED, protected, and the `roster members` commands.
 mod statuses;
+// The plan and every table at 80 and 120 columns (insta snapshots), refused runs in the history.
+mod terminal;
 // The JSON document, change objects, diff = dry run, --detailed-exitcode, tables (SPEC §10).
 mod json_output;
 // One test per exit code of SPEC §11.
@@ -74,3 +76,13 @@ mod server;
 mod server_sync;
 // The GET endpoints of roster serve answer what the matching CLI commands print.
 mod server_read;
+// The PostgreSQL tests' server and per-test schemas (skipped without ROSTER_TEST_PG).
+mod postgres_support;
+// The PostgreSQL store through the library: same state as SQLite, the lock, the generation.
+mod postgres_store;
+// roster store copy both ways and backup on PostgreSQL: every read of a copy equals the source's.
+mod postgres_copy;
+// The binary on PostgreSQL: byte-identical outputs, two importers, a write before --expect-plan.
+mod postgres_cli;
+// SIGKILL of a PostgreSQL importer at spread instants: all or nothing, the next import applies.
+mod postgres_kill;

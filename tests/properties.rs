@@ -114,6 +114,9 @@ fn import(store: &mut SqliteStore, text: &str, mode: &Mode, apply: bool) -> Outc
         dry_run: !apply,
         mode: mode.clone(),
         input_format: InputFormat::Csv,
+        // A child process the other tests fork may hold the lock file's descriptor for an
+        // instant after this thread let the lock go (until its exec closes it).
+        wait: Some(std::time::Duration::from_secs(10)),
         ..ImportOptions::new("prop")
     };
     let input = ImportInput::bytes("p.csv", text.as_bytes().to_vec());

@@ -66,6 +66,33 @@ pub struct ImportArgs {
     /// Exit 3 when there are changes (0 when none)
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// If another import is being applied, wait for it (up to DURATION: 30s, 10m, 1h; no value:
+    /// as long as it takes) instead of exiting 5
+    #[arg(long, value_name = "DURATION", num_args = 0..=1, require_equals = true,
+          default_missing_value = "forever", value_parser = parse_wait)]
+    pub wait: Option<std::time::Duration>,
+}
+
+/// `30`, `30s`, `10m`, `1h`, or `forever`.
+fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    if s == "forever" {
+        return Ok(std::time::Duration::MAX);
+    }
+    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("expected a duration such as 30s, 10m or 1h, got '{s}'"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" | "min" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        _ => return Err(format!("unknown unit '{unit}': use s, m or h")),
+    };
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
@@ -241,6 +268,19 @@ Keys and values (none removes a setting):
   max-bytes          a whole number of bytes, 1 or more: the largest file [default: 10000000]
   max-deactivations  a whole number N, or a percentage N% from 0% to 100%: the most members
                      one full sync may deactivate [default: 25%, never less than 10]";
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy members, teams, definitions, settings, history and audit log into an empty store
+    #[command(
+        after_long_help = "Example:\n  $ roster --db roster.db store copy --to 'postgresql://roster@%2Frun%2Fpostgresql/roster'"
+    )]
+    Copy {
+        /// The destination: an SQLite file (created) or a postgres:// URL (an empty database or schema)
+        #[arg(long, value_name = "DEST")]
+        to: String,
+    },
+}
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {

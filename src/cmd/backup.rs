@@ -1,5 +1,6 @@
 //! `roster backup PATH`: a consistent copy of the store, taken while others read and import.
 //! Written beside PATH first and renamed into place, so PATH is a whole copy or nothing.
+//! On PostgreSQL, the copy is an SQLite file (`roster store copy`'s).
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
@@ -24,6 +25,7 @@ pub fn run(path: &Path, global: &GlobalArgs) -> Result<u8> {
     let _ = std::fs::remove_file(&partial);
     let written = match store.kind() {
         Kind::Sqlite(sqlite) => sqlite.backup(&partial),
+        Kind::Postgres(pg) => pg.backup(&partial),
     };
     let written = written
         .map_err(Error::from)

@@ -2,8 +2,10 @@
 
 use crate::cli::{GlobalArgs, ImportsCommand, ListFormat, LogArgs};
 use crate::error::{Error, Result};
+use crate::report::table::{keep_whole, listing, sized};
 use crate::store::ImportRecord;
-use comfy_table::{Table, presets};
+use crate::term::Term;
+use comfy_table::Table;
 
 pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
     let store = super::open_store(global)?;
@@ -14,23 +16,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
             if output == ListFormat::Json {
                 print_json(&list)?;
             } else {
-                let mut table = Table::new();
-                table.load_preset(presets::ASCII_MARKDOWN);
-                table.set_header([
-                    "id", "status", "started", "operator", "file", "mode", "summary",
-                ]);
-                for r in &list {
-                    table.add_row([
-                        r.id.to_string(),
-                        status_text(r),
-                        r.started_at.to_string(),
-                        r.operator.clone(),
-                        r.file_name.clone(),
-                        r.mode.clone(),
-                        short_summary(r),
-                    ]);
-                }
-                print_text(&table.to_string())?;
+                print_text(&list_table(&list, Term::width()).to_string())?;
             }
         }
         ImportsCommand::Show { id, output } => {
@@ -38,34 +24,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
             if output == ListFormat::Json {
                 print_json(&r)?;
             } else {
-                let mut table = Table::new();
-                table.load_preset(presets::ASCII_MARKDOWN);
-                table.set_header(["import", &r.id.to_string()]);
-                let rows = [
-                    ("status", status_text(&r)),
-                    ("operator", r.operator.clone()),
-                    ("file", r.file_name.clone()),
-                    ("sha256", r.sha256.clone()),
-                    ("bytes", r.bytes.to_string()),
-                    ("encoding", r.encoding.clone()),
-                    ("mode", r.mode.clone()),
-                    ("options", r.options.to_string()),
-                    ("started", r.started_at.to_string()),
-                    (
-                        "finished",
-                        r.finished_at.map(|t| t.to_string()).unwrap_or_default(),
-                    ),
-                    ("message", r.message.clone().unwrap_or_default()),
-                ];
-                for (k, v) in rows {
-                    table.add_row([k.to_string(), v]);
-                }
-                if let Some(serde_json::Value::Object(s)) = &r.summary {
-                    for (k, v) in s {
-                        table.add_row([k.clone(), v.to_string()]);
-                    }
-                }
-                print_text(&table.to_string())?;
+                print_text(&show_table(&r, Term::width()).to_string())?;
             }
         }
         ImportsCommand::Errors { id } => {
@@ -82,6 +41,78 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// `imports list`: one import a row; a run that changed nothing shows why instead of counts.
+fn list_table(list: &[ImportRecord], width: usize) -> Table {
+    let header = [
+        "id", "status", "started", "operator", "file", "mode", "summary",
+    ];
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                status_text(r),
+                r.started_at.to_string(),
+                r.operator.clone(),
+                r.file_name.clone(),
+                r.mode.clone(),
+                short_summary(r),
+            ]
+        })
+        .collect();
+    // The file and the summary wrap first.
+    let whole = ["id", "status", "started", "mode", "operator"];
+    listing(&header, &rows, &whole, width)
+}
+
+/// `imports show`: one field a row, each option of the run in a row of its own.
+fn show_table(r: &ImportRecord, width: usize) -> Table {
+    let mut table = sized(width);
+    table.set_header(["import", &r.id.to_string()]);
+    let rows = [
+        ("status", status_text(r)),
+        ("operator", r.operator.clone()),
+        ("file", r.file_name.clone()),
+        ("sha256", r.sha256.clone()),
+        ("bytes", r.bytes.to_string()),
+        ("encoding", r.encoding.clone()),
+        ("mode", r.mode.clone()),
+        ("started", r.started_at.to_string()),
+        (
+            "finished",
+            r.finished_at.map(|t| t.to_string()).unwrap_or_default(),
+        ),
+        ("message", r.message.clone().unwrap_or_default()),
+    ];
+    for (k, v) in rows {
+        table.add_row([k.to_string(), v]);
+    }
+    if let serde_json::Value::Object(options) = &r.options {
+        for (k, v) in options {
+            table.add_row([format!("option {k}"), option_text(v)]);
+        }
+    }
+    if let Some(serde_json::Value::Object(s)) = &r.summary {
+        for (k, v) in s {
+            table.add_row([k.clone(), v.to_string()]);
+        }
+    }
+    keep_whole(&mut table, &[0], width);
+    table
+}
+
+/// An option's value as the user would type it: `true`, `member`, `a=b, c=d`, `(none)`.
+fn option_text(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "(none)".to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "(none)".to_string(),
+        Value::Array(items) => items.iter().map(option_text).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
 fn status_text(r: &ImportRecord) -> String {
     match (r.status.as_str(), r.message.as_deref()) {
         ("FAILED", Some("interrupted")) => "FAILED (interrupted)".to_string(),
@@ -89,16 +120,23 @@ fn status_text(r: &ImportRecord) -> String {
     }
 }
 
+/// The counts of a completed run; the reason of a failed or refused one, which changed nothing
+/// (its counts are what it would have done, and read as done).
 fn short_summary(r: &ImportRecord) -> String {
+    // The first sentence; `imports show` has the whole message.
+    let reason = || {
+        let message = r.message.as_deref().unwrap_or_default();
+        let line = message.lines().next().unwrap_or("");
+        match line.split_once(". ") {
+            Some((first, _)) => format!("{first}."),
+            None => line.to_string(),
+        }
+    };
+    if r.status == "FAILED" {
+        return reason();
+    }
     let Some(serde_json::Value::Object(s)) = &r.summary else {
-        return r
-            .message
-            .clone()
-            .unwrap_or_default()
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string();
+        return reason();
     };
     ["created", "updated", "reactivated", "deactivated", "errors"]
         .iter()
@@ -130,19 +168,23 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     if args.output == ListFormat::Json {
         return print_json(&events).map(|_| 0);
     }
-    let mut table = Table::new();
-    table.load_preset(presets::ASCII_MARKDOWN);
-    table.set_header(["time", "import", "operator", "member", "action", "changes"]);
-    for e in &events {
-        table.add_row([
-            e.at.to_string(),
-            e.import_id.map(|i| i.to_string()).unwrap_or_default(),
-            e.operator.clone(),
-            e.member.clone(),
-            e.action.clone(),
-            describe_changes(&e.changes),
-        ]);
-    }
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            vec![
+                e.at.to_string(),
+                e.import_id.map(|i| i.to_string()).unwrap_or_default(),
+                e.operator.clone(),
+                e.member.clone(),
+                e.action.clone(),
+                describe_changes(&e.changes),
+            ]
+        })
+        .collect();
+    let header = ["time", "import", "operator", "member", "action", "changes"];
+    // The member and the changes wrap first.
+    let whole = ["import", "action", "time", "operator"];
+    let table = listing(&header, &rows, &whole, Term::width());
     print_text(&table.to_string())?;
     Ok(0)
 }

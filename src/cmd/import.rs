@@ -28,6 +28,8 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     let mut observer = Observer {
         progress: Progress::new(spinner, args.output == OutputFormat::Ndjson),
         timings: std::env::var_os("ROSTER_TIMINGS").is_some(),
+        term: *term,
+        wait: args.wait,
     };
     let input = ImportInput::from_arg(&args.file);
     let outcome = import::run(store.as_mut(), input, &options, &mut observer)?;
@@ -68,6 +70,7 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
         max_bytes: args.max_bytes,
         expect_plan: args.expect_plan.clone(),
         always_report_errors: args.errors_csv.is_some(),
+        wait: args.wait,
         ..ImportOptions::new(args.operator.clone().unwrap_or_else(login_user))
     }
 }
@@ -168,11 +171,23 @@ pub fn describe_error(e: &RowError) -> String {
 struct Observer {
     progress: Progress,
     timings: bool,
+    term: Term,
+    wait: Option<std::time::Duration>,
 }
 
 impl Events for Observer {
     fn progress(&mut self, stage: Stage, done: u64, total: u64) {
         self.progress.progress(stage, done, total);
+    }
+
+    fn waiting(&mut self) {
+        let how_long = match self.wait {
+            Some(w) if w < std::time::Duration::MAX => format!(" (up to {}s)", w.as_secs()),
+            _ => String::new(),
+        };
+        self.term.note(&format!(
+            "another import is being applied; waiting for it to finish{how_long}..."
+        ));
     }
 
     fn phase(&mut self, phase: &'static str, elapsed: std::time::Duration) {

@@ -3,9 +3,9 @@
 use crate::cli::{GlobalArgs, InviteArgs, ListFormat, MembersCommand};
 use crate::error::{Error, Result, Rule};
 use crate::model::{Field, Member, Status};
+use crate::report::table::{keep_whole, listing, sized};
 use crate::store::{AdminStore, MemberRecord, StateChange};
 use crate::term::Term;
-use comfy_table::{Table, presets};
 
 pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
@@ -84,19 +84,9 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
         super::say_json(&items)?;
         return Ok(0);
     }
-    let mut table = Table::new();
-    table.load_preset(presets::ASCII_MARKDOWN);
-    table.set_header([
-        "email",
-        "external_id",
-        "phone",
-        "name",
-        "role",
-        "status",
-        "protected",
-    ]);
+    let mut rows: Vec<Vec<String>> = Vec::new();
     store.each_member(statuses, &mut |m, _| {
-        table.add_row([
+        rows.push(vec![
             m.get(Field::Email).unwrap_or("").to_string(),
             m.get(Field::ExternalId).unwrap_or("").to_string(),
             m.get(Field::Phone).unwrap_or("").to_string(),
@@ -107,6 +97,18 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
         ]);
         Ok(())
     })?;
+    let header = [
+        "email",
+        "external_id",
+        "phone",
+        "name",
+        "role",
+        "status",
+        "protected",
+    ];
+    // The identifiers and the name wrap first.
+    let whole = ["status", "role", "protected"];
+    let table = listing(&header, &rows, &whole, Term::width());
     super::say(&table.to_string())?;
     Ok(0)
 }
@@ -118,8 +120,8 @@ fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
         return Ok(0);
     }
     let m = &found.member;
-    let mut table = Table::new();
-    table.load_preset(presets::ASCII_MARKDOWN);
+    let width = Term::width();
+    let mut table = sized(width);
     table.set_header(["field", "value"]);
     table.add_row(["display name".to_string(), m.display_name()]);
     for f in Field::ALL {
@@ -136,6 +138,7 @@ fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
         .map(|(team, r)| format!("{team} ({r})"))
         .collect();
     table.add_row(["teams".to_string(), teams.join(", ")]);
+    keep_whole(&mut table, &[0], width);
     super::say(&table.to_string())?;
     Ok(0)
 }

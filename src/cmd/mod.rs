@@ -10,11 +10,12 @@ pub mod keys;
 pub mod man;
 pub mod members;
 pub mod serve;
+pub mod store;
 pub mod template;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{Error, Result};
-use crate::store::{self, AdminStore, Location, MemberRecord, Store};
+use crate::store::{AdminStore, Location, MemberRecord, Store};
 use crate::term::Term;
 use std::path::PathBuf;
 
@@ -36,6 +37,7 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Backup { path } => backup::run(&path, global),
         Command::Serve(args) => serve::run(&args, global),
         Command::Keys { command } => keys::run(command, global),
+        Command::Store { command } => store::run(command, global),
         Command::Completions { shell } => completions::run(shell),
         Command::Man(args) => man::run(&args),
     }
@@ -48,7 +50,7 @@ pub fn location(global: &GlobalArgs) -> Location {
 
 /// Opens the store, creating it on first use.
 pub fn open_store(global: &GlobalArgs) -> Result<Box<dyn Store>> {
-    Ok(store::open(&location(global))?)
+    Ok(crate::store::open(&location(global))?)
 }
 
 /// The member `roster members ... ID` names (email, external_id or phone), or the contract's

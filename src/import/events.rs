@@ -39,6 +39,9 @@ pub trait Events {
         let _ = (stage, done, total);
     }
 
+    /// Another import holds the lock; this one waits for it (`--wait`). Called once.
+    fn waiting(&mut self) {}
+
     /// A phase of the run ended after `elapsed` (`parse`, `validate`, `snapshot`, `plan`,
     /// `check`, `apply`).
     fn phase(&mut self, phase: &'static str, elapsed: std::time::Duration) {

@@ -18,11 +18,11 @@ pub use events::{Events, Quiet, Stage};
 pub use options::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, ImportInput, ImportOptions};
 pub use outcome::{FileInfo, Outcome, Planned, Refusal, RunStatus};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreError};
 use crate::input;
 use crate::parallel;
 use crate::plan::Summary;
-use crate::store::{ImportMeta, ImportStore};
+use crate::store::{ImportGuard, ImportMeta, ImportStore};
 use events::Laps;
 use std::sync::Arc;
 use steps::Prepared;
@@ -41,7 +41,7 @@ pub fn run(
 ) -> Result<Outcome> {
     let _guard = match options.dry_run {
         true => None,
-        false => Some(store.lock_imports()?),
+        false => Some(lock(store, options.wait, events)?),
     };
     let (catalog, settings) = store.definitions()?;
     let second = store.reopen()?;
@@ -97,6 +97,34 @@ pub fn run(
         Prepared::Planned(planned) => finish(store, outcome, *planned, options, events, &mut laps),
     }
 }
+
+/// Takes the import lock, waiting up to `wait` while another import holds it.
+fn lock(
+    store: &dyn ImportStore,
+    wait: Option<std::time::Duration>,
+    events: &mut dyn Events,
+) -> Result<ImportGuard> {
+    let deadline = wait.and_then(|w| std::time::Instant::now().checked_add(w));
+    let forever = wait.is_some() && deadline.is_none();
+    let mut told = false;
+    loop {
+        match store.lock_imports() {
+            Err(StoreError::Busy)
+                if forever || deadline.is_some_and(|d| std::time::Instant::now() < d) =>
+            {
+                if !told {
+                    events.waiting();
+                    told = true;
+                }
+                std::thread::sleep(LOCK_POLL);
+            }
+            taken => return Ok(taken?),
+        }
+    }
+}
+
+/// How often a waiting import tries the lock again.
+const LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// What history records of an import before it runs.
 fn meta(options: &ImportOptions, file: &FileInfo) -> ImportMeta {

@@ -36,6 +36,9 @@ pub struct ImportOptions {
     pub file_name: Option<String>,
     /// Build the error report even when no row has an error (`--errors-csv` writes one).
     pub always_report_errors: bool,
+    /// While another import holds the lock, wait up to this long for it (`--wait`); `None`:
+    /// refuse at once with `StoreError::Busy`.
+    pub wait: Option<std::time::Duration>,
 }
 
 impl ImportOptions {
@@ -57,6 +60,7 @@ impl ImportOptions {
             operator: operator.into(),
             file_name: None,
             always_report_errors: false,
+            wait: None,
         }
     }
 

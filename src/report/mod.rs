@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod ndjson;
+pub mod plan_text;
 pub mod progress;
 pub mod table;
 

@@ -71,5 +71,10 @@ impl<T: Store + KeyStore> KeyedStore for T {}
 pub fn open(location: &Location) -> Result<Box<dyn KeyedStore>, StoreError> {
     match location {
         Location::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
+        // Not yet: the PostgreSQL store has no `api_keys` and `idempotency` tables.
+        Location::Postgres(_) => Err(StoreError::Open {
+            path: location.display(),
+            reason: "API keys and roster serve work on SQLite stores only, for now".into(),
+        }),
     }
 }

@@ -1,12 +1,14 @@
 //! Everything on disk, behind three narrow interfaces split by job: [`ImportStore`] (what an
 //! import needs), [`HistoryStore`] (the import history and the audit log) and [`AdminStore`]
 //! (single members, definitions, settings, the export stream). [`Store`] is all three; `open`
-//! picks the backend from the location. `sqlite` is the embedded backend; the logic every
+//! picks the backend from the location. `sqlite` is the embedded backend, `postgres` the shared
+//! server's (SPEC §14); the logic every
 //! backend shares (member ids, audit batches, stored originals, times) lives in `shared`,
 //! `audit` and `time`, above any SQL.
 
 pub mod audit;
 pub mod keys;
+pub mod postgres;
 pub mod shared;
 pub mod sqlite;
 mod time;
@@ -203,6 +205,7 @@ pub trait Store: ImportStore + HistoryStore + AdminStore {
 /// The concrete store behind a [`Store`].
 pub enum Kind<'a> {
     Sqlite(&'a SqliteStore),
+    Postgres(&'a postgres::PostgresStore),
 }
 
 /// Where a store lives, as `--db` or `ROSTER_DB` names it.
@@ -210,10 +213,15 @@ pub enum Kind<'a> {
 pub enum Location {
     /// An SQLite file.
     Sqlite(std::path::PathBuf),
+    /// A `postgres://` or `postgresql://` URL (SPEC §14).
+    Postgres(String),
 }
 
 impl Location {
     pub fn parse(value: &str) -> Location {
+        if postgres::is_postgres_url(value) {
+            return Location::Postgres(value.to_string());
+        }
         Location::Sqlite(std::path::PathBuf::from(value))
     }
 
@@ -221,6 +229,7 @@ impl Location {
     pub fn display(&self) -> String {
         match self {
             Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres(url) => postgres::mask(url),
         }
     }
 
@@ -228,6 +237,7 @@ impl Location {
     pub fn exists(&self) -> bool {
         match self {
             Location::Sqlite(path) => path.exists(),
+            Location::Postgres(url) => postgres::store_exists(url),
         }
     }
 }
@@ -236,5 +246,6 @@ impl Location {
 pub fn open(location: &Location) -> Result<Box<dyn Store>, StoreError> {
     match location {
         Location::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
+        Location::Postgres(url) => Ok(Box::new(postgres::PostgresStore::open(url)?)),
     }
 }

@@ -209,6 +209,7 @@ impl<'r> Test<'r> {
             .current_dir(&self.dir)
             .env_remove("ROSTER_DB")
             .env("NO_COLOR", "1")
+            .env("COLUMNS", "250")
             .env("USER", "tester");
         for (key, value) in &self.env {
             match value {

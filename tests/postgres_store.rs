@@ -1,0 +1,221 @@
+//! The PostgreSQL store through the library: the same plans applied to an SQLite and a
+//! PostgreSQL store leave the same members, memberships, history and audit log (the per-row
+//! path and the COPY path alike); the import lock; the generation check.
+
+use crate::postgres_support::PgStore;
+use crate::support::roster_csv;
+use roster::decode;
+use roster::input::Input;
+use roster::parse::{self, InputFormat, ParseOptions};
+use roster::plan::{self, Mode, Plan};
+use roster::store::postgres::PostgresStore;
+use roster::store::{AdminStore, HistoryStore, ImportMeta, ImportStore, Snapshot, SqliteStore};
+use roster::{resolve, validate};
+
+/// The stages from file to plan, against `snapshot`.
+fn plan_for(snapshot: &Snapshot, text: &str, mode: &Mode) -> Plan<'static> {
+    let input = Input {
+        name: "p.csv".into(),
+        bytes: text.as_bytes().to_vec(),
+        sha256: String::new(),
+    };
+    let decoded = decode::decode(&input, None).unwrap();
+    let options = ParseOptions::new(InputFormat::Csv, "p.csv");
+    let table = parse::parse(&decoded, &options, &snapshot.catalog).unwrap();
+    let validated = validate::validate(&table, &snapshot.catalog);
+    let resolved = Box::leak(Box::new(resolve::resolve(validated, snapshot)));
+    assert_eq!(resolved.errors, [], "the file is valid");
+    plan::plan(resolved, snapshot, mode)
+}
+
+fn meta() -> ImportMeta {
+    ImportMeta {
+        operator: "test".into(),
+        file_name: "p.csv".into(),
+        sha256: "0".into(),
+        bytes: 1,
+        encoding: "UTF-8".into(),
+        mode: "full_sync".into(),
+        options: "{}".into(),
+    }
+}
+
+fn full_sync() -> Mode {
+    Mode {
+        full_sync: true,
+        ..Mode::default()
+    }
+}
+
+/// Everything a reader sees, times aside: members with memberships, history, audit log.
+fn sqlite_view(s: &SqliteStore) -> String {
+    let mut out = String::new();
+    s.each_member(&roster::model::Status::ALL, &mut |m, teams| {
+        out.push_str(&format!("{m:?} {teams:?}\n"));
+        Ok(())
+    })
+    .unwrap();
+    let snap = s.snapshot().unwrap();
+    out.push_str(&format!("generation {}\n", snap.generation));
+    for r in s.imports().unwrap() {
+        out.push_str(&format!(
+            "{} {} {:?} {:?}\n",
+            r.id, r.status, r.summary, r.message
+        ));
+    }
+    for e in s.audit(None, None).unwrap() {
+        out.push_str(&format!(
+            "{} {:?} {} {} {}\n",
+            e.id, e.import_id, e.member, e.action, e.changes
+        ));
+    }
+    out
+}
+
+fn pg_view(s: &PostgresStore) -> String {
+    let mut out = String::new();
+    s.each_member(&roster::model::Status::ALL, &mut |m, teams| {
+        out.push_str(&format!("{m:?} {teams:?}\n"));
+        Ok(())
+    })
+    .unwrap();
+    let snap = s.snapshot().unwrap();
+    out.push_str(&format!("generation {}\n", snap.generation));
+    for r in s.imports().unwrap() {
+        out.push_str(&format!(
+            "{} {} {:?} {:?}\n",
+            r.id, r.status, r.summary, r.message
+        ));
+    }
+    for e in s.audit(None, None).unwrap() {
+        out.push_str(&format!(
+            "{} {:?} {} {} {}\n",
+            e.id, e.import_id, e.member, e.action, e.changes
+        ));
+    }
+    out
+}
+
+fn apply_both(sqlite: &mut SqliteStore, pg: &mut PostgresStore, text: &str, mode: &Mode) {
+    let snap = sqlite.snapshot().unwrap();
+    let plan = plan_for(&snap, text, mode);
+    let id = sqlite.record_import(&meta(), text.as_bytes()).unwrap();
+    let summary = serde_json::json!({"changes": plan.changes.len()});
+    sqlite.apply(id, &plan, &snap, &summary, "test").unwrap();
+
+    let snap = pg.snapshot().unwrap();
+    let plan = plan_for(&snap, text, mode);
+    let _lock = pg.lock_imports().unwrap();
+    let id = pg.record_import(&meta(), text.as_bytes()).unwrap();
+    pg.apply(id, &plan, &snap, &summary, "test").unwrap();
+    assert_eq!(pg.import_original(id).unwrap().unwrap(), text.as_bytes());
+}
+
+#[test]
+fn plans_leave_the_same_store_on_both_kinds() {
+    let Some(target) = PgStore::new("plans_leave_the_same_store_on_both_kinds") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut sqlite = SqliteStore::open(&dir.path().join("roster.db")).unwrap();
+    let mut pg = PostgresStore::open(&target.url).unwrap();
+    // 1 200 rows: the COPY path; then a next day; then 50 rows (the per-row path).
+    for (text, mode) in [
+        (roster_csv(1200, 0), full_sync()),
+        (roster_csv(1200, 1), full_sync()),
+        (roster_csv(50, 0), Mode::default()),
+        (roster_csv(50, 1), full_sync()),
+    ] {
+        apply_both(&mut sqlite, &mut pg, &text, &mode);
+        assert_eq!(pg_view(&pg), sqlite_view(&sqlite));
+    }
+    assert!(
+        pg_view(&pg).contains("deactivate"),
+        "full sync deactivated some"
+    );
+}
+
+#[test]
+fn one_import_lock_per_store() {
+    let Some(a) = PgStore::new("one_import_lock_per_store") else {
+        return;
+    };
+    let b = PgStore::on(&std::env::var("ROSTER_TEST_PG").unwrap()).unwrap();
+    let first = PostgresStore::open(&a.url).unwrap();
+    let second = PostgresStore::open(&a.url).unwrap();
+    let other = PostgresStore::open(&b.url).unwrap();
+    let held = first.lock_imports().unwrap();
+    let refused = second.lock_imports().unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "Another import is being applied. Please wait for it to finish before uploading again."
+    );
+    let _other_schema = other
+        .lock_imports()
+        .expect("another schema has its own lock");
+    drop(held);
+    second.lock_imports().expect("free again once dropped");
+}
+
+#[test]
+fn a_write_after_the_snapshot_refuses_the_plan() {
+    let Some(target) = PgStore::new("a_write_after_the_snapshot_refuses_the_plan") else {
+        return;
+    };
+    let mut pg = PostgresStore::open(&target.url).unwrap();
+    let snap = pg.snapshot().unwrap();
+    let text = roster_csv(10, 0);
+    let plan = plan_for(&snap, &text, &Mode::default());
+    let mut other = PostgresStore::open(&target.url).unwrap();
+    other.set_setting("seat-limit", Some("100")).unwrap();
+    let id = pg.record_import(&meta(), text.as_bytes()).unwrap();
+    let e = pg
+        .apply(id, &plan, &snap, &serde_json::json!({}), "test")
+        .unwrap_err();
+    assert!(matches!(e, roster::error::StoreError::Changed), "{e}");
+    let mut members = 0;
+    pg.each_member(&roster::model::Status::ALL, &mut |_, _| {
+        members += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(members, 0, "nothing applied");
+}
+
+#[test]
+fn a_non_c_collation_database_orders_by_bytes() {
+    let Some(server) =
+        crate::postgres_support::server("a_non_c_collation_database_orders_by_bytes")
+    else {
+        return;
+    };
+    let icu = crate::postgres_support::non_c_database(&server);
+    let mut c = crate::postgres_support::client(&icu);
+    let sorted: String = c
+        .query_one(
+            "SELECT string_agg(x, ' ' ORDER BY x) FROM (VALUES ('a'), ('B'), ('_')) t(x)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(sorted, "_ a B", "the database really collates otherwise");
+    let target = PgStore::on(&icu).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut sqlite = SqliteStore::open(&dir.path().join("roster.db")).unwrap();
+    let mut pg = PostgresStore::open(&target.url).unwrap();
+    let text = "email,first_name,team,team_role\n\
+        zed@example.com,Zed,alpha,owner\nzed@example.com,Zed,Beta,member\n\
+        zed@example.com,Zed,_ops,admin\nzed@example.com,Zed,Émile,member\n\
+        ann@example.com,Ann,Zulu,owner\nann@example.com,Ann,alpha,member\n\
+        Bob@example.com,Bob,émile,owner\n";
+    apply_both(&mut sqlite, &mut pg, text, &Mode::default());
+    assert_eq!(pg_view(&pg), sqlite_view(&sqlite));
+    let names: Vec<String> = pg
+        .snapshot()
+        .unwrap()
+        .teams
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["Beta", "Zulu", "_ops", "alpha", "Émile", "émile"]);
+}
