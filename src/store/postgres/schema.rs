@@ -10,6 +10,7 @@ use crate::error::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("sql/0001_initial.sql"),
     include_str!("sql/0002_audit_batches.sql"),
+    include_str!("sql/0003_api_keys.sql"),
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
