@@ -182,6 +182,19 @@ pub enum Command {
         /// The copy to write (must not exist yet)
         path: PathBuf,
     },
+    /// Serve the REST sync API (POST /v1/sync and the read endpoints) on the store
+    #[command(after_long_help = "Examples:
+  $ roster serve --listen 127.0.0.1:8080
+  $ roster serve --listen 0.0.0.0:9000 --rate-limit 600/h")]
+    Serve(crate::cmd::serve::ServeArgs),
+    /// API keys of roster serve: create (printed once), list, revoke
+    #[command(after_long_help = "Examples:
+  $ roster keys create hris
+  $ roster keys list")]
+    Keys {
+        #[command(subcommand)]
+        command: crate::cmd::keys::KeysCommand,
+    },
     /// Copy the whole store into an empty store of either kind (SQLite file or PostgreSQL URL)
     #[command(
         after_long_help = "Example:\n  $ roster --db roster.db store copy --to 'postgresql://roster@%2Frun%2Fpostgresql/roster'"

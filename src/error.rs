@@ -2,6 +2,9 @@
 
 use serde::Serialize;
 
+mod serve;
+pub use serve::ServeError;
+
 /// A file-level error: the run stops before any row is read (SPEC §4), exit 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {

@@ -7,8 +7,10 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod invitations;
+pub mod keys;
 pub mod man;
 pub mod members;
+pub mod serve;
 pub mod store;
 pub mod template;
 
@@ -35,6 +37,8 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global, term),
         Command::Backup { path } => backup::run(&path, global),
+        Command::Serve(args) => serve::run(&args, global),
+        Command::Keys { command } => keys::run(command, global),
         Command::Store { command } => store::run(command, global),
         Command::Completions { shell } => completions::run(shell),
         Command::Man(args) => man::run(&args),

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod invitations;
+pub mod keys;
 pub mod postgres;
 pub mod shared;
 pub mod sqlite;

@@ -9,6 +9,7 @@ mod admin;
 mod apply;
 mod history;
 mod invitations;
+mod keys;
 mod lock;
 mod read;
 mod schema;
