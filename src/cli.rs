@@ -68,6 +68,7 @@ pub enum Command {
     #[command(
         mut_arg("dry_run", |a| a.hide(true)),
         mut_arg("operator", |a| a.hide(true)),
+        mut_arg("yes", |a| a.hide(true)),
         after_long_help = "Examples:
   $ roster diff staff.csv --full-sync
   $ roster diff staff.csv --full-sync --output json | jq .summary

@@ -71,6 +71,21 @@ pub struct ImportArgs {
     #[arg(long, value_name = "DURATION", num_args = 0..=1, require_equals = true,
           default_missing_value = "forever", value_parser = parse_wait)]
     pub wait: Option<std::time::Duration>,
+    /// Which changes the plan lists in table mode: every deactivation and the first 50 of each
+    /// other kind (default), or every change (all)
+    #[arg(long, value_enum, default_value_t = Show::Default)]
+    pub show: Show,
+    /// Apply without asking, even when the plan deactivates members or removes memberships
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `--show`: how much of the plan the table lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Show {
+    #[default]
+    Default,
+    All,
 }
 
 /// `30`, `30s`, `10m`, `1h`, or `forever`.

@@ -3,13 +3,18 @@
 //! NDJSON, with its exit code.
 
 use super::{Output, login_user, open_store};
+use crate::cli::Show;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::error::{Result, RowError, msg};
-use crate::import::{self, Events, ImportInput, ImportOptions, Outcome, Refusal, Stage};
+use crate::import::{self, ImportInput, ImportOptions, Outcome, Refusal};
 use crate::plan::Mode;
+use crate::report::plan_text::PlanView;
 use crate::report::progress::Progress;
 use crate::report::{self, OutputFormat};
 use crate::term::Term;
+use observer::Observer;
+
+mod observer;
 
 /// Row errors listed on stderr in table mode; `--errors-csv` and JSON have them all.
 const MAX_LISTED_ERRORS: usize = 100;
@@ -30,6 +35,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         timings: std::env::var_os("ROSTER_TIMINGS").is_some(),
         term: *term,
         wait: args.wait,
+        ask: !is_diff && !args.dry_run && !args.yes && Observer::at_a_terminal(),
     };
     let input = ImportInput::from_arg(&args.file);
     let outcome = import::run(store.as_mut(), input, &options, &mut observer)?;
@@ -39,7 +45,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         out.write_all(report).map_err(|e| out.error(e))?;
         out.finish()?;
     }
-    render(&outcome, args, term)?;
+    render(&outcome, args, global, term)?;
     match &outcome.refusal {
         Some(refusal) => Err(refusal.to_error(
             listed_errors(&outcome, args.output),
@@ -76,7 +82,7 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
 }
 
 /// stdout gets the data (table, JSON or NDJSON); stderr the warnings.
-fn render(outcome: &Outcome, args: &ImportArgs, term: &Term) -> Result<()> {
+fn render(outcome: &Outcome, args: &ImportArgs, global: &GlobalArgs, term: &Term) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match args.output {
         OutputFormat::Json => {
@@ -90,8 +96,11 @@ fn render(outcome: &Outcome, args: &ImportArgs, term: &Term) -> Result<()> {
             for w in &outcome.warnings {
                 term.warning(w);
             }
-            if outcome.refusal.is_none() || outcome.plan().is_some() {
-                report::table::write(outcome, &mut out)?;
+            // A cancelled run's plan was just shown with the question.
+            let cancelled = outcome.refusal == Some(Refusal::Cancelled);
+            if !cancelled && (outcome.refusal.is_none() || outcome.plan().is_some()) {
+                let view = PlanView::for_stdout(global.color, args.show == Show::All);
+                report::table::write_with(outcome, &view, &mut out)?;
             }
         }
     }
@@ -163,50 +172,5 @@ pub fn describe_error(e: &RowError) -> String {
         (Some(r), Some(c), Some(v)) => format!("row {r}, {c} '{v}': {}", e.message),
         (Some(r), _, _) => format!("row {r}: {}", e.message),
         _ => e.message.clone(),
-    }
-}
-
-/// The CLI's observer: the spinner or NDJSON progress, and phase timings on stderr when
-/// `ROSTER_TIMINGS` is set (for the benchmark).
-struct Observer {
-    progress: Progress,
-    timings: bool,
-    term: Term,
-    wait: Option<std::time::Duration>,
-}
-
-impl Events for Observer {
-    fn progress(&mut self, stage: Stage, done: u64, total: u64) {
-        self.progress.progress(stage, done, total);
-    }
-
-    fn waiting(&mut self) {
-        let how_long = match self.wait {
-            Some(w) if w < std::time::Duration::MAX => format!(" (up to {}s)", w.as_secs()),
-            _ => String::new(),
-        };
-        self.term.note(&format!(
-            "another import is being applied; waiting for it to finish{how_long}..."
-        ));
-    }
-
-    fn phase(&mut self, phase: &'static str, elapsed: std::time::Duration) {
-        if !self.timings {
-            return;
-        }
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let mb = |key: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(key))
-                .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
-                .map_or(0, |kb| kb / 1024)
-        };
-        eprintln!(
-            "phase {phase:<9} {:>8.3} s  rss {:>5} MB  peak {:>5} MB",
-            elapsed.as_secs_f64(),
-            mb("VmRSS:"),
-            mb("VmHWM:")
-        );
     }
 }

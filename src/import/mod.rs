@@ -212,6 +212,16 @@ fn finish(
         outcome.planned = Some(planned);
         return Ok(outcome);
     }
+    if !events.confirm(plan, &outcome.summary) {
+        if let Some(id) = outcome.import_id {
+            let message = Refusal::Cancelled.messages().join("\n");
+            store.fail_import(id, &message, Some(&summary), None)?;
+        }
+        outcome.plan_id = Some(id_of_plan());
+        outcome.refusal = Some(Refusal::Cancelled);
+        outcome.planned = Some(planned);
+        return Ok(outcome);
+    }
     let import_id = outcome.import_id.unwrap_or_default();
     laps.lap(events, "check");
     let changes = plan.changes.len() as u64;

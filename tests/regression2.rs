@@ -1,0 +1,135 @@
+//! Regression tests of issue 17's second round, each with a `See: issue 17, ...` line: they
+//! drive the real binary through the harness on files written into the test's folder.
+
+use crate::harness::{Roster, members_csv};
+use std::ffi::OsStr;
+
+/// Runs the binary under a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are
+/// the terminal, and what the test writes to stdin is typed into it.
+const AT_A_TERMINAL: &str = r#"exec script -qec "$(printf '%q ' "$0" "$@")" /dev/null"#;
+
+fn at_a_terminal() -> [&'static OsStr; 3] {
+    ["bash".as_ref(), "-c".as_ref(), AT_A_TERMINAL.as_ref()]
+}
+
+/// A store of members 1..=3 and a file of member 1 only: a full sync would deactivate two.
+fn two_to_deactivate() -> (Roster, String) {
+    let r = Roster::new();
+    let all = r.write("all.csv", members_csv(1..=3));
+    r.args(&["import", &all]).run();
+    let one = r.write("one.csv", members_csv(1..=1));
+    (r, one)
+}
+
+// See: issue 17, "--show all for everything": the default lists 50 creates and says how many
+// more; --show all lists each.
+#[test]
+fn show_all_lists_every_change() {
+    let r = Roster::new();
+    let file = r.write("big.csv", members_csv(1..=60));
+    let default = r.args(&["diff", &file]).run();
+    assert!(
+        default
+            .stdout
+            .contains("... and 10 more to create (use --show all)"),
+        "{}",
+        default.stdout
+    );
+    let all = r.args(&["diff", &file, "--show", "all"]).run();
+    assert!(!all.stdout.contains("more to create"), "{}", all.stdout);
+    assert_eq!(
+        all.stdout.lines().filter(|l| l.starts_with("+ ")).count(),
+        60
+    );
+}
+
+// See: issue 17, "colour on a terminal only": --color always colours the plan's markers on
+// stdout, NO_COLOR and a pipe leave it plain.
+#[test]
+fn the_plan_is_coloured_as_color_says() {
+    let r = Roster::new();
+    let file = r.write("one.csv", members_csv(1..=1));
+    let always = r.args(&["--color", "always", "diff", &file]).run();
+    assert!(always.stdout.contains("\x1b["), "{:?}", always.stdout);
+    let piped = r.args(&["diff", &file]).run();
+    assert!(!piped.stdout.contains('\x1b'), "{:?}", piped.stdout);
+}
+
+// See: issue 17, "the confirmation of section 15": at a terminal, `n` cancels: exit 1, the
+// message, nothing changed, the run recorded as FAILED with that message.
+#[test]
+fn no_at_the_question_cancels_the_import() {
+    let (r, one) = two_to_deactivate();
+    let run = r
+        .args(&["import", &one, "--full-sync", "--max-deactivations", "5"])
+        .wrapper(&at_a_terminal())
+        .stdin("n\n")
+        .status(1)
+        .unchanged()
+        .run();
+    assert!(
+        run.stdout.contains("Apply these changes? [y/N]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Import cancelled: nothing was changed."),
+        "{}",
+        run.stdout
+    );
+    let history = r.args(&["imports", "list", "--output", "json"]).run();
+    let last = &history.json()[0];
+    assert_eq!(last["status"], "FAILED");
+    assert!(last.to_string().contains("Import cancelled"), "{last}");
+}
+
+// See: issue 17, "the confirmation of section 15": `y` applies.
+#[test]
+fn yes_at_the_question_applies() {
+    let (r, one) = two_to_deactivate();
+    let run = r
+        .args(&["import", &one, "--full-sync", "--max-deactivations", "5"])
+        .wrapper(&at_a_terminal())
+        .stdin("y\n")
+        .run();
+    assert!(
+        run.stdout.contains("Apply these changes? [y/N]"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(r.status("m2@example.com"), "INACTIVE");
+}
+
+// See: issue 17, "--yes skips the question; without a terminal roster never asks".
+#[test]
+fn without_a_terminal_or_with_yes_nobody_is_asked() {
+    let (r, one) = two_to_deactivate();
+    let yes = r
+        .args(&[
+            "import",
+            &one,
+            "--full-sync",
+            "--max-deactivations",
+            "5",
+            "--yes",
+        ])
+        .wrapper(&at_a_terminal())
+        .run();
+    assert!(
+        !yes.stdout.contains("Apply these changes?"),
+        "{}",
+        yes.stdout
+    );
+    let (r, one) = two_to_deactivate();
+    let piped = r
+        .args(&["import", &one, "--full-sync", "--max-deactivations", "5"])
+        .stdin("n\n")
+        .run();
+    assert!(
+        !piped.stderr.contains("Apply these changes?"),
+        "{}",
+        piped.stderr
+    );
+    assert_eq!(r.status("m2@example.com"), "INACTIVE");
+}
