@@ -182,6 +182,9 @@ pub enum Error {
     Refused(Vec<Rule>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A command that only reads, on a store that does not exist (SPEC §2).
+    #[error("No roster store at {0}. Run roster import to create one, or pass --db.")]
+    NoStore(String),
     /// The operator did not answer yes to `Apply these changes? [y/N]` (SPEC §15).
     #[error("Import cancelled: nothing was changed.")]
     Cancelled,

@@ -133,3 +133,40 @@ fn without_a_terminal_or_with_yes_nobody_is_asked() {
     );
     assert_eq!(r.status("m2@example.com"), "INACTIVE");
 }
+
+// See: issue 17, defect 1: a read-only command on a store that does not exist refuses (exit 1)
+// with SPEC §2's message and creates nothing (no file, no -wal, no lock).
+#[test]
+fn read_only_commands_never_create_a_store() {
+    let r = Roster::new();
+    let file = r.write("staff.csv", members_csv(1..=2));
+    let typo = r.path("typo.db");
+    let message = format!(
+        "error: No roster store at {}. Run roster import to create one, or pass --db.",
+        typo.display()
+    );
+    let commands: [&[&str]; 10] = [
+        &["diff", &file],
+        &["import", &file, "--dry-run"],
+        &["export"],
+        &["imports", "list"],
+        &["imports", "show", "1"],
+        &["log"],
+        &["members", "list"],
+        &["members", "show", "m1@example.com"],
+        &["backup", "copy.db"],
+        &["log", "--import", "1"],
+    ];
+    for args in commands {
+        r.args(args).db(&typo).status(1).stderr_line(&message).run();
+    }
+    let created: Vec<String> = std::fs::read_dir(r.dir())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("typo") || name.contains("copy"))
+        .collect();
+    assert!(
+        created.is_empty(),
+        "created by read-only commands: {created:?}"
+    );
+}

@@ -18,7 +18,7 @@ pub fn run(path: &Path, global: &GlobalArgs) -> Result<u8> {
             ),
         )));
     }
-    let store = super::open_store(global)?;
+    let store = super::open_existing(global)?;
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use std::io::Write;
 
 pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<u8> {
-    let store = super::open_store(global)?;
+    let store = super::open_existing(global)?;
     let (catalog, _) = store.definitions()?;
     let statuses: Vec<Status> = if args.status.is_empty() {
         Status::ALL.into_iter().filter(|s| s.is_live()).collect()

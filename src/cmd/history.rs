@@ -8,7 +8,7 @@ use crate::term::Term;
 use comfy_table::Table;
 
 pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
-    let store = super::open_store(global)?;
+    let store = super::open_existing(global)?;
     let missing = |id: i64| Error::NotFound(format!("no import with id {id}"));
     match command {
         ImportsCommand::List { output } => {
@@ -159,7 +159,7 @@ fn print_text(text: &str) -> Result<()> {
 }
 
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
-    let store = super::open_store(global)?;
+    let store = super::open_existing(global)?;
     let member = match &args.member {
         Some(id) => Some(super::find_member(store.as_ref(), id)?.member.id),
         None => None,

@@ -2,7 +2,7 @@
 //! runs the import ([`crate::import::run`]), and the outcome is rendered as a table, JSON or
 //! NDJSON, with its exit code.
 
-use super::{Output, login_user, open_store};
+use super::{Output, login_user, open_existing, open_store};
 use crate::cli::Show;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::error::{Result, RowError, msg};
@@ -20,7 +20,10 @@ mod observer;
 const MAX_LISTED_ERRORS: usize = 100;
 
 pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -> Result<u8> {
-    let mut store = open_store(global)?;
+    let mut store = match is_diff || args.dry_run {
+        true => open_existing(global)?,
+        false => open_store(global)?,
+    };
     let options = options(args, is_diff);
     // Opened before the run, so that a path it cannot write refuses the import up front.
     let errors_csv = args

@@ -8,7 +8,14 @@ use crate::store::{AdminStore, MemberRecord, StateChange};
 use crate::term::Term;
 
 pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+    let reads = matches!(
+        command,
+        MembersCommand::List { .. } | MembersCommand::Show { .. }
+    );
+    let mut store = match reads {
+        true => super::open_existing(global)?,
+        false => super::open_store(global)?,
+    };
     let find = |id: &str| super::find_member(store.as_ref(), id);
     let (found, action) = match &command {
         MembersCommand::List { status, output } => return list(store.as_ref(), status, *output),

@@ -49,6 +49,16 @@ pub fn open_store(global: &GlobalArgs) -> Result<Box<dyn Store>> {
     Ok(crate::store::open(&location(global))?)
 }
 
+/// Opens the store for a command that only reads: a store that does not exist is refused
+/// (SPEC §2), and nothing is created (no file, no `-wal`, no lock).
+pub fn open_existing(global: &GlobalArgs) -> Result<Box<dyn Store>> {
+    let location = location(global);
+    if !location.exists() {
+        return Err(Error::NoStore(location.display()));
+    }
+    Ok(crate::store::open(&location)?)
+}
+
 /// The member `roster members ... ID` names (email, external_id or phone), or the contract's
 /// not-found error.
 pub fn find_member(store: &dyn AdminStore, id: &str) -> Result<MemberRecord> {
