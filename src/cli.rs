@@ -18,6 +18,7 @@ Exit codes:
   3  --detailed-exitcode only: success, and there are changes
   4  refused by a safety rule; nothing changed
   5  another import is being applied; nothing changed, try again later
+  6  the import was applied, but its report could not be written (a full disk)
 
 Example:
   $ roster import staff.csv --full-sync";

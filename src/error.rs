@@ -185,6 +185,10 @@ pub enum Error {
     /// A command that only reads, on a store that does not exist (SPEC §2).
     #[error("No roster store at {0}. Run roster import to create one, or pass --db.")]
     NoStore(String),
+    /// An import was applied (committed), then its report could not be written (stdout on a
+    /// full disk): exit 6, never 1, which says nothing changed.
+    #[error("Import {id} was applied, but its report could not be written: {reason}")]
+    Unreported { id: i64, reason: String },
     /// The operator did not answer yes to `Apply these changes? [y/N]` (SPEC §15).
     #[error("Import cancelled: nothing was changed.")]
     Cancelled,
@@ -205,6 +209,7 @@ impl Error {
             Error::Refused(_) => 4,
             Error::Store(StoreError::Busy) => 5,
             Error::Usage(_) => 2,
+            Error::Unreported { .. } => 6,
             _ => 1,
         }
     }
@@ -232,6 +237,9 @@ impl Error {
                 Some("check --db or $ROSTER_DB, and that the folder exists and is writable.".into())
             }
             Error::Store(StoreError::Changed) => Some("run the import again.".into()),
+            Error::Unreported { id, .. } => Some(format!(
+                "do not run it again: `roster imports show {id}` shows the import and `roster log --import {id}` its changes."
+            )),
             _ => None,
         }
     }

@@ -170,3 +170,41 @@ fn read_only_commands_never_create_a_store() {
         "created by read-only commands: {created:?}"
     );
 }
+
+/// Runs the binary with stdout on a full disk (`/dev/full`).
+fn stdout_full() -> [&'static OsStr; 3] {
+    [
+        "sh".as_ref(),
+        "-c".as_ref(),
+        r#"exec "$0" "$@" > /dev/full"#.as_ref(),
+    ]
+}
+
+// See: issue 17, defect 2: an applied import whose report cannot be written exits 6 (applied,
+// report unwritten), never 1 (nothing changed), and says it was applied.
+#[test]
+fn an_applied_import_with_an_unwritable_report_exits_6() {
+    let r = Roster::new();
+    let file = r.write("staff.csv", members_csv(1..=2));
+    for output in ["table", "json", "ndjson"] {
+        let run = r
+            .args(&["import", &file, "--output", output])
+            .wrapper(&stdout_full())
+            .status(6)
+            .run();
+        assert!(
+            run.stderr
+                .contains("was applied, but its report could not be written"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(r.status("m1@example.com"), "PROVISIONED");
+    // A refused import on a full disk still exits 1: nothing changed.
+    let bad = r.write("bad.csv", "email\nnot-an-email\n");
+    r.args(&["import", &bad])
+        .wrapper(&stdout_full())
+        .status(1)
+        .unchanged()
+        .run();
+}

@@ -5,8 +5,8 @@
 use super::{Output, login_user, open_existing, open_store};
 use crate::cli::Show;
 use crate::cli::{GlobalArgs, ImportArgs};
-use crate::error::{Result, RowError, msg};
-use crate::import::{self, ImportInput, ImportOptions, Outcome, Refusal};
+use crate::error::{Error, Result, RowError, msg};
+use crate::import::{self, ImportInput, ImportOptions, Outcome, Refusal, RunStatus};
 use crate::plan::Mode;
 use crate::report::plan_text::PlanView;
 use crate::report::progress::Progress;
@@ -43,12 +43,17 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     let input = ImportInput::from_arg(&args.file);
     let outcome = import::run(store.as_mut(), input, &options, &mut observer)?;
     observer.progress.finish();
-    if let (Some(mut out), Some(report)) = (errors_csv, &outcome.error_report) {
-        use std::io::Write;
-        out.write_all(report).map_err(|e| out.error(e))?;
-        out.finish()?;
+    // The outcome is decided: a report that cannot be written after the import was applied
+    // must not exit 1, which says nothing changed (exit 6; a closed pipe stays exit 0).
+    if let Err(e) = write_reports(&outcome, errors_csv, args, global, term) {
+        return match (outcome.status, outcome.import_id) {
+            (RunStatus::Completed, Some(id)) if !is_broken_pipe(&e) => Err(Error::Unreported {
+                id,
+                reason: e.to_string(),
+            }),
+            _ => Err(e),
+        };
     }
-    render(&outcome, args, global, term)?;
     match &outcome.refusal {
         Some(refusal) => Err(refusal.to_error(
             listed_errors(&outcome, args.output),
@@ -57,6 +62,26 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         None if args.detailed_exitcode && outcome.has_changes() => Ok(3),
         None => Ok(0),
     }
+}
+
+/// The error report CSV (`--errors-csv`), then the report on stdout.
+fn write_reports(
+    outcome: &Outcome,
+    errors_csv: Option<Output>,
+    args: &ImportArgs,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<()> {
+    if let (Some(mut out), Some(report)) = (errors_csv, &outcome.error_report) {
+        use std::io::Write;
+        out.write_all(report).map_err(|e| out.error(e))?;
+        out.finish()?;
+    }
+    render(outcome, args, global, term)
+}
+
+fn is_broken_pipe(e: &Error) -> bool {
+    matches!(e, Error::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// The flags as the library's options.
@@ -86,12 +111,12 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
 
 /// stdout gets the data (table, JSON or NDJSON); stderr the warnings.
 fn render(outcome: &Outcome, args: &ImportArgs, global: &GlobalArgs, term: &Term) -> Result<()> {
+    use std::io::Write;
     let mut out = std::io::stdout().lock();
     match args.output {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &report::json::document(outcome))
                 .map_err(std::io::Error::from)?;
-            use std::io::Write;
             writeln!(out)?;
         }
         OutputFormat::Ndjson => report::ndjson::write(outcome, &mut out)?,
@@ -107,6 +132,7 @@ fn render(outcome: &Outcome, args: &ImportArgs, global: &GlobalArgs, term: &Term
             }
         }
     }
+    out.flush()?;
     if outcome.refusal.is_none() && !outcome.errors.is_empty() {
         print_skipped(outcome, args.output, term);
     }
