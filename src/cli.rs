@@ -110,6 +110,9 @@ pub enum Command {
     Members {
         #[command(subcommand)]
         command: MembersCommand,
+        /// Who makes the change, for the audit log [default: the login user]
+        #[arg(long, value_name = "NAME", global = true)]
+        operator: Option<String>,
     },
     /// Move PROVISIONED members to INVITED
     #[command(after_long_help = "Examples:

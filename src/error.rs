@@ -122,6 +122,9 @@ pub enum Rule {
         "This import would deactivate {k} of {n} members ({p}%), above the limit of {limit}. Review it with roster diff, then re-run with --max-deactivations {k} to allow it."
     )]
     Deactivations { k: u64, n: u64, p: u64, limit: u64 },
+    /// `roster invite` over the seat limit: `free` seats are left.
+    #[error("{}", msg::invite_seats(*limit, *used, *free))]
+    InviteSeats { limit: u64, used: u64, free: u64 },
     #[error("The plan has changed since it was reviewed.")]
     PlanChanged,
 }

@@ -208,3 +208,62 @@ fn an_applied_import_with_an_unwritable_report_exits_6() {
         .unchanged()
         .run();
 }
+
+// See: issue 17, defect 3: without USER and LOGNAME the operator is the OS account's name, not
+// `unknown`; `--operator` names who bans and who invites.
+#[test]
+fn the_operator_falls_back_to_the_os_account() {
+    let r = Roster::new();
+    let file = r.write("staff.csv", members_csv(1..=2));
+    r.args(&["import", &file])
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .env_remove("USERNAME")
+        .run();
+    let me = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .expect("id -un");
+    let me = String::from_utf8_lossy(&me.stdout).trim().to_string();
+    let history = r
+        .args(&["imports", "list", "--output", "json"])
+        .run()
+        .json();
+    assert_eq!(history[0]["operator"], me.as_str());
+    r.args(&["members", "ban", "m1@example.com", "--operator", "alice"])
+        .run();
+    r.args(&["invite", "--operator", "bob"]).run();
+    let log = r.args(&["log", "--output", "json"]).run().stdout;
+    assert!(log.contains("\"alice\""), "{log}");
+    assert!(log.contains("\"bob\""), "{log}");
+}
+
+// See: issue 17, defect 6 and defect 13 (invite): an invitation over the seat limit names
+// --limit, not "remove new-member rows"; invite says whom it invited, or why nobody.
+#[test]
+fn invite_names_limit_and_whom_it_invited() {
+    let r = Roster::new();
+    let file = r.write("staff.csv", members_csv(1..=4));
+    r.args(&["import", &file]).run();
+    r.args(&["config", "set", "seat-limit", "2"]).run();
+    r.args(&["invite"])
+        .status(4)
+        .stderr_line("error: Your plan allows 2 seats, but these invitations would use 4. Invite at most 2 with --limit 2, or raise the seat limit with roster config set seat-limit N.")
+        .unchanged()
+        .run();
+    r.args(&["invite", "--limit", "2"])
+        .stdout("invited 2 members\n")
+        .stderr_line("  m1@example.com")
+        .stderr_line("  m2@example.com")
+        .run();
+    r.args(&["invite", "m1@example.com"])
+        .stdout("invited 0 members\n")
+        .stderr_line("not invited: m1@example.com is INVITED")
+        .run();
+    r.args(&["config", "set", "seat-limit", "none"]).run();
+    r.args(&["invite"]).run();
+    r.args(&["invite"])
+        .stdout("invited 0 members\n")
+        .stderr_line("nobody invited: no PROVISIONED member with an email (imports with --invite invite new members themselves)")
+        .run();
+}

@@ -253,6 +253,9 @@ pub struct InviteArgs {
     /// Invite at most N members (oldest first)
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
+    /// Who invites, for the audit log [default: the login user]
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
     /// Only these members (email, external_id or phone) [default: every PROVISIONED member]
     pub ids: Vec<String>,
 }

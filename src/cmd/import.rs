@@ -2,7 +2,7 @@
 //! runs the import ([`crate::import::run`]), and the outcome is rendered as a table, JSON or
 //! NDJSON, with its exit code.
 
-use super::{Output, login_user, open_existing, open_store};
+use super::{Output, open_existing, open_store};
 use crate::cli::Show;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::error::{Error, Result, RowError, msg};
@@ -105,7 +105,7 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
         expect_plan: args.expect_plan.clone(),
         always_report_errors: args.errors_csv.is_some(),
         wait: args.wait,
-        ..ImportOptions::new(args.operator.clone().unwrap_or_else(login_user))
+        ..ImportOptions::new(super::operator(args.operator.as_deref()))
     }
 }
 

@@ -1,13 +1,18 @@
 //! `roster members ...` and `roster invite`: administer single members outside an import.
 
-use crate::cli::{GlobalArgs, InviteArgs, ListFormat, MembersCommand};
-use crate::error::{Error, Result, Rule};
-use crate::model::{Field, Member, Status};
+use crate::cli::{GlobalArgs, ListFormat, MembersCommand};
+use crate::error::{Error, Result};
+use crate::model::{Field, Status};
 use crate::report::table::{keep_whole, listing, sized};
 use crate::store::{AdminStore, MemberRecord, StateChange};
 use crate::term::Term;
 
-pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
+pub fn run(
+    command: MembersCommand,
+    operator: Option<&str>,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<u8> {
     let reads = matches!(
         command,
         MembersCommand::List { .. } | MembersCommand::Show { .. }
@@ -65,7 +70,7 @@ pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<
         }
         _ => change(Status::Active, None, m.protected),
     };
-    store.set_member_states(std::slice::from_ref(&change), &super::login_user())?;
+    store.set_member_states(std::slice::from_ref(&change), &super::operator(operator))?;
     let note = if change.protected { " (protected)" } else { "" };
     super::say(&format!(
         "{}: {} -> {}{note}",
@@ -151,64 +156,6 @@ fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
 }
 
 /// `roster invite`: PROVISIONED members with an email become INVITED, within the seat limit.
-pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
-    let mut store = super::open_store(global)?;
-    let limit = args.limit.unwrap_or(u64::MAX) as usize;
-    let invitable = |m: &Member| m.status == Status::Provisioned && m.get(Field::Email).is_some();
-    let mut chosen: Vec<Member> = Vec::new();
-    if args.ids.is_empty() {
-        store.each_member(&[Status::Provisioned], &mut |m, _| {
-            if invitable(m) && chosen.len() < limit {
-                chosen.push(m.clone());
-            }
-            Ok(())
-        })?;
-    } else {
-        let found = args
-            .ids
-            .iter()
-            .map(|id| super::find_member(store.as_ref(), id))
-            .collect::<Result<Vec<_>>>()?;
-        chosen.extend(
-            found
-                .into_iter()
-                .map(|f| f.member)
-                .filter(|m| invitable(m))
-                .take(limit),
-        );
-    }
-    if let Some(seats) = store.settings()?.seat_limit {
-        let used = store.count_members(&[Status::Active, Status::Invited])? + chosen.len() as u64;
-        if !chosen.is_empty() && used > seats {
-            return Err(Error::Refused(vec![Rule::Seats { limit: seats, used }]));
-        }
-    }
-    let changes: Vec<StateChange> = chosen
-        .iter()
-        .map(|m| StateChange {
-            member_id: m.id,
-            status: Status::Invited,
-            prior: None,
-            protected: m.protected,
-            action: "invite",
-        })
-        .collect();
-    if !changes.is_empty() {
-        store.set_member_states(&changes, &super::login_user())?;
-    }
-    super::say(&format!(
-        "invited {} {}",
-        changes.len(),
-        if changes.len() == 1 {
-            "member"
-        } else {
-            "members"
-        }
-    ))?;
-    let _ = term;
-    Ok(0)
-}
-
 fn member_json(found: &MemberRecord) -> serde_json::Value {
     let teams: Vec<(&str, crate::model::Role)> =
         found.teams.iter().map(|(t, r)| (t.as_str(), *r)).collect();

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod invite;
 pub mod man;
 pub mod members;
 pub mod store;
@@ -27,8 +28,10 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Template { teams } => template::run(teams),
         Command::Imports { command } => history::imports(command, global),
         Command::Log(args) => history::log(&args, global),
-        Command::Members { command } => members::run(command, global, term),
-        Command::Invite(args) => members::invite(&args, global, term),
+        Command::Members { command, operator } => {
+            members::run(command, operator.as_deref(), global, term)
+        }
+        Command::Invite(args) => invite::run(&args, global, term),
         Command::Labels { command } => admin::labels(command, global),
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global, term),
@@ -67,12 +70,44 @@ pub fn find_member(store: &dyn AdminStore, id: &str) -> Result<MemberRecord> {
         .ok_or_else(|| Error::MemberNotFound(id.to_string()))
 }
 
-/// The login user, for history and the audit log.
+/// The login user, for history and the audit log: `$USER`, `$LOGNAME`, `$USERNAME`, else the
+/// OS account's name (systemd timers and containers set no `USER`), else `uid N`.
 pub fn login_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .into_iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(os_account)
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// `--operator NAME`, else the login user.
+pub fn operator(given: Option<&str>) -> String {
+    given.map_or_else(login_user, str::to_string)
+}
+
+/// The name of the account this process runs as (`getpwuid_r`), or `uid N` when the account
+/// database has no entry for it.
+#[cfg(target_os = "linux")]
+fn os_account() -> Option<String> {
+    // SAFETY: geteuid cannot fail and touches no memory.
+    let uid = unsafe { libc::geteuid() };
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: passwd is plain data; getpwuid_r fills it with pointers into `buf`, which
+    // outlives every read of them below.
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    let rc = unsafe { libc::getpwuid_r(uid, &mut entry, buf.as_mut_ptr(), buf.len(), &mut found) };
+    if rc != 0 || found.is_null() || entry.pw_name.is_null() {
+        return Some(format!("uid {uid}"));
+    }
+    // SAFETY: pw_name points to a NUL-terminated string inside `buf`.
+    let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
+    Some(name.to_string_lossy().into_owned()).filter(|n| !n.is_empty())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn os_account() -> Option<String> {
+    None
 }
 
 /// A line on stdout; a closed pipe is an `Io` error (exit 0), not a panic as with `println!`.

@@ -103,3 +103,29 @@ pub fn identity_conflict(id: &str, member: &str, id2: &str, member2: &str) -> St
 
 /// The question before an import that deactivates members or removes memberships (SPEC §15).
 pub const CONFIRM: &str = "Apply these changes? [y/N]";
+
+/// `roster invite`'s line on stdout: "invited 2 members".
+pub fn invited(n: usize) -> String {
+    format!("invited {n} {}", if n == 1 { "member" } else { "members" })
+}
+
+/// A member `roster invite ID` names but does not invite, and why.
+pub fn not_invited(why: &str) -> String {
+    format!("not invited: {why}")
+}
+
+/// `roster invite` without IDs found nobody.
+pub const NOBODY_TO_INVITE: &str = "nobody invited: no PROVISIONED member with an email (imports with --invite invite new members themselves)";
+
+/// `roster invite` over the seat limit (issue 17: not the import's "remove new-member rows").
+pub fn invite_seats(limit: u64, used: u64, free: u64) -> String {
+    let fix = match free {
+        0 => {
+            "No seat is free: raise the seat limit with roster config set seat-limit N".to_string()
+        }
+        n => format!(
+            "Invite at most {n} with --limit {n}, or raise the seat limit with roster config set seat-limit N"
+        ),
+    };
+    format!("Your plan allows {limit} seats, but these invitations would use {used}. {fix}.")
+}
