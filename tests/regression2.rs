@@ -267,3 +267,21 @@ fn invite_names_limit_and_whom_it_invited() {
         .stderr_line("nobody invited: no PROVISIONED member with an email (imports with --invite invite new members themselves)")
         .run();
 }
+
+// See: issue 17, defect 7: --skip-invalid when every row is invalid is a refusal (exit 1),
+// recorded FAILED, not "completed".
+#[test]
+fn skip_invalid_with_no_valid_row_is_refused() {
+    let r = Roster::new();
+    let file = r.write("bad.csv", "email\nnot-an-email\nalso bad\n");
+    r.args(&["import", &file, "--skip-invalid"])
+        .status(1)
+        .stderr_line("error: 2 rows have 2 errors; nothing was changed.")
+        .unchanged()
+        .run();
+    let history = r
+        .args(&["imports", "list", "--output", "json"])
+        .run()
+        .json();
+    assert_eq!(history[0]["status"], "FAILED");
+}

@@ -166,10 +166,14 @@ fn row_hints(refusal: &Refusal, outcome: &Outcome, suggest_errors_csv: bool) -> 
         return Vec::new();
     };
     let mut hints = msg::row_hints(&outcome.errors);
-    hints.push(format!(
+    if *valid == 0 {
+        hints.push(msg::NO_VALID_ROW.to_string());
+    } else {
+        hints.push(format!(
         "fix these rows and run again, or re-run with --skip-invalid to apply the {valid} valid {}.",
         if *valid == 1 { "member" } else { "members" }
     ));
+    }
     if suggest_errors_csv {
         hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.".into());
     }

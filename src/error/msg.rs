@@ -129,3 +129,6 @@ pub fn invite_seats(limit: u64, used: u64, free: u64) -> String {
     };
     format!("Your plan allows {limit} seats, but these invitations would use {used}. {fix}.")
 }
+
+/// The hint under a row refusal when no row is valid (even `--skip-invalid` refuses then).
+pub const NO_VALID_ROW: &str = "no row is valid, so there is nothing to apply (--skip-invalid applies only valid rows): fix the rows and run again.";
