@@ -285,3 +285,53 @@ fn skip_invalid_with_no_valid_row_is_refused() {
         .json();
     assert_eq!(history[0]["status"], "FAILED");
 }
+
+// See: issue 17, defect 11 (second half): an unknown import id exits 1 everywhere, `log
+// --import 99` as `imports show 99`.
+#[test]
+fn unknown_import_ids_exit_1_everywhere() {
+    let r = Roster::new();
+    for args in [
+        &["log", "--import", "99"][..],
+        &["imports", "show", "99"],
+        &["imports", "errors", "99"],
+        &["imports", "original", "99"],
+    ] {
+        r.args(args)
+            .status(1)
+            .stderr_line("error: no import with id 99")
+            .run();
+    }
+}
+
+// See: issue 17, "roster log: newest first, --limit N, --since DATE; a former email finds the
+// member".
+#[test]
+fn log_is_newest_first_limited_since_and_follows_emails() {
+    let r = Roster::new();
+    let first = r.write("a.csv", "external_id,email\nE1,old@x.org\nE2,b@x.org\n");
+    let second = r.write("b.csv", "external_id,email\nE1,new@x.org\n");
+    let third = r.write("c.csv", "external_id,email\nE1,newer@x.org\n");
+    for file in [&first, &second, &third] {
+        r.args(&["import", file]).run();
+    }
+    let log = |args: &[&str]| {
+        let mut all = vec!["log", "--output", "json"];
+        all.extend_from_slice(args);
+        r.args(&all).run().json()
+    };
+    let imports = |doc: &serde_json::Value| -> Vec<i64> {
+        let events = doc.as_array().expect("an array");
+        events
+            .iter()
+            .map(|e| e["import_id"].as_i64().expect("id"))
+            .collect()
+    };
+    assert_eq!(imports(&log(&[])), [3, 2, 1, 1]);
+    assert_eq!(imports(&log(&["--limit", "2"])), [3, 2]);
+    assert_eq!(imports(&log(&["--member", "OLD@x.org"])), [3, 2, 1]);
+    assert_eq!(imports(&log(&["--since", "2999-01-01"])), Vec::<i64>::new());
+    assert_eq!(imports(&log(&["--since", "2000-01-01"])).len(), 4);
+    r.args(&["log", "--member", "never@x.org"]).status(1).run();
+    r.args(&["log", "--since", "yesterday"]).status(2).run();
+}

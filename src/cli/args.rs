@@ -188,9 +188,28 @@ pub struct LogArgs {
     /// Only this import's events
     #[arg(long, value_name = "ID")]
     pub import: Option<i64>,
+    /// Only the newest N events
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Only events at or after this time: YYYY-MM-DD (UTC midnight) or RFC 3339
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<crate::store::Timestamp>,
     /// A table, or one JSON document
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+}
+
+/// `--since`: `2026-11-01` (midnight UTC) or an RFC 3339 time.
+fn parse_since(s: &str) -> Result<crate::store::Timestamp, String> {
+    let s = s.trim();
+    if let Some(t) = crate::store::Timestamp::parse(s) {
+        return Ok(t);
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().into())
+        .ok_or_else(|| format!("expected a date YYYY-MM-DD or an RFC 3339 time, got '{s}'"))
 }
 
 #[derive(Debug, Subcommand)]

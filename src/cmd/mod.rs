@@ -7,6 +7,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod invite;
+pub mod log;
 pub mod man;
 pub mod members;
 pub mod store;
@@ -27,7 +28,7 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Export(args) => export::run(&args, global),
         Command::Template { teams } => template::run(teams),
         Command::Imports { command } => history::imports(command, global),
-        Command::Log(args) => history::log(&args, global),
+        Command::Log(args) => log::log(&args, global),
         Command::Members { command, operator } => {
             members::run(command, operator.as_deref(), global, term)
         }
