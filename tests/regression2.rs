@@ -335,3 +335,25 @@ fn log_is_newest_first_limited_since_and_follows_emails() {
     r.args(&["log", "--member", "never@x.org"]).status(1).run();
     r.args(&["log", "--since", "yesterday"]).status(2).run();
 }
+
+// See: issue 17, defect 12: a windows-1252 save turns `Łukasz` into `?ukasz`; the updates that
+// would replace letters with `?` are counted and the likely cause named, in every output.
+#[test]
+fn letters_replaced_by_question_marks_are_warned_about() {
+    let r = Roster::new();
+    let utf8 = r.write(
+        "utf8.csv",
+        "email,first_name,last_name\nl@x.org,Łukasz,Żak\nz@x.org,Zoë,Ng\nb@x.org,Bob,Ng\n",
+    );
+    r.args(&["import", &utf8]).run();
+    let saved = r.write(
+        "cp1252.csv",
+        "email,first_name,last_name\nl@x.org,?ukasz,?ak\nz@x.org,Zo?,Ng\nb@x.org,Bobby,Ng\n",
+    );
+    let warning = "2 rows would replace letters with '?' ('Łukasz' -> '?ukasz', row 2): the file was probably saved in a code page that lacks those letters (such as windows-1252); save it as CSV UTF-8 and import again";
+    r.args(&["diff", &saved])
+        .stderr_line(format!("warning: {warning}"))
+        .run();
+    let report = r.args(&["diff", &saved, "--output", "json"]).run().json();
+    assert_eq!(report["warnings"][0], warning);
+}

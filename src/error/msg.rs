@@ -137,3 +137,12 @@ pub const NO_VALID_ROW: &str = "no row is valid, so there is nothing to apply (-
 pub fn no_import(id: i64) -> String {
     format!("no import with id {id}")
 }
+
+/// Updates that would replace letters with `?` (issue 17, defect 12).
+pub fn question_marks(rows: usize, old: &str, new: &str, row: Option<u32>) -> String {
+    let at = row.map(|r| format!(", row {r}")).unwrap_or_default();
+    format!(
+        "{rows} {} would replace letters with '?' ('{old}' -> '{new}'{at}): the file was probably saved in a code page that lacks those letters (such as windows-1252); save it as CSV UTF-8 and import again",
+        if rows == 1 { "row" } else { "rows" }
+    )
+}

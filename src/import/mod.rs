@@ -10,6 +10,7 @@
 //! while the file is parsed, validated and planned. A dry run records nothing.
 
 mod events;
+mod mojibake;
 mod options;
 mod outcome;
 mod steps;
@@ -179,6 +180,7 @@ fn finish(
     outcome.summary = plan.summary.clone();
     outcome.errors = errors;
     outcome.warnings = warnings;
+    outcome.warnings.extend(mojibake::question_marks(plan));
     outcome.error_report = error_report;
     // History keeps an error report only when a row had an error.
     let row_errors = !outcome.errors.is_empty();
