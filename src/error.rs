@@ -236,6 +236,9 @@ impl Error {
     fn hint(&self) -> Option<String> {
         match self {
             Error::File(e) => e.hint(),
+            Error::Store(StoreError::Open { reason, .. }) if reason.contains("not a database") => {
+                Some(msg::NOT_A_STORE.into())
+            }
             Error::Store(StoreError::Open { .. }) => {
                 Some("check --db or $ROSTER_DB, and that the folder exists and is writable.".into())
             }

@@ -357,3 +357,41 @@ fn letters_replaced_by_question_marks_are_warned_about() {
     let report = r.args(&["diff", &saved, "--output", "json"]).run().json();
     assert_eq!(report["warnings"][0], warning);
 }
+
+// See: issue 17, defect 13: backup errors name the path given, not the temporary file; `backup
+// -` is refused; a file that is not a database gets no "folder is writable" hint; `members
+// protect` says what it did, and that a protected member already is.
+#[test]
+fn messages_name_the_path_and_what_happened() {
+    let r = Roster::new();
+    let missing = r.path("no/such/folder/copy.db");
+    let run = r
+        .args(&["backup", &missing.display().to_string()])
+        .status(1)
+        .run();
+    assert!(!run.stderr.contains(".partial"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("could not write the backup {}", missing.display())),
+        "{}",
+        run.stderr
+    );
+    r.args(&["backup", "-"])
+        .status(2)
+        .stderr_line("error: roster backup writes a file, not standard output: name the file, such as roster-backup.db")
+        .run();
+    assert!(!r.path("-").exists());
+    let not_a_db = r.write("notes.db", "these are notes, not a database\n".repeat(200));
+    let run = r.args(&["members", "list"]).db(&not_a_db).status(1).run();
+    assert!(!run.stderr.contains("writable"), "{}", run.stderr);
+    assert!(run.stderr.contains("not a roster store"), "{}", run.stderr);
+    let file = r.write("staff.csv", members_csv(1..=1));
+    r.args(&["import", &file]).run();
+    r.args(&["members", "protect", "m1@example.com"])
+        .stdout("m1@example.com: protected (PROVISIONED)\n")
+        .run();
+    r.args(&["members", "protect", "m1@example.com"])
+        .stdout("m1@example.com is already protected\n")
+        .unchanged()
+        .run();
+}

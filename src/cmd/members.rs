@@ -1,7 +1,7 @@
 //! `roster members ...` and `roster invite`: administer single members outside an import.
 
 use crate::cli::{GlobalArgs, ListFormat, MembersCommand};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, msg};
 use crate::model::{Field, Status};
 use crate::report::table::{keep_whole, listing, sized};
 use crate::store::{AdminStore, MemberRecord, StateChange};
@@ -59,6 +59,9 @@ pub fn run(
             None,
             m.protected,
         ),
+        "protect" | "unprotect" if m.protected == (action == "protect") => {
+            return super::say(&msg::already_protected(&m.label(), m.protected)).map(|()| 0);
+        }
         "protect" => change(m.status, m.prior_status, true),
         "unprotect" => change(m.status, m.prior_status, false),
         _ if m.status != Status::Invited => {
@@ -71,13 +74,16 @@ pub fn run(
         _ => change(Status::Active, None, m.protected),
     };
     store.set_member_states(std::slice::from_ref(&change), &super::operator(operator))?;
-    let note = if change.protected { " (protected)" } else { "" };
-    super::say(&format!(
-        "{}: {} -> {}{note}",
-        m.label(),
-        m.status,
-        change.status
-    ))?;
+    // protect and unprotect change no status: say what they did change.
+    let line = match action {
+        "protect" => format!("{}: protected ({})", m.label(), m.status),
+        "unprotect" => format!("{}: no longer protected ({})", m.label(), m.status),
+        _ => {
+            let note = if change.protected { " (protected)" } else { "" };
+            format!("{}: {} -> {}{note}", m.label(), m.status, change.status)
+        }
+    };
+    super::say(&line)?;
     Ok(0)
 }
 

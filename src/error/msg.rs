@@ -146,3 +146,24 @@ pub fn question_marks(rows: usize, old: &str, new: &str, row: Option<u32>) -> St
         if rows == 1 { "row" } else { "rows" }
     )
 }
+
+/// `roster backup -`: a backup is a file (an SQLite database), not a stream.
+pub const BACKUP_TO_STDOUT: &str =
+    "roster backup writes a file, not standard output: name the file, such as roster-backup.db";
+
+/// `roster backup PATH` failed; `reason` names PATH, never the temporary file beside it.
+pub fn backup_failed(path: &str, reason: &str) -> String {
+    format!("could not write the backup {path}: {reason}")
+}
+
+/// The hint for a `--db` file that exists but is not an SQLite database.
+pub const NOT_A_STORE: &str =
+    "that file is not a roster store (not an SQLite database): check --db or $ROSTER_DB.";
+
+/// `members protect` of a protected member, `unprotect` of an unprotected one: nothing to do.
+pub fn already_protected(member: &str, protected: bool) -> String {
+    match protected {
+        true => format!("{member} is already protected"),
+        false => format!("{member} is not protected"),
+    }
+}
