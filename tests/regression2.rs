@@ -395,3 +395,73 @@ fn messages_name_the_path_and_what_happened() {
         .unchanged()
         .run();
 }
+
+// See: issue 17, "NDJSON progress events come during a stage too (at most about every 5%)":
+// apply reports within the stage, in order, each step at most 5% of the changes.
+#[test]
+fn progress_events_come_within_the_apply_stage() {
+    let r = Roster::new();
+    let file = r.write("big.csv", members_csv(1..=2000));
+    let run = r.args(&["import", &file, "--output", "ndjson"]).run();
+    let done: Vec<u64> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .filter(|e| e["event"] == "progress" && e["stage"] == "apply")
+        .map(|e| e["done"].as_u64().expect("done"))
+        .collect();
+    assert!(done.len() > 10, "{done:?}");
+    assert!(
+        done.windows(2).all(|w| w[0] < w[1] && w[1] - w[0] <= 100),
+        "{done:?}"
+    );
+    assert_eq!(done.last(), Some(&2000));
+}
+
+// See: issue 17, "Ctrl-C leaves a clean line": at a terminal, Ctrl-C while the spinner is drawn
+// erases its line before roster ends.
+#[test]
+fn ctrl_c_erases_the_spinner_line() {
+    use std::io::{Read, Write};
+    let r = Roster::new();
+    let file = r.write("huge.csv", members_csv(1..=300_000));
+    let mut child = r
+        .args(&[
+            "import",
+            &file,
+            "--max-rows",
+            "400000",
+            "--max-bytes",
+            "100000000",
+        ])
+        .wrapper(&at_a_terminal())
+        .spawn();
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Wait for the spinner's first message, then type Ctrl-C.
+    while !String::from_utf8_lossy(&seen).contains(" rows") {
+        let n = stdout.read(&mut buf).expect("read the terminal");
+        assert!(n > 0, "no spinner: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"\x03").expect("type Ctrl-C");
+    drop(stdin);
+    stdout.read_to_end(&mut seen).expect("read the rest");
+    child.wait().expect("wait");
+    let text = String::from_utf8_lossy(&seen);
+    assert!(
+        text.ends_with("\r\x1b[2K"),
+        "{:?}",
+        &text[text.len().saturating_sub(200)..]
+    );
+    let history = r
+        .args(&["imports", "list", "--output", "json"])
+        .run()
+        .json();
+    assert_ne!(
+        history[0]["status"], "COMPLETED",
+        "the import was not interrupted"
+    );
+}

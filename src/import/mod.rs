@@ -230,7 +230,15 @@ fn finish(
     events.progress(Stage::Apply, 0, changes);
     // The plan is hashed on a second core while the store applies it.
     let (plan_id, applied) = parallel::join(id_of_plan, || {
-        store.apply(import_id, plan, &snapshot, &summary, &options.operator)
+        let mut progress = |done| events.progress(Stage::Apply, done, changes);
+        store.apply_reporting(
+            import_id,
+            plan,
+            &snapshot,
+            &summary,
+            &options.operator,
+            &mut progress,
+        )
     });
     if let Err(e) = applied {
         store
