@@ -465,3 +465,43 @@ fn ctrl_c_erases_the_spinner_line() {
         "the import was not interrupted"
     );
 }
+
+// See: issue 17, "one JSON vocabulary": every JSON document carries format_version, and the
+// history names an import as the import's own document does (`import_id`, `file.name`).
+#[test]
+fn every_json_document_speaks_one_vocabulary() {
+    let r = Roster::new();
+    let file = r.write("staff.csv", members_csv(1..=2));
+    let report = r.args(&["import", &file, "--output", "json"]).run().json();
+    let shown = r
+        .args(&["imports", "show", "1", "--output", "json"])
+        .run()
+        .json();
+    let listed = r
+        .args(&["imports", "list", "--output", "json"])
+        .run()
+        .json();
+    for record in [&shown, &listed[0]] {
+        assert_eq!(record["import_id"], report["import_id"]);
+        assert_eq!(record["file"], report["file"]);
+        assert_eq!(
+            record["id"], report["import_id"],
+            "the documented key stays"
+        );
+    }
+    let log = r.args(&["log", "--output", "json"]).run().json();
+    let members = r
+        .args(&["members", "list", "--output", "json"])
+        .run()
+        .json();
+    let member = r
+        .args(&["members", "show", "m1@example.com", "--output", "json"])
+        .run()
+        .json();
+    for doc in [&report, &shown, &listed[0], &log[0], &members[0], &member] {
+        assert_eq!(doc["format_version"], "1", "{doc}");
+    }
+    // The export is the import format: no key that is not a column.
+    let export = r.args(&["export", "--format", "json"]).run().json();
+    assert!(export[0].get("format_version").is_none());
+}

@@ -2,6 +2,7 @@
 
 use crate::cli::{GlobalArgs, ImportsCommand, ListFormat};
 use crate::error::{Error, Result, msg};
+use crate::report::json;
 use crate::report::table::{keep_whole, listing, sized};
 use crate::store::ImportRecord;
 use crate::term::Term;
@@ -14,6 +15,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
         ImportsCommand::List { output } => {
             let list = store.imports()?;
             if output == ListFormat::Json {
+                let list: Vec<_> = list.iter().map(json::import_record).collect();
                 print_json(&list)?;
             } else {
                 print_text(&list_table(&list, Term::width()).to_string())?;
@@ -22,7 +24,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
         ImportsCommand::Show { id, output } => {
             let r = store.import(id)?.ok_or_else(|| missing(id))?;
             if output == ListFormat::Json {
-                print_json(&r)?;
+                print_json(&json::import_record(&r))?;
             } else {
                 print_text(&show_table(&r, Term::width()).to_string())?;
             }

@@ -62,6 +62,7 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     events.reverse();
     events.truncate(args.limit.unwrap_or(usize::MAX));
     if args.output == ListFormat::Json {
+        let events: Vec<_> = events.iter().map(crate::report::json::versioned).collect();
         return print_json(&events).map(|_| 0);
     }
     let rows: Vec<Vec<String>> = events

@@ -3,6 +3,7 @@
 use crate::cli::{GlobalArgs, ListFormat, MembersCommand};
 use crate::error::{Error, Result, msg};
 use crate::model::{Field, Status};
+use crate::report::json;
 use crate::report::table::{keep_whole, listing, sized};
 use crate::store::{AdminStore, MemberRecord, StateChange};
 use crate::term::Term;
@@ -96,7 +97,7 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
     if output == ListFormat::Json {
         let mut items = Vec::new();
         store.each_member(statuses, &mut |m, teams| {
-            items.push(super::export::member_json(m, teams));
+            items.push(json::versioned(super::export::member_json(m, teams)));
             Ok(())
         })?;
         super::say_json(&items)?;
@@ -132,7 +133,7 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
 }
 
 fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
-    let value = member_json(found);
+    let value = json::versioned(member_json(found));
     if output == ListFormat::Json {
         super::say_json(&value)?;
         return Ok(0);

@@ -148,7 +148,8 @@ fn write_members(
     bulk: bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), StoreError> {
-    let step = (plan.changes.len() / 20).max(1);
+    // 5% of the changes; a plan of fewer than 20 reports only the stage's ends.
+    let step = plan.changes.len() / 20;
     if bulk {
         // Building the unique indexes once after a bulk insert is much faster than
         // maintaining them row by row; a duplicate still fails the transaction.
@@ -160,7 +161,7 @@ fn write_members(
             Some(i) => update_member(tx, change, &snapshot.members[i], at)?,
         }
         apply_teams(tx, change, member_id, team_ids)?;
-        if (done + 1) % step == 0 && done + 1 < plan.changes.len() {
+        if step > 0 && (done + 1) % step == 0 && done + 1 < plan.changes.len() {
             progress(done as u64 + 1);
         }
     }
