@@ -145,7 +145,8 @@ fn read_only_commands_never_create_a_store() {
         "error: No roster store at {}. Run roster import to create one, or pass --db.",
         typo.display()
     );
-    let commands: [&[&str]; 10] = [
+    let commands: [&[&str]; 11] = [
+        &["invitations", "list"],
         &["diff", &file],
         &["import", &file, "--dry-run"],
         &["export"],

@@ -12,6 +12,10 @@ const MAX_NAMED: usize = 20;
 
 pub fn run(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
+    let operator = super::operator(args.operator.as_deref());
+    if let Some(id) = &args.resend {
+        return resend(store.as_mut(), id, &operator);
+    }
     let limit = args.limit.unwrap_or(u64::MAX) as usize;
     let invitable = |m: &Member| m.status == Status::Provisioned && m.get(Field::Email).is_some();
     let mut chosen: Vec<Member> = Vec::new();
@@ -59,7 +63,7 @@ pub fn run(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
         })
         .collect();
     if !changes.is_empty() {
-        store.set_member_states(&changes, &super::operator(args.operator.as_deref()))?;
+        store.set_member_states(&changes, &operator)?;
     }
     super::say(&msg::invited(changes.len()))?;
     tell_whom(term, &chosen, &passed_over, args.ids.is_empty());
@@ -81,4 +85,19 @@ fn tell_whom(term: &Term, chosen: &[Member], passed_over: &[String], everyone: b
     if chosen.is_empty() && everyone {
         term.note(msg::NOBODY_TO_INVITE);
     }
+}
+
+/// `roster invite --resend ID`: a new invitation for an INVITED member.
+fn resend(store: &mut dyn crate::store::Store, id: &str, operator: &str) -> Result<u8> {
+    let m = super::find_member(store, id)?.member;
+    if m.status != Status::Invited {
+        return Err(Error::Usage(format!(
+            "{} is {}; only an INVITED member can be invited again",
+            m.label(),
+            m.status
+        )));
+    }
+    let invitation = store.resend(m.id, operator)?;
+    super::say(&format!("{}: invitation {invitation} queued", m.label()))?;
+    Ok(0)
 }

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod invitations;
 pub mod invite;
 pub mod log;
 pub mod man;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
             members::run(command, operator.as_deref(), global, term)
         }
         Command::Invite(args) => invite::run(&args, global, term),
+        Command::Invitations { command } => invitations::run(command, global, term),
         Command::Labels { command } => admin::labels(command, global),
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global, term),
