@@ -506,3 +506,41 @@ fn every_json_document_speaks_one_vocabulary() {
     let export = r.args(&["export", "--format", "json"]).run().json();
     assert!(export[0].get("format_version").is_none());
 }
+
+// See: issue 17, "README is complete on its own": every contract message of src/error.rs (up
+// to its first placeholder) and every summary key is written out in README, and README states
+// the build prerequisites.
+#[test]
+fn readme_spells_out_the_output_contract() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).expect("read");
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let readme = flat(&read("README.md"));
+    let errors = read("src/error.rs");
+    let mut checked = 0;
+    for line in errors.lines().map(str::trim) {
+        let Some(text) = line
+            .strip_prefix("#[error(\"")
+            .or_else(|| line.strip_prefix('"').filter(|_| line.ends_with("\"")))
+        else {
+            continue;
+        };
+        let head = flat(text.split(['{', '"']).next().unwrap_or_default());
+        // The contract's messages are sentences; lower-case ones are diagnostics.
+        if head.len() < 12 || !head.starts_with(|c: char| c.is_ascii_uppercase()) {
+            continue;
+        }
+        assert!(readme.contains(&head), "README lacks the message {head:?}");
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} messages found");
+    for key in [
+        "banned_skipped",
+        "memberships_changed",
+        "format_version",
+        "plan_id",
+    ] {
+        assert!(readme.contains(key), "README lacks {key}");
+    }
+    assert!(readme.contains("A C compiler"), "prerequisites");
+}
