@@ -268,6 +268,9 @@ impl Error {
             Error::Store(StoreError::Open { reason, .. }) if reason.contains("not a database") => {
                 Some(msg::NOT_A_STORE.into())
             }
+            Error::Store(StoreError::Open { path, .. }) if path.starts_with("postgres") => Some(
+                "check --db or $ROSTER_DB: the URL, that the server is up, and its schema.".into(),
+            ),
             Error::Store(StoreError::Open { .. }) => {
                 Some("check --db or $ROSTER_DB, and that the folder exists and is writable.".into())
             }
