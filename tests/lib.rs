@@ -62,6 +62,8 @@ mod hostile;
 mod hostile_store;
 // Regression tests named after their issue, each with a `See: issue N` line.
 mod regression;
+// Regression tests of issue 17's second round (the terminal, read-only stores, messages).
+mod regression2;
 // SIGKILL at many instants of a large import: all or nothing, history, next import.
 mod kill;
 // The codemap's layers and file sizes, checked on the source.

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use std::io::Write;
 
 pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<u8> {
-    let store = super::open_store(global)?;
+    let store = super::open_existing(global)?;
     let mut out = Output::create(args.output.as_deref())?;
     match write(store.as_ref(), args.format, &args.status, &mut out) {
         Ok(()) => out.finish().map(|()| 0),

@@ -154,7 +154,9 @@ pub fn run(
     };
     let status = match &outcome.refusal {
         None => StatusCode::OK,
-        Some(Refusal::Rules(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        // The server never asks for a confirmation (Events::confirm's default), so a
+        // cancellation cannot come back; were one to, it is a refusal of the plan.
+        Some(Refusal::Rules(_) | Refusal::Cancelled) => StatusCode::UNPROCESSABLE_ENTITY,
         Some(Refusal::File(_) | Refusal::Rows { .. }) => StatusCode::BAD_REQUEST,
     };
     let mut body = Vec::new();

@@ -7,6 +7,7 @@ use super::problem::Problem;
 use crate::cli::ExportFormat;
 use crate::error::ServeError;
 use crate::model::Status;
+use crate::report;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -52,7 +53,8 @@ pub async fn imports(State(app): State<Arc<App>>, params: Params) -> Answer {
         .filter(|r| before.is_none_or(|b| r.id < b))
         .collect();
     let page = &older[..limit.min(older.len())];
-    let mut response = json_response(&page);
+    let page_json: Vec<_> = page.iter().map(report::json::import_record).collect();
+    let mut response = json_response(&page_json);
     if older.len() > limit
         && let Some(last) = page.last()
     {
@@ -75,7 +77,7 @@ pub async fn imports(State(app): State<Arc<App>>, params: Params) -> Answer {
 pub async fn import(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Answer {
     let record = app.db.run(move |s| s.import(id)).await?;
     let record = record.ok_or_else(|| Problem::not_found(ServeError::NoImport(id)))?;
-    let mut value = serde_json::to_value(&record).unwrap_or_default();
+    let mut value = report::json::import_record(&record);
     if record.status == "RUNNING"
         && let (Some(progress), serde_json::Value::Object(map)) = (app.progress_of(id), &mut value)
     {
@@ -175,9 +177,8 @@ pub async fn member(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answ
     let found = found.ok_or_else(|| Problem::not_found(ServeError::NoMember(id)))?;
     let teams: Vec<(&str, crate::model::Role)> =
         found.teams.iter().map(|(t, r)| (t.as_str(), *r)).collect();
-    Ok(json_response(&crate::cmd::export::member_json(
-        &found.member,
-        &teams,
+    Ok(json_response(&report::json::versioned(
+        crate::cmd::export::member_json(&found.member, &teams),
     )))
 }
 
@@ -196,16 +197,19 @@ pub async fn log(State(app): State<Arc<App>>, params: Params) -> Answer {
         .db
         .run(move |s| {
             let member_id = match &wanted {
-                Some(id) => match s.find_member(id)? {
-                    Some(found) => Some(found.member.id),
-                    None => return Ok(None),
+                Some(id) => match crate::store::shared::member_id_ever(&*s, id)? {
+                    Some(found) => Some(found),
+                    None => return Ok::<_, crate::error::StoreError>(None),
                 },
                 None => None,
             };
-            s.audit(member_id, import).map(Some)
+            let mut events = s.audit(member_id, import)?;
+            // Newest first, as `roster log`.
+            events.reverse();
+            Ok(Some(events))
         })
         .await?;
     let events = events
         .ok_or_else(|| Problem::not_found(ServeError::NoMember(member.unwrap_or_default())))?;
-    Ok(json_response(&events))
+    Ok(json_response(&report::json::log_events(&events)))
 }
