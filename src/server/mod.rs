@@ -128,7 +128,7 @@ pub fn serve(config: Config) -> Result<()> {
         let shutdown = shutdown_signal()?;
         let listener = tokio::net::TcpListener::bind(&config.listen)
             .await
-            .map_err(|e| Error::Usage(format!("could not listen on {}: {e}", config.listen)))?;
+            .map_err(|e| Error::Usage(crate::error::msg::cannot_listen(&config.listen, e)))?;
         let bound = listener.local_addr()?;
         eprintln!("listening on http://{bound}");
         let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
