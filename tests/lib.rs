@@ -78,3 +78,5 @@ mod postgres_copy;
 mod postgres_cli;
 // SIGKILL of a PostgreSQL importer at spread instants: all or nothing, the next import applies.
 mod postgres_kill;
+// roster import --wait on PostgreSQL; imports back to back never find the lock held.
+mod postgres_wait;
