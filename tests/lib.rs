@@ -80,3 +80,6 @@ mod postgres_cli;
 mod postgres_kill;
 // roster import --wait on PostgreSQL; imports back to back never find the lock held.
 mod postgres_wait;
+// SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
+mod invitations;
+mod invitations_smtp;
