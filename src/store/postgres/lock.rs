@@ -48,7 +48,10 @@ impl PgImportLock {
             .map_err(pg)?
             .get(0);
         if got {
-            Ok(PgImportLock { _client: client })
+            Ok(PgImportLock {
+                client,
+                key: session.send_key,
+            })
         } else {
             Err(StoreError::Busy)
         }
