@@ -454,6 +454,9 @@ def main():
     ap.add_argument("--scenarios", default=",".join(SCENARIOS),
                     help=f"comma-separated, from: {', '.join(SCENARIOS)} (default all)")
     ap.add_argument("--json", help="also write the results, every run included, to this file")
+    ap.add_argument("--postgres", metavar="URL",
+                    help="instead of the yardsticks: roster on a PostgreSQL store at URL against "
+                         "roster on SQLite (benches/bench_pg.py)")
     ap.add_argument("--verbose", action="store_true",
                     help="print every run's stderr (and set ROSTER_TIMINGS=1)")
     args = ap.parse_args()
@@ -473,7 +476,7 @@ def main():
     if "export" in scenarios and shutil.which("sqlite3") is None:
         note("note: the sqlite3 CLI is not installed; skipping the export scenario")
         scenarios.remove("export")
-    needs_limit = any(SCENARIOS[s][1] == "limit" for s in scenarios)
+    needs_limit = not args.postgres and any(SCENARIOS[s][1] == "limit" for s in scenarios)
 
     work = Path(args.work).resolve() if args.work else REPO / "bench-out"
     work.mkdir(parents=True, exist_ok=True)
@@ -492,6 +495,10 @@ def main():
         if not os.access(limit, os.X_OK):
             die(f"yardstick binary {limit} is not executable")
 
+    if args.postgres:
+        import bench_pg
+        print(f"roster: {roster} ({rev}; run from a copy); PostgreSQL against SQLite")
+        sys.exit(bench_pg.main(args, frozen, work, sizes))
     bench = Bench(args, frozen, limit, work)
     info = machine()
     floor = baseline_rss_kb(bench.env)

@@ -25,28 +25,62 @@ use std::path::{Path, PathBuf};
 pub struct Roster {
     dir: tempfile::TempDir,
     store: String,
+    /// The test's PostgreSQL schema under `ROSTER_TEST_STORE=postgres`, dropped with the test.
+    pg: Option<crate::postgres_support::PgStore>,
 }
 
 impl Roster {
     pub fn new() -> Roster {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Roster::store_for(dir.path());
-        let roster = Roster { dir, store };
+        let pg = Roster::store_for(dir.path());
+        let store = match &pg {
+            Some(pg) => pg.url.clone(),
+            None => dir.path().join("roster.db").display().to_string(),
+        };
+        let roster = Roster { dir, store, pg };
         // Read-only commands (`diff`, `export`, ...) refuse a store that does not exist (SPEC
         // §2): every test starts on an empty store, as after a first `roster import`.
         roster.args(&["config", "get"]).run();
         roster
     }
 
-    /// The `--db` value of the store of a test whose folder is `dir`: the one place the suite
-    /// decides where its stores live.
-    ///
-    /// To run the whole suite on another store, switch here: for example
-    /// `ROSTER_TEST_STORE=postgres` would return a PostgreSQL URL naming a fresh database or
-    /// `schema=` for this test (SPEC §14). Not implemented yet. Tests that open the file
-    /// itself (`db()`, `sql()`, the robustness tests' rusqlite checks) are SQLite-only.
-    fn store_for(dir: &Path) -> String {
-        dir.join("roster.db").display().to_string()
+    /// The store of a test whose folder is `dir`: the one place the suite decides where its
+    /// stores live. An SQLite file `roster.db` in the folder, or, with
+    /// `ROSTER_TEST_STORE=postgres` (and `ROSTER_TEST_PG` naming a server), a fresh schema
+    /// on that server (`?schema=t_<random>`), dropped when the `Roster` is.
+    fn store_for(dir: &Path) -> Option<crate::postgres_support::PgStore> {
+        let _ = dir;
+        if !Roster::on_postgres() {
+            return None;
+        }
+        let server = std::env::var("ROSTER_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .expect("ROSTER_TEST_STORE=postgres needs ROSTER_TEST_PG: eval \"$(.ci/pg start)\"");
+        crate::postgres_support::PgStore::on(&server)
+    }
+
+    /// Whether the suite runs on PostgreSQL (`ROSTER_TEST_STORE=postgres`).
+    pub fn on_postgres() -> bool {
+        std::env::var("ROSTER_TEST_STORE").is_ok_and(|v| v == "postgres")
+    }
+
+    /// For tests that open the SQLite file itself: true (after a note on stderr) when the
+    /// suite runs on PostgreSQL, and the test is to return at once.
+    pub fn sqlite_only(test: &str) -> bool {
+        if Roster::on_postgres() {
+            eprintln!("{test}: SQLite-only (it inspects the store's file), skipped on PostgreSQL");
+        }
+        Roster::on_postgres()
+    }
+
+    /// For tests of what only the SQLite store does (`why`): true (after a note on stderr)
+    /// when the suite runs on PostgreSQL, and the test is to return at once.
+    pub fn sqlite_feature(test: &str, why: &str) -> bool {
+        if Roster::on_postgres() {
+            eprintln!("{test}: SQLite-only ({why}), skipped on PostgreSQL");
+        }
+        Roster::on_postgres()
     }
 
     /// The test's store, as `--db` names it.
@@ -55,7 +89,12 @@ impl Roster {
     }
 
     /// The test's store as an SQLite file (for tests that open, copy or lock the file itself).
+    #[track_caller]
     pub fn db(&self) -> &Path {
+        assert!(
+            self.pg.is_none(),
+            "this test opens the SQLite file: skip it on PostgreSQL with Roster::sqlite_only"
+        );
         Path::new(&self.store)
     }
 
@@ -167,17 +206,44 @@ impl Roster {
     }
 
     /// Runs SQL on the store directly, to stage states the binary cannot reach (a killed
-    /// import). SQLite only.
+    /// import): through rusqlite on SQLite, in the test's schema on PostgreSQL.
     pub fn sql(&self, sql: &str) {
-        let conn = rusqlite::Connection::open(self.db()).expect("open store");
-        conn.execute_batch(sql).expect("run SQL");
+        match &self.pg {
+            Some(pg) => pg_in_schema(pg).batch_execute(sql).expect("run SQL"),
+            None => {
+                let conn = rusqlite::Connection::open(self.db()).expect("open store");
+                conn.execute_batch(sql).expect("run SQL");
+            }
+        }
     }
 
-    /// The first column of the first row of a query on the store, as text. SQLite only.
+    /// The first column of the first row of a query on the store, as text.
     pub fn sql_text(&self, sql: &str) -> String {
-        let conn = rusqlite::Connection::open(self.db()).expect("open store");
-        conn.query_row(sql, [], |r| r.get(0)).expect("query")
+        match &self.pg {
+            Some(pg) => pg_in_schema(pg).query_one(sql, &[]).expect("query").get(0),
+            None => {
+                let conn = rusqlite::Connection::open(self.db()).expect("open store");
+                conn.query_row(sql, [], |r| r.get(0)).expect("query")
+            }
+        }
     }
+
+    /// Takes the store's one-import-at-a-time lock as an import does (through the library, so
+    /// on either store); held until dropped.
+    pub fn hold_import_lock(&self) -> roster::store::ImportGuard {
+        let location = roster::store::Location::parse(&self.store);
+        let store = roster::store::open(&location).expect("open the store");
+        roster::store::ImportStore::try_lock(&*store).expect("the import lock is free")
+    }
+}
+
+/// A connection to the test's PostgreSQL schema, for `sql` and `sql_text`.
+fn pg_in_schema(pg: &crate::postgres_support::PgStore) -> postgres::Client {
+    let mut client = pg.client();
+    client
+        .batch_execute(&format!("SET search_path TO \"{}\"", pg.schema))
+        .expect("set search_path");
+    client
 }
 
 /// A CSV roster: `email,first_name` rows `m{i}@example.com,First{i}` for each i.

@@ -88,6 +88,8 @@ mod postgres_copy;
 mod postgres_cli;
 // SIGKILL of a PostgreSQL importer at spread instants: all or nothing, the next import applies.
 mod postgres_kill;
+// roster import --wait on PostgreSQL; imports back to back never find the lock held.
+mod postgres_wait;
 // SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
 mod invitations;
 mod invitations_smtp;

@@ -121,6 +121,9 @@ fn session(r: &Roster, db: &str) -> Vec<String> {
 
 #[test]
 fn every_output_is_the_sqlite_store_s() {
+    if Roster::sqlite_only("every_output_is_the_sqlite_store_s") {
+        return;
+    }
     let Some(pg) = PgStore::new("every_output_is_the_sqlite_store_s") else {
         return;
     };

@@ -18,6 +18,12 @@ use std::collections::{BTreeMap, HashMap};
 /// From this many changes a plan is written by COPY and set-based statements.
 const BULK_CHANGES: usize = 200;
 
+/// `ROSTER_PG_PER_ROW=1` writes every plan row by row, never through COPY: for the benchmark
+/// that compares the two paths (benches/README.md), not for use.
+fn per_row_forced() -> bool {
+    std::env::var_os("ROSTER_PG_PER_ROW").is_some_and(|v| v == "1")
+}
+
 /// The columns a created member is written with, in this order.
 pub const INSERT_COLUMNS: &str = "id, email, external_id, phone, first_name, last_name, name, \
      job_title, date_of_birth, description, labels, notify_email, notify_sms, notify_voice, \
@@ -182,7 +188,7 @@ impl PostgresStore {
         // The audit batches are encoded and compressed on a second core meanwhile.
         let batches = std::thread::scope(|scope| {
             let encoder = scope.spawn(|| encode_audit(plan, &ids));
-            let written = if plan.changes.len() >= BULK_CHANGES {
+            let written = if plan.changes.len() >= BULK_CHANGES && !per_row_forced() {
                 bulk::write(&mut tx, plan, snapshot, &ids, &team_ids, &at)
             } else {
                 write_rows(&mut tx, plan, snapshot, &ids, &team_ids, &at)

@@ -10,7 +10,19 @@ use std::time::{Duration, Instant};
 
 /// Held for the whole of an import; released on drop or process death.
 pub struct PgImportLock {
-    _client: postgres::Client,
+    client: postgres::Client,
+    key: i64,
+}
+
+impl Drop for PgImportLock {
+    /// Releases the lock before the connection closes: the server ends a closed session's
+    /// backend (and frees its locks) only some time after the client has gone, so an import
+    /// started right after this one ends would otherwise find the lock still held.
+    fn drop(&mut self) {
+        let _ = self
+            .client
+            .execute("SELECT pg_advisory_unlock($1)", &[&self.key]);
+    }
 }
 
 impl std::fmt::Debug for PgImportLock {
@@ -36,7 +48,10 @@ impl PgImportLock {
             .map_err(pg)?
             .get(0);
         if got {
-            Ok(PgImportLock { _client: client })
+            Ok(PgImportLock {
+                client,
+                key: session.send_key,
+            })
         } else {
             Err(StoreError::Busy)
         }
@@ -52,7 +67,10 @@ impl PgImportLock {
                 .map_err(pg)?
                 .get(0);
             if got {
-                return Ok(PgImportLock { _client: client });
+                return Ok(PgImportLock {
+                    client,
+                    key: session.import_key,
+                });
             }
             match deadline {
                 Some(d) if Instant::now() + POLL < d => std::thread::sleep(POLL),
