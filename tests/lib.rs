@@ -26,6 +26,8 @@ mod modes;
 mod statuses;
 // The plan and every table at 80 and 120 columns (insta snapshots), refused runs in the history.
 mod terminal;
+// `diff --output html`: the JSON document's counts and plan id, refusals, escaping, no network.
+mod html_plan;
 // The JSON document, change objects, diff = dry run, --detailed-exitcode, tables (SPEC §10).
 mod json_output;
 // One test per exit code of SPEC §11.

@@ -4,7 +4,7 @@
 
 use super::{Output, login_user, open_store};
 use crate::cli::{GlobalArgs, ImportArgs};
-use crate::error::{Result, RowError, msg};
+use crate::error::{Error, Result, RowError, msg};
 use crate::import::{self, Events, ImportInput, ImportOptions, Outcome, Refusal, Stage};
 use crate::plan::Mode;
 use crate::report::progress::Progress;
@@ -15,6 +15,9 @@ use crate::term::Term;
 const MAX_LISTED_ERRORS: usize = 100;
 
 pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -> Result<u8> {
+    if args.output == OutputFormat::Html && !(is_diff || args.dry_run) {
+        return Err(Error::Usage(msg::HTML_NEEDS_DRY_RUN.to_string()));
+    }
     let mut store = open_store(global)?;
     let options = options(args, is_diff);
     // Opened before the run, so that a path it cannot write refuses the import up front.
@@ -86,6 +89,12 @@ fn render(outcome: &Outcome, args: &ImportArgs, term: &Term) -> Result<()> {
             writeln!(out)?;
         }
         OutputFormat::Ndjson => report::ndjson::write(outcome, &mut out)?,
+        OutputFormat::Html => {
+            for w in &outcome.warnings {
+                term.warning(w);
+            }
+            report::html::document(outcome, &mut out)?;
+        }
         OutputFormat::Table => {
             for w in &outcome.warnings {
                 term.warning(w);
