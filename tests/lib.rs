@@ -80,3 +80,10 @@ mod postgres_copy;
 mod postgres_cli;
 // SIGKILL of a PostgreSQL importer at spread instants: all or nothing, the next import applies.
 mod postgres_kill;
+// The browser tests' harness: roster serve, chromedriver and headless Chromium (fantoccini).
+mod page_support;
+// The admin page: sign-in, a read key, no request off the server, CSRF, the plan from disk,
+// screenshots at 1280x800 and 390x844.
+mod page;
+// The admin page's import: preview = diff, confirm applies exactly it, row errors, refusals.
+mod page_import;
