@@ -26,14 +26,30 @@ fn a_good_key_signs_in_and_a_bad_one_does_not() {
         let name = until(c, "document.getElementById('key-name')?.textContent").await;
         assert_eq!(name, "admin");
         // The cookie is HttpOnly, and the key is kept nowhere in the browser.
-        let kept = eval(c, "[document.cookie, localStorage.length, sessionStorage.length]").await;
+        let kept = eval(
+            c,
+            "[document.cookie, localStorage.length, sessionStorage.length]",
+        )
+        .await;
         assert_eq!(kept, json!(["", 0, 0]));
-        let counts = until(c, "document.querySelector('#status-counts [data-status=ALL]')?.dataset.count").await;
+        let counts = until(
+            c,
+            "document.querySelector('#status-counts [data-status=ALL]')?.dataset.count",
+        )
+        .await;
         assert_eq!(counts, "64");
-        let cookie = c.get_named_cookie("roster_session").await.expect("a session cookie");
+        let cookie = c
+            .get_named_cookie("roster_session")
+            .await
+            .expect("a session cookie");
         assert_eq!(cookie.http_only(), Some(true));
-        assert_eq!(cookie.same_site(), Some(fantoccini::cookies::SameSite::Strict));
-        c.find(Locator::Id("sign-out")).await.expect("sign out").click().await.expect("a click");
+        assert_eq!(format!("{:?}", cookie.same_site()), "Some(Strict)");
+        c.find(Locator::Id("sign-out"))
+            .await
+            .expect("sign out")
+            .click()
+            .await
+            .expect("a click");
         until(c, "document.getElementById('sign-in')").await;
     });
 }
@@ -85,16 +101,28 @@ fn the_page_asks_nothing_of_any_other_server_and_posts_need_the_token() {
     b.run(async {
         sign_in(c, &server, &key).await;
         preview(c, &r.path("day2.csv"), &[]).await;
-        let off = eval(c, "performance.getEntriesByType('resource').map(e => e.name)\
-                           .filter(n => !n.startsWith(location.origin + '/'))").await;
+        let off = eval(
+            c,
+            "performance.getEntriesByType('resource').map(e => e.name)\
+                           .filter(n => !n.startsWith(location.origin + '/'))",
+        )
+        .await;
         assert_eq!(off, json!([]));
         let loaded = eval(c, "performance.getEntriesByType('resource').length").await;
         assert!(loaded.as_u64().expect("a count") >= 5, "{loaded}");
         let csp = c
-            .execute_async("fetch('/').then(r => arguments[0](r.headers.get('content-security-policy')));", vec![])
+            .execute_async(
+                "fetch('/').then(r => arguments[0](r.headers.get('content-security-policy')));",
+                vec![],
+            )
             .await
             .expect("a fetch");
-        assert!(csp.as_str().expect("a CSP").starts_with("default-src 'self'; script-src 'self'"), "{csp}");
+        assert!(
+            csp.as_str()
+                .expect("a CSP")
+                .starts_with("default-src 'self'; script-src 'self'"),
+            "{csp}"
+        );
         assert_eq!(post_sync(c, false).await, 403);
     });
     assert_eq!(r.dump(), before);
@@ -112,7 +140,8 @@ fn the_html_plan_from_disk_shows_the_diffs_counts() {
     b.run(async {
         c.goto(&format!("file://{path}")).await.expect("the plan");
         let shown = until(c, &PREVIEW_COUNTS.replace("#preview ", "")).await;
-        let shown: std::collections::BTreeMap<String, u64> = serde_json::from_value(shown).expect("counts");
+        let shown: std::collections::BTreeMap<String, u64> =
+            serde_json::from_value(shown).expect("counts");
         assert_eq!(shown, json_counts(&json));
         let plan_id = eval(c, "document.querySelector('.roster-plan').dataset.planId").await;
         assert_eq!(plan_id, json["plan_id"]);
@@ -124,14 +153,25 @@ fn the_html_plan_from_disk_shows_the_diffs_counts() {
 /// Sizes the window so that the page's viewport is `width` x `height`, then checks that
 /// nothing scrolls sideways and saves a screenshot as `name`.
 async fn shoot(c: &Client, width: u32, height: u32, name: &str) -> std::path::PathBuf {
-    c.set_window_size(width, height).await.expect("a window size");
+    c.set_window_size(width, height)
+        .await
+        .expect("a window size");
     let inner = eval(c, "[window.innerWidth, window.innerHeight]").await;
     let (iw, ih) = (inner[0].as_u64().expect("w"), inner[1].as_u64().expect("h"));
     let (w, h) = (u64::from(width) * 2 - iw, u64::from(height) * 2 - ih);
-    c.set_window_size(w as u32, h as u32).await.expect("a window size");
-    let size = eval(c, "[window.innerWidth, document.documentElement.scrollWidth]").await;
+    c.set_window_size(w as u32, h as u32)
+        .await
+        .expect("a window size");
+    let size = eval(
+        c,
+        "[window.innerWidth, document.documentElement.scrollWidth]",
+    )
+    .await;
     assert_eq!(size[0], width, "{name}: the viewport");
-    assert!(size[1].as_u64() <= size[0].as_u64(), "{name} scrolls sideways: {size}");
+    assert!(
+        size[1].as_u64() <= size[0].as_u64(),
+        "{name} scrolls sideways: {size}"
+    );
     let png = c.screenshot().await.expect("a screenshot");
     let path = screenshot_dir().join(format!("{name}.png"));
     std::fs::write(&path, png).expect("a written screenshot");
@@ -144,7 +184,10 @@ fn screenshots_at_a_desktops_and_a_phones_width_scroll_only_down() {
     let r = day_one();
     let key = new_key(&r, "admin", "sync");
     let server = Server::start(&r);
-    let html = r.args(&["diff", "day2.csv", "--full-sync", "--output", "html"]).run().stdout;
+    let html = r
+        .args(&["diff", "day2.csv", "--full-sync", "--output", "html"])
+        .run()
+        .stdout;
     let plan = r.write("plan.html", html);
     let c = &b.client;
     let shots = b.run(async {

@@ -91,26 +91,50 @@ fn the_preview_is_the_diff_and_confirm_applies_exactly_it() {
         sign_in(c, &server, &key).await;
         let shown = preview(c, &r.path("day2.csv"), &["full-sync"]).await;
         assert_eq!(counts(&shown), json_counts(&json));
-        let plan_id = eval(c, "document.querySelector('#preview .roster-plan').dataset.planId").await;
+        let plan_id = eval(
+            c,
+            "document.querySelector('#preview .roster-plan').dataset.planId",
+        )
+        .await;
         assert_eq!(plan_id, json["plan_id"]);
         click(c, "confirm-button").await;
-        let dialog = eval(c, "[document.getElementById('confirm-file').textContent, \
-                              document.getElementById('confirm-apply').textContent]").await;
+        let dialog = eval(
+            c,
+            "[document.getElementById('confirm-file').textContent, \
+                              document.getElementById('confirm-apply').textContent]",
+        )
+        .await;
         assert_eq!(dialog, serde_json::json!(["day2.csv", "Replace"]));
-        c.find(Locator::Id("confirm-cancel")).await.expect("cancel").click().await.expect("a click");
+        c.find(Locator::Id("confirm-cancel"))
+            .await
+            .expect("cancel")
+            .click()
+            .await
+            .expect("a click");
         assert_eq!(confirm(c).await, "completed");
-        let stats = eval(c, "Object.fromEntries([...document.querySelectorAll('#banner [data-stat]')]\
-                             .map(e => [e.dataset.stat, Number(e.textContent.split(': ')[1])]))").await;
+        let stats = eval(
+            c,
+            "Object.fromEntries([...document.querySelectorAll('#banner [data-stat]')]\
+                             .map(e => [e.dataset.stat, Number(e.textContent.split(': ')[1])]))",
+        )
+        .await;
         for (k, v) in counts(&stats) {
             assert_eq!(json["summary"][&k], v, "{k}");
         }
-        until(c, "document.querySelector('#imports-table .badge.COMPLETED')").await;
+        until(
+            c,
+            "document.querySelector('#imports-table .badge.COMPLETED')",
+        )
+        .await;
     });
     let cli = day_one();
     cli.args(&["import", "day2.csv", "--full-sync"]).run();
     let export = |r: &Roster| r.args(&["export", "--format", "json"]).run().stdout;
     assert_eq!(export(&r), export(&cli));
-    let imports = r.args(&["imports", "list", "--output", "json"]).run().json();
+    let imports = r
+        .args(&["imports", "list", "--output", "json"])
+        .run()
+        .json();
     assert_eq!(imports[0]["operator"], "admin");
 }
 
@@ -150,7 +174,11 @@ fn a_safety_refusal_shows_its_message_and_applies_nothing() {
     b.run(async {
         sign_in(c, &server, &key).await;
         preview(c, &r.path("day2.csv"), &["full-sync"]).await;
-        let refusal = eval(c, "document.querySelector('#preview li.refusal').textContent").await;
+        let refusal = eval(
+            c,
+            "document.querySelector('#preview li.refusal').textContent",
+        )
+        .await;
         assert_eq!(
             refusal,
             "This import would deactivate 3 of 64 members (5%), above the limit of 1. Review it \
@@ -178,7 +206,10 @@ fn a_plan_changed_since_the_preview_is_refused() {
         assert_eq!(confirm(c).await, "failed");
         let text = eval(c, "document.getElementById('banner').textContent").await;
         let text = text.as_str().expect("text");
-        assert!(text.contains("The plan has changed since it was reviewed."), "{text}");
+        assert!(
+            text.contains("The plan has changed since it was reviewed."),
+            "{text}"
+        );
         assert_eq!(r.dump(), before, "nothing applied");
     });
 }

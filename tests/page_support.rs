@@ -44,10 +44,14 @@ fn program(env: &str, name: &str) -> Option<PathBuf> {
 
 /// Chromium and chromedriver, or `None` (with a notice) when the tests should skip.
 fn browser_programs() -> Option<(PathBuf, PathBuf)> {
-    let found = program("ROSTER_CHROMIUM", "chromium").zip(program("ROSTER_CHROMEDRIVER", "chromedriver"));
+    let found =
+        program("ROSTER_CHROMIUM", "chromium").zip(program("ROSTER_CHROMEDRIVER", "chromedriver"));
     if found.is_none() {
         let required = std::env::var("ROSTER_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-        assert!(!required, "ROSTER_REQUIRE_BROWSER=1 but chromium or chromedriver is missing (.ci/browser install)");
+        assert!(
+            !required,
+            "ROSTER_REQUIRE_BROWSER=1 but chromium or chromedriver is missing (.ci/browser install)"
+        );
         eprintln!("skipped: chromium and chromedriver are not installed (.ci/browser install)");
     }
     found
@@ -178,7 +182,10 @@ pub async fn until(c: &Client, script: &str) -> serde_json::Value {
             .execute(&format!("return ({script});"), vec![])
             .await
             .expect("a script");
-        if !matches!(value, serde_json::Value::Null | serde_json::Value::Bool(false)) {
+        if !matches!(
+            value,
+            serde_json::Value::Null | serde_json::Value::Bool(false)
+        ) {
             return value;
         }
         assert!(start.elapsed() < PATIENCE, "never true: {script}");
