@@ -4,8 +4,10 @@ use crate::term::ColorChoice;
 use clap::{Args, Parser, Subcommand};
 
 mod args;
+mod invitations;
 
 pub use args::*;
+pub use invitations::InvitationsCommand;
 use std::path::PathBuf;
 
 /// `roster --help` ends with the exit codes (SPEC §11), which scripts branch on.
@@ -114,6 +116,15 @@ pub enum Command {
   $ roster invite --limit 100
   $ roster invite ann@example.org E1042")]
     Invite(InviteArgs),
+    /// The invitation outbox: send, list, accept
+    #[command(after_long_help = "Examples:
+  $ roster invitations send
+  $ roster invitations list --state PENDING
+  $ roster invitations accept TOKEN")]
+    Invitations {
+        #[command(subcommand)]
+        command: InvitationsCommand,
+    },
     /// The labels that files are validated against
     #[command(
         mut_subcommand("add", |c| c
@@ -156,7 +167,7 @@ pub enum Command {
         #[command(subcommand)]
         command: DefinitionCommand,
     },
-    /// Store settings: seat-limit, max-rows, max-bytes, max-deactivations
+    /// Store settings: seat-limit, max-rows, max-bytes, max-deactivations, smtp-*, invite-*
     #[command(after_long_help = "Examples:
   $ roster config get
   $ roster config set max-deactivations 10%")]

@@ -288,6 +288,31 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
+/// Errors of invitations (SPEC §13).
+#[derive(Debug, thiserror::Error)]
+pub enum InvitationError {
+    #[error("invitations are not configured: {0} is not set (roster config set {0} VALUE)")]
+    NotConfigured(&'static str),
+    #[error("invalid {0}: {1}")]
+    BadSetting(String, String),
+    #[error("smtp-url names a user, but ROSTER_SMTP_PASSWORD is not set")]
+    NoPassword,
+    #[error(
+        "Another sender is delivering invitations. Please wait for it to finish before sending again."
+    )]
+    SenderBusy,
+    #[error("This invitation link is not valid.")]
+    UnknownToken,
+    #[error("This invitation has already been accepted.")]
+    UsedToken,
+    #[error("This invitation was cancelled.")]
+    CancelledToken,
+    #[error("{member} is {status}; only an INVITED member can accept an invitation")]
+    NotInvited { member: String, status: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// The top-level error: what `main` prints and maps to an exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -312,6 +337,8 @@ pub enum Error {
     Refused(Vec<Rule>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Invitation(#[from] InvitationError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -328,6 +355,8 @@ impl Error {
         match self {
             Error::Refused(_) => 4,
             Error::Store(StoreError::Busy) => 5,
+            Error::Invitation(InvitationError::SenderBusy) => 5,
+            Error::Invitation(InvitationError::Store(StoreError::Busy)) => 5,
             Error::Usage(_) => 2,
             _ => 1,
         }

@@ -29,6 +29,8 @@
 //!   shares (member ids, audit batches, stored originals, times) sits above it.
 //! - `report`, `csv_out`, `error_report`, `term`: everything the user sees (tables, JSON, NDJSON
 //!   and progress, the error report CSV); every CSV goes through `csv_out`.
+//! - `invitations`: the invitation outbox's drain by SMTP (lettre), tokens, messages and
+//!   acceptance, above the store's `InvitationStore` (SPEC §13).
 //! - `error`: every contract message and exit code.
 //!
 //! Layers (tests/tidy.rs checks them)
@@ -51,6 +53,7 @@ pub mod error;
 pub mod error_report;
 pub mod import;
 pub mod input;
+pub mod invitations;
 pub mod model;
 pub mod parallel;
 pub mod parse;

@@ -80,6 +80,9 @@ mod postgres_copy;
 mod postgres_cli;
 // SIGKILL of a PostgreSQL importer at spread instants: all or nothing, the next import applies.
 mod postgres_kill;
+// SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
+mod invitations;
+mod invitations_smtp;
 // The browser tests' harness: roster serve, chromedriver and headless Chromium (fantoccini).
 mod page_support;
 // The admin page: sign-in, a read key, no request off the server, CSRF, the plan from disk,

@@ -241,6 +241,9 @@ pub struct InviteArgs {
     pub limit: Option<u64>,
     /// Only these members (email, external_id or phone) [default: every PROVISIONED member]
     pub ids: Vec<String>,
+    /// Queue a new invitation for this INVITED member (its PENDING ones are cancelled)
+    #[arg(long, value_name = "ID", conflicts_with_all = ["limit", "ids"])]
+    pub resend: Option<String>,
 }
 
 /// `roster labels` and `roster forms` (their help is set per command in [`Command`]).
@@ -268,7 +271,15 @@ Keys and values (none removes a setting):
   max-rows           a whole number, 1 or more: the most data rows of a file [default: 30000]
   max-bytes          a whole number of bytes, 1 or more: the largest file [default: 10000000]
   max-deactivations  a whole number N, or a percentage N% from 0% to 100%: the most members
-                     one full sync may deactivate [default: 25%, never less than 10]";
+                     one full sync may deactivate [default: 25%, never less than 10]
+  smtp-url           smtp://[user@]host[:port] (STARTTLS when offered; ?tls=required|none),
+                     or smtps://[user@]host[:port] (implicit TLS); the password comes only
+                     from ROSTER_SMTP_PASSWORD
+  smtp-from          the sender, for example 'Roster <roster@example.org>'
+  invite-subject     the subject of invitations [default: You are invited]
+  invite-template    the body; @PATH reads it from a file. Placeholders: {first_name},
+                     {last_name}, {name}, {email}, {link}
+  invite-link        the acceptance URL, with {token} where the token goes";
 
 #[derive(Debug, Subcommand)]
 pub enum StoreCommand {
@@ -290,7 +301,7 @@ pub enum ConfigCommand {
         after_long_help = "Examples:\n  $ roster config get\n  $ roster config get seat-limit"
     )]
     Get {
-        /// seat-limit, max-rows, max-bytes or max-deactivations [default: all of them]
+        /// seat-limit, max-rows, max-bytes, max-deactivations, smtp-*, invite-* [default: all]
         key: Option<String>,
     },
     /// Set a setting; `none` removes it
@@ -301,7 +312,8 @@ Examples:
   $ roster config set max-deactivations 10%
   $ roster config set max-rows none"))]
     Set {
-        /// seat-limit, max-rows, max-bytes or max-deactivations
+        /// seat-limit, max-rows, max-bytes, max-deactivations, smtp-url, smtp-from,
+        /// invite-subject, invite-template or invite-link
         key: String,
         /// The new value (see the keys below), or none
         #[arg(allow_hyphen_values = true)]

@@ -79,7 +79,21 @@ fn form_key(name: &str) -> Result<String> {
     }
 }
 
-const KEYS: [&str; 4] = ["seat-limit", "max-rows", "max-bytes", "max-deactivations"];
+const KEYS: [&str; 9] = [
+    "seat-limit",
+    "max-rows",
+    "max-bytes",
+    "max-deactivations",
+    "smtp-url",
+    "smtp-from",
+    "invite-subject",
+    "invite-template",
+    "invite-link",
+];
+
+fn is_invitation_key(key: &str) -> bool {
+    crate::invitations::template::KEYS.contains(&key)
+}
 
 pub fn config(command: ConfigCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
@@ -87,6 +101,7 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, term: &Term) -> Resul
         ConfigCommand::Get { key } => {
             let settings = store.settings()?;
             let value = |k: &str| match k {
+                k if is_invitation_key(k) => store.setting(k).ok().flatten(),
                 "seat-limit" => settings.seat_limit.map(|v| v.to_string()),
                 "max-rows" => settings.max_rows.map(|v| v.to_string()),
                 "max-bytes" => settings.max_bytes.map(|v| v.to_string()),
@@ -98,11 +113,12 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, term: &Term) -> Resul
                     super::say(&value(&k).unwrap_or_else(|| "none".into()))?;
                 }
                 None => {
+                    // The invitation keys are listed once set.
                     for k in KEYS {
-                        super::say(&format!(
-                            "{k} = {}",
-                            value(k).unwrap_or_else(|| "none".into())
-                        ))?;
+                        let v = value(k);
+                        if v.is_some() || !is_invitation_key(k) {
+                            super::say(&format!("{k} = {}", v.unwrap_or_else(|| "none".into())))?;
+                        }
                     }
                 }
             }
@@ -112,6 +128,9 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, term: &Term) -> Resul
             let value = value.trim();
             if value.eq_ignore_ascii_case("none") {
                 store.set_setting(&key, None)?;
+            } else if is_invitation_key(&key) {
+                let text = crate::invitations::template::check_setting(&key, value)?;
+                store.set_setting(&key, Some(&text))?;
             } else {
                 check_value(&key, value)?;
                 if key == "seat-limit" {

@@ -146,6 +146,9 @@ fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
 /// `roster invite`: PROVISIONED members with an email become INVITED, within the seat limit.
 pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
+    if let Some(id) = &args.resend {
+        return resend(store.as_mut(), id);
+    }
     let limit = args.limit.unwrap_or(u64::MAX) as usize;
     let invitable = |m: &Member| m.status == Status::Provisioned && m.get(Field::Email).is_some();
     let mut chosen: Vec<Member> = Vec::new();
@@ -206,4 +209,19 @@ fn member_json(found: &MemberRecord) -> serde_json::Value {
     let teams: Vec<(&str, crate::model::Role)> =
         found.teams.iter().map(|(t, r)| (t.as_str(), *r)).collect();
     super::export::member_json(&found.member, &teams)
+}
+
+/// `roster invite --resend ID`: a new invitation for an INVITED member.
+fn resend(store: &mut dyn crate::store::Store, id: &str) -> Result<u8> {
+    let m = super::find_member(store, id)?.member;
+    if m.status != Status::Invited {
+        return Err(Error::Usage(format!(
+            "{} is {}; only an INVITED member can be invited again",
+            m.label(),
+            m.status
+        )));
+    }
+    let invitation = store.resend(m.id, &super::login_user())?;
+    super::say(&format!("{}: invitation {invitation} queued", m.label()))?;
+    Ok(0)
 }

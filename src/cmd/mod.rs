@@ -6,6 +6,7 @@ pub mod completions;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod invitations;
 pub mod man;
 pub mod members;
 pub mod store;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Log(args) => history::log(&args, global),
         Command::Members { command } => members::run(command, global, term),
         Command::Invite(args) => members::invite(&args, global, term),
+        Command::Invitations { command } => invitations::run(command, global, term),
         Command::Labels { command } => admin::labels(command, global),
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global, term),

@@ -7,6 +7,7 @@
 //! `audit` and `time`, above any SQL.
 
 pub mod audit;
+pub mod invitations;
 pub mod postgres;
 pub mod shared;
 pub mod sqlite;
@@ -196,7 +197,7 @@ pub trait AdminStore {
 }
 
 /// A whole store: every job.
-pub trait Store: ImportStore + HistoryStore + AdminStore {
+pub trait Store: ImportStore + HistoryStore + AdminStore + invitations::InvitationStore {
     /// The backend, for what only one kind of store can do (`roster backup` on SQLite).
     fn kind(&self) -> Kind<'_>;
 }

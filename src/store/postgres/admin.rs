@@ -63,6 +63,7 @@ impl PostgresStore {
                 &[&c.member_id, &c.status.as_str(), &prior, &c.protected, &at],
             )
             .map_err(pg)?;
+            super::invitations::on_status(&mut tx, c.member_id, &old_status, c.status, &at)?;
             let mut fields = serde_json::Map::new();
             if old_status != c.status.as_str() {
                 fields.insert(

@@ -28,6 +28,20 @@ impl PgImportLock {
         Self::acquire(target, None)
     }
 
+    /// Takes the invitation sender's lock (another key) at once, or `StoreError::Busy`.
+    pub fn try_acquire_sender(target: &Target) -> Result<PgImportLock, StoreError> {
+        let (mut client, session) = connect(target)?;
+        let got: bool = client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&session.send_key])
+            .map_err(pg)?
+            .get(0);
+        if got {
+            Ok(PgImportLock { _client: client })
+        } else {
+            Err(StoreError::Busy)
+        }
+    }
+
     /// Takes the lock, waiting for it up to `wait` (then `StoreError::Busy`).
     pub fn acquire(target: &Target, wait: Option<Duration>) -> Result<PgImportLock, StoreError> {
         let (mut client, session) = connect(target)?;

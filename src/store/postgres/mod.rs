@@ -15,6 +15,7 @@ mod bulk;
 pub mod copy;
 mod copy_sqlite;
 mod history;
+mod invitations;
 mod lock;
 mod read;
 mod schema;
@@ -48,6 +49,8 @@ pub struct Session {
     pub import_key: i64,
     /// Held while migrating, so that two first uses do not both create the store.
     pub migrate_key: i64,
+    /// One invitation sender at a time (SPEC §13).
+    pub send_key: i64,
 }
 
 /// A PostgreSQL error as a store error: the server's message (which never quotes the
@@ -211,6 +214,7 @@ fn start_session(client: &mut postgres::Client, target: &Target) -> Result<Sessi
     Ok(Session {
         import_key: lock_key("import", &database, &schema),
         migrate_key: lock_key("migrate", &database, &schema),
+        send_key: lock_key("send", &database, &schema),
         schema,
     })
 }

@@ -10,6 +10,9 @@ use crate::error::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("sql/0001_initial.sql"),
     include_str!("sql/0002_audit_batches.sql"),
+    // 0003 is the sync server's API keys (a placeholder until that lands).
+    include_str!("sql/0003_reserved.sql"),
+    include_str!("sql/0004_invitations.sql"),
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
@@ -88,9 +91,10 @@ mod tests {
 
     #[test]
     fn the_versions_are_the_sqlite_store_s() {
-        assert_eq!(VERSION, 2);
+        assert_eq!(VERSION, 4);
         assert!(MIGRATIONS[0].contains("CREATE TABLE members"));
         assert!(MIGRATIONS[1].contains("CREATE TABLE audit_batches"));
+        assert!(MIGRATIONS[3].contains("CREATE TABLE invitations"));
     }
 
     #[test]

@@ -38,6 +38,7 @@ impl AdminStore for SqliteStore {
                 "UPDATE members SET status = ?2, prior_status = ?3, protected = ?4, updated_at = ?5 WHERE id = ?1",
             )?
             .execute(params![c.member_id, c.status.as_str(), c.prior.map(|p| p.as_str()), c.protected, at])?;
+            super::invitations::on_status(&tx, c.member_id, &old_status, c.status, &at)?;
             let mut fields = serde_json::Map::new();
             if old_status != c.status.as_str() {
                 fields.insert(

@@ -98,6 +98,7 @@ impl SqliteStore {
         written?;
         let batches = batches?;
         insert_audit_batches(&tx, Some(import_id), &at, operator, &batches)?;
+        super::invitations::apply_plan(&tx, plan, &member_ids, &at)?;
         for name in &plan.teams_deleted {
             if let Some(id) = team_ids.get(name) {
                 tx.execute("DELETE FROM memberships WHERE team_id = ?1", [id])?;

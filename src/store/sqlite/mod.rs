@@ -8,6 +8,7 @@
 mod admin;
 mod apply;
 mod history;
+mod invitations;
 mod lock;
 mod read;
 mod schema;
