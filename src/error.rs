@@ -108,7 +108,6 @@ pub mod msg {
     pub const INVALID_TEAM_ROLE: &str = "Invalid team role: expected owner, admin or member";
     pub const INVALID_ORG_ROLE: &str = "Invalid organization role: expected owner, admin or member";
     pub const NO_IDENTIFIER: &str = "No identifier provided";
-    /// `import --output html` without `--dry-run`: the HTML page reviews a plan before it applies.
     pub const HTML_NEEDS_DRY_RUN: &str =
         "--output html shows a plan for review: use it with roster diff or import --dry-run";
 
