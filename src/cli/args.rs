@@ -52,7 +52,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "N")]
     pub max_bytes: Option<u64>,
     /// The summary as a table, one JSON document, NDJSON events, or the plan as an HTML page
-    /// (diff and --dry-run only; all on stdout)
+    /// for review (all on stdout)
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
     /// Write the errored rows, with error_row, error_column and error_message, to this CSV
