@@ -17,6 +17,6 @@ pub enum OutputFormat {
     Table,
     Json,
     Ndjson,
-    /// The plan as one self-contained HTML page, for a review (`diff` and `--dry-run` only).
+    /// The plan as one self-contained HTML page, for a review (of a plan not yet applied).
     Html,
 }
