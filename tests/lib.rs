@@ -83,10 +83,5 @@ mod postgres_kill;
 // SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
 mod invitations;
 mod invitations_smtp;
-// The browser tests' harness: roster serve, chromedriver and headless Chromium (fantoccini).
-mod page_support;
-// The admin page: sign-in, a read key, no request off the server, CSRF, the plan from disk,
-// screenshots at 1280x800 and 390x844.
-mod page;
-// The admin page's import: preview = diff, confirm applies exactly it, row errors, refusals.
-mod page_import;
+// Not yet compiled: the admin page's browser tests (tests/page_support.rs, page.rs,
+// page_import.rs) need `roster serve` (issue 13), and are wired in once it is on main.
