@@ -20,6 +20,7 @@ Exit codes:
   3  --detailed-exitcode only: success, and there are changes
   4  refused by a safety rule; nothing changed
   5  another import is being applied; nothing changed, try again later
+  6  the import was applied, but its report could not be written (a full disk)
 
 Example:
   $ roster import staff.csv --full-sync";
@@ -70,6 +71,7 @@ pub enum Command {
     #[command(
         mut_arg("dry_run", |a| a.hide(true)),
         mut_arg("operator", |a| a.hide(true)),
+        mut_arg("yes", |a| a.hide(true)),
         after_long_help = "Examples:
   $ roster diff staff.csv --full-sync
   $ roster diff staff.csv --full-sync --output json | jq .summary
@@ -110,6 +112,9 @@ pub enum Command {
     Members {
         #[command(subcommand)]
         command: MembersCommand,
+        /// Who makes the change, for the audit log [default: the login user]
+        #[arg(long, value_name = "NAME", global = true)]
+        operator: Option<String>,
     },
     /// Move PROVISIONED members to INVITED
     #[command(after_long_help = "Examples:
@@ -181,6 +186,19 @@ pub enum Command {
     Backup {
         /// The copy to write (must not exist yet)
         path: PathBuf,
+    },
+    /// Serve the REST sync API (POST /v1/sync and the read endpoints) on the store
+    #[command(after_long_help = "Examples:
+  $ roster serve --listen 127.0.0.1:8080
+  $ roster serve --listen 0.0.0.0:9000 --rate-limit 600/h")]
+    Serve(crate::cmd::serve::ServeArgs),
+    /// API keys of roster serve: create (printed once), list, revoke
+    #[command(after_long_help = "Examples:
+  $ roster keys create hris
+  $ roster keys list")]
+    Keys {
+        #[command(subcommand)]
+        command: crate::cmd::keys::KeysCommand,
     },
     /// Copy the whole store into an empty store of either kind (SQLite file or PostgreSQL URL)
     #[command(

@@ -2,6 +2,9 @@
 
 use serde::Serialize;
 
+mod serve;
+pub use serve::ServeError;
+
 /// A file-level error: the run stops before any row is read (SPEC §4), exit 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {
@@ -99,138 +102,9 @@ impl RowError {
 }
 
 /// Row error messages (SPEC §5, §6).
-pub mod msg {
-    pub const INVALID_EMAIL: &str = "Invalid email format";
-    pub const INVALID_PHONE: &str = "Invalid phone format";
-    pub const INVALID_DATE: &str = "Invalid date: expected YYYY-MM-DD";
-    /// A date in the `YYYY-MM-DD` shape that no calendar has (`1990-02-30`).
-    pub const INVALID_BOOL: &str = "Invalid boolean: expected true, false, 1 or 0";
-    pub const INVALID_TEAM_ROLE: &str = "Invalid team role: expected owner, admin or member";
-    pub const INVALID_ORG_ROLE: &str = "Invalid organization role: expected owner, admin or member";
-    pub const NO_IDENTIFIER: &str = "No identifier provided";
-    pub const HTML_NEEDS_DRY_RUN: &str =
-        "--output html shows a plan for review: use it with roster diff or import --dry-run";
-
-    pub fn unknown_label(slug: &str) -> String {
-        format!("Unknown label: {slug}")
-    }
-    /// A valid row whose member is not applied because another of its rows has errors.
-    pub fn member_not_applied(errored_row: u32) -> String {
-        format!("Not applied: row {errored_row} of the same member has errors")
-    }
-    /// The warning beside "ignoring unknown columns" for a header that resembles a column.
-    pub fn map_suggestion(header: &str, column: &str) -> String {
-        format!(
-            "unknown column `{header}` looks like {column}; to import it, add --map '{header}={column}'"
-        )
-    }
-
-    /// `hint:` lines for the row errors listed on stderr: how to fix what the contract's
-    /// bare message does not say (the JSON `message` stays the contract's string).
-    pub fn row_hints(errors: &[super::RowError]) -> Vec<String> {
-        let mut hints = Vec::new();
-        if errors.iter().any(|e| e.message == INVALID_PHONE) {
-            hints.push("phone numbers are E.164: a + and the country code, then the number without spaces or punctuation, such as +15551234567.".to_string());
-        }
-        for e in errors.iter().filter(|e| e.message == INVALID_DATE) {
-            let value = e.value.as_deref().unwrap_or_default();
-            let why = match crate::columns::check_date(value) {
-                crate::columns::DateCheck::NotReal => "is not a real date",
-                crate::columns::DateCheck::Future => "is in the future",
-                _ => continue,
-            };
-            let row = e.row.map(|r| format!("row {r}: ")).unwrap_or_default();
-            hints.push(format!(
-                "{row}{value} has the YYYY-MM-DD shape but {why}; a date of birth is a real, past date."
-            ));
-        }
-        let mut labels: Vec<&str> = errors
-            .iter()
-            .filter_map(|e| e.message.strip_prefix("Unknown label: "))
-            .collect();
-        labels.sort_unstable();
-        labels.dedup();
-        if !labels.is_empty() {
-            let commands: Vec<String> = labels
-                .iter()
-                .map(|slug| format!("`roster labels add {slug}`"))
-                .collect();
-            hints.push(format!(
-                "define a label before a file uses it: {}.",
-                commands.join(", ")
-            ));
-        }
-        hints
-    }
-
-    /// `--skip-invalid`: "skipped 2 rows with 3 errors (--skip-invalid)".
-    pub fn skipped_rows(rows: usize, errors: usize) -> String {
-        format!(
-            "skipped {rows} {} with {errors} {} (--skip-invalid)",
-            if rows == 1 { "row" } else { "rows" },
-            if errors == 1 { "error" } else { "errors" }
-        )
-    }
-
-    /// `roster man --out-dir DIR` could not write a page.
-    pub fn man_pages_unwritable(dir: &str, e: &std::io::Error) -> String {
-        format!("could not write the manual pages to {dir}: {e}")
-    }
-
-    /// `roster man WORD` for a command that does not exist.
-    pub fn no_such_command(parent: &str, word: &str) -> String {
-        format!("`{parent}` has no command `{word}`; `{parent} --help` lists them")
-    }
-
-    pub fn wrong_column_count(row: u32) -> String {
-        format!("Row {row} has the wrong number of columns.")
-    }
-    pub fn cell_too_long(row: u32, column: &str) -> String {
-        format!("Row {row}, column {column}: cell is too long.")
-    }
-    pub fn duplicate_member(other_row: u32) -> String {
-        format!("Duplicate member in file: also on row {other_row}")
-    }
-    pub fn conflicting(column: &str, identifier: &str, a: &str, n: u32, b: &str, m: u32) -> String {
-        format!("Conflicting {column} for {identifier}: '{a}' on row {n}, '{b}' on row {m}")
-    }
-    pub fn external_id_differs(id: &str, member: &str, stored: &str, given: &str) -> String {
-        format!(
-            "Identity conflict: {id} matches {member} but its stored external_id {stored} differs from the row's {given}"
-        )
-    }
-    pub fn identity_conflict(id: &str, member: &str, id2: &str, member2: &str) -> String {
-        format!("Identity conflict: {id} matches {member} but {id2} belongs to {member2}")
-    }
-}
-
+pub mod msg;
 /// `roster config set`: the values each setting accepts (issue 17).
-pub mod setting {
-    /// Each key with the values it accepts, as `roster config set --help` lists them.
-    pub const RANGES: [(&str, &str); 4] = [
-        ("seat-limit", "a whole number, 0 or more"),
-        ("max-rows", "a whole number, 1 or more"),
-        ("max-bytes", "a whole number of bytes, 1 or more"),
-        (
-            "max-deactivations",
-            "a whole number N, or a percentage N% from 0% to 100%",
-        ),
-    ];
-
-    pub fn invalid(key: &str, value: &str) -> String {
-        let range = RANGES
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map_or("", |(_, r)| r);
-        format!("invalid value '{value}' for {key}: expected {range}, or none")
-    }
-
-    pub fn seats_in_use(limit: u64, used: u64) -> String {
-        format!(
-            "the seat limit {limit} is below the {used} seats already in use (ACTIVE and INVITED members); imports that add seats will be refused"
-        )
-    }
-}
+pub mod setting;
 
 /// A safety rule that refuses the whole plan (SPEC §8), exit 4.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -251,6 +125,9 @@ pub enum Rule {
         "This import would deactivate {k} of {n} members ({p}%), above the limit of {limit}. Review it with roster diff, then re-run with --max-deactivations {k} to allow it."
     )]
     Deactivations { k: u64, n: u64, p: u64, limit: u64 },
+    /// `roster invite` over the seat limit: `free` seats are left.
+    #[error("{}", msg::invite_seats(*limit, *used, *free))]
+    InviteSeats { limit: u64, used: u64, free: u64 },
     #[error("The plan has changed since it was reviewed.")]
     PlanChanged,
 }
@@ -338,6 +215,16 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Invitation(#[from] InvitationError),
+    /// A command that only reads, on a store that does not exist (SPEC §2).
+    #[error("No roster store at {0}. Run roster import to create one, or pass --db.")]
+    NoStore(String),
+    /// An import was applied (committed), then its report could not be written (stdout on a
+    /// full disk): exit 6, never 1, which says nothing changed.
+    #[error("Import {id} was applied, but its report could not be written: {reason}")]
+    Unreported { id: i64, reason: String },
+    /// The operator did not answer yes to `Apply these changes? [y/N]` (SPEC §15).
+    #[error("Import cancelled: nothing was changed.")]
+    Cancelled,
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -357,6 +244,7 @@ impl Error {
             Error::Invitation(InvitationError::SenderBusy) => 5,
             Error::Invitation(InvitationError::Store(StoreError::Busy)) => 5,
             Error::Usage(_) => 2,
+            Error::Unreported { .. } => 6,
             _ => 1,
         }
     }
@@ -380,10 +268,19 @@ impl Error {
     fn hint(&self) -> Option<String> {
         match self {
             Error::File(e) => e.hint(),
+            Error::Store(StoreError::Open { reason, .. }) if reason.contains("not a database") => {
+                Some(msg::NOT_A_STORE.into())
+            }
+            Error::Store(StoreError::Open { path, .. }) if path.starts_with("postgres") => Some(
+                "check --db or $ROSTER_DB: the URL, that the server is up, and its schema.".into(),
+            ),
             Error::Store(StoreError::Open { .. }) => {
                 Some("check --db or $ROSTER_DB, and that the folder exists and is writable.".into())
             }
             Error::Store(StoreError::Changed) => Some("run the import again.".into()),
+            Error::Unreported { id, .. } => Some(format!(
+                "do not run it again: `roster imports show {id}` shows the import and `roster log --import {id}` its changes."
+            )),
             _ => None,
         }
     }

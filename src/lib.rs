@@ -32,6 +32,8 @@
 //! - `invitations`: the invitation outbox's drain by SMTP (lettre), tokens, messages and
 //!   acceptance, above the store's `InvitationStore` (SPEC §13).
 //! - `error`: every contract message and exit code.
+//! - `server`, `keys`: `roster serve`, the REST sync API over the same pipeline (axum on tokio),
+//!   and its API keys (`rst_`, checksummed, stored as SHA-256).
 //!
 //! Layers (tests/tidy.rs checks them)
 //! - The rules (`columns`, `validate`, `model`) and the planning (`resolve`, `plan`, `policy`,
@@ -54,6 +56,7 @@ pub mod error_report;
 pub mod import;
 pub mod input;
 pub mod invitations;
+pub mod keys;
 pub mod model;
 pub mod parallel;
 pub mod parse;
@@ -61,6 +64,7 @@ pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod resolve;
+pub mod server;
 pub mod snapshot;
 pub mod store;
 pub mod term;

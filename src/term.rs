@@ -98,6 +98,7 @@ impl Term {
         if self.quiet || !self.stderr_is_tty {
             return indicatif::ProgressBar::hidden();
         }
+        clear_line_on_interrupt();
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message(message);
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -122,3 +123,27 @@ fn columns_env() -> Option<usize> {
         .ok()
         .filter(|w| *w > 0)
 }
+
+/// Ctrl-C while the spinner is drawn: erase its line before roster dies of the signal, so the
+/// shell's prompt starts on a clean line (the store keeps all of the import or none of it).
+#[cfg(target_os = "linux")]
+fn clear_line_on_interrupt() {
+    extern "C" fn on_interrupt(_: libc::c_int) {
+        const CLEAR: &[u8] = b"\r\x1b[2K";
+        // SAFETY: write, signal and raise are async-signal-safe; CLEAR is static. The default
+        // action is restored and the signal raised again, so roster ends as killed by SIGINT.
+        unsafe {
+            libc::write(2, CLEAR.as_ptr().cast(), CLEAR.len());
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::raise(libc::SIGINT);
+        }
+    }
+    let handler: extern "C" fn(libc::c_int) = on_interrupt;
+    // SAFETY: installs a handler that only makes async-signal-safe calls.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn clear_line_on_interrupt() {}

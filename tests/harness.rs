@@ -31,7 +31,11 @@ impl Roster {
     pub fn new() -> Roster {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Roster::store_for(dir.path());
-        Roster { dir, store }
+        let roster = Roster { dir, store };
+        // Read-only commands (`diff`, `export`, ...) refuse a store that does not exist (SPEC
+        // §2): every test starts on an empty store, as after a first `roster import`.
+        roster.args(&["config", "get"]).run();
+        roster
     }
 
     /// The `--db` value of the store of a test whose folder is `dir`: the one place the suite
@@ -152,6 +156,9 @@ impl Roster {
     /// Makes the store one written by schema version 1 (before the audit log was batched and
     /// originals moved out of the imports rows), holding what `sql` inserts. SQLite only.
     pub fn version_1_store(&self, sql: &str) {
+        for suffix in ["", "-wal", "-shm"] {
+            std::fs::remove_file(format!("{}{suffix}", self.db().display())).ok();
+        }
         let conn = rusqlite::Connection::open(self.db()).expect("open store");
         conn.execute_batch(include_str!("../src/store/sqlite/sql/0001_initial.sql"))
             .expect("schema 1");

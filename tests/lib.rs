@@ -64,12 +64,22 @@ mod hostile;
 mod hostile_store;
 // Regression tests named after their issue, each with a `See: issue N` line.
 mod regression;
+// Regression tests of issue 17's second round (the terminal, read-only stores, messages).
+mod regression2;
 // SIGKILL at many instants of a large import: all or nothing, history, next import.
 mod kill;
 // The codemap's layers and file sizes, checked on the source.
 mod tidy;
 // The library's import called directly, as every face calls it.
 mod pipeline;
+// A real `roster serve` for the server tests: start, stderr, HTTP client, signals.
+mod server_harness;
+// `roster serve` and `roster keys`: keys, authentication, scopes, statuses, limits, log, shutdown.
+mod server;
+// POST /v1/sync: parity with the CLI, statuses, NDJSON, Idempotency-Key, lock, disconnects, signals.
+mod server_sync;
+// The GET endpoints of roster serve answer what the matching CLI commands print.
+mod server_read;
 // The PostgreSQL tests' server and per-test schemas (skipped without ROSTER_TEST_PG).
 mod postgres_support;
 // The PostgreSQL store through the library: same state as SQLite, the lock, the generation.

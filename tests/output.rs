@@ -106,15 +106,18 @@ fn long_imports_stream_progress_at_each_stage() {
             p("plan", 0, 1000),
             p("plan", 1000, 1000),
             p("apply", 0, 1000),
-            p("apply", 1000, 1000),
         ]
+        .into_iter()
+        // Within apply, about every 5% (issue 17).
+        .chain((1..=20).map(|k| p("apply", k * 50, 1000)))
+        .collect::<Vec<_>>()
     );
     let kinds = events(&lines);
     assert!(
-        kinds[..7].iter().all(|k| *k == "progress"),
+        kinds[..26].iter().all(|k| *k == "progress"),
         "progress first"
     );
-    assert_eq!(kinds.len(), 7 + 1000 + 1);
+    assert_eq!(kinds.len(), 26 + 1000 + 1);
     assert_eq!(kinds.last(), Some(&"summary"));
 }
 

@@ -80,10 +80,13 @@ impl Ran {
 }
 
 impl Env {
+    /// A folder with an empty store in it (read-only commands refuse a missing one).
     fn new() -> Env {
-        Env {
+        let env = Env {
             dir: tempfile::tempdir().expect("tempdir"),
-        }
+        };
+        env.run(&["config", "get"]).code(0);
+        env
     }
 
     fn db(&self) -> PathBuf {

@@ -531,15 +531,16 @@ fn invite_is_refused_by_the_seat_limit() {
     r.import_json("a.csv", "email\na@x.co\nb@x.co\nc@x.co\nd@x.co\n")
         .run();
     r.args(&["config", "set", "seat-limit", "3"]).run();
+    // Invitations have their own wording, naming --limit (issue 17).
     r.args(&["invite"])
         .status(4)
-        .stderr_line("error: Your plan allows 3 seats, but this import would use 4. Remove new-member rows from the file or raise the seat limit.")
+        .stderr_line("error: Your plan allows 3 seats, but these invitations would use 4. Invite at most 3 with --limit 3, or raise the seat limit with roster config set seat-limit N.")
         .unchanged()
         .run();
     r.args(&["invite", "--limit", "3"]).run();
     r.args(&["invite", "d@x.co"])
         .status(4)
-        .stderr_line(format!("error: {SEATS}"))
+        .stderr_line("error: Your plan allows 3 seats, but these invitations would use 4. No seat is free: raise the seat limit with roster config set seat-limit N.")
         .unchanged()
         .run();
 }

@@ -92,7 +92,7 @@ fn protected_members_are_never_changed_or_deactivated() {
     r.import_json("a.csv", "email,first_name,organization_role\nm1@example.com,First1,owner\nm2@example.com,First2,owner\n")
         .run();
     r.args(&["members", "protect", "m1@example.com"])
-        .stdout_line("m1@example.com: PROVISIONED -> PROVISIONED (protected)")
+        .stdout_line("m1@example.com: protected (PROVISIONED)")
         .run();
     assert!(r.member("m1@example.com").protected);
     let before = r.dump();

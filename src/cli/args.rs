@@ -72,6 +72,21 @@ pub struct ImportArgs {
     #[arg(long, value_name = "DURATION", num_args = 0..=1, require_equals = true,
           default_missing_value = "forever", value_parser = parse_wait)]
     pub wait: Option<std::time::Duration>,
+    /// Which changes the plan lists in table mode: every deactivation and the first 50 of each
+    /// other kind (default), or every change (all)
+    #[arg(long, value_enum, default_value_t = Show::Default)]
+    pub show: Show,
+    /// Apply without asking, even when the plan deactivates members or removes memberships
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `--show`: how much of the plan the table lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Show {
+    #[default]
+    Default,
+    All,
 }
 
 /// `30`, `30s`, `10m`, `1h`, or `forever`.
@@ -174,9 +189,28 @@ pub struct LogArgs {
     /// Only this import's events
     #[arg(long, value_name = "ID")]
     pub import: Option<i64>,
+    /// Only the newest N events
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Only events at or after this time: YYYY-MM-DD (UTC midnight) or RFC 3339
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<crate::store::Timestamp>,
     /// A table, or one JSON document
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+}
+
+/// `--since`: `2026-11-01` (midnight UTC) or an RFC 3339 time.
+fn parse_since(s: &str) -> Result<crate::store::Timestamp, String> {
+    let s = s.trim();
+    if let Some(t) = crate::store::Timestamp::parse(s) {
+        return Ok(t);
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().into())
+        .ok_or_else(|| format!("expected a date YYYY-MM-DD or an RFC 3339 time, got '{s}'"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -239,6 +273,9 @@ pub struct InviteArgs {
     /// Invite at most N members (oldest first)
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
+    /// Who invites, for the audit log [default: the login user]
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
     /// Only these members (email, external_id or phone) [default: every PROVISIONED member]
     pub ids: Vec<String>,
     /// Queue a new invitation for this INVITED member (its PENDING ones are cancelled)

@@ -7,28 +7,37 @@ use crate::columns::Catalog;
 use crate::csv_out::CsvOut;
 use crate::error::{Result, StoreError};
 use crate::model::{Field, Member, Role, Status, email_key_cow};
-use crate::store::AdminStore;
+use crate::store::{AdminStore, Store};
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
 pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<u8> {
-    let store = super::open_store(global)?;
-    let (catalog, _) = store.definitions()?;
-    let statuses: Vec<Status> = if args.status.is_empty() {
-        Status::ALL.into_iter().filter(|s| s.is_live()).collect()
-    } else {
-        args.status.clone()
-    };
+    let store = super::open_existing(global)?;
     let mut out = Output::create(args.output.as_deref())?;
-    let written = match args.format {
-        ExportFormat::Csv => csv(store.as_ref(), &catalog, &statuses, &mut out),
-        ExportFormat::Json => json(store.as_ref(), &statuses, &mut out),
-        ExportFormat::Ndjson => ndjson(store.as_ref(), &statuses, &mut out),
-    };
-    match written {
+    match write(store.as_ref(), args.format, &args.status, &mut out) {
         Ok(()) => out.finish().map(|()| 0),
         Err(StoreError::Io(e)) => Err(out.error(e)),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The export of the members with one of `statuses` (none: all but INACTIVE and BANNED) in
+/// `format`: `roster export`, and `GET /v1/members` of `roster serve`.
+pub fn write(
+    store: &dyn Store,
+    format: ExportFormat,
+    statuses: &[Status],
+    out: &mut impl Write,
+) -> std::result::Result<(), StoreError> {
+    let statuses: Vec<Status> = if statuses.is_empty() {
+        Status::ALL.into_iter().filter(|s| s.is_live()).collect()
+    } else {
+        statuses.to_vec()
+    };
+    match format {
+        ExportFormat::Csv => csv(store, &store.definitions()?.0, &statuses, out),
+        ExportFormat::Json => json(store, &statuses, out),
+        ExportFormat::Ndjson => ndjson(store, &statuses, out),
     }
 }
 
@@ -49,7 +58,7 @@ fn csv(
     store: &dyn AdminStore,
     catalog: &Catalog,
     statuses: &[Status],
-    out: &mut Output,
+    out: &mut impl Write,
 ) -> std::result::Result<(), StoreError> {
     let mut header = CsvOut::new(&mut *out);
     header.row(csv_header(catalog).iter().map(String::as_str))?;
@@ -87,7 +96,7 @@ fn csv(
 fn json(
     store: &dyn AdminStore,
     statuses: &[Status],
-    out: &mut Output,
+    out: &mut impl Write,
 ) -> std::result::Result<(), StoreError> {
     let mut item = Vec::new();
     let sorted = SortedOutput::render(store, statuses, |m, teams, indented| {
@@ -113,7 +122,7 @@ fn json(
 fn ndjson(
     store: &dyn AdminStore,
     statuses: &[Status],
-    out: &mut Output,
+    out: &mut impl Write,
 ) -> std::result::Result<(), StoreError> {
     let sorted = SortedOutput::render(store, statuses, |m, teams, line| {
         serde_json::to_writer(&mut *line, &member_json(m, teams))?;

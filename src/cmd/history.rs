@@ -1,19 +1,21 @@
-//! `roster imports ...` and `roster log`: the import history and the audit log.
+//! `roster imports ...`: the import history.
 
-use crate::cli::{GlobalArgs, ImportsCommand, ListFormat, LogArgs};
-use crate::error::{Error, Result};
+use crate::cli::{GlobalArgs, ImportsCommand, ListFormat};
+use crate::error::{Error, Result, msg};
+use crate::report::json;
 use crate::report::table::{keep_whole, listing, sized};
 use crate::store::ImportRecord;
 use crate::term::Term;
 use comfy_table::Table;
 
 pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
-    let store = super::open_store(global)?;
-    let missing = |id: i64| Error::NotFound(format!("no import with id {id}"));
+    let store = super::open_existing(global)?;
+    let missing = |id: i64| Error::NotFound(msg::no_import(id));
     match command {
         ImportsCommand::List { output } => {
             let list = store.imports()?;
             if output == ListFormat::Json {
+                let list: Vec<_> = list.iter().map(json::import_record).collect();
                 print_json(&list)?;
             } else {
                 print_text(&list_table(&list, Term::width()).to_string())?;
@@ -22,7 +24,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
         ImportsCommand::Show { id, output } => {
             let r = store.import(id)?.ok_or_else(|| missing(id))?;
             if output == ListFormat::Json {
-                print_json(&r)?;
+                print_json(&json::import_record(&r))?;
             } else {
                 print_text(&show_table(&r, Term::width()).to_string())?;
             }
@@ -150,84 +152,10 @@ fn short_summary(r: &ImportRecord) -> String {
         .join(", ")
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+pub(super) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     super::say_json(value)
 }
 
 fn print_text(text: &str) -> Result<()> {
     super::say(text)
-}
-
-pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
-    let store = super::open_store(global)?;
-    let member = match &args.member {
-        Some(id) => Some(super::find_member(store.as_ref(), id)?.member.id),
-        None => None,
-    };
-    let events = store.audit(member, args.import)?;
-    if args.output == ListFormat::Json {
-        return print_json(&events).map(|_| 0);
-    }
-    let rows: Vec<Vec<String>> = events
-        .iter()
-        .map(|e| {
-            vec![
-                e.at.to_string(),
-                e.import_id.map(|i| i.to_string()).unwrap_or_default(),
-                e.operator.clone(),
-                e.member.clone(),
-                e.action.clone(),
-                describe_changes(&e.changes),
-            ]
-        })
-        .collect();
-    let header = ["time", "import", "operator", "member", "action", "changes"];
-    // The member and the changes wrap first.
-    let whole = ["import", "action", "time", "operator"];
-    let table = listing(&header, &rows, &whole, Term::width());
-    print_text(&table.to_string())?;
-    Ok(0)
-}
-
-/// "first_name: Ann -> Anna; team +Sales (owner); team Ops: member -> admin".
-fn describe_changes(changes: &serde_json::Value) -> String {
-    let mut parts = Vec::new();
-    if let Some(serde_json::Value::Object(fields)) = changes.get("fields") {
-        for (k, v) in fields {
-            let show = |x: Option<&serde_json::Value>| match x {
-                None | Some(serde_json::Value::Null) => "(blank)".to_string(),
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-            };
-            parts.push(format!(
-                "{k}: {} -> {}",
-                show(v.get("old")),
-                show(v.get("new"))
-            ));
-        }
-    }
-    if let Some(teams) = changes.get("teams") {
-        let text = |t: &serde_json::Value, key: &str| {
-            t.get(key)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        for kind in ["added", "removed", "changed"] {
-            for t in teams
-                .get(kind)
-                .and_then(|v| v.as_array())
-                .into_iter()
-                .flatten()
-            {
-                let name = text(t, "team");
-                parts.push(match kind {
-                    "added" => format!("team +{name} ({})", text(t, "team_role")),
-                    "removed" => format!("team -{name}"),
-                    _ => format!("team {name}: {} -> {}", text(t, "old"), text(t, "new")),
-                });
-            }
-        }
-    }
-    parts.join("; ")
 }

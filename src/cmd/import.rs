@@ -2,14 +2,19 @@
 //! runs the import ([`crate::import::run`]), and the outcome is rendered as a table, JSON or
 //! NDJSON, with its exit code.
 
-use super::{Output, login_user, open_store};
+use super::{Output, open_existing, open_store};
+use crate::cli::Show;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::error::{Error, Result, RowError, msg};
-use crate::import::{self, Events, ImportInput, ImportOptions, Outcome, Refusal, Stage};
+use crate::import::{self, ImportInput, ImportOptions, Outcome, Refusal, RunStatus};
 use crate::plan::Mode;
+use crate::report::plan_text::PlanView;
 use crate::report::progress::Progress;
 use crate::report::{self, OutputFormat};
 use crate::term::Term;
+use observer::Observer;
+
+mod observer;
 
 /// Row errors listed on stderr in table mode; `--errors-csv` and JSON have them all.
 const MAX_LISTED_ERRORS: usize = 100;
@@ -18,7 +23,10 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     if args.output == OutputFormat::Html && !(is_diff || args.dry_run) {
         return Err(Error::Usage(msg::HTML_NEEDS_DRY_RUN.to_string()));
     }
-    let mut store = open_store(global)?;
+    let mut store = match is_diff || args.dry_run {
+        true => open_existing(global)?,
+        false => open_store(global)?,
+    };
     let options = options(args, is_diff);
     // Opened before the run, so that a path it cannot write refuses the import up front.
     let errors_csv = args
@@ -33,16 +41,22 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         timings: std::env::var_os("ROSTER_TIMINGS").is_some(),
         term: *term,
         wait: args.wait,
+        ask: !is_diff && !args.dry_run && !args.yes && Observer::at_a_terminal(),
     };
     let input = ImportInput::from_arg(&args.file);
     let outcome = import::run(store.as_mut(), input, &options, &mut observer)?;
     observer.progress.finish();
-    if let (Some(mut out), Some(report)) = (errors_csv, &outcome.error_report) {
-        use std::io::Write;
-        out.write_all(report).map_err(|e| out.error(e))?;
-        out.finish()?;
+    // The outcome is decided: a report that cannot be written after the import was applied
+    // must not exit 1, which says nothing changed (exit 6; a closed pipe stays exit 0).
+    if let Err(e) = write_reports(&outcome, errors_csv, args, global, term) {
+        return match (outcome.status, outcome.import_id) {
+            (RunStatus::Completed, Some(id)) if !is_broken_pipe(&e) => Err(Error::Unreported {
+                id,
+                reason: e.to_string(),
+            }),
+            _ => Err(e),
+        };
     }
-    render(&outcome, args, term)?;
     match &outcome.refusal {
         Some(refusal) => Err(refusal.to_error(
             listed_errors(&outcome, args.output),
@@ -51,6 +65,26 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         None if args.detailed_exitcode && outcome.has_changes() => Ok(3),
         None => Ok(0),
     }
+}
+
+/// The error report CSV (`--errors-csv`), then the report on stdout.
+fn write_reports(
+    outcome: &Outcome,
+    errors_csv: Option<Output>,
+    args: &ImportArgs,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<()> {
+    if let (Some(mut out), Some(report)) = (errors_csv, &outcome.error_report) {
+        use std::io::Write;
+        out.write_all(report).map_err(|e| out.error(e))?;
+        out.finish()?;
+    }
+    render(outcome, args, global, term)
+}
+
+fn is_broken_pipe(e: &Error) -> bool {
+    matches!(e, Error::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// The flags as the library's options.
@@ -74,18 +108,18 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
         expect_plan: args.expect_plan.clone(),
         always_report_errors: args.errors_csv.is_some(),
         wait: args.wait,
-        ..ImportOptions::new(args.operator.clone().unwrap_or_else(login_user))
+        ..ImportOptions::new(super::operator(args.operator.as_deref()))
     }
 }
 
 /// stdout gets the data (table, JSON or NDJSON); stderr the warnings.
-fn render(outcome: &Outcome, args: &ImportArgs, term: &Term) -> Result<()> {
+fn render(outcome: &Outcome, args: &ImportArgs, global: &GlobalArgs, term: &Term) -> Result<()> {
+    use std::io::Write;
     let mut out = std::io::stdout().lock();
     match args.output {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &report::json::document(outcome))
                 .map_err(std::io::Error::from)?;
-            use std::io::Write;
             writeln!(out)?;
         }
         OutputFormat::Ndjson => report::ndjson::write(outcome, &mut out)?,
@@ -99,11 +133,15 @@ fn render(outcome: &Outcome, args: &ImportArgs, term: &Term) -> Result<()> {
             for w in &outcome.warnings {
                 term.warning(w);
             }
-            if outcome.refusal.is_none() || outcome.plan().is_some() {
-                report::table::write(outcome, &mut out)?;
+            // A cancelled run's plan was just shown with the question.
+            let cancelled = outcome.refusal == Some(Refusal::Cancelled);
+            if !cancelled && (outcome.refusal.is_none() || outcome.plan().is_some()) {
+                let view = PlanView::for_stdout(global.color, args.show == Show::All);
+                report::table::write_with(outcome, &view, &mut out)?;
             }
         }
     }
+    out.flush()?;
     if outcome.refusal.is_none() && !outcome.errors.is_empty() {
         print_skipped(outcome, args.output, term);
     }
@@ -137,10 +175,14 @@ fn row_hints(refusal: &Refusal, outcome: &Outcome, suggest_errors_csv: bool) -> 
         return Vec::new();
     };
     let mut hints = msg::row_hints(&outcome.errors);
-    hints.push(format!(
+    if *valid == 0 {
+        hints.push(msg::NO_VALID_ROW.to_string());
+    } else {
+        hints.push(format!(
         "fix these rows and run again, or re-run with --skip-invalid to apply the {valid} valid {}.",
         if *valid == 1 { "member" } else { "members" }
     ));
+    }
     if suggest_errors_csv {
         hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.".into());
     }
@@ -172,50 +214,5 @@ pub fn describe_error(e: &RowError) -> String {
         (Some(r), Some(c), Some(v)) => format!("row {r}, {c} '{v}': {}", e.message),
         (Some(r), _, _) => format!("row {r}: {}", e.message),
         _ => e.message.clone(),
-    }
-}
-
-/// The CLI's observer: the spinner or NDJSON progress, and phase timings on stderr when
-/// `ROSTER_TIMINGS` is set (for the benchmark).
-struct Observer {
-    progress: Progress,
-    timings: bool,
-    term: Term,
-    wait: Option<std::time::Duration>,
-}
-
-impl Events for Observer {
-    fn progress(&mut self, stage: Stage, done: u64, total: u64) {
-        self.progress.progress(stage, done, total);
-    }
-
-    fn waiting(&mut self) {
-        let how_long = match self.wait {
-            Some(w) if w < std::time::Duration::MAX => format!(" (up to {}s)", w.as_secs()),
-            _ => String::new(),
-        };
-        self.term.note(&format!(
-            "another import is being applied; waiting for it to finish{how_long}..."
-        ));
-    }
-
-    fn phase(&mut self, phase: &'static str, elapsed: std::time::Duration) {
-        if !self.timings {
-            return;
-        }
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let mb = |key: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(key))
-                .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
-                .map_or(0, |kb| kb / 1024)
-        };
-        eprintln!(
-            "phase {phase:<9} {:>8.3} s  rss {:>5} MB  peak {:>5} MB",
-            elapsed.as_secs_f64(),
-            mb("VmRSS:"),
-            mb("VmHWM:")
-        );
     }
 }

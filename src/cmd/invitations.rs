@@ -9,7 +9,11 @@ use crate::term::Term;
 use serde_json::json;
 
 pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+    // `list` only reads: it never creates a store (SPEC §2).
+    let mut store = match command {
+        InvitationsCommand::List { .. } => super::open_existing(global)?,
+        _ => super::open_store(global)?,
+    };
     match command {
         InvitationsCommand::Send { limit, now, output } => {
             let options = SendOptions {

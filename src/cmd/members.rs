@@ -1,14 +1,27 @@
 //! `roster members ...` and `roster invite`: administer single members outside an import.
 
-use crate::cli::{GlobalArgs, InviteArgs, ListFormat, MembersCommand};
-use crate::error::{Error, Result, Rule};
-use crate::model::{Field, Member, Status};
+use crate::cli::{GlobalArgs, ListFormat, MembersCommand};
+use crate::error::{Error, Result, msg};
+use crate::model::{Field, Status};
+use crate::report::json;
 use crate::report::table::{keep_whole, listing, sized};
 use crate::store::{AdminStore, MemberRecord, StateChange};
 use crate::term::Term;
 
-pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+pub fn run(
+    command: MembersCommand,
+    operator: Option<&str>,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<u8> {
+    let reads = matches!(
+        command,
+        MembersCommand::List { .. } | MembersCommand::Show { .. }
+    );
+    let mut store = match reads {
+        true => super::open_existing(global)?,
+        false => super::open_store(global)?,
+    };
     let find = |id: &str| super::find_member(store.as_ref(), id);
     let (found, action) = match &command {
         MembersCommand::List { status, output } => return list(store.as_ref(), status, *output),
@@ -47,6 +60,9 @@ pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<
             None,
             m.protected,
         ),
+        "protect" | "unprotect" if m.protected == (action == "protect") => {
+            return super::say(&msg::already_protected(&m.label(), m.protected)).map(|()| 0);
+        }
         "protect" => change(m.status, m.prior_status, true),
         "unprotect" => change(m.status, m.prior_status, false),
         _ if m.status != Status::Invited => {
@@ -58,14 +74,17 @@ pub fn run(command: MembersCommand, global: &GlobalArgs, term: &Term) -> Result<
         }
         _ => change(Status::Active, None, m.protected),
     };
-    store.set_member_states(std::slice::from_ref(&change), &super::login_user())?;
-    let note = if change.protected { " (protected)" } else { "" };
-    super::say(&format!(
-        "{}: {} -> {}{note}",
-        m.label(),
-        m.status,
-        change.status
-    ))?;
+    store.set_member_states(std::slice::from_ref(&change), &super::operator(operator))?;
+    // protect and unprotect change no status: say what they did change.
+    let line = match action {
+        "protect" => format!("{}: protected ({})", m.label(), m.status),
+        "unprotect" => format!("{}: no longer protected ({})", m.label(), m.status),
+        _ => {
+            let note = if change.protected { " (protected)" } else { "" };
+            format!("{}: {} -> {}{note}", m.label(), m.status, change.status)
+        }
+    };
+    super::say(&line)?;
     Ok(0)
 }
 
@@ -78,7 +97,7 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
     if output == ListFormat::Json {
         let mut items = Vec::new();
         store.each_member(statuses, &mut |m, teams| {
-            items.push(super::export::member_json(m, teams));
+            items.push(json::versioned(super::export::member_json(m, teams)));
             Ok(())
         })?;
         super::say_json(&items)?;
@@ -114,7 +133,7 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
 }
 
 fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
-    let value = member_json(found);
+    let value = json::versioned(member_json(found));
     if output == ListFormat::Json {
         super::say_json(&value)?;
         return Ok(0);
@@ -144,84 +163,8 @@ fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
 }
 
 /// `roster invite`: PROVISIONED members with an email become INVITED, within the seat limit.
-pub fn invite(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
-    let mut store = super::open_store(global)?;
-    if let Some(id) = &args.resend {
-        return resend(store.as_mut(), id);
-    }
-    let limit = args.limit.unwrap_or(u64::MAX) as usize;
-    let invitable = |m: &Member| m.status == Status::Provisioned && m.get(Field::Email).is_some();
-    let mut chosen: Vec<Member> = Vec::new();
-    if args.ids.is_empty() {
-        store.each_member(&[Status::Provisioned], &mut |m, _| {
-            if invitable(m) && chosen.len() < limit {
-                chosen.push(m.clone());
-            }
-            Ok(())
-        })?;
-    } else {
-        let found = args
-            .ids
-            .iter()
-            .map(|id| super::find_member(store.as_ref(), id))
-            .collect::<Result<Vec<_>>>()?;
-        chosen.extend(
-            found
-                .into_iter()
-                .map(|f| f.member)
-                .filter(|m| invitable(m))
-                .take(limit),
-        );
-    }
-    if let Some(seats) = store.settings()?.seat_limit {
-        let used = store.count_members(&[Status::Active, Status::Invited])? + chosen.len() as u64;
-        if !chosen.is_empty() && used > seats {
-            return Err(Error::Refused(vec![Rule::Seats { limit: seats, used }]));
-        }
-    }
-    let changes: Vec<StateChange> = chosen
-        .iter()
-        .map(|m| StateChange {
-            member_id: m.id,
-            status: Status::Invited,
-            prior: None,
-            protected: m.protected,
-            action: "invite",
-        })
-        .collect();
-    if !changes.is_empty() {
-        store.set_member_states(&changes, &super::login_user())?;
-    }
-    super::say(&format!(
-        "invited {} {}",
-        changes.len(),
-        if changes.len() == 1 {
-            "member"
-        } else {
-            "members"
-        }
-    ))?;
-    let _ = term;
-    Ok(0)
-}
-
 fn member_json(found: &MemberRecord) -> serde_json::Value {
     let teams: Vec<(&str, crate::model::Role)> =
         found.teams.iter().map(|(t, r)| (t.as_str(), *r)).collect();
     super::export::member_json(&found.member, &teams)
-}
-
-/// `roster invite --resend ID`: a new invitation for an INVITED member.
-fn resend(store: &mut dyn crate::store::Store, id: &str) -> Result<u8> {
-    let m = super::find_member(store, id)?.member;
-    if m.status != Status::Invited {
-        return Err(Error::Usage(format!(
-            "{} is {}; only an INVITED member can be invited again",
-            m.label(),
-            m.status
-        )));
-    }
-    let invitation = store.resend(m.id, &super::login_user())?;
-    super::say(&format!("{}: invitation {invitation} queued", m.label()))?;
-    Ok(0)
 }

@@ -7,8 +7,12 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod invitations;
+pub mod invite;
+pub mod keys;
+pub mod log;
 pub mod man;
 pub mod members;
+pub mod serve;
 pub mod store;
 pub mod template;
 
@@ -27,14 +31,18 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Export(args) => export::run(&args, global),
         Command::Template { teams } => template::run(teams),
         Command::Imports { command } => history::imports(command, global),
-        Command::Log(args) => history::log(&args, global),
-        Command::Members { command } => members::run(command, global, term),
-        Command::Invite(args) => members::invite(&args, global, term),
+        Command::Log(args) => log::log(&args, global),
+        Command::Members { command, operator } => {
+            members::run(command, operator.as_deref(), global, term)
+        }
+        Command::Invite(args) => invite::run(&args, global, term),
         Command::Invitations { command } => invitations::run(command, global, term),
         Command::Labels { command } => admin::labels(command, global),
         Command::Forms { command } => admin::forms(command, global),
         Command::Config { command } => admin::config(command, global, term),
         Command::Backup { path } => backup::run(&path, global),
+        Command::Serve(args) => serve::run(&args, global),
+        Command::Keys { command } => keys::run(command, global),
         Command::Store { command } => store::run(command, global),
         Command::Completions { shell } => completions::run(shell),
         Command::Man(args) => man::run(&args),
@@ -51,6 +59,16 @@ pub fn open_store(global: &GlobalArgs) -> Result<Box<dyn Store>> {
     Ok(crate::store::open(&location(global))?)
 }
 
+/// Opens the store for a command that only reads: a store that does not exist is refused
+/// (SPEC §2), and nothing is created (no file, no `-wal`, no lock).
+pub fn open_existing(global: &GlobalArgs) -> Result<Box<dyn Store>> {
+    let location = location(global);
+    if !location.exists() {
+        return Err(Error::NoStore(location.display()));
+    }
+    Ok(crate::store::open(&location)?)
+}
+
 /// The member `roster members ... ID` names (email, external_id or phone), or the contract's
 /// not-found error.
 pub fn find_member(store: &dyn AdminStore, id: &str) -> Result<MemberRecord> {
@@ -59,12 +77,44 @@ pub fn find_member(store: &dyn AdminStore, id: &str) -> Result<MemberRecord> {
         .ok_or_else(|| Error::MemberNotFound(id.to_string()))
 }
 
-/// The login user, for history and the audit log.
+/// The login user, for history and the audit log: `$USER`, `$LOGNAME`, `$USERNAME`, else the
+/// OS account's name (systemd timers and containers set no `USER`), else `uid N`.
 pub fn login_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .into_iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(os_account)
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// `--operator NAME`, else the login user.
+pub fn operator(given: Option<&str>) -> String {
+    given.map_or_else(login_user, str::to_string)
+}
+
+/// The name of the account this process runs as (`getpwuid_r`), or `uid N` when the account
+/// database has no entry for it.
+#[cfg(target_os = "linux")]
+fn os_account() -> Option<String> {
+    // SAFETY: geteuid cannot fail and touches no memory.
+    let uid = unsafe { libc::geteuid() };
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: passwd is plain data; getpwuid_r fills it with pointers into `buf`, which
+    // outlives every read of them below.
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    let rc = unsafe { libc::getpwuid_r(uid, &mut entry, buf.as_mut_ptr(), buf.len(), &mut found) };
+    if rc != 0 || found.is_null() || entry.pw_name.is_null() {
+        return Some(format!("uid {uid}"));
+    }
+    // SAFETY: pw_name points to a NUL-terminated string inside `buf`.
+    let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
+    Some(name.to_string_lossy().into_owned()).filter(|n| !n.is_empty())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn os_account() -> Option<String> {
+    None
 }
 
 /// A line on stdout; a closed pipe is an `Io` error (exit 0), not a panic as with `println!`.

@@ -2,6 +2,8 @@
 //! phase took. The pipeline reports; the face decides what to show (a spinner, NDJSON
 //! `progress` events, a server's stream, phase timings for the benchmark).
 
+use crate::plan::{Plan, Summary};
+
 /// A stage of the pipeline, as progress names it (SPEC §10: `parse`, `validate`, `plan`,
 /// `apply`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,14 @@ pub trait Events {
     /// it ends (`done` = `total`); `parse` only when it ends, as its total is known then.
     fn progress(&mut self, stage: Stage, done: u64, total: u64) {
         let _ = (stage, done, total);
+    }
+
+    /// The plan passed every check and is about to be applied (never called for a dry run):
+    /// `false` cancels the run, which then ends refused ([`super::Refusal::Cancelled`]) and
+    /// is recorded as failed. The CLI asks the operator here on a terminal (SPEC §15).
+    fn confirm(&mut self, plan: &Plan, summary: &Summary) -> bool {
+        let _ = (plan, summary);
+        true
     }
 
     /// Another import holds the lock; this one waits for it (`--wait`). Called once.

@@ -10,6 +10,7 @@
 //! while the file is parsed, validated and planned. A dry run records nothing.
 
 mod events;
+mod mojibake;
 mod options;
 mod outcome;
 mod steps;
@@ -179,6 +180,7 @@ fn finish(
     outcome.summary = plan.summary.clone();
     outcome.errors = errors;
     outcome.warnings = warnings;
+    outcome.warnings.extend(mojibake::question_marks(plan));
     outcome.error_report = error_report;
     // History keeps an error report only when a row had an error.
     let row_errors = !outcome.errors.is_empty();
@@ -212,13 +214,31 @@ fn finish(
         outcome.planned = Some(planned);
         return Ok(outcome);
     }
+    if !events.confirm(plan, &outcome.summary) {
+        if let Some(id) = outcome.import_id {
+            let message = Refusal::Cancelled.messages().join("\n");
+            store.fail_import(id, &message, Some(&summary), None)?;
+        }
+        outcome.plan_id = Some(id_of_plan());
+        outcome.refusal = Some(Refusal::Cancelled);
+        outcome.planned = Some(planned);
+        return Ok(outcome);
+    }
     let import_id = outcome.import_id.unwrap_or_default();
     laps.lap(events, "check");
     let changes = plan.changes.len() as u64;
     events.progress(Stage::Apply, 0, changes);
     // The plan is hashed on a second core while the store applies it.
     let (plan_id, applied) = parallel::join(id_of_plan, || {
-        store.apply(import_id, plan, &snapshot, &summary, &options.operator)
+        let mut progress = |done| events.progress(Stage::Apply, done, changes);
+        store.apply_reporting(
+            import_id,
+            plan,
+            &snapshot,
+            &summary,
+            &options.operator,
+            &mut progress,
+        )
     });
     if let Err(e) = applied {
         store

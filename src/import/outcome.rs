@@ -47,6 +47,8 @@ pub enum Refusal {
     },
     /// Broken safety rules, or a changed plan under `--expect-plan` (SPEC §8): exit 4.
     Rules(Vec<Rule>),
+    /// The face asked before applying ([`super::Events::confirm`]) and was told no: exit 1.
+    Cancelled,
 }
 
 impl Refusal {
@@ -62,6 +64,7 @@ impl Refusal {
                 hints,
             },
             Refusal::Rules(rules) => Error::Refused(rules.clone()),
+            Refusal::Cancelled => Error::Cancelled,
         }
     }
 

@@ -109,7 +109,8 @@ fn error_report_bytes(table: &Table, errors: &[RowError]) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The refusals, in order: row errors (without `--skip-invalid`), a changed plan under
+/// The refusals, in order: row errors (without `--skip-invalid`, or with it when no row is
+/// valid: there is nothing to apply, and a full sync would deactivate everyone), a changed plan under
 /// `--expect-plan` (refused on its own), then the safety rules. `plan_id` hashes the plan once,
 /// when first needed.
 pub(super) fn check(
@@ -119,7 +120,7 @@ pub(super) fn check(
     errors: &[RowError],
     plan_id: &dyn Fn() -> String,
 ) -> Result<Option<Refusal>> {
-    if !errors.is_empty() && !options.skip_invalid {
+    if !errors.is_empty() && (!options.skip_invalid || valid_rows(plan) == 0) {
         return Ok(Some(Refusal::Rows {
             rows: errored_rows(errors),
             errors: errors.len(),

@@ -39,3 +39,43 @@ pub fn head(outcome: &Outcome) -> Map<String, Value> {
     doc.insert("summary".into(), json!(outcome.summary));
     doc
 }
+
+/// `value` (an object) with `format_version` first: every JSON document roster prints carries
+/// it (issue 17), except the export, which is the import format.
+pub fn versioned(value: impl serde::Serialize) -> Value {
+    let mut doc = Map::new();
+    doc.insert("format_version".into(), json!(FORMAT_VERSION));
+    match serde_json::to_value(value).unwrap_or_default() {
+        Value::Object(map) => doc.extend(map),
+        other => {
+            doc.insert("value".into(), other);
+        }
+    }
+    Value::Object(doc)
+}
+
+/// An import of the history (`imports list|show --output json`) in one vocabulary with the
+/// import's own document: its keys (`id`, `file_name`, `sha256`, `bytes`, `encoding`, ...) and
+/// the document's names for the same things (`import_id`, `file: {name, sha256, bytes,
+/// encoding}`), with `format_version`.
+pub fn import_record(r: &crate::store::ImportRecord) -> Value {
+    let mut doc = versioned(r);
+    if let Value::Object(map) = &mut doc {
+        map.insert("import_id".into(), json!(r.id));
+        map.insert(
+            "file".into(),
+            json!({
+                "name": r.file_name,
+                "sha256": r.sha256,
+                "bytes": r.bytes,
+                "encoding": r.encoding,
+            }),
+        );
+    }
+    doc
+}
+
+/// Audit events as `roster log --output json` and `GET /v1/log` print them.
+pub fn log_events(events: &[crate::store::AuditEvent]) -> Vec<Value> {
+    events.iter().map(versioned).collect()
+}

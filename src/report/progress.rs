@@ -4,7 +4,8 @@
 //! Event: `{"event": "progress", "stage": "parse"|"validate"|"plan"|"apply", "done": n, "total": m}`.
 //! `parse`, `validate` and `plan` count data rows, `apply` counts member changes. A stage reports
 //! when it starts (`done` 0) and when it ends (`done` = `total`); `parse` only when it ends, as
-//! its total is known then. At most seven events a run, so no throttling is needed.
+//! its total is known then. `apply` also reports within the stage, about every 5% of the
+//! changes (the store throttles: SQLite), so a run has at most about 27 events.
 //! Only files of at least [`MIN_ROWS`] data rows are long enough to report on, by event or bar.
 
 use super::ndjson::write_event;

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod invitations;
+pub mod keys;
 pub mod postgres;
 pub mod shared;
 pub mod sqlite;
@@ -132,6 +133,21 @@ pub trait ImportStore: Send {
         summary: &serde_json::Value,
         operator: &str,
     ) -> Result<(), StoreError>;
+    /// [`ImportStore::apply`], calling `progress(done)` with the changes written so far as it
+    /// goes (about every 5%: progress within the apply stage). A backend that cannot report
+    /// applies without calling it.
+    fn apply_reporting(
+        &mut self,
+        import_id: i64,
+        plan: &Plan,
+        snapshot: &Snapshot,
+        summary: &serde_json::Value,
+        operator: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(), StoreError> {
+        let _ = progress;
+        self.apply(import_id, plan, snapshot, summary, operator)
+    }
     /// Marks an import `FAILED` with its message and error report.
     fn fail_import(
         &mut self,

@@ -7,6 +7,7 @@ use crate::model::member_label;
 use crate::plan::Plan;
 use crate::plan::wire::{ChangeJson, action_name};
 use crate::snapshot::Snapshot;
+use crate::store::{AuditEvent, Store};
 
 /// Each change's member id: the stored member's, or the next free id for a create, in order.
 pub fn member_ids(plan: &Plan, snapshot: &Snapshot, first_new_id: i64) -> Vec<i64> {
@@ -36,6 +37,39 @@ pub fn encode_audit(plan: &Plan, member_ids: &[i64]) -> Result<Vec<Batch>, Store
         )?;
     }
     audit.finish()
+}
+
+/// The member `id` (email, external_id or phone) names now, else the member whose email it
+/// was: the audit log's email changes are followed from `id` to the member's current email.
+pub fn member_id_ever(store: &dyn Store, id: &str) -> Result<Option<i64>, StoreError> {
+    let mut wanted = id.to_string();
+    let mut events: Option<Vec<AuditEvent>> = None;
+    // Each step follows one change of email; each event is used once, so a loop ends.
+    loop {
+        if let Some(found) = store.find_member(&wanted)? {
+            return Ok(Some(found.member.id));
+        }
+        let all = match &mut events {
+            Some(all) => all,
+            None => events.insert(store.audit(None, None)?),
+        };
+        let changed = all.iter().rposition(|e| {
+            e.changes
+                .pointer("/fields/email/old")
+                .and_then(|v| v.as_str())
+                .is_some_and(|old| old.eq_ignore_ascii_case(&wanted))
+        });
+        let Some(at) = changed else { return Ok(None) };
+        let event = all.swap_remove(at);
+        match event
+            .changes
+            .pointer("/fields/email/new")
+            .and_then(|v| v.as_str())
+        {
+            Some(new) => wanted = new.to_string(),
+            None => return Ok(None),
+        }
+    }
 }
 
 /// zstd level of stored originals: the fastest, as the import waits for it.

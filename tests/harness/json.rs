@@ -220,7 +220,12 @@ pub struct Warning {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportRecord {
+    pub format_version: String,
     pub id: i64,
+    /// `id` again, under the import document's name for it.
+    pub import_id: i64,
+    /// `file_name`, `sha256`, `bytes` and `encoding` again, as the import document has them.
+    pub file: File,
     pub status: String,
     pub operator: String,
     pub file_name: String,
@@ -243,6 +248,7 @@ pub struct ImportRecord {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditEvent {
+    pub format_version: String,
     pub id: i64,
     #[serde(deserialize_with = "nullable")]
     pub import_id: Option<i64>,
@@ -290,6 +296,9 @@ impl AuditChanges {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
+    /// `members list|show` carry it; the export (the import format) does not.
+    #[serde(default)]
+    pub format_version: Option<String>,
     #[serde(deserialize_with = "nullable")]
     pub email: Option<String>,
     #[serde(deserialize_with = "nullable")]

@@ -120,6 +120,7 @@ fn verdict(outcome: &Outcome) -> String {
                 Refusal::Rules(_) => "Refused by the safety rules: nothing would change",
                 Refusal::Rows { .. } => "Refused: rows have errors; nothing would change",
                 Refusal::File(_) => "Refused: the file cannot be read; nothing would change",
+                Refusal::Cancelled => "Cancelled: nothing was changed",
             };
             let mut s = format!(
                 "<section class=\"verdict refused\" data-verdict=\"refused\" role=\"alert\" aria-label=\"Safety rules\">\n<h3>{heading}</h3>\n<ul>\n"

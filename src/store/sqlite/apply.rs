@@ -60,6 +60,7 @@ impl SqliteStore {
         snapshot: &Snapshot,
         summary: &serde_json::Value,
         operator: &str,
+        progress: &mut dyn FnMut(u64),
     ) -> Result<(), StoreError> {
         let tx = self
             .conn
@@ -93,7 +94,10 @@ impl SqliteStore {
         // are written.
         let (batches, written) = crate::parallel::join(
             || encode_audit(plan, &member_ids),
-            || write_members(&tx, plan, snapshot, &member_ids, &team_ids, &at, bulk),
+            || {
+                let ids = (member_ids.as_slice(), &team_ids);
+                write_members(&tx, plan, snapshot, ids, &at, bulk, progress)
+            },
         );
         written?;
         let batches = batches?;
@@ -135,26 +139,32 @@ fn forms_json(forms: &BTreeMap<String, String>) -> Option<String> {
     (!forms.is_empty()).then(|| serde_json::to_string(forms).unwrap_or_default())
 }
 
+/// Writes each change; `progress(done)` about every 5% of them.
 fn write_members(
     tx: &Transaction,
     plan: &Plan,
     snapshot: &Snapshot,
-    member_ids: &[i64],
-    team_ids: &HashMap<String, i64>,
+    (member_ids, team_ids): (&[i64], &HashMap<String, i64>),
     at: &str,
     bulk: bool,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<(), StoreError> {
+    // 5% of the changes; a plan of fewer than 20 reports only the stage's ends.
+    let step = plan.changes.len() / 20;
     if bulk {
         // Building the unique indexes once after a bulk insert is much faster than
         // maintaining them row by row; a duplicate still fails the transaction.
         tx.execute_batch(DROP_IDENTIFIER_INDEXES)?;
     }
-    for (change, &member_id) in plan.changes.iter().zip(member_ids) {
+    for (done, (change, &member_id)) in plan.changes.iter().zip(member_ids).enumerate() {
         match change.member {
             None => insert_member(tx, change, member_id, at)?,
             Some(i) => update_member(tx, change, &snapshot.members[i], at)?,
         }
         apply_teams(tx, change, member_id, team_ids)?;
+        if step > 0 && (done + 1) % step == 0 && done + 1 < plan.changes.len() {
+            progress(done as u64 + 1);
+        }
     }
     if bulk {
         tx.pragma_update(None, "cache_size", INDEX_BUILD_CACHE_KIB)?;

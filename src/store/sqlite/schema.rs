@@ -7,8 +7,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("sql/0001_initial.sql"),
     include_str!("sql/0002_audit_batches.sql"),
-    // 0003 is the sync server's API keys (a placeholder until that lands).
-    include_str!("sql/0003_reserved.sql"),
+    include_str!("sql/0003_api_keys.sql"),
     include_str!("sql/0004_invitations.sql"),
 ];
 

@@ -1,0 +1,91 @@
+//! `roster keys create|list|revoke`: the API keys of `roster serve` (SPEC §12).
+
+use crate::cli::{GlobalArgs, ListFormat};
+use crate::error::{Error, Result, ServeError};
+use crate::keys::{self, Scope};
+use clap::Subcommand;
+use comfy_table::{Table, presets};
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new key and print it once (the store keeps only its hash)
+    #[command(after_long_help = "Examples:
+  $ roster keys create hris
+  $ roster keys create auditor --scope read")]
+    Create {
+        /// The key's name: the operator in the history and the audit log
+        name: String,
+        /// sync: every endpoint; read: only those that change nothing (and dry runs)
+        #[arg(long, value_enum, default_value_t = Scope::Sync)]
+        scope: Scope,
+    },
+    /// Every key: name, scope, prefix, created, last used, revoked (never the key)
+    #[command(after_long_help = "Example:\n  $ roster keys list --output json")]
+    List {
+        /// table, or json (name, scope, prefix, created_at, last_used_at, revoked_at)
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// Refuse the key from now on
+    #[command(after_long_help = "Example:\n  $ roster keys revoke hris")]
+    Revoke {
+        /// The key's name
+        name: String,
+    },
+}
+
+pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
+    let mut store = crate::store::keys::open(&super::location(global))?;
+    match command {
+        KeysCommand::Create { name, scope } => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().any(char::is_control) {
+                return Err(Error::Usage(ServeError::BadKeyName.to_string()));
+            }
+            let key = keys::generate()?;
+            if !store.create_key(name, scope.as_str(), &key.prefix, &key.hash)? {
+                return Err(Error::Usage(
+                    ServeError::KeyExists(name.to_string()).to_string(),
+                ));
+            }
+            // The key on stdout, alone, so that a script can capture it; the advice on stderr.
+            super::say(&key.secret)?;
+            if !global.quiet {
+                eprintln!(
+                    "Created the {} key '{name}'. Keep it now: roster shows it only this once.",
+                    scope.as_str()
+                );
+            }
+        }
+        KeysCommand::List { output } => {
+            let list = store.keys()?;
+            if output == ListFormat::Json {
+                super::say_json(&list)?;
+            } else {
+                let mut table = Table::new();
+                table.load_preset(presets::ASCII_MARKDOWN);
+                table.set_header(["name", "scope", "prefix", "created", "last used", "revoked"]);
+                for k in list {
+                    table.add_row([
+                        k.name,
+                        k.scope,
+                        k.prefix,
+                        k.created_at,
+                        k.last_used_at.unwrap_or_default(),
+                        k.revoked_at.unwrap_or_default(),
+                    ]);
+                }
+                super::say(&table.to_string())?;
+            }
+        }
+        KeysCommand::Revoke { name } => {
+            if !store.revoke_key(&name)? {
+                return Err(Error::NotFound(ServeError::NoKey(name).to_string()));
+            }
+            if !global.quiet {
+                eprintln!("Revoked the key '{name}'.");
+            }
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,51 @@
+//! The messages of `roster serve` and `roster keys` (SPEC §12), beside the others of `error`.
+
+/// Messages of `roster serve` and `roster keys` (SPEC §12): the `detail` of problem+json
+/// answers where the contract has no sentence of its own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServeError {
+    #[error("An API key is required: send the header Authorization: Bearer <key>.")]
+    MissingKey,
+    #[error("The API key is not valid.")]
+    InvalidKey,
+    #[error("The API key has been revoked.")]
+    RevokedKey,
+    #[error(
+        "The key '{0}' has the read scope; this request changes the roster and needs a sync key."
+    )]
+    ReadOnlyKey(String),
+    #[error(
+        "Too many requests for this API key (at most {limit}). Retry after {retry_after} seconds."
+    )]
+    RateLimited { limit: String, retry_after: u64 },
+    #[error("Too many failed authentications from this address. Retry after {0} seconds.")]
+    TooManyFailures(u64),
+    #[error("The body must be text/csv, application/json or application/x-ndjson.")]
+    UnsupportedType,
+    #[error("The request body arrived too slowly and was cut off; nothing was changed.")]
+    SlowBody,
+    #[error("No import with id {0}.")]
+    NoImport(i64),
+    #[error("No member with email, external_id or phone '{0}'.")]
+    NoMember(String),
+    #[error("No such endpoint: {0}.")]
+    NoRoute(String),
+    #[error("Method not allowed on this endpoint.")]
+    MethodNotAllowed,
+    #[error("Invalid query parameter {name}: {reason}.")]
+    BadParameter { name: String, reason: String },
+    #[error("Unknown query parameter: {0}.")]
+    UnknownParameter(String),
+    #[error("This Idempotency-Key was already used with a different request.")]
+    IdempotencyMismatch,
+    #[error("A key named '{0}' already exists. Revoke it first, or choose another name.")]
+    KeyExists(String),
+    #[error("No key named '{0}'.")]
+    NoKey(String),
+    #[error("A key name must not be empty nor hold control characters.")]
+    BadKeyName,
+    #[error(
+        "Invalid rate limit '{0}': expected N/UNIT with UNIT one of s, min, h (for example 60/min)."
+    )]
+    BadRateLimit(String),
+}

@@ -1,0 +1,107 @@
+//! `Authorization: Bearer <key>` on every endpoint but `/healthz` (SPEC §12): a malformed key
+//! (bad checksum) is refused without a store lookup; a known one is compared by hash in
+//! constant time; failures are limited per client address; then the key's rate is counted.
+
+use super::App;
+use super::problem::Problem;
+use crate::error::ServeError;
+use crate::keys::{self, Scope};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// The authenticated key of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub name: String,
+    pub scope: Scope,
+}
+
+/// The key's name, on the response, for the request log.
+#[derive(Debug, Clone)]
+pub struct KeyName(pub String);
+
+pub async fn authenticate(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let ip = peer.ip();
+    if let Err(refused) = app.failures.check(ip) {
+        return refused.into_response();
+    }
+    let caller = match identify(&app, request.headers()).await {
+        Ok(caller) => caller,
+        Err(refused) => {
+            app.failures.failed(ip);
+            return refused.into_response();
+        }
+    };
+    let name = KeyName(caller.name.clone());
+    let rate_headers = match app.rates.check(&caller.name) {
+        Ok(headers) => headers,
+        Err(refused) => {
+            let mut response = refused.into_response();
+            response.extensions_mut().insert(name);
+            return response;
+        }
+    };
+    app.touch(&caller.name);
+    request.extensions_mut().insert(caller);
+    let mut response = next.run(request).await;
+    response.headers_mut().extend(rate_headers);
+    response.extensions_mut().insert(name);
+    response
+}
+
+async fn identify(app: &Arc<App>, headers: &HeaderMap) -> Result<Caller, Problem> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| Problem::unauthorized(ServeError::MissingKey))?;
+    let invalid = || Problem::unauthorized(ServeError::InvalidKey);
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(bearer_token)
+        .ok_or_else(invalid)?;
+    if !keys::is_well_formed(token) {
+        return Err(invalid());
+    }
+    let hash = keys::hash(token);
+    let lookup = hash.clone();
+    let found = app.db.run(move |s| s.key_by_hash(&lookup)).await?;
+    let (key, stored) = found.ok_or_else(invalid)?;
+    if !keys::same_hash(&stored, &hash) {
+        return Err(invalid());
+    }
+    if key.revoked_at.is_some() {
+        return Err(Problem::unauthorized(ServeError::RevokedKey));
+    }
+    Ok(Caller {
+        scope: Scope::parse(&key.scope).ok_or_else(invalid)?,
+        name: key.name,
+    })
+}
+
+/// The token of `Bearer <token>` (the scheme in any case, RFC 9110).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        assert_eq!(bearer_token("Bearer rst_x"), Some("rst_x"));
+        assert_eq!(bearer_token("bearer  rst_x "), Some("rst_x"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("rst_x"), None);
+    }
+}

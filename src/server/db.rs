@@ -1,0 +1,58 @@
+//! The store as the server uses it: a few open connections, each used by one blocking task at
+//! a time, off the async threads (SQLite calls block).
+
+use crate::error::StoreError;
+use crate::store::Location;
+use crate::store::keys::{self, KeyedStore};
+use std::sync::{Arc, Mutex};
+
+/// Connections kept open between requests.
+const KEPT: usize = 8;
+
+pub struct Db {
+    location: Location,
+    idle: Mutex<Vec<Box<dyn KeyedStore>>>,
+}
+
+impl Db {
+    /// Opens (creating and migrating) the store once, so that a bad `--db` fails at startup.
+    pub fn open(location: Location) -> Result<Arc<Db>, StoreError> {
+        let first = keys::open(&location)?;
+        Ok(Arc::new(Db {
+            location,
+            idle: Mutex::new(vec![first]),
+        }))
+    }
+
+    /// Runs `f` with a store on the blocking pool.
+    pub async fn run<T, E>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut dyn KeyedStore) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let db = Arc::clone(self);
+        let joined = tokio::task::spawn_blocking(move || db.with(f)).await;
+        joined.unwrap_or_else(|e| Err(StoreError::Io(std::io::Error::other(e.to_string())).into()))
+    }
+
+    /// Runs `f` with a store on this thread (a blocking one).
+    pub fn with<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn KeyedStore) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let kept = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut store = match kept {
+            Some(s) => s,
+            None => keys::open(&self.location)?,
+        };
+        let result = f(store.as_mut());
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < KEPT {
+            idle.push(store);
+        }
+        result
+    }
+}

@@ -1,0 +1,158 @@
+//! `roster serve`: the REST sync API (SPEC §12) over the same library pipeline as the CLI.
+//! One route table ([`router`]); a module per concern: `auth` (keys), `limits` (rates),
+//! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `problem` (problem+json),
+//! `openapi`, `log` (one line per request), `db` (the store off the async threads).
+
+mod auth;
+mod db;
+mod limits;
+mod log;
+mod openapi;
+mod params;
+mod pipeline;
+mod problem;
+mod read;
+mod sync;
+
+pub use limits::Rate;
+pub use openapi::document as openapi_document;
+
+use crate::error::{Error, Result};
+use axum::Router;
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Failed authentications an address may make per [`FAILURE_WINDOW`].
+const MAX_FAILURES: u32 = 20;
+const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+/// A key's last-used time is written at most this often.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+pub struct Config {
+    pub db: crate::store::Location,
+    pub listen: String,
+    pub rate: Rate,
+    /// The longest wait for the next piece of a request body.
+    pub body_timeout: Duration,
+}
+
+/// What every request shares.
+pub struct App {
+    db: Arc<db::Db>,
+    rates: limits::KeyRates,
+    failures: limits::Failures,
+    body_timeout: Duration,
+    touched: Mutex<HashMap<String, Instant>>,
+    /// The progress of the import this server is applying (one at a time per store).
+    progress: Mutex<Option<serde_json::Value>>,
+}
+
+impl App {
+    /// Records a key's use (at most every [`TOUCH_EVERY`]), off the request's path.
+    fn touch(self: &Arc<Self>, name: &str) {
+        let mut touched = self.touched.lock().unwrap_or_else(|e| e.into_inner());
+        if touched.get(name).is_some_and(|t| t.elapsed() < TOUCH_EVERY) {
+            return;
+        }
+        touched.insert(name.to_string(), Instant::now());
+        let (app, name) = (Arc::clone(self), name.to_string());
+        tokio::task::spawn_blocking(move || {
+            let at = crate::store::Timestamp::now().to_string();
+            app.db.with(|s| s.touch_key(&name, &at)).ok();
+        });
+    }
+
+    fn note_progress(&self, progress: serde_json::Value) {
+        *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = Some(progress);
+    }
+
+    fn clear_progress(&self) {
+        *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn progress_of(&self, _import_id: i64) -> Option<serde_json::Value> {
+        self.progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// Every route, in one place.
+fn router(app: Arc<App>) -> Router {
+    let keyed = Router::new()
+        .route("/v1/sync", post(sync::sync))
+        .route("/v1/imports", get(read::imports))
+        .route("/v1/imports/{id}", get(read::import))
+        .route("/v1/imports/{id}/errors", get(read::import_errors))
+        .route("/v1/imports/{id}/original", get(read::import_original))
+        .route("/v1/members", get(read::members))
+        .route("/v1/members/{id}", get(read::member))
+        .route("/v1/log", get(read::log))
+        .route("/v1/openapi.json", get(openapi::openapi))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            auth::authenticate,
+        ));
+    Router::new()
+        .route("/healthz", get(read::healthz))
+        .merge(keyed)
+        .fallback(problem::no_route)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+        .layer(axum::middleware::from_fn(log::log_request))
+        .with_state(app)
+}
+
+/// Serves until SIGTERM or SIGINT, then stops accepting, lets running requests (and the import
+/// they run) finish, and returns.
+pub fn serve(config: Config) -> Result<()> {
+    let db = db::Db::open(config.db.clone())?;
+    let app = Arc::new(App {
+        db,
+        rates: limits::KeyRates::new(config.rate),
+        failures: limits::Failures::new(MAX_FAILURES, FAILURE_WINDOW),
+        body_timeout: config.body_timeout,
+        touched: Mutex::new(HashMap::new()),
+        progress: Mutex::new(None),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(32)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        // Installed before the address is announced: a signal sent at once is not lost.
+        let shutdown = shutdown_signal()?;
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| Error::Usage(format!("could not listen on {}: {e}", config.listen)))?;
+        let bound = listener.local_addr()?;
+        eprintln!("listening on http://{bound}");
+        let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        eprintln!("stopped");
+        Ok::<_, Error>(())
+    })?;
+    // Dropping the runtime waits for blocking tasks: an import still applying finishes.
+    drop(runtime);
+    Ok(())
+}
+
+/// Resolves on the first SIGTERM or SIGINT.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        eprintln!("shutting down: no new requests; running ones finish");
+    })
+}

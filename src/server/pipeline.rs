@@ -1,0 +1,180 @@
+//! The sync's import: the options of the request, and the library pipeline that runs them on
+//! a blocking thread, rendered as the CLI renders `--output json` and `--output ndjson`.
+
+use super::params::Params;
+use super::problem::{Headers, PROBLEM_JSON, Problem};
+use crate::error::{Error, StoreError};
+use crate::import::{self, Events, ImportInput, ImportOptions, Refusal};
+use crate::model::Role;
+use crate::parse::InputFormat;
+use crate::plan::Mode;
+use crate::policy::Limit;
+use crate::report;
+use crate::store::keys::KeyedStore;
+use axum::body::Bytes;
+use axum::http::StatusCode;
+
+pub use crate::import::DEFAULT_MAX_BYTES;
+
+/// The query parameters of `POST /v1/sync`, named as the flags (SPEC §12).
+pub const OPTIONS: &[&str] = &[
+    "full_sync",
+    "invite",
+    "dry_run",
+    "skip_invalid",
+    "clear_blanks",
+    "default_role",
+    "max_deactivations",
+    "expect_plan",
+    "file_name",
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    pub full_sync: bool,
+    pub invite: bool,
+    pub dry_run: bool,
+    pub skip_invalid: bool,
+    pub clear_blanks: bool,
+    pub default_role: Option<Role>,
+    pub max_deactivations: Option<Limit>,
+    pub expect_plan: Option<String>,
+    pub file_name: Option<String>,
+}
+
+impl SyncOptions {
+    pub fn from_params(params: &Params) -> Result<SyncOptions, Problem> {
+        params.only(OPTIONS)?;
+        Ok(SyncOptions {
+            full_sync: params.flag("full_sync")?,
+            invite: params.flag("invite")?,
+            dry_run: params.flag("dry_run")?,
+            skip_invalid: params.flag("skip_invalid")?,
+            clear_blanks: params.flag("clear_blanks")?,
+            default_role: params.parse("default_role")?,
+            max_deactivations: params.parse("max_deactivations")?,
+            expect_plan: params.get("expect_plan").map(str::to_string),
+            file_name: params.get("file_name").map(str::to_string),
+        })
+    }
+}
+
+/// One sync to run.
+#[derive(Debug)]
+pub struct Job {
+    pub options: SyncOptions,
+    pub format: InputFormat,
+    pub bytes: Vec<u8>,
+    /// The key's name: the operator in history and the audit log.
+    pub operator: String,
+    /// Answer with NDJSON events instead of the JSON document.
+    pub ndjson: bool,
+}
+
+/// What the import thread sends: NDJSON progress lines while it runs, then the answer.
+#[derive(Debug)]
+pub enum Line {
+    Progress(Bytes),
+    Finished(Finished),
+}
+
+/// The answer of a sync: a status and a body.
+#[derive(Debug)]
+pub struct Finished {
+    pub status: StatusCode,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub headers: Headers,
+}
+
+impl Finished {
+    pub fn problem(p: Problem) -> Finished {
+        Finished {
+            status: p.status,
+            content_type: PROBLEM_JSON,
+            body: p.body(),
+            headers: p.headers,
+        }
+    }
+
+    /// Whether an `Idempotency-Key` keeps this answer: an import that ran to a result
+    /// (applied, dry run, or refused), not a busy store or a failure of the server.
+    pub fn is_kept(&self) -> bool {
+        matches!(self.status.as_u16(), 200 | 400 | 422)
+    }
+}
+
+impl Job {
+    /// The request as the library's options: what `roster import` would run with the same
+    /// flags, the key's name as operator.
+    fn options(&self) -> ImportOptions {
+        let o = &self.options;
+        let mut options = ImportOptions::new(self.operator.clone());
+        options.dry_run = o.dry_run;
+        options.mode = Mode {
+            full_sync: o.full_sync,
+            invite: o.invite,
+            clear_blanks: o.clear_blanks,
+            default_role: o.default_role.unwrap_or(options.mode.default_role),
+        };
+        options.skip_invalid = o.skip_invalid;
+        options.max_deactivations = o.max_deactivations;
+        options.input_format = self.format;
+        options.expect_plan = o.expect_plan.clone();
+        options.file_name = Some(self.file_name());
+        options
+    }
+
+    /// `file_name`, else `sync.csv`, `sync.json` or `sync.ndjson` by the body's type.
+    fn file_name(&self) -> String {
+        self.options.file_name.clone().unwrap_or_else(|| {
+            let ext = match self.format {
+                InputFormat::Json => "json",
+                InputFormat::Ndjson => "ndjson",
+                _ => "csv",
+            };
+            format!("sync.{ext}")
+        })
+    }
+}
+
+/// Runs the import through the library, as `roster import` does, and renders its outcome as
+/// `--output json` (or the NDJSON events after progress) renders it. `events` sees progress.
+pub fn run(
+    store: &mut dyn KeyedStore,
+    job: Job,
+    events: &mut dyn Events,
+) -> Result<Finished, Problem> {
+    let options = job.options();
+    let input = ImportInput::bytes(job.file_name(), job.bytes);
+    let outcome = match import::run(store, input, &options, events) {
+        Ok(outcome) => outcome,
+        Err(Error::Store(StoreError::Busy)) => return Err(Problem::busy()),
+        Err(e) => return Err(Problem::internal(e)),
+    };
+    let status = match &outcome.refusal {
+        None => StatusCode::OK,
+        // The server never asks for a confirmation (Events::confirm's default), so a
+        // cancellation cannot come back; were one to, it is a refusal of the plan.
+        Some(Refusal::Rules(_) | Refusal::Cancelled) => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(Refusal::File(_) | Refusal::Rows { .. }) => StatusCode::BAD_REQUEST,
+    };
+    let mut body = Vec::new();
+    let (content_type, written) = if job.ndjson {
+        (NDJSON, report::ndjson::write(&outcome, &mut body))
+    } else {
+        let doc = report::json::document(&outcome);
+        let written = serde_json::to_writer_pretty(&mut body, &doc).map_err(std::io::Error::from);
+        body.push(b'\n');
+        ("application/json", written)
+    };
+    written.map_err(Problem::internal)?;
+    Ok(Finished {
+        status,
+        content_type,
+        body,
+        headers: Vec::new(),
+    })
+}
+
+pub const NDJSON: &str = "application/x-ndjson";

@@ -1,0 +1,124 @@
+//! Answers without a result document: `application/problem+json` (RFC 9457), `detail` being
+//! the contract's message (SPEC §12). Every status the server gives is made here.
+
+use crate::error::{ServeError, StoreError};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An answer without a result document: a status, the message, and extra headers.
+#[derive(Debug)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub detail: String,
+    pub headers: Headers,
+}
+
+/// Extra response headers (a list: a `HeaderMap` would make every `Result` large).
+pub type Headers = Vec<(HeaderName, HeaderValue)>;
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+        Problem {
+            status,
+            detail: detail.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn with_header(mut self, name: header::HeaderName, value: &str) -> Problem {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.push((name, v));
+        }
+        self
+    }
+
+    /// `401` with `WWW-Authenticate: Bearer`.
+    pub fn unauthorized(e: ServeError) -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, e.to_string())
+            .with_header(header::WWW_AUTHENTICATE, "Bearer")
+    }
+
+    /// `429` or `409` with `Retry-After` in whole seconds (at least 1).
+    pub fn retry_after(status: StatusCode, detail: String, seconds: u64) -> Problem {
+        Problem::new(status, detail).with_header(header::RETRY_AFTER, &seconds.max(1).to_string())
+    }
+
+    /// `409`: another import is being applied (the sentence of SPEC §2).
+    pub fn busy() -> Problem {
+        Problem::retry_after(
+            StatusCode::CONFLICT,
+            StoreError::Busy.to_string(),
+            BUSY_RETRY_SECONDS,
+        )
+    }
+
+    pub fn not_found(e: ServeError) -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, e.to_string())
+    }
+
+    pub fn bad_request(e: ServeError) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, e.to_string())
+    }
+
+    /// A store failure: `500`, with the store's message (which never holds a key).
+    pub fn internal(e: impl std::fmt::Display) -> Problem {
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+    }
+
+    pub fn body(&self) -> Vec<u8> {
+        let doc = json!({
+            "type": "about:blank",
+            "title": self.status.canonical_reason().unwrap_or("Error"),
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        serde_json::to_vec_pretty(&doc).unwrap_or_default()
+    }
+}
+
+/// What a client told `409` waits before retrying.
+pub const BUSY_RETRY_SECONDS: u64 = 5;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = self.body();
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        headers.extend(self.headers);
+        response
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Problem {
+        match e {
+            StoreError::Busy => Problem::busy(),
+            other => Problem::internal(other),
+        }
+    }
+}
+
+impl From<crate::error::Error> for Problem {
+    fn from(e: crate::error::Error) -> Problem {
+        match e {
+            crate::error::Error::Store(s) => s.into(),
+            other => Problem::internal(other),
+        }
+    }
+}
+
+/// The answer of an unknown path.
+pub async fn no_route(uri: axum::http::Uri) -> Problem {
+    Problem::not_found(ServeError::NoRoute(uri.path().to_string()))
+}
+
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ServeError::MethodNotAllowed.to_string(),
+    )
+}
