@@ -93,5 +93,9 @@ mod postgres_kill;
 // SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
 mod invitations;
 mod invitations_smtp;
-// Not yet compiled: the admin page's browser tests (tests/page_support.rs, page.rs,
-// page_import.rs) need `roster serve` (issue 13), and are wired in once it is on main.
+// The browser tests' harness: roster serve, chromedriver and headless Chromium (WebDriver).
+mod page_support;
+// The admin page: sign-in, sessions and CSRF, scopes, no other origin, screenshots.
+mod page;
+// The admin page's import: preview = diff, confirm applies it, row errors, refusals, plan changes.
+mod page_import;

@@ -96,7 +96,11 @@ impl Server {
             .find_map(|l| l.strip_prefix("listening on ").map(str::to_string))
             .expect("roster serve says where it listens");
         // Drain the request log, so that the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
+        std::thread::spawn(move || {
+            lines
+                .map_while(Result::ok)
+                .for_each(|l| eprintln!("SERVE {l}"))
+        });
         Server {
             url,
             _process: Process(child),
@@ -188,7 +192,15 @@ pub async fn until(c: &Client, script: &str) -> serde_json::Value {
         ) {
             return value;
         }
-        assert!(start.elapsed() < PATIENCE, "never true: {script}");
+        if start.elapsed() >= PATIENCE {
+            let page = c.source().await.unwrap_or_default();
+            let url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            panic!("never true: {script}\nURL {url}\n{page}");
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -12,7 +12,8 @@ use super::super::problem::Problem;
 use super::{login_page, session};
 use crate::error::ServeError;
 use crate::keys;
-use axum::extract::{ConnectInfo, Form, Request, State};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
@@ -36,7 +37,7 @@ pub async fn login(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    form: Option<Form<LoginForm>>,
+    form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     if cross_site(&headers) {
         return forbidden();
@@ -70,12 +71,16 @@ pub async fn login(
 pub async fn logout(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    form: Option<Form<LogoutForm>>,
+    form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
     let token = session::token(&headers);
     let live = token.as_deref().and_then(|t| app.sessions.get(t));
     let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    if cross_site(&headers) || live.as_ref().is_some_and(|s| !session::same(&s.csrf, &csrf)) {
+    if cross_site(&headers)
+        || live
+            .as_ref()
+            .is_some_and(|s| !session::same(&s.csrf, &csrf))
+    {
         return forbidden();
     }
     if let Some(token) = token {
@@ -91,8 +96,11 @@ pub async fn logout(
 /// The caller of a request made with a session cookie and no `Authorization` header: `None`
 /// when it has none of the two (the bearer check then answers). The key is looked up again,
 /// so that a revoked key's sessions end at once; a POST needs the CSRF token.
-pub async fn session_caller(app: &Arc<App>, request: &Request) -> Option<Result<Caller, Problem>> {
-    let headers = request.headers();
+pub async fn session_caller(
+    app: &Arc<App>,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Option<Result<Caller, Problem>> {
     if headers.contains_key(header::AUTHORIZATION) {
         return None;
     }
@@ -100,7 +108,7 @@ pub async fn session_caller(app: &Arc<App>, request: &Request) -> Option<Result<
     let Some(s) = app.sessions.get(&token) else {
         return Some(Err(Problem::unauthorized(ServeError::SessionExpired)));
     };
-    if request.method() != Method::GET && request.method() != Method::HEAD {
+    if method != Method::GET && method != Method::HEAD {
         let sent = headers
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
@@ -119,12 +127,14 @@ pub async fn session_caller(app: &Arc<App>, request: &Request) -> Option<Result<
     Some(found)
 }
 
-/// A request another site made: its `Origin` names another host than `Host`, or the browser
-/// says so in `Sec-Fetch-Site`.
+/// A request another site made. A browser's `Sec-Fetch-Site` decides when present (only
+/// `same-origin` and `none`, a typed address, pass); else an `Origin` must name `Host`. The page's
+/// `Referrer-Policy: no-referrer` makes Chromium send `Origin: null` on its own form posts, so
+/// the origin is only the fallback for clients that do not send `Sec-Fetch-Site`.
 fn cross_site(headers: &HeaderMap) -> bool {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    if text("sec-fetch-site") == Some("cross-site") {
-        return true;
+    if let Some(site) = text("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
     }
     match (text("origin"), text("host")) {
         (Some(origin), Some(host)) => origin
@@ -154,12 +164,21 @@ mod tests {
 
     #[test]
     fn another_origin_is_cross_site() {
-        let same = [("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")];
+        let same = [
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080"),
+        ];
         assert!(!cross_site(&headers(&same)));
         assert!(!cross_site(&headers(&[("host", "127.0.0.1:8080")])));
-        let other = [("origin", "https://evil.example"), ("host", "127.0.0.1:8080")];
+        let other = [
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:8080"),
+        ];
         assert!(cross_site(&headers(&other)));
         assert!(cross_site(&headers(&[("origin", "null"), ("host", "h")])));
         assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "same-site")])));
+        let own_form = [("sec-fetch-site", "same-origin"), ("origin", "null")];
+        assert!(!cross_site(&headers(&own_form)));
     }
 }

@@ -38,9 +38,18 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/", get(index))
-        .route("/app.js", get(|| asset("text/javascript; charset=utf-8", APP_JS)))
-        .route("/app.css", get(|| asset("text/css; charset=utf-8", APP_CSS)))
-        .route("/plan.css", get(|| asset("text/css; charset=utf-8", PLAN_CSS)))
+        .route(
+            "/app.js",
+            get(|| asset("text/javascript; charset=utf-8", APP_JS)),
+        )
+        .route(
+            "/app.css",
+            get(|| asset("text/css; charset=utf-8", APP_CSS)),
+        )
+        .route(
+            "/plan.css",
+            get(|| asset("text/css; charset=utf-8", PLAN_CSS)),
+        )
         .route("/login", post(login::login))
         .route("/logout", post(login::logout))
 }
@@ -70,7 +79,12 @@ async fn index(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
 /// The sign-in form, with a message when the last try failed.
 fn login_page(status: StatusCode, error: Option<&str>) -> Response {
     let error = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\" id=\"login-error\">{}</p>", escape(e)))
+        .map(|e| {
+            format!(
+                "<p class=\"error\" role=\"alert\" id=\"login-error\">{}</p>",
+                escape(e)
+            )
+        })
         .unwrap_or_default();
     html(status, LOGIN.replace("{{error}}", &error))
 }
