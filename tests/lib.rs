@@ -26,6 +26,8 @@ mod modes;
 mod statuses;
 // The plan and every table at 80 and 120 columns (insta snapshots), refused runs in the history.
 mod terminal;
+// `diff --output html`: the JSON document's counts and plan id, refusals, escaping, no network.
+mod html_plan;
 // The JSON document, change objects, diff = dry run, --detailed-exitcode, tables (SPEC §10).
 mod json_output;
 // One test per exit code of SPEC §11.
@@ -93,3 +95,9 @@ mod postgres_wait;
 // SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
 mod invitations;
 mod invitations_smtp;
+// The browser tests' harness: roster serve, chromedriver and headless Chromium (WebDriver).
+mod page_support;
+// The admin page: sign-in, sessions and CSRF, scopes, no other origin, screenshots.
+mod page;
+// The admin page's import: preview = diff, confirm applies it, row errors, refusals, plan changes.
+mod page_import;

@@ -51,7 +51,8 @@ pub struct ImportArgs {
     /// Largest file in bytes for this run [default: the store's max-bytes, else 10000000]
     #[arg(long, value_name = "N")]
     pub max_bytes: Option<u64>,
-    /// The summary as a table, one JSON document, or NDJSON events (all on stdout)
+    /// The summary as a table, one JSON document, NDJSON events, or the plan as an HTML page
+    /// for review (all on stdout)
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
     /// Write the errored rows, with error_row, error_column and error_message, to this CSV

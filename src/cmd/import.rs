@@ -20,6 +20,9 @@ mod observer;
 const MAX_LISTED_ERRORS: usize = 100;
 
 pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -> Result<u8> {
+    if args.output == OutputFormat::Html && !(is_diff || args.dry_run) {
+        return Err(Error::Usage(msg::HTML_NEEDS_DRY_RUN.to_string()));
+    }
     let mut store = match is_diff || args.dry_run {
         true => open_existing(global)?,
         false => open_store(global)?,
@@ -120,6 +123,12 @@ fn render(outcome: &Outcome, args: &ImportArgs, global: &GlobalArgs, term: &Term
             writeln!(out)?;
         }
         OutputFormat::Ndjson => report::ndjson::write(outcome, &mut out)?,
+        OutputFormat::Html => {
+            for w in &outcome.warnings {
+                term.warning(w);
+            }
+            report::html::document(outcome, &mut out)?;
+        }
         OutputFormat::Table => {
             for w in &outcome.warnings {
                 term.warning(w);

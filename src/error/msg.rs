@@ -8,6 +8,8 @@ pub const INVALID_BOOL: &str = "Invalid boolean: expected true, false, 1 or 0";
 pub const INVALID_TEAM_ROLE: &str = "Invalid team role: expected owner, admin or member";
 pub const INVALID_ORG_ROLE: &str = "Invalid organization role: expected owner, admin or member";
 pub const NO_IDENTIFIER: &str = "No identifier provided";
+pub const HTML_NEEDS_DRY_RUN: &str =
+    "--output html shows a plan for review: use it with roster diff or import --dry-run";
 
 pub fn unknown_label(slug: &str) -> String {
     format!("Unknown label: {slug}")

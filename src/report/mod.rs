@@ -1,6 +1,8 @@
 //! Stage 9, report: everything the user sees about an import, in the chosen format.
-//! stdout is data (table, JSON, NDJSON); stderr is for people (warnings, errors, hints).
+//! stdout is data (table, JSON, NDJSON, the HTML plan); stderr is for people (warnings, errors,
+//! hints).
 
+pub mod html;
 pub mod json;
 pub mod ndjson;
 pub mod plan_text;
@@ -15,4 +17,6 @@ pub enum OutputFormat {
     Table,
     Json,
     Ndjson,
+    /// The plan as one self-contained HTML page, for a review (of a plan not yet applied).
+    Html,
 }

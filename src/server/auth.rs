@@ -1,6 +1,8 @@
 //! `Authorization: Bearer <key>` on every endpoint but `/healthz` (SPEC §12): a malformed key
 //! (bad checksum) is refused without a store lookup; a known one is compared by hash in
 //! constant time; failures are limited per client address; then the key's rate is counted.
+//! The admin page's session cookie stands in for the header (`page::session_caller`: the
+//! key is looked up again on each request, and a POST needs the session's CSRF token).
 
 use super::App;
 use super::problem::Problem;
@@ -34,7 +36,11 @@ pub async fn authenticate(
     if let Err(refused) = app.failures.check(ip) {
         return refused.into_response();
     }
-    let caller = match identify(&app, request.headers()).await {
+    let found = match super::page::session_caller(&app, request.method(), request.headers()).await {
+        Some(found) => found,
+        None => identify(&app, request.headers()).await,
+    };
+    let caller = match found {
         Ok(caller) => caller,
         Err(refused) => {
             app.failures.failed(ip);
@@ -62,16 +68,25 @@ async fn identify(app: &Arc<App>, headers: &HeaderMap) -> Result<Caller, Problem
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| Problem::unauthorized(ServeError::MissingKey))?;
-    let invalid = || Problem::unauthorized(ServeError::InvalidKey);
     let token = value
         .to_str()
         .ok()
         .and_then(bearer_token)
-        .ok_or_else(invalid)?;
+        .ok_or_else(|| Problem::unauthorized(ServeError::InvalidKey))?;
+    key_caller(app, token).await
+}
+
+/// The caller of a key (a bearer token, or the key typed on the sign-in form).
+pub async fn key_caller(app: &Arc<App>, token: &str) -> Result<Caller, Problem> {
     if !keys::is_well_formed(token) {
-        return Err(invalid());
+        return Err(Problem::unauthorized(ServeError::InvalidKey));
     }
-    let hash = keys::hash(token);
+    caller_by_hash(app, keys::hash(token)).await
+}
+
+/// The caller of a key's hash: known, equal in constant time, not revoked.
+pub async fn caller_by_hash(app: &Arc<App>, hash: String) -> Result<Caller, Problem> {
+    let invalid = || Problem::unauthorized(ServeError::InvalidKey);
     let lookup = hash.clone();
     let found = app.db.run(move |s| s.key_by_hash(&lookup)).await?;
     let (key, stored) = found.ok_or_else(invalid)?;

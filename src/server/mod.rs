@@ -1,13 +1,15 @@
 //! `roster serve`: the REST sync API (SPEC §12) over the same library pipeline as the CLI.
 //! One route table ([`router`]); a module per concern: `auth` (keys), `limits` (rates),
 //! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `problem` (problem+json),
-//! `openapi`, `log` (one line per request), `db` (the store off the async threads).
+//! `openapi`, `log` (one line per request), `db` (the store off the async threads), `page`
+//! (the admin page: sign-in, sessions, the plan preview).
 
 mod auth;
 mod db;
 mod limits;
 mod log;
 mod openapi;
+mod page;
 mod params;
 mod pipeline;
 mod problem;
@@ -48,6 +50,8 @@ pub struct App {
     touched: Mutex<HashMap<String, Instant>>,
     /// The progress of the import this server is applying (one at a time per store).
     progress: Mutex<Option<serde_json::Value>>,
+    /// The admin page's signed-in sessions (in memory: a restart signs everyone out).
+    sessions: page::Sessions,
 }
 
 impl App {
@@ -93,6 +97,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/v1/members/{id}", get(read::member))
         .route("/v1/log", get(read::log))
         .route("/v1/openapi.json", get(openapi::openapi))
+        .merge(page::keyed_routes())
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             auth::authenticate,
@@ -100,6 +105,7 @@ fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/healthz", get(read::healthz))
         .merge(keyed)
+        .merge(page::routes())
         .fallback(problem::no_route)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(axum::middleware::from_fn(log::log_request))
@@ -117,6 +123,7 @@ pub fn serve(config: Config) -> Result<()> {
         body_timeout: config.body_timeout,
         touched: Mutex::new(HashMap::new()),
         progress: Mutex::new(None),
+        sessions: page::Sessions::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

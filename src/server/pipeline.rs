@@ -107,7 +107,7 @@ impl Finished {
 impl Job {
     /// The request as the library's options: what `roster import` would run with the same
     /// flags, the key's name as operator.
-    fn options(&self) -> ImportOptions {
+    pub(super) fn options(&self) -> ImportOptions {
         let o = &self.options;
         let mut options = ImportOptions::new(self.operator.clone());
         options.dry_run = o.dry_run;
@@ -126,7 +126,7 @@ impl Job {
     }
 
     /// `file_name`, else `sync.csv`, `sync.json` or `sync.ndjson` by the body's type.
-    fn file_name(&self) -> String {
+    pub(super) fn file_name(&self) -> String {
         self.options.file_name.clone().unwrap_or_else(|| {
             let ext = match self.format {
                 InputFormat::Json => "json",

@@ -229,7 +229,7 @@ fn replay(kept: StoredResponse) -> Response {
 }
 
 /// The input format the body's `Content-Type` names, or `415`.
-fn body_format(headers: &HeaderMap) -> Result<InputFormat, Problem> {
+pub(super) fn body_format(headers: &HeaderMap) -> Result<InputFormat, Problem> {
     let essence = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -255,7 +255,7 @@ fn accepts_ndjson(headers: &HeaderMap) -> bool {
 
 /// `413` for a body over the byte limit: from `Content-Length` before reading anything, else
 /// as soon as the bytes read pass it. `408` when a piece takes longer than `idle` to arrive.
-async fn read_body(
+pub(super) async fn read_body(
     headers: &HeaderMap,
     body: Body,
     max_bytes: u64,

@@ -16,7 +16,7 @@
 //! Plan: 1 to create, 1 to update, 0 to reactivate, 1 to deactivate.
 //! ```
 
-mod fit;
+pub(crate) mod fit;
 #[cfg(test)]
 mod tests;
 
@@ -204,7 +204,7 @@ fn member(p: &mut Printer, c: &Change) -> io::Result<()> {
 }
 
 /// The member's name (email, else external_id, else phone) and the field it comes from.
-fn label(c: &Change) -> (String, Option<Field>) {
+pub(crate) fn label(c: &Change) -> (String, Option<Field>) {
     let fields = [Field::Email, Field::ExternalId, Field::Phone];
     match c
         .ids()
@@ -220,14 +220,14 @@ fn label(c: &Change) -> (String, Option<Field>) {
     }
 }
 
-fn status_text(s: StatusChange) -> String {
+pub(crate) fn status_text(s: StatusChange) -> String {
     match s.old {
         Some(old) => format!(" ({old} -> {})", s.new),
         None => format!(" ({})", s.new),
     }
 }
 
-fn verb(action: Action) -> &'static str {
+pub(crate) fn verb(action: Action) -> &'static str {
     match action {
         Action::Create => "create",
         Action::Update => "update",
@@ -236,7 +236,7 @@ fn verb(action: Action) -> &'static str {
     }
 }
 
-fn marker(action: Action) -> char {
+pub(crate) fn marker(action: Action) -> char {
     match action {
         Action::Create => '+',
         Action::Update => '~',
