@@ -91,3 +91,4 @@ mod postgres_kill;
 // SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
 mod invitations;
 mod invitations_smtp;
+mod server_invitations;

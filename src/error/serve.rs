@@ -48,4 +48,8 @@ pub enum ServeError {
         "Invalid rate limit '{0}': expected N/UNIT with UNIT one of s, min, h (for example 60/min)."
     )]
     BadRateLimit(String),
+    #[error("Too many requests from this address; try again in {0} seconds.")]
+    TooManyFromAddress(u64),
+    #[error("The invitation could not be accepted just now; please try again in a minute.")]
+    AcceptUnavailable,
 }
