@@ -92,3 +92,4 @@ mod postgres_kill;
 mod invitations;
 mod invitations_smtp;
 mod server_invitations;
+mod server_postgres;
