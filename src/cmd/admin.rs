@@ -1,7 +1,7 @@
 //! `roster labels`, `roster forms` and `roster config`: the store's definitions and settings.
 
 use crate::cli::{ConfigCommand, DefinitionCommand, GlobalArgs};
-use crate::error::{Error, Result, setting};
+use crate::error::{Error, Result, msg, setting};
 use crate::model::Status;
 use crate::policy::Limit;
 use crate::term::Term;
@@ -16,7 +16,7 @@ pub fn labels(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
         }
         DefinitionCommand::Remove { name } => {
             if !store.remove_label(name.trim())? {
-                return Err(Error::NotFound(format!("no label '{}'", name.trim())));
+                return Err(Error::NotFound(msg::no_label(name.trim())));
             }
             super::say(&format!("label {} removed", name.trim()))?;
         }
@@ -39,9 +39,7 @@ fn check_slug(name: &str) -> Result<String> {
     if ok {
         Ok(slug.to_string())
     } else {
-        Err(Error::Usage(format!(
-            "invalid label '{name}': use letters, digits, '-', '_', '.' or ':'"
-        )))
+        Err(Error::Usage(msg::invalid_label(name)))
     }
 }
 
@@ -56,7 +54,7 @@ pub fn forms(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
         DefinitionCommand::Remove { name } => {
             let key = form_key(&name)?;
             if !store.remove_form_field(&key)? {
-                return Err(Error::NotFound(format!("no form field '{key}'")));
+                return Err(Error::NotFound(msg::no_form_field(&key)));
             }
             super::say(&format!("form field {key} removed"))?;
         }
@@ -75,7 +73,7 @@ fn form_key(name: &str) -> Result<String> {
     let key = lower.strip_prefix("form.").unwrap_or(&lower);
     match key.split_once('.') {
         Some((ty, field)) if !ty.is_empty() && !field.is_empty() => Ok(key.to_string()),
-        _ => Err(Error::Usage(format!("expected TYPE.FIELD, got '{name}'"))),
+        _ => Err(Error::Usage(msg::not_a_form_key(name))),
     }
 }
 
@@ -178,9 +176,6 @@ fn check_key(key: &str) -> Result<()> {
     if KEYS.contains(&key) {
         Ok(())
     } else {
-        Err(Error::Usage(format!(
-            "unknown setting '{key}': expected one of {}",
-            KEYS.join(", ")
-        )))
+        Err(Error::Usage(msg::unknown_setting(key, &KEYS)))
     }
 }

@@ -49,11 +49,7 @@ pub fn run(
         }
         "ban" => change(Status::Banned, Some(m.status), m.protected),
         "unban" if m.status != Status::Banned => {
-            return Err(Error::Usage(format!(
-                "{} is {}, not BANNED",
-                m.label(),
-                m.status
-            )));
+            return Err(Error::Usage(msg::not_banned(&m.label(), m.status)));
         }
         "unban" => change(
             m.prior_status.unwrap_or(Status::Provisioned),
@@ -66,11 +62,7 @@ pub fn run(
         "protect" => change(m.status, m.prior_status, true),
         "unprotect" => change(m.status, m.prior_status, false),
         _ if m.status != Status::Invited => {
-            return Err(Error::Usage(format!(
-                "{} is {}; only an INVITED member can be activated",
-                m.label(),
-                m.status
-            )));
+            return Err(Error::Usage(msg::cannot_activate(&m.label(), m.status)));
         }
         _ => change(Status::Active, None, m.protected),
     };

@@ -167,3 +167,45 @@ pub fn already_protected(member: &str, protected: bool) -> String {
         false => format!("{member} is not protected"),
     }
 }
+
+/// `roster members unban` of a member that is not banned.
+pub fn not_banned(member: &str, status: impl std::fmt::Display) -> String {
+    format!("{member} is {status}, not BANNED")
+}
+
+/// `roster members activate` of a member that is not invited.
+pub fn cannot_activate(member: &str, status: impl std::fmt::Display) -> String {
+    format!("{member} is {status}; only an INVITED member can be activated")
+}
+
+/// `roster invite --resend` of a member that is not invited.
+pub fn cannot_resend(member: &str, status: impl std::fmt::Display) -> String {
+    format!("{member} is {status}; only an INVITED member can be invited again")
+}
+
+pub fn invalid_label(name: &str) -> String {
+    format!("invalid label '{name}': use letters, digits, '-', '_', '.' or ':'")
+}
+
+pub fn no_label(slug: &str) -> String {
+    format!("no label '{slug}'")
+}
+
+pub fn no_form_field(key: &str) -> String {
+    format!("no form field '{key}'")
+}
+
+pub fn not_a_form_key(name: &str) -> String {
+    format!("expected TYPE.FIELD, got '{name}'")
+}
+
+pub fn unknown_setting(key: &str, keys: &[&str]) -> String {
+    format!(
+        "unknown setting '{key}': expected one of {}",
+        keys.join(", ")
+    )
+}
+
+pub fn cannot_listen(addr: impl std::fmt::Display, e: impl std::fmt::Display) -> String {
+    format!("could not listen on {addr}: {e}")
+}
