@@ -67,7 +67,7 @@ fn outcome(result: Result<AcceptOutcome, InvitationError>) -> Response {
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "Please try again"),
     };
     let message = match result {
-        Ok(_) => "Your invitation is accepted: your membership is now active.".to_string(),
+        Ok(_) => crate::error::msg::INVITATION_ACCEPTED.to_string(),
         Err(
             e @ (InvitationError::UnknownToken
             | InvitationError::UsedToken

@@ -34,8 +34,8 @@ pub async fn drain(db: Arc<Db>, every: Duration, mut stop: watch::Receiver<bool>
         .await;
         match round {
             Ok(Ok(summary)) if summary.sent + summary.failed > 0 => eprintln!(
-                "invitations: {} sent, {} failed, {} pending",
-                summary.sent, summary.failed, summary.pending
+                "{}",
+                crate::error::msg::outbox_round(summary.sent, summary.failed, summary.pending)
             ),
             Ok(Ok(_)) | Ok(Err(InvitationError::SenderBusy)) => {}
             Ok(Err(e)) => {
