@@ -101,3 +101,5 @@ mod page_support;
 mod page;
 // The admin page's import: preview = diff, confirm applies it, row errors, refusals, plan changes.
 mod page_import;
+mod server_invitations;
+mod server_postgres;

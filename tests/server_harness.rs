@@ -20,9 +20,21 @@ pub struct Server {
 impl Server {
     /// `roster serve --listen 127.0.0.1:0` with `extra` flags, on `roster`'s store.
     pub fn start(roster: &Roster, extra: &[&str]) -> Server {
+        Server::spawn(roster.args(&Server::serve_args(extra)).spawn())
+    }
+
+    /// The same on the store `db` (another file, or a PostgreSQL URL).
+    pub fn start_on(roster: &Roster, db: &str, extra: &[&str]) -> Server {
+        Server::spawn(roster.args(&Server::serve_args(extra)).db(db).spawn())
+    }
+
+    fn serve_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
         let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
         args.extend_from_slice(extra);
-        let mut child = roster.args(&args).spawn();
+        args
+    }
+
+    fn spawn(mut child: Child) -> Server {
         let stderr = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = std::sync::mpsc::channel();
         let pipe = child.stderr.take().expect("stderr");

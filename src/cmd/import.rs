@@ -115,7 +115,8 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
 /// stdout gets the data (table, JSON or NDJSON); stderr the warnings.
 fn render(outcome: &Outcome, args: &ImportArgs, global: &GlobalArgs, term: &Term) -> Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    // Buffered: serde writes a large document in many small pieces.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match args.output {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &report::json::document(outcome))

@@ -16,6 +16,17 @@ pub struct ServeArgs {
     /// Seconds a request body may pause before it is cut off (408)
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub body_timeout: u64,
+    /// Deliver queued invitations in the background (as `roster invitations send` does)
+    #[arg(long)]
+    pub send_invitations: bool,
+    /// Seconds between two rounds of --send-invitations
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60,
+        requires = "send_invitations"
+    )]
+    pub send_every: u64,
 }
 
 pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<u8> {
@@ -24,6 +35,9 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<u8> {
         listen: args.listen.clone(),
         rate: args.rate_limit,
         body_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),
+        send_every: args
+            .send_invitations
+            .then(|| std::time::Duration::from_secs(args.send_every.max(1))),
     })?;
     Ok(0)
 }

@@ -211,3 +211,11 @@ pub fn unknown_setting(key: &str, keys: &[&str]) -> String {
 pub fn cannot_listen(addr: impl std::fmt::Display, e: impl std::fmt::Display) -> String {
     format!("could not listen on {addr}: {e}")
 }
+
+/// The invitation link's page after a `POST` that accepted.
+pub const INVITATION_ACCEPTED: &str = "Your invitation is accepted: your membership is now active.";
+
+/// `roster serve --send-invitations`, after a round that sent or failed something.
+pub fn outbox_round(sent: u64, failed: u64, pending: u64) -> String {
+    format!("invitations: {sent} sent, {failed} failed, {pending} pending")
+}

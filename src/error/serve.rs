@@ -54,4 +54,8 @@ pub enum ServeError {
         "Refused: a request from another site, or without this session's CSRF token. Reload the page and try again."
     )]
     CrossSite,
+    #[error("Too many requests from this address; try again in {0} seconds.")]
+    TooManyFromAddress(u64),
+    #[error("The invitation could not be accepted just now; please try again in a minute.")]
+    AcceptUnavailable,
 }

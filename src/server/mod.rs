@@ -2,13 +2,16 @@
 //! One route table ([`router`]); a module per concern: `auth` (keys), `limits` (rates),
 //! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `problem` (problem+json),
 //! `openapi`, `log` (one line per request), `db` (the store off the async threads), `page`
-//! (the admin page: sign-in, sessions, the plan preview).
+//! (the admin page: sign-in, sessions, the plan preview), `accept` (the invitation link's
+//! pages), `outbox` (`--send-invitations`).
 
+mod accept;
 mod auth;
 mod db;
 mod limits;
 mod log;
 mod openapi;
+mod outbox;
 mod page;
 mod params;
 mod pipeline;
@@ -39,6 +42,8 @@ pub struct Config {
     pub rate: Rate,
     /// The longest wait for the next piece of a request body.
     pub body_timeout: Duration,
+    /// Drain the invitation outbox this often (`--send-invitations`).
+    pub send_every: Option<Duration>,
 }
 
 /// What every request shares.
@@ -46,6 +51,8 @@ pub struct App {
     db: Arc<db::Db>,
     rates: limits::KeyRates,
     failures: limits::Failures,
+    /// Requests per client address on the invitation link's pages.
+    link_rates: limits::KeyRates,
     body_timeout: Duration,
     touched: Mutex<HashMap<String, Instant>>,
     /// The progress of the import this server is applying (one at a time per store).
@@ -104,6 +111,10 @@ fn router(app: Arc<App>) -> Router {
         ));
     Router::new()
         .route("/healthz", get(read::healthz))
+        .route(
+            "/invitations/{token}",
+            get(accept::confirm).post(accept::accept),
+        )
         .merge(keyed)
         .merge(page::routes())
         .fallback(problem::no_route)
@@ -117,9 +128,10 @@ fn router(app: Arc<App>) -> Router {
 pub fn serve(config: Config) -> Result<()> {
     let db = db::Db::open(config.db.clone())?;
     let app = Arc::new(App {
-        db,
+        db: Arc::clone(&db),
         rates: limits::KeyRates::new(config.rate),
         failures: limits::Failures::new(MAX_FAILURES, FAILURE_WINDOW),
+        link_rates: accept::rates(),
         body_timeout: config.body_timeout,
         touched: Mutex::new(HashMap::new()),
         progress: Mutex::new(None),
@@ -132,12 +144,20 @@ pub fn serve(config: Config) -> Result<()> {
         .build()?;
     runtime.block_on(async move {
         // Installed before the address is announced: a signal sent at once is not lost.
-        let shutdown = shutdown_signal()?;
+        let signal = shutdown_signal()?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let shutdown = async move {
+            signal.await;
+            stop.send(true).ok();
+        };
         let listener = tokio::net::TcpListener::bind(&config.listen)
             .await
             .map_err(|e| Error::Usage(crate::error::msg::cannot_listen(&config.listen, e)))?;
         let bound = listener.local_addr()?;
         eprintln!("listening on http://{bound}");
+        if let Some(every) = config.send_every {
+            tokio::spawn(outbox::drain(db, every, stopped));
+        }
         let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)

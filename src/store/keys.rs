@@ -1,6 +1,6 @@
 //! What `roster serve` keeps beside the roster: API keys (only their hashes) and the responses
 //! of syncs sent with an `Idempotency-Key`. Backend-neutral: each store implements
-//! [`KeyStore`] (SQLite in `store::sqlite::keys`).
+//! [`KeyStore`] (`store::sqlite::keys`, `store::postgres::keys`).
 
 use super::{Location, SqliteStore, Store};
 use crate::error::StoreError;
@@ -71,10 +71,6 @@ impl<T: Store + KeyStore> KeyedStore for T {}
 pub fn open(location: &Location) -> Result<Box<dyn KeyedStore>, StoreError> {
     match location {
         Location::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
-        // Not yet: the PostgreSQL store has no `api_keys` and `idempotency` tables.
-        Location::Postgres(_) => Err(StoreError::Open {
-            path: location.display(),
-            reason: "API keys and roster serve work on SQLite stores only, for now".into(),
-        }),
+        Location::Postgres(url) => Ok(Box::new(super::postgres::PostgresStore::open(url)?)),
     }
 }

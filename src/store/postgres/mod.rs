@@ -3,7 +3,7 @@
 //!
 //! One folder, one job per file: `url` (the address, masked), `schema` (migrations), `read`
 //! (snapshot and export, streamed), `apply` and `bulk` (one transaction per import),
-//! `history`, `admin`, `lock` (the import lock on a connection of its own), `copy` (whole-store
+//! `history`, `admin`, `keys` (API keys of `roster serve`), `lock` (the import lock on a connection of its own), `copy` (whole-store
 //! copies between the two kinds) and `traits` (the store interfaces, wired to the above).
 //!
 //! Every connection sets `client_connection_check_interval`, so that the statement of a killed
@@ -16,6 +16,7 @@ pub mod copy;
 mod copy_sqlite;
 mod history;
 mod invitations;
+mod keys;
 mod lock;
 mod read;
 mod schema;

@@ -1,6 +1,6 @@
 -- The SQLite store's 0003_api_keys.sql in PostgreSQL's words: the same tables and columns, so
--- that `roster store copy` carries API keys and kept sync answers. (`roster serve` and
--- `roster keys` do not run on PostgreSQL yet: its KeyStore is still to be written.)
+-- that `roster store copy` carries API keys and kept sync answers, and `roster serve` and
+-- `roster keys` run on PostgreSQL (store::postgres::keys).
 CREATE TABLE api_keys (
     id BIGINT PRIMARY KEY,
     name TEXT COLLATE "C" NOT NULL UNIQUE,
