@@ -82,7 +82,7 @@ impl Server {
     pub fn start(r: &Roster) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(r.db())
+            .arg(r.store())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -56,3 +56,14 @@ impl Db {
         result
     }
 }
+
+impl Drop for Db {
+    /// The kept stores are closed on a thread of their own: the last handle on the server's
+    /// store may go on an async thread, where the PostgreSQL client may not shut down its own
+    /// runtime (tokio panics there).
+    fn drop(&mut self) {
+        let stores = std::mem::take(self.idle.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let closing = std::thread::spawn(move || drop(stores));
+        let _ = closing.join();
+    }
+}
