@@ -152,6 +152,38 @@ pub fn decode(data: &[u8]) -> Result<Vec<Line>, StoreError> {
         .collect()
 }
 
+/// Where a stored batch stands: its first event's id, and what all its events share.
+pub struct BatchHead<'a> {
+    pub first: i64,
+    pub import_id: Option<i64>,
+    pub at: super::Timestamp,
+    pub operator: &'a str,
+}
+
+/// A stored batch's events (only those about `member`, when given), appended to `events`.
+pub fn read_batch(
+    head: BatchHead<'_>,
+    data: &[u8],
+    member: Option<i64>,
+    events: &mut Vec<super::AuditEvent>,
+) -> Result<(), StoreError> {
+    for (i, line) in decode(data)?.into_iter().enumerate() {
+        if member.is_some() && line.member_id != member {
+            continue;
+        }
+        events.push(super::AuditEvent {
+            id: head.first + i as i64,
+            import_id: head.import_id,
+            at: head.at,
+            operator: head.operator.to_string(),
+            member: line.member,
+            action: line.action,
+            changes: line.changes,
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

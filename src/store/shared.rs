@@ -7,7 +7,7 @@ use crate::model::member_label;
 use crate::plan::Plan;
 use crate::plan::wire::{ChangeJson, action_name};
 use crate::snapshot::Snapshot;
-use crate::store::{AuditEvent, Store};
+use crate::store::{AuditEvent, StateChange, Store};
 
 /// Each change's member id: the stored member's, or the next free id for a create, in order.
 pub fn member_ids(plan: &Plan, snapshot: &Snapshot, first_new_id: i64) -> Vec<i64> {
@@ -37,6 +37,30 @@ pub fn encode_audit(plan: &Plan, member_ids: &[i64]) -> Result<Vec<Batch>, Store
         )?;
     }
     audit.finish()
+}
+
+/// The audit event's changes of a status or protection change made outside an import:
+/// `{"fields": {"status": {"old", "new"}, "protected": {"old", "new"}}}`, each only when it
+/// changed. Every backend writes this one form.
+pub fn state_change_audit(
+    old_status: &str,
+    old_protected: bool,
+    change: &StateChange,
+) -> serde_json::Value {
+    let mut fields = serde_json::Map::new();
+    if old_status != change.status.as_str() {
+        fields.insert(
+            "status".into(),
+            serde_json::json!({"old": old_status, "new": change.status.as_str()}),
+        );
+    }
+    if old_protected != change.protected {
+        fields.insert(
+            "protected".into(),
+            serde_json::json!({"old": old_protected, "new": change.protected}),
+        );
+    }
+    serde_json::json!({ "fields": fields })
 }
 
 /// The member `id` (email, external_id or phone) names now, else the member whose email it

@@ -64,25 +64,8 @@ impl PostgresStore {
             )
             .map_err(pg)?;
             super::invitations::on_status(&mut tx, c.member_id, &old_status, c.status, &at)?;
-            let mut fields = serde_json::Map::new();
-            if old_status != c.status.as_str() {
-                fields.insert(
-                    "status".into(),
-                    serde_json::json!({"old": old_status, "new": c.status.as_str()}),
-                );
-            }
-            if old_protected != c.protected {
-                fields.insert(
-                    "protected".into(),
-                    serde_json::json!({"old": old_protected, "new": c.protected}),
-                );
-            }
-            audit.push(
-                c.member_id,
-                &label,
-                c.action,
-                serde_json::json!({"fields": fields}),
-            )?;
+            let changes = crate::store::shared::state_change_audit(&old_status, old_protected, c);
+            audit.push(c.member_id, &label, c.action, changes)?;
         }
         super::apply::insert_audit_batches(&mut tx, None, &at, operator, &audit.finish()?)?;
         bump_generation(&mut tx)?;

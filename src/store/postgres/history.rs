@@ -209,20 +209,13 @@ impl PostgresStore {
             }
             let (import_id, at, operator): (Option<i64>, Timestamp, String) =
                 (r.get(1), time(r.get(2))?, r.get(3));
-            for (i, line) in audit::decode(r.get(5))?.into_iter().enumerate() {
-                if member.is_some() && line.member_id != member {
-                    continue;
-                }
-                events.push(AuditEvent {
-                    id: first + i as i64,
-                    import_id,
-                    at,
-                    operator: operator.clone(),
-                    member: line.member,
-                    action: line.action,
-                    changes: line.changes,
-                });
-            }
+            let head = audit::BatchHead {
+                first,
+                import_id,
+                at,
+                operator: &operator,
+            };
+            audit::read_batch(head, r.get(5), member, &mut events)?;
         }
         Ok(events)
     }

@@ -39,25 +39,8 @@ impl AdminStore for SqliteStore {
             )?
             .execute(params![c.member_id, c.status.as_str(), c.prior.map(|p| p.as_str()), c.protected, at])?;
             super::invitations::on_status(&tx, c.member_id, &old_status, c.status, &at)?;
-            let mut fields = serde_json::Map::new();
-            if old_status != c.status.as_str() {
-                fields.insert(
-                    "status".into(),
-                    serde_json::json!({"old": old_status, "new": c.status.as_str()}),
-                );
-            }
-            if old_protected != c.protected {
-                fields.insert(
-                    "protected".into(),
-                    serde_json::json!({"old": old_protected, "new": c.protected}),
-                );
-            }
-            audit.push(
-                c.member_id,
-                &label,
-                c.action,
-                serde_json::json!({"fields": fields}),
-            )?;
+            let changes = crate::store::shared::state_change_audit(&old_status, old_protected, c);
+            audit.push(c.member_id, &label, c.action, changes)?;
         }
         super::apply::insert_audit_batches(&tx, None, &at, operator, &audit.finish()?)?;
         Self::bump_generation(&tx)?;

@@ -69,21 +69,13 @@ impl HistoryStore for SqliteStore {
             }
             let data = r.get_ref(5)?;
             let data = data.as_bytes().map_err(rusqlite::Error::from)?;
-            let lines = audit::decode(data)?;
-            for (i, line) in lines.into_iter().enumerate() {
-                if member.is_some() && line.member_id != member {
-                    continue;
-                }
-                events.push(AuditEvent {
-                    id: first + i as i64,
-                    import_id,
-                    at,
-                    operator: operator.clone(),
-                    member: line.member,
-                    action: line.action,
-                    changes: line.changes,
-                });
-            }
+            let head = audit::BatchHead {
+                first,
+                import_id,
+                at,
+                operator: &operator,
+            };
+            audit::read_batch(head, data, member, &mut events)?;
         }
         Ok(events)
     }
