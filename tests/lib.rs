@@ -92,6 +92,8 @@ mod postgres_cli;
 mod postgres_kill;
 // roster import --wait on PostgreSQL; imports back to back never find the lock held.
 mod postgres_wait;
+// The first large import into an empty PostgreSQL store: indexes and keys rebuilt once.
+mod postgres_rebuild;
 // SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
 mod invitations;
 mod invitations_smtp;

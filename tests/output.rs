@@ -93,12 +93,6 @@ fn small_files_have_no_progress_events() {
 
 #[test]
 fn long_imports_stream_progress_at_each_stage() {
-    if Roster::sqlite_feature(
-        "long_imports_stream_progress_at_each_stage",
-        "the PostgreSQL apply reports progress at its start and end only",
-    ) {
-        return;
-    }
     let r = Roster::new();
     let path = r.write("staff.csv", big(1000));
     let run = r.args(&["import", &path, "--output", "ndjson"]).run();

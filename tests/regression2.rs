@@ -401,12 +401,6 @@ fn messages_name_the_path_and_what_happened() {
 // apply reports within the stage, in order, each step at most 5% of the changes.
 #[test]
 fn progress_events_come_within_the_apply_stage() {
-    if Roster::sqlite_feature(
-        "progress_events_come_within_the_apply_stage",
-        "the PostgreSQL apply reports progress at its start and end only",
-    ) {
-        return;
-    }
     let r = Roster::new();
     let file = r.write("big.csv", members_csv(1..=2000));
     let run = r.args(&["import", &file, "--output", "ndjson"]).run();

@@ -1,11 +1,13 @@
 //! Applying a plan: one transaction per import (SPEC §2). It first locks the generation row and
 //! refuses the plan if the store changed since its snapshot; the import's history row must
 //! still be `RUNNING` when it commits (an import marked interrupted never applies after all).
-//! Small plans are written row by row; large ones by binary COPY (see `bulk`).
+//! Small plans are written row by row (`rows`); large ones by binary COPY (`bulk`), the first
+//! large import into an empty store with its indexes rebuilt once at the end (`rebuild`).
 
 use super::admin::{bump_generation, lock_generation};
 use super::now;
-use super::{PostgresStore, bulk, pg};
+use super::ticker::Ticker;
+use super::{PostgresStore, bulk, pg, rebuild, rows};
 use crate::error::StoreError;
 use crate::model::{FIELD_COUNT, Field, Member, Status, email_key};
 use crate::plan::{Change, Key, Plan};
@@ -157,6 +159,7 @@ impl PostgresStore {
         snapshot: &Snapshot,
         summary: &serde_json::Value,
         operator: &str,
+        progress: &mut dyn FnMut(u64),
     ) -> Result<(), StoreError> {
         let mut client = self.conn()?;
         let mut tx = client.transaction().map_err(pg)?;
@@ -188,11 +191,9 @@ impl PostgresStore {
         // The audit batches are encoded and compressed on a second core meanwhile.
         let batches = std::thread::scope(|scope| {
             let encoder = scope.spawn(|| encode_audit(plan, &ids));
-            let written = if plan.changes.len() >= BULK_CHANGES && !per_row_forced() {
-                bulk::write(&mut tx, plan, snapshot, &ids, &team_ids, &at)
-            } else {
-                write_rows(&mut tx, plan, snapshot, &ids, &team_ids, &at)
-            };
+            let mut ticker = Ticker::new(plan.changes.len(), progress);
+            let ids = (ids.as_slice(), &team_ids);
+            let written = write_members(&mut tx, plan, snapshot, ids, &at, &mut ticker);
             let encoded = encoder.join().unwrap_or_else(|_| {
                 Err(std::io::Error::other("the audit encoder panicked").into())
             });
@@ -226,109 +227,26 @@ impl PostgresStore {
     }
 }
 
-/// The per-row path: prepared statements, in plan order (as the SQLite store writes).
-fn write_rows(
+/// Writes the members and memberships of `plan` by the path that suits its size.
+fn write_members(
     tx: &mut Transaction,
     plan: &Plan,
     snapshot: &Snapshot,
-    ids: &[i64],
-    team_ids: &HashMap<String, i64>,
+    (ids, team_ids): (&[i64], &HashMap<String, i64>),
     at: &str,
+    ticker: &mut Ticker,
 ) -> Result<(), StoreError> {
-    let insert = tx
-        .prepare(&format!(
-            "INSERT INTO members ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-             $10, $11, $12, $13, $14, $15, $16, $17, $18, false, $19, $19)"
-        ))
-        .map_err(pg)?;
-    let update = tx.prepare(&bulk::row_update_sql()).map_err(pg)?;
-    let remove = tx
-        .prepare("DELETE FROM memberships WHERE team_id = $1 AND member_id = $2")
-        .map_err(pg)?;
-    let add = tx
-        .prepare("INSERT INTO memberships (team_id, member_id, team_role) VALUES ($1, $2, $3)")
-        .map_err(pg)?;
-    let change_role = tx
-        .prepare("UPDATE memberships SET team_role = $3 WHERE team_id = $1 AND member_id = $2")
-        .map_err(pg)?;
-    let team = |name: &String| team_ids.get(name).copied().unwrap_or_default();
-    for (change, &id) in plan.changes.iter().zip(ids) {
-        match change.member {
-            None => {
-                let c = created(change, id);
-                let v = &c.values;
-                tx.execute(
-                    &insert,
-                    &[
-                        &c.id,
-                        &v[0],
-                        &v[1],
-                        &v[2],
-                        &v[3],
-                        &v[4],
-                        &v[5],
-                        &v[6],
-                        &v[7],
-                        &v[8],
-                        &v[9],
-                        &v[10],
-                        &v[11],
-                        &v[12],
-                        &v[13],
-                        &c.forms,
-                        &c.status,
-                        &c.email_key,
-                        &at,
-                    ],
-                )
-                .map_err(pg)?;
-            }
-            Some(i) => {
-                if let Some(u) = updated(change, &snapshot.members[i]) {
-                    let v = &u.values;
-                    let (forms_changed, forms) = (u.forms.is_some(), u.forms.clone().flatten());
-                    let (status, prior) = u.status.map_or((None, None), |(s, p)| (Some(s), p));
-                    tx.execute(
-                        &update,
-                        &[
-                            &u.id,
-                            &v[0],
-                            &v[1],
-                            &v[2],
-                            &v[3],
-                            &v[4],
-                            &v[5],
-                            &v[6],
-                            &v[7],
-                            &v[8],
-                            &v[9],
-                            &v[10],
-                            &v[11],
-                            &v[12],
-                            &v[13],
-                            &u.email_key,
-                            &forms_changed,
-                            &forms,
-                            &status,
-                            &prior,
-                            &at,
-                        ],
-                    )
-                    .map_err(pg)?;
-                }
-            }
-        }
-        for (t, _) in &change.teams.removed {
-            tx.execute(&remove, &[&team(t), &id]).map_err(pg)?;
-        }
-        for (t, role) in &change.teams.added {
-            tx.execute(&add, &[&team(t), &id, &role.as_str()])
-                .map_err(pg)?;
-        }
-        for (t, _, role) in &change.teams.changed {
-            tx.execute(&change_role, &[&team(t), &id, &role.as_str()])
-                .map_err(pg)?;
-        }
+    if plan.changes.len() < BULK_CHANGES || per_row_forced() {
+        return rows::write(tx, plan, snapshot, ids, team_ids, at, ticker);
     }
-    Ok(())
+    let creates = plan.changes.iter().filter(|c| c.member.is_none()).count();
+    let aside = match snapshot.members.is_empty() && creates >= rebuild::MIN_CREATES {
+        true => rebuild::set_aside(tx)?,
+        false => None,
+    };
+    bulk::write(tx, plan, snapshot, (ids, team_ids), at, ticker)?;
+    match aside {
+        Some(aside) => rebuild::rebuild(tx, aside),
+        None => Ok(()),
+    }
 }

@@ -6,6 +6,7 @@
 
 use super::apply::{INSERT_COLUMNS, created, updated};
 use super::pg;
+use super::ticker::Ticker;
 use crate::error::StoreError;
 use crate::model::Field;
 use crate::plan::Plan;
@@ -42,17 +43,22 @@ pub fn row_update_sql() -> String {
     )
 }
 
+/// Writes the plan; the ticker counts each member row as its COPY sends it, then the changes
+/// of memberships only once those are written.
 pub fn write(
     tx: &mut Transaction,
     plan: &Plan,
     snapshot: &Snapshot,
-    ids: &[i64],
-    team_ids: &HashMap<String, i64>,
+    (ids, team_ids): (&[i64], &HashMap<String, i64>),
     at: &str,
+    ticker: &mut Ticker,
 ) -> Result<(), StoreError> {
-    write_updates(tx, plan, snapshot, at)?;
-    write_creates(tx, plan, ids, at)?;
-    write_memberships(tx, plan, ids, team_ids)
+    let rows = write_updates(tx, plan, snapshot, at, ticker)?;
+    write_creates(tx, plan, ids, at, ticker)?;
+    write_memberships(tx, plan, ids, team_ids)?;
+    let created = plan.changes.iter().filter(|c| c.member.is_none()).count();
+    ticker.advance((plan.changes.len() - rows - created) as u64);
+    Ok(())
 }
 
 fn copy_in<'t>(
@@ -73,14 +79,15 @@ fn write_updates(
     plan: &Plan,
     snapshot: &Snapshot,
     at: &str,
-) -> Result<(), StoreError> {
+    ticker: &mut Ticker,
+) -> Result<usize, StoreError> {
     let rows: Vec<_> = plan
         .changes
         .iter()
         .filter_map(|c| c.member.and_then(|i| updated(c, &snapshot.members[i])))
         .collect();
     if rows.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let columns: Vec<String> = Field::ALL
         .iter()
@@ -111,6 +118,7 @@ fn write_updates(
             &prior,
         ]);
         w.write(&values).map_err(pg)?;
+        ticker.advance(1);
     }
     w.finish().map_err(pg)?;
     tx.batch_execute("ANALYZE roster_updates").map_err(pg)?;
@@ -126,7 +134,7 @@ fn write_updates(
         &[&at],
     )
     .map_err(pg)?;
-    Ok(())
+    Ok(rows.len())
 }
 
 fn write_creates(
@@ -134,6 +142,7 @@ fn write_creates(
     plan: &Plan,
     ids: &[i64],
     at: &str,
+    ticker: &mut Ticker,
 ) -> Result<(), StoreError> {
     if !plan.changes.iter().any(|c| c.member.is_none()) {
         return Ok(());
@@ -161,6 +170,7 @@ fn write_creates(
             &at,
         ]);
         w.write(&values).map_err(pg)?;
+        ticker.advance(1);
     }
     w.finish().map_err(pg)?;
     Ok(())

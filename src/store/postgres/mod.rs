@@ -2,7 +2,8 @@
 //! on a server that several operators, schedulers and `roster serve` replicas share.
 //!
 //! One folder, one job per file: `url` (the address, masked), `schema` (migrations), `read`
-//! (snapshot and export, streamed), `apply` and `bulk` (one transaction per import),
+//! (snapshot and export, streamed), `apply`, `rows`, `bulk` and `rebuild` (one transaction per
+//! import; `ticker` its progress),
 //! `history`, `admin`, `keys` (API keys of `roster serve`), `lock` (the import lock on a connection of its own), `copy` (whole-store
 //! copies between the two kinds) and `traits` (the store interfaces, wired to the above).
 //!
@@ -19,7 +20,10 @@ mod invitations;
 mod keys;
 mod lock;
 mod read;
+mod rebuild;
+mod rows;
 mod schema;
+mod ticker;
 mod traits;
 mod url;
 

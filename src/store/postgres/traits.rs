@@ -39,7 +39,18 @@ impl ImportStore for PostgresStore {
         summary: &serde_json::Value,
         operator: &str,
     ) -> Result<(), StoreError> {
-        self.apply_plan(import_id, plan, snapshot, summary, operator)
+        self.apply_plan(import_id, plan, snapshot, summary, operator, &mut |_| {})
+    }
+    fn apply_reporting(
+        &mut self,
+        import_id: i64,
+        plan: &Plan,
+        snapshot: &Snapshot,
+        summary: &serde_json::Value,
+        operator: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(), StoreError> {
+        self.apply_plan(import_id, plan, snapshot, summary, operator, progress)
     }
     fn fail_import(
         &mut self,

@@ -1,0 +1,119 @@
+//! The per-row path of `apply`, for small plans: prepared statements, in plan order (as the
+//! SQLite store writes).
+
+use super::apply::{INSERT_COLUMNS, created, updated};
+use super::ticker::Ticker;
+use super::{bulk, pg};
+use crate::error::StoreError;
+use crate::plan::Plan;
+use crate::store::Snapshot;
+use postgres::Transaction;
+use std::collections::HashMap;
+
+pub fn write(
+    tx: &mut Transaction,
+    plan: &Plan,
+    snapshot: &Snapshot,
+    ids: &[i64],
+    team_ids: &HashMap<String, i64>,
+    at: &str,
+    ticker: &mut Ticker,
+) -> Result<(), StoreError> {
+    let insert = tx
+        .prepare(&format!(
+            "INSERT INTO members ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, false, $19, $19)"
+        ))
+        .map_err(pg)?;
+    let update = tx.prepare(&bulk::row_update_sql()).map_err(pg)?;
+    let remove = tx
+        .prepare("DELETE FROM memberships WHERE team_id = $1 AND member_id = $2")
+        .map_err(pg)?;
+    let add = tx
+        .prepare("INSERT INTO memberships (team_id, member_id, team_role) VALUES ($1, $2, $3)")
+        .map_err(pg)?;
+    let change_role = tx
+        .prepare("UPDATE memberships SET team_role = $3 WHERE team_id = $1 AND member_id = $2")
+        .map_err(pg)?;
+    let team = |name: &String| team_ids.get(name).copied().unwrap_or_default();
+    for (change, &id) in plan.changes.iter().zip(ids) {
+        match change.member {
+            None => {
+                let c = created(change, id);
+                let v = &c.values;
+                tx.execute(
+                    &insert,
+                    &[
+                        &c.id,
+                        &v[0],
+                        &v[1],
+                        &v[2],
+                        &v[3],
+                        &v[4],
+                        &v[5],
+                        &v[6],
+                        &v[7],
+                        &v[8],
+                        &v[9],
+                        &v[10],
+                        &v[11],
+                        &v[12],
+                        &v[13],
+                        &c.forms,
+                        &c.status,
+                        &c.email_key,
+                        &at,
+                    ],
+                )
+                .map_err(pg)?;
+            }
+            Some(i) => {
+                if let Some(u) = updated(change, &snapshot.members[i]) {
+                    let v = &u.values;
+                    let (forms_changed, forms) = (u.forms.is_some(), u.forms.clone().flatten());
+                    let (status, prior) = u.status.map_or((None, None), |(s, p)| (Some(s), p));
+                    tx.execute(
+                        &update,
+                        &[
+                            &u.id,
+                            &v[0],
+                            &v[1],
+                            &v[2],
+                            &v[3],
+                            &v[4],
+                            &v[5],
+                            &v[6],
+                            &v[7],
+                            &v[8],
+                            &v[9],
+                            &v[10],
+                            &v[11],
+                            &v[12],
+                            &v[13],
+                            &u.email_key,
+                            &forms_changed,
+                            &forms,
+                            &status,
+                            &prior,
+                            &at,
+                        ],
+                    )
+                    .map_err(pg)?;
+                }
+            }
+        }
+        for (t, _) in &change.teams.removed {
+            tx.execute(&remove, &[&team(t), &id]).map_err(pg)?;
+        }
+        for (t, role) in &change.teams.added {
+            tx.execute(&add, &[&team(t), &id, &role.as_str()])
+                .map_err(pg)?;
+        }
+        for (t, _, role) in &change.teams.changed {
+            tx.execute(&change_role, &[&team(t), &id, &role.as_str()])
+                .map_err(pg)?;
+        }
+        ticker.advance(1);
+    }
+    Ok(())
+}
