@@ -94,6 +94,8 @@ mod postgres_kill;
 mod postgres_wait;
 // The first large import into an empty PostgreSQL store: indexes and keys rebuilt once.
 mod postgres_rebuild;
+// TLS to PostgreSQL: sslmode, sslrootcert, and a server without TLS.
+mod postgres_tls;
 // SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
 mod invitations;
 mod invitations_smtp;

@@ -1,11 +1,12 @@
 //! The PostgreSQL store (SPEC §14): the same tables, versions and outputs as the SQLite store,
 //! on a server that several operators, schedulers and `roster serve` replicas share.
 //!
-//! One folder, one job per file: `url` (the address, masked), `schema` (migrations), `read`
-//! (snapshot and export, streamed), `apply`, `rows`, `bulk` and `rebuild` (one transaction per
-//! import; `ticker` its progress),
-//! `history`, `admin`, `keys` (API keys of `roster serve`), `lock` (the import lock on a connection of its own), `copy` (whole-store
-//! copies between the two kinds) and `traits` (the store interfaces, wired to the above).
+//! One folder, one job per file: `url` (the address, masked), `tls` (`sslmode`, `sslrootcert`,
+//! with rustls), `schema` (migrations), `read` (snapshot and export, streamed), `apply`, `rows`,
+//! `bulk` and `rebuild` (one transaction per import; `ticker` its progress), `history`, `admin`,
+//! `keys` (API keys of `roster serve`), `invitations`, `lock` (the import lock on a connection
+//! of its own), `copy` (whole-store copies between the two kinds) and `traits` (the store
+//! interfaces, wired to the above).
 //!
 //! Every connection sets `client_connection_check_interval`, so that the statement of a killed
 //! client stops within a second instead of holding its locks until it would next write.
@@ -24,6 +25,7 @@ mod rebuild;
 mod rows;
 mod schema;
 mod ticker;
+mod tls;
 mod traits;
 mod url;
 
@@ -163,7 +165,7 @@ pub(crate) fn connect(target: &Target) -> Result<(postgres::Client, Session), St
         .keepalives_interval(Duration::from_secs(2))
         .keepalives_retries(5);
     let mut client = config
-        .connect(postgres::NoTls)
+        .connect(target.tls.clone())
         .map_err(|e| open_error(target, pg(e)))?;
     let session = start_session(&mut client, target).map_err(|e| open_error(target, e))?;
     Ok((client, session))

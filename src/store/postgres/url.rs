@@ -1,8 +1,14 @@
 //! A PostgreSQL store's address: the URL as libpq accepts it, less roster's own `schema=NAME`
-//! parameter, and the same URL with its password masked for every message (SPEC §14).
+//! parameter and the TLS parameters roster handles itself (`sslmode`, `sslrootcert`: see `tls`),
+//! and the same URL with its password masked for every message (SPEC §14).
 
+use super::tls::Tls;
 use crate::error::StoreError;
 use std::str::FromStr;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// The query parameters roster takes off the URL before the rest goes to the client library.
+const OWN_PARAMS: [&str; 3] = ["schema", "sslmode", "sslrootcert"];
 
 /// Whether `--db`/`ROSTER_DB` names a PostgreSQL store rather than an SQLite file.
 pub fn is_postgres_url(db: &str) -> bool {
@@ -19,6 +25,8 @@ pub struct Target {
     pub display: String,
     /// The password as given (URL or `PGPASSWORD`), to scrub from messages.
     password: Option<String>,
+    /// The TLS connector, built once for `sslmode` and `sslrootcert`.
+    pub tls: MakeRustlsConnect,
 }
 
 impl std::fmt::Debug for Target {
@@ -30,13 +38,16 @@ impl std::fmt::Debug for Target {
 impl Target {
     pub fn parse(url: &str) -> Result<Target, StoreError> {
         let display = mask(url);
-        let (server_url, schema) = take_schema(url);
+        let (server_url, [schema, ssl_mode, root_cert]) = take_own(url);
         let bad = |reason: String| StoreError::Open {
             path: display.clone(),
             reason,
         };
         let mut config =
             postgres::Config::from_str(&server_url).map_err(|e| bad(scrub_url(&e, url)))?;
+        let tls = Tls::from_params(ssl_mode, root_cert).map_err(&bad)?;
+        config.ssl_mode(tls.ssl_mode(config.get_hosts()));
+        let connector = tls.connector().map_err(&bad)?;
         if config.get_password().is_none()
             && let Ok(pw) = std::env::var("PGPASSWORD")
             && !pw.is_empty()
@@ -54,6 +65,7 @@ impl Target {
             schema,
             display,
             password,
+            tls: connector,
         })
     }
 
@@ -74,20 +86,24 @@ fn scrub_url(e: &dyn std::fmt::Display, url: &str) -> String {
     }
 }
 
-/// Splits `schema=NAME` off the query string; the rest goes to the server.
-fn take_schema(url: &str) -> (String, Option<String>) {
+/// Splits roster's own parameters (`OWN_PARAMS`, in that order) off the query string; the rest
+/// goes to the client library.
+fn take_own(url: &str) -> (String, [Option<String>; 3]) {
+    let mut own = [None, None, None];
     let Some((base, query)) = url.split_once('?') else {
-        return (url.to_string(), None);
+        return (url.to_string(), own);
     };
-    let mut schema = None;
     let rest: Vec<&str> = query
         .split('&')
-        .filter(|pair| match pair.split_once('=') {
-            Some(("schema", v)) => {
-                schema = Some(percent_decode(v));
-                false
+        .filter(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match OWN_PARAMS.iter().position(|p| *p == key) {
+                Some(i) => {
+                    own[i] = Some(percent_decode(value));
+                    false
+                }
+                None => !pair.is_empty(),
             }
-            _ => !pair.is_empty(),
         })
         .collect();
     let url = if rest.is_empty() {
@@ -95,7 +111,7 @@ fn take_schema(url: &str) -> (String, Option<String>) {
     } else {
         format!("{base}?{}", rest.join("&"))
     };
-    (url, schema)
+    (url, own)
 }
 
 fn percent_decode(s: &str) -> String {
@@ -162,16 +178,27 @@ mod tests {
     }
 
     #[test]
-    fn the_schema_parameter_is_roster_s_own() {
-        let (url, schema) = take_schema("postgresql://u@h/db?sslmode=disable&schema=t_1");
-        assert_eq!(url, "postgresql://u@h/db?sslmode=disable");
-        assert_eq!(schema.as_deref(), Some("t_1"));
-        let (url, schema) = take_schema("postgresql://u@h/db?schema=My%20Org");
+    fn schema_and_tls_parameters_are_roster_s_own() {
+        let (url, [schema, mode, root]) =
+            take_own("postgresql://u@h/db?sslmode=verify-ca&schema=t_1&sslrootcert=%2Fca.pem");
         assert_eq!(url, "postgresql://u@h/db");
+        assert_eq!(schema.as_deref(), Some("t_1"));
+        assert_eq!(mode.as_deref(), Some("verify-ca"));
+        assert_eq!(root.as_deref(), Some("/ca.pem"));
+        let (url, [schema, ..]) = take_own("postgresql://u@h/db?schema=My%20Org&port=5433");
+        assert_eq!(url, "postgresql://u@h/db?port=5433");
         assert_eq!(schema.as_deref(), Some("My Org"));
-        let (url, schema) = take_schema("postgresql:///db?host=/run/pg");
+        let (url, own) = take_own("postgresql:///db?host=/run/pg");
         assert_eq!(url, "postgresql:///db?host=/run/pg");
-        assert_eq!(schema, None);
+        assert_eq!(own, [None, None, None]);
+    }
+
+    #[test]
+    fn a_bad_sslmode_is_named() {
+        let e = Target::parse("postgres://ann:s3cret@h/db?sslmode=always").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("sslmode=always is not one of"), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
     }
 
     #[test]
