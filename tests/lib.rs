@@ -90,6 +90,8 @@ mod postgres_copy;
 mod postgres_cli;
 // SIGKILL of a PostgreSQL importer at spread instants: all or nothing, the next import applies.
 mod postgres_kill;
+// kill -9 of a PostgreSQL importer at named instants, found from pg_stat_activity.
+mod postgres_kill_phases;
 // roster import --wait on PostgreSQL; imports back to back never find the lock held.
 mod postgres_wait;
 // The first large import into an empty PostgreSQL store: indexes and keys rebuilt once.

@@ -10,7 +10,7 @@ use crate::postgres_support::{PgStore, command};
 use crate::support::{env_count, roster_csv};
 use std::time::{Duration, Instant};
 
-fn import_args(file: &str) -> Vec<&str> {
+pub fn import_args(file: &str) -> Vec<&str> {
     vec![
         "import",
         file,
@@ -24,7 +24,7 @@ fn import_args(file: &str) -> Vec<&str> {
     ]
 }
 
-fn dump(r: &Roster, url: &str) -> String {
+pub fn dump(r: &Roster, url: &str) -> String {
     let all = "PROVISIONED,INVITED,ACTIVE,INACTIVE,BANNED";
     let out = on(r, url, &["export", "--format", "json", "--status", all]);
     assert!(out.status.success());
@@ -32,7 +32,7 @@ fn dump(r: &Roster, url: &str) -> String {
 }
 
 /// A fresh store holding day 0.
-fn day0_store(r: &Roster, day0: &str) -> PgStore {
+pub fn day0_store(r: &Roster, day0: &str) -> PgStore {
     let pg = PgStore::on(&std::env::var("ROSTER_TEST_PG").unwrap()).unwrap();
     assert!(on(r, &pg.url, &import_args(day0)).status.success());
     pg
