@@ -25,6 +25,12 @@ const PAUSE: Duration = Duration::from_millis(20);
 /// Memory for each index build (the server's; `SET LOCAL`, for this transaction only).
 const INDEX_BUILD_MEMORY: &str = "128MB";
 
+/// The planner's statistics of the large tables, gathered when a store has just been filled
+/// (inside the transaction: they commit with the rows). Without them the first exports and
+/// snapshots of 1M members were planned for 6M rows (a merge join and JIT compilation: export
+/// 4.0 s against 3.2 s); this takes ~0.3 s.
+pub const ANALYZE: &str = "ANALYZE members, memberships, teams";
+
 /// The set-aside definitions, to create again.
 pub struct SetAside {
     /// `CREATE INDEX ...` statements, as the catalog prints them.
@@ -74,7 +80,8 @@ pub fn set_aside(tx: &mut Transaction) -> Result<Option<SetAside>, StoreError> {
     Ok(Some(aside))
 }
 
-/// Creates the set-aside indexes and constraints again (checking every row against them).
+/// Creates the set-aside indexes and constraints again (checking every row against them), and
+/// gathers the tables' statistics.
 pub fn rebuild(tx: &mut Transaction, aside: SetAside) -> Result<(), StoreError> {
     tx.batch_execute(&format!(
         "SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'"
@@ -90,7 +97,7 @@ pub fn rebuild(tx: &mut Transaction, aside: SetAside) -> Result<(), StoreError> 
         ))
         .map_err(pg)?;
     }
-    Ok(())
+    tx.batch_execute(ANALYZE).map_err(pg)
 }
 
 /// Takes the three tables' locks without waiting, a few times over; whether it got them.
