@@ -2,11 +2,13 @@
 
 use super::{RawTable, Rows, is_blank_record};
 use crate::error::FileError;
+use crate::parallel::Tally;
 
 pub(crate) fn parse(
     text: &str,
     delimiter: Option<u8>,
     max_rows: u64,
+    tally: &Tally,
 ) -> Result<RawTable, FileError> {
     let (text, first_row) = skip_version_line(text);
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(text));
@@ -25,8 +27,13 @@ pub(crate) fn parse(
     };
     let bytes = text.as_bytes();
     let mut row = first_row;
-    let lines = text.bytes().filter(|&b| b == b'\n').count();
+    let body = &bytes[header_end(&header, bytes).min(bytes.len())..];
+    let lines = body.iter().filter(|&&b| b == b'\n').count();
     let rows_at_most = lines.min(usize::try_from(max_rows).unwrap_or(usize::MAX)) + 1;
+    // The rows, estimated for progress: a line each (blank lines and cells over several
+    // lines make it fewer).
+    tally.set_total(lines as u64 + u64::from(!body.ends_with(b"\n") && !body.is_empty()));
+    let mut counter = tally.counter();
     let mut rows = Rows::with_capacity(text.len(), rows_at_most, header.len());
     loop {
         match reader.read_record(&mut record) {
@@ -53,12 +60,22 @@ pub(crate) fn parse(
             return Err(FileError::TooManyRows(max_rows));
         }
         rows.push(row, record.iter());
+        counter.one();
     }
     Ok(RawTable {
         header: header.iter().map(str::to_string).collect(),
         rows,
         delimiter,
     })
+}
+
+/// Where the header record ends in `bytes` (from the record's position).
+fn header_end(header: &::csv::StringRecord, bytes: &[u8]) -> usize {
+    let start = header.position().map_or(0, |p| p.byte() as usize);
+    bytes[start.min(bytes.len())..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| start + i + 1)
 }
 
 /// Microsoft Entra's bulk templates start with `version:v1.0`; it is row 1, the header row 2.
@@ -120,7 +137,7 @@ mod tests {
     use super::*;
 
     fn rows(text: &str) -> Vec<(u32, Vec<String>)> {
-        parse(text, None, 100)
+        parse(text, None, 100, &Tally::default())
             .unwrap()
             .rows
             .iter()
@@ -161,7 +178,7 @@ mod tests {
 
     #[test]
     fn row_limit_is_enforced_while_reading() {
-        let err = parse("email\na@b.co\nc@d.co\n", None, 1).unwrap_err();
+        let err = parse("email\na@b.co\nc@d.co\n", None, 1, &Tally::default()).unwrap_err();
         assert_eq!(err.to_string(), "The file has more than 1 data rows.");
     }
 }
