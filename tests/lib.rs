@@ -80,6 +80,8 @@ mod server_harness;
 mod server;
 // POST /v1/sync: parity with the CLI, statuses, NDJSON, Idempotency-Key, lock, disconnects, signals.
 mod server_sync;
+// A real CLI holding the lock at its question, eight contenders, a slow body, progress.
+mod server_transport;
 // The GET endpoints of roster serve answer what the matching CLI commands print.
 mod server_read;
 // The PostgreSQL tests' server and per-test schemas (skipped without ROSTER_TEST_PG).

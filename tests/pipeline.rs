@@ -134,3 +134,45 @@ fn refusals_are_outcomes_with_their_exit_codes() {
     assert_eq!(statuses, ["FAILED", "COMPLETED", "FAILED", "FAILED"]);
     assert_eq!(store.snapshot().expect("snapshot").members.len(), 12);
 }
+
+/// Renders the report's changes beside the apply, as the CLI and the server do.
+struct Beside(roster::report::prerender::Prerender);
+
+impl Events for Beside {
+    fn beside_apply(&mut self) -> Option<import::Beside> {
+        Some(self.0.work())
+    }
+}
+
+#[test]
+fn changes_rendered_beside_the_apply_are_the_report_rendered_after_it() {
+    use roster::report::{json, ndjson, prerender::Prerender};
+    for as_ndjson in [false, true] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = SqliteStore::open(&dir.path().join("roster.db")).expect("open");
+        let first = ImportInput::bytes("staff.csv", fixture("valid/staff.csv"));
+        import::run(&mut store, first, &ImportOptions::new("lib"), &mut Quiet).expect("day 1");
+        // Day two as a full sync: updates, deactivations and team changes.
+        let mut options = ImportOptions::new("lib");
+        options.mode.full_sync = true;
+        let input = ImportInput::bytes("day2.csv", fixture("valid/staff_day2.csv"));
+        let mut events = Beside(Prerender::of(as_ndjson));
+        let outcome = import::run(&mut store, input, &options, &mut events).expect("day 2");
+        assert_eq!(outcome.status, RunStatus::Completed);
+        assert!(outcome.summary.deactivated > 0 && outcome.summary.updated > 0);
+        let rendered = events.0.take().expect("rendered beside the apply");
+        let (mut beside, mut after) = (Vec::new(), Vec::new());
+        if as_ndjson {
+            ndjson::write(&outcome, Some(&rendered), &mut beside).expect("write");
+            ndjson::write(&outcome, None, &mut after).expect("write");
+        } else {
+            json::write_document(&outcome, Some(&rendered), &mut beside).expect("write");
+            json::write_document(&outcome, None, &mut after).expect("write");
+            // And both are serde's own pretty form of the document.
+            let value: serde_json::Value = serde_json::from_slice(&after).expect("parses");
+            assert_eq!(serde_json::to_vec_pretty(&value).expect("pretty"), after);
+        }
+        assert!(beside == after, "ndjson: {as_ndjson}");
+        assert!(events.0.take().is_none(), "taken once");
+    }
+}

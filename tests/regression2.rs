@@ -2,15 +2,7 @@
 //! drive the real binary through the harness on files written into the test's folder.
 
 use crate::harness::{Roster, members_csv};
-use std::ffi::OsStr;
-
-/// Runs the binary under a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are
-/// the terminal, and what the test writes to stdin is typed into it.
-const AT_A_TERMINAL: &str = r#"exec script -qec "$(printf '%q ' "$0" "$@")" /dev/null"#;
-
-fn at_a_terminal() -> [&'static OsStr; 3] {
-    ["bash".as_ref(), "-c".as_ref(), AT_A_TERMINAL.as_ref()]
-}
+use crate::support::at_a_terminal;
 
 /// A store of members 1..=3 and a file of member 1 only: a full sync would deactivate two.
 fn two_to_deactivate() -> (Roster, String) {
@@ -173,7 +165,7 @@ fn read_only_commands_never_create_a_store() {
 }
 
 /// Runs the binary with stdout on a full disk (`/dev/full`).
-fn stdout_full() -> [&'static OsStr; 3] {
+fn stdout_full() -> [&'static std::ffi::OsStr; 3] {
     [
         "sh".as_ref(),
         "-c".as_ref(),

@@ -238,3 +238,12 @@ pub fn env_count(name: &str, default: usize) -> usize {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// Runs the binary under a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are
+/// the terminal, and what the test writes to stdin is typed into it.
+const AT_A_TERMINAL: &str = r#"exec script -qec "$(printf '%q ' "$0" "$@")" /dev/null"#;
+
+/// The wrapper (`Test::wrapper`) that runs roster at a terminal.
+pub fn at_a_terminal() -> [&'static std::ffi::OsStr; 3] {
+    ["bash".as_ref(), "-c".as_ref(), AT_A_TERMINAL.as_ref()]
+}

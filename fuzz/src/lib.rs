@@ -205,9 +205,14 @@ fn import(bytes: &[u8], case: &Case, options: &ImportOptions) -> Result<Outcome,
 /// Everything a real import prints about the run: the JSON document, the NDJSON events, the
 /// summary table and the error report CSV.
 fn report(outcome: &Outcome) {
-    let document = report::json::document(outcome);
+    let mut bytes = Vec::new();
+    report::json::write_document(outcome, None, &mut bytes).expect("json");
+    let document: serde_json::Value = serde_json::from_slice(&bytes).expect("the document parses");
     assert!(document["summary"].is_object());
-    report::ndjson::write(outcome, &mut std::io::sink()).expect("ndjson");
+    // Written in pieces, the document is exactly what serde's pretty printer makes of it.
+    let pretty = serde_json::to_vec_pretty(&document).expect("pretty");
+    assert!(pretty == bytes, "the document is not serde's pretty form");
+    report::ndjson::write(outcome, None, &mut std::io::sink()).expect("ndjson");
     report::table::write(outcome, &mut std::io::sink()).expect("table");
     let csv = outcome.error_report.as_deref().expect("an error report");
     assert!(

@@ -9,6 +9,7 @@ use crate::error::{Error, Result, RowError, msg};
 use crate::import::{self, ImportInput, ImportOptions, Outcome, Refusal, RunStatus};
 use crate::plan::Mode;
 use crate::report::plan_text::PlanView;
+use crate::report::prerender::Prerender;
 use crate::report::progress::Progress;
 use crate::report::{self, OutputFormat};
 use crate::term::Term;
@@ -42,13 +43,16 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         term: *term,
         wait: args.wait,
         ask: !is_diff && !args.dry_run && !args.yes && Observer::at_a_terminal(),
+        prerender: Prerender::new(args.output),
     };
     let input = ImportInput::from_arg(&args.file);
     let outcome = import::run(store.as_mut(), input, &options, &mut observer)?;
     observer.progress.finish();
     // The outcome is decided: a report that cannot be written after the import was applied
     // must not exit 1, which says nothing changed (exit 6; a closed pipe stays exit 0).
-    if let Err(e) = write_reports(&outcome, errors_csv, args, global, term) {
+    let changes = observer.prerender.as_ref().and_then(Prerender::take);
+    let written = write_reports(&outcome, changes.as_deref(), errors_csv, args, global, term);
+    if let Err(e) = written {
         return match (outcome.status, outcome.import_id) {
             (RunStatus::Completed, Some(id)) if !is_broken_pipe(&e) => Err(Error::Unreported {
                 id,
@@ -70,6 +74,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
 /// The error report CSV (`--errors-csv`), then the report on stdout.
 fn write_reports(
     outcome: &Outcome,
+    changes: Option<&[u8]>,
     errors_csv: Option<Output>,
     args: &ImportArgs,
     global: &GlobalArgs,
@@ -80,7 +85,7 @@ fn write_reports(
         out.write_all(report).map_err(|e| out.error(e))?;
         out.finish()?;
     }
-    render(outcome, args, global, term)
+    render(outcome, changes, args, global, term)
 }
 
 fn is_broken_pipe(e: &Error) -> bool {
@@ -112,18 +117,24 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
     }
 }
 
-/// stdout gets the data (table, JSON or NDJSON); stderr the warnings.
-fn render(outcome: &Outcome, args: &ImportArgs, global: &GlobalArgs, term: &Term) -> Result<()> {
+/// stdout gets the data (table, JSON or NDJSON); stderr the warnings. `changes`: the list of
+/// changes rendered beside the apply, if it was.
+fn render(
+    outcome: &Outcome,
+    changes: Option<&[u8]>,
+    args: &ImportArgs,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<()> {
     use std::io::Write;
     // Buffered: serde writes a large document in many small pieces.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match args.output {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report::json::document(outcome))
-                .map_err(std::io::Error::from)?;
+            report::json::write_document(outcome, changes, &mut out)?;
             writeln!(out)?;
         }
-        OutputFormat::Ndjson => report::ndjson::write(outcome, &mut out)?,
+        OutputFormat::Ndjson => report::ndjson::write(outcome, changes, &mut out)?,
         OutputFormat::Html => {
             for w in &outcome.warnings {
                 term.warning(w);

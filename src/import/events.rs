@@ -33,6 +33,9 @@ impl Stage {
     }
 }
 
+/// See [`Events::beside_apply`].
+pub type Beside = Box<dyn FnOnce(&Plan) + Send>;
+
 /// The observer of one import. Every method has a default that ignores the event.
 pub trait Events {
     /// `stage` has done `done` of `total`. A stage reports when it starts (`done` 0), about
@@ -49,6 +52,13 @@ pub trait Events {
     fn confirm(&mut self, plan: &Plan, summary: &Summary) -> bool {
         let _ = (plan, summary);
         true
+    }
+
+    /// Work to run on a second core while the store applies the plan (called once, just
+    /// before the apply; never for a dry run or a refusal): a face renders its answer's
+    /// changes here, so that writing a large report costs no time after the apply.
+    fn beside_apply(&mut self) -> Option<Beside> {
+        None
     }
 
     /// Another import holds the lock; this one waits for it (`--wait`). Called once.

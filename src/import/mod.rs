@@ -15,7 +15,7 @@ mod options;
 mod outcome;
 mod steps;
 
-pub use events::{Events, Quiet, Stage};
+pub use events::{Beside, Events, Quiet, Stage};
 pub use options::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, ImportInput, ImportOptions};
 pub use outcome::{FileInfo, Outcome, Planned, Refusal, RunStatus};
 
@@ -228,8 +228,17 @@ fn finish(
     laps.lap(events, "check");
     let changes = plan.changes.len() as u64;
     events.progress(Stage::Apply, 0, changes);
-    // The plan is hashed on a second core while the store applies it.
-    let (plan_id, applied) = parallel::join(id_of_plan, || {
+    // The plan is hashed (and the face's work done) on a second core while the store
+    // applies it.
+    let beside = events.beside_apply();
+    let second_core = || {
+        let id = id_of_plan();
+        if let Some(work) = beside {
+            work(plan);
+        }
+        id
+    };
+    let (plan_id, applied) = parallel::join(second_core, || {
         let mut progress = |done| events.progress(Stage::Apply, done, changes);
         store.apply_reporting(
             import_id,

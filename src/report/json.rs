@@ -1,43 +1,116 @@
 //! The JSON document of `--output json` and the change objects of NDJSON and the audit log,
 //! with exactly the contract's keys (SPEC §10).
 
-use super::Outcome;
+use super::{FileInfo, Outcome};
+use crate::plan::wire::ChangeJson;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::{Map, Value, json};
+use std::io::Write;
 
 pub const FORMAT_VERSION: &str = "1";
 
-pub fn document(outcome: &Outcome) -> Value {
-    let mut doc = head(outcome);
-    let changes: Vec<Value> = outcome
-        .changes()
-        .map(|c| serde_json::to_value(c).unwrap_or_default())
-        .collect();
-    doc.insert("changes".into(), Value::Array(changes));
-    doc.insert("errors".into(), json!(outcome.errors));
-    doc.insert("warnings".into(), json!(outcome.warnings));
-    Value::Object(doc)
+/// The whole document (pretty, as `--output json` prints it), written as it is serialized:
+/// a million changes never become a million `Value`s. `changes`: the array already rendered by
+/// [`write_changes`] (beside the apply, [`super::prerender`]), else it is rendered here.
+pub fn write_document(
+    outcome: &Outcome,
+    changes: Option<&[u8]>,
+    mut out: impl Write,
+) -> std::io::Result<()> {
+    out.write_all(&before_changes(outcome)?)?;
+    match changes {
+        Some(bytes) => out.write_all(bytes)?,
+        None => write_changes(outcome.changes(), &mut out)?,
+    }
+    after_changes(outcome, out)
 }
 
-/// Every top-level key except `changes`, `errors` and `warnings`.
+/// The document up to the `changes` array: its head and the array's key.
+pub fn before_changes(outcome: &Outcome) -> std::io::Result<Vec<u8>> {
+    let mut head = serde_json::to_vec_pretty(&Head(outcome))?;
+    // The head's closing "\n}": the three lists follow as the rest of the same object.
+    head.truncate(head.len() - 2);
+    head.extend_from_slice(b",\n  \"changes\": ");
+    Ok(head)
+}
+
+/// The document after the `changes` array: `errors`, `warnings` and the closing brace.
+pub fn after_changes(outcome: &Outcome, mut out: impl Write) -> std::io::Result<()> {
+    out.write_all(b",\n  \"errors\": ")?;
+    nested(&mut out, &outcome.errors)?;
+    out.write_all(b",\n  \"warnings\": ")?;
+    nested(&mut out, &outcome.warnings)?;
+    out.write_all(b"\n}")
+}
+
+/// The `changes` array as the document holds it (one level in).
+pub fn write_changes<'a, 'p: 'a>(
+    changes: impl Iterator<Item = ChangeJson<'a, 'p>>,
+    out: impl Write,
+) -> std::io::Result<()> {
+    nested(out, &Seq(std::cell::Cell::new(Some(changes))))
+}
+
+/// `value` pretty-printed as a value of the document's top level: indented one level in.
+fn nested(out: impl Write, value: &impl Serialize) -> std::io::Result<()> {
+    let mut formatter = PrettyFormatter::new();
+    formatter.begin_object(&mut std::io::sink())?;
+    let mut ser = serde_json::Serializer::with_formatter(out, formatter);
+    value.serialize(&mut ser).map_err(std::io::Error::from)
+}
+
+/// An iterator serialized as a JSON array, once.
+struct Seq<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Seq<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.take().into_iter().flatten())
+    }
+}
+
+/// Every top-level key except `changes`, `errors` and `warnings` (the NDJSON `summary`).
 pub fn head(outcome: &Outcome) -> Map<String, Value> {
-    let mut doc = Map::new();
-    doc.insert("format_version".into(), json!(FORMAT_VERSION));
-    doc.insert("import_id".into(), json!(outcome.import_id));
-    doc.insert("plan_id".into(), json!(outcome.plan_id));
-    doc.insert("dry_run".into(), json!(outcome.dry_run));
-    doc.insert("status".into(), json!(outcome.status.as_str()));
-    doc.insert("mode".into(), json!(outcome.mode()));
-    doc.insert(
-        "file".into(),
-        json!({
-            "name": outcome.file.name,
-            "sha256": outcome.file.sha256,
-            "bytes": outcome.file.bytes,
-            "encoding": outcome.file.encoding,
-        }),
-    );
-    doc.insert("summary".into(), json!(outcome.summary));
-    doc
+    match serde_json::to_value(Head(outcome)) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+struct Head<'a>(&'a Outcome);
+
+impl Serialize for Head<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        head_entries(self.0, &mut m)?;
+        m.end()
+    }
+}
+
+/// The contract's top-level keys, in its order, up to `summary`.
+fn head_entries<M: SerializeMap>(o: &Outcome, m: &mut M) -> Result<(), M::Error> {
+    m.serialize_entry("format_version", FORMAT_VERSION)?;
+    m.serialize_entry("import_id", &o.import_id)?;
+    m.serialize_entry("plan_id", &o.plan_id)?;
+    m.serialize_entry("dry_run", &o.dry_run)?;
+    m.serialize_entry("status", o.status.as_str())?;
+    m.serialize_entry("mode", o.mode())?;
+    m.serialize_entry("file", &FileJson(&o.file))?;
+    m.serialize_entry("summary", &o.summary)
+}
+
+struct FileJson<'a>(&'a FileInfo);
+
+impl Serialize for FileJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = self.0;
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("name", &f.name)?;
+        m.serialize_entry("sha256", &f.sha256)?;
+        m.serialize_entry("bytes", &f.bytes)?;
+        m.serialize_entry("encoding", &f.encoding)?;
+        m.end()
+    }
 }
 
 /// `value` (an object) with `format_version` first: every JSON document roster prints carries

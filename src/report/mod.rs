@@ -6,6 +6,7 @@ pub mod html;
 pub mod json;
 pub mod ndjson;
 pub mod plan_text;
+pub mod prerender;
 pub mod progress;
 pub mod table;
 

@@ -2,8 +2,17 @@
 
 use super::Outcome;
 use super::json::head;
+use crate::plan::wire::ChangeJson;
 use serde_json::{Value, json};
 use std::io::Write;
+
+/// `{"event": ..., <the body's keys>}`, serialized without an intermediate `Value`.
+#[derive(serde::Serialize)]
+struct Event<'a, T: serde::Serialize> {
+    event: &'a str,
+    #[serde(flatten)]
+    body: T,
+}
 
 pub fn write_event(out: &mut dyn Write, event: &str, body: Value) -> std::io::Result<()> {
     let mut obj = serde_json::Map::new();
@@ -16,15 +25,22 @@ pub fn write_event(out: &mut dyn Write, event: &str, body: Value) -> std::io::Re
 }
 
 /// Changes, errors and warnings as events, then the summary event (the JSON document's top
-/// level without the three arrays streamed before it).
-pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
-    for c in outcome.changes() {
-        write_event(
-            out,
-            "change",
-            serde_json::to_value(c).map_err(std::io::Error::from)?,
-        )?;
+/// level without the three arrays streamed before it). `changes`: the change events already
+/// rendered by [`write_changes`] (beside the apply), else they are rendered here.
+pub fn write(
+    outcome: &Outcome,
+    changes: Option<&[u8]>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match changes {
+        Some(bytes) => out.write_all(bytes)?,
+        None => write_changes(outcome.changes(), &mut *out)?,
     }
+    write_after_changes(outcome, out)
+}
+
+/// The events after the changes: errors, warnings and the summary.
+pub fn write_after_changes(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     for e in &outcome.errors {
         write_event(out, "error", json!(e))?;
     }
@@ -32,4 +48,20 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
         write_event(out, "warning", json!({"message": w}))?;
     }
     write_event(out, "summary", Value::Object(head(outcome)))
+}
+
+/// One `change` event a line.
+pub fn write_changes<'a, 'p: 'a>(
+    changes: impl Iterator<Item = ChangeJson<'a, 'p>>,
+    mut out: impl Write,
+) -> std::io::Result<()> {
+    for change in changes {
+        let event = Event {
+            event: "change",
+            body: change,
+        };
+        serde_json::to_writer(&mut out, &event)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }

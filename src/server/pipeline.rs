@@ -4,12 +4,13 @@
 use super::params::Params;
 use super::problem::{Headers, PROBLEM_JSON, Problem};
 use crate::error::{Error, StoreError};
-use crate::import::{self, Events, ImportInput, ImportOptions, Refusal};
+use crate::import::{self, Events, ImportInput, ImportOptions, Outcome, Refusal};
 use crate::model::Role;
 use crate::parse::InputFormat;
 use crate::plan::Mode;
 use crate::policy::Limit;
 use crate::report;
+use crate::report::prerender::Prerender;
 use crate::store::keys::KeyedStore;
 use axum::body::Bytes;
 use axum::http::StatusCode;
@@ -83,7 +84,8 @@ pub enum Line {
 pub struct Finished {
     pub status: StatusCode,
     pub content_type: &'static str,
-    pub body: Vec<u8>,
+    /// The body in pieces, sent one after the other.
+    pub body: Vec<Bytes>,
     pub headers: Headers,
 }
 
@@ -92,9 +94,14 @@ impl Finished {
         Finished {
             status: p.status,
             content_type: PROBLEM_JSON,
-            body: p.body(),
+            body: vec![Bytes::from(p.body())],
             headers: p.headers,
         }
+    }
+
+    /// The whole body in one buffer.
+    pub fn body_bytes(&self) -> Vec<u8> {
+        self.body.concat()
     }
 
     /// Whether an `Idempotency-Key` keeps this answer: an import that ran to a result
@@ -139,11 +146,13 @@ impl Job {
 }
 
 /// Runs the import through the library, as `roster import` does, and renders its outcome as
-/// `--output json` (or the NDJSON events after progress) renders it. `events` sees progress.
+/// `--output json` (or the NDJSON events after progress) renders it. `events` sees progress;
+/// `prerender` holds the changes if `events` rendered them beside the apply.
 pub fn run(
     store: &mut dyn KeyedStore,
     job: Job,
     events: &mut dyn Events,
+    prerender: &Prerender,
 ) -> Result<Finished, Problem> {
     let options = job.options();
     let input = ImportInput::bytes(job.file_name(), job.bytes);
@@ -159,22 +168,51 @@ pub fn run(
         Some(Refusal::Rules(_) | Refusal::Cancelled) => StatusCode::UNPROCESSABLE_ENTITY,
         Some(Refusal::File(_) | Refusal::Rows { .. }) => StatusCode::BAD_REQUEST,
     };
-    let mut body = Vec::new();
-    let (content_type, written) = if job.ndjson {
-        (NDJSON, report::ndjson::write(&outcome, &mut body))
+    let content_type = if job.ndjson {
+        NDJSON
     } else {
-        let doc = report::json::document(&outcome);
-        let written = serde_json::to_writer_pretty(&mut body, &doc).map_err(std::io::Error::from);
-        body.push(b'\n');
-        ("application/json", written)
+        "application/json"
     };
-    written.map_err(Problem::internal)?;
+    let body = answer(&outcome, job.ndjson, prerender.take()).map_err(Problem::internal)?;
     Ok(Finished {
         status,
         content_type,
         body,
         headers: Vec::new(),
     })
+}
+
+/// The answer in pieces, the list of changes (maybe hundreds of megabytes, maybe rendered
+/// beside the apply) one of them as it is: sent without being copied into one buffer.
+fn answer(
+    outcome: &Outcome,
+    ndjson: bool,
+    changes: Option<Vec<u8>>,
+) -> std::io::Result<Vec<Bytes>> {
+    let changes = match changes {
+        Some(bytes) => bytes,
+        None => {
+            let mut bytes = Vec::new();
+            match ndjson {
+                true => report::ndjson::write_changes(outcome.changes(), &mut bytes)?,
+                false => report::json::write_changes(outcome.changes(), &mut bytes)?,
+            }
+            bytes
+        }
+    };
+    let mut after = Vec::new();
+    if ndjson {
+        report::ndjson::write_after_changes(outcome, &mut after)?;
+        return Ok(vec![Bytes::from(changes), Bytes::from(after)]);
+    }
+    report::json::after_changes(outcome, &mut after)?;
+    after.push(b'\n');
+    let before = report::json::before_changes(outcome)?;
+    Ok(vec![
+        Bytes::from(before),
+        Bytes::from(changes),
+        Bytes::from(after),
+    ])
 }
 
 pub const NDJSON: &str = "application/x-ndjson";

@@ -3,15 +3,16 @@
 //! happen. The import runs on a blocking thread that owns it to the end: a client that goes
 //! away after its body arrived does not stop it.
 
+use super::App;
 use super::auth::Caller;
 use super::params::Params;
 use super::pipeline::{self, Finished, Job, Line, NDJSON};
 use super::problem::Problem;
-use super::{App, read};
 use crate::error::{ServeError, StoreError};
-use crate::import::{Events, Stage};
+use crate::import::{Beside, Events, Stage};
 use crate::keys::Scope;
 use crate::parse::InputFormat;
+use crate::report::prerender::Prerender;
 use crate::store::keys::StoredResponse;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -148,8 +149,10 @@ fn run_job(
             ndjson,
             recording,
             long: false,
+            prerender: Prerender::of(ndjson),
         };
-        let result = pipeline::run(store, job, &mut relay);
+        let prerender = relay.prerender.clone();
+        let result = pipeline::run(store, job, &mut relay, &prerender);
         if recording {
             app.clear_progress();
         }
@@ -162,7 +165,7 @@ fn run_job(
                 request_sha256: request_sha256.clone(),
                 status: finished.status.as_u16(),
                 content_type: finished.content_type.to_string(),
-                body: finished.body.clone(),
+                body: finished.body_bytes(),
             };
             store.store_response(name, key, &kept).ok();
         }
@@ -181,9 +184,15 @@ struct Relay<'a> {
     /// A run that is recorded in history (not a dry run).
     recording: bool,
     long: bool,
+    /// The answer's changes, rendered beside the apply.
+    prerender: Prerender,
 }
 
 impl Events for Relay<'_> {
+    fn beside_apply(&mut self) -> Option<Beside> {
+        Some(self.prerender.work())
+    }
+
     fn progress(&mut self, stage: Stage, done: u64, total: u64) {
         if stage == Stage::Parse {
             self.long = total >= crate::report::progress::MIN_ROWS;
@@ -205,9 +214,12 @@ fn stream(first: Bytes, rx: mpsc::UnboundedReceiver<Line>) -> Response {
     let head = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(first) });
     let rest = futures_util::stream::unfold(rx, |mut rx| async move {
         match rx.recv().await? {
-            Line::Progress(line) => Some((Ok(line), rx)),
-            Line::Finished(f) => Some((Ok(Bytes::from(f.body)), rx)),
+            Line::Progress(line) => Some((Ok(vec![line]), rx)),
+            Line::Finished(f) => Some((Ok(f.body), rx)),
         }
+    });
+    let rest = rest.flat_map(|pieces: Result<Vec<Bytes>, std::convert::Infallible>| {
+        futures_util::stream::iter(pieces.into_iter().flatten().map(Ok))
     });
     (
         [(header::CONTENT_TYPE, NDJSON)],
@@ -315,7 +327,14 @@ fn fingerprint(query: &str, ndjson: bool, body: &[u8]) -> String {
 
 impl IntoResponse for Finished {
     fn into_response(self) -> Response {
-        let mut response = read::bytes_response(self.content_type, self.body);
+        let pieces = futures_util::stream::iter(
+            self.body.into_iter().map(Ok::<_, std::convert::Infallible>),
+        );
+        let mut response = (
+            [(header::CONTENT_TYPE, self.content_type)],
+            Body::from_stream(pieces),
+        )
+            .into_response();
         *response.status_mut() = self.status;
         response.headers_mut().extend(self.headers);
         response

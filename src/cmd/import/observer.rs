@@ -2,9 +2,10 @@
 //! harmful plan (SPEC §15), the line while waiting for the lock, phase timings.
 
 use crate::error::msg;
-use crate::import::{Events, Stage};
+use crate::import::{Beside, Events, Stage};
 use crate::plan::{Plan, Summary};
 use crate::report::plan_text::{self, PlanView};
+use crate::report::prerender::Prerender;
 use crate::report::progress::Progress;
 use crate::term::Term;
 use std::io::Write;
@@ -19,6 +20,8 @@ pub(super) struct Observer {
     /// Ask before applying a plan that deactivates members or removes memberships (SPEC §15):
     /// only on a terminal, never under `--yes`, `--dry-run` or `diff`.
     pub ask: bool,
+    /// The JSON or NDJSON list of changes, rendered beside the apply.
+    pub prerender: Option<Prerender>,
 }
 
 impl Observer {
@@ -54,6 +57,10 @@ impl Events for Observer {
             return false;
         }
         matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
+    }
+
+    fn beside_apply(&mut self) -> Option<Beside> {
+        self.prerender.as_ref().map(Prerender::work)
     }
 
     fn waiting(&mut self) {
