@@ -434,8 +434,10 @@ fn ndjson_streams_progress_while_the_import_runs_and_the_summary_last() {
         at = (stage, done);
     }
     assert_eq!(at.0, 3, "no apply progress");
-    // Within each stage too, about every 5% (issue 17).
-    for stage in stages {
+    // Within each stage too, about every 5% (issue 17); a PostgreSQL store reports `apply` at
+    // its start and end only.
+    let within_apply = !Roster::on_postgres();
+    for stage in stages.into_iter().filter(|s| *s != "apply" || within_apply) {
         let within = events
             .iter()
             .filter(|e| e["event"] == "progress" && e["stage"] == stage)
