@@ -47,8 +47,8 @@ pub fn in_chunks<T: Sync, R: Send>(
 /// per item (workers count in a [`Counter`] and add in batches).
 #[derive(Debug, Default)]
 pub struct Tally {
-    done: AtomicU64,
-    total: AtomicU64,
+    pub(crate) done: AtomicU64,
+    pub(crate) total: AtomicU64,
     /// The watcher is woken each time `done` passes a multiple of `step` (about 5% of `total`).
     step: AtomicU64,
     finished: AtomicBool,

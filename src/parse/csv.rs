@@ -69,9 +69,13 @@ pub(crate) fn parse(
     })
 }
 
-/// Where the header record ends in `bytes` (from the record's position).
+/// Where the header record's line ends in `bytes` (its position is before the blank lines the
+/// reader skipped to reach it).
 fn header_end(header: &::csv::StringRecord, bytes: &[u8]) -> usize {
-    let start = header.position().map_or(0, |p| p.byte() as usize);
+    let mut start = header.position().map_or(0, |p| p.byte() as usize);
+    while matches!(bytes.get(start), Some(b'\n' | b'\r')) {
+        start += 1;
+    }
     bytes[start.min(bytes.len())..]
         .iter()
         .position(|&b| b == b'\n')
@@ -174,6 +178,23 @@ mod tests {
         assert_eq!(sniff_delimiter("\"a;b\",c\n"), b',');
         assert_eq!(sniff_delimiter("email\n"), b',');
         assert_eq!(rows("email;name\na@b.co;Ann\n")[0].1, ["a@b.co", "Ann"]);
+    }
+
+    #[test]
+    fn rows_are_counted_against_the_lines_after_the_header() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let count = |text: &str| {
+            let tally = Tally::default();
+            let rows = parse(text, None, 100, &tally).unwrap().rows.len();
+            (rows, tally.done.load(Relaxed), tally.total.load(Relaxed))
+        };
+        assert_eq!(count("email\na@b.co\nc@d.co\n"), (2, 2, 2));
+        assert_eq!(count("email\na@b.co\nc@d.co"), (2, 2, 2));
+        // Blank lines and a cell over two lines: fewer rows than the estimate.
+        assert_eq!(
+            count("\nemail,n\n\"a@b.co\",\"x\ny\"\n\nc@d.co,z\n"),
+            (2, 2, 4)
+        );
     }
 
     #[test]
