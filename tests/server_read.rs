@@ -133,3 +133,30 @@ fn one_member_and_the_log_are_the_clis() {
         .get("/v1/log?member=nobody", &key)
         .problem(404, "No member with email, external_id or phone 'nobody'.");
 }
+
+#[test]
+fn a_large_export_is_sent_in_pieces_equal_to_the_clis() {
+    let r = Roster::new();
+    let file = r.write("big.csv", crate::support::roster_csv(20_000, 0));
+    r.args(&["import", &file]).run();
+    let key = create_key(&r, "reader", "read");
+    let server = Server::start(&r, &[]);
+    for format in ["csv", "json"] {
+        let accept = match format {
+            "csv" => "text/csv",
+            _ => "application/json",
+        };
+        let reply = crate::server_harness::Reply::from(
+            crate::server_harness::client()
+                .get(server.url("/v1/members"))
+                .bearer_auth(&key)
+                .header("accept", accept)
+                .send(),
+        );
+        // Streamed: no length up front, the answer arrives in pieces.
+        assert_eq!(reply.header("content-length"), None, "{format}");
+        let export = r.args(&["export", "--format", format]).run();
+        assert!(export.raw_stdout.len() > 1 << 20, "a large export");
+        assert!(reply.body == export.raw_stdout, "{format}");
+    }
+}

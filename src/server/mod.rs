@@ -17,6 +17,7 @@ mod params;
 mod pipeline;
 mod problem;
 mod read;
+mod stream;
 mod sync;
 
 pub use limits::Rate;

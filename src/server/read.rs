@@ -122,14 +122,10 @@ pub async fn members(State(app): State<Arc<App>>, headers: HeaderMap, params: Pa
     params.only(&["status"])?;
     let statuses = statuses(params.get("status"))?;
     let (format, content_type) = export_format(&headers);
-    let body = app
-        .db
-        .run(move |s| {
-            let mut out = Vec::new();
-            crate::cmd::export::write(s, format, &statuses, &mut out).map(|()| out)
-        })
-        .await?;
-    Ok(bytes_response(content_type, body))
+    super::stream::streamed(&app, content_type, move |store, out| {
+        crate::cmd::export::write(store, format, &statuses, out)
+    })
+    .await
 }
 
 /// The export format the `Accept` header asks for (CSV unless it names JSON or NDJSON).
