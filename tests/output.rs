@@ -264,3 +264,68 @@ fn completions_print_a_script_for_each_shell() {
     }
     r.args(&["completions", "klingon"]).status(2).run();
 }
+
+/// `(stage, done, total)` of each spinner message in what a terminal received.
+fn spinner_counts(text: &str) -> Vec<(String, u64, u64)> {
+    text.split(['\r', '\n'])
+        .filter_map(|piece| {
+            let (stage, rest) = ["parse: ", "validate: ", "plan: "]
+                .iter()
+                .find_map(|s| piece.find(s).map(|at| (s, &piece[at + s.len()..])))?;
+            let (done, rest) = rest.split_once(" of ")?;
+            let total = rest.split(' ').next()?;
+            Some((
+                stage.trim_end_matches(": ").to_string(),
+                done.parse().ok()?,
+                total.parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+// See: issue 17, "the spinner's counts move during every stage (throttled)": on a terminal the
+// spinner shows a count within a stage (not only its start or end), then Ctrl-C ends the run.
+#[test]
+fn the_spinner_shows_counts_within_a_stage() {
+    use std::io::{Read, Write};
+    let r = Roster::new();
+    let file = r.write("huge.csv", big(300_000));
+    let mut child = r
+        .args(&[
+            "diff",
+            &file,
+            "--max-rows",
+            "400000",
+            "--max-bytes",
+            "100000000",
+        ])
+        .wrapper(&crate::support::at_a_terminal())
+        .spawn();
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let within = |seen: &[u8]| {
+        spinner_counts(&String::from_utf8_lossy(seen))
+            .into_iter()
+            .any(|(_, done, total)| done > 0 && done < total)
+    };
+    while !within(&seen) {
+        let n = stdout.read(&mut buf).expect("read the terminal");
+        assert!(
+            n > 0,
+            "no count within a stage: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"\x03").ok();
+    drop(stdin);
+    stdout.read_to_end(&mut seen).ok();
+    child.wait().expect("wait");
+    let counts = spinner_counts(&String::from_utf8_lossy(&seen));
+    assert!(
+        counts.iter().all(|(_, done, total)| done <= total),
+        "{counts:?}"
+    );
+}
