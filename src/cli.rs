@@ -101,9 +101,16 @@ pub enum Command {
         command: ImportsCommand,
     },
     /// The audit log: every change with import, time, operator, old and new values
-    #[command(after_long_help = "Examples:
+    #[command(
+        after_long_help = "Actions: create, update, reactivate, deactivate (imports); ban,
+unban, protect, unprotect, activate (roster members); invite; add_label, remove_label
+(roster labels), add_form_field, remove_form_field (roster forms), set_config (roster config
+set), which are about no member.
+
+Examples:
   $ roster log --member ann@example.org
-  $ roster log --import 12 --output json")]
+  $ roster log --import 12 --output json"
+    )]
     Log(LogArgs),
     /// Look up and administer single members (ID: email, external_id or phone)
     #[command(after_long_help = "Examples:
@@ -150,6 +157,9 @@ pub enum Command {
     Labels {
         #[command(subcommand)]
         command: DefinitionCommand,
+        /// Who defines or removes a label, for the audit log [default: the login user]
+        #[arg(long, value_name = "NAME", global = true)]
+        operator: Option<String>,
     },
     /// The form fields (TYPE.FIELD) that form.* columns are validated against
     #[command(
@@ -171,6 +181,9 @@ pub enum Command {
     Forms {
         #[command(subcommand)]
         command: DefinitionCommand,
+        /// Who defines or removes a form field, for the audit log [default: the login user]
+        #[arg(long, value_name = "NAME", global = true)]
+        operator: Option<String>,
     },
     /// Store settings: seat-limit, max-rows, max-bytes, max-deactivations, smtp-*, invite-*
     #[command(after_long_help = "Examples:
@@ -179,6 +192,9 @@ pub enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+        /// Who changes a setting, for the audit log [default: the login user]
+        #[arg(long, value_name = "NAME", global = true)]
+        operator: Option<String>,
     },
     /// Write a consistent copy of the store to a new file, while others read and import
     #[command(after_long_help = "Example:

@@ -4,6 +4,7 @@
 use crate::columns::{Catalog, Column, check_field, clean_cell, trim_cell};
 use crate::error::{RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, Values, email_key_cow};
+use crate::parallel::Tally;
 use crate::parse::{RawRow, Table};
 use ahash::AHashMap as HashMap;
 use std::borrow::Cow;
@@ -54,6 +55,11 @@ pub struct Validated {
 }
 
 pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
+    validate_counting(table, catalog, &Tally::default())
+}
+
+/// [`validate`], counting the rows checked into `tally`.
+pub fn validate_counting(table: &Table, catalog: &Catalog, tally: &Tally) -> Validated {
     let mut present = [false; FIELD_COUNT];
     for c in table.columns.iter().flatten() {
         if let Column::Field(f) = c {
@@ -72,12 +78,15 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
     let mut records: Vec<Option<Record>> = Vec::with_capacity(table.rows.len());
     let mut errored = vec![false; table.rows.len()];
     let mut team_names = HashSet::new();
+    let mut counter = tally.counter();
     for (i, raw) in table.rows.iter().enumerate() {
         let (record, errors) = check_row(table, &raw, catalog, &mut team_names);
         errored[i] = !errors.is_empty();
         out.errors.extend(errors);
         records.push(Some(record));
+        counter.one();
     }
+    drop(counter);
     let ids = IdColumns::of(table);
     let roots = group_roots(table, &ids);
     // Rows of a group in file order, for the groups of more than one row only.

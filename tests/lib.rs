@@ -8,6 +8,8 @@ mod harness;
 mod history;
 // Audit log: an event per create, field update, status and membership change; roster log filters.
 mod audit_log;
+// Definitions and settings in the audit log: labels, forms, config, with --operator.
+mod audit_definitions;
 // Error report CSV: columns, only errored rows, formula neutralisation, imports errors ID.
 mod errors_csv;
 // Encodings, delimiters, CRLF and quoted line breaks, binary files, Google and Entra exports.

@@ -45,7 +45,7 @@ fn reads(r: &Roster, db: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// An SQLite store with something in every table.
 fn rich_store(r: &Roster) {
-    ok(r, &["labels", "add", "vip"]);
+    ok(r, &["labels", "add", "vip", "--operator", "ana"]);
     ok(r, &["forms", "add", "shirt.size"]);
     ok(r, &["config", "set", "seat-limit", "500"]);
     ok(r, &["import", &fixture("valid/teams.csv")]);

@@ -66,7 +66,11 @@ fn sqlite_view(s: &SqliteStore) -> String {
     for e in s.audit(None, None).unwrap() {
         out.push_str(&format!(
             "{} {:?} {} {} {}\n",
-            e.id, e.import_id, e.member, e.action, e.changes
+            e.id,
+            e.import_id,
+            e.member.as_deref().unwrap_or("-"),
+            e.action,
+            e.changes
         ));
     }
     out
@@ -90,7 +94,11 @@ fn pg_view(s: &PostgresStore) -> String {
     for e in s.audit(None, None).unwrap() {
         out.push_str(&format!(
             "{} {:?} {} {} {}\n",
-            e.id, e.import_id, e.member, e.action, e.changes
+            e.id,
+            e.import_id,
+            e.member.as_deref().unwrap_or("-"),
+            e.action,
+            e.changes
         ));
     }
     out
@@ -167,7 +175,9 @@ fn a_write_after_the_snapshot_refuses_the_plan() {
     let text = roster_csv(10, 0);
     let plan = plan_for(&snap, &text, &Mode::default());
     let mut other = PostgresStore::open(&target.url).unwrap();
-    other.set_setting("seat-limit", Some("100")).unwrap();
+    other
+        .set_setting("seat-limit", Some("100"), "test")
+        .unwrap();
     let id = pg.record_import(&meta(), text.as_bytes()).unwrap();
     let e = pg
         .apply(id, &plan, &snap, &serde_json::json!({}), "test")

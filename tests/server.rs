@@ -229,6 +229,9 @@ fn each_request_is_one_log_line_and_no_key_is_in_the_log_or_the_store() {
         .get("/v1/imports", &format!("{key}x"))
         .problem(401, INVALID);
     server.sync("", &key, "email\na@example.com\n");
+    // The server's stderr is read on a thread of the test: the last line may still be coming.
+    let requests = |log: &str| log.lines().filter(|l| l.contains(" /v1/")).count();
+    crate::support::wait_until(|| requests(&server.stderr()) >= 3, "three log lines");
     let log = server.stderr();
     let lines: Vec<&str> = log.lines().filter(|l| l.contains(" /v1/")).collect();
     assert_eq!(lines.len(), 3, "{log}");

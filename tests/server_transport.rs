@@ -5,10 +5,10 @@
 
 use crate::harness::{Roster, members_csv};
 use crate::server_harness::{Reply, Server, client, create_key};
-use crate::support::{at_a_terminal, roster_csv};
+use crate::support::{at_a_terminal, roster_csv, wait_until};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BUSY: &str =
     "Another import is being applied. Please wait for it to finish before uploading again.";
@@ -231,16 +231,4 @@ fn collect(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
         }
     });
     text
-}
-
-#[track_caller]
-fn wait_until(mut done: impl FnMut() -> bool, what: &str) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }

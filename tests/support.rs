@@ -247,3 +247,16 @@ const AT_A_TERMINAL: &str = r#"exec script -qec "$(printf '%q ' "$0" "$@")" /dev
 pub fn at_a_terminal() -> [&'static std::ffi::OsStr; 3] {
     ["bash".as_ref(), "-c".as_ref(), AT_A_TERMINAL.as_ref()]
 }
+
+/// Polls `done` every 5 ms; fails the test after a minute, naming `what` it waited for.
+#[track_caller]
+pub fn wait_until(mut done: impl FnMut() -> bool, what: &str) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

@@ -69,10 +69,10 @@ fn new_store() -> SqliteStore {
     let mut store = SqliteStore::open(&path).expect("fuzz store");
     let catalog = catalog();
     for slug in &catalog.labels {
-        store.add_label(slug).expect("label");
+        store.add_label(slug, "fuzz").expect("label");
     }
     for key in &catalog.form_fields {
-        store.add_form_field(key).expect("form field");
+        store.add_form_field(key, "fuzz").expect("form field");
     }
     let csv = "email,external_id,phone\na@example.com,1,+15550000001\n\
                b@example.com,2,+15550000002\nc@example.com,3,+15550000003\n";

@@ -6,16 +6,17 @@ use crate::model::Status;
 use crate::policy::Limit;
 use crate::term::Term;
 
-pub fn labels(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
+/// `operator`: who makes a change, for the audit log.
+pub fn labels(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {
     let mut store = super::open_store(global)?;
     match command {
         DefinitionCommand::Add { name } => {
             let slug = check_slug(&name)?;
-            store.add_label(&slug)?;
+            store.add_label(&slug, operator)?;
             super::say(&format!("label {slug} defined"))?;
         }
         DefinitionCommand::Remove { name } => {
-            if !store.remove_label(name.trim())? {
+            if !store.remove_label(name.trim(), operator)? {
                 return Err(Error::NotFound(msg::no_label(name.trim())));
             }
             super::say(&format!("label {} removed", name.trim()))?;
@@ -43,17 +44,17 @@ fn check_slug(name: &str) -> Result<String> {
     }
 }
 
-pub fn forms(command: DefinitionCommand, global: &GlobalArgs) -> Result<u8> {
+pub fn forms(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {
     let mut store = super::open_store(global)?;
     match command {
         DefinitionCommand::Add { name } => {
             let key = form_key(&name)?;
-            store.add_form_field(&key)?;
+            store.add_form_field(&key, operator)?;
             super::say(&format!("form field {key} defined (column form.{key})"))?;
         }
         DefinitionCommand::Remove { name } => {
             let key = form_key(&name)?;
-            if !store.remove_form_field(&key)? {
+            if !store.remove_form_field(&key, operator)? {
                 return Err(Error::NotFound(msg::no_form_field(&key)));
             }
             super::say(&format!("form field {key} removed"))?;
@@ -93,7 +94,12 @@ fn is_invitation_key(key: &str) -> bool {
     crate::invitations::template::KEYS.contains(&key)
 }
 
-pub fn config(command: ConfigCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
+pub fn config(
+    command: ConfigCommand,
+    operator: &str,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<u8> {
     let mut store = super::open_store(global)?;
     match command {
         ConfigCommand::Get { key } => {
@@ -125,17 +131,17 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, term: &Term) -> Resul
             check_key(&key)?;
             let value = value.trim();
             if value.eq_ignore_ascii_case("none") {
-                store.set_setting(&key, None)?;
+                store.set_setting(&key, None, operator)?;
             } else if is_invitation_key(&key) {
                 let text = crate::invitations::template::check_setting(&key, value)?;
-                store.set_setting(&key, Some(&text))?;
+                store.set_setting(&key, Some(&text), operator)?;
             } else {
                 check_value(&key, value)?;
                 if key == "seat-limit" {
                     let used = store.count_members(&[Status::Active, Status::Invited])?;
                     warn_seats_in_use(value, used, term);
                 }
-                store.set_setting(&key, Some(value))?;
+                store.set_setting(&key, Some(value), operator)?;
             }
             super::say(&format!("{key} = {value}"))?;
         }

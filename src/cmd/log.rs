@@ -38,7 +38,7 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
                 e.at.to_string(),
                 e.import_id.map(|i| i.to_string()).unwrap_or_default(),
                 e.operator.clone(),
-                e.member.clone(),
+                e.member.clone().unwrap_or_default(),
                 e.action.clone(),
                 describe_changes(&e.changes),
             ]

@@ -37,9 +37,15 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         }
         Command::Invite(args) => invite::run(&args, global, term),
         Command::Invitations { command } => invitations::run(command, global, term),
-        Command::Labels { command } => admin::labels(command, global),
-        Command::Forms { command } => admin::forms(command, global),
-        Command::Config { command } => admin::config(command, global, term),
+        Command::Labels { command, operator } => {
+            admin::labels(command, &self::operator(operator.as_deref()), global)
+        }
+        Command::Forms { command, operator } => {
+            admin::forms(command, &self::operator(operator.as_deref()), global)
+        }
+        Command::Config { command, operator } => {
+            admin::config(command, &self::operator(operator.as_deref()), global, term)
+        }
         Command::Backup { path } => backup::run(&path, global),
         Command::Serve(args) => serve::run(&args, global),
         Command::Keys { command } => keys::run(command, global),

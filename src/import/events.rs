@@ -38,8 +38,10 @@ pub type Beside = Box<dyn FnOnce(&Plan) + Send>;
 
 /// The observer of one import. Every method has a default that ignores the event.
 pub trait Events {
-    /// `stage` has done `done` of `total`. A stage reports when it starts (`done` 0) and when
-    /// it ends (`done` = `total`); `parse` only when it ends, as its total is known then.
+    /// `stage` has done `done` of `total`. A stage reports when it starts (`done` 0), about
+    /// every 5% of `total` while it runs (`done` rising), and when it ends (`done` = `total`).
+    /// `parse` has no start: its `total` is an estimate from the file's lines (or a JSON
+    /// array's items) until its end, which gives the data rows counted.
     fn progress(&mut self, stage: Stage, done: u64, total: u64) {
         let _ = (stage, done, total);
     }

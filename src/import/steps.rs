@@ -49,7 +49,11 @@ pub(super) fn prepare(
     let (snapshot, read) = parallel::join(
         move || second.snapshot(),
         || {
-            let parsed = decode_and_parse(&input, cx);
+            let parsed = parallel::watch(
+                0,
+                |tally| decode_and_parse(&input, cx, tally),
+                &mut within(events, Stage::Parse, None),
+            );
             // The history thread keeps its own handle on the bytes until its row is written.
             drop(input);
             let table = parsed?;
@@ -57,7 +61,11 @@ pub(super) fn prepare(
             let rows = table.rows.len() as u64;
             events.progress(Stage::Parse, rows, rows);
             events.progress(Stage::Validate, 0, rows);
-            let validated = validate::validate(&table, cx.catalog);
+            let validated = parallel::watch(
+                rows,
+                |tally| validate::validate_counting(&table, cx.catalog, tally),
+                &mut within(events, Stage::Validate, Some(Share::all(rows))),
+            );
             laps.lap(events, "validate");
             Ok((table, validated))
         },
@@ -75,7 +83,13 @@ pub(super) fn prepare(
     let rows = table.rows.len() as u64;
     events.progress(Stage::Validate, rows, rows);
     events.progress(Stage::Plan, 0, rows);
-    let resolved = resolve::resolve(validated, &snapshot);
+    // The plan stage's progress: its first half resolves the records, its second plans them.
+    let (first, second) = Share::halves(rows);
+    let resolved = parallel::watch(
+        validated.records.len() as u64,
+        |tally| resolve::resolve_counting(validated, &snapshot, tally),
+        &mut within(events, Stage::Plan, Some(first)),
+    );
     let errors = resolved.errors.clone();
     // The error report is the last use of the file's cells: the table goes before the plan.
     let error_report = match errors.is_empty() && !cx.options.always_report_errors {
@@ -84,7 +98,15 @@ pub(super) fn prepare(
     };
     let warnings = std::mem::take(&mut table.warnings);
     drop(table);
-    let planned = Planned::new(resolved, |r| plan::plan(r, &snapshot, &cx.options.mode));
+    let planned = parallel::watch(
+        resolved.records.len() as u64,
+        |tally| {
+            Planned::new(resolved, |r| {
+                plan::plan_counting(r, &snapshot, &cx.options.mode, tally)
+            })
+        },
+        &mut within(events, Stage::Plan, Some(second)),
+    );
     events.progress(Stage::Plan, rows, rows);
     laps.lap(events, "plan");
     Ok(Prepared::Planned(Box::new(PlannedRun {
@@ -96,11 +118,69 @@ pub(super) fn prepare(
     })))
 }
 
-fn decode_and_parse(input: &Input, cx: &Context) -> std::result::Result<Table, FileError> {
+fn decode_and_parse(
+    input: &Input,
+    cx: &Context,
+    tally: &parallel::Tally,
+) -> std::result::Result<Table, FileError> {
     input::refuse_binary(input)?;
     let decoded = decode::decode(input, cx.options.encoding.as_deref())?;
     let options = cx.options.parse_options(cx.max_rows, cx.file_name);
-    parse::parse(&decoded, &options, cx.catalog)
+    parse::parse_counting(&decoded, &options, cx.catalog, tally)
+}
+
+/// The rows `from..from + span` of a stage of `rows` rows, which one watched work covers.
+#[derive(Clone, Copy)]
+struct Share {
+    rows: u64,
+    from: u64,
+    span: u64,
+}
+
+impl Share {
+    fn all(rows: u64) -> Share {
+        Share {
+            rows,
+            from: 0,
+            span: rows,
+        }
+    }
+
+    fn halves(rows: u64) -> (Share, Share) {
+        let half = rows / 2;
+        let second = Share {
+            rows,
+            from: half,
+            span: rows - half,
+        };
+        (
+            Share {
+                span: half,
+                ..Share::all(rows)
+            },
+            second,
+        )
+    }
+}
+
+/// Reports a watched work's count as progress within `stage`: scaled onto its `share` of the
+/// stage's rows (at most every 5% of them), or (`None`) as counted, the total an estimate.
+fn within(
+    events: &mut dyn Events,
+    stage: Stage,
+    share: Option<Share>,
+) -> impl FnMut(u64, u64) + '_ {
+    let mut last = share.map_or(0, |s| s.from);
+    move |done, total| match share {
+        None => events.progress(stage, done, total),
+        Some(s) => {
+            let done = s.from + done * s.span / total.max(1);
+            if done >= last + (s.rows / 20).max(1) {
+                events.progress(stage, done, s.rows);
+                last = done;
+            }
+        }
+    }
 }
 
 fn error_report_bytes(table: &Table, errors: &[RowError]) -> Result<Vec<u8>> {

@@ -2,11 +2,13 @@
 
 use super::{RawTable, Rows, is_blank_record};
 use crate::error::FileError;
+use crate::parallel::Tally;
 
 pub(crate) fn parse(
     text: &str,
     delimiter: Option<u8>,
     max_rows: u64,
+    tally: &Tally,
 ) -> Result<RawTable, FileError> {
     let (text, first_row) = skip_version_line(text);
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(text));
@@ -25,8 +27,13 @@ pub(crate) fn parse(
     };
     let bytes = text.as_bytes();
     let mut row = first_row;
-    let lines = text.bytes().filter(|&b| b == b'\n').count();
+    let body = &bytes[header_end(&header, bytes).min(bytes.len())..];
+    let lines = body.iter().filter(|&&b| b == b'\n').count();
     let rows_at_most = lines.min(usize::try_from(max_rows).unwrap_or(usize::MAX)) + 1;
+    // The rows, estimated for progress: a line each (blank lines and cells over several
+    // lines make it fewer).
+    tally.set_total(lines as u64 + u64::from(!body.ends_with(b"\n") && !body.is_empty()));
+    let mut counter = tally.counter();
     let mut rows = Rows::with_capacity(text.len(), rows_at_most, header.len());
     loop {
         match reader.read_record(&mut record) {
@@ -53,12 +60,26 @@ pub(crate) fn parse(
             return Err(FileError::TooManyRows(max_rows));
         }
         rows.push(row, record.iter());
+        counter.one();
     }
     Ok(RawTable {
         header: header.iter().map(str::to_string).collect(),
         rows,
         delimiter,
     })
+}
+
+/// Where the header record's line ends in `bytes` (its position is before the blank lines the
+/// reader skipped to reach it).
+fn header_end(header: &::csv::StringRecord, bytes: &[u8]) -> usize {
+    let mut start = header.position().map_or(0, |p| p.byte() as usize);
+    while matches!(bytes.get(start), Some(b'\n' | b'\r')) {
+        start += 1;
+    }
+    bytes[start.min(bytes.len())..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| start + i + 1)
 }
 
 /// Microsoft Entra's bulk templates start with `version:v1.0`; it is row 1, the header row 2.
@@ -120,7 +141,7 @@ mod tests {
     use super::*;
 
     fn rows(text: &str) -> Vec<(u32, Vec<String>)> {
-        parse(text, None, 100)
+        parse(text, None, 100, &Tally::default())
             .unwrap()
             .rows
             .iter()
@@ -160,8 +181,25 @@ mod tests {
     }
 
     #[test]
+    fn rows_are_counted_against_the_lines_after_the_header() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let count = |text: &str| {
+            let tally = Tally::default();
+            let rows = parse(text, None, 100, &tally).unwrap().rows.len();
+            (rows, tally.done.load(Relaxed), tally.total.load(Relaxed))
+        };
+        assert_eq!(count("email\na@b.co\nc@d.co\n"), (2, 2, 2));
+        assert_eq!(count("email\na@b.co\nc@d.co"), (2, 2, 2));
+        // Blank lines and a cell over two lines: fewer rows than the estimate.
+        assert_eq!(
+            count("\nemail,n\n\"a@b.co\",\"x\ny\"\n\nc@d.co,z\n"),
+            (2, 2, 4)
+        );
+    }
+
+    #[test]
     fn row_limit_is_enforced_while_reading() {
-        let err = parse("email\na@b.co\nc@d.co\n", None, 1).unwrap_err();
+        let err = parse("email\na@b.co\nc@d.co\n", None, 1, &Tally::default()).unwrap_err();
         assert_eq!(err.to_string(), "The file has more than 1 data rows.");
     }
 }

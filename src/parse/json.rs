@@ -3,21 +3,25 @@
 
 use super::{RawTable, Rows};
 use crate::error::FileError;
+use crate::parallel::Tally;
 use serde_json::{Map, Value};
 
-pub(crate) fn parse_array(text: &str, max_rows: u64) -> Result<RawTable, FileError> {
+pub(crate) fn parse_array(text: &str, max_rows: u64, tally: &Tally) -> Result<RawTable, FileError> {
     let value: Value = serde_json::from_str(text).map_err(|e| FileError::BadJson(e.to_string()))?;
     let Value::Array(items) = value else {
         return Err(FileError::BadJson("expected an array of objects".into()));
     };
+    tally.set_total(items.len() as u64);
     let objects = items
         .into_iter()
         .enumerate()
         .map(|(i, item)| object(item, &format!("item {}", i + 1)).map(|o| (i as u32 + 1, o)));
-    build(objects, max_rows)
+    build(objects, max_rows, tally)
 }
 
-pub(crate) fn parse_lines(text: &str, max_rows: u64) -> Result<RawTable, FileError> {
+pub(crate) fn parse_lines(text: &str, max_rows: u64, tally: &Tally) -> Result<RawTable, FileError> {
+    // An estimate: blank lines are not rows.
+    tally.set_total(text.lines().count() as u64);
     let objects = text
         .lines()
         .enumerate()
@@ -27,7 +31,7 @@ pub(crate) fn parse_lines(text: &str, max_rows: u64) -> Result<RawTable, FileErr
                 .map_err(|e| FileError::BadJson(format!("line {}, {}", i + 1, at_column(&e))))?;
             object(value, &format!("line {}", i + 1)).map(|o| (i as u32 + 1, o))
         });
-    build(objects, max_rows)
+    build(objects, max_rows, tally)
 }
 
 /// serde_json says "... at line 1 column 19" of the one line it parsed: name the column only.
@@ -49,7 +53,9 @@ fn object(value: Value, at: &str) -> Result<Map<String, Value>, FileError> {
 fn build(
     objects: impl Iterator<Item = Result<(u32, Map<String, Value>), FileError>>,
     max_rows: u64,
+    tally: &Tally,
 ) -> Result<RawTable, FileError> {
+    let mut counter = tally.counter();
     let mut header: Vec<String> = Vec::new();
     let mut flat_rows: Vec<(u32, Vec<(usize, String)>)> = Vec::new();
     for item in objects {
@@ -72,6 +78,7 @@ fn build(
             return Err(FileError::TooManyRows(max_rows));
         }
         flat_rows.push((row, cells));
+        counter.one();
     }
     if header.is_empty() {
         return Err(FileError::Empty);
@@ -135,6 +142,7 @@ mod tests {
             r#"[{"email":"a@b.co","labels":["x","y"],"notify_sms":true,"form":{"p":{"s":"M"}}},
                 {"email":"c@d.co","external_id":7}]"#,
             10,
+            &Tally::default(),
         )
         .unwrap();
         assert_eq!(
@@ -150,19 +158,24 @@ mod tests {
 
     #[test]
     fn ndjson_rows_are_numbered_by_line() {
-        let t = parse_lines("{\"email\":\"a@b.co\"}\n\n{\"email\":\"c@d.co\"}\n", 10).unwrap();
+        let t = parse_lines(
+            "{\"email\":\"a@b.co\"}\n\n{\"email\":\"c@d.co\"}\n",
+            10,
+            &Tally::default(),
+        )
+        .unwrap();
         assert_eq!(t.rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 3]);
     }
 
     #[test]
     fn malformed_json_says_where() {
-        let e = parse_lines("{\"email\":\"a@b.co\"}\n{oops\n", 10).unwrap_err();
+        let e = parse_lines("{\"email\":\"a@b.co\"}\n{oops\n", 10, &Tally::default()).unwrap_err();
         assert!(
             e.to_string()
                 .starts_with("The file is not valid JSON: line 2, column 2: key must be a string"),
             "{e}"
         );
-        let e = parse_array("[1]", 10).unwrap_err();
+        let e = parse_array("[1]", 10, &Tally::default()).unwrap_err();
         assert_eq!(
             e.to_string(),
             "The file is not valid JSON: item 1 is not an object."

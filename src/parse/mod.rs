@@ -8,6 +8,7 @@ mod json;
 use crate::columns::{Catalog, Column, trim_cell};
 use crate::decode::Decoded;
 use crate::error::FileError;
+use crate::parallel::Tally;
 
 pub use header::Mapping;
 
@@ -192,6 +193,17 @@ pub fn parse(
     options: &ParseOptions,
     catalog: &Catalog,
 ) -> Result<Table, FileError> {
+    parse_counting(decoded, options, catalog, &Tally::default())
+}
+
+/// [`parse`], counting the data rows read into `tally` (its total: an estimate from the
+/// file's lines, or the items of a JSON array).
+pub fn parse_counting(
+    decoded: &Decoded,
+    options: &ParseOptions,
+    catalog: &Catalog,
+    tally: &Tally,
+) -> Result<Table, FileError> {
     let text = decoded
         .text
         .strip_prefix('\u{FEFF}')
@@ -201,9 +213,9 @@ pub fn parse(
     }
     let format = pick_format(options.format, &options.file_name, text);
     let raw = match format {
-        InputFormat::Json => json::parse_array(text, options.max_rows)?,
-        InputFormat::Ndjson => json::parse_lines(text, options.max_rows)?,
-        _ => csv::parse(text, options.delimiter, options.max_rows)?,
+        InputFormat::Json => json::parse_array(text, options.max_rows, tally)?,
+        InputFormat::Ndjson => json::parse_lines(text, options.max_rows, tally)?,
+        _ => csv::parse(text, options.delimiter, options.max_rows, tally)?,
     };
     let mut table = header::resolve(raw, &options.mappings, catalog)?;
     table.format = format;

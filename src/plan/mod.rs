@@ -2,6 +2,7 @@
 //! It says exactly what would change, member by member, and counts it (SPEC §7).
 
 use crate::model::{Field, Member, Role, Status, Values, email_key};
+use crate::parallel::Tally;
 use crate::resolve::Resolved;
 use crate::snapshot::Snapshot;
 use crate::validate::Record;
@@ -47,10 +48,22 @@ impl Default for Mode {
 }
 
 pub fn plan<'a>(resolved: &'a Resolved, snapshot: &Snapshot, mode: &Mode) -> Plan<'a> {
+    plan_counting(resolved, snapshot, mode, &Tally::default())
+}
+
+/// [`plan`], counting into `tally` each record planned.
+pub fn plan_counting<'a>(
+    resolved: &'a Resolved,
+    snapshot: &Snapshot,
+    mode: &Mode,
+    tally: &Tally,
+) -> Plan<'a> {
     let mut plan = Plan::default();
     let mut matched = vec![false; snapshot.members.len()];
     let mut named_teams: BTreeSet<&str> = BTreeSet::new();
+    let mut counter = tally.counter();
     for (record, member) in resolved.matches() {
+        counter.one();
         named_teams.extend(record.teams.iter().map(|t| &*t.team));
         match member {
             Some(i) => {

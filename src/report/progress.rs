@@ -1,11 +1,11 @@
-//! Progress of a long import, reported at stage boundaries: `progress` events on the NDJSON
-//! stream, or the message of the spinner on a terminal (`term::Term::progress`).
+//! Progress of a long import: `progress` events on the NDJSON stream, or the message of the
+//! spinner on a terminal (`term::Term::progress`).
 //!
 //! Event: `{"event": "progress", "stage": "parse"|"validate"|"plan"|"apply", "done": n, "total": m}`.
 //! `parse`, `validate` and `plan` count data rows, `apply` counts member changes. A stage reports
-//! when it starts (`done` 0) and when it ends (`done` = `total`); `parse` only when it ends, as
-//! its total is known then. `apply` also reports within the stage, about every 5% of the
-//! changes (the store throttles: SQLite), so a run has at most about 27 events.
+//! when it starts (`done` 0), about every 5% while it runs, and when it ends (`done` =
+//! `total`); `parse` has no start, and its `total` is an estimate (the file's lines) until its
+//! end. So a run has at most about 83 events.
 //! Only files of at least [`MIN_ROWS`] data rows are long enough to report on, by event or bar.
 
 use super::ndjson::write_event;

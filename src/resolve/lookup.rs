@@ -3,7 +3,7 @@
 
 use super::{holds, match_record};
 use crate::model::{Field, IDENTIFIERS, Member, identifier_key};
-use crate::parallel::in_chunks;
+use crate::parallel::{Tally, in_chunks};
 use crate::snapshot::Snapshot;
 use crate::validate::Record;
 use ahash::AHashMap as HashMap;
@@ -20,11 +20,19 @@ pub(super) fn find_all<'s>(
     records: &[Record],
     snapshot: &'s Snapshot,
     parallel_from: usize,
+    tally: &Tally,
 ) -> (Vec<Option<Found>>, Holders<'s>) {
     let members = &snapshot.members;
     let followed = in_chunks(records, parallel_from, |chunk, first| {
         let mut trail = Trail::at(first);
-        chunk.iter().map(|r| trail.follow(r, members)).collect()
+        let mut counter = tally.counter();
+        chunk
+            .iter()
+            .map(|r| {
+                counter.one();
+                trail.follow(r, members)
+            })
+            .collect()
     });
     let left: Vec<usize> = (0..records.len())
         .filter(|&i| followed[i].is_none())

@@ -3,6 +3,7 @@
 
 use crate::error::{RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Member, email_key};
+use crate::parallel::Tally;
 use crate::snapshot::Snapshot;
 use crate::validate::{Record, Validated};
 use std::collections::HashSet;
@@ -35,11 +36,21 @@ impl Resolved {
 }
 
 pub fn resolve(validated: Validated, snapshot: &Snapshot) -> Resolved {
-    resolve_with(validated, snapshot, PARALLEL_RECORDS)
+    resolve_counting(validated, snapshot, &Tally::default())
+}
+
+/// [`resolve`], counting into `tally` each record as it is followed through the store.
+pub fn resolve_counting(validated: Validated, snapshot: &Snapshot, tally: &Tally) -> Resolved {
+    resolve_with(validated, snapshot, PARALLEL_RECORDS, tally)
 }
 
 /// [`resolve`], looking records up on several threads from `parallel_from` records on.
-fn resolve_with(validated: Validated, snapshot: &Snapshot, parallel_from: usize) -> Resolved {
+fn resolve_with(
+    validated: Validated,
+    snapshot: &Snapshot,
+    parallel_from: usize,
+    tally: &Tally,
+) -> Resolved {
     let mut out = Resolved {
         errors: validated.errors,
         errored_ids: validated.errored_ids,
@@ -54,7 +65,7 @@ fn resolve_with(validated: Validated, snapshot: &Snapshot, parallel_from: usize)
     // The row that claimed each stored member. A vector, not a map: on a large sync nearly
     // every member is claimed, and a map of them cost ~50 MB.
     let mut claimed: Vec<Option<u32>> = vec![None; snapshot.members.len()];
-    let (found, holders) = find_all(&records, snapshot, parallel_from);
+    let (found, holders) = find_all(&records, snapshot, parallel_from, tally);
     for (record, found) in records.iter().zip(found) {
         let matched = match found.map_or_else(|| match_record(record, snapshot, &holders), Ok) {
             Ok(Some((field, i))) => match claimed[i] {

@@ -82,7 +82,7 @@ proptest! {
             .map(|r| match_record(r, &reference, &index).ok())
             .collect();
         for parallel_from in [1, usize::MAX] {
-            let (found, _) = find_all(&records, &snapshot, parallel_from);
+            let (found, _) = find_all(&records, &snapshot, parallel_from, &Default::default());
             prop_assert_eq!(&found, &expected);
         }
     }

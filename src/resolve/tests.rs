@@ -65,8 +65,13 @@ fn parallel_and_serial_resolve_agree() {
         record(8, "bob@x.co", ""),
     ];
     let validated = validated(records);
-    let serial = resolve_with(validated.clone(), &snapshot(), usize::MAX);
-    let parallel = resolve_with(validated, &snapshot(), 1);
+    let serial = resolve_with(
+        validated.clone(),
+        &snapshot(),
+        usize::MAX,
+        &Tally::default(),
+    );
+    let parallel = resolve_with(validated, &snapshot(), 1, &Tally::default());
     assert_eq!(parallel.members, serial.members);
     assert_eq!(parallel.records, serial.records);
     let messages = |r: &Resolved| -> Vec<(Option<u32>, String)> {

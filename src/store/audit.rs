@@ -1,5 +1,6 @@
 //! The audit log's stored form, without SQL: events in batches, each batch one zstd frame of
-//! NDJSON lines `{"member_id", "member", "action", "changes"}`.
+//! NDJSON lines `{"member_id", "member", "action", "changes"}` (`member_id` and `member` null for
+//! a change to the store's definitions or settings).
 //!
 //! Why batches: one row per event made the audit 670 MB of a million-member first import's
 //! 1.2 GB store, written twice (WAL, then checkpoint). Compressed batches of the same lines take
@@ -42,8 +43,8 @@ pub struct BatchWriter {
 
 #[derive(Serialize)]
 struct LineOut<'a, C> {
-    member_id: i64,
-    member: &'a str,
+    member_id: Option<i64>,
+    member: Option<&'a str>,
     action: &'a str,
     changes: C,
 }
@@ -52,7 +53,7 @@ struct LineOut<'a, C> {
 #[derive(Debug, Deserialize)]
 pub struct Line {
     pub member_id: Option<i64>,
-    pub member: String,
+    pub member: Option<String>,
     pub action: String,
     pub changes: serde_json::Value,
 }
@@ -65,6 +66,26 @@ impl BatchWriter {
         action: &str,
         changes: impl Serialize,
     ) -> Result<(), StoreError> {
+        self.members.push(member_id);
+        self.write(Some(member_id), Some(member), action, changes)
+    }
+
+    /// An event about no member: a change to the definitions or settings.
+    pub fn push_unattached(
+        &mut self,
+        action: &str,
+        changes: impl Serialize,
+    ) -> Result<(), StoreError> {
+        self.write(None, None, action, changes)
+    }
+
+    fn write(
+        &mut self,
+        member_id: Option<i64>,
+        member: Option<&str>,
+        action: &str,
+        changes: impl Serialize,
+    ) -> Result<(), StoreError> {
         let line = LineOut {
             member_id,
             member,
@@ -73,7 +94,6 @@ impl BatchWriter {
         };
         serde_json::to_writer(&mut self.lines, &line).map_err(std::io::Error::from)?;
         self.lines.push(b'\n');
-        self.members.push(member_id);
         self.events += 1;
         if self.events == BATCH_EVENTS {
             self.cut()?;

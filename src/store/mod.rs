@@ -61,7 +61,9 @@ pub struct AuditEvent {
     pub import_id: Option<i64>,
     pub at: Timestamp,
     pub operator: String,
-    pub member: String,
+    /// The member's email, else external_id, else phone; `None` for a change to the
+    /// definitions or settings (`add_label`, `set_config`, ...).
+    pub member: Option<String>,
     pub action: String,
     pub changes: serde_json::Value,
 }
@@ -205,11 +207,19 @@ pub trait AdminStore {
     fn each_member(&self, statuses: &[Status], visit: &mut MemberVisitor)
     -> Result<(), StoreError>;
     fn settings(&self) -> Result<Settings, StoreError>;
-    fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
-    fn add_label(&mut self, slug: &str) -> Result<bool, StoreError>;
-    fn remove_label(&mut self, slug: &str) -> Result<bool, StoreError>;
-    fn add_form_field(&mut self, key: &str) -> Result<bool, StoreError>;
-    fn remove_form_field(&mut self, key: &str) -> Result<bool, StoreError>;
+    /// Sets (`None`: removes) a setting; a change is an audit event by `operator`.
+    fn set_setting(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+        operator: &str,
+    ) -> Result<(), StoreError>;
+    /// The definitions: `false` when there was nothing to add or remove; a change is an
+    /// audit event by `operator` ([`shared::Definition`]).
+    fn add_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError>;
+    fn remove_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError>;
+    fn add_form_field(&mut self, key: &str, operator: &str) -> Result<bool, StoreError>;
+    fn remove_form_field(&mut self, key: &str, operator: &str) -> Result<bool, StoreError>;
 }
 
 /// A whole store: every job.

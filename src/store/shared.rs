@@ -63,6 +63,70 @@ pub fn state_change_audit(
     serde_json::json!({ "fields": fields })
 }
 
+/// A change to the store's definitions or settings, as the audit log records it: an event about
+/// no member, `action` with `{"fields": {"<field>": {"old", "new"}}}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Definition<'a> {
+    /// `add_label`, `remove_label`, `add_form_field`, `remove_form_field` or `set_config`.
+    pub action: &'static str,
+    /// `label`, `form_field`, or the setting's key (`seat-limit`).
+    pub field: &'a str,
+    pub old: Option<&'a str>,
+    pub new: Option<&'a str>,
+}
+
+impl<'a> Definition<'a> {
+    pub fn label(added: bool, slug: &'a str) -> Definition<'a> {
+        Definition::defined(added, slug, "label", ["add_label", "remove_label"])
+    }
+
+    pub fn form_field(added: bool, key: &'a str) -> Definition<'a> {
+        Definition::defined(
+            added,
+            key,
+            "form_field",
+            ["add_form_field", "remove_form_field"],
+        )
+    }
+
+    pub fn setting(key: &'a str, old: Option<&'a str>, new: Option<&'a str>) -> Definition<'a> {
+        Definition {
+            action: "set_config",
+            field: key,
+            old,
+            new,
+        }
+    }
+
+    fn defined(
+        added: bool,
+        name: &'a str,
+        field: &'a str,
+        [add, remove]: [&'static str; 2],
+    ) -> Definition<'a> {
+        let (action, old, new) = match added {
+            true => (add, None, Some(name)),
+            false => (remove, Some(name), None),
+        };
+        Definition {
+            action,
+            field,
+            old,
+            new,
+        }
+    }
+
+    /// The one audit event, as a batch to store.
+    pub fn audit(&self) -> Result<Vec<Batch>, StoreError> {
+        let mut audit = BatchWriter::default();
+        let changes = serde_json::json!({
+            "fields": { self.field: {"old": self.old, "new": self.new} }
+        });
+        audit.push_unattached(self.action, changes)?;
+        audit.finish()
+    }
+}
+
 /// The member `id` (email, external_id or phone) names now, else the member whose email it
 /// was: the audit log's email changes are followed from `id` to the member's current email.
 pub fn member_id_ever(store: &dyn Store, id: &str) -> Result<Option<i64>, StoreError> {

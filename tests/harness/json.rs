@@ -254,7 +254,9 @@ pub struct AuditEvent {
     pub import_id: Option<i64>,
     pub at: String,
     pub operator: String,
-    pub member: String,
+    /// `null` for a change to the definitions or settings (`add_label`, `set_config`, ...).
+    #[serde(deserialize_with = "nullable")]
+    pub member: Option<String>,
     pub action: String,
     pub changes: AuditChanges,
 }

@@ -8,6 +8,7 @@ use crate::error::StoreError;
 use crate::model::member_label;
 use crate::store::StateChange;
 use crate::store::audit::BatchWriter;
+use crate::store::shared::Definition;
 use postgres::Transaction;
 
 /// Locks the generation row: the store's one write order, shared with `apply`.
@@ -77,49 +78,76 @@ impl PostgresStore {
         &mut self,
         key: &str,
         value: Option<&str>,
+        operator: &str,
     ) -> Result<(), StoreError> {
+        let mut client = self.conn()?;
+        let mut tx = client.transaction().map_err(pg)?;
+        lock_generation(&mut tx)?;
+        let old: Option<String> = tx
+            .query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
+            .map_err(pg)?
+            .map(|r| r.get(0));
         match value {
-            Some(v) => self.definition(
+            Some(v) => tx.execute(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 &[&key, &v],
             ),
-            None => self.definition("DELETE FROM settings WHERE key = $1", &[&key]),
+            None => tx.execute("DELETE FROM settings WHERE key = $1", &[&key]),
         }
-        .map(|_| ())
+        .map_err(pg)?;
+        if old.as_deref() != value {
+            let change = Definition::setting(key, old.as_deref(), value);
+            super::apply::insert_audit_batches(&mut tx, None, &now(), operator, &change.audit()?)?;
+        }
+        bump_generation(&mut tx)?;
+        tx.commit().map_err(pg)?;
+        Ok(())
     }
 
-    pub(super) fn insert_label(&mut self, slug: &str) -> Result<bool, StoreError> {
-        self.definition(
-            "INSERT INTO labels (slug) VALUES ($1) ON CONFLICT DO NOTHING",
-            &[&slug],
-        )
+    pub(super) fn insert_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError> {
+        let sql = "INSERT INTO labels (slug) VALUES ($1) ON CONFLICT DO NOTHING";
+        self.definition(sql, Definition::label(true, slug), operator)
     }
-    pub(super) fn delete_label(&mut self, slug: &str) -> Result<bool, StoreError> {
-        self.definition("DELETE FROM labels WHERE slug = $1", &[&slug])
+    pub(super) fn delete_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError> {
+        let sql = "DELETE FROM labels WHERE slug = $1";
+        self.definition(sql, Definition::label(false, slug), operator)
     }
-    pub(super) fn insert_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
-        self.definition(
-            "INSERT INTO form_fields (key) VALUES ($1) ON CONFLICT DO NOTHING",
-            &[&key],
-        )
+    pub(super) fn insert_form_field(
+        &mut self,
+        key: &str,
+        operator: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = "INSERT INTO form_fields (key) VALUES ($1) ON CONFLICT DO NOTHING";
+        self.definition(sql, Definition::form_field(true, key), operator)
     }
-    pub(super) fn delete_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
-        self.definition("DELETE FROM form_fields WHERE key = $1", &[&key])
+    pub(super) fn delete_form_field(
+        &mut self,
+        key: &str,
+        operator: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = "DELETE FROM form_fields WHERE key = $1";
+        self.definition(sql, Definition::form_field(false, key), operator)
     }
 
-    /// One definition write and the generation bump (always, as on SQLite), together.
+    /// One definition write (`sql` with the label or form field as `$1`), its audit event when
+    /// it changed something, and the generation bump (always, as on SQLite), together.
     fn definition(
         &mut self,
         sql: &str,
-        params: &[&(dyn postgres::types::ToSql + Sync)],
+        change: Definition,
+        operator: &str,
     ) -> Result<bool, StoreError> {
         let mut client = self.conn()?;
         let mut tx = client.transaction().map_err(pg)?;
         lock_generation(&mut tx)?;
-        let n = tx.execute(sql, params).map_err(pg)?;
+        let name = change.new.or(change.old).unwrap_or_default();
+        let changed = tx.execute(sql, &[&name]).map_err(pg)? > 0;
+        if changed {
+            super::apply::insert_audit_batches(&mut tx, None, &now(), operator, &change.audit()?)?;
+        }
         bump_generation(&mut tx)?;
         tx.commit().map_err(pg)?;
-        Ok(n > 0)
+        Ok(changed)
     }
 }

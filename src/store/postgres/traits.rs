@@ -112,20 +112,25 @@ impl AdminStore for PostgresStore {
     fn settings(&self) -> Result<Settings, StoreError> {
         Ok(self.read_definitions()?.1)
     }
-    fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
-        self.write_setting(key, value)
+    fn set_setting(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+        operator: &str,
+    ) -> Result<(), StoreError> {
+        self.write_setting(key, value, operator)
     }
-    fn add_label(&mut self, slug: &str) -> Result<bool, StoreError> {
-        self.insert_label(slug)
+    fn add_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError> {
+        self.insert_label(slug, operator)
     }
-    fn remove_label(&mut self, slug: &str) -> Result<bool, StoreError> {
-        self.delete_label(slug)
+    fn remove_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError> {
+        self.delete_label(slug, operator)
     }
-    fn add_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
-        self.insert_form_field(key)
+    fn add_form_field(&mut self, key: &str, operator: &str) -> Result<bool, StoreError> {
+        self.insert_form_field(key, operator)
     }
-    fn remove_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
-        self.delete_form_field(key)
+    fn remove_form_field(&mut self, key: &str, operator: &str) -> Result<bool, StoreError> {
+        self.delete_form_field(key, operator)
     }
 }
 

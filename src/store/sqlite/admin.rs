@@ -3,8 +3,9 @@
 use super::{SqliteStore, now};
 use crate::error::StoreError;
 use crate::model::{Status, member_label};
+use crate::store::shared::Definition;
 use crate::store::{AdminStore, MemberRecord, MemberVisitor, Settings, StateChange, audit};
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::Path;
 
 impl AdminStore for SqliteStore {
@@ -60,32 +61,52 @@ impl AdminStore for SqliteStore {
         self.read_settings()
     }
 
-    fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+    fn set_setting(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+        operator: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let old: Option<String> = tx
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?;
         match value {
-            Some(v) => self.conn.execute(
+            Some(v) => tx.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![key, v],
             )?,
-            None => self
-                .conn
-                .execute("DELETE FROM settings WHERE key = ?1", [key])?,
+            None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
         };
-        Self::bump_generation(&self.conn)?;
+        if old.as_deref() != value {
+            let change = Definition::setting(key, old.as_deref(), value);
+            super::apply::insert_audit_batches(&tx, None, &now(), operator, &change.audit()?)?;
+        }
+        Self::bump_generation(&tx)?;
+        tx.commit()?;
         Ok(())
     }
 
-    fn add_label(&mut self, slug: &str) -> Result<bool, StoreError> {
-        self.definition("INSERT OR IGNORE INTO labels (slug) VALUES (?1)", slug)
+    fn add_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError> {
+        let sql = "INSERT OR IGNORE INTO labels (slug) VALUES (?1)";
+        self.definition(sql, Definition::label(true, slug), operator)
     }
-    fn remove_label(&mut self, slug: &str) -> Result<bool, StoreError> {
-        self.definition("DELETE FROM labels WHERE slug = ?1", slug)
+    fn remove_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError> {
+        let sql = "DELETE FROM labels WHERE slug = ?1";
+        self.definition(sql, Definition::label(false, slug), operator)
     }
-    fn add_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
-        self.definition("INSERT OR IGNORE INTO form_fields (key) VALUES (?1)", key)
+    fn add_form_field(&mut self, key: &str, operator: &str) -> Result<bool, StoreError> {
+        let sql = "INSERT OR IGNORE INTO form_fields (key) VALUES (?1)";
+        self.definition(sql, Definition::form_field(true, key), operator)
     }
-    fn remove_form_field(&mut self, key: &str) -> Result<bool, StoreError> {
-        self.definition("DELETE FROM form_fields WHERE key = ?1", key)
+    fn remove_form_field(&mut self, key: &str, operator: &str) -> Result<bool, StoreError> {
+        let sql = "DELETE FROM form_fields WHERE key = ?1";
+        self.definition(sql, Definition::form_field(false, key), operator)
     }
 }
 
@@ -106,9 +127,24 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn definition(&mut self, sql: &str, value: &str) -> Result<bool, StoreError> {
-        let n = self.conn.execute(sql, [value])?;
-        Self::bump_generation(&self.conn)?;
-        Ok(n > 0)
+    /// One definition write (`sql` with the label or form field as `?1`), its audit event
+    /// when it changed something, and the generation bump, in one transaction.
+    fn definition(
+        &mut self,
+        sql: &str,
+        change: Definition,
+        operator: &str,
+    ) -> Result<bool, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let name = change.new.or(change.old).unwrap_or_default();
+        let changed = tx.execute(sql, [name])? > 0;
+        if changed {
+            super::apply::insert_audit_batches(&tx, None, &now(), operator, &change.audit()?)?;
+        }
+        Self::bump_generation(&tx)?;
+        tx.commit()?;
+        Ok(changed)
     }
 }
