@@ -9,7 +9,7 @@ use crate::error::{Error, Result, RowError, msg};
 use crate::import::{self, ImportInput, ImportOptions, Outcome, Refusal, RunStatus};
 use crate::plan::Mode;
 use crate::report::plan_text::PlanView;
-use crate::report::prerender::Prerender;
+use crate::report::prerender::{Prerender, Rendered};
 use crate::report::progress::Progress;
 use crate::report::{self, OutputFormat};
 use crate::term::Term;
@@ -51,7 +51,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     // The outcome is decided: a report that cannot be written after the import was applied
     // must not exit 1, which says nothing changed (exit 6; a closed pipe stays exit 0).
     let changes = observer.prerender.as_ref().and_then(Prerender::take);
-    let written = write_reports(&outcome, changes.as_deref(), errors_csv, args, global, term);
+    let written = write_reports(&outcome, changes.as_ref(), errors_csv, args, global, term);
     if let Err(e) = written {
         return match (outcome.status, outcome.import_id) {
             (RunStatus::Completed, Some(id)) if !is_broken_pipe(&e) => Err(Error::Unreported {
@@ -74,7 +74,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
 /// The error report CSV (`--errors-csv`), then the report on stdout.
 fn write_reports(
     outcome: &Outcome,
-    changes: Option<&[u8]>,
+    changes: Option<&Rendered>,
     errors_csv: Option<Output>,
     args: &ImportArgs,
     global: &GlobalArgs,
@@ -121,7 +121,7 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
 /// changes rendered beside the apply, if it was.
 fn render(
     outcome: &Outcome,
-    changes: Option<&[u8]>,
+    changes: Option<&Rendered>,
     args: &ImportArgs,
     global: &GlobalArgs,
     term: &Term,

@@ -1,6 +1,7 @@
 //! The JSON document of `--output json` and the change objects of NDJSON and the audit log,
 //! with exactly the contract's keys (SPEC §10).
 
+use super::prerender::Rendered;
 use super::{FileInfo, Outcome};
 use crate::plan::wire::ChangeJson;
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -15,12 +16,12 @@ pub const FORMAT_VERSION: &str = "1";
 /// [`write_changes`] (beside the apply, [`super::prerender`]), else it is rendered here.
 pub fn write_document(
     outcome: &Outcome,
-    changes: Option<&[u8]>,
+    changes: Option<&Rendered>,
     mut out: impl Write,
 ) -> std::io::Result<()> {
     out.write_all(&before_changes(outcome)?)?;
     match changes {
-        Some(bytes) => out.write_all(bytes)?,
+        Some(rendered) => rendered.write_to(&mut out)?,
         None => write_changes(outcome.changes(), &mut out)?,
     }
     after_changes(outcome, out)

@@ -2,6 +2,7 @@
 
 use super::Outcome;
 use super::json::head;
+use super::prerender::Rendered;
 use crate::plan::wire::ChangeJson;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -29,11 +30,11 @@ pub fn write_event(out: &mut dyn Write, event: &str, body: Value) -> std::io::Re
 /// rendered by [`write_changes`] (beside the apply), else they are rendered here.
 pub fn write(
     outcome: &Outcome,
-    changes: Option<&[u8]>,
-    out: &mut dyn Write,
+    changes: Option<&Rendered>,
+    mut out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match changes {
-        Some(bytes) => out.write_all(bytes)?,
+        Some(rendered) => rendered.write_to(&mut out)?,
         None => write_changes(outcome.changes(), &mut *out)?,
     }
     write_after_changes(outcome, out)

@@ -13,7 +13,63 @@ use std::sync::{Arc, Mutex};
 pub struct Prerender {
     /// NDJSON `change` events, else the JSON document's `changes` array.
     ndjson: bool,
-    slot: Arc<Mutex<Option<Vec<u8>>>>,
+    slot: Arc<Mutex<Option<Rendered>>>,
+}
+
+/// Rendered bytes in pieces of about [`PIECE`] bytes: a gigabyte of JSON is never copied to
+/// grow one buffer (which also held the old and the new buffer at once), and a server sends
+/// the pieces as they are.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    full: Vec<Vec<u8>>,
+    current: Vec<u8>,
+}
+
+const PIECE: usize = 4 << 20;
+
+impl Rendered {
+    /// The pieces, in order.
+    pub fn into_pieces(mut self) -> Vec<Vec<u8>> {
+        self.full.push(self.current);
+        self.full
+    }
+
+    /// Writes every piece, in order.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        self.full.iter().try_for_each(|p| out.write_all(p))?;
+        out.write_all(&self.current)
+    }
+
+    #[cold]
+    fn next_piece(&mut self, at_least: usize) {
+        let fresh = Vec::with_capacity(PIECE.max(at_least));
+        let full = std::mem::replace(&mut self.current, fresh);
+        if !full.is_empty() {
+            self.full.push(full);
+        }
+    }
+}
+
+impl std::io::Write for Rendered {
+    // The serializer writes a few bytes at a time: this is its hot path.
+    #[inline]
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.write_all(data)?;
+        Ok(data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
+        if self.current.capacity() - self.current.len() < data.len() {
+            self.next_piece(data.len());
+        }
+        self.current.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Prerender {
@@ -39,7 +95,7 @@ impl Prerender {
         let (ndjson, slot) = (self.ndjson, Arc::clone(&self.slot));
         Box::new(move |plan: &Plan| {
             let changes = plan.changes.iter().map(ChangeJson);
-            let mut bytes = Vec::new();
+            let mut bytes = Rendered::default();
             let written = match ndjson {
                 true => super::ndjson::write_changes(changes, &mut bytes),
                 false => super::json::write_changes(changes, &mut bytes),
@@ -53,7 +109,7 @@ impl Prerender {
     }
 
     /// The rendered changes, once (`None` when nothing was rendered beside the apply).
-    pub fn take(&self) -> Option<Vec<u8>> {
+    pub fn take(&self) -> Option<Rendered> {
         self.slot.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 }

@@ -67,3 +67,21 @@ impl Events for Progress {
         }
     }
 }
+
+/// A phase's time and the process's memory on stderr (`ROSTER_TIMINGS`, for the benchmarks).
+pub fn print_phase(phase: &str, elapsed: std::time::Duration) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let mb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    eprintln!(
+        "phase {phase:<9} {:>8.3} s  rss {:>5} MB  peak {:>5} MB",
+        elapsed.as_secs_f64(),
+        mb("VmRSS:"),
+        mb("VmHWM:")
+    );
+}

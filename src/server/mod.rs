@@ -55,6 +55,8 @@ pub struct App {
     /// Requests per client address on the invitation link's pages.
     link_rates: limits::KeyRates,
     body_timeout: Duration,
+    /// Phase timings of each sync on stderr (`ROSTER_TIMINGS`, as the CLI's import).
+    timings: bool,
     touched: Mutex<HashMap<String, Instant>>,
     /// The progress of the import this server is applying (one at a time per store).
     progress: Mutex<Option<serde_json::Value>>,
@@ -134,6 +136,7 @@ pub fn serve(config: Config) -> Result<()> {
         failures: limits::Failures::new(MAX_FAILURES, FAILURE_WINDOW),
         link_rates: accept::rates(),
         body_timeout: config.body_timeout,
+        timings: std::env::var_os("ROSTER_TIMINGS").is_some(),
         touched: Mutex::new(HashMap::new()),
         progress: Mutex::new(None),
         sessions: page::Sessions::default(),

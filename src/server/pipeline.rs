@@ -10,7 +10,7 @@ use crate::parse::InputFormat;
 use crate::plan::Mode;
 use crate::policy::Limit;
 use crate::report;
-use crate::report::prerender::Prerender;
+use crate::report::prerender::{Prerender, Rendered};
 use crate::store::keys::KeyedStore;
 use axum::body::Bytes;
 use axum::http::StatusCode;
@@ -182,37 +182,38 @@ pub fn run(
     })
 }
 
-/// The answer in pieces, the list of changes (maybe hundreds of megabytes, maybe rendered
-/// beside the apply) one of them as it is: sent without being copied into one buffer.
+/// The answer in pieces: the document's head, the list of changes in the pieces it was rendered
+/// in (maybe beside the apply; maybe a gigabyte), and its end, sent without being copied into
+/// one buffer.
 fn answer(
     outcome: &Outcome,
     ndjson: bool,
-    changes: Option<Vec<u8>>,
+    changes: Option<Rendered>,
 ) -> std::io::Result<Vec<Bytes>> {
     let changes = match changes {
-        Some(bytes) => bytes,
+        Some(rendered) => rendered,
         None => {
-            let mut bytes = Vec::new();
+            let mut rendered = Rendered::default();
             match ndjson {
-                true => report::ndjson::write_changes(outcome.changes(), &mut bytes)?,
-                false => report::json::write_changes(outcome.changes(), &mut bytes)?,
+                true => report::ndjson::write_changes(outcome.changes(), &mut rendered)?,
+                false => report::json::write_changes(outcome.changes(), &mut rendered)?,
             }
-            bytes
+            rendered
         }
     };
+    let changes = changes.into_pieces().into_iter().map(Bytes::from);
     let mut after = Vec::new();
     if ndjson {
         report::ndjson::write_after_changes(outcome, &mut after)?;
-        return Ok(vec![Bytes::from(changes), Bytes::from(after)]);
+        return Ok(changes.chain([Bytes::from(after)]).collect());
     }
     report::json::after_changes(outcome, &mut after)?;
     after.push(b'\n');
-    let before = report::json::before_changes(outcome)?;
-    Ok(vec![
-        Bytes::from(before),
-        Bytes::from(changes),
-        Bytes::from(after),
-    ])
+    let before = Bytes::from(report::json::before_changes(outcome)?);
+    Ok(std::iter::once(before)
+        .chain(changes)
+        .chain([Bytes::from(after)])
+        .collect())
 }
 
 pub const NDJSON: &str = "application/x-ndjson";

@@ -94,34 +94,46 @@ async fn handle(
     let max_bytes = settings.max_bytes.unwrap_or(pipeline::DEFAULT_MAX_BYTES);
     let bytes = read_body(&headers, body, max_bytes, app.body_timeout).await?;
     let ndjson = accepts_ndjson(&headers);
-    let request_sha256 = fingerprint(&query, ndjson, &bytes);
     let idempotency_key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty());
-    if let Some(key) = &idempotency_key {
-        let (name, key) = (caller.name.clone(), key.clone());
-        let kept = app.db.run(move |s| s.stored_response(&name, &key)).await?;
-        if let Some(kept) = kept {
-            if kept.request_sha256 != request_sha256 {
-                return Err(Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ServeError::IdempotencyMismatch.to_string(),
-                ));
+    // Only a sync with an Idempotency-Key needs its request's hash (of the whole body: off
+    // the async threads).
+    let keep = match idempotency_key {
+        None => None,
+        Some(key) => {
+            let body = bytes.clone();
+            let request_sha256 =
+                tokio::task::spawn_blocking(move || fingerprint(&query, ndjson, &body))
+                    .await
+                    .map_err(Problem::internal)?;
+            let (name, looked_up) = (caller.name.clone(), key.clone());
+            let kept = app
+                .db
+                .run(move |s| s.stored_response(&name, &looked_up))
+                .await?;
+            if let Some(kept) = kept {
+                if kept.request_sha256 != request_sha256 {
+                    return Err(Problem::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        ServeError::IdempotencyMismatch.to_string(),
+                    ));
+                }
+                return Ok(replay(kept));
             }
-            return Ok(replay(kept));
+            Some((caller.name.clone(), key, request_sha256))
         }
-    }
+    };
     let job = Job {
         options,
         format,
-        bytes: bytes.to_vec(),
+        bytes: Vec::from(bytes),
         operator: caller.name.clone(),
         ndjson,
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let keep = idempotency_key.map(|k| (caller.name, k, request_sha256));
     let worker = Arc::clone(&app);
     // Detached: the import runs to its end even if this request's future is dropped.
     tokio::task::spawn_blocking(move || run_job(&worker, job, keep, &tx));
@@ -189,6 +201,12 @@ struct Relay<'a> {
 }
 
 impl Events for Relay<'_> {
+    fn phase(&mut self, phase: &'static str, elapsed: std::time::Duration) {
+        if self.app.timings {
+            crate::report::progress::print_phase(phase, elapsed);
+        }
+    }
+
     fn beside_apply(&mut self) -> Option<Beside> {
         Some(self.prerender.work())
     }

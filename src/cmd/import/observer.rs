@@ -74,22 +74,8 @@ impl Events for Observer {
     }
 
     fn phase(&mut self, phase: &'static str, elapsed: std::time::Duration) {
-        if !self.timings {
-            return;
+        if self.timings {
+            crate::report::progress::print_phase(phase, elapsed);
         }
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let mb = |key: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(key))
-                .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
-                .map_or(0, |kb| kb / 1024)
-        };
-        eprintln!(
-            "phase {phase:<9} {:>8.3} s  rss {:>5} MB  peak {:>5} MB",
-            elapsed.as_secs_f64(),
-            mb("VmRSS:"),
-            mb("VmHWM:")
-        );
     }
 }
