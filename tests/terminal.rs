@@ -129,3 +129,26 @@ fn imports_show_lists_each_option() {
     }
     assert!(!show.contains("{\""), "no JSON string: {show}");
 }
+
+#[test]
+fn the_keys_table_fits_the_width() {
+    let r = Roster::new();
+    let long = "the-nightly-hris-export-job-of-the-payroll-team-in-the-head-office";
+    r.args(&["keys", "create", long]).run();
+    r.args(&["keys", "create", "reader", "--scope", "read"])
+        .run();
+    for columns in WIDTHS {
+        // at_width fails on any line wider than the terminal.
+        let out = at(&r, columns, &["keys", "list"]);
+        let text: String = out.split_whitespace().collect();
+        assert!(text.contains("|sync|rst_"), "{out}");
+        assert!(out.contains("| reader "), "{out}");
+        let wrapped: String = out
+            .lines()
+            .skip(2)
+            .filter_map(|l| l.split('|').nth(1))
+            .map(str::trim)
+            .collect();
+        assert!(wrapped.contains(long), "{out}");
+    }
+}

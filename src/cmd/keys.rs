@@ -3,8 +3,9 @@
 use crate::cli::{GlobalArgs, ListFormat};
 use crate::error::{Error, Result, ServeError};
 use crate::keys::{self, Scope};
+use crate::report::table::listing;
+use crate::term::Term;
 use clap::Subcommand;
-use comfy_table::{Table, presets};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -62,19 +63,23 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
             if output == ListFormat::Json {
                 super::say_json(&list)?;
             } else {
-                let mut table = Table::new();
-                table.load_preset(presets::ASCII_MARKDOWN);
-                table.set_header(["name", "scope", "prefix", "created", "last used", "revoked"]);
-                for k in list {
-                    table.add_row([
-                        k.name,
-                        k.scope,
-                        k.prefix,
-                        k.created_at,
-                        k.last_used_at.unwrap_or_default(),
-                        k.revoked_at.unwrap_or_default(),
-                    ]);
-                }
+                let header = ["name", "scope", "prefix", "created", "last used", "revoked"];
+                let rows: Vec<Vec<String>> = list
+                    .into_iter()
+                    .map(|k| {
+                        vec![
+                            k.name,
+                            k.scope,
+                            k.prefix,
+                            k.created_at,
+                            k.last_used_at.unwrap_or_default(),
+                            k.revoked_at.unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                // The name wraps first; the scope, prefix and times stay whole while they fit.
+                let whole = ["scope", "prefix", "created", "last used", "revoked"];
+                let table = listing(&header, &rows, &whole, Term::width());
                 super::say(&table.to_string())?;
             }
         }
