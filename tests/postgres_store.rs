@@ -109,13 +109,16 @@ fn apply_both(sqlite: &mut SqliteStore, pg: &mut PostgresStore, text: &str, mode
     let plan = plan_for(&snap, text, mode);
     let id = sqlite.record_import(&meta(), text.as_bytes()).unwrap();
     let summary = serde_json::json!({"changes": plan.changes.len()});
-    sqlite.apply(id, &plan, &snap, &summary, "test").unwrap();
+    sqlite
+        .apply(id, &plan, &snap, &summary, "test", &mut |_| {})
+        .unwrap();
 
     let snap = pg.snapshot().unwrap();
     let plan = plan_for(&snap, text, mode);
     let _lock = pg.lock_imports().unwrap();
     let id = pg.record_import(&meta(), text.as_bytes()).unwrap();
-    pg.apply(id, &plan, &snap, &summary, "test").unwrap();
+    pg.apply(id, &plan, &snap, &summary, "test", &mut |_| {})
+        .unwrap();
     assert_eq!(pg.import_original(id).unwrap().unwrap(), text.as_bytes());
 }
 
@@ -180,7 +183,14 @@ fn a_write_after_the_snapshot_refuses_the_plan() {
         .unwrap();
     let id = pg.record_import(&meta(), text.as_bytes()).unwrap();
     let e = pg
-        .apply(id, &plan, &snap, &serde_json::json!({}), "test")
+        .apply(
+            id,
+            &plan,
+            &snap,
+            &serde_json::json!({}),
+            "test",
+            &mut |_| {},
+        )
         .unwrap_err();
     assert!(matches!(e, roster::error::StoreError::Changed), "{e}");
     let mut members = 0;

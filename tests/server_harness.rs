@@ -101,6 +101,21 @@ impl Server {
         self.post(query, key, "text/csv", csv.as_bytes().to_vec(), &[])
     }
 
+    /// `POST /v1/sync` of a CSV body from a thread of its own, while the test goes on; join
+    /// the handle for the answer.
+    pub fn sync_on_a_thread(&self, key: &str, csv: String) -> std::thread::JoinHandle<Reply> {
+        let (url, key) = (self.url("/v1/sync"), key.to_string());
+        std::thread::spawn(move || {
+            let sent = client()
+                .post(url)
+                .bearer_auth(key)
+                .header("content-type", "text/csv")
+                .body(csv)
+                .send();
+            Reply::from(sent)
+        })
+    }
+
     pub fn post(
         &self,
         query: &str,

@@ -4,7 +4,7 @@
 
 use crate::harness::{Roster, members_csv};
 use crate::postgres_support::{PgStore, command};
-use crate::server_harness::{Reply, Server, client};
+use crate::server_harness::{Reply, Server};
 
 const BUSY: &str =
     "Another import is being applied. Please wait for it to finish before uploading again.";
@@ -58,25 +58,11 @@ fn two_servers_on_one_store_apply_one_of_two_concurrent_syncs() {
         Server::start_on(&r, &pg.url, &[]),
     ];
     let body = members_csv(1..=20_000);
-    let replies: Vec<Reply> = std::thread::scope(|s| {
-        let handles: Vec<_> = servers
-            .iter()
-            .map(|server| {
-                let (url, key, body) = (server.url("/v1/sync"), key.clone(), body.clone());
-                s.spawn(move || {
-                    Reply::from(
-                        client()
-                            .post(url)
-                            .bearer_auth(key)
-                            .header("content-type", "text/csv")
-                            .body(body)
-                            .send(),
-                    )
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let handles: Vec<_> = servers
+        .iter()
+        .map(|server| server.sync_on_a_thread(&key, body.clone()))
+        .collect();
+    let replies: Vec<Reply> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     let mut statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
     statuses.sort();
     assert_eq!(

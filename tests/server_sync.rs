@@ -3,7 +3,7 @@
 //! transport: the lock shared with the CLI, concurrent syncs, disconnects, SIGTERM, kill -9.
 
 use crate::harness::{Roster, fixture};
-use crate::server_harness::{Reply, Server, client, create_key};
+use crate::server_harness::{Server, client, create_key};
 use crate::support::{import_lock_held, integrity, roster_csv, wait_until};
 
 const BUSY: &str =
@@ -236,19 +236,7 @@ fn a_sync_holding_the_lock_makes_a_cli_import_exit_5() {
     let r = Roster::new();
     let key = create_key(&r, "hris", "sync");
     let server = Server::start(&r, &[]);
-    let big = roster_csv(20_000, 0);
-    let url = server.url("/v1/sync");
-    let sync_key = key.clone();
-    let sending = std::thread::spawn(move || {
-        Reply::from(
-            client()
-                .post(url)
-                .bearer_auth(sync_key)
-                .header("content-type", "text/csv")
-                .body(big)
-                .send(),
-        )
-    });
+    let sending = server.sync_on_a_thread(&key, roster_csv(20_000, 0));
     wait_until(|| import_lock_held(r.db()), "the sync to take the lock");
     let file = r.write("staff.csv", fixture_text("valid/staff.csv"));
     r.args(&["import", &file])
@@ -333,17 +321,7 @@ fn sigterm_mid_apply_delivers_the_answer_and_exits_0() {
     let r = Roster::new();
     let key = create_key(&r, "hris", "sync");
     let server = Server::start(&r, &[]);
-    let (url, body) = (server.url("/v1/sync"), roster_csv(20_000, 0));
-    let sending = std::thread::spawn(move || {
-        Reply::from(
-            client()
-                .post(url)
-                .bearer_auth(key)
-                .header("content-type", "text/csv")
-                .body(body)
-                .send(),
-        )
-    });
+    let sending = server.sync_on_a_thread(&key, roster_csv(20_000, 0));
     wait_until(|| import_lock_held(r.db()), "the sync to take the lock");
     server.signal("TERM");
     let reply = sending.join().unwrap();

@@ -4,7 +4,7 @@
 //! its progress on `GET /v1/imports/{id}`.
 
 use crate::harness::{Roster, members_csv};
-use crate::server_harness::{Reply, Server, client, create_key};
+use crate::server_harness::{Reply, Server, create_key};
 use crate::support::{at_a_terminal, roster_csv, wait_until};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -75,24 +75,14 @@ fn eight_concurrent_syncs_end_in_one_of_their_serial_orders() {
     let r = Roster::new();
     let key = create_key(&r, "hris", "sync");
     let server = Server::start(&r, &[]);
-    let url = server.url("/v1/sync");
-    let replies: Vec<(usize, Reply)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..8)
-            .map(|i| {
-                let (url, key) = (url.clone(), key.clone());
-                s.spawn(move || {
-                    let sent = client()
-                        .post(url)
-                        .bearer_auth(key)
-                        .header("content-type", "text/csv")
-                        .body(contender(i))
-                        .send();
-                    (i, Reply::from(sent))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let handles: Vec<_> = (0..8)
+        .map(|i| server.sync_on_a_thread(&key, contender(i)))
+        .collect();
+    let replies: Vec<(usize, Reply)> = handles
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| (i, h.join().unwrap()))
+        .collect();
     let mut applied: Vec<(i64, usize)> = Vec::new();
     for (i, reply) in &replies {
         match reply.status {
@@ -174,18 +164,7 @@ fn a_running_import_shows_its_progress() {
     let r = Roster::new();
     let key = create_key(&r, "hris", "sync");
     let server = Server::start(&r, &["--rate-limit", "100000/s"]);
-    let url = server.url("/v1/sync");
-    let sync_key = key.clone();
-    let big = roster_csv(30_000, 0);
-    let sending = std::thread::spawn(move || {
-        let sent = client()
-            .post(url)
-            .bearer_auth(sync_key)
-            .header("content-type", "text/csv")
-            .body(big)
-            .send();
-        Reply::from(sent)
-    });
+    let sending = server.sync_on_a_thread(&key, roster_csv(30_000, 0));
     let mut seen: Vec<serde_json::Value> = Vec::new();
     while !sending.is_finished() {
         let latest = server.get("/v1/imports?limit=1", &key).json();

@@ -143,6 +143,12 @@ fn the_keys_table_fits_the_width() {
         let text: String = out.split_whitespace().collect();
         assert!(text.contains("|sync|rst_"), "{out}");
         assert!(out.contains("| reader "), "{out}");
+        // SPEC §12's columns, even before any key was used.
+        let header: String = out.lines().next().unwrap().split_whitespace().collect();
+        assert_eq!(
+            header, "|name|scope|prefix|created|lastused|revoked|",
+            "{out}"
+        );
         let wrapped: String = out
             .lines()
             .skip(2)

@@ -3,7 +3,7 @@
 use crate::cli::{GlobalArgs, ListFormat};
 use crate::error::{Error, Result, ServeError};
 use crate::keys::{self, Scope};
-use crate::report::table::listing;
+use crate::report::table::{keep_whole, sized};
 use crate::term::Term;
 use clap::Subcommand;
 
@@ -63,23 +63,21 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
             if output == ListFormat::Json {
                 super::say_json(&list)?;
             } else {
-                let header = ["name", "scope", "prefix", "created", "last used", "revoked"];
-                let rows: Vec<Vec<String>> = list
-                    .into_iter()
-                    .map(|k| {
-                        vec![
-                            k.name,
-                            k.scope,
-                            k.prefix,
-                            k.created_at,
-                            k.last_used_at.unwrap_or_default(),
-                            k.revoked_at.unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
-                // The name wraps first; the scope, prefix and times stay whole while they fit.
-                let whole = ["scope", "prefix", "created", "last used", "revoked"];
-                let table = listing(&header, &rows, &whole, Term::width());
+                // Every column of SPEC §12 even when empty (a listing would drop `last used`
+                // before any key is used); the name wraps first, the rest stays whole.
+                let mut table = sized(Term::width());
+                table.set_header(["name", "scope", "prefix", "created", "last used", "revoked"]);
+                for k in list {
+                    table.add_row([
+                        k.name,
+                        k.scope,
+                        k.prefix,
+                        k.created_at,
+                        k.last_used_at.unwrap_or_default(),
+                        k.revoked_at.unwrap_or_default(),
+                    ]);
+                }
+                keep_whole(&mut table, &[1, 2, 3, 4, 5], Term::width());
                 super::say(&table.to_string())?;
             }
         }

@@ -240,7 +240,7 @@ fn finish(
     };
     let (plan_id, applied) = parallel::join(second_core, || {
         let mut progress = |done| events.progress(Stage::Apply, done, changes);
-        store.apply_reporting(
+        store.apply(
             import_id,
             plan,
             &snapshot,

@@ -126,7 +126,9 @@ pub trait ImportStore: Send {
         original: &shared::Original,
     ) -> Result<i64, StoreError>;
     /// Applies the plan in one transaction (refusing it with `StoreError::Changed` if the store
-    /// changed since `snapshot`), writes the audit log and marks the import `COMPLETED`.
+    /// changed since `snapshot`), writes the audit log and marks the import `COMPLETED`, calling
+    /// `progress(done)` with the changes written so far as it goes (about every 5%: progress
+    /// within the apply stage).
     fn apply(
         &mut self,
         import_id: i64,
@@ -134,22 +136,8 @@ pub trait ImportStore: Send {
         snapshot: &Snapshot,
         summary: &serde_json::Value,
         operator: &str,
-    ) -> Result<(), StoreError>;
-    /// [`ImportStore::apply`], calling `progress(done)` with the changes written so far as it
-    /// goes (about every 5%: progress within the apply stage). A backend that cannot report
-    /// applies without calling it.
-    fn apply_reporting(
-        &mut self,
-        import_id: i64,
-        plan: &Plan,
-        snapshot: &Snapshot,
-        summary: &serde_json::Value,
-        operator: &str,
         progress: &mut dyn FnMut(u64),
-    ) -> Result<(), StoreError> {
-        let _ = progress;
-        self.apply(import_id, plan, snapshot, summary, operator)
-    }
+    ) -> Result<(), StoreError>;
     /// Marks an import `FAILED` with its message and error report.
     fn fail_import(
         &mut self,

@@ -38,16 +38,6 @@ impl ImportStore for PostgresStore {
         snapshot: &Snapshot,
         summary: &serde_json::Value,
         operator: &str,
-    ) -> Result<(), StoreError> {
-        self.apply_plan(import_id, plan, snapshot, summary, operator, &mut |_| {})
-    }
-    fn apply_reporting(
-        &mut self,
-        import_id: i64,
-        plan: &Plan,
-        snapshot: &Snapshot,
-        summary: &serde_json::Value,
-        operator: &str,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(), StoreError> {
         self.apply_plan(import_id, plan, snapshot, summary, operator, progress)
