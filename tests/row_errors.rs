@@ -10,12 +10,7 @@ fn seeded() -> Roster {
 }
 
 fn err(row: u64, column: Option<&str>, value: Option<&str>, message: &str) -> RowError {
-    RowError {
-        row: Some(row),
-        column: column.map(str::to_string),
-        value: value.map(str::to_string),
-        message: message.into(),
-    }
+    RowError::placed(row, column, value, message)
 }
 
 /// Imports `text` expecting row errors; asserts exit 1, an unchanged store, and returns them.

@@ -175,7 +175,78 @@ pub struct RowError {
     pub column: Option<String>,
     #[serde(deserialize_with = "nullable")]
     pub value: Option<String>,
+    /// The stable code (SPEC §10).
+    pub code: String,
     pub message: String,
+}
+
+impl RowError {
+    /// A row error whose code is the one its message's kind has (an independent list of the
+    /// contract's messages, to check `code` against).
+    pub fn placed(row: u64, column: Option<&str>, value: Option<&str>, message: &str) -> RowError {
+        RowError {
+            row: Some(row),
+            column: column.map(str::to_string),
+            value: value.map(str::to_string),
+            code: code_for(message).to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The code of a contract message (SPEC §10), by the message's fixed words.
+pub fn code_for(message: &str) -> &'static str {
+    const KINDS: [(&str, &str); 27] = [
+        ("Invalid email format", "invalid_email"),
+        ("Invalid phone format", "invalid_phone"),
+        ("Invalid date", "invalid_date"),
+        ("Invalid boolean", "invalid_boolean"),
+        ("Invalid team role", "invalid_team_role"),
+        ("Invalid organization role", "invalid_organization_role"),
+        ("No identifier provided", "no_identifier"),
+        ("Unknown label: ", "unknown_label"),
+        ("Duplicate member in file", "duplicate_member"),
+        ("Conflicting ", "conflicting_value"),
+        ("Not applied: ", "member_not_applied"),
+        ("The file exceeds", "file_too_large"),
+        ("The file is not a CSV", "not_csv"),
+        ("The file is empty.", "file_empty"),
+        ("The file has no header row.", "no_header_row"),
+        ("The file has no data rows.", "no_data_rows"),
+        ("Required column is missing: one of", "missing_identifier_column"),
+        ("Required column is missing: ", "missing_column"),
+        ("Duplicate column found", "duplicate_column"),
+        ("Unknown form field", "unknown_form_field"),
+        ("Unknown encoding", "unknown_encoding"),
+        ("The file is not valid JSON", "invalid_json"),
+        ("Your plan allows", "seat_limit"),
+        ("This import would leave the organization", "last_owner_organization"),
+        ("This import would leave team", "last_owner_team"),
+        ("This import would deactivate", "deactivation_limit"),
+        ("The plan has changed", "plan_changed"),
+    ];
+    if message.starts_with("Identity conflict") {
+        return match message.contains("its stored external_id") {
+            true => "external_id_conflict",
+            false => "identity_conflict",
+        };
+    }
+    if message.starts_with("Row ") {
+        return match message.ends_with("cell is too long.") {
+            true => "cell_too_long",
+            false => "wrong_column_count",
+        };
+    }
+    if message.starts_with("Line ") {
+        return "invalid_encoding";
+    }
+    if message.starts_with("The file has more than") {
+        return "too_many_rows";
+    }
+    KINDS
+        .iter()
+        .find(|(prefix, _)| message.starts_with(prefix))
+        .map_or("", |(_, code)| code)
 }
 
 /// One line of `--output ndjson`, by its `event` key.
