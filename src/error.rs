@@ -115,7 +115,13 @@ pub struct RowError {
 }
 
 impl RowError {
-    pub fn new(row: u32, column: &str, value: &str, code: Code, message: impl Into<String>) -> Self {
+    pub fn new(
+        row: u32,
+        column: &str,
+        value: &str,
+        code: Code,
+        message: impl Into<String>,
+    ) -> Self {
         RowError {
             row: Some(row),
             column: Some(column.to_string()),

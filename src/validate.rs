@@ -232,9 +232,13 @@ fn check_row(
         )),
         // `vec!`, not `push`: a pushed first element reserves room for four.
         (Some(team), Ok(Some(role))) => record.teams = vec![Membership { team, role, row }],
-        (Some(_), Ok(None)) => {
-            errors.push(RowError::new(row, "team_role", "", Code::InvalidTeamRole, msg::INVALID_TEAM_ROLE))
-        }
+        (Some(_), Ok(None)) => errors.push(RowError::new(
+            row,
+            "team_role",
+            "",
+            Code::InvalidTeamRole,
+            msg::INVALID_TEAM_ROLE,
+        )),
         (None, Ok(_)) => {}
     }
     (record, errors)

@@ -113,3 +113,9 @@ mod page;
 mod page_import;
 mod server_invitations;
 mod server_postgres;
+// Every JSON document and event against its schema in schemas/ (jsonschema).
+mod schema_check;
+// One vocabulary, the schemas, the stable error codes and their table in docs/output.md.
+mod contract;
+// The OpenAPI document's typed bodies and the schemas roster serve serves.
+mod contract_server;

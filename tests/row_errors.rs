@@ -345,6 +345,6 @@ fn errors_csv_has_the_rejected_rows() {
     let report = std::fs::read_to_string(out).unwrap();
     assert_eq!(
         report,
-        "email,first_name,error_row,error_column,error_message\nbad@,B,3,email,Invalid email format\n"
+        "email,first_name,error_row,error_column,error_message,error_code\nbad@,B,3,email,Invalid email format,invalid_email\n"
     );
 }

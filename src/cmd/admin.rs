@@ -6,8 +6,8 @@ use crate::model::Status;
 use crate::policy::Limit;
 use crate::report::json::versioned;
 use crate::report::records;
-use serde_json::json;
 use crate::term::Term;
+use serde_json::json;
 
 /// `operator`: who makes a change, for the audit log.
 pub fn labels(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {

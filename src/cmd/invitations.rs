@@ -3,9 +3,9 @@
 use crate::cli::{GlobalArgs, InvitationsCommand, ListFormat};
 use crate::error::Result;
 use crate::invitations::{Delivery, SendEvent, SendOptions};
-use crate::report::table::listing;
 use crate::report::json::{member_ids, versioned};
 use crate::report::records;
+use crate::report::table::listing;
 use crate::store::Store;
 use crate::store::invitations::InvitationState;
 use crate::term::Term;
@@ -74,8 +74,10 @@ fn send(
         for (result, label) in results.iter_mut().zip(&labels) {
             result["member"] = member_of(store, label);
         }
-        super::say_json(&versioned(json!({"sent": summary.sent, "failed": summary.failed,
-            "pending": summary.pending, "invitations": results})))?;
+        super::say_json(&versioned(
+            json!({"sent": summary.sent, "failed": summary.failed,
+            "pending": summary.pending, "invitations": results}),
+        ))?;
     } else {
         let rows = vec![vec![
             summary.sent.to_string(),
@@ -93,11 +95,7 @@ fn member_of(store: &dyn Store, label: &str) -> serde_json::Value {
     records::member_by_label(label, &mut |l| member_ids(store, l))
 }
 
-fn list(
-    store: &dyn Store,
-    state: Option<InvitationState>,
-    output: ListFormat,
-) -> Result<u8> {
+fn list(store: &dyn Store, state: Option<InvitationState>, output: ListFormat) -> Result<u8> {
     let invitations = store.invitations(state)?;
     if output == ListFormat::Json {
         let items: Vec<_> = invitations

@@ -184,10 +184,9 @@ impl Code {
         for (i, piece) in pieces.iter().enumerate() {
             let found = match i {
                 0 => message.starts_with(piece).then_some(0),
-                _ if i == pieces.len() - 1 => {
-                    (message.len() >= at + piece.len() && message.ends_with(piece))
-                        .then(|| message.len() - piece.len())
-                }
+                _ if i == pieces.len() - 1 => (message.len() >= at + piece.len()
+                    && message.ends_with(piece))
+                .then(|| message.len() - piece.len()),
                 _ => message[at..].find(piece).map(|p| p + at),
             };
             match found {
@@ -214,7 +213,11 @@ impl Serialize for Code {
 impl std::str::FromStr for Code {
     type Err = ();
     fn from_str(s: &str) -> Result<Code, ()> {
-        Code::ALL.iter().copied().find(|c| c.as_str() == s).ok_or(())
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or(())
     }
 }
 

@@ -4,10 +4,10 @@
 //! RFC 3339 UTC in keys ending `_at`. Lists are bare arrays of these objects; a document of one
 //! object has `format_version` first ([`super::json::versioned`]).
 
-use crate::store::{AuditEvent, ImportRecord};
+use crate::store::Timestamp;
 use crate::store::invitations::Invitation;
 use crate::store::keys::ApiKey;
-use crate::store::Timestamp;
+use crate::store::{AuditEvent, ImportRecord};
 use serde_json::{Map, Value, json};
 
 /// A member's identifiers, as changes and every other document refer to it.
@@ -17,7 +17,10 @@ pub fn member_ref(email: Option<&str>, external_id: Option<&str>, phone: Option<
 
 /// The identifiers of a member the store names by one of them (its label): what the store
 /// holds now, when `lookup` finds the member, else the label in the column it looks like.
-pub fn member_by_label(label: &str, lookup: &mut dyn FnMut(&str) -> Option<[Option<String>; 3]>) -> Value {
+pub fn member_by_label(
+    label: &str,
+    lookup: &mut dyn FnMut(&str) -> Option<[Option<String>; 3]>,
+) -> Value {
     match lookup(label) {
         Some([email, external_id, phone]) => {
             member_ref(email.as_deref(), external_id.as_deref(), phone.as_deref())
