@@ -90,7 +90,7 @@ fn send(
                 "email": invitation.email, "outcome": outcome, "error": error}));
         }
         SendEvent::Stopped { left, reason } => {
-            term.note(&format!(
+            term.warning(&format!(
                 "{reason}: {left} more {} stay PENDING for the next run",
                 if left == 1 {
                     "invitation"
