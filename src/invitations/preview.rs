@@ -5,7 +5,7 @@
 use super::html::LogoSource;
 use super::message;
 use super::template::MessageSettings;
-use crate::error::InvitationError;
+use crate::error::{InvitationError, StoreError};
 use crate::model::{Field, Member};
 use crate::store::invitations::{Invitation, InvitationState, InvitationStore};
 
@@ -61,7 +61,7 @@ pub fn for_member(member: &Member) -> Invitation {
 }
 
 /// The settings a preview renders with: those of the store, a stand-in link where none is set.
-pub fn settings(store: &dyn InvitationStore) -> Result<MessageSettings, InvitationError> {
+pub fn settings(store: &dyn InvitationStore) -> Result<MessageSettings, StoreError> {
     let mut settings = MessageSettings::read_optional(store)?;
     if settings.link.is_empty() {
         settings.link = PREVIEW_LINK.into();

@@ -4,7 +4,7 @@
 //! `{logo}` (see `html`).
 
 use super::brand::{self, Logo};
-use crate::error::InvitationError;
+use crate::error::{InvitationError, StoreError};
 use crate::store::invitations::{Invitation, InvitationStore};
 
 /// The settings keys of invitations, as `roster config` lists them.
@@ -44,7 +44,7 @@ pub struct MessageSettings {
 impl MessageSettings {
     /// The settings of `store`; the server, the sender and the link are required.
     pub fn read(store: &dyn InvitationStore) -> Result<MessageSettings, InvitationError> {
-        let settings = Self::read_optional(store)?;
+        let settings = Self::read_optional(store).map_err(InvitationError::Store)?;
         for (key, value) in [
             ("smtp-url", &settings.smtp_url),
             ("smtp-from", &settings.from),
@@ -59,8 +59,8 @@ impl MessageSettings {
 
     /// The settings of `store`, with empty text for the required ones that are not set (a
     /// preview needs no server).
-    pub fn read_optional(store: &dyn InvitationStore) -> Result<MessageSettings, InvitationError> {
-        let get = |key: &'static str| store.setting(key).map_err(InvitationError::Store);
+    pub fn read_optional(store: &dyn InvitationStore) -> Result<MessageSettings, StoreError> {
+        let get = |key: &'static str| store.setting(key);
         Ok(MessageSettings {
             smtp_url: get("smtp-url")?.unwrap_or_default(),
             from: get("smtp-from")?.unwrap_or_default(),
