@@ -14,6 +14,7 @@
 pub mod brand;
 pub mod html;
 pub mod message;
+mod nodelay;
 pub mod preview;
 pub mod send;
 pub mod settings;

@@ -132,6 +132,9 @@ pub struct Mailer {
     transport: SmtpTransport,
     server: String,
     timeout: Duration,
+    /// The server's addresses, once resolved (after the first message: see `nodelay`).
+    peers: std::sync::OnceLock<Vec<std::net::SocketAddr>>,
+    host: (String, u16),
 }
 
 impl Mailer {
@@ -163,11 +166,26 @@ impl Mailer {
             transport: builder.build(),
             server: endpoint.display(),
             timeout,
+            peers: std::sync::OnceLock::new(),
+            host: (endpoint.host.clone(), endpoint.port),
         })
     }
 
     pub fn deliver(&self, message: &Message) -> Reply {
-        match self.transport.send(message) {
+        let sent = self.transport.send(message);
+        if sent.is_ok() {
+            // The connection stays open for the next message: no Nagle wait on it.
+            let peers = self.peers.get_or_init(|| {
+                use std::net::ToSocketAddrs;
+                let (host, port) = (self.host.0.as_str(), self.host.1);
+                (host, port)
+                    .to_socket_addrs()
+                    .map(Iterator::collect)
+                    .unwrap_or_default()
+            });
+            super::nodelay::set_on_connections_to(peers);
+        }
+        match sent {
             Ok(_) => Reply::Accepted,
             Err(e) if e.is_permanent() => Reply::Permanent(e.to_string()),
             Err(e) if e.is_transient() => Reply::Temporary(e.to_string()),
