@@ -51,7 +51,7 @@ fn preview_renders_every_output_and_changes_nothing() {
         .stdout;
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("Hello Ann &lt;b&gt;Lee&lt;/b&gt;,"));
-    assert!(html.contains("<img src=\"data:image/png;base64,"));
+    assert!(html.contains("<img class=\"logo\" src=\"data:image/png;base64,"));
     let eml = r
         .args(&[
             "invitations",
@@ -138,6 +138,51 @@ async fn check_at(c: &Client, width: u32, name: &str) -> std::path::PathBuf {
     path
 }
 
+/// chromedriver's `goog/cdp/execute`: emulates `prefers-color-scheme: dark`.
+#[derive(Debug)]
+struct DarkScheme;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DarkScheme {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": "Emulation.setEmulatedMedia", "params":
+            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// WCAG 2 contrast of two `rgb(r, g, b)` colours as getComputedStyle gives them.
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |c: &str| {
+        let v: Vec<f64> = c
+            .trim_start_matches("rgb(")
+            .trim_end_matches(')')
+            .split(',')
+            .map(|n| n.trim().parse::<f64>().unwrap() / 255.0)
+            .map(|c| {
+                if c <= 0.03928 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            })
+            .collect();
+        0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
 #[test]
 fn the_built_in_message_reads_well_at_600_and_375_px() {
     let Some(b) = Browser::start() else { return };
@@ -156,6 +201,29 @@ fn the_built_in_message_reads_well_at_600_and_375_px() {
         for width in [600, 375] {
             shots.push(check_at(c, width, &format!("invitation-{width}")).await);
         }
+        // Dark mode: every text still reads on its background.
+        c.issue_cmd(DarkScheme).await.expect("dark mode");
+        let dark = eval(
+            c,
+            "(() => {
+            const card = getComputedStyle(document.querySelector('.card')).backgroundColor;
+            return [card, ...[...document.querySelectorAll('.text, .muted, .plain-link')]
+                .map(e => getComputedStyle(e).color)];
+        })()",
+        )
+        .await;
+        let dark: Vec<&str> = dark
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_ne!(dark[0], "rgb(255, 255, 255)", "the card turns dark");
+        for color in &dark[1..] {
+            let ratio = contrast(color, dark[0]);
+            assert!(ratio >= 4.5, "{color} on {}: {ratio:.2}", dark[0]);
+        }
+        shots.push(check_at(c, 375, "invitation-375-dark").await);
         shots
     });
     // ROSTER_UPDATE_SCREENSHOTS=1 refreshes the two that docs/invitations.md shows.

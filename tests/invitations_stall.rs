@@ -144,3 +144,48 @@ fn one_connection_carries_a_whole_run() {
     );
     assert!(list(&r).iter().all(|i| i.state == "SENT"));
 }
+
+#[test]
+fn a_server_silent_after_the_data_is_sent_again_with_the_same_message_id() {
+    // It keeps the message but answers after the timeout: the sender cannot know it has it.
+    let smtp = Smtp::start(vec![]);
+    smtp.set_delay(Duration::from_millis(2500));
+    let r = configured(&smtp.url(), 3);
+    let started = Instant::now();
+    r.args(&["invitations", "send", "--timeout", "1"])
+        .stderr_line(format!(
+            "warning: smtp://127.0.0.1:{} did not answer: 2 more invitations stay PENDING for the next run",
+            smtp.port
+        ))
+        .run();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    let listed = list(&r);
+    assert_eq!(listed[0].state, "PENDING");
+    assert!(
+        listed[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("timed out after 1 s")
+    );
+    smtp.set_delay(Duration::ZERO);
+    r.args(&["invitations", "send", "--now"]).run();
+    assert!(list(&r).iter().all(|i| i.state == "SENT"));
+    // The first run's copy is kept when the server's late answer comes.
+    let waited = Instant::now();
+    while smtp.received().len() < 4 && waited.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let got = smtp.received();
+    let first: Vec<String> = got
+        .iter()
+        .filter(|m| m.rcpt == "m1@example.com")
+        .map(|m| m.header("Message-ID"))
+        .collect();
+    assert_eq!(first.len(), 2, "delivered twice: at least once");
+    assert_eq!(first[0], first[1], "with one Message-ID");
+}

@@ -43,7 +43,7 @@ fn logo_img(fields: &Fields, logo: &LogoSource) -> String {
         escape(&fields.org_name)
     };
     format!(
-        "<img src=\"{}\" alt=\"{alt}\" height=\"48\" style=\"display:block;height:48px;\
+        "<img class=\"logo\" src=\"{}\" alt=\"{alt}\" height=\"48\" style=\"display:block;height:48px;\
          width:auto;max-width:240px;border:0;outline:none;text-decoration:none;\">",
         escape(&src)
     )
@@ -91,7 +91,8 @@ const BUILT_IN: &str = r##"<!DOCTYPE html>
 <title>{subject}</title>
 <style>
 @media (prefers-color-scheme: dark) {
-  .page { background-color: #16181d !important; }
+  body, .page { background-color: #16181d !important; }
+  .logo { background-color: #ffffff !important; padding: 6px !important; border-radius: 6px !important; }
   .card { background-color: #23262e !important; }
   .text { color: #eceef2 !important; }
   .muted { color: #b9bec8 !important; }
