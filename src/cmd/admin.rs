@@ -91,7 +91,7 @@ fn form_key(name: &str) -> Result<String> {
     }
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 13] = [
     "seat-limit",
     "max-rows",
     "max-bytes",
@@ -101,6 +101,10 @@ const KEYS: [&str; 9] = [
     "invite-subject",
     "invite-template",
     "invite-link",
+    "invite-html-template",
+    "org-name",
+    "brand-color",
+    "brand-logo",
 ];
 
 fn is_invitation_key(key: &str) -> bool {
@@ -118,7 +122,11 @@ pub fn config(
         ConfigCommand::Get { key, output } => {
             let settings = store.settings()?;
             let value = |k: &str| match k {
-                k if is_invitation_key(k) => store.setting(k).ok().flatten(),
+                k if is_invitation_key(k) => store
+                    .setting(k)
+                    .ok()
+                    .flatten()
+                    .map(|v| crate::invitations::settings::shown(k, v)),
                 "seat-limit" => settings.seat_limit.map(|v| v.to_string()),
                 "max-rows" => settings.max_rows.map(|v| v.to_string()),
                 "max-bytes" => settings.max_bytes.map(|v| v.to_string()),
@@ -160,7 +168,7 @@ pub fn config(
             if value.eq_ignore_ascii_case("none") {
                 store.set_setting(&key, None, operator)?;
             } else if is_invitation_key(&key) {
-                let text = crate::invitations::template::check_setting(&key, value)?;
+                let text = crate::invitations::settings::check_setting(&key, value)?;
                 store.set_setting(&key, Some(&text), operator)?;
             } else {
                 check_value(&key, value)?;

@@ -1,7 +1,8 @@
-//! `roster invitations send|list|accept` (SPEC §13): wiring over `crate::invitations`.
+//! `roster invitations send|list|accept|preview` (SPEC §13): wiring over `crate::invitations`.
 
-use crate::cli::{GlobalArgs, InvitationsCommand, ListFormat};
+use crate::cli::{GlobalArgs, InvitationsCommand, ListFormat, PreviewOutput};
 use crate::error::Result;
+use crate::invitations::preview::{self, PreviewFormat};
 use crate::invitations::{Delivery, SendEvent, SendOptions};
 use crate::report::json::{member_ids, versioned};
 use crate::report::records;
@@ -12,19 +13,44 @@ use crate::term::Term;
 use serde_json::json;
 
 pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
-    // `list` only reads: it never creates a store (SPEC §2).
+    // `list` and `preview` only read: they never create a store (SPEC §2).
     let mut store = match command {
-        InvitationsCommand::List { .. } => super::open_existing(global)?,
+        InvitationsCommand::List { .. } | InvitationsCommand::Preview { .. } => {
+            super::open_existing(global)?
+        }
         _ => super::open_store(global)?,
     };
     match command {
-        InvitationsCommand::Send { limit, now, output } => {
+        InvitationsCommand::Send {
+            limit,
+            now,
+            timeout,
+            deadline,
+            output,
+        } => {
             let options = SendOptions {
                 limit,
                 now,
                 password: std::env::var("ROSTER_SMTP_PASSWORD").ok(),
+                timeout: std::time::Duration::from_secs(timeout),
+                deadline: std::time::Duration::from_secs(deadline),
             };
             send(store.as_mut(), &options, output, term)
+        }
+        InvitationsCommand::Preview { member, output } => {
+            let invitation = match member {
+                Some(id) => preview::for_member(&super::find_member(store.as_ref(), &id)?.member),
+                None => preview::sample(),
+            };
+            let format = match output {
+                PreviewOutput::Text => PreviewFormat::Text,
+                PreviewOutput::Html => PreviewFormat::Html,
+                PreviewOutput::Eml => PreviewFormat::Eml,
+            };
+            let settings = preview::settings(store.as_ref())?;
+            let bytes = preview::render(&settings, &invitation, format)?;
+            super::write_output(None, &bytes)?;
+            Ok(0)
         }
         InvitationsCommand::List { state, output } => list(store.as_ref(), state, output),
         InvitationsCommand::Accept { token } => {
@@ -67,6 +93,16 @@ fn send(
             labels.push(invitation.member.clone());
             results.push(json!({"id": invitation.id, "member": null,
                 "email": invitation.email, "outcome": outcome, "error": error}));
+        }
+        SendEvent::Stopped { left, reason } => {
+            term.warning(&format!(
+                "{reason}: {left} more {} stay PENDING for the next run",
+                if left == 1 {
+                    "invitation"
+                } else {
+                    "invitations"
+                }
+            ));
         }
     })?;
     if output == ListFormat::Json {

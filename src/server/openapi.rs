@@ -23,6 +23,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         super::read::members,
         super::read::member,
         super::read::log,
+        super::invitation_preview::invitation_preview,
         super::read::healthz,
         super::schemas::schema,
         openapi,
