@@ -87,14 +87,14 @@ async function loadImports() {
   const body = $("imports-table").tBodies[0];
   body.replaceChildren(...imports.map((i) => {
     const file = el("span");
-    file.append(el("strong", i.file_name), el("br"), el("small", `${i.operator} · ${i.started_at} · ${i.mode.replace("_", " ")}`));
+    file.append(el("strong", i.file.name), el("br"), el("small", `${i.operator} · ${i.started_at} · ${i.mode.replace("_", " ")}`));
     const links = el("span");
     if (i.summary && i.summary.errors > 0) {
-      links.append(el("a", "Errors CSV", { href: `/v1/imports/${i.id}/errors`, download: `import-${i.id}-errors.csv`, "data-errors": i.id }), " ");
+      links.append(el("a", "Errors CSV", { href: `/v1/imports/${i.import_id}/errors`, download: `import-${i.import_id}-errors.csv`, "data-errors": i.import_id }), " ");
     }
-    links.append(el("a", "Original", { href: `/v1/imports/${i.id}/original`, download: i.file_name.split("/").pop() }));
+    links.append(el("a", "Original", { href: `/v1/imports/${i.import_id}/original`, download: i.file.name.split("/").pop() }));
     const stat = el("span", i.summary ? stats(i.summary) : (i.message || ""), { class: "stats" });
-    return row([String(i.id), file, el("span", i.status, { class: `badge ${i.status}` }), stat, links]);
+    return row([String(i.import_id), file, el("span", i.status, { class: `badge ${i.status}` }), stat, links]);
   }));
 }
 
