@@ -4,8 +4,9 @@ use crate::cli::{GlobalArgs, InvitationsCommand, ListFormat, PreviewOutput};
 use crate::error::Result;
 use crate::invitations::preview::{self, PreviewFormat};
 use crate::invitations::{Delivery, SendEvent, SendOptions};
+use crate::model::{Field, Member};
 use crate::report::table::listing;
-use crate::store::invitations::{InvitationState, InvitationStore};
+use crate::store::invitations::{Invitation, InvitationState, InvitationStore};
 use crate::term::Term;
 use serde_json::json;
 
@@ -36,7 +37,7 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
         }
         InvitationsCommand::Preview { member, output } => {
             let invitation = match member {
-                Some(id) => preview::for_member(&super::find_member(store.as_ref(), &id)?.member),
+                Some(id) => for_member(&super::find_member(store.as_ref(), &id)?.member),
                 None => preview::sample(),
             };
             let format = match output {
@@ -57,6 +58,20 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
             }
             Ok(0)
         }
+    }
+}
+
+/// An invitation to `member`, as the sender would make it (for a preview).
+fn for_member(member: &Member) -> Invitation {
+    let get = |f: Field| member.get(f).map(str::to_string);
+    Invitation {
+        member_id: member.id,
+        member: member.label(),
+        email: get(Field::Email),
+        first_name: get(Field::FirstName),
+        last_name: get(Field::LastName),
+        name: get(Field::Name),
+        ..preview::sample()
     }
 }
 
