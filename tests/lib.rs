@@ -121,3 +121,9 @@ mod invitations_mime;
 mod invitations_stall;
 // Issue 28: roster invitations preview, and the built-in HTML in headless Chromium.
 mod invitations_preview;
+// Every JSON document and event against its schema in schemas/ (jsonschema).
+mod schema_check;
+// One vocabulary, the schemas, the stable error codes and their table in docs/output.md.
+mod contract;
+// The OpenAPI document's typed bodies and the schemas roster serve serves.
+mod contract_server;

@@ -292,7 +292,11 @@ pub enum DefinitionCommand {
         name: String,
     },
     /// Print every definition
-    List,
+    List {
+        /// One a line, or a JSON array
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
     /// Remove one definition
     Remove {
         /// The label, or the form field TYPE.FIELD
@@ -349,6 +353,9 @@ pub enum ConfigCommand {
     Get {
         /// seat-limit, max-rows, max-bytes, max-deactivations, smtp-*, invite-*, org-name, brand-* [default: all]
         key: Option<String>,
+        /// `key = value` lines, or one JSON document
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
     },
     /// Set a setting; `none` removes it
     #[command(after_help = CONFIG_KEYS, after_long_help = format!("{CONFIG_KEYS}

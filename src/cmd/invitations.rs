@@ -5,8 +5,11 @@ use crate::error::Result;
 use crate::invitations::preview::{self, PreviewFormat};
 use crate::invitations::{Delivery, SendEvent, SendOptions};
 use crate::model::{Field, Member};
+use crate::report::json::{member_ids, versioned};
+use crate::report::records;
 use crate::report::table::listing;
-use crate::store::invitations::{Invitation, InvitationState, InvitationStore};
+use crate::store::Store;
+use crate::store::invitations::{Invitation, InvitationState};
 use crate::term::Term;
 use serde_json::json;
 
@@ -76,12 +79,13 @@ fn for_member(member: &Member) -> Invitation {
 }
 
 fn send(
-    store: &mut dyn InvitationStore,
+    store: &mut dyn Store,
     options: &SendOptions,
     output: ListFormat,
     term: &Term,
 ) -> Result<u8> {
     let (mut done, mut total, mut results) = (0usize, 0usize, Vec::new());
+    let mut labels = Vec::new();
     let summary = crate::invitations::send_pending(store, options, &mut |event| match event {
         SendEvent::Start { total: n } => total = n,
         SendEvent::Done {
@@ -101,7 +105,8 @@ fn send(
                     invitation.member
                 ));
             }
-            results.push(json!({"id": invitation.id, "member": invitation.member,
+            labels.push(invitation.member.clone());
+            results.push(json!({"id": invitation.id, "member": null,
                 "email": invitation.email, "outcome": outcome, "error": error}));
         }
         SendEvent::Stopped { left, reason } => {
@@ -116,8 +121,14 @@ fn send(
         }
     })?;
     if output == ListFormat::Json {
-        super::say_json(&json!({"sent": summary.sent, "failed": summary.failed,
-            "pending": summary.pending, "invitations": results}))?;
+        // The members' identifiers, looked up once the sending is over.
+        for (result, label) in results.iter_mut().zip(&labels) {
+            result["member"] = member_of(store, label);
+        }
+        super::say_json(&versioned(
+            json!({"sent": summary.sent, "failed": summary.failed,
+            "pending": summary.pending, "invitations": results}),
+        ))?;
     } else {
         let rows = vec![vec![
             summary.sent.to_string(),
@@ -130,20 +141,17 @@ fn send(
     Ok(if summary.failed > 0 { 1 } else { 0 })
 }
 
-fn list(
-    store: &dyn InvitationStore,
-    state: Option<InvitationState>,
-    output: ListFormat,
-) -> Result<u8> {
+/// `{email, external_id, phone}` of the member the store names `label`.
+fn member_of(store: &dyn Store, label: &str) -> serde_json::Value {
+    records::member_by_label(label, &mut |l| member_ids(store, l))
+}
+
+fn list(store: &dyn Store, state: Option<InvitationState>, output: ListFormat) -> Result<u8> {
     let invitations = store.invitations(state)?;
     if output == ListFormat::Json {
         let items: Vec<_> = invitations
             .iter()
-            .map(|i| {
-                json!({"id": i.id, "member": i.member, "email": i.email, "state": i.state,
-                    "attempts": i.attempts, "last_error": i.last_error,
-                    "created_at": i.created_at, "sent_at": i.sent_at})
-            })
+            .map(|i| records::invitation(i, member_of(store, &i.member)))
             .collect();
         super::say_json(&items)?;
         return Ok(0);

@@ -18,6 +18,7 @@ mod params;
 mod pipeline;
 mod problem;
 mod read;
+mod schemas;
 mod stream;
 mod sync;
 
@@ -119,6 +120,7 @@ fn router(app: Arc<App>) -> Router {
         ));
     Router::new()
         .route("/healthz", get(read::healthz))
+        .route("/v1/schemas/{name}", get(schemas::schema))
         .route(
             "/invitations/{token}",
             get(accept::confirm).post(accept::accept),
