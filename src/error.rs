@@ -48,26 +48,6 @@ pub enum FileError {
 }
 
 impl FileError {
-    pub fn code(&self) -> Code {
-        match self {
-            FileError::TooLarge { .. } => Code::FileTooLarge,
-            FileError::NotCsv { .. } => Code::NotCsv,
-            FileError::Empty => Code::FileEmpty,
-            FileError::NoHeader => Code::NoHeaderRow,
-            FileError::NoDataRows => Code::NoDataRows,
-            FileError::NoIdentifierColumn { .. } => Code::MissingIdentifierColumn,
-            FileError::MissingColumn(_) => Code::MissingColumn,
-            FileError::DuplicateColumn(_) => Code::DuplicateColumn,
-            FileError::TooManyRows(_) => Code::TooManyRows,
-            FileError::UnknownFormField(_) => Code::UnknownFormField,
-            FileError::BadEncoding { .. } => Code::InvalidEncoding,
-            FileError::UnknownEncoding(_) => Code::UnknownEncoding,
-            FileError::BadJson(_) => Code::InvalidJson,
-            FileError::UnmatchedMapping { .. } => Code::UnmatchedMapping,
-            FileError::Unreadable { .. } => Code::UnreadableFile,
-        }
-    }
-
     pub fn hint(&self) -> Option<String> {
         match self {
             FileError::TooLarge { .. } => {
@@ -174,24 +154,6 @@ pub enum Rule {
     PlanChanged,
 }
 
-impl Rule {
-    pub fn code(&self) -> Code {
-        match self {
-            Rule::Seats { .. } => Code::SeatLimit,
-            Rule::LastOrgOwner => Code::LastOwnerOrganization,
-            Rule::LastTeamOwner(_) => Code::LastOwnerTeam,
-            Rule::Deactivations { .. } => Code::DeactivationLimit,
-            Rule::InviteSeats { .. } => Code::InviteSeatLimit,
-            Rule::PlanChanged => Code::PlanChanged,
-        }
-    }
-
-    /// The rule as an error object of the JSON documents.
-    pub fn to_error_object(&self) -> RowError {
-        RowError::unplaced(self.code(), self.to_string())
-    }
-}
-
 /// Errors of the store (SPEC §2).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -224,20 +186,6 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-impl StoreError {
-    pub fn code(&self) -> Code {
-        match self {
-            StoreError::Open { .. } => Code::StoreOpen,
-            StoreError::TooNew { .. } => Code::StoreTooNew,
-            StoreError::Busy => Code::ImportBusy,
-            StoreError::Changed => Code::StoreChanged,
-            StoreError::BadSetting { .. } => Code::InvalidStoredSetting,
-            StoreError::NotEmpty(_) => Code::StoreNotEmpty,
-            StoreError::Database(_) | StoreError::Io(_) => Code::StoreError,
-        }
-    }
-}
-
 /// Errors of invitations (SPEC §13).
 #[derive(Debug, thiserror::Error)]
 pub enum InvitationError {
@@ -261,22 +209,6 @@ pub enum InvitationError {
     NotInvited { member: String, status: String },
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-impl InvitationError {
-    pub fn code(&self) -> Code {
-        match self {
-            InvitationError::NotConfigured(_) => Code::InvitationsNotConfigured,
-            InvitationError::BadSetting(..) => Code::InvalidInvitationSetting,
-            InvitationError::NoPassword => Code::SmtpPasswordMissing,
-            InvitationError::SenderBusy => Code::SenderBusy,
-            InvitationError::UnknownToken => Code::InvitationUnknown,
-            InvitationError::UsedToken => Code::InvitationUsed,
-            InvitationError::CancelledToken => Code::InvitationCancelled,
-            InvitationError::NotInvited { .. } => Code::NotInvited,
-            InvitationError::Store(e) => e.code(),
-        }
-    }
 }
 
 /// The top-level error: what `main` prints and maps to an exit code.

@@ -3,6 +3,7 @@
 //! and `--output json` refusals. This table is the one place they are defined; docs/output.md's
 //! table of codes is checked against it (`tests/codes.rs`).
 
+use super::{FileError, InvitationError, RowError, Rule, StoreError};
 use serde::{Serialize, Serializer};
 
 macro_rules! codes {
@@ -218,6 +219,77 @@ impl std::str::FromStr for Code {
             .copied()
             .find(|c| c.as_str() == s)
             .ok_or(())
+    }
+}
+
+/// The code of each error of the contract's kinds.
+impl super::FileError {
+    pub fn code(&self) -> Code {
+        match self {
+            FileError::TooLarge { .. } => Code::FileTooLarge,
+            FileError::NotCsv { .. } => Code::NotCsv,
+            FileError::Empty => Code::FileEmpty,
+            FileError::NoHeader => Code::NoHeaderRow,
+            FileError::NoDataRows => Code::NoDataRows,
+            FileError::NoIdentifierColumn { .. } => Code::MissingIdentifierColumn,
+            FileError::MissingColumn(_) => Code::MissingColumn,
+            FileError::DuplicateColumn(_) => Code::DuplicateColumn,
+            FileError::TooManyRows(_) => Code::TooManyRows,
+            FileError::UnknownFormField(_) => Code::UnknownFormField,
+            FileError::BadEncoding { .. } => Code::InvalidEncoding,
+            FileError::UnknownEncoding(_) => Code::UnknownEncoding,
+            FileError::BadJson(_) => Code::InvalidJson,
+            FileError::UnmatchedMapping { .. } => Code::UnmatchedMapping,
+            FileError::Unreadable { .. } => Code::UnreadableFile,
+        }
+    }
+}
+
+impl super::Rule {
+    pub fn code(&self) -> Code {
+        match self {
+            Rule::Seats { .. } => Code::SeatLimit,
+            Rule::LastOrgOwner => Code::LastOwnerOrganization,
+            Rule::LastTeamOwner(_) => Code::LastOwnerTeam,
+            Rule::Deactivations { .. } => Code::DeactivationLimit,
+            Rule::InviteSeats { .. } => Code::InviteSeatLimit,
+            Rule::PlanChanged => Code::PlanChanged,
+        }
+    }
+
+    /// The rule as an error object of the JSON documents.
+    pub fn to_error_object(&self) -> RowError {
+        RowError::unplaced(self.code(), self.to_string())
+    }
+}
+
+impl super::StoreError {
+    pub fn code(&self) -> Code {
+        match self {
+            StoreError::Open { .. } => Code::StoreOpen,
+            StoreError::TooNew { .. } => Code::StoreTooNew,
+            StoreError::Busy => Code::ImportBusy,
+            StoreError::Changed => Code::StoreChanged,
+            StoreError::BadSetting { .. } => Code::InvalidStoredSetting,
+            StoreError::NotEmpty(_) => Code::StoreNotEmpty,
+            StoreError::Database(_) | StoreError::Io(_) => Code::StoreError,
+        }
+    }
+}
+
+impl super::InvitationError {
+    pub fn code(&self) -> Code {
+        match self {
+            InvitationError::NotConfigured(_) => Code::InvitationsNotConfigured,
+            InvitationError::BadSetting(..) => Code::InvalidInvitationSetting,
+            InvitationError::NoPassword => Code::SmtpPasswordMissing,
+            InvitationError::SenderBusy => Code::SenderBusy,
+            InvitationError::UnknownToken => Code::InvitationUnknown,
+            InvitationError::UsedToken => Code::InvitationUsed,
+            InvitationError::CancelledToken => Code::InvitationCancelled,
+            InvitationError::NotInvited { .. } => Code::NotInvited,
+            InvitationError::Store(e) => e.code(),
+        }
     }
 }
 
