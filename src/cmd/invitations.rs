@@ -9,10 +9,11 @@ use crate::term::Term;
 use serde_json::json;
 
 pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
-    // `list` only reads: it never creates a store (SPEC §2).
+    // `list` only reads, and `send` has nobody to send to in a new store: neither creates
+    // one (SPEC §2; a mistyped --db is refused, not a new empty store).
     let mut store = match command {
-        InvitationsCommand::List { .. } => super::open_existing(global)?,
-        _ => super::open_store(global)?,
+        InvitationsCommand::Accept { .. } => super::open_store(global)?,
+        _ => super::open_existing(global)?,
     };
     match command {
         InvitationsCommand::Send { limit, now, output } => {

@@ -91,7 +91,8 @@ fn tell_whom(term: &Term, chosen: &[Member], passed_over: &[String], everyone: b
 fn resend(store: &mut dyn crate::store::Store, id: &str, operator: &str) -> Result<u8> {
     let m = super::find_member(store, id)?.member;
     if m.status != Status::Invited {
-        return Err(Error::Usage(msg::cannot_resend(&m.label(), m.status)));
+        // A refusal for the member's state (exit 1), as `invitations accept` is; not a usage error.
+        return Err(Error::Refusal(msg::cannot_resend(&m.label(), m.status)));
     }
     let invitation = store.resend(m.id, operator)?;
     super::say(&format!("{}: invitation {invitation} queued", m.label()))?;

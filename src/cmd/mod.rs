@@ -75,6 +75,24 @@ pub fn open_existing(global: &GlobalArgs) -> Result<Box<dyn Store>> {
     Ok(crate::store::open(&location)?)
 }
 
+/// Opens the store for a command: one that only reads ([`open_existing`]) never creates it.
+pub fn open(reads_only: bool, global: &GlobalArgs) -> Result<Box<dyn Store>> {
+    match reads_only {
+        true => open_existing(global),
+        false => open_store(global),
+    }
+}
+
+/// Refuses a store that does not exist (SPEC §2's message), for a command that must not
+/// create one (`serve`, `invitations send`, `keys list`) but opens it its own way.
+pub fn require_existing(global: &GlobalArgs) -> Result<()> {
+    let location = location(global);
+    match location.exists() {
+        true => Ok(()),
+        false => Err(Error::NoStore(location.display())),
+    }
+}
+
 /// The member `roster members ... ID` names (email, external_id or phone), or the contract's
 /// not-found error.
 pub fn find_member(store: &dyn AdminStore, id: &str) -> Result<MemberRecord> {

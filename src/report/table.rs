@@ -1,13 +1,15 @@
 //! `--output table`: the plan (as people review it, `plan_text`) and the summary as a table on
-//! stdout, both fitted to the terminal's width; errors and warnings, for people, on stderr.
+//! stdout, both fitted to the terminal's width (and never wrapped in a pipe); errors and
+//! warnings, for people, on stderr.
 
 use super::Outcome;
 use super::plan_text::{self, PlanView};
 use crate::import::RunStatus;
 use crate::plan::Summary;
-use crate::term::ColorChoice;
-use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets};
+use crate::term::{ColorChoice, UNLIMITED, visible};
+use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table, Width, presets};
 use std::io::Write;
+use unicode_width::UnicodeWidthStr;
 
 /// The outcome with the default view of stdout: its width, colour only on a terminal, and
 /// every deactivation but at most [`PlanView::MAX_MEMBERS`] members of each other kind.
@@ -24,6 +26,16 @@ pub fn write_with(outcome: &Outcome, view: &PlanView, out: &mut dyn Write) -> st
     if let Some(plan) = outcome.plan() {
         plan_text::write(plan, view, out)?;
     }
+    write_summary(outcome, view, out)
+}
+
+/// The outcome without its plan (already shown, with the question before applying it): the
+/// result line, the summary table and the plan id.
+pub fn write_summary(
+    outcome: &Outcome,
+    view: &PlanView,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let what = match outcome.status {
         RunStatus::DryRun => "Dry run: nothing was changed".to_string(),
         RunStatus::Completed => match outcome.import_id {
@@ -36,7 +48,7 @@ pub fn write_with(outcome: &Outcome, view: &PlanView, out: &mut dyn Write) -> st
         out,
         "{what} ({} mode, {}).",
         outcome.mode().replace('_', " "),
-        outcome.file.name
+        visible(&outcome.file.name)
     )?;
     writeln!(out, "{}", summary_table(&outcome.summary, view.width))?;
     if let Some(id) = &outcome.plan_id {
@@ -45,49 +57,131 @@ pub fn write_with(outcome: &Outcome, view: &PlanView, out: &mut dyn Write) -> st
     Ok(())
 }
 
-/// A table of the project's style that takes at most `width` columns: cells wrap rather than
-/// widen it.
+/// A table of the project's style for `width` columns ([`crate::term::Term::width`]). At a terminal, cells
+/// wrap (at spaces) rather than widen it, once [`keep_whole`] has sized the columns; for a pipe
+/// or a file ([`UNLIMITED`]) nothing wraps: one record a line, for `grep` and `awk`.
 pub fn sized(width: usize) -> Table {
     let mut table = Table::new();
     table.load_preset(presets::ASCII_MARKDOWN);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    if width == UNLIMITED {
+        // Never measured: comfy-table would otherwise ask the terminal when stdout is one.
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        table.force_no_tty();
+    } else {
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    }
     table
 }
 
-/// The columns a column that wraps keeps at the least, when others are kept whole.
+/// Adds a row of values, each made [`visible`]: a value from a file or the store cannot break
+/// its line or act on the terminal.
+pub fn row<I, S>(table: &mut Table, cells: I)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    table.add_row(
+        cells
+            .into_iter()
+            .map(|c| Cell::new(visible(c.as_ref())))
+            .collect::<Vec<_>>(),
+    );
+}
+
+/// The columns a column that must wrap mid-word keeps at the least.
 const MIN_WRAPPED: usize = 10;
 
-/// Keeps whole each of `columns` (short values: ids, statuses, roles, times), in that order of
-/// priority, that still leaves every other column [`MIN_WRAPPED`] columns (or its content's
-/// width, when less) within `width`; the others wrap. Call it once the rows are in.
+/// Sizes the columns to their content within `width`, once the rows are in: when the table is
+/// wider than that, `columns` (short values: ids, statuses, modes, operators), in that order
+/// of priority, keep their natural width, every other column at least its longest word (so
+/// wrapping breaks only at spaces), and the width to spare goes to the columns that need the
+/// most, the long one first. Only when even the words do not fit are the widest cut down, to
+/// [`MIN_WRAPPED`] at the least.
 pub fn keep_whole(table: &mut Table, columns: &[usize], width: usize) {
-    let widths: Vec<usize> = table
-        .column_max_content_widths()
-        .into_iter()
-        .map(usize::from)
+    if width == UNLIMITED {
+        return;
+    }
+    let count = table.column_count();
+    let natural: Vec<usize> = (0..count).map(|c| measure(table, c, line_width)).collect();
+    let border = 3 * count + 1;
+    let budget = width.saturating_sub(border);
+    if natural.iter().sum::<usize>() <= budget {
+        return;
+    }
+    let words: Vec<usize> = (0..count)
+        .map(|c| measure(table, c, word_width).min(natural[c]))
         .collect();
-    let mut whole = vec![false; widths.len()];
-    for &c in columns.iter().filter(|&&c| c < widths.len()) {
-        whole[c] = true;
-        let needed: usize = widths
-            .iter()
-            .zip(&whole)
-            .map(|(&w, &kept)| if kept { w } else { w.min(MIN_WRAPPED) })
-            .sum();
-        if needed + 3 * widths.len() + 1 > width {
-            whole[c] = false;
-            continue;
-        }
+    let widths = column_widths(&natural, &words, columns, budget);
+    for (c, w) in widths.into_iter().enumerate() {
         if let Some(column) = table.column_mut(c) {
-            column.set_constraint(ColumnConstraint::ContentWidth);
+            let w = u16::try_from(w + 2).unwrap_or(u16::MAX);
+            column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(w)));
         }
     }
 }
 
-/// A list of `rows` under `header` in at most `width` columns, for people: the columns empty
-/// in every row are left out, and those named in `whole` (in order of priority) are kept
-/// unwrapped when they fit ([`keep_whole`]).
+/// The content width of each column (see [`keep_whole`]): `natural` is each column's widest
+/// line, `words` its longest word, `whole` the columns kept unwrapped when they can be.
+fn column_widths(natural: &[usize], words: &[usize], whole: &[usize], budget: usize) -> Vec<usize> {
+    let mut w = words.to_vec();
+    let mut kept = vec![false; w.len()];
+    let count = w.len();
+    for &c in whole.iter().filter(|&&c| c < count) {
+        if w.iter().sum::<usize>() - w[c] + natural[c] <= budget {
+            w[c] = natural[c];
+            kept[c] = true;
+        }
+    }
+    // Words too long for the width: cut the widest wrapped column, one column at a time.
+    while w.iter().sum::<usize>() > budget {
+        let floor = |c: usize| MIN_WRAPPED.min(natural[c]);
+        let widest = (0..w.len())
+            .filter(|&c| !kept[c] && w[c] > floor(c))
+            .max_by_key(|&c| w[c]);
+        match widest {
+            Some(c) => w[c] -= 1,
+            None => break,
+        }
+    }
+    // The spare width, to the column that needs the most (the long one) first.
+    let mut spare = budget.saturating_sub(w.iter().sum());
+    while spare > 0 {
+        let neediest = (0..w.len())
+            .filter(|&c| natural[c] > w[c])
+            .max_by_key(|&c| natural[c] - w[c]);
+        let Some(c) = neediest else { break };
+        let given = (natural[c] - w[c]).min(spare);
+        w[c] += given;
+        spare -= given;
+    }
+    w
+}
+
+/// The largest `measure` over the header and the cells of column `c`.
+fn measure(table: &Table, c: usize, measure: fn(&str) -> usize) -> usize {
+    table
+        .column_cells_with_header_iter(c)
+        .flatten()
+        .map(|cell| measure(&cell.content()))
+        .max()
+        .unwrap_or(0)
+}
+
+fn line_width(text: &str) -> usize {
+    text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
+}
+
+fn word_width(text: &str) -> usize {
+    text.split_whitespace()
+        .map(UnicodeWidthStr::width)
+        .max()
+        .unwrap_or(0)
+}
+
+/// A list of `rows` under `header` for `width` columns, for people: the columns empty in every
+/// row are left out, each value is made [`visible`], and the columns named in `whole` (in
+/// order of priority) are kept unwrapped when they fit ([`keep_whole`]).
 pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usize) -> Table {
     let shown: Vec<usize> = (0..header.len())
         .filter(|&c| {
@@ -96,8 +190,11 @@ pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usi
         .collect();
     let mut table = sized(width);
     table.set_header(shown.iter().map(|&c| header[c]));
-    for row in rows {
-        table.add_row(shown.iter().map(|&c| row.get(c).map_or("", String::as_str)));
+    for r in rows {
+        row(
+            &mut table,
+            shown.iter().map(|&c| r.get(c).map_or("", String::as_str)),
+        );
     }
     let whole: Vec<usize> = whole
         .iter()

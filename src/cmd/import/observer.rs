@@ -20,6 +20,8 @@ pub(super) struct Observer {
     /// Ask before applying a plan that deactivates members or removes memberships (SPEC §15):
     /// only on a terminal, never under `--yes`, `--dry-run` or `diff`.
     pub ask: bool,
+    /// The plan was shown with the question (and so is not printed again with the report).
+    pub asked: bool,
     /// The JSON or NDJSON list of changes, rendered beside the apply.
     pub prerender: Option<Prerender>,
 }
@@ -47,6 +49,7 @@ impl Events for Observer {
             width: Term::width(),
             ..PlanView::default()
         };
+        self.asked = true;
         let mut err = std::io::stderr().lock();
         let shown = plan_text::write(plan, &view, &mut err)
             .and_then(|()| write!(err, "\n{} ", msg::CONFIRM))
