@@ -150,20 +150,94 @@ impl Term {
     }
 
     /// A spinner on stderr for a long run, hidden unless stderr is a terminal.
-    /// One line, redrawn in place: its message is cut to the terminal's width, so that it
-    /// never wraps onto a second line that a redraw would leave behind.
+    /// One line on stderr, redrawn in place ([`SpinnerLine`]).
     pub fn progress(&self) -> indicatif::ProgressBar {
         if self.quiet || !self.stderr_is_tty {
             return indicatif::ProgressBar::hidden();
         }
         clear_line_on_interrupt();
-        let bar = indicatif::ProgressBar::new_spinner();
-        let style = indicatif::ProgressStyle::with_template("{spinner} {wide_msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
-        bar.set_style(style);
+        let target = indicatif::ProgressDrawTarget::term_like_with_hz(Box::new(SpinnerLine), 20);
+        let bar = indicatif::ProgressBar::with_draw_target(None, target);
+        bar.set_style(indicatif::ProgressStyle::default_spinner());
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     }
+}
+
+/// stderr as indicatif draws on it, two columns narrower than it is. indicatif pads its line to
+/// the terminal's last column, where the next character written (the `^C` the terminal echoes
+/// on Ctrl-C) wraps to a new line, and the erase of [`clear_line_on_interrupt`] then clears
+/// that line and leaves the spinner's; two columns spare hold the `^C` on the spinner's line.
+#[derive(Debug)]
+struct SpinnerLine;
+
+impl SpinnerLine {
+    fn write(&self, text: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        std::io::stderr().lock().write_all(text.as_bytes())
+    }
+}
+
+impl indicatif::TermLike for SpinnerLine {
+    fn width(&self) -> u16 {
+        let columns = stderr_columns().unwrap_or(DEFAULT_WIDTH);
+        u16::try_from(columns.saturating_sub(2).max(10)).unwrap_or(u16::MAX)
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            Ok(())
+        } else {
+            self.write(&format!("\x1b[{n}A"))
+        }
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            Ok(())
+        } else {
+            self.write(&format!("\x1b[{n}B"))
+        }
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            Ok(())
+        } else {
+            self.write(&format!("\x1b[{n}C"))
+        }
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            Ok(())
+        } else {
+            self.write(&format!("\x1b[{n}D"))
+        }
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.write(&format!("{s}\n"))
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.write(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.write("\r\x1b[2K")
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        use std::io::Write;
+        std::io::stderr().flush()
+    }
+}
+
+/// The columns of the terminal on stderr, where the spinner is drawn (`None`: not known).
+#[cfg(target_os = "linux")]
+pub fn stderr_columns() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills a plain struct of integers that we own.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::ioctl(2, libc::TIOCGWINSZ, &mut size) };
+    (rc == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn stderr_columns() -> Option<usize> {
+    None
 }
 
 fn colored(choice: ColorChoice, tty: bool) -> bool {

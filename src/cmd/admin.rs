@@ -8,7 +8,7 @@ use crate::term::Term;
 
 /// `operator`: who makes a change, for the audit log.
 pub fn labels(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {
-    let mut store = super::open(matches!(command, DefinitionCommand::List { .. }), global)?;
+    let mut store = super::open(matches!(command, DefinitionCommand::List), global)?;
     match command {
         DefinitionCommand::Add { name } => {
             let slug = check_slug(&name)?;
@@ -45,7 +45,7 @@ fn check_slug(name: &str) -> Result<String> {
 }
 
 pub fn forms(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {
-    let mut store = super::open(matches!(command, DefinitionCommand::List { .. }), global)?;
+    let mut store = super::open(matches!(command, DefinitionCommand::List), global)?;
     match command {
         DefinitionCommand::Add { name } => {
             let key = form_key(&name)?;

@@ -3,7 +3,7 @@
 use crate::cli::{GlobalArgs, ImportsCommand, ListFormat};
 use crate::error::{Error, Result, msg};
 use crate::report::json;
-use crate::report::table::{keep_whole, listing, row, sized};
+use crate::report::table::{Listing, keep_whole, listing, row, sized};
 use crate::store::ImportRecord;
 use crate::term::Term;
 use comfy_table::Table;
@@ -46,7 +46,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
 }
 
 /// `imports list`: one import a row; a run that changed nothing shows why instead of counts.
-fn list_table(list: &[ImportRecord], width: usize) -> Table {
+fn list_table(list: &[ImportRecord], width: usize) -> Listing {
     let header = [
         "id", "status", "started", "operator", "file", "mode", "summary",
     ];

@@ -74,7 +74,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     match &outcome.refusal {
         Some(refusal) => Err(refusal.to_error(
             listed_errors(&outcome, args.output),
-            row_hints(refusal, &outcome, args.errors_csv.is_none()),
+            row_hints(refusal, &outcome, args),
         )),
         None if args.detailed_exitcode && outcome.has_changes() => Ok(3),
         None => Ok(0),
@@ -215,20 +215,23 @@ fn listed_errors(outcome: &Outcome, output: OutputFormat) -> Vec<String> {
 
 /// What to do about a row refusal: the errors' own hints (E.164, `roster labels add`), then
 /// skipping them, then the error report.
-fn row_hints(refusal: &Refusal, outcome: &Outcome, suggest_errors_csv: bool) -> Vec<String> {
+fn row_hints(refusal: &Refusal, outcome: &Outcome, args: &ImportArgs) -> Vec<String> {
     let Refusal::Rows { valid, .. } = refusal else {
         return Vec::new();
     };
     let mut hints = msg::row_hints(&outcome.errors);
-    if *valid == 0 {
+    if *valid == 0 && args.skip_invalid {
         hints.push(msg::NO_VALID_ROW.to_string());
+    } else if *valid == 0 {
+        // --skip-invalid is for runs that gave it: it would not help here.
+        hints.push("no row is valid: fix the rows and run again.".to_string());
     } else {
         hints.push(format!(
         "fix these rows and run again, or re-run with --skip-invalid to apply the {valid} valid {}.",
         if *valid == 1 { "member" } else { "members" }
     ));
     }
-    if suggest_errors_csv {
+    if args.errors_csv.is_none() {
         hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.".into());
     }
     hints

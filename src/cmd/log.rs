@@ -4,10 +4,9 @@
 use super::history::print_json;
 use crate::cli::{GlobalArgs, ListFormat, LogArgs};
 use crate::error::{Error, Result, msg};
-use crate::report::table::listing;
+use crate::report::table::{listing, wrap};
 use crate::store::AuditEvent;
 use crate::term::{Term, UNLIMITED, visible};
-use unicode_width::UnicodeWidthStr;
 
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     let store = super::open_existing(global)?;
@@ -76,36 +75,6 @@ fn block(e: &AuditEvent, width: usize) -> String {
     for change in describe_changes(&e.changes) {
         out.push_str(&wrap(&visible(&change), "    ", width));
     }
-    out
-}
-
-/// `text` after `indent`, in lines of at most `width` columns, broken at spaces only (a word
-/// wider than the line has one to itself), each line ended by `\n`; continuation lines are
-/// indented further.
-fn wrap(text: &str, indent: &str, width: usize) -> String {
-    let more = format!("{indent}    ");
-    let mut out = String::new();
-    let mut line = indent.to_string();
-    let mut empty = true;
-    for word in text.split(' ') {
-        let fits = UnicodeWidthStr::width(line.as_str())
-            + usize::from(!empty)
-            + UnicodeWidthStr::width(word)
-            <= width;
-        if !empty && !fits {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = more.clone();
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
-    }
-    out.push_str(line.trim_end());
-    out.push('\n');
     out
 }
 

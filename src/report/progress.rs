@@ -9,6 +9,7 @@
 //! Only files of at least [`MIN_ROWS`] data rows are long enough to report on, by event or bar.
 
 use super::ndjson::write_event;
+use super::plan_text::fit::truncate;
 use crate::import::{Events, Stage};
 use crate::term::Term;
 use indicatif::ProgressBar;
@@ -61,11 +62,10 @@ impl Events for Progress {
             self.bar = self.spinner.map(|term| term.progress());
         }
         if let Some(bar) = &self.bar {
-            bar.set_message(format!(
-                "{}: {done} of {total} {}",
-                stage.as_str(),
-                stage.unit()
-            ));
+            let message = format!("{}: {done} of {total} {}", stage.as_str(), stage.unit());
+            // On one line: the spinner, a space, and two columns spare (`term::SpinnerLine`).
+            let room = crate::term::stderr_columns().map_or(usize::MAX, |c| c.saturating_sub(4));
+            bar.set_message(truncate(&message, room).into_owned());
         }
         if self.ndjson && self.long {
             let mut out = std::io::stdout().lock();

@@ -124,19 +124,22 @@ pub fn keep_whole(table: &mut Table, columns: &[usize], width: usize) {
 /// The content width of each column (see [`keep_whole`]): `natural` is each column's widest
 /// line, `words` its longest word, `whole` the columns kept unwrapped when they can be.
 fn column_widths(natural: &[usize], words: &[usize], whole: &[usize], budget: usize) -> Vec<usize> {
-    let mut w = words.to_vec();
-    let mut kept = vec![false; w.len()];
-    let count = w.len();
+    let count = natural.len();
+    let floor = |c: usize| MIN_WRAPPED.min(natural[c]);
+    let mut kept = vec![false; count];
     for &c in whole.iter().filter(|&&c| c < count) {
-        if w.iter().sum::<usize>() - w[c] + natural[c] <= budget {
-            w[c] = natural[c];
-            kept[c] = true;
-        }
+        kept[c] = true;
+        let least: usize = (0..count)
+            .map(|i| if kept[i] { natural[i] } else { floor(i) })
+            .sum();
+        kept[c] = least <= budget;
     }
+    let mut w: Vec<usize> = (0..count)
+        .map(|c| if kept[c] { natural[c] } else { words[c] })
+        .collect();
     // Words too long for the width: cut the widest wrapped column, one column at a time.
     while w.iter().sum::<usize>() > budget {
-        let floor = |c: usize| MIN_WRAPPED.min(natural[c]);
-        let widest = (0..w.len())
+        let widest = (0..count)
             .filter(|&c| !kept[c] && w[c] > floor(c))
             .max_by_key(|&c| w[c]);
         match widest {
@@ -147,7 +150,7 @@ fn column_widths(natural: &[usize], words: &[usize], whole: &[usize], budget: us
     // The spare width, to the column that needs the most (the long one) first.
     let mut spare = budget.saturating_sub(w.iter().sum());
     while spare > 0 {
-        let neediest = (0..w.len())
+        let neediest = (0..count)
             .filter(|&c| natural[c] > w[c])
             .max_by_key(|&c| natural[c] - w[c]);
         let Some(c) = neediest else { break };
@@ -179,10 +182,29 @@ fn word_width(text: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// A list for people: a table, or (at a terminal too narrow for the table's words) one block a
+/// record.
+pub enum Listing {
+    Table(Box<Table>),
+    Blocks(String),
+}
+
+impl std::fmt::Display for Listing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Listing::Table(table) => write!(f, "{table}"),
+            Listing::Blocks(text) => f.write_str(text.trim_end()),
+        }
+    }
+}
+
 /// A list of `rows` under `header` for `width` columns, for people: the columns empty in every
 /// row are left out, each value is made [`visible`], and the columns named in `whole` (in
-/// order of priority) are kept unwrapped when they fit ([`keep_whole`]).
-pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usize) -> Table {
+/// order of priority) are kept unwrapped when they fit ([`keep_whole`]). When even the words
+/// of the columns cannot share the width, each record is a block instead, as the plan is:
+/// its first column and the `whole` ones on a line, then each other value on a line of its
+/// own, wrapped at spaces.
+pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usize) -> Listing {
     let shown: Vec<usize> = (0..header.len())
         .filter(|&c| {
             rows.is_empty() || rows.iter().any(|r| r.get(c).is_some_and(|v| !v.is_empty()))
@@ -196,12 +218,75 @@ pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usi
             shown.iter().map(|&c| r.get(c).map_or("", String::as_str)),
         );
     }
+    let words: usize = (0..shown.len())
+        .map(|c| measure(&table, c, word_width))
+        .sum();
+    if width != UNLIMITED && !rows.is_empty() && words + 3 * shown.len() + 1 > width {
+        return Listing::Blocks(blocks(header, rows, &shown, whole, width));
+    }
     let whole: Vec<usize> = whole
         .iter()
         .filter_map(|name| shown.iter().position(|&c| header[c] == *name))
         .collect();
     keep_whole(&mut table, &whole, width);
-    table
+    Listing::Table(Box::new(table))
+}
+
+/// One block a record (see [`listing`]), separated by blank lines.
+fn blocks(
+    header: &[&str],
+    rows: &[Vec<String>],
+    shown: &[usize],
+    whole: &[&str],
+    width: usize,
+) -> String {
+    let in_head = |c: usize| c == shown[0] || whole.contains(&header[c]);
+    let mut out = String::new();
+    for r in rows {
+        let value = |c: usize| visible(r.get(c).map_or("", String::as_str)).into_owned();
+        let head: Vec<String> = shown
+            .iter()
+            .filter(|&&c| in_head(c))
+            .map(|&c| value(c))
+            .filter(|v| !v.is_empty())
+            .collect();
+        out.push_str(&wrap(&head.join("  "), "", width));
+        for &c in shown.iter().filter(|&&c| !in_head(c)) {
+            let v = value(c);
+            if !v.is_empty() {
+                out.push_str(&wrap(&format!("{}: {v}", header[c]), "    ", width));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `text` after `indent`, in lines of at most `width` columns broken at spaces only (a word
+/// wider than the line has one to itself), each line ended by `\n`; continuation lines are
+/// indented four columns further.
+pub fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let more = format!("{indent}    ");
+    let mut out = String::new();
+    let mut line = indent.to_string();
+    let mut empty = true;
+    for word in text.split(' ') {
+        let used = UnicodeWidthStr::width(line.as_str()) + usize::from(!empty);
+        if !empty && used + UnicodeWidthStr::width(word) > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line.clone_from(&more);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
 }
 
 pub fn summary_table(summary: &Summary, width: usize) -> Table {
