@@ -13,13 +13,13 @@ pub fn labels(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -
         DefinitionCommand::Add { name } => {
             let slug = check_slug(&name)?;
             store.add_label(&slug, operator)?;
-            super::say(&format!("label {slug} defined"))?;
+            super::tell(&format!("label {slug} defined"))?;
         }
         DefinitionCommand::Remove { name } => {
             if !store.remove_label(name.trim(), operator)? {
                 return Err(Error::NotFound(msg::no_label(name.trim())));
             }
-            super::say(&format!("label {} removed", name.trim()))?;
+            super::tell(&format!("label {} removed", name.trim()))?;
         }
         DefinitionCommand::List => {
             for slug in &store.definitions()?.0.labels {
@@ -50,18 +50,18 @@ pub fn forms(command: DefinitionCommand, operator: &str, global: &GlobalArgs) ->
         DefinitionCommand::Add { name } => {
             let key = form_key(&name)?;
             store.add_form_field(&key, operator)?;
-            super::say(&format!("form field {key} defined (column form.{key})"))?;
+            super::tell(&format!("form field {key} defined (column form.{key})"))?;
         }
         DefinitionCommand::Remove { name } => {
             let key = form_key(&name)?;
             if !store.remove_form_field(&key, operator)? {
                 return Err(Error::NotFound(msg::no_form_field(&key)));
             }
-            super::say(&format!("form field {key} removed"))?;
+            super::tell(&format!("form field {key} removed"))?;
         }
         DefinitionCommand::List => {
             for key in &store.definitions()?.0.form_fields {
-                super::say(&format!("form.{key}"))?;
+                super::tell(&format!("form.{key}"))?;
             }
         }
     }
@@ -114,14 +114,14 @@ pub fn config(
             match key {
                 Some(k) => {
                     check_key(&k)?;
-                    super::say(&value(&k).unwrap_or_else(|| "none".into()))?;
+                    super::tell(&value(&k).unwrap_or_else(|| "none".into()))?;
                 }
                 None => {
                     // The invitation keys are listed once set.
                     for k in KEYS {
                         let v = value(k);
                         if v.is_some() || !is_invitation_key(k) {
-                            super::say(&format!("{k} = {}", v.unwrap_or_else(|| "none".into())))?;
+                            super::tell(&format!("{k} = {}", v.unwrap_or_else(|| "none".into())))?;
                         }
                     }
                 }
@@ -143,7 +143,7 @@ pub fn config(
                 }
                 store.set_setting(&key, Some(value), operator)?;
             }
-            super::say(&format!("{key} = {value}"))?;
+            super::tell(&format!("{key} = {value}"))?;
         }
     }
     Ok(0)

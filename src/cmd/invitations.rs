@@ -28,7 +28,7 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
         InvitationsCommand::Accept { token } => {
             let outcome = crate::invitations::accept(store.as_mut(), &token, &super::login_user())?;
             if let crate::invitations::AcceptOutcome::Accepted { member } = outcome {
-                super::say(&format!("{member}: INVITED -> ACTIVE"))?;
+                super::tell(&format!("{member}: INVITED -> ACTIVE"))?;
             }
             Ok(0)
         }

@@ -95,6 +95,6 @@ fn resend(store: &mut dyn crate::store::Store, id: &str, operator: &str) -> Resu
         return Err(Error::Refusal(msg::cannot_resend(&m.label(), m.status)));
     }
     let invitation = store.resend(m.id, operator)?;
-    super::say(&format!("{}: invitation {invitation} queued", m.label()))?;
+    super::tell(&format!("{}: invitation {invitation} queued", m.label()))?;
     Ok(0)
 }

@@ -43,7 +43,7 @@ pub fn run(
     let change = match action {
         "ban" if m.status == Status::Banned => {
             if !term.quiet {
-                eprintln!("{} is already BANNED", m.label());
+                eprintln!("{} is already BANNED", crate::term::visible(&m.label()));
             }
             return Ok(0);
         }
@@ -57,7 +57,7 @@ pub fn run(
             m.protected,
         ),
         "protect" | "unprotect" if m.protected == (action == "protect") => {
-            return super::say(&msg::already_protected(&m.label(), m.protected)).map(|()| 0);
+            return super::tell(&msg::already_protected(&m.label(), m.protected)).map(|()| 0);
         }
         "protect" => change(m.status, m.prior_status, true),
         "unprotect" => change(m.status, m.prior_status, false),
@@ -76,7 +76,7 @@ pub fn run(
             format!("{}: {} -> {}{note}", m.label(), m.status, change.status)
         }
     };
-    super::say(&line)?;
+    super::tell(&line)?;
     Ok(0)
 }
 

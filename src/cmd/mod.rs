@@ -146,6 +146,12 @@ pub fn say(text: &str) -> Result<()> {
     write_output(None, format!("{text}\n").as_bytes())
 }
 
+/// A line for people on stdout whose values came from outside (the store, a file): their
+/// control characters made visible ([`crate::term::visible`]).
+pub fn tell(text: &str) -> Result<()> {
+    say(&crate::term::visible(text))
+}
+
 pub fn say_json<T: serde::Serialize>(value: &T) -> Result<()> {
     say(&serde_json::to_string_pretty(value).map_err(std::io::Error::other)?)
 }

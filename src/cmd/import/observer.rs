@@ -46,7 +46,8 @@ impl Events for Observer {
         self.progress.finish();
         let view = PlanView {
             color: self.term.color,
-            width: Term::width(),
+            // The plan goes to stderr with the question: that terminal's width.
+            width: crate::term::stderr_columns().unwrap_or(crate::term::DEFAULT_WIDTH),
             ..PlanView::default()
         };
         self.asked = true;
