@@ -140,15 +140,17 @@ fn at_a_terminal_nothing_wraps_mid_word() {
         let words: Vec<&str> = list
             .split(|c: char| c.is_whitespace() || c == '|')
             .collect();
-        for word in reason
-            .split(' ')
-            .chain(["FAILED", "COMPLETED", "full_sync", "additive"])
-        {
-            assert!(
-                words.contains(&word),
-                "'{word}' is split at {columns}:\n{list}"
-            );
+        let counts = ["created", "updated", "deactivated"];
+        let short = ["FAILED", "COMPLETED", "full_sync", "additive"];
+        for word in reason.split(' ').chain(counts).chain(short) {
+            let whole = words.contains(&word);
+            assert!(whole, "'{word}' is split at {columns}:\n{list}");
         }
+        let times = words
+            .iter()
+            .filter(|w| w.len() == 20 && w.ends_with('Z') && w.contains('T'))
+            .count();
+        assert_eq!(times, 3, "a start time is split at {columns}:\n{list}");
     }
 }
 
