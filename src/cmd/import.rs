@@ -232,7 +232,7 @@ fn row_hints(refusal: &Refusal, outcome: &Outcome, args: &ImportArgs) -> Vec<Str
     ));
     }
     if args.errors_csv.is_none() {
-        hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.".into());
+        hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column, error_message and error_code.".into());
     }
     hints
 }
