@@ -308,38 +308,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The stable code of SPEC §10 (for a refusal by several rules, the first rule's).
-    pub fn code(&self) -> Code {
-        match self {
-            Error::File(e) => e.code(),
-            Error::Rows { .. } => Code::RowsInvalid,
-            Error::Refused(rules) => rules.first().map_or(Code::PlanChanged, Rule::code),
-            Error::Store(e) => e.code(),
-            Error::Invitation(e) => e.code(),
-            Error::NoStore(_) => Code::NoStore,
-            Error::Unreported { .. } => Code::ReportUnwritten,
-            Error::Cancelled => Code::ImportCancelled,
-            Error::Usage(_) => Code::UsageError,
-            Error::Refusal(code, _) => *code,
-            Error::NotFound(_) => Code::NotFound,
-            Error::MemberNotFound(_) => Code::MemberNotFound,
-            Error::Io(_) => Code::IoError,
-        }
-    }
-
-    /// The error objects of SPEC §10 this error stands for (one per broken rule).
-    pub fn error_objects(&self) -> Vec<RowError> {
-        match self {
-            Error::Refused(rules) => rules.iter().map(Rule::to_error_object).collect(),
-            // One object for each --map that names no header.
-            other => other
-                .messages()
-                .into_iter()
-                .map(|m| RowError::unplaced(other.code(), m))
-                .collect(),
-        }
-    }
-
     /// The exit code of SPEC §11.
     pub fn exit_code(&self) -> u8 {
         match self {

@@ -294,6 +294,40 @@ impl super::InvitationError {
     }
 }
 
+impl super::Error {
+    /// The stable code of SPEC §10 (for a refusal by several rules, the first rule's).
+    pub fn code(&self) -> Code {
+        match self {
+            super::Error::File(e) => e.code(),
+            super::Error::Rows { .. } => Code::RowsInvalid,
+            super::Error::Refused(rules) => rules.first().map_or(Code::PlanChanged, Rule::code),
+            super::Error::Store(e) => e.code(),
+            super::Error::Invitation(e) => e.code(),
+            super::Error::NoStore(_) => Code::NoStore,
+            super::Error::Unreported { .. } => Code::ReportUnwritten,
+            super::Error::Cancelled => Code::ImportCancelled,
+            super::Error::Usage(_) => Code::UsageError,
+            super::Error::Refusal(code, _) => *code,
+            super::Error::NotFound(_) => Code::NotFound,
+            super::Error::MemberNotFound(_) => Code::MemberNotFound,
+            super::Error::Io(_) => Code::IoError,
+        }
+    }
+
+    /// The error objects of SPEC §10 this error stands for (one per broken rule).
+    pub fn error_objects(&self) -> Vec<RowError> {
+        match self {
+            super::Error::Refused(rules) => rules.iter().map(Rule::to_error_object).collect(),
+            // One object for each --map that names no header.
+            other => other
+                .messages()
+                .into_iter()
+                .map(|m| RowError::unplaced(other.code(), m))
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Code;
