@@ -14,12 +14,11 @@ use crate::term::Term;
 use serde_json::json;
 
 pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
-    // `list` and `preview` only read: they never create a store (SPEC §2).
+    // `list` and `preview` only read, and `send` has nobody to send to in a new store: none
+    // of them creates one (SPEC §2; a mistyped --db is refused, not a new empty store).
     let mut store = match command {
-        InvitationsCommand::List { .. } | InvitationsCommand::Preview { .. } => {
-            super::open_existing(global)?
-        }
-        _ => super::open_store(global)?,
+        InvitationsCommand::Accept { .. } => super::open_store(global)?,
+        _ => super::open_existing(global)?,
     };
     match command {
         InvitationsCommand::Send {
@@ -57,7 +56,7 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
         InvitationsCommand::Accept { token } => {
             let outcome = crate::invitations::accept(store.as_mut(), &token, &super::login_user())?;
             if let crate::invitations::AcceptOutcome::Accepted { member } = outcome {
-                super::say(&format!("{member}: INVITED -> ACTIVE"))?;
+                super::tell(&format!("{member}: INVITED -> ACTIVE"))?;
             }
             Ok(0)
         }
