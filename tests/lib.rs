@@ -111,5 +111,7 @@ mod page_support;
 mod page;
 // The admin page's import: preview = diff, confirm applies it, row errors, refusals, plan changes.
 mod page_import;
+// The admin page at 100,000 members: bytes and time to usable, the HTML plan's size (on request).
+mod page_scale;
 mod server_invitations;
 mod server_postgres;

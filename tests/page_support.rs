@@ -80,9 +80,17 @@ pub struct Server {
 
 impl Server {
     pub fn start(r: &Roster) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(r.store())
+        Server::start_on(Path::new(r.store()), &[])
+    }
+
+    /// `roster serve` on the store at `store`, with `extra` arguments; `ROSTER_SERVE_BIN`
+    /// names another binary (the measurements compare a build before and after a change).
+    pub fn start_on(store: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(server_binary())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .arg("--db")
+            .arg(store)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -106,6 +114,13 @@ impl Server {
             _process: Process(child),
         }
     }
+}
+
+/// The `roster` binary that serves: this build's, or `ROSTER_SERVE_BIN`.
+pub fn server_binary() -> PathBuf {
+    std::env::var_os("ROSTER_SERVE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_roster")))
 }
 
 /// Headless Chromium through chromedriver, with a fresh profile.

@@ -8,6 +8,7 @@
 mod accept;
 mod auth;
 mod db;
+mod directory;
 mod limits;
 mod log;
 mod openapi;
@@ -104,6 +105,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/v1/imports/{id}/errors", get(read::import_errors))
         .route("/v1/imports/{id}/original", get(read::import_original))
         .route("/v1/members", get(read::members))
+        .route("/v1/members/counts", get(directory::counts))
+        .route("/v1/members/search", get(directory::search))
         .route("/v1/members/{id}", get(read::member))
         .route("/v1/log", get(read::log))
         .route("/v1/openapi.json", get(openapi::openapi))

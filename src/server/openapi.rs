@@ -20,6 +20,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         super::read::import_original,
         super::read::members,
         super::read::member,
+        super::directory::counts,
+        super::directory::search,
         super::read::log,
         super::read::healthz,
         openapi,
