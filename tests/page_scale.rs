@@ -64,8 +64,20 @@ fn the_page_at_100000_members() {
 fn plan(b: &Browser, store: &Path, next: &Path) {
     let started = Instant::now();
     let out = Command::new(server_binary())
-        .args(["diff", "--full-sync", "--output", "html", "--max-rows", "1000000000"])
-        .args(["--max-bytes", "1000000000", "--max-deactivations", "1000000"])
+        .args([
+            "diff",
+            "--full-sync",
+            "--output",
+            "html",
+            "--max-rows",
+            "1000000000",
+        ])
+        .args([
+            "--max-bytes",
+            "1000000000",
+            "--max-deactivations",
+            "1000000",
+        ])
         .arg(next)
         .arg("--db")
         .arg(store)

@@ -20,7 +20,12 @@ const GROUPS: [Action; 4] = [
     Action::Reactivate,
 ];
 
-pub fn write(plan: &Plan, audience: Audience, refused: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(
+    plan: &Plan,
+    audience: Audience,
+    refused: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let counts: Vec<(Action, usize)> = GROUPS
         .iter()
         .map(|&a| (a, plan.changes.iter().filter(|c| c.action == a).count()))
@@ -53,7 +58,10 @@ fn contents(plan: &Plan, counts: &[(Action, usize)], out: &mut dyn Write) -> io:
     if counts.is_empty() && teams == 0 {
         return Ok(());
     }
-    writeln!(out, "<nav class=\"toc\" aria-label=\"Contents of the plan\"><ul>")?;
+    writeln!(
+        out,
+        "<nav class=\"toc\" aria-label=\"Contents of the plan\"><ul>"
+    )?;
     for (action, count) in counts {
         let verb = verb(*action);
         writeln!(

@@ -31,18 +31,18 @@ pub enum Audience {
 }
 
 impl Audience {
-    /// The plan's main heading: the document's `<h1>`, an `<h2>` under the page's own.
+    /// The plan's main heading: the document's `<h1>`, an `<h3>` under the page's section's `<h2>`.
     fn heading(self) -> &'static str {
         match self {
             Audience::Cli => "h1",
-            Audience::Page => "h2",
+            Audience::Page => "h3",
         }
     }
 
     fn sub(self) -> &'static str {
         match self {
             Audience::Cli => "h2",
-            Audience::Page => "h3",
+            Audience::Page => "h4",
         }
     }
 }
@@ -156,7 +156,7 @@ fn header(outcome: &Outcome, audience: Audience) -> String {
         let how = match audience {
             Audience::Cli => format!(
                 "Apply exactly this plan with <code>--expect-plan {}</code>. It lists every change.",
-                escape(id)
+                grouped(id)
             ),
             Audience::Page => "Confirm applies exactly this plan. It lists every change.".into(),
         };
@@ -230,7 +230,10 @@ mod tests {
 
     #[test]
     fn ids_break_between_groups_and_counts_have_separators() {
-        assert_eq!(grouped(&"a".repeat(20)), format!("{}<wbr>aaaa", "a".repeat(16)));
+        assert_eq!(
+            grouped(&"a".repeat(20)),
+            format!("{}<wbr>aaaa", "a".repeat(16))
+        );
         assert_eq!(thousands(1915), "1,915");
         assert_eq!(thousands(100_000), "100,000");
         assert_eq!(thousands(7), "7");

@@ -83,11 +83,15 @@ pub fn errors(outcome: &Outcome, audience: Audience) -> String {
         return String::new();
     }
     let h = audience.sub();
-    let open = if rows.len() <= OPEN_ERRORS { " open" } else { "" };
+    let open = if rows.len() <= OPEN_ERRORS {
+        " open"
+    } else {
+        ""
+    };
     let mut s = format!(
         "<section class=\"errors\" id=\"plan-errors\" data-errors=\"{}\" aria-labelledby=\"plan-errors-h\">\n\
          <details{open}><summary><{h} id=\"plan-errors-h\">Row errors ({})</{h}></summary>\n\
-         <div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">row</th><th scope=\"col\">column</th>\
+         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Row errors, scrolls sideways\"><table>\n<thead><tr><th scope=\"col\">row</th><th scope=\"col\">column</th>\
          <th scope=\"col\">value</th><th scope=\"col\">message</th></tr></thead>\n<tbody>\n",
         rows.len(),
         thousands(rows.len() as u64)
