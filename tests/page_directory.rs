@@ -80,5 +80,8 @@ fn search_finds_by_any_identifier_or_name_and_pages_by_link() {
         .problem(400, "Invalid query parameter q: say what to search for.");
     server
         .get("/v1/members/search?q=x&cursor=abc", &key)
-        .problem(400, "Invalid query parameter cursor: invalid digit found in string.");
+        .problem(
+            400,
+            "Invalid query parameter cursor: invalid digit found in string.",
+        );
 }

@@ -53,6 +53,19 @@ fn the_page_at_100000_members() {
             bytes
         );
         println!("SCALE requests: {requests}");
+        // The worst search: no member matches, so the whole store is walked.
+        if eval(c, "!!document.getElementById('q')").await == true {
+            let started = Instant::now();
+            c.execute(
+                "document.getElementById('q').value = 'no-such-member'; \
+                 document.getElementById('search-button').click();",
+                vec![],
+            )
+            .await
+            .expect("a search");
+            until(c, "!document.getElementById('search-summary').hidden").await;
+            println!("SCALE search with no match: {} ms", started.elapsed().as_millis());
+        }
     });
     if let Some(next) = std::env::var_os("ROSTER_SCALE_NEXT") {
         plan(&b, &copy, Path::new(&next));
@@ -96,7 +109,7 @@ fn plan(b: &Browser, store: &Path, next: &Path) {
             "performance.getEntriesByType('navigation')[0]?.loadEventEnd",
         )
         .await;
-        let changes = eval(c, "document.querySelectorAll('li.change').length").await;
+        let changes = eval(c, "document.querySelectorAll('ul.members > li').length").await;
         println!(
             "SCALE html plan: {} bytes written in {} ms, {changes} changes listed, loaded in {:.0} ms",
             out.stdout.len(),

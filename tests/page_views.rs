@@ -209,3 +209,48 @@ fn a_failed_read_shows_the_servers_message_and_retry_and_the_page_has_its_own_bu
         assert_eq!(shown[2], "");
     });
 }
+
+#[test]
+fn past_imports_page_through_the_link_and_a_failed_one_says_why() {
+    let Some(b) = Browser::start() else { return };
+    let r = day_one();
+    for _ in 0..10 {
+        r.args(&["import", "staff.csv"]).run();
+    }
+    r.args(&["import", "row_errors.csv"]).status(1).run();
+    let key = new_key(&r, "admin", "sync");
+    let server = Server::start(&r);
+    let c = &b.client;
+    b.run(async {
+        sign_in(c, &server, &key).await;
+        until(c, "document.querySelector('#imports-list li')").await;
+        // Newest first: the refused file, its cause and its row errors, no counts as if applied.
+        let failed = eval(
+            c,
+            "(li => [li.dataset.status, li.querySelector('.badge').textContent, !!li.querySelector('.stats'), \
+              li.querySelector('.cause').textContent, li.querySelector('[data-errors]').textContent])\
+             (document.querySelector('#imports-list li'))",
+        )
+        .await;
+        assert_eq!(failed[0], "FAILED");
+        assert_eq!(failed[1], "Failed");
+        assert_eq!(failed[2], false, "no counts for a failed import");
+        let cause = failed[3].as_str().expect("a cause");
+        assert!(cause.contains("errors"), "{cause}");
+        assert!(failed[4].as_str().expect("a link").starts_with("Errors CSV ("), "{failed}");
+        assert_eq!(
+            eval(c, "document.querySelectorAll('#imports-list li').length").await,
+            10
+        );
+        click(c, "imports-more").await;
+        let all = until(
+            c,
+            "document.getElementById('imports-more').hidden && document.querySelectorAll('#imports-list li').length",
+        )
+        .await;
+        assert_eq!(all, 12, "every attempt");
+        // Focus moves to the first of the older imports.
+        let focused = eval(c, "document.activeElement.dataset.import").await;
+        assert_eq!(focused, "2");
+    });
+}

@@ -1,6 +1,7 @@
 //! `roster serve`: the REST sync API (SPEC §12) over the same library pipeline as the CLI.
 //! One route table ([`router`]); a module per concern: `auth` (keys), `limits` (rates),
-//! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `problem` (problem+json),
+//! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `directory` (member counts and
+//! search), `problem` (problem+json),
 //! `openapi`, `log` (one line per request), `db` (the store off the async threads), `page`
 //! (the admin page: sign-in, sessions, the plan preview), `accept` (the invitation link's
 //! pages), `outbox` (`--send-invitations`).
