@@ -27,11 +27,12 @@ use std::sync::Arc;
 const INDEX: &str = include_str!("assets/index.html");
 const LOGIN: &str = include_str!("assets/login.html");
 const APP_JS: &str = include_str!("assets/app.js");
+const LISTS_JS: &str = include_str!("assets/lists.js");
 const APP_CSS: &str = include_str!("assets/app.css");
 /// The page's icon, an SVG, at `/favicon.svg` and at the `/favicon.ico` browsers ask for.
 const FAVICON: &str = include_str!("assets/favicon.svg");
 
-/// Only this server: scripts from /app.js, styles from /plan.css and /app.css, requests to
+/// Only this server: scripts from /lists.js and /app.js, styles from /plan.css and /app.css, requests to
 /// itself; no frames, no inline script or style.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
@@ -44,6 +45,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route(
             "/app.js",
             get(|| asset("text/javascript; charset=utf-8", APP_JS)),
+        )
+        .route(
+            "/lists.js",
+            get(|| asset("text/javascript; charset=utf-8", LISTS_JS)),
         )
         .route(
             "/app.css",
