@@ -74,7 +74,12 @@ async fn search(c: &Client, q: &str) {
     field.clear().await.expect("cleared");
     field.send_keys(q).await.expect("typing");
     click(c, "search-button").await;
-    until(c, "!document.getElementById('search-summary').hidden").await;
+    let answered = format!(
+        "!document.getElementById('search-summary').hidden && \
+         document.getElementById('search-summary').textContent.includes({})",
+        serde_json::Value::from(q)
+    );
+    until(c, &answered).await;
 }
 
 #[test]

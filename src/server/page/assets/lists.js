@@ -112,6 +112,8 @@ async function search(event, more) {
   if (event) event.preventDefault();
   const q = $("q").value.trim();
   if (!q) return;
+  // A new search hides the last one's summary until its own answer is in.
+  if (!more) $("search-summary").hidden = true;
   const path = more && nextSearch ? nextSearch : `/v1/members/search?q=${encodeURIComponent(q)}&limit=20`;
   const got = await read(path, "search-error", () => search(null, more));
   if (!got) return;
