@@ -36,6 +36,14 @@ fn the_page_at_100000_members() {
     let copy = dir.path().join("store.db");
     std::fs::copy(&store, &copy).expect("a copy of the store");
     let key = key(&copy);
+    for (name, value) in [("max-bytes", "1000000000"), ("max-rows", "1000000000")] {
+        let set = Command::new(server_binary())
+            .args(["config", "set", name, value, "--db"])
+            .arg(&copy)
+            .status()
+            .expect("roster config set");
+        assert!(set.success(), "config set {name}");
+    }
     let server = Server::start_on(&copy, &["--rate-limit", "6000/min"]);
     let c = &b.client;
     b.run(async {
@@ -68,8 +76,46 @@ fn the_page_at_100000_members() {
         }
     });
     if let Some(next) = std::env::var_os("ROSTER_SCALE_NEXT") {
+        preview(&b, Path::new(&next));
         plan(&b, &copy, Path::new(&next));
     }
+}
+
+/// The page's preview of a full sync of `next`: the time until it is shown, the bytes of the
+/// answer, and how tall the page then is (a long group is folded behind its count).
+fn preview(b: &Browser, next: &Path) {
+    let c = &b.client;
+    b.run(async {
+        if eval(c, "!!document.getElementById('max-deactivations')").await != true {
+            return;
+        }
+        let started = Instant::now();
+        c.find(fantoccini::Locator::Id("file"))
+            .await
+            .expect("the file input")
+            .send_keys(&next.display().to_string())
+            .await
+            .expect("a file");
+        c.execute(
+            "document.getElementById('full-sync').checked = true; \
+             document.getElementById('preview-button').click();",
+            vec![],
+        )
+        .await
+        .expect("a preview");
+        until(c, "!document.getElementById('preview-section').hidden").await;
+        let took = started.elapsed().as_millis();
+        let shown = eval(
+            c,
+            "[performance.getEntriesByType('resource').filter(e => e.name.includes('/page/preview')).map(e => e.transferSize)[0], \
+              document.documentElement.scrollHeight, document.querySelector('#preview [data-verdict]').dataset.verdict]",
+        )
+        .await;
+        println!(
+            "SCALE page preview: shown after {took} ms, {} bytes, page {} px tall, {}",
+            shown[0], shown[1], shown[2]
+        );
+    });
 }
 
 /// `roster diff NEXT --full-sync --output html`: its size, the time to write it, and the time
