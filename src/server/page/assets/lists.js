@@ -111,11 +111,14 @@ const statusWord = (s) => s.charAt(0) + s.slice(1).toLowerCase();
 async function search(event, more) {
   if (event) event.preventDefault();
   const q = $("q").value.trim();
-  if (!q) return;
+  if (!q || (more && !nextSearch)) return;
   // A new search hides the last one's summary until its own answer is in.
   if (!more) $("search-summary").hidden = true;
   const path = more && nextSearch ? nextSearch : `/v1/members/search?q=${encodeURIComponent(q)}&limit=20`;
+  // One page at a time: a second click while this one loads would fetch it twice.
+  $("search-more").disabled = true;
   const got = await read(path, "search-error", () => search(null, more));
+  $("search-more").disabled = false;
   if (!got) return;
   const list = $("search-results");
   const items = got.body.map(memberItem);
@@ -163,7 +166,9 @@ function importItem(i) {
 
 async function loadImports(more) {
   const path = more && nextImports ? nextImports : `/v1/imports?limit=${IMPORTS_PAGE}`;
+  $("imports-more").disabled = true;
   const got = await read(path, "imports-error", () => loadImports(more));
+  $("imports-more").disabled = false;
   const list = $("imports-list");
   if (!got) { if (!more) list.replaceChildren(); $("imports-more").hidden = true; return; }
   const items = got.body.map(importItem);
