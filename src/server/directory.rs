@@ -117,19 +117,23 @@ fn matches(
         }
         if found.len() == limit {
             more = true;
-            // Stops the stream: the page is full.
-            return Err(std::io::Error::other(FULL));
+            return Err(std::io::Error::other(PageFull));
         }
         found.push((m.id, crate::cmd::export::member_json(m, teams)));
         Ok(())
     });
     match result {
-        Err(StoreError::Io(e)) if e.to_string() == FULL => Ok((found, more)),
+        Err(StoreError::Io(e)) if e.get_ref().is_some_and(|e| e.is::<PageFull>()) => {
+            Ok((found, more))
+        }
         other => other.map(|()| (found, more)),
     }
 }
 
-const FULL: &str = "the page is full";
+/// Stops the member stream once a search's page is full (the visitor's only way to stop it).
+#[derive(Debug, thiserror::Error)]
+#[error("the page is full")]
+struct PageFull;
 
 fn contains(m: &Member, q: &str) -> bool {
     SEARCHED
