@@ -6,7 +6,7 @@
 
 use crate::page_import::{click, day_one, new_key, preview};
 use crate::page_support::{
-    Browser, Server, axe_source, axe_violations, eval, sign_in, until, viewport,
+    Browser, Server, axe_source, axe_violations, eval, screenshot_dir, sign_in, until, viewport,
 };
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -63,6 +63,17 @@ fn axe_finds_no_violation_on_any_view_in_light_or_dark_mode() {
             )
             .await;
             no_violation(c, &axe, &format!("{mode}: the banner")).await;
+            if dark {
+                viewport(c, 1366, 768).await;
+                let png = c.screenshot().await.expect("a screenshot");
+                let shot = screenshot_dir().join("page-dark.png");
+                std::fs::write(&shot, png).expect("a written screenshot");
+                if std::env::var("ROSTER_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+                    let docs =
+                        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+                    std::fs::copy(&shot, docs.join("page-dark.png")).expect("a copy");
+                }
+            }
             viewport(c, 390, 844).await;
             no_violation(c, &axe, &format!("{mode}: a phone")).await;
         });

@@ -146,12 +146,16 @@ function progressed(p) {
   $("banner-text").textContent = `Importing ${previewed ? previewed.file.name : ""}: ${p.stage} (${pct}%)`;
 }
 
+// Banned rows skipped and row errors are named only when there are some: the line stays one line.
+const ONLY_IF_ANY = ["banned_skipped", "errors"];
+
 function statSpans(s) {
   const spans = [];
-  STATS.forEach(([k, words], i) => {
-    if (i > 0) spans.push(", ");
+  for (const [k, words] of STATS) {
+    if (ONLY_IF_ANY.includes(k) && !s[k]) continue;
+    if (spans.length) spans.push(", ");
     spans.push(el("span", `${number(s[k])} ${words}`, { "data-stat": k, "data-n": s[k] ?? 0 }));
-  });
+  }
   return spans;
 }
 
