@@ -4,6 +4,7 @@
 //! time through the `Link` header, each as `GET /v1/members/{id}` shows it.
 
 use crate::harness::{Roster, fixture};
+use crate::schema_check::assert_valid;
 use crate::server_harness::{Server, create_key};
 
 fn served() -> (Roster, Server, String) {
@@ -21,6 +22,7 @@ fn counts_are_the_stores_by_status() {
     let counts = server.get("/v1/members/counts", &key);
     assert_eq!(counts.status, 200);
     let counts = counts.json();
+    assert_valid("member_counts", &counts);
     assert_eq!(counts["total"], 64);
     assert_eq!(counts["by_status"]["BANNED"], 1);
     let sum: u64 = counts["by_status"]
@@ -48,6 +50,7 @@ fn search_finds_by_any_identifier_or_name_and_pages_by_link() {
     let one = server.get("/v1/members/search?q=LI.LEI02%40EXAMPLE.COM", &key);
     assert_eq!(one.status, 200);
     let found = one.json();
+    assert_valid("members", &found);
     assert_eq!(found.as_array().expect("a page").len(), 1);
     let member = server.get("/v1/members/li.lei02@example.com", &key).json();
     assert_eq!(found[0]["email"], member["email"]);

@@ -140,12 +140,14 @@ function importStats(summary) {
 }
 
 function importItem(i) {
-  const li = el("li", null, { "data-import": i.id, "data-status": i.status });
+  const id = i.import_id;
+  const name = i.file.name;
+  const li = el("li", null, { "data-import": id, "data-status": i.status });
   const line = el("div", null, { class: "line1" });
-  line.append(el("strong", i.file_name.split("/").pop(), { class: "ident", title: i.file_name }),
+  line.append(el("strong", name.split("/").pop(), { class: "ident", title: name }),
     el("span", statusWord(i.status), { class: `badge ${i.status}` }));
   const when = (i.started_at || "").replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
-  li.append(line, el("div", `#${i.id} · ${i.operator} · ${when} · ${i.mode.replace("_", " ")}`, { class: "sub" }));
+  li.append(line, el("div", `#${id} · ${i.operator} · ${when} · ${i.mode.replace("_", " ")}`, { class: "sub" }));
   const s = i.summary || {};
   if (i.status === "COMPLETED") {
     li.append(el("div", importStats(s), { class: "stats" }));
@@ -156,10 +158,10 @@ function importItem(i) {
   const links = el("div", null, { class: "links" });
   if (s.errors > 0) {
     links.append(el("a", `Errors CSV (${number(s.errors)} row errors)`, {
-      href: `/v1/imports/${i.id}/errors`, download: `import-${i.id}-errors.csv`, "data-errors": i.id,
+      href: `/v1/imports/${id}/errors`, download: `import-${id}-errors.csv`, "data-errors": id,
     }));
   }
-  links.append(el("a", "Original file", { href: `/v1/imports/${i.id}/original`, download: i.file_name.split("/").pop() }));
+  links.append(el("a", "Original file", { href: `/v1/imports/${id}/original`, download: name.split("/").pop() }));
   li.append(links);
   return li;
 }
