@@ -60,7 +60,7 @@ fn page_rule(rule: &Rule) -> String {
              and preview again (a sync key may), or ask whoever sets your organization's policy.",
             thousands(*k),
             thousands(*n),
-            thousands(*limit),
+            limit,
         ),
         Rule::Seats { limit, used } => format!(
             "Your plan allows {} seats, but this import would use {}. Remove new-member rows \
