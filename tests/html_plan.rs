@@ -68,6 +68,9 @@ fn the_html_plan_has_the_json_documents_counts_and_plan_id() {
     assert_eq!(attribute(&html, "data-plan-id"), json["plan_id"]);
     assert_eq!(attribute(&html, "data-verdict"), "passed");
     assert_eq!(attribute(&html, "data-mode"), "full_sync");
+    assert!(
+        html.contains("<h1 id=\"plan-title\">Plan for <span class=\"file\">day2.csv</span></h1>")
+    );
     // Every deactivation is listed, by name.
     let deactivated: Vec<&str> = json["changes"]
         .as_array()
@@ -160,4 +163,68 @@ fn row_errors_are_listed_and_import_without_dry_run_is_a_usage_error() {
         .stderr_line("error: --output html shows a plan for review: use it with roster diff or import --dry-run")
         .unchanged()
         .run();
+}
+
+/// `n` members `m0@example.com`... from `from`, as a CSV.
+fn members_csv(from: usize, n: usize) -> String {
+    let mut csv = String::from("email,first_name\n");
+    for i in from..from + n {
+        csv.push_str(&format!("m{i}@example.com,M{i}\n"));
+    }
+    csv
+}
+
+#[test]
+fn every_change_is_listed_after_the_contents_deactivations_first_long_groups_folded() {
+    let r = Roster::new();
+    r.write("all.csv", members_csv(0, 250));
+    r.args(&["import", "all.csv"]).run();
+    // 100 stay, 150 go, 1,200 come: more than the 1,000 a group once showed.
+    r.write("next.csv", members_csv(150, 1300));
+    let args = ["diff", "next.csv", "--full-sync", "--output", "html"];
+    let html = r
+        .args(&args)
+        .args(&["--max-deactivations", "1000"])
+        .run()
+        .stdout;
+    assert_self_contained(&html);
+    assert_eq!(html.matches("<h1").count(), 1, "one <h1>");
+    assert_eq!(html.matches("<li class=\"change\">").count(), 1350);
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    assert!(at("data-plan-id") < at("<nav class=\"toc\""));
+    assert!(at("<nav class=\"toc\"") < at("id=\"plan-deactivate\""));
+    assert!(at("id=\"plan-deactivate\"") < at("id=\"plan-create\""));
+    assert!(
+        html.contains(
+            "<a href=\"#plan-deactivate\">To deactivate</a> <span class=\"n\">150</span>"
+        )
+    );
+    assert!(html.contains("To create (1,200)"));
+    assert!(!html.contains("more to"), "nothing abridged");
+    // A group of more than 100 is folded behind its count; a short one is open.
+    let group = |verb: &str| {
+        let start = at(&format!("id=\"plan-{verb}\""));
+        let details = start + html[start..].find("<details").expect("details");
+        html[details..details + 14].to_string()
+    };
+    assert_eq!(group("deactivate"), "<details><summ");
+    r.write("few.csv", members_csv(0, 260));
+    let few = r
+        .args(&["diff", "few.csv", "--output", "html"])
+        .run()
+        .stdout;
+    assert!(
+        few.contains("<details open><summary><h2 id=\"plan-create-h\">"),
+        "{few}"
+    );
+    // Refused, every deactivation is still listed, folded, under the CLI's own message.
+    let refused = r
+        .args(&args)
+        .args(&["--max-deactivations", "1"])
+        .status(4)
+        .unchanged()
+        .run()
+        .stdout;
+    assert_eq!(refused.matches("<li class=\"change\">").count(), 1350);
+    assert!(refused.contains("re-run with --max-deactivations 150"));
 }

@@ -116,6 +116,12 @@ mod page_support;
 mod page;
 // The admin page's import: preview = diff, confirm applies it, row errors, refusals, plan changes.
 mod page_import;
+// Every view of the admin page: axe-core in light and dark mode, no word broken, search, failed reads.
+mod page_views;
+// The directory reads (member counts, search) over HTTP with a key.
+mod page_directory;
+// The admin page at 100,000 members: bytes and time to usable, the HTML plan's size (on request).
+mod page_scale;
 mod server_invitations;
 mod server_postgres;
 // aiosmtpd, a real SMTP server, and Python's email parser for the invitation tests.

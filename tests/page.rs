@@ -1,11 +1,12 @@
 //! The admin page in headless Chromium: signing in (a good and a bad key, the session cookie
 //! out of the script's reach, nothing in the browser's storage), a read key, no request off
-//! the server, CSRF, the HTML plan opened from disk, and screenshots at a desktop's and a
-//! phone's width with no horizontal scrolling.
+//! the server, CSRF, the favicon, the HTML plan opened from disk, and screenshots at a
+//! desktop's (1366x768: the three cards above the fold) and a phone's width (390x844) with no
+//! horizontal scrolling.
 
 use crate::html_plan::json_counts;
 use crate::page_import::{PREVIEW_COUNTS, day_one, new_key, preview};
-use crate::page_support::{Browser, Server, eval, screenshot_dir, sign_in, until};
+use crate::page_support::{Browser, Server, eval, screenshot_dir, sign_in, until, viewport};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
@@ -32,12 +33,14 @@ fn a_good_key_signs_in_and_a_bad_one_does_not() {
         )
         .await;
         assert_eq!(kept, json!(["", 0, 0]));
-        let counts = until(
+        let counts = until(c, "document.getElementById('members-total').dataset.count").await;
+        assert_eq!(counts, "64");
+        let by_status = eval(
             c,
-            "document.querySelector('#status-counts [data-status=ALL]')?.dataset.count",
+            "[...document.querySelectorAll('#status-counts [data-status]')].reduce((n, e) => n + Number(e.dataset.count), 0)",
         )
         .await;
-        assert_eq!(counts, "64");
+        assert_eq!(by_status, 64);
         let cookie = c
             .get_named_cookie("roster_session")
             .await
@@ -124,6 +127,17 @@ fn the_page_asks_nothing_of_any_other_server_and_posts_need_the_token() {
             "{csp}"
         );
         assert_eq!(post_sync(c, false).await, 403);
+        // The icon browsers ask for is there (an SVG), and the page names it.
+        let icon = c
+            .execute_async(
+                "fetch('/favicon.ico').then(r => arguments[0]([r.status, r.headers.get('content-type')]));",
+                vec![],
+            )
+            .await
+            .expect("a fetch");
+        assert_eq!(icon, json!([200, "image/svg+xml"]));
+        let named = eval(c, "document.querySelector('link[rel=icon]').getAttribute('href')").await;
+        assert_eq!(named, "/favicon.svg");
     });
     assert_eq!(r.dump(), before);
 }
@@ -147,27 +161,30 @@ fn the_html_plan_from_disk_shows_the_diffs_counts() {
         assert_eq!(plan_id, json["plan_id"]);
         let loaded = eval(c, "performance.getEntriesByType('resource').length").await;
         assert_eq!(loaded, 0, "nothing loaded");
+        // One <h1>; the contents come first, then the deactivations, the dangerous part.
+        let order = eval(
+            c,
+            "[document.querySelectorAll('h1').length, \
+              [...document.querySelectorAll('nav.toc, section.group')].slice(0, 2).map(e => e.id || e.className)]",
+        )
+        .await;
+        assert_eq!(order[0], 1);
+        assert_eq!(
+            order[1],
+            json!(["toc", "plan-deactivate"])
+        );
     });
 }
 
-/// Sizes the window so that the page's viewport is `width` x `height`, then checks that
-/// nothing scrolls sideways and saves a screenshot as `name`.
+/// Sizes the viewport to `width` x `height`, checks that nothing scrolls sideways and saves a
+/// screenshot as `name`.
 async fn shoot(c: &Client, width: u32, height: u32, name: &str) -> std::path::PathBuf {
-    c.set_window_size(width, height)
-        .await
-        .expect("a window size");
-    let inner = eval(c, "[window.innerWidth, window.innerHeight]").await;
-    let (iw, ih) = (inner[0].as_u64().expect("w"), inner[1].as_u64().expect("h"));
-    let (w, h) = (u64::from(width) * 2 - iw, u64::from(height) * 2 - ih);
-    c.set_window_size(w as u32, h as u32)
-        .await
-        .expect("a window size");
+    viewport(c, width, height).await;
     let size = eval(
         c,
         "[window.innerWidth, document.documentElement.scrollWidth]",
     )
     .await;
-    assert_eq!(size[0], width, "{name}: the viewport");
     assert!(
         size[1].as_u64() <= size[0].as_u64(),
         "{name} scrolls sideways: {size}"
@@ -192,23 +209,35 @@ fn screenshots_at_a_desktops_and_a_phones_width_scroll_only_down() {
     let c = &b.client;
     let shots = b.run(async {
         sign_in(c, &server, &key).await;
-        preview(c, &r.path("day2.csv"), &["full-sync"]).await;
+        until(c, "document.querySelector('#imports-list li')").await;
         let mut shots = Vec::new();
-        for (w, h, size) in [(1280, 800, "desktop"), (390, 844, "phone")] {
-            shots.push(shoot(c, w, h, &format!("page-{size}")).await);
+        shots.push(shoot(c, 1366, 768, "page-desktop").await);
+        // Above the fold at 1366x768: the members card with its search, the upload form up to
+        // its Preview button, and the past imports.
+        let below = eval(
+            c,
+            "['members-h', 'q', 'full-sync', 'max-deactivations', 'preview-button', 'imports-h', 'download-csv']\
+             .filter(id => document.getElementById(id).getBoundingClientRect().bottom > innerHeight)",
+        )
+        .await;
+        assert_eq!(below, json!([]), "below the fold at 1366x768");
+        shots.push(shoot(c, 390, 844, "page-phone").await);
+        preview(c, &r.path("day2.csv"), &["full-sync"]).await;
+        for (w, h, size) in [(1366, 768, "desktop"), (390, 844, "phone")] {
+            shots.push(shoot(c, w, h, &format!("preview-{size}")).await);
         }
         c.goto(&format!("file://{plan}")).await.expect("the plan");
-        for (w, h, size) in [(1280, 800, "desktop"), (390, 844, "phone")] {
+        for (w, h, size) in [(1366, 768, "desktop"), (390, 844, "phone")] {
             shots.push(shoot(c, w, h, &format!("plan-{size}")).await);
         }
         shots
     });
-    // ROSTER_UPDATE_SCREENSHOTS=1 refreshes the two that README.md shows.
+    // ROSTER_UPDATE_SCREENSHOTS=1 refreshes the ones docs/page.md shows.
     if std::env::var("ROSTER_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/screenshots");
-        std::fs::create_dir_all(&dir).expect("tests/screenshots");
-        for name in ["page-desktop.png", "plan-phone.png"] {
-            let shot = shots.iter().find(|p| p.ends_with(name)).expect("a shot");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        std::fs::create_dir_all(&dir).expect("docs/screenshots");
+        for shot in &shots {
+            let name = shot.file_name().expect("a name");
             std::fs::copy(shot, dir.join(name)).expect("a copy");
         }
     }

@@ -80,9 +80,17 @@ pub struct Server {
 
 impl Server {
     pub fn start(r: &Roster) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(r.store())
+        Server::start_on(Path::new(r.store()), &[])
+    }
+
+    /// `roster serve` on the store at `store`, with `extra` arguments; `ROSTER_SERVE_BIN`
+    /// names another binary (the measurements compare a build before and after a change).
+    pub fn start_on(store: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(server_binary())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .arg("--db")
+            .arg(store)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -108,6 +116,13 @@ impl Server {
     }
 }
 
+/// The `roster` binary that serves: this build's, or `ROSTER_SERVE_BIN`.
+pub fn server_binary() -> PathBuf {
+    std::env::var_os("ROSTER_SERVE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_roster")))
+}
+
 /// Headless Chromium through chromedriver, with a fresh profile.
 pub struct Browser {
     pub client: Client,
@@ -119,6 +134,19 @@ pub struct Browser {
 impl Browser {
     /// `None` when the tests skip (see the module's doc).
     pub fn start() -> Option<Browser> {
+        Browser::start_with(&[])
+    }
+
+    /// Headless Chromium in dark mode (`prefers-color-scheme: dark`).
+    pub fn dark() -> Option<Browser> {
+        Browser::start_with(&[
+            "--blink-settings=preferredColorScheme=0",
+            "--force-dark-mode",
+        ])
+    }
+
+    /// With Chromium `flags` beside the usual ones.
+    pub fn start_with(flags: &[&str]) -> Option<Browser> {
         let (chromium, driver) = browser_programs()?;
         let port = free_port();
         let process = Command::new(driver)
@@ -130,7 +158,7 @@ impl Browser {
         let driver = Process(process);
         wait_for_port(port);
         let profile = tempfile::tempdir().expect("a profile folder");
-        let mut args: Vec<String> = FLAGS.iter().map(|f| f.to_string()).collect();
+        let mut args: Vec<String> = FLAGS.iter().chain(flags).map(|f| f.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -233,4 +261,60 @@ pub fn screenshot_dir() -> PathBuf {
     let dir = target.join("screenshots");
     std::fs::create_dir_all(&dir).expect("a screenshot folder");
     dir
+}
+
+/// Sizes the window so that the page's viewport is `width` x `height` CSS pixels.
+pub async fn viewport(c: &Client, width: u32, height: u32) {
+    c.set_window_size(width, height)
+        .await
+        .expect("a window size");
+    let inner = eval(c, "[window.innerWidth, window.innerHeight]").await;
+    let (iw, ih) = (inner[0].as_u64().expect("w"), inner[1].as_u64().expect("h"));
+    let (w, h) = (u64::from(width) * 2 - iw, u64::from(height) * 2 - ih);
+    c.set_window_size(w as u32, h as u32)
+        .await
+        .expect("a window size");
+    let size = eval(c, "[window.innerWidth, window.innerHeight]").await;
+    assert_eq!(size[0], width, "the viewport's width");
+}
+
+/// axe-core's `axe.min.js` (.ci/run installs it with npm into ~/.cache/roster-ci), or `None`
+/// (with a notice; a failure under ROSTER_REQUIRE_BROWSER=1) when it is missing.
+pub fn axe_source() -> Option<String> {
+    let path = std::env::var_os("ROSTER_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            home.join(".cache/roster-ci/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(_) => {
+            let required = std::env::var("ROSTER_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "ROSTER_REQUIRE_BROWSER=1 but {} is missing (.ci/run)",
+                path.display()
+            );
+            eprintln!("skipped: axe-core is not installed at {}", path.display());
+            None
+        }
+    }
+}
+
+/// axe-core's violations on the page as it is now (injected through WebDriver, not served),
+/// each as `id: help (targets)`.
+pub async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(axe, vec![]).await.expect("axe-core loads");
+    let found = c
+        .execute_async(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => arguments[0](\
+             r.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)));",
+            vec![],
+        )
+        .await
+        .expect("axe.run");
+    serde_json::from_value(found).expect("a list")
 }

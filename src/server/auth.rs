@@ -36,7 +36,9 @@ pub async fn authenticate(
     if let Err(refused) = app.failures.check(ip) {
         return refused.into_response();
     }
-    let found = match super::page::session_caller(&app, request.method(), request.headers()).await {
+    let session = super::page::session_caller(&app, request.method(), request.headers()).await;
+    let page = session.is_some();
+    let found = match session {
         Some(found) => found,
         None => identify(&app, request.headers()).await,
     };
@@ -51,7 +53,13 @@ pub async fn authenticate(
         }
     };
     let name = KeyName(caller.name.clone());
-    let rate_headers = match app.rates.check(&caller.name) {
+    // The admin page's requests have their own quota: they never spend the key's (a CI job's).
+    let bucket = if page {
+        format!("{} (admin page)", caller.name)
+    } else {
+        caller.name.clone()
+    };
+    let rate_headers = match app.rates.check(&bucket) {
         Ok(headers) => headers,
         Err(refused) => {
             let mut response = refused.into_response();

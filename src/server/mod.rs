@@ -1,6 +1,7 @@
 //! `roster serve`: the REST sync API (SPEC §12) over the same library pipeline as the CLI.
 //! One route table ([`router`]); a module per concern: `auth` (keys), `limits` (rates),
-//! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `problem` (problem+json),
+//! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `directory` (member counts and
+//! search), `problem` (problem+json),
 //! `openapi`, `log` (one line per request), `db` (the store off the async threads), `page`
 //! (the admin page: sign-in, sessions, the plan preview), `accept` (the invitation link's
 //! pages), `outbox` (`--send-invitations`), `invitation_preview` (the invitation's HTML).
@@ -8,6 +9,7 @@
 mod accept;
 mod auth;
 mod db;
+mod directory;
 mod invitation_preview;
 mod limits;
 mod log;
@@ -106,6 +108,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/v1/imports/{id}/errors", get(read::import_errors))
         .route("/v1/imports/{id}/original", get(read::import_original))
         .route("/v1/members", get(read::members))
+        .route("/v1/members/counts", get(directory::counts))
+        .route("/v1/members/search", get(directory::search))
         .route("/v1/members/{id}", get(read::member))
         .route("/v1/log", get(read::log))
         .route(

@@ -66,6 +66,10 @@ pub const SCHEMAS: &[(&str, &str)] = &[
         "member_document",
         include_str!("../../schemas/member_document.json"),
     ),
+    (
+        "member_counts",
+        include_str!("../../schemas/member_counts.json"),
+    ),
     ("member_ref", include_str!("../../schemas/member_ref.json")),
     ("members", include_str!("../../schemas/members.json")),
     (

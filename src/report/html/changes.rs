@@ -1,54 +1,82 @@
-//! The plan's changes as HTML: one section per action (create, update, reactivate,
-//! deactivate), one list item per member with its marker, each field `old -> new` and each
-//! team change; then the teams created and deleted. The same view as `plan_text`'s.
+//! The plan's changes as HTML: a table of contents, then one section per action (deactivate
+//! first: the dangerous part; then create, update, reactivate), one list item per member with
+//! its marker, each field `old -> new` and each team change; then the teams created and
+//! deleted. Every change is listed; a long group is folded behind its count (`<details>`). The
+//! same view as `plan_text`'s.
 
-use super::escape;
+use super::{Audience, escape, thousands};
 use crate::plan::{Action, Change, Key, Plan};
 use crate::report::plan_text::{label, marker, status_text, verb};
 use std::io::{self, Write};
 
-/// Members of each kind but deactivations listed; every deactivation is always listed.
-pub const MAX_MEMBERS: usize = 1000;
+/// A group with more members than this is folded (in a refused plan: [`OPEN_REFUSED`]).
+const OPEN: usize = 100;
+const OPEN_REFUSED: usize = 20;
 
 const GROUPS: [Action; 4] = [
+    Action::Deactivate,
     Action::Create,
     Action::Update,
     Action::Reactivate,
-    Action::Deactivate,
 ];
 
-pub fn write(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
-    for action in GROUPS {
-        let count = plan.changes.iter().filter(|c| c.action == action).count();
-        if count == 0 {
-            continue;
-        }
+pub fn write(
+    plan: &Plan,
+    audience: Audience,
+    refused: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let counts: Vec<(Action, usize)> = GROUPS
+        .iter()
+        .map(|&a| (a, plan.changes.iter().filter(|c| c.action == a).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    contents(plan, &counts, out)?;
+    let h = audience.sub();
+    for (action, count) in counts {
         let verb = verb(action);
+        let fold = if refused { OPEN_REFUSED } else { OPEN };
+        let open = if count <= fold { " open" } else { "" };
         writeln!(
             out,
-            "<section class=\"group {verb}\" data-action=\"{verb}\" data-members=\"{count}\" aria-label=\"To {verb}\">\n\
-             <h3><span class=\"marker\" aria-hidden=\"true\">{}</span> To {verb} ({count})</h3>\n<ul class=\"members\">",
-            marker(action)
+            "<section class=\"group {verb}\" id=\"plan-{verb}\" data-action=\"{verb}\" data-members=\"{count}\" aria-labelledby=\"plan-{verb}-h\">\n\
+             <details{open}><summary><{h} id=\"plan-{verb}-h\"><span class=\"marker\" aria-hidden=\"true\">{}</span> To {verb} ({})</{h}></summary>\n<ul class=\"members\">",
+            marker(action),
+            thousands(count as u64)
         )?;
-        let limit = match action {
-            Action::Deactivate => usize::MAX,
-            _ => MAX_MEMBERS,
-        };
-        let group = plan.changes.iter().filter(|c| c.action == action);
-        for change in group.take(limit) {
+        for change in plan.changes.iter().filter(|c| c.action == action) {
             member(change, out)?;
         }
-        writeln!(out, "</ul>")?;
-        if count > limit {
-            writeln!(
-                out,
-                "<p class=\"more\">… and {} more to {verb} (roster diff --output json lists every change).</p>",
-                count - limit
-            )?;
-        }
-        writeln!(out, "</section>")?;
+        writeln!(out, "</ul>\n</details>\n</section>")?;
     }
-    teams(plan, out)
+    teams(plan, h, out)
+}
+
+/// Links to each group, deactivations first, with their counts.
+fn contents(plan: &Plan, counts: &[(Action, usize)], out: &mut dyn Write) -> io::Result<()> {
+    let teams = plan.teams_created.len() + plan.teams_deleted.len();
+    if counts.is_empty() && teams == 0 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<nav class=\"toc\" aria-label=\"Contents of the plan\"><ul>"
+    )?;
+    for (action, count) in counts {
+        let verb = verb(*action);
+        writeln!(
+            out,
+            "<li class=\"{verb}\"><a href=\"#plan-{verb}\">To {verb}</a> <span class=\"n\">{}</span></li>",
+            thousands(*count as u64)
+        )?;
+    }
+    if teams > 0 {
+        writeln!(
+            out,
+            "<li><a href=\"#plan-teams\">Teams</a> <span class=\"n\">{teams}</span></li>"
+        )?;
+    }
+    writeln!(out, "</ul></nav>")
 }
 
 fn member(c: &Change, out: &mut dyn Write) -> io::Result<()> {
@@ -120,13 +148,13 @@ fn team_line(class: &str, marker: char, team: &str, rest: &str) -> String {
 }
 
 /// The teams the plan creates and deletes.
-fn teams(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
+fn teams(plan: &Plan, h: &str, out: &mut dyn Write) -> io::Result<()> {
     if plan.teams_created.is_empty() && plan.teams_deleted.is_empty() {
         return Ok(());
     }
     writeln!(
         out,
-        "<section class=\"group teams\" aria-label=\"Teams\">\n<h3>Teams</h3>\n<ul class=\"details\">"
+        "<section class=\"group teams\" id=\"plan-teams\" aria-labelledby=\"plan-teams-h\">\n<{h} id=\"plan-teams-h\">Teams</{h}>\n<ul class=\"details\">"
     )?;
     for name in &plan.teams_created {
         writeln!(out, "{}", team_line("add", '+', name, "(new)"))?;

@@ -1,7 +1,9 @@
 //! The plan as a reviewable HTML page (`roster diff FILE --output html`), and the same view as
-//! a fragment for the admin page of `roster serve`: the summary counts, the safety rules'
-//! verdict, every deactivation, the changes grouped by action (fields `old -> new`, team
-//! changes) and the `plan_id` a reviewer approves (`--expect-plan`).
+//! a fragment for the admin page of `roster serve`: the heading with the plan id a reviewer
+//! approves (`--expect-plan`), the safety rules' verdict, the summary counts, a table of
+//! contents, then every change: deactivations first (the dangerous part), creations, updates
+//! (fields `old -> new`, team changes), reactivations, teams, row errors. Nothing is left out:
+//! a long group is folded behind its count (`<details>`), never cut.
 //!
 //! One self-contained file: the styles are inline (`plan.css`), no script, no request to
 //! anywhere. Every value from the file or the store is escaped ([`escape`]). The counts sit in
@@ -9,9 +11,9 @@
 //! them without parsing the text.
 
 mod changes;
+mod verdict;
 
 use super::Outcome;
-use crate::import::Refusal;
 use crate::report::plan_text;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -20,8 +22,30 @@ use std::io::{self, Write};
 pub const PLAN_CSS: &str = include_str!("plan.css");
 const TEMPLATE: &str = include_str!("template.html");
 
-/// Row errors listed in the page; the error report CSV has them all.
-pub const MAX_ERRORS: usize = 500;
+/// Who reads the plan: the CLI's reviewer (`roster diff`) or the admin page, whose refusals
+/// name the page's options instead of the CLI's flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Cli,
+    Page,
+}
+
+impl Audience {
+    /// The plan's main heading: the document's `<h1>`, an `<h3>` under the page's section's `<h2>`.
+    fn heading(self) -> &'static str {
+        match self {
+            Audience::Cli => "h1",
+            Audience::Page => "h3",
+        }
+    }
+
+    fn sub(self) -> &'static str {
+        match self {
+            Audience::Cli => "h2",
+            Audience::Page => "h4",
+        }
+    }
+}
 
 /// The whole page: the template with the styles and the fragment.
 pub fn document(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
@@ -31,37 +55,44 @@ pub fn document(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         .replace("{{title}}", &escape(&title))
         .replace("{{style}}", PLAN_CSS);
     out.write_all(head.as_bytes())?;
-    fragment(outcome, out)?;
+    fragment(outcome, Audience::Cli, out)?;
     out.write_all(tail.as_bytes())
 }
 
 /// The plan as an `<article>`, for a page that brings its own styles ([`PLAN_CSS`]).
-pub fn fragment(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+pub fn fragment(outcome: &Outcome, audience: Audience, out: &mut dyn Write) -> io::Result<()> {
     let plan_id = outcome.plan_id.as_deref().unwrap_or("");
+    let s = &outcome.summary;
     writeln!(
         out,
-        r#"<article class="roster-plan" data-plan-id="{}" data-status="{}" data-mode="{}" data-file="{}">"#,
+        r#"<article class="roster-plan" data-plan-id="{}" data-status="{}" data-mode="{}" data-file="{}" data-changes="{}" data-create="{}" data-update="{}" data-reactivate="{}" data-deactivate="{}">"#,
         escape(plan_id),
         outcome.status.as_str(),
         outcome.mode(),
         escape(&outcome.file.name),
+        outcome.has_changes(),
+        s.created,
+        s.updated,
+        s.reactivated,
+        s.deactivated,
     )?;
-    out.write_all(header(outcome).as_bytes())?;
-    out.write_all(verdict(outcome).as_bytes())?;
-    out.write_all(summary(outcome).as_bytes())?;
+    out.write_all(header(outcome, audience).as_bytes())?;
+    out.write_all(verdict::verdict(outcome, audience).as_bytes())?;
+    out.write_all(summary(outcome, audience).as_bytes())?;
+    let refused = outcome.refusal.is_some();
     if let Some(plan) = outcome.plan() {
-        changes::write(plan, out)?;
+        changes::write(plan, audience, refused, out)?;
     }
-    out.write_all(errors(outcome).as_bytes())?;
-    out.write_all(warnings(outcome).as_bytes())?;
+    out.write_all(verdict::errors(outcome, audience).as_bytes())?;
+    out.write_all(warnings(outcome, audience).as_bytes())?;
     writeln!(out, "</article>")
 }
 
 /// The fragment as a string (for a response body).
-pub fn fragment_string(outcome: &Outcome) -> String {
+pub fn fragment_string(outcome: &Outcome, audience: Audience) -> String {
     let mut bytes = Vec::new();
     // Writing to a Vec cannot fail.
-    let _ = fragment(outcome, &mut bytes);
+    let _ = fragment(outcome, audience, &mut bytes);
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
@@ -81,7 +112,31 @@ pub fn escape(value: &str) -> String {
     s
 }
 
-fn header(outcome: &Outcome) -> String {
+/// A long identifier (a plan id, a hash) with a line-break opportunity every 16 characters,
+/// so that it wraps between groups, never inside one.
+pub fn grouped(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    chars
+        .chunks(16)
+        .map(|c| escape(&c.iter().collect::<String>()))
+        .collect::<Vec<_>>()
+        .join("<wbr>")
+}
+
+/// A count with thousands separators (`19,915`).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut s = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            s.push(',');
+        }
+        s.push(c);
+    }
+    s
+}
+
+fn header(outcome: &Outcome, audience: Audience) -> String {
     let f = &outcome.file;
     let mode = outcome.mode().replace('_', " ");
     let what = match outcome.status.as_str() {
@@ -89,60 +144,43 @@ fn header(outcome: &Outcome) -> String {
         "COMPLETED" => "Applied plan",
         _ => "Refused plan",
     };
-    let mut h = format!(
-        "<header class=\"plan-head\">\n<h2>{what} for <span class=\"file\">{}</span></h2>\n\
-         <p class=\"meta\">{mode} · {} bytes · {} · sha256 <code>{}</code></p>\n",
+    let h = audience.heading();
+    let mut s = format!(
+        "<header class=\"plan-head\">\n<{h} id=\"plan-title\">{what} for <span class=\"file\">{}</span></{h}>\n\
+         <p class=\"meta\">{mode} · {} bytes · {}</p>\n",
         escape(&f.name),
-        f.bytes,
+        thousands(f.bytes),
         escape(&f.encoding),
-        escape(&f.sha256),
     );
     if let Some(id) = &outcome.plan_id {
+        let how = match audience {
+            Audience::Cli => format!(
+                "Apply exactly this plan with <code>--expect-plan {}</code>. It lists every change.",
+                grouped(id)
+            ),
+            Audience::Page => "Confirm applies exactly this plan. It lists every change.".into(),
+        };
         let _ = writeln!(
-            h,
-            "<p class=\"plan-id\">Plan id <code>{0}</code><br>\
-             <small>Apply exactly this plan with <code>--expect-plan {0}</code></small></p>",
-            escape(id)
+            s,
+            "<p class=\"plan-id\"><small>Plan id <code>{}</code> · {how}</small></p>",
+            grouped(id)
         );
     }
-    h.push_str("</header>\n");
-    h
-}
-
-/// Passed, or each refusal's message (a broken rule, row errors, a file-level error).
-fn verdict(outcome: &Outcome) -> String {
-    match &outcome.refusal {
-        None => "<section class=\"verdict passed\" data-verdict=\"passed\" aria-label=\"Safety rules\">\n\
-                 <h3>Safety rules: passed</h3>\n</section>\n"
-            .to_string(),
-        Some(refusal) => {
-            let heading = match refusal {
-                Refusal::Rules(_) => "Refused by the safety rules: nothing would change",
-                Refusal::Rows { .. } => "Refused: rows have errors; nothing would change",
-                Refusal::File(_) => "Refused: the file cannot be read; nothing would change",
-                Refusal::Cancelled => "Cancelled: nothing was changed",
-            };
-            let mut s = format!(
-                "<section class=\"verdict refused\" data-verdict=\"refused\" role=\"alert\" aria-label=\"Safety rules\">\n<h3>{heading}</h3>\n<ul>\n"
-            );
-            for m in refusal.messages() {
-                let _ = writeln!(s, "<li class=\"refusal\">{}</li>", escape(&m));
-            }
-            s.push_str("</ul>\n</section>\n");
-            s
-        }
-    }
+    s.push_str("</header>\n");
+    s
 }
 
 /// The closing line and every count of SPEC §10, each in a `data-count` cell.
-fn summary(outcome: &Outcome) -> String {
+fn summary(outcome: &Outcome, audience: Audience) -> String {
     let closing = match outcome.plan() {
         Some(plan) => plan_text::closing_line(plan),
         None => "No plan: the file was refused before it was read.".to_string(),
     };
+    let h = audience.sub();
     let mut s = format!(
-        "<section class=\"summary\" aria-label=\"Summary\">\n<h3>Summary</h3>\n\
-         <p class=\"closing\">{}</p>\n<table>\n<tbody>\n",
+        "<section class=\"summary\" aria-labelledby=\"plan-summary\">\n<{h} id=\"plan-summary\">Summary</{h}>\n\
+         <p class=\"closing\" id=\"plan-closing\">{}</p>\n<details class=\"counts\"><summary>Every count</summary>\n\
+         <table>\n<tbody>\n",
         escape(&closing)
     );
     let value = serde_json::to_value(&outcome.summary).unwrap_or_default();
@@ -151,57 +189,25 @@ fn summary(outcome: &Outcome) -> String {
             let zero = if count == 0 { " class=\"zero\"" } else { "" };
             let _ = writeln!(
                 s,
-                "<tr{zero}><th scope=\"row\">{}</th><td data-count=\"{0}\">{count}</td></tr>",
+                "<tr{zero}><th scope=\"row\">{}</th><td data-count=\"{}\">{count}</td></tr>",
+                escape(&key.replace('_', " ")),
                 escape(&key)
             );
         }
     }
-    s.push_str("</tbody>\n</table>\n</section>\n");
+    s.push_str("</tbody>\n</table>\n</details>\n</section>\n");
     s
 }
 
-/// Row errors, at most [`MAX_ERRORS`] of them (a rules refusal's messages are in the verdict).
-fn errors(outcome: &Outcome) -> String {
-    let rows: Vec<_> = outcome.errors.iter().filter(|e| e.row.is_some()).collect();
-    if rows.is_empty() {
-        return String::new();
-    }
-    let mut s = format!(
-        "<section class=\"errors\" data-errors=\"{}\" aria-label=\"Row errors\">\n<h3>Row errors ({})</h3>\n\
-         <table>\n<thead><tr><th scope=\"col\">row</th><th scope=\"col\">column</th>\
-         <th scope=\"col\">value</th><th scope=\"col\">message</th></tr></thead>\n<tbody>\n",
-        rows.len(),
-        rows.len()
-    );
-    for e in rows.iter().take(MAX_ERRORS) {
-        let cell = |v: Option<&str>| escape(v.unwrap_or(""));
-        let _ = writeln!(
-            s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            e.row.map(|r| r.to_string()).unwrap_or_default(),
-            cell(e.column.as_deref()),
-            cell(e.value.as_deref()),
-            escape(&e.message)
-        );
-    }
-    s.push_str("</tbody>\n</table>\n");
-    if rows.len() > MAX_ERRORS {
-        let _ = writeln!(
-            s,
-            "<p class=\"more\">… and {} more (the error report CSV lists every one).</p>",
-            rows.len() - MAX_ERRORS
-        );
-    }
-    s.push_str("</section>\n");
-    s
-}
-
-fn warnings(outcome: &Outcome) -> String {
+fn warnings(outcome: &Outcome, audience: Audience) -> String {
     if outcome.warnings.is_empty() {
         return String::new();
     }
-    let mut s = "<section class=\"warnings\" aria-label=\"Warnings\">\n<h3>Warnings</h3>\n<ul>\n"
-        .to_string();
+    let h = audience.sub();
+    let mut s = format!(
+        "<section class=\"warnings\" id=\"plan-warnings\" aria-labelledby=\"plan-warnings-h\">\n\
+         <{h} id=\"plan-warnings-h\">Warnings</{h}>\n<ul>\n"
+    );
     for w in &outcome.warnings {
         let _ = writeln!(s, "<li>{}</li>", escape(w));
     }
@@ -211,7 +217,7 @@ fn warnings(outcome: &Outcome) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, grouped, thousands};
 
     #[test]
     fn every_markup_character_is_escaped() {
@@ -220,5 +226,16 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt;&quot;"
         );
         assert_eq!(escape("Zoë Müller"), "Zoë Müller");
+    }
+
+    #[test]
+    fn ids_break_between_groups_and_counts_have_separators() {
+        assert_eq!(
+            grouped(&"a".repeat(20)),
+            format!("{}<wbr>aaaa", "a".repeat(16))
+        );
+        assert_eq!(thousands(1915), "1,915");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(7), "7");
     }
 }

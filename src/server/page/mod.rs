@@ -1,7 +1,8 @@
 //! The admin page of `roster serve` (issue 16): `GET /` (the sign-in form, or the page), its
 //! static files built into the binary (`assets/`: HTML, CSS and a little JavaScript, no build
 //! step), `POST /login` and `POST /logout` (`login`), the sessions (`session`) that stand in for
-//! a bearer key on `/v1/*`, and `POST /page/preview` (`preview`: the plan as an HTML fragment).
+//! a bearer key on `/v1/*`, and `POST /page/preview` (`preview`: the plan as an HTML fragment,
+//! and a dry run's error report CSV).
 //!
 //! Every page answer carries a Content-Security-Policy that allows nothing but this server
 //! (no inline script, no other origin), and is never cached.
@@ -26,9 +27,12 @@ use std::sync::Arc;
 const INDEX: &str = include_str!("assets/index.html");
 const LOGIN: &str = include_str!("assets/login.html");
 const APP_JS: &str = include_str!("assets/app.js");
+const LISTS_JS: &str = include_str!("assets/lists.js");
 const APP_CSS: &str = include_str!("assets/app.css");
+/// The page's icon, an SVG, at `/favicon.svg` and at the `/favicon.ico` browsers ask for.
+const FAVICON: &str = include_str!("assets/favicon.svg");
 
-/// Only this server: scripts from /app.js, styles from /plan.css and /app.css, requests to
+/// Only this server: scripts from /lists.js and /app.js, styles from /plan.css and /app.css, requests to
 /// itself; no frames, no inline script or style.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
@@ -43,6 +47,10 @@ pub fn routes() -> Router<Arc<App>> {
             get(|| asset("text/javascript; charset=utf-8", APP_JS)),
         )
         .route(
+            "/lists.js",
+            get(|| asset("text/javascript; charset=utf-8", LISTS_JS)),
+        )
+        .route(
             "/app.css",
             get(|| asset("text/css; charset=utf-8", APP_CSS)),
         )
@@ -50,13 +58,17 @@ pub fn routes() -> Router<Arc<App>> {
             "/plan.css",
             get(|| asset("text/css; charset=utf-8", PLAN_CSS)),
         )
+        .route("/favicon.svg", get(|| asset("image/svg+xml", FAVICON)))
+        .route("/favicon.ico", get(|| asset("image/svg+xml", FAVICON)))
         .route("/login", post(login::login))
         .route("/logout", post(login::logout))
 }
 
 /// The routes that need a session or a key (inside the bearer-key layer).
 pub fn keyed_routes() -> Router<Arc<App>> {
-    Router::new().route("/page/preview", post(preview::preview))
+    Router::new()
+        .route("/page/preview", post(preview::preview))
+        .route("/page/preview/{token}/errors", get(preview::errors))
 }
 
 /// `GET /`: the page for a live session, else the sign-in form.

@@ -1,102 +1,17 @@
-// The admin page of `roster serve`: plain DOM calls, no framework, no build step. Every request
-// goes to this server; the session cookie authenticates it, and each POST carries the page's
-// CSRF token. Text from the server goes in with textContent, except the preview, which the
-// server renders (and escapes) as HTML.
+// The admin page of `roster serve`, part two (part one is /lists.js): the upload, the preview
+// (rendered and escaped by the server, the only HTML the page inserts as such), the confirmation
+// dialog and the status banner.
 "use strict";
 
-const meta = (name) => document.querySelector(`meta[name="${name}"]`).content;
-const csrf = meta("roster-csrf");
-const canImport = meta("roster-scope") === "sync";
-const $ = (id) => document.getElementById(id);
-const STATUSES = ["ACTIVE", "INVITED", "PROVISIONED", "INACTIVE", "BANNED"];
-let previewed = null; // { file, options, planId }
-
-function el(tag, text, attrs) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-  return node;
-}
-
-function row(cells) {
-  const tr = el("tr");
-  for (const cell of cells) {
-    const td = el("td");
-    if (cell instanceof Node) td.append(cell); else td.textContent = cell ?? "";
-    tr.append(td);
-  }
-  return tr;
-}
-
-async function request(path, options) {
-  const opts = Object.assign({ credentials: "same-origin" }, options || {});
-  opts.headers = Object.assign({}, opts.headers || {});
-  if (opts.method === "POST") opts.headers["X-CSRF-Token"] = csrf;
-  const response = await fetch(path, opts);
-  if (response.status === 401) { window.location.assign("/"); throw new Error("signed out"); }
-  return response;
-}
-
-async function problem(response) {
-  try { const p = await response.json(); return p.detail || p.title || response.statusText; }
-  catch (_) { return `${response.status} ${response.statusText}`; }
-}
-
-// ---- members ----
-async function loadMembers() {
-  const response = await request(`/v1/members?status=${STATUSES.join(",")}`, { headers: { Accept: "application/json" } });
-  if (!response.ok) return;
-  const members = await response.json();
-  const counts = $("status-counts");
-  counts.replaceChildren(el("li", `${members.length} in all`, { "data-status": "ALL", "data-count": members.length }));
-  for (const status of STATUSES) {
-    const n = members.filter((m) => m.status === status).length;
-    counts.append(el("li", `${status}: ${n}`, { "data-status": status, "data-count": n }));
-  }
-  const body = $("members-table").tBodies[0];
-  body.replaceChildren(...members.slice(0, 100).map((m) => row([
-    m.email || m.external_id || m.phone,
-    m.name || [m.first_name, m.last_name].filter(Boolean).join(" "),
-    m.organization_role, m.status,
-    (m.teams || []).map((t) => `${t.team} (${t.team_role})`).join(", "),
-  ])));
-}
-
-async function download(path, accept, name) {
-  const response = await request(path, { headers: { Accept: accept } });
-  if (!response.ok) { banner("failed", "Download failed", [await problem(response)]); return; }
-  const url = URL.createObjectURL(await response.blob());
-  const a = el("a", null, { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-// ---- past imports ----
-function stats(summary) {
-  if (!summary) return "";
-  const keys = ["created", "updated", "reactivated", "deactivated", "unchanged", "errors"];
-  return keys.map((k) => `${k} ${summary[k] ?? 0}`).join(" · ");
-}
-
-async function loadImports() {
-  const response = await request("/v1/imports?limit=20", { headers: { Accept: "application/json" } });
-  if (!response.ok) return;
-  const imports = await response.json();
-  const body = $("imports-table").tBodies[0];
-  body.replaceChildren(...imports.map((i) => {
-    const file = el("span");
-    file.append(el("strong", i.file.name), el("br"), el("small", `${i.operator} · ${i.started_at} · ${i.mode.replace("_", " ")}`));
-    const links = el("span");
-    if (i.summary && i.summary.errors > 0) {
-      links.append(el("a", "Errors CSV", { href: `/v1/imports/${i.import_id}/errors`, download: `import-${i.import_id}-errors.csv`, "data-errors": i.import_id }), " ");
-    }
-    links.append(el("a", "Original", { href: `/v1/imports/${i.import_id}/original`, download: i.file.name.split("/").pop() }));
-    const stat = el("span", i.summary ? stats(i.summary) : (i.message || ""), { class: "stats" });
-    return row([String(i.import_id), file, el("span", i.status, { class: `badge ${i.status}` }), stat, links]);
-  }));
-}
+const STAGES = ["parse", "validate", "plan", "apply"];
+// The outcome's statistics, in words a person uses.
+const STATS = [
+  ["created", "created"], ["updated", "updated"], ["reactivated", "reactivated"],
+  ["deactivated", "deactivated"], ["unchanged", "unchanged"], ["teams_created", "teams created"],
+  ["protected_skipped", "protected rows skipped"], ["banned_skipped", "banned rows skipped"],
+  ["errors", "row errors"],
+];
+let previewed = null; // { file, opts, planId, counts }
 
 // ---- upload, preview, confirm ----
 function options() {
@@ -105,6 +20,7 @@ function options() {
     invite: $("invite").checked,
     skip_invalid: $("skip-invalid").checked,
     default_role: $("default-role").value,
+    max_deactivations: $("max-deactivations").value.trim(),
   };
 }
 
@@ -113,6 +29,7 @@ function query(file, opts, extra) {
   if (opts.full_sync) q.set("full_sync", "true");
   if (opts.invite) q.set("invite", "true");
   if (opts.skip_invalid) q.set("skip_invalid", "true");
+  if (opts.max_deactivations !== "") q.set("max_deactivations", opts.max_deactivations);
   for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
   return q.toString();
 }
@@ -124,27 +41,62 @@ function contentType(file) {
   return "text/csv";
 }
 
+function previewNote(text) {
+  $("preview-note").textContent = text || "";
+  $("preview-note").hidden = !text;
+}
+
 async function preview(event) {
   event.preventDefault();
   const file = $("file").files[0];
   if (!file) return;
   const opts = options();
-  $("preview-button").disabled = true;
+  // A new preview replaces whatever the banner said about the last one.
+  dismissBanner(false);
+  const button = $("preview-button");
+  button.disabled = true;
+  button.textContent = "Previewing…";
   try {
     const response = await request(`/page/preview?${query(file, opts)}`, {
       method: "POST", body: file, headers: { "Content-Type": contentType(file) },
     });
-    if (!response.ok) { banner("failed", "The preview failed", [await problem(response)]); return; }
+    if (!response.ok) { banner("failed", `The preview failed: ${await problem(response)}`); return; }
     $("preview").innerHTML = await response.text();
-    const plan = $("preview").querySelector(".roster-plan");
-    previewed = { file, opts, planId: plan ? plan.dataset.planId : "" };
-    const passed = plan && plan.querySelector("[data-verdict]").dataset.verdict === "passed";
-    $("confirm-button").disabled = !(canImport && passed && previewed.planId);
-    $("preview-section").hidden = false;
-    $("preview-h").focus();
+    showPreview(file, opts, response.headers.get("X-Roster-Errors"));
+  } catch (e) {
+    banner("failed", `The preview failed: the server did not answer (${e.message}).`);
   } finally {
-    $("preview-button").disabled = false;
+    button.disabled = false;
+    button.textContent = "Preview";
   }
+}
+
+function showPreview(file, opts, errorsPath) {
+  const plan = $("preview").querySelector(".roster-plan");
+  const d = plan ? plan.dataset : {};
+  const counts = { create: d.create, update: d.update, reactivate: d.reactivate, deactivate: d.deactivate };
+  previewed = { file, opts, planId: d.planId || "", counts };
+  const passed = plan && plan.querySelector("[data-verdict]").dataset.verdict === "passed";
+  const changes = d.changes === "true";
+  const errors = $("preview-errors");
+  errors.hidden = !errorsPath;
+  if (errorsPath) errors.href = errorsPath; else errors.removeAttribute("href");
+  const confirm = $("confirm-button");
+  confirm.hidden = passed && !changes;
+  confirm.disabled = !(canImport && passed && changes && previewed.planId);
+  if (passed && !changes) previewNote("No changes: your members already match this file. There is nothing to import.");
+  else if (!passed) previewNote("This file cannot be imported as it is: see why below. Nothing was changed.");
+  else if (!canImport) previewNote("Importing needs a sync key; this read key may only preview.");
+  else previewNote("");
+  $("preview-section").hidden = false;
+  $("preview-h").focus();
+}
+
+function discard() {
+  previewed = null;
+  $("preview-section").hidden = true;
+  $("preview").replaceChildren();
+  $("file").focus();
 }
 
 function confirmImport() {
@@ -152,8 +104,13 @@ function confirmImport() {
   const replace = previewed.opts.full_sync;
   $("confirm-file").textContent = previewed.file.name;
   $("confirm-mode").textContent = replace
-    ? "Full sync: replace the roster (members missing from the file are deactivated)"
+    ? "Full sync: members missing from the file are deactivated"
     : "Additive: add and update members";
+  for (const [k, n] of Object.entries(previewed.counts)) {
+    $(`confirm-${k}`).textContent = number(n);
+    $(`confirm-${k}`).dataset.n = n || 0;
+  }
+  $("confirm-deactivate-line").classList.toggle("danger", Number(previewed.counts.deactivate) > 0);
   $("confirm-plan").textContent = previewed.planId;
   $("confirm-verb").textContent = replace ? "Replace" : "Import";
   $("confirm-apply").textContent = replace ? "Replace" : "Import";
@@ -161,63 +118,95 @@ function confirmImport() {
   $("confirm-dialog").showModal();
 }
 
-function banner(state, title, lines, link) {
+// The banner: one line of text, a download link, a dismiss button. Only `outcome` (a
+// visually hidden live region) is announced, once per outcome, never per progress event.
+function banner(state, text, link) {
   const b = $("banner");
   b.className = `banner ${state}`;
   b.dataset.state = state;
-  b.replaceChildren(el("span", title, { id: "banner-title" }));
-  if (lines && lines.length) b.append(el("ul"));
-  for (const line of lines || []) b.querySelector("ul").append(el("li", line));
-  if (link) b.append(" ", link);
+  $("banner-text").replaceChildren(...(Array.isArray(text) ? text : [text]));
+  $("banner-links").replaceChildren(...(link ? [link] : []));
+  $("progress").hidden = state !== "processing";
   b.hidden = false;
+  if (state !== "processing") $("outcome").textContent = $("banner-text").textContent;
 }
 
-function progressBanner(p) {
-  banner("processing", `Processing: ${p.stage} ${p.done} of ${p.total}`);
-  const bar = el("progress", null, { max: String(p.total || 1), value: String(p.done), "aria-label": "Import progress" });
-  $("banner").append(bar);
+function dismissBanner(refocus) {
+  $("banner").hidden = true;
+  $("banner").dataset.state = "";
+  $("outcome").textContent = "";
+  if (refocus) $("main").querySelector("h2").focus({ preventScroll: false });
+}
+
+function progressed(p) {
+  const stage = Math.max(0, STAGES.indexOf(p.stage));
+  const part = p.total ? p.done / p.total : 0;
+  const pct = Math.min(100, Math.round(((stage + part) / STAGES.length) * 100));
+  $("progress").value = pct;
+  $("banner-text").textContent = `Importing ${previewed ? previewed.file.name : ""}: ${p.stage} (${pct}%)`;
+}
+
+// Banned rows skipped and row errors are named only when there are some: the line stays one line.
+const ONLY_IF_ANY = ["banned_skipped", "errors"];
+
+function statSpans(s) {
+  const spans = [];
+  for (const [k, words] of STATS) {
+    if (ONLY_IF_ANY.includes(k) && !s[k]) continue;
+    if (spans.length) spans.push(", ");
+    spans.push(el("span", `${number(s[k])} ${words}`, { "data-stat": k, "data-n": s[k] ?? 0 }));
+  }
+  return spans;
+}
+
+function errorsLink(id) {
+  return el("a", "Download errors CSV", { href: `/v1/imports/${id}/errors`, download: `import-${id}-errors.csv`, id: "banner-errors" });
 }
 
 function finished(doc, errors) {
   const s = doc.summary || {};
   if (doc.status === "COMPLETED") {
-    const keys = ["created", "updated", "reactivated", "deactivated", "unchanged", "errors"];
-    const link = s.errors > 0
-      ? el("a", "Download errors CSV", { href: `/v1/imports/${doc.import_id}/errors`, download: `import-${doc.import_id}-errors.csv`, id: "banner-errors" })
-      : null;
-    banner("completed", `Completed: import ${doc.import_id} of ${doc.file.name}`, keys.map((k) => `${k}: ${s[k] ?? 0}`), link);
-    for (const [i, k] of keys.entries()) $("banner").querySelectorAll("li")[i].dataset.stat = k;
+    const text = [`Imported ${doc.file.name} (#${doc.import_id}): `, ...statSpans(s), "."];
+    banner("completed", text, s.errors > 0 ? errorsLink(doc.import_id) : null);
   } else {
-    const rowErrors = errors.some((e) => e.row !== null && e.row !== undefined);
-    const link = doc.import_id && rowErrors
-      ? el("a", "Download errors CSV", { href: `/v1/imports/${doc.import_id}/errors`, download: `import-${doc.import_id}-errors.csv`, id: "banner-errors" })
-      : null;
-    const messages = errors.slice(0, 20).map((e) => e.row ? `row ${e.row}: ${e.message}` : e.message);
-    banner("failed", "Failed: nothing was changed", messages, link);
+    const rowErrors = errors.filter((e) => e.row !== null && e.row !== undefined);
+    const cause = rowErrors.length
+      ? `${number(rowErrors.length)} row errors`
+      : errors.map((e) => e.message).join(" ");
+    banner("failed", `Failed, nothing was changed: ${cause}`,
+      doc.import_id && rowErrors.length ? errorsLink(doc.import_id) : null);
   }
 }
 
 async function apply() {
-  if (!previewed || $("confirm-dialog").returnValue !== "apply") return;
+  if (!previewed || $("confirm-dialog").returnValue !== "apply") { $("confirm-button").focus(); return; }
   const { file, opts, planId } = previewed;
   $("confirm-button").disabled = true;
-  banner("processing", `Processing ${file.name}…`);
-  const response = await request(`/v1/sync?${query(file, opts, { expect_plan: planId })}`, {
-    method: "POST", body: file,
-    headers: { "Content-Type": contentType(file), Accept: "application/x-ndjson" },
-  });
-  const type = response.headers.get("Content-Type") || "";
-  if (type.startsWith("application/x-ndjson")) {
-    await readEvents(response);
-  } else if (type.startsWith("application/json")) {
-    const doc = await response.json();
-    finished(doc, doc.errors || []);
-  } else {
-    banner("failed", "Failed: nothing was changed", [await problem(response)]);
+  $("preview-section").hidden = true;
+  banner("processing", `Importing ${file.name}…`);
+  $("progress").value = 0;
+  $("banner").focus();
+  try {
+    const response = await request(`/v1/sync?${query(file, opts, { expect_plan: planId })}`, {
+      method: "POST", body: file,
+      headers: { "Content-Type": contentType(file), Accept: "application/x-ndjson" },
+    });
+    const type = response.headers.get("Content-Type") || "";
+    if (type.startsWith("application/x-ndjson")) {
+      await readEvents(response);
+    } else if (type.startsWith("application/json")) {
+      const doc = await response.json();
+      finished(doc, doc.errors || []);
+    } else {
+      banner("failed", `Failed, nothing was changed: ${await problem(response)}`);
+    }
+  } catch (e) {
+    banner("failed", `The server did not answer (${e.message}). Past imports tell whether it ran.`);
   }
   previewed = null;
-  $("preview-section").hidden = true;
-  await Promise.all([loadMembers(), loadImports()]);
+  $("preview").replaceChildren();
+  $("banner").focus();
+  await Promise.all([loadCounts(), loadImports(false)]);
 }
 
 async function readEvents(response) {
@@ -228,7 +217,7 @@ async function readEvents(response) {
   const handle = (line) => {
     if (!line.trim()) return;
     const e = JSON.parse(line);
-    if (e.event === "progress") progressBanner(e);
+    if (e.event === "progress") progressed(e);
     else if (e.event === "error") errors.push(e);
     else if (e.event === "summary") finished(e, errors);
   };
@@ -257,11 +246,15 @@ function dropZone() {
 document.addEventListener("DOMContentLoaded", () => {
   $("download-csv").addEventListener("click", () => download("/v1/members", "text/csv", "members.csv"));
   $("download-json").addEventListener("click", () => download("/v1/members", "application/json", "members.json"));
+  $("search-form").addEventListener("submit", (e) => search(e, false));
+  $("search-more").addEventListener("click", () => search(null, true));
+  $("imports-more").addEventListener("click", () => loadImports(true));
   $("upload-form").addEventListener("submit", preview);
   $("confirm-button").addEventListener("click", confirmImport);
-  $("cancel-preview").addEventListener("click", () => { previewed = null; $("preview-section").hidden = true; });
+  $("cancel-preview").addEventListener("click", discard);
   $("confirm-dialog").addEventListener("close", apply);
+  $("banner-dismiss").addEventListener("click", () => dismissBanner(true));
   dropZone();
-  loadMembers();
-  loadImports();
+  loadCounts();
+  loadImports(false);
 });
