@@ -325,6 +325,64 @@ fn the_checker_sees_every_form_of_import() {
     assert!(line[0].starts_with("3: "), "{line:?}");
 }
 
+/// clap's derives and `ValueEnum` outside `cli`: (line, what). `cmd` may read the definition
+/// (`CommandFactory`, for `man` and `completions`) but defines no flag.
+fn clap_types(file: &syn::File) -> Vec<(usize, String)> {
+    const CLAP: [&str; 4] = ["Parser", "Args", "Subcommand", "ValueEnum"];
+    let mut found = Vec::new();
+    for item in &file.items {
+        let (attrs, ident, trait_) = match item {
+            syn::Item::Struct(i) => (&i.attrs, i.ident.to_string(), None),
+            syn::Item::Enum(i) => (&i.attrs, i.ident.to_string(), None),
+            syn::Item::Impl(i) => (&i.attrs, String::new(), i.trait_.as_ref()),
+            _ => continue,
+        };
+        for a in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+            let tokens = a.meta.require_list().map(|l| l.tokens.to_string());
+            let derives = tokens.unwrap_or_default();
+            if derives.split([',', ':', ' ']).any(|d| CLAP.contains(&d)) {
+                let line = a.pound_token.span.start().line;
+                found.push((line, format!("{ident} derives {derives}")));
+            }
+        }
+        if let Some((_, path, _)) = trait_
+            && path
+                .segments
+                .last()
+                .is_some_and(|s| CLAP.contains(&s.ident.to_string().as_str()))
+        {
+            let line = path.segments[0].ident.span().start().line;
+            found.push((line, "an impl of clap's ValueEnum".to_string()));
+        }
+    }
+    found
+}
+
+#[test]
+fn every_clap_type_is_in_cli() {
+    let (modules, _) = modules(&src().join("lib.rs"));
+    let mut outside = Vec::new();
+    for Module { file, path } in modules
+        .iter()
+        .filter(|m| m.path.first().is_none_or(|p| p != "cli"))
+    {
+        for (line, what) in clap_types(&parse(file)) {
+            outside.push(format!(
+                "{}:{line}: {what} ({})",
+                relative(file),
+                path.join("::")
+            ));
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "clap types outside cli/:\n{}",
+        outside.join("\n")
+    );
+    let sample = "#[derive(Debug, clap::ValueEnum)]\nenum A { B }\nimpl clap::ValueEnum for C {}";
+    assert_eq!(clap_types(&syn::parse_file(sample).expect("Rust")).len(), 2);
+}
+
 #[test]
 fn no_source_file_is_over_400_lines() {
     let long: Vec<String> = rust_files(&src())
