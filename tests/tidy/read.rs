@@ -268,3 +268,36 @@ impl<'ast> Visit<'ast> for Reader {
         }
     }
 }
+
+/// clap's derives and impls of its traits in `file`: (line, what). `cmd` may read the definition
+/// (`CommandFactory`, for `man` and `completions`) but defines no flag.
+pub fn clap_types(file: &syn::File) -> Vec<(usize, String)> {
+    const CLAP: [&str; 4] = ["Parser", "Args", "Subcommand", "ValueEnum"];
+    let mut found = Vec::new();
+    for item in &file.items {
+        let (attrs, ident, trait_) = match item {
+            syn::Item::Struct(i) => (&i.attrs, i.ident.to_string(), None),
+            syn::Item::Enum(i) => (&i.attrs, i.ident.to_string(), None),
+            syn::Item::Impl(i) => (&i.attrs, String::new(), i.trait_.as_ref()),
+            _ => continue,
+        };
+        for a in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+            let tokens = a.meta.require_list().map(|l| l.tokens.to_string());
+            let derives = tokens.unwrap_or_default();
+            if derives.split([',', ':', ' ']).any(|d| CLAP.contains(&d)) {
+                let line = a.pound_token.span.start().line;
+                found.push((line, format!("{ident} derives {derives}")));
+            }
+        }
+        if let Some((_, path, _)) = trait_
+            && path
+                .segments
+                .last()
+                .is_some_and(|s| CLAP.contains(&s.ident.to_string().as_str()))
+        {
+            let line = path.segments[0].ident.span().start().line;
+            found.push((line, "an impl of clap's ValueEnum".to_string()));
+        }
+    }
+    found
+}
