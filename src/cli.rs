@@ -9,7 +9,7 @@ mod serve;
 mod values;
 
 pub use args::*;
-pub use invitations::InvitationsCommand;
+pub use invitations::{InvitationsCommand, PreviewOutput};
 pub use serve::{KeysCommand, ServeArgs};
 use std::path::PathBuf;
 

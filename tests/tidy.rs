@@ -34,9 +34,10 @@ const fn layer(
 
 /// The layers, top to bottom, as /work/shared/architecture.json draws them: `may_import` is
 /// its `arrows`, `never` its `never` list (ARCHITECTURE.md prints the same table; tests/docs.rs
-/// holds the two together). The crate root (src/lib.rs) is part of Face. Report's Errors and
-/// Support arrows came with the export renderer (`report::export`), which returns a
-/// `StoreError` and writes CSV through `csv_out`.
+/// holds the two together). The crate root (src/lib.rs) is part of Face. Arrows not yet drawn
+/// there: Report's Errors and Support came with the export renderer (`report::export`, which
+/// returns a `StoreError` and writes CSV through `csv_out`); Invitations' Rules with the
+/// invitation preview (`invitations::preview` renders a sample `model::Member`).
 #[rustfmt::skip]
 pub const LAYERS: &[Layer] = &[
     layer("Face", &["cli", "cmd"],
@@ -52,7 +53,7 @@ pub const LAYERS: &[Layer] = &[
         &["Reading", "Planning", "Rules", "Store", "Errors", "Support"],
         &[("Report", "the pipeline returns an Outcome; faces render it"),
           ("Face", "the pipeline knows no flags"), ("Server", "the pipeline knows no HTTP")]),
-    layer("Invitations", &["invitations"], &["Store", "Errors"], &[]),
+    layer("Invitations", &["invitations"], &["Store", "Rules", "Errors"], &[]),
     layer("Keys", &["keys"], &[], &[]),
     layer("Store", &["store"], &["Sqlite", "Postgres", "Planning", "Rules", "Errors"],
         &[("Report", "the store does not format output"), ("Face", "the store knows no command"),

@@ -45,7 +45,7 @@ pub enum KeysCommand {
     /// Every key: name, scope, prefix, created, last used, revoked (never the key)
     #[command(after_long_help = "Example:\n  $ roster keys list --output json")]
     List {
-        /// table, or json (name, scope, prefix, created_at, last_used_at, revoked_at)
+        /// table, or json (an array of {name, scope, prefix, created_at, last_used_at, revoked_at})
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
     },

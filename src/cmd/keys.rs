@@ -32,6 +32,7 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
         KeysCommand::List { output } => {
             let list = store.keys()?;
             if output == ListFormat::Json {
+                let list: Vec<_> = list.iter().map(crate::report::records::key).collect();
                 super::say_json(&list)?;
             } else {
                 // Every column of SPEC §12 even when empty (a listing would drop `last used`

@@ -89,9 +89,7 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
     if output == ListFormat::Json {
         let mut items = Vec::new();
         store.each_member(statuses, &mut |m, teams| {
-            items.push(json::versioned(crate::report::export::member_json(
-                m, teams,
-            )));
+            items.push(crate::report::export::member_json(m, teams));
             Ok(())
         })?;
         super::say_json(&items)?;

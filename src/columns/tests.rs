@@ -129,8 +129,16 @@ fn dates() {
 /// The hints of refused dates: the rule (`date_fault`) picks the words (`msg::row_hints`).
 #[test]
 fn date_hints_say_why() {
-    let error =
-        |value: &str| crate::error::RowError::new(2, "date_of_birth", value, msg::INVALID_DATE);
+    use crate::error::{Code, RowError};
+    let error = |value: &str| {
+        RowError::new(
+            2,
+            "date_of_birth",
+            value,
+            Code::InvalidDate,
+            msg::INVALID_DATE,
+        )
+    };
     let errors = [error("1990-02-30"), error("2999-01-01"), error("1990-2-3")];
     let hints = msg::row_hints(&errors, date_fault);
     assert_eq!(hints.len(), 2, "{hints:?}");
