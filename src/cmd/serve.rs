@@ -5,6 +5,8 @@ use crate::error::Result;
 use crate::server;
 
 pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<u8> {
+    // A mistyped --db would serve a new, empty store that every sync fills from scratch.
+    super::require_existing(global)?;
     server::serve(server::Config {
         db: super::location(global),
         listen: args.listen.clone(),

@@ -1,29 +1,9 @@
-//! What a file-level error adds to its message: its stable code and the hint that says how to
-//! fix it (the messages themselves are `FileError`'s, in error.rs beside the others).
+//! What a file-level error adds to its message: the hint that says how to fix it (the
+//! messages are `FileError`'s, in error.rs beside the others; the codes are in code.rs).
 
-use super::{Code, FileError};
+use super::FileError;
 
 impl FileError {
-    pub fn code(&self) -> Code {
-        match self {
-            FileError::TooLarge { .. } => Code::FileTooLarge,
-            FileError::NotCsv { .. } => Code::NotCsv,
-            FileError::Empty => Code::FileEmpty,
-            FileError::NoHeader => Code::NoHeaderRow,
-            FileError::NoDataRows => Code::NoDataRows,
-            FileError::NoIdentifierColumn { .. } => Code::MissingIdentifierColumn,
-            FileError::MissingColumn(_) => Code::MissingColumn,
-            FileError::DuplicateColumn(_) => Code::DuplicateColumn,
-            FileError::TooManyRows(_) => Code::TooManyRows,
-            FileError::UnknownFormField(_) => Code::UnknownFormField,
-            FileError::BadEncoding { .. } => Code::InvalidEncoding,
-            FileError::UnknownEncoding(_) => Code::UnknownEncoding,
-            FileError::BadJson(_) => Code::InvalidJson,
-            FileError::UnmatchedMapping { .. } => Code::UnmatchedMapping,
-            FileError::Unreadable { .. } => Code::UnreadableFile,
-        }
-    }
-
     pub fn hint(&self) -> Option<String> {
         match self {
             FileError::TooLarge { .. } => {
@@ -38,11 +18,17 @@ impl FileError {
             FileError::BadEncoding { .. } => Some(
                 "if the file was saved by Excel on Windows, re-run with --encoding windows-1252.".into(),
             ),
-            FileError::UnmatchedMapping {
-                closest, column, ..
-            } => Some(format!(
-                "if that is the header you meant, re-run with --map '{closest}={column}'."
-            )),
+            FileError::UnmatchedMapping { unmatched, .. } => {
+                let fixes: Vec<String> = unmatched
+                    .iter()
+                    .filter_map(|u| Some(format!("--map '{}={}'", u.closest.as_ref()?, u.column)))
+                    .collect();
+                match fixes.len() {
+                    0 => Some("name a header exactly as the file's first line has it.".into()),
+                    1 => Some(format!("if that is the header you meant, re-run with {}.", fixes[0])),
+                    _ => Some(format!("if those are the headers you meant, re-run with {}.", fixes.join(" "))),
+                }
+            }
             FileError::UnknownFormField(_) => {
                 Some("define it first with `roster forms add TYPE.FIELD`.".into())
             }
