@@ -5,9 +5,12 @@ use clap::{Args, Parser, Subcommand};
 
 mod args;
 mod invitations;
+mod serve;
+mod values;
 
 pub use args::*;
 pub use invitations::{InvitationsCommand, PreviewOutput};
+pub use serve::{KeysCommand, ServeArgs};
 use std::path::PathBuf;
 
 /// `roster --help` ends with the exit codes (SPEC §11), which scripts branch on.
@@ -207,14 +210,14 @@ Examples:
     #[command(after_long_help = "Examples:
   $ roster serve --listen 127.0.0.1:8080
   $ roster serve --listen 0.0.0.0:9000 --rate-limit 600/h")]
-    Serve(crate::cmd::serve::ServeArgs),
+    Serve(ServeArgs),
     /// API keys of roster serve: create (printed once), list, revoke
     #[command(after_long_help = "Examples:
   $ roster keys create hris
   $ roster keys list")]
     Keys {
         #[command(subcommand)]
-        command: crate::cmd::keys::KeysCommand,
+        command: KeysCommand,
     },
     /// Copy the whole store into an empty store of either kind (SQLite file or PostgreSQL URL)
     #[command(

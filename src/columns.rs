@@ -309,6 +309,15 @@ pub fn check_date(s: &str) -> DateCheck {
     }
 }
 
+/// Why a date of birth in the `YYYY-MM-DD` shape is refused, for its hint (`msg::row_hints`).
+pub fn date_fault(s: &str) -> Option<msg::DateFault> {
+    match check_date(s) {
+        DateCheck::NotReal => Some(msg::DateFault::NotReal),
+        DateCheck::Future => Some(msg::DateFault::Future),
+        DateCheck::Past | DateCheck::BadShape => None,
+    }
+}
+
 /// A real `YYYY-MM-DD` date, not after today (UTC).
 pub fn is_past_date(s: &str) -> bool {
     check_date(s) == DateCheck::Past

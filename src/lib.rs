@@ -1,50 +1,26 @@
 //! roster keeps a member roster (an SQLite or PostgreSQL store) in step with a roster file.
 //!
 //! One import: input → decode → parse → validate → resolve → plan → policy → apply → report.
+//! ARCHITECTURE.md is the map: each module's job, the layers and their rules (tests/tidy.rs
+//! checks them), the journeys of a file and of a sync, and the invariants with their tests.
 //!
-//! Codemap
-//! - `import`: the import as a library call, `import::run(store, input, &options, events)`, the
-//!   one place the stages are strung together; every face (the CLI's `import` and `diff`, the
-//!   tests, the fuzz targets) calls it and renders the owned `Outcome` it returns. Progress and
-//!   phase timings are `import::Events` the caller observes. `parallel` is the one helper for
-//!   scoped work on other threads (one policy for a panicking thread).
-//! - `cli`, `cmd`: flags, and one module per subcommand (wiring only).
-//! - `input`: bytes from a path, stdin or memory, byte limit, sha256, binary files refused.
-//! - `decode`: BOMs, UTF-16, `--encoding` (encoding_rs) to text; UTF-8 is borrowed, not copied.
-//! - `parse`: text to a `Table` (CSV, JSON, NDJSON): every cell in one buffer (`parse::Rows`),
-//!   spreadsheet row numbers; `parse::header` matches headers. Every file-level error stops here.
-//! - `columns`: every column, alias, limit and rule; `validate` applies it to each row, groups a
-//!   member's rows and collects every row error.
-//! - `model`: fields, statuses, roles; a member's values in one compact buffer (`model::Values`).
-//! - `snapshot`: the store's state as an import sees it, a pure value (with identifier indexes
-//!   built on first use).
-//! - `resolve`: match records to stored members (external_id, email, phone); identity conflicts.
-//!   A file in the store's order is followed member by member (`resolve::lookup`); only the
-//!   records off that trail are looked up.
-//! - `plan`: the `Plan`, a pure value: what changes, member by member, and the summary counts;
-//!   `plan::wire` is a change's JSON form (report, audit log and plan id share it).
-//! - `policy`: the safety rules over the whole plan (exit 4).
-//! - `store`: everything on disk, behind three interfaces split by job (`ImportStore`,
-//!   `HistoryStore`, `AdminStore`); `store::sqlite` holds the SQLite SQL; what every backend
-//!   shares (member ids, audit batches, stored originals, times) sits above it.
-//! - `report`, `csv_out`, `error_report`, `term`: everything the user sees (tables, JSON, NDJSON
-//!   and progress, the error report CSV); every CSV goes through `csv_out`.
-//! - `invitations`: the invitation outbox's drain by SMTP (lettre), tokens, messages and
-//!   acceptance, above the store's `InvitationStore` (SPEC §13).
-//! - `error`: every contract message and exit code.
-//! - `server`, `keys`: `roster serve`, the REST sync API over the same pipeline (axum on tokio),
-//!   and its API keys (`rst_`, checksummed, stored as SHA-256).
+//! Codemap (the faces first, the core last)
+//! - `cli`, `cmd`: the command line's flags (every clap type), one module per subcommand.
+//! - `server`: `roster serve`, the REST sync API and the admin page over the same pipeline;
+//!   `keys`: its API keys.
+//! - `import`: the import as one library call, `import::run`, the only place the stages meet.
+//! - `report`, `term`, `error_report`: what people and programs read (table, JSON, NDJSON,
+//!   HTML, the export, the error report CSV); `csv_out` writes every CSV, `parallel` runs
+//!   scoped work on other threads.
+//! - `invitations`: the outbox's drain by SMTP, tokens, messages, acceptance.
+//! - `input`, `decode`, `parse`: bytes to a table of raw rows with spreadsheet row numbers.
+//! - `columns`, `validate`, `model`: every column and rule; rows and errors, never `Err`.
+//! - `snapshot`, `resolve`, `plan`, `policy`: pure planning over the store's state.
+//! - `store`: everything on disk, behind interfaces split by job; `store::sqlite` and
+//!   `store::postgres` are the backends.
+//! - `error`: every contract message and exit code; it imports nothing of the crate.
 //!
-//! Layers (tests/tidy.rs checks them)
-//! - The rules (`columns`, `validate`, `model`) and the planning (`resolve`, `plan`, `policy`,
-//!   `snapshot`) never import `store`, `report`, `import` or `cmd`.
-//! - `store` never imports `report`, `import` or `cmd`; `import` never imports `report` or `cmd`.
-//!
-//! Invariants
-//! - Only `store` touches the database; everything before `apply` is pure and never fails on bad rows.
-//! - `validate` and `resolve` return records *and* errors; they never stop at the first.
-//! - stdout is data (tables, JSON, CSV); stderr is for people.
-//! - tests/docs.rs checks that this codemap names every module.
+//! tests/docs.rs checks that this codemap and ARCHITECTURE.md name every module.
 
 pub mod cli;
 pub mod cmd;

@@ -1,4 +1,5 @@
-//! The docs stay true: the codemap names every module, README names every subcommand and
+//! The docs stay true: the codemaps (src/lib.rs, ARCHITECTURE.md) name every module, ARCHITECTURE.md
+//! prints the layers tests/tidy.rs checks, README names every subcommand and
 //! documents the test command CI runs, and the CLI definition is consistent.
 
 use clap::CommandFactory;
@@ -8,22 +9,58 @@ fn read(path: &str) -> String {
         .expect("read file")
 }
 
+/// The top-level modules src/lib.rs declares.
+fn modules() -> Vec<String> {
+    read("src/lib.rs")
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod ")?.strip_suffix(';'))
+        .map(String::from)
+        .collect()
+}
+
 #[test]
 fn the_codemap_names_every_module() {
-    let lib = read("src/lib.rs");
-    let docs: String = lib
+    let docs: String = read("src/lib.rs")
         .lines()
         .filter(|l| l.starts_with("//!"))
         .collect::<Vec<_>>()
         .join("\n");
-    for line in lib.lines() {
-        if let Some(name) = line
-            .strip_prefix("pub mod ")
-            .and_then(|l| l.strip_suffix(';'))
-        {
+    for name in modules() {
+        assert!(
+            docs.contains(&format!("`{name}`")),
+            "the codemap does not name `{name}`"
+        );
+    }
+}
+
+/// ARCHITECTURE.md's codemap has a heading for every module, and its layers table is the
+/// one tests/tidy.rs checks, row for row.
+#[test]
+fn architecture_md_names_every_module_and_the_checked_layers() {
+    let doc = read("ARCHITECTURE.md");
+    for name in modules() {
+        assert!(
+            doc.lines()
+                .any(|l| l.starts_with("### ") && l.contains(&format!("`{name}`"))),
+            "ARCHITECTURE.md's codemap has no heading naming `{name}`"
+        );
+    }
+    for layer in crate::tidy::LAYERS {
+        let modules: Vec<String> = layer.modules.iter().map(|m| format!("`{m}`")).collect();
+        let may = match layer.may_import {
+            [] => "nothing".to_string(),
+            parts => parts.join(", "),
+        };
+        let row = format!("| {} | {} | {may} |", layer.part, modules.join(", "));
+        assert!(
+            doc.lines().any(|l| l == row),
+            "ARCHITECTURE.md's layers table lacks the row tests/tidy.rs checks:\n{row}"
+        );
+        for (part, why) in layer.never {
+            let rule = format!("- {} never imports {part}: {why}.", layer.part);
             assert!(
-                docs.contains(&format!("`{name}`")),
-                "the codemap does not name `{name}`"
+                doc.lines().any(|l| l == rule),
+                "ARCHITECTURE.md lacks the rule:\n{rule}"
             );
         }
     }

@@ -75,7 +75,7 @@ mod regression;
 mod regression2;
 // SIGKILL at many instants of a large import: all or nothing, history, next import.
 mod kill;
-// The codemap's layers and file sizes, checked on the source.
+// The layers of ARCHITECTURE.md and file sizes, checked on the source.
 mod tidy;
 // The library's import called directly, as every face calls it.
 mod pipeline;

@@ -5,6 +5,7 @@ use crate::model::Role;
 use crate::parse::{InputFormat, Mapping};
 use crate::policy::Limit;
 use crate::report::OutputFormat;
+use crate::report::export::ExportFormat;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -119,14 +120,6 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
         "|" | "pipe" => Ok(b'|'),
         _ => Err(format!("expected one of , ; tab |, got '{s}'")),
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ExportFormat {
-    #[default]
-    Csv,
-    Json,
-    Ndjson,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -5,6 +5,7 @@
 use super::{Output, open_existing, open_store};
 use crate::cli::Show;
 use crate::cli::{GlobalArgs, ImportArgs};
+use crate::columns;
 use crate::error::{Error, Result, RowError, msg};
 use crate::import::{self, ImportInput, ImportOptions, Outcome, Refusal, RunStatus};
 use crate::plan::Mode;
@@ -219,7 +220,7 @@ fn row_hints(refusal: &Refusal, outcome: &Outcome, args: &ImportArgs) -> Vec<Str
     let Refusal::Rows { valid, .. } = refusal else {
         return Vec::new();
     };
-    let mut hints = msg::row_hints(&outcome.errors);
+    let mut hints = msg::row_hints(&outcome.errors, columns::date_fault);
     if *valid == 0 && args.skip_invalid {
         hints.push(msg::NO_VALID_ROW.to_string());
     } else if *valid == 0 {
@@ -247,7 +248,7 @@ fn print_skipped(outcome: &Outcome, output: OutputFormat, term: &Term) {
         for e in outcome.errors.iter().take(MAX_LISTED_ERRORS) {
             term.detail(&describe_error(e));
         }
-        msg::row_hints(&outcome.errors)
+        msg::row_hints(&outcome.errors, columns::date_fault)
             .iter()
             .for_each(|h| term.hint(h));
     }

@@ -1,39 +1,10 @@
 //! `roster keys create|list|revoke`: the API keys of `roster serve` (SPEC §12).
 
-use crate::cli::{GlobalArgs, ListFormat};
+use crate::cli::{GlobalArgs, KeysCommand, ListFormat};
 use crate::error::{Error, Result, ServeError};
-use crate::keys::{self, Scope};
+use crate::keys;
 use crate::report::table::{keep_whole, row, sized};
 use crate::term::Term;
-use clap::Subcommand;
-
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
-    /// Make a new key and print it once (the store keeps only its hash)
-    #[command(after_long_help = "Examples:
-  $ roster keys create hris
-  $ roster keys create auditor --scope read")]
-    Create {
-        /// The key's name: the operator in the history and the audit log
-        name: String,
-        /// sync: every endpoint; read: only those that change nothing (and dry runs)
-        #[arg(long, value_enum, default_value_t = Scope::Sync)]
-        scope: Scope,
-    },
-    /// Every key: name, scope, prefix, created, last used, revoked (never the key)
-    #[command(after_long_help = "Example:\n  $ roster keys list --output json")]
-    List {
-        /// table, or json (an array of {name, scope, prefix, created_at, last_used_at, revoked_at})
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        output: ListFormat,
-    },
-    /// Refuse the key from now on
-    #[command(after_long_help = "Example:\n  $ roster keys revoke hris")]
-    Revoke {
-        /// The key's name
-        name: String,
-    },
-}
 
 pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
     if matches!(command, KeysCommand::List { .. }) {

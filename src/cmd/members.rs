@@ -89,7 +89,7 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
     if output == ListFormat::Json {
         let mut items = Vec::new();
         store.each_member(statuses, &mut |m, teams| {
-            items.push(super::export::member_json(m, teams));
+            items.push(crate::report::export::member_json(m, teams));
             Ok(())
         })?;
         super::say_json(&items)?;
@@ -164,5 +164,5 @@ fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
 fn member_json(found: &MemberRecord) -> serde_json::Value {
     let teams: Vec<(&str, crate::model::Role)> =
         found.teams.iter().map(|(t, r)| (t.as_str(), *r)).collect();
-    super::export::member_json(&found.member, &teams)
+    crate::report::export::member_json(&found.member, &teams)
 }

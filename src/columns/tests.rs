@@ -126,6 +126,30 @@ fn dates() {
     assert_eq!(check_date("2999-01-01"), DateCheck::Future);
 }
 
+/// The hints of refused dates: the rule (`date_fault`) picks the words (`msg::row_hints`).
+#[test]
+fn date_hints_say_why() {
+    use crate::error::{Code, RowError};
+    let error = |value: &str| {
+        RowError::new(
+            2,
+            "date_of_birth",
+            value,
+            Code::InvalidDate,
+            msg::INVALID_DATE,
+        )
+    };
+    let errors = [error("1990-02-30"), error("2999-01-01"), error("1990-2-3")];
+    let hints = msg::row_hints(&errors, date_fault);
+    assert_eq!(hints.len(), 2, "{hints:?}");
+    assert!(
+        hints[0].starts_with("row 2: 1990-02-30 has the YYYY-MM-DD shape but is not a real date")
+    );
+    assert!(
+        hints[1].starts_with("row 2: 2999-01-01 has the YYYY-MM-DD shape but is in the future")
+    );
+}
+
 #[test]
 fn booleans_and_labels() {
     assert_eq!(parse_bool("TRUE"), Some(true));

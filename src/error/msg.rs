@@ -25,19 +25,31 @@ pub fn map_suggestion(header: &str, column: &str) -> String {
     )
 }
 
+/// Why a `date_of_birth` in the `YYYY-MM-DD` shape was refused: the words are here, the rule
+/// that tells which is `columns::date_fault`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateFault {
+    NotReal,
+    Future,
+}
+
 /// `hint:` lines for the row errors listed on stderr: how to fix what the contract's
-/// bare message does not say (the JSON `message` stays the contract's string).
-pub fn row_hints(errors: &[super::RowError]) -> Vec<String> {
+/// bare message does not say (the JSON `message` stays the contract's string). `date_fault`
+/// tells why a refused date was refused (`None`: not in the shape).
+pub fn row_hints(
+    errors: &[super::RowError],
+    date_fault: impl Fn(&str) -> Option<DateFault>,
+) -> Vec<String> {
     let mut hints = Vec::new();
     if errors.iter().any(|e| e.message == INVALID_PHONE) {
         hints.push("phone numbers are E.164: a + and the country code, then the number without spaces or punctuation, such as +15551234567.".to_string());
     }
     for e in errors.iter().filter(|e| e.message == INVALID_DATE) {
         let value = e.value.as_deref().unwrap_or_default();
-        let why = match crate::columns::check_date(value) {
-            crate::columns::DateCheck::NotReal => "is not a real date",
-            crate::columns::DateCheck::Future => "is in the future",
-            _ => continue,
+        let why = match date_fault(value) {
+            Some(DateFault::NotReal) => "is not a real date",
+            Some(DateFault::Future) => "is in the future",
+            None => continue,
         };
         let row = e.row.map(|r| format!("row {r}: ")).unwrap_or_default();
         hints.push(format!(

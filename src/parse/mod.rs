@@ -12,7 +12,8 @@ use crate::parallel::Tally;
 
 pub use header::Mapping;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+/// `--input-format`, and the body's `Content-Type` of `POST /v1/sync`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputFormat {
     #[default]
     Auto,

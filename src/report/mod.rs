@@ -2,6 +2,7 @@
 //! stdout is data (table, JSON, NDJSON, the HTML plan); stderr is for people (warnings, errors,
 //! hints).
 
+pub mod export;
 pub mod html;
 pub mod json;
 pub mod ndjson;
@@ -13,7 +14,8 @@ pub mod table;
 
 pub use crate::import::{FileInfo, Outcome};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+/// `--output` of import and diff (the flag's values are in `cli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
     #[default]
     Table,

@@ -4,10 +4,10 @@
 use super::App;
 use super::params::Params;
 use super::problem::Problem;
-use crate::cli::ExportFormat;
 use crate::error::ServeError;
 use crate::model::Status;
 use crate::report;
+use crate::report::export::ExportFormat;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -123,7 +123,7 @@ pub async fn members(State(app): State<Arc<App>>, headers: HeaderMap, params: Pa
     let statuses = statuses(params.get("status"))?;
     let (format, content_type) = export_format(&headers);
     super::stream::streamed(&app, content_type, move |store, out| {
-        crate::cmd::export::write(store, format, &statuses, out)
+        report::export::write(store, format, &statuses, out)
     })
     .await
 }
@@ -174,7 +174,7 @@ pub async fn member(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answ
     let teams: Vec<(&str, crate::model::Role)> =
         found.teams.iter().map(|(t, r)| (t.as_str(), *r)).collect();
     Ok(json_response(&report::json::versioned(
-        crate::cmd::export::member_json(&found.member, &teams),
+        report::export::member_json(&found.member, &teams),
     )))
 }
 
