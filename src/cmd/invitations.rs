@@ -4,7 +4,8 @@ use crate::cli::{GlobalArgs, InvitationsCommand, ListFormat};
 use crate::error::Result;
 use crate::invitations::{Delivery, SendEvent, SendOptions};
 use crate::report::table::listing;
-use crate::store::invitations::{InvitationState, InvitationStore};
+use crate::store::Store;
+use crate::store::invitations::InvitationState;
 use crate::term::Term;
 use serde_json::json;
 
@@ -21,11 +22,11 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
                 now,
                 password: std::env::var("ROSTER_SMTP_PASSWORD").ok(),
             };
-            send(store.as_mut(), &options, output, term)
+            send(&mut store, &options, output, term)
         }
-        InvitationsCommand::List { state, output } => list(store.as_ref(), state, output),
+        InvitationsCommand::List { state, output } => list(&store, state, output),
         InvitationsCommand::Accept { token } => {
-            let outcome = crate::invitations::accept(store.as_mut(), &token, &super::login_user())?;
+            let outcome = crate::invitations::accept(&mut store, &token, &super::login_user())?;
             if let crate::invitations::AcceptOutcome::Accepted { member } = outcome {
                 super::say(&format!("{member}: INVITED -> ACTIVE"))?;
             }
@@ -34,12 +35,7 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
     }
 }
 
-fn send(
-    store: &mut dyn InvitationStore,
-    options: &SendOptions,
-    output: ListFormat,
-    term: &Term,
-) -> Result<u8> {
+fn send(store: &mut Store, options: &SendOptions, output: ListFormat, term: &Term) -> Result<u8> {
     let (mut done, mut total, mut results) = (0usize, 0usize, Vec::new());
     let summary = crate::invitations::send_pending(store, options, &mut |event| match event {
         SendEvent::Start { total: n } => total = n,
@@ -79,11 +75,7 @@ fn send(
     Ok(if summary.failed > 0 { 1 } else { 0 })
 }
 
-fn list(
-    store: &dyn InvitationStore,
-    state: Option<InvitationState>,
-    output: ListFormat,
-) -> Result<u8> {
+fn list(store: &Store, state: Option<InvitationState>, output: ListFormat) -> Result<u8> {
     let invitations = store.invitations(state)?;
     if output == ListFormat::Json {
         let items: Vec<_> = invitations

@@ -36,7 +36,7 @@ pub enum KeysCommand {
 }
 
 pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
-    let mut store = crate::store::keys::open(&super::location(global))?;
+    let mut store = crate::store::open(&super::location(global))?;
     match command {
         KeysCommand::Create { name, scope } => {
             let name = name.trim();

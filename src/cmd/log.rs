@@ -16,7 +16,7 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     }
     let member = match &args.member {
         Some(id) => Some(
-            crate::store::shared::member_id_ever(store.as_ref(), id)?
+            crate::store::shared::member_id_ever(&store, id)?
                 .ok_or_else(|| Error::MemberNotFound(id.to_string()))?,
         ),
         None => None,

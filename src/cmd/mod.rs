@@ -18,7 +18,7 @@ pub mod template;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{Error, Result};
-use crate::store::{AdminStore, Location, MemberRecord, Store};
+use crate::store::{Location, MemberRecord, Store};
 use crate::term::Term;
 use std::path::PathBuf;
 
@@ -61,13 +61,13 @@ pub fn location(global: &GlobalArgs) -> Location {
 }
 
 /// Opens the store, creating it on first use.
-pub fn open_store(global: &GlobalArgs) -> Result<Box<dyn Store>> {
+pub fn open_store(global: &GlobalArgs) -> Result<Store> {
     Ok(crate::store::open(&location(global))?)
 }
 
 /// Opens the store for a command that only reads: a store that does not exist is refused
 /// (SPEC §2), and nothing is created (no file, no `-wal`, no lock).
-pub fn open_existing(global: &GlobalArgs) -> Result<Box<dyn Store>> {
+pub fn open_existing(global: &GlobalArgs) -> Result<Store> {
     let location = location(global);
     if !location.exists() {
         return Err(Error::NoStore(location.display()));
@@ -77,7 +77,7 @@ pub fn open_existing(global: &GlobalArgs) -> Result<Box<dyn Store>> {
 
 /// The member `roster members ... ID` names (email, external_id or phone), or the contract's
 /// not-found error.
-pub fn find_member(store: &dyn AdminStore, id: &str) -> Result<MemberRecord> {
+pub fn find_member(store: &Store, id: &str) -> Result<MemberRecord> {
     store
         .find_member(id)?
         .ok_or_else(|| Error::MemberNotFound(id.to_string()))

@@ -9,11 +9,12 @@
 
 pub mod send;
 pub mod template;
-pub mod token;
+pub use crate::store::token;
 
 use crate::error::InvitationError;
+use crate::store::Store;
 use crate::store::Timestamp;
-use crate::store::invitations::{Acceptance, Invitation, InvitationKeys, InvitationStore};
+use crate::store::invitations::{Acceptance, Invitation, InvitationKeys};
 use send::{Endpoint, Mailer, Reply};
 use template::MessageSettings;
 
@@ -62,7 +63,7 @@ pub struct SendSummary {
 
 /// Delivers the due `PENDING` invitations, one sender at a time per store.
 pub fn send_pending(
-    store: &mut dyn InvitationStore,
+    store: &mut Store,
     options: &SendOptions,
     events: &mut dyn FnMut(SendEvent),
 ) -> Result<SendSummary, InvitationError> {
@@ -104,7 +105,7 @@ pub fn send_pending(
 }
 
 fn deliver(
-    store: &mut dyn InvitationStore,
+    store: &mut Store,
     mailer: &Mailer,
     settings: &MessageSettings,
     keys: &InvitationKeys,
@@ -179,7 +180,7 @@ pub type AcceptOutcome = Acceptance;
 /// Accepts the invitation whose token is `token`: its member becomes `ACTIVE`, the token dies.
 /// An unknown, used or cancelled token is an error with the contract's refusal.
 pub fn accept(
-    store: &mut dyn InvitationStore,
+    store: &mut Store,
     token: &str,
     operator: &str,
 ) -> Result<AcceptOutcome, InvitationError> {

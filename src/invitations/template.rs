@@ -2,7 +2,8 @@
 //! placeholders `{first_name}`, `{last_name}`, `{name}`, `{email}` and `{link}`.
 
 use crate::error::InvitationError;
-use crate::store::invitations::{Invitation, InvitationStore};
+use crate::store::Store;
+use crate::store::invitations::Invitation;
 
 /// The settings keys of invitations, as `roster config` lists them.
 pub const KEYS: [&str; 5] = [
@@ -29,7 +30,7 @@ pub struct MessageSettings {
 
 impl MessageSettings {
     /// The settings of `store`; the server, the sender and the link are required.
-    pub fn read(store: &dyn InvitationStore) -> Result<MessageSettings, InvitationError> {
+    pub fn read(store: &Store) -> Result<MessageSettings, InvitationError> {
         let get = |key: &'static str| store.setting(key).map_err(InvitationError::Store);
         let required = |key: &'static str| get(key)?.ok_or(InvitationError::NotConfigured(key));
         Ok(MessageSettings {

@@ -129,7 +129,7 @@ impl<'a> Definition<'a> {
 
 /// The member `id` (email, external_id or phone) names now, else the member whose email it
 /// was: the audit log's email changes are followed from `id` to the member's current email.
-pub fn member_id_ever(store: &dyn Store, id: &str) -> Result<Option<i64>, StoreError> {
+pub fn member_id_ever(store: &Store, id: &str) -> Result<Option<i64>, StoreError> {
     let mut wanted = id.to_string();
     let mut events: Option<Vec<AuditEvent>> = None;
     // Each step follows one change of email; each event is used once, so a loop ends.

@@ -1,24 +1,16 @@
 //! The per-row path of `apply`, for small plans: prepared statements, in plan order (as the
 //! SQLite store writes).
 
-use super::apply::{INSERT_COLUMNS, created, updated};
-use super::ticker::Ticker;
-use super::{bulk, pg};
+use super::bulk;
+use super::connect::pg;
+use super::write::{INSERT_COLUMNS, created, updated};
 use crate::error::StoreError;
-use crate::plan::Plan;
-use crate::store::Snapshot;
-use postgres::Transaction;
-use std::collections::HashMap;
+use crate::store::sql::Writes;
+use crate::store::ticker::Ticker;
+use postgres::Client;
 
-pub fn write(
-    tx: &mut Transaction,
-    plan: &Plan,
-    snapshot: &Snapshot,
-    ids: &[i64],
-    team_ids: &HashMap<String, i64>,
-    at: &str,
-    ticker: &mut Ticker,
-) -> Result<(), StoreError> {
+pub fn write(tx: &mut Client, w: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {
+    let (plan, snapshot, ids, team_ids, at) = (w.plan, w.snapshot, w.ids, w.team_ids, w.at);
     let insert = tx
         .prepare(&format!(
             "INSERT INTO members ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \

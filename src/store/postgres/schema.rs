@@ -3,7 +3,7 @@
 //! Migrations run under a transaction-level advisory lock, so that two processes opening one
 //! empty schema at once do not both create it.
 
-use super::{Session, pg};
+use super::connect::{Session, pg};
 use crate::error::StoreError;
 
 /// Each entry migrates from version `i` to `i + 1`: the same numbers as the SQLite store's.
