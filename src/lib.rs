@@ -24,13 +24,15 @@
 //! - `plan`: the `Plan`, a pure value: what changes, member by member, and the summary counts;
 //!   `plan::wire` is a change's JSON form (report, audit log and plan id share it).
 //! - `policy`: the safety rules over the whole plan (exit 4).
-//! - `store`: everything on disk, behind three interfaces split by job (`ImportStore`,
-//!   `HistoryStore`, `AdminStore`); `store::sqlite` holds the SQLite SQL; what every backend
-//!   shares (member ids, audit batches, stored originals, times) sits above it.
+//! - `store`: everything on disk, behind one `Store` (`store::open(&Location)` picks the
+//!   backend): every operation written once as SQL over `store::sql::Backend`, the small
+//!   interface of what differs (a connection, transactions, the write order, the locks, and the
+//!   hot paths: snapshot, export stream, member writes), which `store::sqlite` and
+//!   `store::postgres` implement; member ids, audit batches, originals, tokens and times above it.
 //! - `report`, `csv_out`, `error_report`, `term`: everything the user sees (tables, JSON, NDJSON
 //!   and progress, the error report CSV); every CSV goes through `csv_out`.
 //! - `invitations`: the invitation outbox's drain by SMTP (lettre), tokens, messages and
-//!   acceptance, above the store's `InvitationStore` (SPEC §13).
+//!   acceptance, above the store's outbox (SPEC §13).
 //! - `error`: every contract message and exit code.
 //! - `server`, `keys`: `roster serve`, the REST sync API over the same pipeline (axum on tokio),
 //!   and its API keys (`rst_`, checksummed, stored as SHA-256).

@@ -1,7 +1,6 @@
 //! Invitations (SPEC §13) above any SQL: the outbox's drain (`send_pending`), acceptance
-//! (`accept`), tokens (`token`), messages (`template`) and SMTP delivery (`send`). The CLI's
-//! `roster invitations ...` and the sync server call these; a store implements
-//! [`InvitationStore`].
+//! (`accept`), tokens (`token`, the store's), messages (`template`) and SMTP delivery (`send`).
+//! The CLI's `roster invitations ...` and the sync server call these, over the store's outbox.
 //!
 //! Delivery is at least once and never lost: an invitation is marked `SENT` only after the
 //! server's 250 for DATA, in its own transaction. A kill between the two leaves it `PENDING`;

@@ -179,10 +179,6 @@ pub fn copy(source: &Location, dest: &Location) -> Result<(), StoreError> {
 }
 
 impl Store {
-    pub fn location(&self) -> &Location {
-        &self.location
-    }
-
     /// A second handle on the same store, for work on another thread.
     pub fn reopen(&self) -> Result<Store, StoreError> {
         Ok(Store {

@@ -5,11 +5,12 @@
 //! frees is free for a created member.
 
 use super::connect::pg;
-use super::write::{INSERT_COLUMNS, created, updated};
+use super::write::{INSERT_COLUMNS, updated};
 use crate::error::StoreError;
 use crate::model::Field;
 use crate::plan::Plan;
 use crate::store::Snapshot;
+use crate::store::shared::created;
 use crate::store::sql::Writes;
 use crate::store::ticker::Ticker;
 use postgres::Client;

@@ -41,6 +41,7 @@ const KEPT_STATEMENTS: usize = 256;
 /// Rows loaded in one transaction from which the large tables' statistics are gathered before
 /// it commits.
 const ANALYZE_ROWS: usize = 10_000;
+const GENERATION_LOCK: &str = "SELECT value FROM meta WHERE key = 'generation' FOR UPDATE";
 
 pub struct Postgres {
     conn: Mutex<Conn>,
@@ -269,26 +270,21 @@ impl Backend for Postgres {
     }
 
     fn begin(&self, how: Begin) -> Result<(), StoreError> {
-        let then = match how {
-            Begin::Read => None,
-            Begin::Plain => None,
-            Begin::Exclusive(table) => Some(format!("LOCK TABLE {table} IN EXCLUSIVE MODE")),
-            // The generation row's lock is the store's one write order, shared with imports.
-            Begin::Ordered => {
-                Some("SELECT value FROM meta WHERE key = 'generation' FOR UPDATE".to_string())
-            }
-        };
-        let begin = match how {
-            Begin::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-            _ => "BEGIN",
-        };
         let mut c = self.conn()?;
         c.loaded = 0;
+        let (begin, then) = match how {
+            Begin::Read => ("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", None),
+            Begin::Plain => ("BEGIN", None),
+            Begin::Exclusive(table) => (
+                "BEGIN",
+                Some(format!("LOCK TABLE {table} IN EXCLUSIVE MODE")),
+            ),
+            // The generation row's lock is the store's one write order, shared with imports
+            // (a statement of its own: what a waiting transaction waits in shows by its text).
+            Begin::Ordered => ("BEGIN", Some(GENERATION_LOCK.to_string())),
+        };
         c.client.batch_execute(begin).map_err(pg)?;
-        match then {
-            Some(sql) => c.client.batch_execute(&sql).map_err(pg),
-            None => Ok(()),
-        }
+        then.map_or(Ok(()), |sql| c.client.batch_execute(&sql).map_err(pg))
     }
 
     /// Commits with the planner's statistics of the large tables gathered first when the

@@ -6,10 +6,10 @@ use super::{bulk, rebuild, rows};
 use crate::error::StoreError;
 use crate::model::{FIELD_COUNT, Field, Member, Status, email_key};
 use crate::plan::{Change, Key};
+use crate::store::shared::forms_json;
 use crate::store::sql::Writes;
 use crate::store::ticker::Ticker;
 use postgres::Client;
-use std::collections::BTreeMap;
 
 /// From this many changes a plan is written by COPY and set-based statements.
 const BULK_CHANGES: usize = 200;
@@ -36,39 +36,6 @@ pub struct Updated<'a> {
     pub forms: Option<Option<String>>,
     /// `Some((status, prior status))`: the status changes.
     pub status: Option<(&'static str, Option<&'static str>)>,
-}
-
-/// A created member's row.
-pub struct Created<'a> {
-    pub id: i64,
-    pub values: [Option<&'a str>; FIELD_COUNT],
-    pub email_key: Option<String>,
-    pub forms: Option<String>,
-    pub status: &'static str,
-}
-
-pub fn forms_json(forms: &BTreeMap<String, String>) -> Option<String> {
-    (!forms.is_empty()).then(|| serde_json::to_string(forms).unwrap_or_default())
-}
-
-pub fn created<'a>(change: &Change<'a>, id: i64) -> Created<'a> {
-    let new = change.created;
-    let values = Field::ALL.map(|f| new.and_then(|n| n.get(f)));
-    let forms: BTreeMap<String, String> = new
-        .into_iter()
-        .flat_map(|n| n.forms())
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Created {
-        id,
-        values,
-        email_key: values[Field::Email.index()].map(email_key),
-        forms: forms_json(&forms),
-        status: change
-            .status
-            .map_or(Status::Provisioned, |s| s.new)
-            .as_str(),
-    }
 }
 
 /// The member's row after `change`, or `None` when only its memberships change.

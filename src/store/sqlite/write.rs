@@ -4,12 +4,13 @@
 
 use super::{BULK_CACHE_KIB, Sqlite};
 use crate::error::StoreError;
-use crate::model::{FIELD_COUNT, Field, Member, Status, email_key};
+use crate::model::{Field, Member, Status, email_key};
 use crate::plan::{Change, Key};
+use crate::store::shared::{created, forms_json};
 use crate::store::sql::Writes;
 use crate::store::ticker::Ticker;
-use rusqlite::{Connection, params};
-use std::collections::{BTreeMap, HashMap};
+use rusqlite::{Connection, ToSql, params};
+use std::collections::HashMap;
 
 const DROP_IDENTIFIER_INDEXES: &str = "DROP INDEX members_email_key; \
      DROP INDEX members_external_id; DROP INDEX members_phone;";
@@ -23,10 +24,6 @@ const CREATE_IDENTIFIER_INDEXES: &str = "CREATE UNIQUE INDEX members_email_key O
 /// and merged, took the three index builds from ~3.0 s to ~1.4 s (100k: unchanged).
 const INDEX_BUILD_CACHE_KIB: i64 = -1024;
 const SORTER_THREADS: i64 = 2;
-
-fn forms_json(forms: &BTreeMap<String, String>) -> Option<String> {
-    (!forms.is_empty()).then(|| serde_json::to_string(forms).unwrap_or_default())
-}
 
 /// Writes each change; the ticker counts them.
 pub fn write_members(db: &Sqlite, w: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {
@@ -60,42 +57,17 @@ pub fn write_members(db: &Sqlite, w: &Writes, ticker: &mut Ticker) -> Result<(),
 }
 
 fn insert_member(tx: &Connection, change: &Change, id: i64, at: &str) -> Result<(), StoreError> {
-    let new = change.created;
-    let values: [Option<&str>; FIELD_COUNT] = Field::ALL.map(|f| new.and_then(|n| n.get(f)));
-    let forms: BTreeMap<String, String> = new
-        .into_iter()
-        .flat_map(|n| n.forms())
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let status = change.status.map_or(Status::Provisioned, |s| s.new);
-    let email_key = values[Field::Email.index()].map(email_key);
+    let c = created(change, id);
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO members (id, email, external_id, phone, first_name, last_name, name, job_title, \
-         date_of_birth, description, labels, notify_email, notify_sms, notify_voice, organization_role, \
-         forms, status, email_key, created_at, updated_at) \
-         VALUES (?19, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+        "INSERT INTO members (id, email, external_id, phone, first_name, last_name, name, \
+         job_title, date_of_birth, description, labels, notify_email, notify_sms, notify_voice, \
+         organization_role, forms, status, email_key, created_at, updated_at) VALUES (?1, ?2, \
+         ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
     )?;
-    stmt.execute(params![
-        values[0],
-        values[1],
-        values[2],
-        values[3],
-        values[4],
-        values[5],
-        values[6],
-        values[7],
-        values[8],
-        values[9],
-        values[10],
-        values[11],
-        values[12],
-        values[13],
-        forms_json(&forms),
-        status.as_str(),
-        email_key,
-        at,
-        id
-    ])?;
+    let mut args: Vec<&dyn ToSql> = vec![&c.id];
+    args.extend(c.values.iter().map(|v| v as &dyn ToSql));
+    args.extend([&c.forms as &dyn ToSql, &c.status, &c.email_key, &at]);
+    stmt.execute(&*args)?;
     Ok(())
 }
 
