@@ -16,8 +16,10 @@ mod copy;
 mod history;
 pub mod invitations;
 pub mod keys;
+mod migrations;
 mod outbox;
 mod postgres;
+mod read;
 pub mod shared;
 mod sql;
 mod sqlite;
@@ -187,11 +189,6 @@ impl Store {
         })
     }
 
-    /// The store's state, read in one transaction.
-    pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        self.db.snapshot()
-    }
-
     /// Takes the one-import-at-a-time lock, or `StoreError::Busy`.
     pub fn try_lock(&self) -> Result<Guard, StoreError> {
         self.db.lock(sql::Lock::Import)
@@ -207,17 +204,6 @@ impl Store {
         let guard = self.try_lock()?;
         self.mark_interrupted()?;
         Ok(guard)
-    }
-
-    /// Streams the members with one of `statuses`, by id, each with its memberships (team
-    /// name, role) by team name: `roster export`, without building a snapshot. `visit`'s
-    /// errors come back as `StoreError::Io`.
-    pub fn each_member(
-        &self,
-        statuses: &[Status],
-        visit: &mut MemberVisitor,
-    ) -> Result<(), StoreError> {
-        self.db.each_member(statuses, visit)
     }
 
     /// `roster backup`: the whole store, as of one moment, into a new SQLite file at `dest`.

@@ -6,9 +6,9 @@
 //! snapshot read, the export stream, the member writes) stay in each backend.
 
 use super::ticker::Ticker;
-use super::{Guard, MemberVisitor, Snapshot};
+use super::{Guard, Snapshot};
 use crate::error::StoreError;
-use crate::model::Status;
+use crate::model::{Member, Role, Status};
 use crate::plan::Plan;
 use std::collections::HashMap;
 
@@ -22,6 +22,18 @@ pub enum Value {
     Blob(Vec<u8>),
     Bool(bool),
 }
+
+/// Called with each row a statement returns.
+pub type EachRow<'a> = dyn FnMut(Row) -> Result<(), StoreError> + 'a;
+
+/// What a backend step returns that gives nothing back.
+pub type Done = Result<(), StoreError>;
+
+/// The rows `insert_rows` appends.
+pub type NewRows<'a> = dyn Iterator<Item = Vec<Value>> + 'a;
+
+/// Called with each member a backend streams.
+pub type EachMember<'a> = dyn FnMut(Member) -> Result<(), StoreError> + 'a;
 
 /// How a transaction starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,21 +72,11 @@ pub struct Writes<'a> {
 /// Statements run on the backend's one connection, inside whatever transaction is open.
 pub trait Backend: Send {
     /// Runs `sql`, calling `each` with every row it returns.
-    fn rows(
-        &self,
-        sql: &str,
-        args: &[Value],
-        each: &mut dyn FnMut(Row) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    fn rows(&self, sql: &str, args: &[Value], each: &mut EachRow) -> Result<(), StoreError>;
     /// Runs `sql`; how many rows it changed.
     fn execute(&self, sql: &str, args: &[Value]) -> Result<u64, StoreError>;
     /// Appends rows to `table` (PostgreSQL: binary COPY, by the columns' types).
-    fn insert_rows(
-        &self,
-        table: &str,
-        columns: &[String],
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
-    ) -> Result<(), StoreError>;
+    fn insert_rows(&self, table: &str, cols: &[String], rows: &mut NewRows) -> Done;
     fn begin(&self, how: Begin) -> Result<(), StoreError>;
     /// Commits (`true`) or rolls back the open transaction.
     fn end(&self, commit: bool) -> Result<(), StoreError>;
@@ -87,11 +89,12 @@ pub trait Backend: Send {
     /// The store's tables, and a table's columns in order (for whole-store copies).
     fn tables(&self) -> Result<Vec<String>, StoreError>;
     fn columns(&self, table: &str) -> Result<Vec<String>, StoreError>;
-    /// The store's state, read in one transaction.
-    fn snapshot(&self) -> Result<Snapshot, StoreError>;
-    /// The export stream (see `Store::each_member`).
-    fn each_member(&self, statuses: &[Status], visit: &mut MemberVisitor)
+    /// The members (with one of `statuses`, when given) by id, each passed to `each`: the
+    /// snapshot's and the export's hot read, inside the caller's read transaction.
+    fn members(&self, statuses: Option<&[Status]>, each: &mut EachMember)
     -> Result<(), StoreError>;
+    /// Every membership as (member id, team index by name, role), by member id then team.
+    fn memberships(&self) -> Result<Vec<(i64, u32, Role)>, StoreError>;
     /// An import's member and membership rows, inside the apply's transaction.
     fn write_members(&self, writes: &Writes, ticker: &mut Ticker) -> Result<(), StoreError>;
     /// `roster backup`: the whole store as of one moment, into a new SQLite file.

@@ -21,11 +21,11 @@ mod write;
 pub use connect::store_exists;
 pub use url::{is_postgres_url, mask};
 
-use super::sql::{Backend, Begin, Lock, Row, Value, Writes};
+use super::sql::{Backend, Begin, Done, EachMember, EachRow, Lock, NewRows, Row, Value, Writes};
 use super::ticker::Ticker;
-use super::{Guard, Location, MemberVisitor, Snapshot};
+use super::{Guard, Location};
 use crate::error::StoreError;
-use crate::model::Status;
+use crate::model::{Role, Status};
 use connect::{Session, connect, other, pg};
 use lock::PgLock;
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -195,12 +195,7 @@ fn quote(name: &str) -> String {
 }
 
 impl Backend for Postgres {
-    fn rows(
-        &self,
-        sql: &str,
-        args: &[Value],
-        each: &mut dyn FnMut(Row) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn rows(&self, sql: &str, args: &[Value], each: &mut EachRow) -> Result<(), StoreError> {
         let mut c = self.conn()?;
         let stmt = c.statement(sql)?;
         let params: Vec<_> = args
@@ -231,14 +226,9 @@ impl Backend for Postgres {
         c.client.execute(&stmt, &refs).map_err(pg)
     }
 
-    fn insert_rows(
-        &self,
-        table: &str,
-        columns: &[String],
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
-    ) -> Result<(), StoreError> {
+    fn insert_rows(&self, table: &str, cols: &[String], rows: &mut NewRows) -> Done {
         let known = self.types(table)?;
-        let types: Vec<Type> = columns
+        let types: Vec<Type> = cols
             .iter()
             .map(|c| {
                 known
@@ -247,7 +237,7 @@ impl Backend for Postgres {
                     .map_or(Type::TEXT, |(_, t)| t.clone())
             })
             .collect();
-        let list: Vec<String> = columns.iter().map(|c| quote(c)).collect();
+        let list: Vec<String> = cols.iter().map(|c| quote(c)).collect();
         let sql = format!(
             "COPY {} ({}) FROM STDIN (FORMAT binary)",
             quote(table),
@@ -334,16 +324,16 @@ impl Backend for Postgres {
         Ok(self.types(table)?.into_iter().map(|(c, _)| c).collect())
     }
 
-    fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        read::snapshot(self)
+    fn members(
+        &self,
+        statuses: Option<&[Status]>,
+        each: &mut EachMember,
+    ) -> Result<(), StoreError> {
+        read::members(&mut *self.client()?, statuses, each)
     }
 
-    fn each_member(
-        &self,
-        statuses: &[Status],
-        visit: &mut MemberVisitor,
-    ) -> Result<(), StoreError> {
-        read::each_member(self, statuses, visit)
+    fn memberships(&self) -> Result<Vec<(i64, u32, Role)>, StoreError> {
+        read::memberships(&mut *self.client()?)
     }
 
     fn write_members(&self, writes: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {

@@ -10,11 +10,14 @@ mod read;
 mod schema;
 mod write;
 
-use super::sql::{Backend, Begin, Lock, Row, Value, Writes, numbered_as_question_marks};
+use super::Guard;
+use super::sql::{
+    Backend, Begin, Done, EachMember, EachRow, Lock, NewRows, Row, Value, Writes,
+    numbered_as_question_marks,
+};
 use super::ticker::Ticker;
-use super::{Guard, MemberVisitor, Snapshot};
 use crate::error::StoreError;
-use crate::model::Status;
+use crate::model::{Role, Status};
 use lock::FileLock;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
@@ -110,12 +113,7 @@ fn quote(name: &str) -> String {
 }
 
 impl Backend for Sqlite {
-    fn rows(
-        &self,
-        sql: &str,
-        args: &[Value],
-        each: &mut dyn FnMut(Row) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn rows(&self, sql: &str, args: &[Value], each: &mut EachRow) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(&numbered_as_question_marks(sql))?;
         let n = stmt.column_count();
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
@@ -131,14 +129,9 @@ impl Backend for Sqlite {
         Ok(stmt.execute(rusqlite::params_from_iter(args))? as u64)
     }
 
-    fn insert_rows(
-        &self,
-        table: &str,
-        columns: &[String],
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
-    ) -> Result<(), StoreError> {
-        let list: Vec<String> = columns.iter().map(|c| quote(c)).collect();
-        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    fn insert_rows(&self, table: &str, cols: &[String], rows: &mut NewRows) -> Done {
+        let list: Vec<String> = cols.iter().map(|c| quote(c)).collect();
+        let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
         let sql = format!(
             "INSERT INTO {} ({}) VALUES ({})",
             quote(table),
@@ -201,16 +194,16 @@ impl Backend for Sqlite {
         Ok(names.collect::<Result<_, _>>()?)
     }
 
-    fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        read::snapshot(self)
+    fn members(
+        &self,
+        statuses: Option<&[Status]>,
+        each: &mut EachMember,
+    ) -> Result<(), StoreError> {
+        read::members(&self.conn, statuses, each)
     }
 
-    fn each_member(
-        &self,
-        statuses: &[Status],
-        visit: &mut MemberVisitor,
-    ) -> Result<(), StoreError> {
-        read::each_member(self, statuses, visit)
+    fn memberships(&self) -> Result<Vec<(i64, u32, Role)>, StoreError> {
+        read::memberships(&self.conn)
     }
 
     fn write_members(&self, writes: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {
