@@ -63,12 +63,7 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
     }
 }
 
-fn send(
-    store: &mut Store,
-    options: &SendOptions,
-    output: ListFormat,
-    term: &Term,
-) -> Result<u8> {
+fn send(store: &mut Store, options: &SendOptions, output: ListFormat, term: &Term) -> Result<u8> {
     let (mut done, mut total, mut results) = (0usize, 0usize, Vec::new());
     let mut labels = Vec::new();
     let summary = crate::invitations::send_pending(store, options, &mut |event| match event {
