@@ -162,34 +162,20 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
-impl From<i64> for Value {
-    fn from(i: i64) -> Value {
-        Value::Int(i)
-    }
+macro_rules! into_value {
+    ($($t:ty => |$x:ident| $e:expr),* $(,)?) => {$(
+        impl From<$t> for Value {
+            fn from($x: $t) -> Value { $e }
+        }
+    )*};
 }
 
-impl From<bool> for Value {
-    fn from(b: bool) -> Value {
-        Value::Bool(b)
-    }
-}
-
-impl From<&str> for Value {
-    fn from(s: &str) -> Value {
-        Value::Text(s.to_string())
-    }
-}
-
-impl From<String> for Value {
-    fn from(s: String) -> Value {
-        Value::Text(s)
-    }
-}
-
-impl From<&[u8]> for Value {
-    fn from(b: &[u8]) -> Value {
-        Value::Blob(b.to_vec())
-    }
+into_value! {
+    i64 => |i| Value::Int(i),
+    bool => |b| Value::Bool(b),
+    &str => |s| Value::Text(s.to_string()),
+    String => |s| Value::Text(s),
+    &[u8] => |b| Value::Blob(b.to_vec()),
 }
 
 impl<T: Into<Value>> From<Option<T>> for Value {

@@ -59,7 +59,25 @@ struct Conn {
     loaded: usize,
 }
 
+/// Parameters as a prepared statement's types want them.
+type Params<'a> = Vec<Box<dyn ToSql + Sync + 'a>>;
+
 impl Conn {
+    /// The (cached) statement of `sql`, with `args` bound to its parameters' types.
+    fn bind<'a>(
+        &mut self,
+        sql: &str,
+        args: &'a [Value],
+    ) -> Result<(Statement, Params<'a>), StoreError> {
+        let stmt = self.statement(sql)?;
+        let params = args
+            .iter()
+            .zip(stmt.params())
+            .map(|(v, t)| to_pg(v, t))
+            .collect();
+        Ok((stmt, params))
+    }
+
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
@@ -197,12 +215,7 @@ fn quote(name: &str) -> String {
 impl Backend for Postgres {
     fn rows(&self, sql: &str, args: &[Value], each: &mut EachRow) -> Result<(), StoreError> {
         let mut c = self.conn()?;
-        let stmt = c.statement(sql)?;
-        let params: Vec<_> = args
-            .iter()
-            .zip(stmt.params())
-            .map(|(v, t)| to_pg(v, t))
-            .collect();
+        let (stmt, params) = c.bind(sql, args)?;
         let mut rows = c
             .client
             .query_raw(&stmt, params.iter().map(|p| p.as_ref() as &dyn ToSql))
@@ -216,12 +229,7 @@ impl Backend for Postgres {
 
     fn execute(&self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
         let mut c = self.conn()?;
-        let stmt = c.statement(sql)?;
-        let params: Vec<_> = args
-            .iter()
-            .zip(stmt.params())
-            .map(|(v, t)| to_pg(v, t))
-            .collect();
+        let (stmt, params) = c.bind(sql, args)?;
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
         c.client.execute(&stmt, &refs).map_err(pg)
     }
