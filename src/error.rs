@@ -37,37 +37,18 @@ pub enum FileError {
     UnknownEncoding(String),
     #[error("The file is not valid JSON: {0}.")]
     BadJson(String),
-    #[error("--map '{mapping}' names a header the file does not have; the closest is '{closest}'.")]
+    /// Every `--map` that names no header of the file, one sentence a line; `headers`: the
+    /// file's, listed when no close one can be suggested.
+    #[error("{}", unmatched_text(.unmatched, .headers))]
     UnmatchedMapping {
-        mapping: String,
-        closest: String,
-        column: String,
+        unmatched: Vec<UnmatchedMap>,
+        headers: Vec<String>,
     },
     #[error("Could not read {path}: {reason}")]
     Unreadable { path: String, reason: String },
 }
 
 impl FileError {
-    pub fn code(&self) -> Code {
-        match self {
-            FileError::TooLarge { .. } => Code::FileTooLarge,
-            FileError::NotCsv { .. } => Code::NotCsv,
-            FileError::Empty => Code::FileEmpty,
-            FileError::NoHeader => Code::NoHeaderRow,
-            FileError::NoDataRows => Code::NoDataRows,
-            FileError::NoIdentifierColumn { .. } => Code::MissingIdentifierColumn,
-            FileError::MissingColumn(_) => Code::MissingColumn,
-            FileError::DuplicateColumn(_) => Code::DuplicateColumn,
-            FileError::TooManyRows(_) => Code::TooManyRows,
-            FileError::UnknownFormField(_) => Code::UnknownFormField,
-            FileError::BadEncoding { .. } => Code::InvalidEncoding,
-            FileError::UnknownEncoding(_) => Code::UnknownEncoding,
-            FileError::BadJson(_) => Code::InvalidJson,
-            FileError::UnmatchedMapping { .. } => Code::UnmatchedMapping,
-            FileError::Unreadable { .. } => Code::UnreadableFile,
-        }
-    }
-
     pub fn hint(&self) -> Option<String> {
         match self {
             FileError::TooLarge { .. } => {
@@ -82,11 +63,17 @@ impl FileError {
             FileError::BadEncoding { .. } => Some(
                 "if the file was saved by Excel on Windows, re-run with --encoding windows-1252.".into(),
             ),
-            FileError::UnmatchedMapping {
-                closest, column, ..
-            } => Some(format!(
-                "if that is the header you meant, re-run with --map '{closest}={column}'."
-            )),
+            FileError::UnmatchedMapping { unmatched, .. } => {
+                let fixes: Vec<String> = unmatched
+                    .iter()
+                    .filter_map(|u| Some(format!("--map '{}={}'", u.closest.as_ref()?, u.column)))
+                    .collect();
+                match fixes.len() {
+                    0 => Some("name a header exactly as the file's first line has it.".into()),
+                    1 => Some(format!("if that is the header you meant, re-run with {}.", fixes[0])),
+                    _ => Some(format!("if those are the headers you meant, re-run with {}.", fixes.join(" "))),
+                }
+            }
             FileError::UnknownFormField(_) => {
                 Some("define it first with `roster forms add TYPE.FIELD`.".into())
             }
@@ -101,6 +88,36 @@ impl FileError {
             _ => None,
         }
     }
+}
+
+/// A `--map` that names no header of the file, and the file's header that is close to it
+/// (within a few edits, and not already a column of its own), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedMap {
+    pub mapping: String,
+    pub column: String,
+    pub closest: Option<String>,
+}
+
+/// `--map 'X=email' names a header the file does not have; the closest is 'Y'.` a line each;
+/// without a close header, the file's headers are listed instead.
+fn unmatched_text(unmatched: &[UnmatchedMap], headers: &[String]) -> String {
+    let line = |u: &UnmatchedMap| match &u.closest {
+        Some(closest) => format!(
+            "--map '{}' names a header the file does not have; the closest is '{closest}'.",
+            u.mapping
+        ),
+        None => format!(
+            "--map '{}' names a header the file does not have; its headers are: {}.",
+            u.mapping,
+            headers
+                .iter()
+                .map(|h| format!("'{h}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    unmatched.iter().map(line).collect::<Vec<_>>().join("\n")
 }
 
 /// One row error (SPEC §5): data, collected, never propagated with `?`. Also the error
@@ -166,30 +183,18 @@ pub enum Rule {
     #[error(
         "This import would deactivate {k} of {n} members ({p}%), above the limit of {limit}. Review it with roster diff, then re-run with --max-deactivations {k} to allow it."
     )]
-    Deactivations { k: u64, n: u64, p: u64, limit: u64 },
+    /// `limit`: as it was set: `449`, or `15% (449 members)` for a percentage.
+    Deactivations {
+        k: u64,
+        n: u64,
+        p: u64,
+        limit: String,
+    },
     /// `roster invite` over the seat limit: `free` seats are left.
     #[error("{}", msg::invite_seats(*limit, *used, *free))]
     InviteSeats { limit: u64, used: u64, free: u64 },
     #[error("The plan has changed since it was reviewed.")]
     PlanChanged,
-}
-
-impl Rule {
-    pub fn code(&self) -> Code {
-        match self {
-            Rule::Seats { .. } => Code::SeatLimit,
-            Rule::LastOrgOwner => Code::LastOwnerOrganization,
-            Rule::LastTeamOwner(_) => Code::LastOwnerTeam,
-            Rule::Deactivations { .. } => Code::DeactivationLimit,
-            Rule::InviteSeats { .. } => Code::InviteSeatLimit,
-            Rule::PlanChanged => Code::PlanChanged,
-        }
-    }
-
-    /// The rule as an error object of the JSON documents.
-    pub fn to_error_object(&self) -> RowError {
-        RowError::unplaced(self.code(), self.to_string())
-    }
 }
 
 /// Errors of the store (SPEC §2).
@@ -209,7 +214,10 @@ pub enum StoreError {
         "Another import is being applied. Please wait for it to finish before uploading again."
     )]
     Busy,
-    #[error("the store changed while the import was being planned; nothing was changed")]
+    /// Said in full in the message itself: JSON, the history and `--quiet` have no hint line.
+    #[error(
+        "the store changed while the import was being planned; nothing was changed. Run the import again: it plans from the store as it is now."
+    )]
     Changed,
     #[error(
         "the store's setting {key} is '{value}', which is not valid; set it again with roster config set {key} VALUE"
@@ -222,20 +230,6 @@ pub enum StoreError {
     Database(Box<dyn std::error::Error + Send + Sync>),
     #[error("store error: {0}")]
     Io(#[from] std::io::Error),
-}
-
-impl StoreError {
-    pub fn code(&self) -> Code {
-        match self {
-            StoreError::Open { .. } => Code::StoreOpen,
-            StoreError::TooNew { .. } => Code::StoreTooNew,
-            StoreError::Busy => Code::ImportBusy,
-            StoreError::Changed => Code::StoreChanged,
-            StoreError::BadSetting { .. } => Code::InvalidStoredSetting,
-            StoreError::NotEmpty(_) => Code::StoreNotEmpty,
-            StoreError::Database(_) | StoreError::Io(_) => Code::StoreError,
-        }
-    }
 }
 
 /// Errors of invitations (SPEC §13).
@@ -261,22 +255,6 @@ pub enum InvitationError {
     NotInvited { member: String, status: String },
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-impl InvitationError {
-    pub fn code(&self) -> Code {
-        match self {
-            InvitationError::NotConfigured(_) => Code::InvitationsNotConfigured,
-            InvitationError::BadSetting(..) => Code::InvalidInvitationSetting,
-            InvitationError::NoPassword => Code::SmtpPasswordMissing,
-            InvitationError::SenderBusy => Code::SenderBusy,
-            InvitationError::UnknownToken => Code::InvitationUnknown,
-            InvitationError::UsedToken => Code::InvitationUsed,
-            InvitationError::CancelledToken => Code::InvitationCancelled,
-            InvitationError::NotInvited { .. } => Code::NotInvited,
-            InvitationError::Store(e) => e.code(),
-        }
-    }
 }
 
 /// The top-level error: what `main` prints and maps to an exit code.
@@ -319,6 +297,10 @@ pub enum Error {
     Usage(String),
     #[error("{0}")]
     NotFound(String),
+    /// A well-formed command that the store's state refuses (a key name already taken, a
+    /// member in the wrong status): exit 1, not a usage error.
+    #[error("{1}")]
+    Refusal(Code, String),
     #[error("no member with email, external_id or phone '{0}'")]
     MemberNotFound(String),
     #[error("{0}")]
@@ -338,6 +320,7 @@ impl Error {
             Error::Unreported { .. } => Code::ReportUnwritten,
             Error::Cancelled => Code::ImportCancelled,
             Error::Usage(_) => Code::UsageError,
+            Error::Refusal(code, _) => *code,
             Error::NotFound(_) => Code::NotFound,
             Error::MemberNotFound(_) => Code::MemberNotFound,
             Error::Io(_) => Code::IoError,
@@ -348,7 +331,12 @@ impl Error {
     pub fn error_objects(&self) -> Vec<RowError> {
         match self {
             Error::Refused(rules) => rules.iter().map(Rule::to_error_object).collect(),
-            other => vec![RowError::unplaced(other.code(), other.to_string())],
+            // One object for each --map that names no header.
+            other => other
+                .messages()
+                .into_iter()
+                .map(|m| RowError::unplaced(other.code(), m))
+                .collect(),
         }
     }
 
@@ -393,7 +381,6 @@ impl Error {
             Error::Store(StoreError::Open { .. }) => {
                 Some("check --db or $ROSTER_DB, and that the folder exists and is writable.".into())
             }
-            Error::Store(StoreError::Changed) => Some("run the import again.".into()),
             Error::Unreported { id, .. } => Some(format!(
                 "do not run it again: `roster imports show {id}` shows the import and `roster log --import {id}` its changes."
             )),
@@ -405,6 +392,9 @@ impl Error {
     pub fn messages(&self) -> Vec<String> {
         match self {
             Error::Refused(rules) => rules.iter().map(|r| r.to_string()).collect(),
+            Error::File(e @ FileError::UnmatchedMapping { .. }) => {
+                e.to_string().lines().map(str::to_string).collect()
+            }
             other => vec![other.to_string()],
         }
     }

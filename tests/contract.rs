@@ -472,7 +472,7 @@ fn each_message_is_an_instance_of_its_codes_template() {
             k: 3,
             n: 10,
             p: 30,
-            limit: 2,
+            limit: "2".into(),
         },
         Rule::InviteSeats {
             limit: 1,

@@ -240,3 +240,41 @@ fn line_breaks_are_refused_in_every_one_line_mail_setting() {
         }
     }
 }
+
+#[test]
+fn an_html_template_of_ones_own_gets_escaped_values_and_the_logo() {
+    let Some(smtp) = Aiosmtpd::start() else {
+        return;
+    };
+    let r = branded(
+        &smtp.url(),
+        "email,first_name\nzoe@example.org,\"Zoe <i>\"\n",
+    );
+    let template = r.write(
+        "invite.html",
+        "<html lang=\"fr\"><body style=\"color:{brand_color}\">{logo}\
+         <p>Bonjour {first_name} ({email}) de {org_name}</p>\
+         <a href=\"{link}\" style=\"color:{button_text_color}\">Accepter</a> {unknown}</body></html>",
+    );
+    r.args(&[
+        "config",
+        "set",
+        "invite-html-template",
+        &format!("@{template}"),
+    ])
+    .run();
+    r.args(&["invitations", "send"]).run();
+    let message = &smtp.messages(1)[0];
+    let html = find(&message["root"], "text/html").unwrap()["text"]
+        .as_str()
+        .unwrap();
+    assert!(html.starts_with("<html lang=\"fr\"><body style=\"color:#0b6e4f\"><img class=\"logo\" src=\"cid:brand-logo@roster.invalid\" alt=\"Acme Rowing &amp; Sculling\""), "{html}");
+    assert!(
+        html.contains(
+            "<p>Bonjour Zoe &lt;i&gt; (zoe@example.org) de Acme Rowing &amp; Sculling</p>"
+        )
+    );
+    assert!(html.contains("<a href=\"https://roster.acme.example/invitations/"));
+    assert!(html.contains("style=\"color:#ffffff\">Accepter</a> {unknown}</body></html>"));
+    assert!(find(&message["root"], "image/png").is_some());
+}

@@ -3,8 +3,8 @@
 //! the logo, a button whose text contrasts with the brand colour, and never scrolls sideways.
 
 use crate::harness::{Roster, fixture};
-use crate::page_support::{Browser, eval, screenshot_dir};
-use fantoccini::Client;
+use crate::page_support::{Browser, Server, eval, screenshot_dir, sign_in, until};
+use fantoccini::{Client, Locator};
 
 fn branded() -> Roster {
     let r = Roster::new();
@@ -233,4 +233,43 @@ fn the_built_in_message_reads_well_at_600_and_375_px() {
             std::fs::copy(&shot, dir.join(shot.file_name().unwrap())).expect("a copy");
         }
     }
+}
+
+#[test]
+fn the_admin_page_shows_the_preview_in_a_sandboxed_frame() {
+    let Some(b) = Browser::start() else { return };
+    let r = branded();
+    let key = crate::server_harness::create_key(&r, "viewer", "read");
+    let server = Server::start(&r);
+    let c = &b.client;
+    b.run(async {
+        sign_in(c, &server, &key).await;
+        until(c, "document.getElementById('invitation-preview') !== null").await;
+        let sandbox = eval(
+            c,
+            "document.getElementById('invitation-preview').getAttribute('sandbox')",
+        )
+        .await;
+        assert_eq!(sandbox, "", "sandboxed, with no permission");
+        let summary = c.find(Locator::Css("#invitation summary")).await.unwrap();
+        summary.click().await.expect("open the preview");
+        c.enter_frame(0).await.expect("the preview's frame");
+        let text = until(
+            c,
+            "document.body && document.body.innerText.includes('Accept the invitation') \
+             && document.body.innerText",
+        )
+        .await;
+        assert!(
+            text.as_str().unwrap().contains("Hello Ada Lovelace,"),
+            "{text}"
+        );
+        assert!(
+            text.as_str().unwrap().contains("Acme Rowing Club"),
+            "{text}"
+        );
+        let logo = until(c, "document.querySelector('img.logo').naturalWidth > 0").await;
+        assert_eq!(logo, true);
+        c.enter_parent_frame().await.expect("back to the page");
+    });
 }

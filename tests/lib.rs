@@ -28,6 +28,11 @@ mod modes;
 mod statuses;
 // The plan and every table at 80 and 120 columns (insta snapshots), refused runs in the history.
 mod terminal;
+// A pseudo-terminal of a chosen size and the screen a person sees on it (vt100).
+mod screen;
+// The terminal of issue 22: one spinner redrawn in place, Ctrl-C, the question, control
+// characters made visible.
+mod terminal_screen;
 // `diff --output html`: the JSON document's counts and plan id, refusals, escaping, no network.
 mod html_plan;
 // The JSON document, change objects, diff = dry run, --detailed-exitcode, tables (SPEC §10).

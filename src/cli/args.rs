@@ -152,11 +152,16 @@ pub enum ListFormat {
 #[derive(Debug, Subcommand)]
 pub enum ImportsCommand {
     /// Every import, newest first
-    #[command(after_long_help = "Example:\n  $ roster imports list --output json")]
+    #[command(
+        after_long_help = "Examples:\n  $ roster imports list --limit 10\n  $ roster imports list --output json"
+    )]
     List {
         /// A table, or one JSON document
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
+        /// Only the newest N imports (default: all of them)
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// One import's details
     #[command(after_long_help = "Example:\n  $ roster imports show 12")]

@@ -11,18 +11,18 @@ use serde_json::json;
 
 /// `operator`: who makes a change, for the audit log.
 pub fn labels(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+    let mut store = super::open(matches!(command, DefinitionCommand::List { .. }), global)?;
     match command {
         DefinitionCommand::Add { name } => {
             let slug = check_slug(&name)?;
             store.add_label(&slug, operator)?;
-            super::say(&format!("label {slug} defined"))?;
+            super::tell(&format!("label {slug} defined"))?;
         }
         DefinitionCommand::Remove { name } => {
             if !store.remove_label(name.trim(), operator)? {
                 return Err(Error::NotFound(msg::no_label(name.trim())));
             }
-            super::say(&format!("label {} removed", name.trim()))?;
+            super::tell(&format!("label {} removed", name.trim()))?;
         }
         DefinitionCommand::List { output } => {
             let labels = store.definitions()?.0.labels;
@@ -53,19 +53,19 @@ fn check_slug(name: &str) -> Result<String> {
 }
 
 pub fn forms(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+    let mut store = super::open(matches!(command, DefinitionCommand::List { .. }), global)?;
     match command {
         DefinitionCommand::Add { name } => {
             let key = form_key(&name)?;
             store.add_form_field(&key, operator)?;
-            super::say(&format!("form field {key} defined (column form.{key})"))?;
+            super::tell(&format!("form field {key} defined (column form.{key})"))?;
         }
         DefinitionCommand::Remove { name } => {
             let key = form_key(&name)?;
             if !store.remove_form_field(&key, operator)? {
                 return Err(Error::NotFound(msg::no_form_field(&key)));
             }
-            super::say(&format!("form field {key} removed"))?;
+            super::tell(&format!("form field {key} removed"))?;
         }
         DefinitionCommand::List { output } => {
             let fields = store.definitions()?.0.form_fields;
@@ -74,7 +74,7 @@ pub fn forms(command: DefinitionCommand, operator: &str, global: &GlobalArgs) ->
                 return super::say_json(&list).map(|()| 0);
             }
             for key in &fields {
-                super::say(&format!("form.{key}"))?;
+                super::tell(&format!("form.{key}"))?;
             }
         }
     }
@@ -117,7 +117,7 @@ pub fn config(
     global: &GlobalArgs,
     term: &Term,
 ) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+    let mut store = super::open(matches!(command, ConfigCommand::Get { .. }), global)?;
     match command {
         ConfigCommand::Get { key, output } => {
             let settings = store.settings()?;
@@ -149,14 +149,14 @@ pub fn config(
             match key {
                 Some(k) => {
                     check_key(&k)?;
-                    super::say(&value(&k).unwrap_or_else(|| "none".into()))?;
+                    super::tell(&value(&k).unwrap_or_else(|| "none".into()))?;
                 }
                 None => {
                     // The invitation keys are listed once set.
                     for k in KEYS {
                         let v = value(k);
                         if v.is_some() || !is_invitation_key(k) {
-                            super::say(&format!("{k} = {}", v.unwrap_or_else(|| "none".into())))?;
+                            super::tell(&format!("{k} = {}", v.unwrap_or_else(|| "none".into())))?;
                         }
                     }
                 }
@@ -178,7 +178,7 @@ pub fn config(
                 }
                 store.set_setting(&key, Some(value), operator)?;
             }
-            super::say(&format!("{key} = {value}"))?;
+            super::tell(&format!("{key} = {value}"))?;
         }
     }
     Ok(0)

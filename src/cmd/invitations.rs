@@ -4,21 +4,21 @@ use crate::cli::{GlobalArgs, InvitationsCommand, ListFormat, PreviewOutput};
 use crate::error::Result;
 use crate::invitations::preview::{self, PreviewFormat};
 use crate::invitations::{Delivery, SendEvent, SendOptions};
+use crate::model::{Field, Member};
 use crate::report::json::{member_ids, versioned};
 use crate::report::records;
 use crate::report::table::listing;
 use crate::store::Store;
-use crate::store::invitations::InvitationState;
+use crate::store::invitations::{Invitation, InvitationState};
 use crate::term::Term;
 use serde_json::json;
 
 pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
-    // `list` and `preview` only read: they never create a store (SPEC §2).
+    // `list` and `preview` only read, and `send` has nobody to send to in a new store: none
+    // of them creates one (SPEC §2; a mistyped --db is refused, not a new empty store).
     let mut store = match command {
-        InvitationsCommand::List { .. } | InvitationsCommand::Preview { .. } => {
-            super::open_existing(global)?
-        }
-        _ => super::open_store(global)?,
+        InvitationsCommand::Accept { .. } => super::open_store(global)?,
+        _ => super::open_existing(global)?,
     };
     match command {
         InvitationsCommand::Send {
@@ -39,7 +39,7 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
         }
         InvitationsCommand::Preview { member, output } => {
             let invitation = match member {
-                Some(id) => preview::for_member(&super::find_member(&store, &id)?.member),
+                Some(id) => for_member(&super::find_member(&store, &id)?.member),
                 None => preview::sample(),
             };
             let format = match output {
@@ -56,10 +56,24 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
         InvitationsCommand::Accept { token } => {
             let outcome = crate::invitations::accept(&mut store, &token, &super::login_user())?;
             if let crate::invitations::AcceptOutcome::Accepted { member } = outcome {
-                super::say(&format!("{member}: INVITED -> ACTIVE"))?;
+                super::tell(&format!("{member}: INVITED -> ACTIVE"))?;
             }
             Ok(0)
         }
+    }
+}
+
+/// An invitation to `member`, as the sender would make it (for a preview).
+fn for_member(member: &Member) -> Invitation {
+    let get = |f: Field| member.get(f).map(str::to_string);
+    Invitation {
+        member_id: member.id,
+        member: member.label(),
+        email: get(Field::Email),
+        first_name: get(Field::FirstName),
+        last_name: get(Field::LastName),
+        name: get(Field::Name),
+        ..preview::sample()
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::cli::{GlobalArgs, ListFormat};
 use crate::error::{Error, Result, ServeError};
 use crate::keys::{self, Scope};
-use crate::report::table::{keep_whole, sized};
+use crate::report::table::{keep_whole, row, sized};
 use crate::term::Term;
 use clap::Subcommand;
 
@@ -36,6 +36,10 @@ pub enum KeysCommand {
 }
 
 pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
+    if matches!(command, KeysCommand::List { .. }) {
+        // Only reads: never creates a store (SPEC §2).
+        super::require_existing(global)?;
+    }
     let mut store = crate::store::open(&super::location(global))?;
     match command {
         KeysCommand::Create { name, scope } => {
@@ -45,9 +49,9 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
             }
             let key = keys::generate()?;
             if !store.create_key(name, scope.as_str(), &key.prefix, &key.hash)? {
-                return Err(Error::Usage(
-                    ServeError::KeyExists(name.to_string()).to_string(),
-                ));
+                // Not a usage error: the command is right, the store already has that name.
+                let exists = ServeError::KeyExists(name.to_string());
+                return Err(Error::Refusal(exists.code(), exists.to_string()));
             }
             // The key on stdout, alone, so that a script can capture it; the advice on stderr.
             super::say(&key.secret)?;
@@ -69,14 +73,17 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
                 let mut table = sized(Term::width());
                 table.set_header(["name", "scope", "prefix", "created", "last used", "revoked"]);
                 for k in list {
-                    table.add_row([
-                        k.name,
-                        k.scope,
-                        k.prefix,
-                        k.created_at,
-                        k.last_used_at.unwrap_or_default(),
-                        k.revoked_at.unwrap_or_default(),
-                    ]);
+                    row(
+                        &mut table,
+                        [
+                            k.name,
+                            k.scope,
+                            k.prefix,
+                            k.created_at,
+                            k.last_used_at.unwrap_or_default(),
+                            k.revoked_at.unwrap_or_default(),
+                        ],
+                    );
                 }
                 keep_whole(&mut table, &[1, 2, 3, 4, 5], Term::width());
                 super::say(&table.to_string())?;

@@ -30,6 +30,8 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<u8> {
+    // A mistyped --db would serve a new, empty store that every sync fills from scratch.
+    super::require_existing(global)?;
     server::serve(server::Config {
         db: super::location(global),
         listen: args.listen.clone(),

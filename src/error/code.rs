@@ -3,6 +3,7 @@
 //! and `--output json` refusals. This table is the one place they are defined; docs/output.md's
 //! table of codes is checked against it (`tests/codes.rs`).
 
+use super::{FileError, InvitationError, RowError, Rule, StoreError};
 use serde::{Serialize, Serializer};
 
 macro_rules! codes {
@@ -65,7 +66,7 @@ codes! {
     InvalidEncoding = "invalid_encoding", Some(1), Some(400), "Line <n> is not valid <encoding>.";
     UnknownEncoding = "unknown_encoding", Some(1), Some(400), "Unknown encoding: <name>.";
     InvalidJson = "invalid_json", Some(1), Some(400), "The file is not valid JSON: <where>: <what>.";
-    UnmatchedMapping = "unmatched_mapping", Some(1), Some(400), "--map '<mapping>' names a header the file does not have; the closest is '<header>'.";
+    UnmatchedMapping = "unmatched_mapping", Some(1), Some(400), "--map '<mapping>' names a header the file does not have; the closest is '<header>'. (or: its headers are: '<a>', '<b>'.)";
     UnreadableFile = "unreadable_file", Some(1), NS, "Could not read <path>: <reason>";
     // Row errors (SPEC §5, §6).
     InvalidEmail = "invalid_email", Some(1), Some(400), "Invalid email format";
@@ -109,6 +110,7 @@ codes! {
     InvitationUsed = "invitation_used", Some(1), Some(410), "This invitation has already been accepted.";
     InvitationCancelled = "invitation_cancelled", Some(1), Some(410), "This invitation was cancelled.";
     NotInvited = "not_invited", Some(1), Some(409), "<member> is <status>; only an INVITED member can accept an invitation";
+    ResendNotInvited = "resend_not_invited", Some(1), NS, "<member> is <status>; only an INVITED member can be invited again";
     // The command line.
     ImportCancelled = "import_cancelled", Some(1), NS, "Import cancelled: nothing was changed.";
     ReportUnwritten = "report_unwritten", Some(6), NS, "Import <id> was applied, but its report could not be written: <reason>";
@@ -131,7 +133,7 @@ codes! {
     InvalidParameter = "invalid_parameter", N, Some(400), "Invalid query parameter <name>: <reason>.";
     UnknownParameter = "unknown_parameter", N, Some(400), "Unknown query parameter: <name>.";
     IdempotencyMismatch = "idempotency_mismatch", N, Some(422), "This Idempotency-Key was already used with a different request.";
-    KeyExists = "key_exists", Some(2), NS, "A key named '<name>' already exists. Revoke it first, or choose another name.";
+    KeyExists = "key_exists", Some(1), NS, "A key named '<name>' already exists. Revoke it first, or choose another name.";
     KeyNotFound = "key_not_found", Some(1), NS, "No key named '<name>'.";
     InvalidKeyName = "invalid_key_name", Some(2), NS, "A key name must not be empty nor hold control characters.";
     InvalidRateLimit = "invalid_rate_limit", Some(2), NS, "Invalid rate limit '<value>': expected N/UNIT with UNIT one of s, min, h (for example 60/min).";
@@ -218,6 +220,77 @@ impl std::str::FromStr for Code {
             .copied()
             .find(|c| c.as_str() == s)
             .ok_or(())
+    }
+}
+
+/// The code of each error of the contract's kinds.
+impl super::FileError {
+    pub fn code(&self) -> Code {
+        match self {
+            FileError::TooLarge { .. } => Code::FileTooLarge,
+            FileError::NotCsv { .. } => Code::NotCsv,
+            FileError::Empty => Code::FileEmpty,
+            FileError::NoHeader => Code::NoHeaderRow,
+            FileError::NoDataRows => Code::NoDataRows,
+            FileError::NoIdentifierColumn { .. } => Code::MissingIdentifierColumn,
+            FileError::MissingColumn(_) => Code::MissingColumn,
+            FileError::DuplicateColumn(_) => Code::DuplicateColumn,
+            FileError::TooManyRows(_) => Code::TooManyRows,
+            FileError::UnknownFormField(_) => Code::UnknownFormField,
+            FileError::BadEncoding { .. } => Code::InvalidEncoding,
+            FileError::UnknownEncoding(_) => Code::UnknownEncoding,
+            FileError::BadJson(_) => Code::InvalidJson,
+            FileError::UnmatchedMapping { .. } => Code::UnmatchedMapping,
+            FileError::Unreadable { .. } => Code::UnreadableFile,
+        }
+    }
+}
+
+impl super::Rule {
+    pub fn code(&self) -> Code {
+        match self {
+            Rule::Seats { .. } => Code::SeatLimit,
+            Rule::LastOrgOwner => Code::LastOwnerOrganization,
+            Rule::LastTeamOwner(_) => Code::LastOwnerTeam,
+            Rule::Deactivations { .. } => Code::DeactivationLimit,
+            Rule::InviteSeats { .. } => Code::InviteSeatLimit,
+            Rule::PlanChanged => Code::PlanChanged,
+        }
+    }
+
+    /// The rule as an error object of the JSON documents.
+    pub fn to_error_object(&self) -> RowError {
+        RowError::unplaced(self.code(), self.to_string())
+    }
+}
+
+impl super::StoreError {
+    pub fn code(&self) -> Code {
+        match self {
+            StoreError::Open { .. } => Code::StoreOpen,
+            StoreError::TooNew { .. } => Code::StoreTooNew,
+            StoreError::Busy => Code::ImportBusy,
+            StoreError::Changed => Code::StoreChanged,
+            StoreError::BadSetting { .. } => Code::InvalidStoredSetting,
+            StoreError::NotEmpty(_) => Code::StoreNotEmpty,
+            StoreError::Database(_) | StoreError::Io(_) => Code::StoreError,
+        }
+    }
+}
+
+impl super::InvitationError {
+    pub fn code(&self) -> Code {
+        match self {
+            InvitationError::NotConfigured(_) => Code::InvitationsNotConfigured,
+            InvitationError::BadSetting(..) => Code::InvalidInvitationSetting,
+            InvitationError::NoPassword => Code::SmtpPasswordMissing,
+            InvitationError::SenderBusy => Code::SenderBusy,
+            InvitationError::UnknownToken => Code::InvitationUnknown,
+            InvitationError::UsedToken => Code::InvitationUsed,
+            InvitationError::CancelledToken => Code::InvitationCancelled,
+            InvitationError::NotInvited { .. } => Code::NotInvited,
+            InvitationError::Store(e) => e.code(),
+        }
     }
 }
 

@@ -6,7 +6,6 @@ use super::html::LogoSource;
 use super::message;
 use super::template::MessageSettings;
 use crate::error::{InvitationError, StoreError};
-use crate::model::{Field, Member};
 use crate::store::Store;
 use crate::store::invitations::{Invitation, InvitationState};
 
@@ -43,21 +42,6 @@ pub fn sample() -> Invitation {
         created_at: String::new(),
         sent_at: None,
         accepted_at: None,
-    }
-}
-
-/// An invitation to `member`, as the sender would make it.
-pub fn for_member(member: &Member) -> Invitation {
-    let get = |f: Field| member.get(f).map(str::to_string);
-    Invitation {
-        id: 0,
-        member_id: member.id,
-        member: member.label(),
-        email: get(Field::Email),
-        first_name: get(Field::FirstName),
-        last_name: get(Field::LastName),
-        name: get(Field::Name),
-        ..sample()
     }
 }
 

@@ -43,7 +43,10 @@ pub async fn authenticate(
     let caller = match found {
         Ok(caller) => caller,
         Err(refused) => {
-            app.failures.failed(ip);
+            // A request without a key guesses none: only a key that is wrong counts.
+            if refused.code != crate::error::Code::MissingKey {
+                app.failures.failed(ip);
+            }
             return refused.into_response();
         }
     };

@@ -117,10 +117,18 @@ fn router(app: Arc<App>) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             auth::authenticate,
+        ))
+        .layer(axum::middleware::map_response(
+            problem::framework_rejections,
         ));
     Router::new()
         .route("/healthz", get(read::healthz))
-        .route("/v1/schemas/{name}", get(schemas::schema))
+        .route(
+            "/v1/schemas/{name}",
+            get(schemas::schema).layer(axum::middleware::map_response(
+                problem::framework_rejections,
+            )),
+        )
         .route(
             "/invitations/{token}",
             get(accept::confirm).post(accept::accept),

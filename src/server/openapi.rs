@@ -79,6 +79,20 @@ const BODIES: &[(&str, &str, &str, &str, &str)] = &[
         "application/json",
         "import_result",
     ),
+    (
+        "/v1/sync",
+        "post",
+        "400",
+        "application/problem+json",
+        "problem",
+    ),
+    (
+        "/v1/sync",
+        "post",
+        "422",
+        "application/problem+json",
+        "problem",
+    ),
     ("/v1/imports", "get", "200", "application/json", "imports"),
     (
         "/v1/imports/{id}",
@@ -88,6 +102,13 @@ const BODIES: &[(&str, &str, &str, &str, &str)] = &[
         "import_document",
     ),
     ("/v1/members", "get", "200", "application/json", "members"),
+    (
+        "/v1/members",
+        "get",
+        "200",
+        "application/x-ndjson",
+        "member",
+    ),
     (
         "/v1/members/{id}",
         "get",
@@ -105,6 +126,31 @@ const BODIES: &[(&str, &str, &str, &str, &str)] = &[
         "openapi",
     ),
 ];
+
+/// Parameter schemas more exact than the handlers' declarations say: (path, parameter,
+/// schema[, style and explode]), as the handlers read them.
+fn parameter_schemas() -> [(&'static str, &'static str, Value); 4] {
+    let status = json!({"type": "array", "items": {"enum": ["PROVISIONED", "INVITED", "ACTIVE", "INACTIVE", "BANNED"]}});
+    [
+        // More than 1000 is read as 1000.
+        (
+            "/v1/imports",
+            "limit",
+            json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
+        ),
+        ("/v1/members", "status", status),
+        (
+            "/v1/sync",
+            "default_role",
+            json!({"enum": ["owner", "admin", "member"]}),
+        ),
+        (
+            "/v1/sync",
+            "max_deactivations",
+            json!({"type": "string", "pattern": "^([0-9]{1,9}|100%|[0-9]{1,2}%)$"}),
+        ),
+    ]
+}
 
 /// Embeds the schemas as components and points every response body at one: the result
 /// documents by [`BODIES`], every problem+json answer (and any other 4XX) at `problem`.
@@ -125,6 +171,7 @@ fn type_responses(doc: &mut Value) {
             continue;
         };
         for (method, operation) in item.iter_mut() {
+            type_parameters(path, operation);
             let responses = &mut operation["responses"];
             for (p, m, status, media, name) in BODIES {
                 if p == path && m == method {
@@ -145,6 +192,27 @@ fn type_responses(doc: &mut Value) {
                     "content": {"application/problem+json": {"schema": component("problem")}}
                 })
             });
+        }
+    }
+}
+
+/// [`parameter_schemas`] into an operation's parameters (a list is comma-separated).
+fn type_parameters(path: &str, operation: &mut Value) {
+    let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for parameter in parameters {
+        for (p, name, schema) in parameter_schemas() {
+            if p == path && parameter["name"] == name {
+                if schema["type"] == "array" {
+                    parameter["style"] = json!("form");
+                    parameter["explode"] = json!(false);
+                }
+                parameter["schema"] = schema;
+            }
         }
     }
 }

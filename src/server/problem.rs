@@ -148,6 +148,24 @@ pub fn code_of(status: u16, detail: &str) -> Code {
         .unwrap_or_else(|| Code::of_status(status))
 }
 
+/// A refusal the framework made by itself (a path segment that is not a number, a body it
+/// could not read): its plain-text answer as problem+json, with the status's code.
+pub async fn framework_rejections(response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    let status = response.status();
+    if !plain || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    Problem::new(status, String::from_utf8_lossy(&body).trim().to_string()).into_response()
+}
+
 /// The answer of an unknown path.
 pub async fn no_route(uri: axum::http::Uri) -> Problem {
     Problem::not_found(ServeError::NoRoute(uri.path().to_string()))
