@@ -16,8 +16,9 @@
 //! - `input`, `decode`, `parse`: bytes to a table of raw rows with spreadsheet row numbers.
 //! - `columns`, `validate`, `model`: every column and rule; rows and errors, never `Err`.
 //! - `snapshot`, `resolve`, `plan`, `policy`: pure planning over the store's state.
-//! - `store`: everything on disk, behind interfaces split by job; `store::sqlite` and
-//!   `store::postgres` are the backends.
+//! - `store`: everything on disk, behind one `Store` (`store::open(&Location)` picks the
+//!   backend): every operation written once as SQL over `store::sql::Backend`, the small
+//!   interface of what differs, which `store::sqlite` and `store::postgres` implement.
 //! - `error`: every contract message and exit code; it imports nothing of the crate.
 //!
 //! tests/docs.rs checks that this codemap and ARCHITECTURE.md name every module.

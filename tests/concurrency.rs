@@ -9,7 +9,7 @@ const BUSY: &str =
     "error: Another import is being applied. Please wait for it to finish before uploading again.";
 
 /// Holds the store's import lock as an import does, until dropped (either store).
-pub fn hold_lock(r: &Roster) -> roster::store::ImportGuard {
+pub fn hold_lock(r: &Roster) -> roster::store::Guard {
     r.hold_import_lock()
 }
 

@@ -230,10 +230,10 @@ impl Roster {
 
     /// Takes the store's one-import-at-a-time lock as an import does (through the library, so
     /// on either store); held until dropped.
-    pub fn hold_import_lock(&self) -> roster::store::ImportGuard {
+    pub fn hold_import_lock(&self) -> roster::store::Guard {
         let location = roster::store::Location::parse(&self.store);
         let store = roster::store::open(&location).expect("open the store");
-        roster::store::ImportStore::try_lock(&*store).expect("the import lock is free")
+        store.try_lock().expect("the import lock is free")
     }
 }
 

@@ -3,7 +3,7 @@
 
 use roster::import::{self, Events, ImportInput, ImportOptions, Quiet, Refusal, RunStatus, Stage};
 use roster::plan::Mode;
-use roster::store::{ImportStore, SqliteStore};
+use roster::store::Store;
 use std::path::Path;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -34,7 +34,10 @@ impl Events for Recorder {
 #[test]
 fn an_import_from_memory_applies_and_reports_its_events() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = SqliteStore::open(&dir.path().join("roster.db")).expect("open");
+    let mut store = roster::store::open(&roster::store::Location::Sqlite(
+        dir.path().join("roster.db"),
+    ))
+    .expect("open");
     let bytes = fixture("valid/staff.csv");
     let input = ImportInput::bytes("staff.csv", bytes.clone());
     let mut events = Recorder::default();
@@ -91,8 +94,11 @@ fn an_import_from_memory_applies_and_reports_its_events() {
 #[test]
 fn refusals_are_outcomes_with_their_exit_codes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = SqliteStore::open(&dir.path().join("roster.db")).expect("open");
-    let run = |store: &mut SqliteStore, text: &str, options: &ImportOptions| {
+    let mut store = roster::store::open(&roster::store::Location::Sqlite(
+        dir.path().join("roster.db"),
+    ))
+    .expect("open");
+    let run = |store: &mut Store, text: &str, options: &ImportOptions| {
         let input = ImportInput::bytes("x.csv", text.as_bytes().to_vec());
         import::run(store, input, options, &mut Quiet).expect("run")
     };
@@ -129,7 +135,7 @@ fn refusals_are_outcomes_with_their_exit_codes() {
     assert_eq!(refused.exit_code(), 4);
     assert_eq!(refused.summary.deactivated, 11);
     // History holds each refusal, FAILED, and the store still has its twelve members.
-    let history = roster::store::HistoryStore::imports(&store).expect("imports");
+    let history = store.imports().expect("imports");
     let statuses: Vec<&str> = history.iter().map(|r| r.status.as_str()).collect();
     assert_eq!(statuses, ["FAILED", "COMPLETED", "FAILED", "FAILED"]);
     assert_eq!(store.snapshot().expect("snapshot").members.len(), 12);
@@ -149,7 +155,10 @@ fn changes_rendered_beside_the_apply_are_the_report_rendered_after_it() {
     use roster::report::{json, ndjson, prerender::Prerender};
     for as_ndjson in [false, true] {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = SqliteStore::open(&dir.path().join("roster.db")).expect("open");
+        let mut store = roster::store::open(&roster::store::Location::Sqlite(
+            dir.path().join("roster.db"),
+        ))
+        .expect("open");
         let first = ImportInput::bytes("staff.csv", fixture("valid/staff.csv"));
         import::run(&mut store, first, &ImportOptions::new("lib"), &mut Quiet).expect("day 1");
         // Day two as a full sync: updates, deactivations and team changes.

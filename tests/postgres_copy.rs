@@ -111,9 +111,9 @@ fn store_copy_both_ways_answers_every_read_as_the_source() {
         }
     }
     // The PostgreSQL store itself, read through the library, holds the same members.
-    let store = roster::store::postgres::PostgresStore::open(&pg.url).unwrap();
-    let sqlite = roster::store::SqliteStore::open(r.db()).unwrap();
-    use roster::store::ImportStore;
+    let store =
+        roster::store::open(&roster::store::Location::Postgres(pg.url.to_string())).unwrap();
+    let sqlite = roster::store::open(&roster::store::Location::Sqlite(r.db().into())).unwrap();
     let (a, b) = (store.snapshot().unwrap(), sqlite.snapshot().unwrap());
     assert_eq!(a.members, b.members);
     assert_eq!(a.generation, b.generation);

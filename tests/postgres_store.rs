@@ -8,8 +8,7 @@ use roster::decode;
 use roster::input::Input;
 use roster::parse::{self, InputFormat, ParseOptions};
 use roster::plan::{self, Mode, Plan};
-use roster::store::postgres::PostgresStore;
-use roster::store::{AdminStore, HistoryStore, ImportMeta, ImportStore, Snapshot, SqliteStore};
+use roster::store::{ImportMeta, Snapshot, Store};
 use roster::{resolve, validate};
 
 /// The stages from file to plan, against `snapshot`.
@@ -48,7 +47,7 @@ fn full_sync() -> Mode {
 }
 
 /// Everything a reader sees, times aside: members with memberships, history, audit log.
-fn sqlite_view(s: &SqliteStore) -> String {
+fn view(s: &Store) -> String {
     let mut out = String::new();
     s.each_member(&roster::model::Status::ALL, &mut |m, teams| {
         out.push_str(&format!("{m:?} {teams:?}\n"));
@@ -76,35 +75,7 @@ fn sqlite_view(s: &SqliteStore) -> String {
     out
 }
 
-fn pg_view(s: &PostgresStore) -> String {
-    let mut out = String::new();
-    s.each_member(&roster::model::Status::ALL, &mut |m, teams| {
-        out.push_str(&format!("{m:?} {teams:?}\n"));
-        Ok(())
-    })
-    .unwrap();
-    let snap = s.snapshot().unwrap();
-    out.push_str(&format!("generation {}\n", snap.generation));
-    for r in s.imports().unwrap() {
-        out.push_str(&format!(
-            "{} {} {:?} {:?}\n",
-            r.id, r.status, r.summary, r.message
-        ));
-    }
-    for e in s.audit(None, None).unwrap() {
-        out.push_str(&format!(
-            "{} {:?} {} {} {}\n",
-            e.id,
-            e.import_id,
-            e.member.as_deref().unwrap_or("-"),
-            e.action,
-            e.changes
-        ));
-    }
-    out
-}
-
-fn apply_both(sqlite: &mut SqliteStore, pg: &mut PostgresStore, text: &str, mode: &Mode) {
+fn apply_both(sqlite: &mut Store, pg: &mut Store, text: &str, mode: &Mode) {
     let snap = sqlite.snapshot().unwrap();
     let plan = plan_for(&snap, text, mode);
     let id = sqlite.record_import(&meta(), text.as_bytes()).unwrap();
@@ -128,8 +99,12 @@ fn plans_leave_the_same_store_on_both_kinds() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut sqlite = SqliteStore::open(&dir.path().join("roster.db")).unwrap();
-    let mut pg = PostgresStore::open(&target.url).unwrap();
+    let mut sqlite = roster::store::open(&roster::store::Location::Sqlite(
+        dir.path().join("roster.db"),
+    ))
+    .unwrap();
+    let mut pg =
+        roster::store::open(&roster::store::Location::Postgres(target.url.to_string())).unwrap();
     // 1 200 rows: the COPY path; then a next day; then 50 rows (the per-row path).
     for (text, mode) in [
         (roster_csv(1200, 0), full_sync()),
@@ -138,10 +113,10 @@ fn plans_leave_the_same_store_on_both_kinds() {
         (roster_csv(50, 1), full_sync()),
     ] {
         apply_both(&mut sqlite, &mut pg, &text, &mode);
-        assert_eq!(pg_view(&pg), sqlite_view(&sqlite));
+        assert_eq!(view(&pg), view(&sqlite));
     }
     assert!(
-        pg_view(&pg).contains("deactivate"),
+        view(&pg).contains("deactivate"),
         "full sync deactivated some"
     );
 }
@@ -152,9 +127,10 @@ fn one_import_lock_per_store() {
         return;
     };
     let b = PgStore::on(&std::env::var("ROSTER_TEST_PG").unwrap()).unwrap();
-    let first = PostgresStore::open(&a.url).unwrap();
-    let second = PostgresStore::open(&a.url).unwrap();
-    let other = PostgresStore::open(&b.url).unwrap();
+    let first = roster::store::open(&roster::store::Location::Postgres(a.url.to_string())).unwrap();
+    let second =
+        roster::store::open(&roster::store::Location::Postgres(a.url.to_string())).unwrap();
+    let other = roster::store::open(&roster::store::Location::Postgres(b.url.to_string())).unwrap();
     let held = first.lock_imports().unwrap();
     let refused = second.lock_imports().unwrap_err();
     assert_eq!(
@@ -173,11 +149,13 @@ fn a_write_after_the_snapshot_refuses_the_plan() {
     let Some(target) = PgStore::new("a_write_after_the_snapshot_refuses_the_plan") else {
         return;
     };
-    let mut pg = PostgresStore::open(&target.url).unwrap();
+    let mut pg =
+        roster::store::open(&roster::store::Location::Postgres(target.url.to_string())).unwrap();
     let snap = pg.snapshot().unwrap();
     let text = roster_csv(10, 0);
     let plan = plan_for(&snap, &text, &Mode::default());
-    let mut other = PostgresStore::open(&target.url).unwrap();
+    let mut other =
+        roster::store::open(&roster::store::Location::Postgres(target.url.to_string())).unwrap();
     other
         .set_setting("seat-limit", Some("100"), "test")
         .unwrap();
@@ -221,15 +199,19 @@ fn a_non_c_collation_database_orders_by_bytes() {
     assert_eq!(sorted, "_ a B", "the database really collates otherwise");
     let target = PgStore::on(&icu).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut sqlite = SqliteStore::open(&dir.path().join("roster.db")).unwrap();
-    let mut pg = PostgresStore::open(&target.url).unwrap();
+    let mut sqlite = roster::store::open(&roster::store::Location::Sqlite(
+        dir.path().join("roster.db"),
+    ))
+    .unwrap();
+    let mut pg =
+        roster::store::open(&roster::store::Location::Postgres(target.url.to_string())).unwrap();
     let text = "email,first_name,team,team_role\n\
         zed@example.com,Zed,alpha,owner\nzed@example.com,Zed,Beta,member\n\
         zed@example.com,Zed,_ops,admin\nzed@example.com,Zed,Émile,member\n\
         ann@example.com,Ann,Zulu,owner\nann@example.com,Ann,alpha,member\n\
         Bob@example.com,Bob,émile,owner\n";
     apply_both(&mut sqlite, &mut pg, text, &Mode::default());
-    assert_eq!(pg_view(&pg), sqlite_view(&sqlite));
+    assert_eq!(view(&pg), view(&sqlite));
     let names: Vec<String> = pg
         .snapshot()
         .unwrap()

@@ -14,7 +14,7 @@ use roster::import::{self, ImportInput, ImportOptions, Outcome, Quiet, Refusal, 
 use roster::model::Status;
 use roster::parse::InputFormat;
 use roster::plan::Mode;
-use roster::store::{AdminStore, ImportStore, SqliteStore, StateChange};
+use roster::store::{StateChange, Store};
 use std::path::Path;
 
 const SLOTS: usize = 12;
@@ -109,7 +109,7 @@ fn csv_text(people: &[Person], invalid_at: Option<usize>) -> String {
 /// The library's import of `text` (a dry run unless `apply`), asserting the file is valid. The
 /// safety rules may still refuse it (a random file may demote the last owner); its plan is
 /// there all the same.
-fn import(store: &mut SqliteStore, text: &str, mode: &Mode, apply: bool) -> Outcome {
+fn import(store: &mut Store, text: &str, mode: &Mode, apply: bool) -> Outcome {
     let options = ImportOptions {
         dry_run: !apply,
         mode: mode.clone(),
@@ -132,7 +132,7 @@ fn import(store: &mut SqliteStore, text: &str, mode: &Mode, apply: bool) -> Outc
 }
 
 /// Applies `text`; false when a safety rule refused it.
-fn apply(store: &mut SqliteStore, text: &str, mode: &Mode) -> bool {
+fn apply(store: &mut Store, text: &str, mode: &Mode) -> bool {
     let outcome = import(store, text, mode, true);
     outcome.status == RunStatus::Completed
 }
@@ -145,8 +145,8 @@ fn mode(full_sync: bool, invite: bool) -> Mode {
     }
 }
 
-fn open(dir: &Path) -> SqliteStore {
-    SqliteStore::open(&dir.join("roster.db")).unwrap()
+fn open(dir: &Path) -> Store {
+    roster::store::open(&roster::store::Location::Sqlite(dir.join("roster.db"))).unwrap()
 }
 
 proptest! {

@@ -77,15 +77,6 @@ pub const LAYERS: &[Layer] = &[
         &[("Pipeline", "helpers know no caller")]),
 ];
 
-/// Imports known to break a rule, each to be fixed by a branch under way: (file, part it
-/// imports). KNOWN_UNTIL_STORE_BRANCH: the store branch (issue 21's store part) moves backend
-/// selection out of cmd/store.rs and token derivation out of store/; delete this list when it
-/// has landed.
-const KNOWN_UNTIL_STORE_BRANCH: &[(&str, &str)] = &[
-    ("src/cmd/store.rs", "Postgres"),
-    ("src/store/invitations.rs", "Invitations"),
-];
-
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
@@ -168,12 +159,7 @@ fn layers_depend_one_way() {
         let name = relative(file);
         let own = layer_of(path).part;
         for b in broken_in(&parse(file), path, &reexports) {
-            let known = KNOWN_UNTIL_STORE_BRANCH
-                .iter()
-                .any(|(f, p)| *f == name && b.contains(&format!("{own} imports {p} ")));
-            if !known {
-                broken.push(format!("{name}:{b}"));
-            }
+            broken.push(format!("{name}:{b}"));
         }
     }
     assert!(broken.is_empty(), "layering broken:\n{}", broken.join("\n"));

@@ -11,7 +11,7 @@ use roster::import::{self, ImportInput, ImportOptions, Outcome, Quiet, Refusal};
 use roster::model::Status;
 use roster::parse::{InputFormat, Mapping};
 use roster::report;
-use roster::store::{AdminStore, ImportStore, SqliteStore, StateChange};
+use roster::store::{StateChange, Store};
 
 /// What one run did, for the caller to look at.
 #[derive(Debug)]
@@ -46,9 +46,9 @@ pub fn catalog() -> Catalog {
 
 /// A small store: three members, one of them deactivated, so that resolve and plan match.
 /// One per thread, in the temporary folder; every run against it is a dry run.
-fn with_store<T>(f: impl FnOnce(&mut SqliteStore) -> T) -> T {
+fn with_store<T>(f: impl FnOnce(&mut Store) -> T) -> T {
     thread_local! {
-        static STORE: std::cell::RefCell<Option<SqliteStore>> = const { std::cell::RefCell::new(None) };
+        static STORE: std::cell::RefCell<Option<Store>> = const { std::cell::RefCell::new(None) };
     }
     STORE.with(|cell| {
         let mut slot = cell.borrow_mut();
@@ -57,7 +57,7 @@ fn with_store<T>(f: impl FnOnce(&mut SqliteStore) -> T) -> T {
     })
 }
 
-fn new_store() -> SqliteStore {
+fn new_store() -> Store {
     let path = std::env::temp_dir().join(format!(
         "roster-fuzz-{}-{:?}.db",
         std::process::id(),
@@ -66,7 +66,8 @@ fn new_store() -> SqliteStore {
     for suffix in ["", "-wal", "-shm", ".lock"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
-    let mut store = SqliteStore::open(&path).expect("fuzz store");
+    let mut store = roster::store::open(&roster::store::Location::Sqlite(path.to_path_buf()))
+        .expect("fuzz store");
     let catalog = catalog();
     for slug in &catalog.labels {
         store.add_label(slug, "fuzz").expect("label");

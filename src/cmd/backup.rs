@@ -4,7 +4,6 @@
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result, msg};
-use crate::store::Kind;
 use std::io::{Error as IoError, ErrorKind};
 use std::path::{Path, PathBuf};
 
@@ -26,11 +25,8 @@ pub fn run(path: &Path, global: &GlobalArgs) -> Result<u8> {
     partial.push(".partial");
     let partial = PathBuf::from(partial);
     let _ = std::fs::remove_file(&partial);
-    let written = match store.kind() {
-        Kind::Sqlite(sqlite) => sqlite.backup(&partial),
-        Kind::Postgres(pg) => pg.backup(&partial),
-    };
-    let written = written
+    let written = store
+        .backup(&partial)
         .map_err(Error::from)
         .and_then(|()| Ok(std::fs::rename(&partial, path)?));
     if let Err(e) = written {

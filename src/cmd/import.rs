@@ -48,7 +48,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         prerender: Prerender::new(args.output),
     };
     let input = ImportInput::from_arg(&args.file);
-    let outcome = import::run(store.as_mut(), input, &options, &mut observer)?;
+    let outcome = import::run(&mut store, input, &options, &mut observer)?;
     observer.progress.finish();
     // The outcome is decided: a report that cannot be written after the import was applied
     // must not exit 1, which says nothing changed (exit 6; a closed pipe stays exit 0).

@@ -35,11 +35,11 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
                 timeout: std::time::Duration::from_secs(timeout),
                 deadline: std::time::Duration::from_secs(deadline),
             };
-            send(store.as_mut(), &options, output, term)
+            send(&mut store, &options, output, term)
         }
         InvitationsCommand::Preview { member, output } => {
             let invitation = match member {
-                Some(id) => for_member(&super::find_member(store.as_ref(), &id)?.member),
+                Some(id) => for_member(&super::find_member(&store, &id)?.member),
                 None => preview::sample(),
             };
             let format = match output {
@@ -47,14 +47,14 @@ pub fn run(command: InvitationsCommand, global: &GlobalArgs, term: &Term) -> Res
                 PreviewOutput::Html => PreviewFormat::Html,
                 PreviewOutput::Eml => PreviewFormat::Eml,
             };
-            let settings = preview::settings(store.as_ref())?;
+            let settings = preview::settings(&store)?;
             let bytes = preview::render(&settings, &invitation, format)?;
             super::write_output(None, &bytes)?;
             Ok(0)
         }
-        InvitationsCommand::List { state, output } => list(store.as_ref(), state, output),
+        InvitationsCommand::List { state, output } => list(&store, state, output),
         InvitationsCommand::Accept { token } => {
-            let outcome = crate::invitations::accept(store.as_mut(), &token, &super::login_user())?;
+            let outcome = crate::invitations::accept(&mut store, &token, &super::login_user())?;
             if let crate::invitations::AcceptOutcome::Accepted { member } = outcome {
                 super::tell(&format!("{member}: INVITED -> ACTIVE"))?;
             }
@@ -77,12 +77,7 @@ fn for_member(member: &Member) -> Invitation {
     }
 }
 
-fn send(
-    store: &mut dyn Store,
-    options: &SendOptions,
-    output: ListFormat,
-    term: &Term,
-) -> Result<u8> {
+fn send(store: &mut Store, options: &SendOptions, output: ListFormat, term: &Term) -> Result<u8> {
     let (mut done, mut total, mut results) = (0usize, 0usize, Vec::new());
     let mut labels = Vec::new();
     let summary = crate::invitations::send_pending(store, options, &mut |event| match event {
@@ -141,11 +136,11 @@ fn send(
 }
 
 /// `{email, external_id, phone}` of the member the store names `label`.
-fn member_of(store: &dyn Store, label: &str) -> serde_json::Value {
+fn member_of(store: &Store, label: &str) -> serde_json::Value {
     records::member_by_label(label, &mut |l| member_ids(store, l))
 }
 
-fn list(store: &dyn Store, state: Option<InvitationState>, output: ListFormat) -> Result<u8> {
+fn list(store: &Store, state: Option<InvitationState>, output: ListFormat) -> Result<u8> {
     let invitations = store.invitations(state)?;
     if output == ListFormat::Json {
         let items: Vec<_> = invitations

@@ -14,7 +14,7 @@ pub fn run(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
     let mut store = super::open_store(global)?;
     let operator = super::operator(args.operator.as_deref());
     if let Some(id) = &args.resend {
-        return resend(store.as_mut(), id, &operator);
+        return resend(&mut store, id, &operator);
     }
     let limit = args.limit.unwrap_or(u64::MAX) as usize;
     let invitable = |m: &Member| m.status == Status::Provisioned && m.get(Field::Email).is_some();
@@ -30,7 +30,7 @@ pub fn run(args: &InviteArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
         })?;
     } else {
         for id in &args.ids {
-            let m = super::find_member(store.as_ref(), id)?.member;
+            let m = super::find_member(&store, id)?.member;
             match (invitable(&m), chosen.len() < limit) {
                 (true, true) => chosen.push(m),
                 (true, false) => passed_over.push(format!("{} (over --limit)", m.label())),
@@ -88,7 +88,7 @@ fn tell_whom(term: &Term, chosen: &[Member], passed_over: &[String], everyone: b
 }
 
 /// `roster invite --resend ID`: a new invitation for an INVITED member.
-fn resend(store: &mut dyn crate::store::Store, id: &str, operator: &str) -> Result<u8> {
+fn resend(store: &mut crate::store::Store, id: &str, operator: &str) -> Result<u8> {
     let m = super::find_member(store, id)?.member;
     if m.status != Status::Invited {
         // A refusal for the member's state (exit 1), as `invitations accept` is; not a usage error.

@@ -11,7 +11,7 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
         // Only reads: never creates a store (SPEC §2).
         super::require_existing(global)?;
     }
-    let mut store = crate::store::keys::open(&super::location(global))?;
+    let mut store = crate::store::open(&super::location(global))?;
     match command {
         KeysCommand::Create { name, scope } => {
             let name = name.trim();

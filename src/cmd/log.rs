@@ -17,7 +17,7 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     }
     let member = match &args.member {
         Some(id) => Some(
-            crate::store::shared::member_id_ever(store.as_ref(), id)?
+            crate::store::shared::member_id_ever(&store, id)?
                 .ok_or_else(|| Error::MemberNotFound(id.to_string()))?,
         ),
         None => None,
@@ -30,7 +30,7 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     events.reverse();
     events.truncate(args.limit.unwrap_or(usize::MAX));
     if args.output == ListFormat::Json {
-        let events = crate::report::json::log_events(&events, store.as_ref());
+        let events = crate::report::json::log_events(&events, &store);
         return print_json(&events).map(|_| 0);
     }
     let width = Term::width();

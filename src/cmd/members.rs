@@ -5,7 +5,7 @@ use crate::error::{Error, Result, msg};
 use crate::model::{Field, Status};
 use crate::report::json;
 use crate::report::table::{keep_whole, listing, row, sized};
-use crate::store::{AdminStore, MemberRecord, StateChange};
+use crate::store::{MemberRecord, StateChange, Store};
 use crate::term::Term;
 
 pub fn run(
@@ -22,9 +22,9 @@ pub fn run(
         true => super::open_existing(global)?,
         false => super::open_store(global)?,
     };
-    let find = |id: &str| super::find_member(store.as_ref(), id);
+    let find = |id: &str| super::find_member(&store, id);
     let (found, action) = match &command {
-        MembersCommand::List { status, output } => return list(store.as_ref(), status, *output),
+        MembersCommand::List { status, output } => return list(&store, status, *output),
         MembersCommand::Show { id, output } => return show(&find(id)?, *output),
         MembersCommand::Ban { id } => (find(id)?, "ban"),
         MembersCommand::Unban { id } => (find(id)?, "unban"),
@@ -80,7 +80,7 @@ pub fn run(
     Ok(0)
 }
 
-fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Result<u8> {
+fn list(store: &Store, statuses: &[Status], output: ListFormat) -> Result<u8> {
     let statuses = if statuses.is_empty() {
         &Status::ALL[..]
     } else {

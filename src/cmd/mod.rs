@@ -18,7 +18,7 @@ pub mod template;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{Error, Result};
-use crate::store::{AdminStore, Location, MemberRecord, Store};
+use crate::store::{Location, MemberRecord, Store};
 use crate::term::Term;
 use std::path::PathBuf;
 
@@ -61,13 +61,13 @@ pub fn location(global: &GlobalArgs) -> Location {
 }
 
 /// Opens the store, creating it on first use.
-pub fn open_store(global: &GlobalArgs) -> Result<Box<dyn Store>> {
+pub fn open_store(global: &GlobalArgs) -> Result<Store> {
     Ok(crate::store::open(&location(global))?)
 }
 
 /// Opens the store for a command that only reads: a store that does not exist is refused
 /// (SPEC §2), and nothing is created (no file, no `-wal`, no lock).
-pub fn open_existing(global: &GlobalArgs) -> Result<Box<dyn Store>> {
+pub fn open_existing(global: &GlobalArgs) -> Result<Store> {
     let location = location(global);
     if !location.exists() {
         return Err(Error::NoStore(location.display()));
@@ -76,7 +76,7 @@ pub fn open_existing(global: &GlobalArgs) -> Result<Box<dyn Store>> {
 }
 
 /// Opens the store for a command: one that only reads ([`open_existing`]) never creates it.
-pub fn open(reads_only: bool, global: &GlobalArgs) -> Result<Box<dyn Store>> {
+pub fn open(reads_only: bool, global: &GlobalArgs) -> Result<Store> {
     match reads_only {
         true => open_existing(global),
         false => open_store(global),
@@ -95,7 +95,7 @@ pub fn require_existing(global: &GlobalArgs) -> Result<()> {
 
 /// The member `roster members ... ID` names (email, external_id or phone), or the contract's
 /// not-found error.
-pub fn find_member(store: &dyn AdminStore, id: &str) -> Result<MemberRecord> {
+pub fn find_member(store: &Store, id: &str) -> Result<MemberRecord> {
     store
         .find_member(id)?
         .ok_or_else(|| Error::MemberNotFound(id.to_string()))

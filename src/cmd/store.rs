@@ -3,7 +3,7 @@
 
 use crate::cli::{GlobalArgs, StoreCommand};
 use crate::error::Result;
-use crate::store::postgres::{copy::copy_store, is_postgres_url, mask};
+use crate::store::Location;
 
 pub fn run(command: StoreCommand, global: &GlobalArgs) -> Result<u8> {
     match command {
@@ -12,16 +12,22 @@ pub fn run(command: StoreCommand, global: &GlobalArgs) -> Result<u8> {
 }
 
 fn copy(global: &GlobalArgs, dest: &str) -> Result<u8> {
-    let source = global.db.clone();
+    let (source, dest) = (Location::parse(&global.db), Location::parse(dest));
     // A new SQLite file that a failed copy leaves behind is removed again.
-    let new_file = (!is_postgres_url(dest) && !std::path::Path::new(dest).exists())
-        .then(|| std::path::PathBuf::from(dest));
-    if let Err(e) = copy_store(&source, dest) {
+    let new_file = match &dest {
+        Location::Sqlite(path) if !path.exists() => Some(path.clone()),
+        _ => None,
+    };
+    if let Err(e) = crate::store::copy(&source, &dest) {
         if let Some(file) = new_file {
             let _ = std::fs::remove_file(file);
         }
         return Err(e.into());
     }
-    super::say(&format!("copied {} to {}", mask(&source), mask(dest)))?;
+    super::say(&format!(
+        "copied {} to {}",
+        source.display(),
+        dest.display()
+    ))?;
     Ok(0)
 }

@@ -23,7 +23,7 @@ use crate::error::{Error, Result, StoreError};
 use crate::input;
 use crate::parallel;
 use crate::plan::Summary;
-use crate::store::{ImportGuard, ImportMeta, ImportStore};
+use crate::store::{Guard, ImportMeta, Store};
 use events::Laps;
 use std::sync::Arc;
 use steps::Prepared;
@@ -35,7 +35,7 @@ use steps::Prepared;
 /// `Err` is a failure to run at all: the store could not be read or written, or another import
 /// holds the lock (`StoreError::Busy`, exit 5).
 pub fn run(
-    store: &mut dyn ImportStore,
+    store: &mut Store,
     input: ImportInput,
     options: &ImportOptions,
     events: &mut dyn Events,
@@ -101,10 +101,10 @@ pub fn run(
 
 /// Takes the import lock, waiting up to `wait` while another import holds it.
 fn lock(
-    store: &dyn ImportStore,
+    store: &Store,
     wait: Option<std::time::Duration>,
     events: &mut dyn Events,
-) -> Result<ImportGuard> {
+) -> Result<Guard> {
     let deadline = wait.and_then(|w| std::time::Instant::now().checked_add(w));
     let forever = wait.is_some() && deadline.is_none();
     let mut told = false;
@@ -142,7 +142,7 @@ fn meta(options: &ImportOptions, file: &FileInfo) -> ImportMeta {
 
 /// A file-level error: recorded (unless a dry run), reported with its message as the one error.
 fn refuse_file(
-    store: &mut dyn ImportStore,
+    store: &mut Store,
     mut outcome: Outcome,
     e: crate::error::FileError,
 ) -> Result<Outcome> {
@@ -157,7 +157,7 @@ fn refuse_file(
 
 /// After the plan: the refusals, the dry run, or the apply.
 fn finish(
-    store: &mut dyn ImportStore,
+    store: &mut Store,
     mut outcome: Outcome,
     planned: steps::PlannedRun,
     options: &ImportOptions,

@@ -11,7 +11,7 @@ use crate::parse::{self, Table};
 use crate::plan::{self, Plan};
 use crate::policy::{self, Limit, Policy};
 use crate::snapshot::Snapshot;
-use crate::store::ImportStore;
+use crate::store::Store;
 use crate::{decode, error_report, parallel, resolve, validate};
 use std::sync::Arc;
 
@@ -41,7 +41,7 @@ pub(super) struct PlannedRun {
 /// and plans against it.
 pub(super) fn prepare(
     input: Arc<Input>,
-    second: Box<dyn ImportStore>,
+    second: Store,
     cx: &Context,
     events: &mut dyn Events,
     laps: &mut Laps,

@@ -1,7 +1,6 @@
 //! Invitations (SPEC §13) above any SQL: the outbox's drain (`send_pending`), acceptance
-//! (`accept`), tokens (`token`), messages (`template`) and SMTP delivery (`send`). The CLI's
-//! `roster invitations ...` and the sync server call these; a store implements
-//! [`InvitationStore`].
+//! (`accept`), tokens (`token`, the store's), messages (`template`) and SMTP delivery (`send`).
+//! The CLI's `roster invitations ...` and the sync server call these, over the store's outbox.
 //!
 //! Delivery is at least once and never lost: an invitation is marked `SENT` only after the
 //! server's 250 for DATA, in its own transaction. A kill between the two leaves it `PENDING`;
@@ -19,11 +18,12 @@ pub mod preview;
 pub mod send;
 pub mod settings;
 pub mod template;
-pub mod token;
+pub use crate::store::token;
 
 use crate::error::InvitationError;
+use crate::store::Store;
 use crate::store::Timestamp;
-use crate::store::invitations::{Acceptance, Invitation, InvitationKeys, InvitationStore};
+use crate::store::invitations::{Acceptance, Invitation, InvitationKeys};
 pub use message::message_id;
 use send::{Endpoint, Mailer, Reply};
 use std::time::{Duration, Instant};
@@ -95,7 +95,7 @@ pub struct SendSummary {
 
 /// Delivers the due `PENDING` invitations, one sender at a time per store.
 pub fn send_pending(
-    store: &mut dyn InvitationStore,
+    store: &mut Store,
     options: &SendOptions,
     events: &mut dyn FnMut(SendEvent),
 ) -> Result<SendSummary, InvitationError> {
@@ -159,7 +159,7 @@ pub fn send_pending(
 /// Sends one invitation and records what became of it; `true` beside it when the server
 /// did not answer at all.
 fn deliver(
-    store: &mut dyn InvitationStore,
+    store: &mut Store,
     mailer: &Mailer,
     settings: &MessageSettings,
     keys: &InvitationKeys,
@@ -201,7 +201,7 @@ pub type AcceptOutcome = Acceptance;
 /// Accepts the invitation whose token is `token`: its member becomes `ACTIVE`, the token dies.
 /// An unknown, used or cancelled token is an error with the contract's refusal.
 pub fn accept(
-    store: &mut dyn InvitationStore,
+    store: &mut Store,
     token: &str,
     operator: &str,
 ) -> Result<AcceptOutcome, InvitationError> {

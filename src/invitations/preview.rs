@@ -6,7 +6,8 @@ use super::html::LogoSource;
 use super::message;
 use super::template::MessageSettings;
 use crate::error::{InvitationError, StoreError};
-use crate::store::invitations::{Invitation, InvitationState, InvitationStore};
+use crate::store::Store;
+use crate::store::invitations::{Invitation, InvitationState};
 
 /// A token no invitation has: a preview's link shows where the token goes.
 pub const PREVIEW_TOKEN: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -45,7 +46,7 @@ pub fn sample() -> Invitation {
 }
 
 /// The settings a preview renders with: those of the store, a stand-in link where none is set.
-pub fn settings(store: &dyn InvitationStore) -> Result<MessageSettings, StoreError> {
+pub fn settings(store: &Store) -> Result<MessageSettings, StoreError> {
     let mut settings = MessageSettings::read_optional(store)?;
     if settings.link.is_empty() {
         settings.link = PREVIEW_LINK.into();

@@ -5,7 +5,8 @@
 
 use super::brand::{self, Logo};
 use crate::error::{InvitationError, StoreError};
-use crate::store::invitations::{Invitation, InvitationStore};
+use crate::store::Store;
+use crate::store::invitations::Invitation;
 
 /// The settings keys of invitations, as `roster config` lists them.
 pub const KEYS: [&str; 9] = [
@@ -43,7 +44,7 @@ pub struct MessageSettings {
 
 impl MessageSettings {
     /// The settings of `store`; the server, the sender and the link are required.
-    pub fn read(store: &dyn InvitationStore) -> Result<MessageSettings, InvitationError> {
+    pub fn read(store: &Store) -> Result<MessageSettings, InvitationError> {
         let settings = Self::read_optional(store).map_err(InvitationError::Store)?;
         for (key, value) in [
             ("smtp-url", &settings.smtp_url),
@@ -59,7 +60,7 @@ impl MessageSettings {
 
     /// The settings of `store`, with empty text for the required ones that are not set (a
     /// preview needs no server).
-    pub fn read_optional(store: &dyn InvitationStore) -> Result<MessageSettings, StoreError> {
+    pub fn read_optional(store: &Store) -> Result<MessageSettings, StoreError> {
         let get = |key: &'static str| store.setting(key);
         Ok(MessageSettings {
             smtp_url: get("smtp-url")?.unwrap_or_default(),

@@ -7,7 +7,7 @@ use crate::columns::Catalog;
 use crate::csv_out::CsvOut;
 use crate::error::StoreError;
 use crate::model::{Field, Member, Role, Status, email_key_cow};
-use crate::store::{AdminStore, Store};
+use crate::store::Store;
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
@@ -23,7 +23,7 @@ pub enum ExportFormat {
 /// The export of the members with one of `statuses` (none: all but INACTIVE and BANNED) in
 /// `format`: `roster export`, and `GET /v1/members` of `roster serve`.
 pub fn write(
-    store: &dyn Store,
+    store: &Store,
     format: ExportFormat,
     statuses: &[Status],
     out: &mut impl Write,
@@ -54,7 +54,7 @@ fn csv_header(catalog: &Catalog) -> Vec<String> {
 
 /// One row per membership (one row with blank team cells for a member without teams).
 fn csv(
-    store: &dyn AdminStore,
+    store: &Store,
     catalog: &Catalog,
     statuses: &[Status],
     out: &mut impl Write,
@@ -93,7 +93,7 @@ fn csv(
 /// A JSON array, pretty-printed as `serde_json` prints one: each member rendered on its own
 /// and indented one level, so that the members can be sorted like the other formats.
 fn json(
-    store: &dyn AdminStore,
+    store: &Store,
     statuses: &[Status],
     out: &mut impl Write,
 ) -> std::result::Result<(), StoreError> {
@@ -119,7 +119,7 @@ fn json(
 }
 
 fn ndjson(
-    store: &dyn AdminStore,
+    store: &Store,
     statuses: &[Status],
     out: &mut impl Write,
 ) -> std::result::Result<(), StoreError> {
@@ -158,7 +158,7 @@ impl SortedOutput {
     /// Each member with one of `statuses` as `render` writes it (with its memberships: team
     /// name, role) into the buffer it is given, which is then taken as that member's output.
     fn render(
-        store: &dyn AdminStore,
+        store: &Store,
         statuses: &[Status],
         mut render: impl FnMut(&Member, &[(&str, Role)], &mut Vec<u8>) -> std::io::Result<()>,
     ) -> std::result::Result<SortedOutput, StoreError> {

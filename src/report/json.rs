@@ -136,10 +136,7 @@ pub fn import_record(r: &crate::store::ImportRecord) -> Value {
 
 /// Audit events as `roster log --output json` and `GET /v1/log` list them. A member that an
 /// event names only by its label (a change outside an import) is looked up once.
-pub fn log_events(
-    events: &[crate::store::AuditEvent],
-    store: &dyn crate::store::AdminStore,
-) -> Vec<Value> {
+pub fn log_events(events: &[crate::store::AuditEvent], store: &crate::store::Store) -> Vec<Value> {
     let mut found = std::collections::HashMap::new();
     let mut lookup = |label: &str| {
         found
@@ -154,10 +151,7 @@ pub fn log_events(
 }
 
 /// The identifiers the store holds now for the member `label` names.
-pub fn member_ids(
-    store: &dyn crate::store::AdminStore,
-    label: &str,
-) -> Option<[Option<String>; 3]> {
+pub fn member_ids(store: &crate::store::Store, label: &str) -> Option<[Option<String>; 3]> {
     use crate::model::Field;
     let found = store.find_member(label).ok().flatten()?;
     let get = |f| found.member.get(f).map(str::to_string);

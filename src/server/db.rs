@@ -2,8 +2,7 @@
 //! a time, off the async threads (SQLite calls block).
 
 use crate::error::StoreError;
-use crate::store::Location;
-use crate::store::keys::{self, KeyedStore};
+use crate::store::{self, Location, Store};
 use std::sync::{Arc, Mutex};
 
 /// Connections kept open between requests.
@@ -11,13 +10,13 @@ const KEPT: usize = 8;
 
 pub struct Db {
     location: Location,
-    idle: Mutex<Vec<Box<dyn KeyedStore>>>,
+    idle: Mutex<Vec<Store>>,
 }
 
 impl Db {
     /// Opens (creating and migrating) the store once, so that a bad `--db` fails at startup.
     pub fn open(location: Location) -> Result<Arc<Db>, StoreError> {
-        let first = keys::open(&location)?;
+        let first = store::open(&location)?;
         Ok(Arc::new(Db {
             location,
             idle: Mutex::new(vec![first]),
@@ -27,7 +26,7 @@ impl Db {
     /// Runs `f` with a store on the blocking pool.
     pub async fn run<T, E>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut dyn KeyedStore) -> Result<T, E> + Send + 'static,
+        f: impl FnOnce(&mut Store) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
@@ -41,14 +40,14 @@ impl Db {
     /// Runs `f` with a store on this thread (a blocking one).
     pub fn with<T, E: From<StoreError>>(
         &self,
-        f: impl FnOnce(&mut dyn KeyedStore) -> Result<T, E>,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, E> {
         let kept = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut store = match kept {
             Some(s) => s,
-            None => keys::open(&self.location)?,
+            None => store::open(&self.location)?,
         };
-        let result = f(store.as_mut());
+        let result = f(&mut store);
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < KEPT {
             idle.push(store);

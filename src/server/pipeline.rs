@@ -11,7 +11,7 @@ use crate::plan::Mode;
 use crate::policy::Limit;
 use crate::report;
 use crate::report::prerender::{Prerender, Rendered};
-use crate::store::keys::KeyedStore;
+use crate::store::Store;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 
@@ -149,7 +149,7 @@ impl Job {
 /// `--output json` (or the NDJSON events after progress) renders it. `events` sees progress;
 /// `prerender` holds the changes if `events` rendered them beside the apply.
 pub fn run(
-    store: &mut dyn KeyedStore,
+    store: &mut Store,
     job: Job,
     events: &mut dyn Events,
     prerender: &Prerender,

@@ -5,7 +5,7 @@
 use super::App;
 use super::problem::Problem;
 use crate::error::StoreError;
-use crate::store::keys::KeyedStore;
+use crate::store::Store;
 use axum::body::{Body, Bytes};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -26,7 +26,7 @@ type Piece = Result<Bytes, Problem>;
 pub async fn streamed(
     app: &Arc<App>,
     content_type: &'static str,
-    write: impl FnOnce(&mut dyn KeyedStore, &mut Pieces) -> Result<(), StoreError> + Send + 'static,
+    write: impl FnOnce(&mut Store, &mut Pieces) -> Result<(), StoreError> + Send + 'static,
 ) -> Result<Response, Problem> {
     let (tx, mut rx) = mpsc::channel::<Piece>(AHEAD);
     let db = Arc::clone(&app.db);

@@ -1,10 +1,13 @@
-//! The invitation outbox as a store keeps it (SPEC §13): one narrow interface,
-//! [`InvitationStore`], that both backends implement, and the values it passes. Queueing is not
-//! here: an invitation is written by the transaction that makes its member `INVITED` (the
-//! backends' `apply` and `set_member_states` call [`queue_row`]'s values).
+//! The invitation outbox's values (SPEC §13), and its queue: an invitation is queued by the
+//! transaction that makes its member `INVITED` (`apply`, `set_member_states` call [`queue`])
+//! and cancelled by the one that takes it out of `INVITED`. Reading, delivering and accepting
+//! are `outbox`'s.
 
+use super::sql::{self, Backend, args};
+use super::token;
 use crate::error::StoreError;
-use crate::invitations::token;
+use crate::model::Status;
+use crate::plan::Plan;
 use serde::Serialize;
 
 /// An invitation's state.
@@ -115,54 +118,6 @@ pub enum Acceptance {
     },
 }
 
-/// The outbox: read, deliver, accept. Every write is one transaction.
-pub trait InvitationStore {
-    /// Every invitation (or those in `state`), by id.
-    fn invitations(&self, state: Option<InvitationState>) -> Result<Vec<Invitation>, StoreError>;
-    /// `PENDING` invitations due at `now` (all of them with `None`), by id, at most `limit`.
-    fn due_invitations(&self, now: Option<&str>, limit: u64)
-    -> Result<Vec<Invitation>, StoreError>;
-    /// Whether invitation `id` is still `PENDING`.
-    fn is_pending(&self, id: i64) -> Result<bool, StoreError>;
-    /// The keys, created on first use.
-    fn invitation_keys(&mut self) -> Result<InvitationKeys, StoreError>;
-    /// A setting's stored text (the invite-* and smtp-* keys).
-    fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
-    /// One sender at a time per store: held until dropped, else `StoreError::Busy`.
-    fn try_lock_sender(&self) -> Result<super::ImportGuard, StoreError>;
-    /// The server accepted the message: `SENT`, if it is still `PENDING`.
-    fn mark_sent(&mut self, id: i64, message_id: &str) -> Result<(), StoreError>;
-    /// A temporary failure: one more attempt, its error, and when to try again.
-    fn mark_retry(&mut self, id: i64, error: &str, next_attempt_at: &str)
-    -> Result<(), StoreError>;
-    /// A permanent refusal: `FAILED` with the server's reply.
-    fn mark_failed(&mut self, id: i64, error: &str) -> Result<(), StoreError>;
-    /// The invitation whose token hashes to `token_hash`: its member becomes `ACTIVE` (audit
-    /// action `accept`) and the token dies, in one transaction.
-    fn accept_token(&mut self, token_hash: &str, operator: &str) -> Result<Acceptance, StoreError>;
-    /// A new invitation for an `INVITED` member (its `PENDING` ones are cancelled); its id.
-    fn resend(&mut self, member_id: i64, operator: &str) -> Result<i64, StoreError>;
-}
-
-/// The values of a queued invitation row: `(id, member_id, token_hash, created_at)`.
-pub fn queue_row(keys: &InvitationKeys, id: i64, member_id: i64, at: &str) -> QueuedRow {
-    QueuedRow {
-        id,
-        member_id,
-        token_hash: keys.token_hash(id),
-        created_at: at.to_string(),
-    }
-}
-
-/// An invitation row about to be written in a member's transaction.
-#[derive(Debug, Clone)]
-pub struct QueuedRow {
-    pub id: i64,
-    pub member_id: i64,
-    pub token_hash: String,
-    pub created_at: String,
-}
-
 /// The members an import makes `INVITED` (an invitation is queued for each) and those it
 /// takes out of `INVITED` (their `PENDING` invitations are cancelled), by member id.
 pub fn plan_members(plan: &crate::plan::Plan, member_ids: &[i64]) -> (Vec<i64>, Vec<i64>) {
@@ -194,4 +149,103 @@ pub fn refusal(found: &Invitation, status: &str) -> Option<Acceptance> {
         member: found.member.clone(),
         status: status.to_string(),
     })
+}
+
+/// Ids per statement when cancelling many members' invitations.
+const CHUNK: usize = 1000;
+
+/// The store's keys, created (in the caller's transaction, if any) on first use.
+pub fn keys(db: &dyn Backend) -> Result<InvitationKeys, StoreError> {
+    let read = || -> Result<Option<InvitationKeys>, StoreError> {
+        let sql = "SELECT store_id, secret FROM invitation_keys WHERE id = 1";
+        let Some(mut r) = sql::first(db, sql, &[])? else {
+            return Ok(None);
+        };
+        Ok(Some(InvitationKeys {
+            store_id: r.get(0)?,
+            secret: r.get(1)?,
+        }))
+    };
+    if let Some(keys) = read()? {
+        return Ok(keys);
+    }
+    let new = InvitationKeys::generate()?;
+    db.execute(
+        "INSERT INTO invitation_keys (id, store_id, secret) VALUES (1, $1, $2) \
+         ON CONFLICT DO NOTHING",
+        args![new.store_id.as_str(), new.secret.as_slice()],
+    )?;
+    Ok(read()?.unwrap_or(new))
+}
+
+/// Queues one `PENDING` invitation per member (in the caller's transaction, which holds the
+/// write order, so ids are `max + 1` safely); the last id.
+pub fn queue(db: &dyn Backend, members: &[i64], at: &str) -> Result<i64, StoreError> {
+    if members.is_empty() {
+        return Ok(0);
+    }
+    let keys = keys(db)?;
+    let first: i64 = sql::one(db, "SELECT coalesce(max(id), 0) + 1 FROM invitations", &[])?;
+    let columns = ["id", "member_id", "token_hash", "state", "created_at"].map(String::from);
+    let mut rows = (first..).zip(members).map(|(id, &member)| {
+        let hash = keys.token_hash(id);
+        vec![
+            id.into(),
+            member.into(),
+            hash.into(),
+            "PENDING".into(),
+            at.into(),
+        ]
+    });
+    db.insert_rows("invitations", &columns, &mut rows)?;
+    Ok(first + members.len() as i64 - 1)
+}
+
+/// Cancels the `PENDING` invitations of these members (in the caller's transaction).
+pub fn cancel(db: &dyn Backend, members: &[i64]) -> Result<(), StoreError> {
+    for chunk in members.chunks(CHUNK) {
+        // Member ids are numbers, never user text.
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        db.execute(
+            &format!(
+                "UPDATE invitations SET state = 'CANCELLED' WHERE state = 'PENDING' \
+                 AND member_id IN ({})",
+                list.join(", ")
+            ),
+            &[],
+        )?;
+    }
+    Ok(())
+}
+
+/// An import's invitations: queued for the members it makes `INVITED`, cancelled for those it
+/// deactivates.
+pub fn apply_plan(
+    db: &dyn Backend,
+    plan: &Plan,
+    member_ids: &[i64],
+    at: &str,
+) -> Result<(), StoreError> {
+    let (invited, stopped) = plan_members(plan, member_ids);
+    cancel(db, &stopped)?;
+    queue(db, &invited, at)?;
+    Ok(())
+}
+
+/// A status change outside an import: queue on becoming `INVITED`, cancel on leaving it.
+pub fn on_status(
+    db: &dyn Backend,
+    member: i64,
+    old: &str,
+    new: Status,
+    at: &str,
+) -> Result<(), StoreError> {
+    match new {
+        Status::Invited if old != Status::Invited.as_str() => {
+            queue(db, &[member], at)?;
+        }
+        Status::Invited | Status::Provisioned => {}
+        _ => cancel(db, &[member])?,
+    }
+    Ok(())
 }

@@ -1,27 +1,37 @@
-//! Everything on disk, behind three narrow interfaces split by job: [`ImportStore`] (what an
-//! import needs), [`HistoryStore`] (the import history and the audit log) and [`AdminStore`]
-//! (single members, definitions, settings, the export stream). [`Store`] is all three; `open`
-//! picks the backend from the location. `sqlite` is the embedded backend, `postgres` the shared
-//! server's (SPEC §14); the logic every
-//! backend shares (member ids, audit batches, stored originals, times) lives in `shared`,
-//! `audit` and `time`, above any SQL.
+//! Everything on disk. [`Store`] is the one interface: every operation (an import's history
+//! row, its apply, the history and audit log, members, definitions and settings, API keys and
+//! kept responses, the invitation outbox, whole-store copies) is written once, in `history`,
+//! `apply`, `admin`, `keys`, `invitations` and `copy`, as SQL over the small [`sql::Backend`]
+//! interface. A backend is what really differs: a connection running that SQL in transactions,
+//! the write order, the import and sender locks, and the hot paths (the snapshot read, the
+//! export stream, the member writes). `sqlite` is the embedded backend, `postgres` the shared
+//! server's (SPEC §14); [`open`] picks one from the [`Location`]. Pure helpers sit beside them:
+//! `shared` (member ids, audit events, stored originals), `audit` (the log's batches), `token`
+//! (invitation tokens), `ticker` (apply progress) and `time`.
 
+mod admin;
+mod apply;
 pub mod audit;
+mod copy;
+mod history;
 pub mod invitations;
 pub mod keys;
-pub mod postgres;
+mod migrations;
+mod outbox;
+mod postgres;
+mod read;
 pub mod shared;
-pub mod sqlite;
+mod sql;
+mod sqlite;
+mod ticker;
 mod time;
+pub mod token;
 
-use crate::columns::Catalog;
 use crate::error::StoreError;
 use crate::model::{Member, Role, Status};
-use crate::plan::Plan;
 use serde::Serialize;
 
 pub use crate::snapshot::{Settings, Snapshot, Team};
-pub use sqlite::SqliteStore;
 pub use time::Timestamp;
 
 /// Facts about one import that the store records beside its changes.
@@ -89,137 +99,34 @@ pub struct MemberRecord {
     pub teams: Vec<(String, Role)>,
 }
 
-/// The one-import-at-a-time lock, held until dropped. The backend chooses what it is (a file
-/// lock beside an SQLite store); the holder only keeps it alive.
-pub struct ImportGuard(#[allow(dead_code)] Box<dyn Send>);
+/// A one-at-a-time lock (an import's, the invitation sender's), held until dropped. The
+/// backend chooses what it is (a file lock beside an SQLite store, an advisory lock on a
+/// connection of its own); the holder only keeps it alive.
+pub struct Guard(#[allow(dead_code)] Box<dyn Send>);
 
-impl ImportGuard {
-    pub fn new(lock: impl Send + 'static) -> ImportGuard {
-        ImportGuard(Box::new(lock))
+impl Guard {
+    pub fn new(lock: impl Send + 'static) -> Guard {
+        Guard(Box::new(lock))
     }
 }
 
-impl std::fmt::Debug for ImportGuard {
+impl std::fmt::Debug for Guard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ImportGuard")
+        f.write_str("Guard")
     }
 }
 
-/// What an import needs of a store.
-pub trait ImportStore: Send {
-    /// The store's state, read in one transaction.
-    fn snapshot(&self) -> Result<Snapshot, StoreError>;
-    /// The label and form-field definitions and the settings: what a file is read against.
-    fn definitions(&self) -> Result<(Catalog, Settings), StoreError>;
-    /// A second handle on the same store, for work on another thread.
-    fn reopen(&self) -> Result<Box<dyn ImportStore>, StoreError>;
-    /// Takes the backend's one-import-at-a-time lock, or `StoreError::Busy`.
-    fn try_lock(&self) -> Result<ImportGuard, StoreError>;
-    /// Imports left `RUNNING` become `FAILED` (interrupted). Only called with the lock held,
-    /// so none of them is really running.
-    fn mark_interrupted(&self) -> Result<(), StoreError>;
-    /// Records an import as started, with its original bytes as [`shared::Original`] encodes
-    /// them; returns its id.
-    fn begin_import(
-        &mut self,
-        meta: &ImportMeta,
-        original: &shared::Original,
-    ) -> Result<i64, StoreError>;
-    /// Applies the plan in one transaction (refusing it with `StoreError::Changed` if the store
-    /// changed since `snapshot`), writes the audit log and marks the import `COMPLETED`, calling
-    /// `progress(done)` with the changes written so far as it goes (about every 5%: progress
-    /// within the apply stage).
-    fn apply(
-        &mut self,
-        import_id: i64,
-        plan: &Plan,
-        snapshot: &Snapshot,
-        summary: &serde_json::Value,
-        operator: &str,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<(), StoreError>;
-    /// Marks an import `FAILED` with its message and error report.
-    fn fail_import(
-        &mut self,
-        import_id: i64,
-        message: &str,
-        summary: Option<&serde_json::Value>,
-        errors_csv: Option<&[u8]>,
-    ) -> Result<(), StoreError>;
-    /// Keeps the error report of an import applied with `--skip-invalid`.
-    fn set_import_errors(&mut self, import_id: i64, errors_csv: &[u8]) -> Result<(), StoreError>;
+/// A store: its operations are methods (`history`, `apply`, `admin`, `keys`, `invitations`),
+/// each written once over the backend.
+pub struct Store {
+    db: Box<dyn sql::Backend>,
+    location: Location,
+}
 
-    /// Takes the lock and marks the imports it finds interrupted.
-    fn lock_imports(&self) -> Result<ImportGuard, StoreError> {
-        let guard = self.try_lock()?;
-        self.mark_interrupted()?;
-        Ok(guard)
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.location.display())
     }
-
-    /// Records an import as started, compressing its original bytes.
-    fn record_import(&mut self, meta: &ImportMeta, original: &[u8]) -> Result<i64, StoreError> {
-        self.begin_import(meta, &shared::Original::compress(original)?)
-    }
-}
-
-/// The import history and the audit log.
-pub trait HistoryStore {
-    /// Every import, newest first.
-    fn imports(&self) -> Result<Vec<ImportRecord>, StoreError>;
-    fn import(&self, id: i64) -> Result<Option<ImportRecord>, StoreError>;
-    fn import_original(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
-    fn import_errors_csv(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
-    fn audit(
-        &self,
-        member: Option<i64>,
-        import: Option<i64>,
-    ) -> Result<Vec<AuditEvent>, StoreError>;
-}
-
-/// Single members, definitions and settings, and the export stream.
-pub trait AdminStore {
-    /// The member whose email (ignoring case), external_id or phone is `id`, in that order.
-    fn find_member(&self, id: &str) -> Result<Option<MemberRecord>, StoreError>;
-    /// How many members have one of `statuses`.
-    fn count_members(&self, statuses: &[Status]) -> Result<u64, StoreError>;
-    /// Sets members' status/protection outside an import (`roster members ...`, `roster invite`),
-    /// in one transaction, with an audit event each.
-    fn set_member_states(
-        &mut self,
-        changes: &[StateChange],
-        operator: &str,
-    ) -> Result<(), StoreError>;
-    /// Streams the members with one of `statuses`, by id, each with its memberships (team
-    /// name, role) by team name: `roster export`, without building a snapshot. `visit`'s
-    /// errors come back as `StoreError::Io`.
-    fn each_member(&self, statuses: &[Status], visit: &mut MemberVisitor)
-    -> Result<(), StoreError>;
-    fn settings(&self) -> Result<Settings, StoreError>;
-    /// Sets (`None`: removes) a setting; a change is an audit event by `operator`.
-    fn set_setting(
-        &mut self,
-        key: &str,
-        value: Option<&str>,
-        operator: &str,
-    ) -> Result<(), StoreError>;
-    /// The definitions: `false` when there was nothing to add or remove; a change is an
-    /// audit event by `operator` ([`shared::Definition`]).
-    fn add_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError>;
-    fn remove_label(&mut self, slug: &str, operator: &str) -> Result<bool, StoreError>;
-    fn add_form_field(&mut self, key: &str, operator: &str) -> Result<bool, StoreError>;
-    fn remove_form_field(&mut self, key: &str, operator: &str) -> Result<bool, StoreError>;
-}
-
-/// A whole store: every job.
-pub trait Store: ImportStore + HistoryStore + AdminStore + invitations::InvitationStore {
-    /// The backend, for what only one kind of store can do (`roster backup` on SQLite).
-    fn kind(&self) -> Kind<'_>;
-}
-
-/// The concrete store behind a [`Store`].
-pub enum Kind<'a> {
-    Sqlite(&'a SqliteStore),
-    Postgres(&'a postgres::PostgresStore),
 }
 
 /// Where a store lives, as `--db` or `ROSTER_DB` names it.
@@ -239,7 +146,7 @@ impl Location {
         Location::Sqlite(std::path::PathBuf::from(value))
     }
 
-    /// The location as messages show it.
+    /// The location as messages show it (a URL's password masked).
     pub fn display(&self) -> String {
         match self {
             Location::Sqlite(path) => path.display().to_string(),
@@ -257,9 +164,50 @@ impl Location {
 }
 
 /// Opens the store at `location`, creating and migrating it on first use.
-pub fn open(location: &Location) -> Result<Box<dyn Store>, StoreError> {
-    match location {
-        Location::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
-        Location::Postgres(url) => Ok(Box::new(postgres::PostgresStore::open(url)?)),
+pub fn open(location: &Location) -> Result<Store, StoreError> {
+    let db: Box<dyn sql::Backend> = match location {
+        Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(path)?),
+        Location::Postgres(url) => Box::new(postgres::Postgres::open(url)?),
+    };
+    Ok(Store {
+        db,
+        location: location.clone(),
+    })
+}
+
+/// `roster store copy`: the whole store at `source` into the empty store at `dest`.
+pub fn copy(source: &Location, dest: &Location) -> Result<(), StoreError> {
+    copy::copy_store(source, dest)
+}
+
+impl Store {
+    /// A second handle on the same store, for work on another thread.
+    pub fn reopen(&self) -> Result<Store, StoreError> {
+        Ok(Store {
+            db: self.db.reopen()?,
+            location: self.location.clone(),
+        })
+    }
+
+    /// Takes the one-import-at-a-time lock, or `StoreError::Busy`.
+    pub fn try_lock(&self) -> Result<Guard, StoreError> {
+        self.db.lock(sql::Lock::Import)
+    }
+
+    /// One invitation sender at a time per store: held until dropped, else `StoreError::Busy`.
+    pub fn try_lock_sender(&self) -> Result<Guard, StoreError> {
+        self.db.lock(sql::Lock::Sender)
+    }
+
+    /// Takes the import lock and marks the imports it finds interrupted.
+    pub fn lock_imports(&self) -> Result<Guard, StoreError> {
+        let guard = self.try_lock()?;
+        self.mark_interrupted()?;
+        Ok(guard)
+    }
+
+    /// `roster backup`: the whole store, as of one moment, into a new SQLite file at `dest`.
+    pub fn backup(&self, dest: &std::path::Path) -> Result<(), StoreError> {
+        self.db.backup(dest)
     }
 }

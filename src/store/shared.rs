@@ -1,13 +1,15 @@
-//! What every backend does the same way, above its SQL: the ids of created members, the audit
-//! log's compressed batches, and the stored form of an import's original bytes.
+//! What every backend does the same way, above its SQL: the ids and rows of created members, the
+//! audit log's compressed batches, and the stored form of an import's original bytes.
 
 use super::audit::{Batch, BatchWriter};
 use crate::error::StoreError;
-use crate::model::member_label;
+use crate::model::{FIELD_COUNT, Field, Status, email_key, member_label};
+use crate::plan::Change;
 use crate::plan::Plan;
 use crate::plan::wire::{ChangeJson, action_name};
 use crate::snapshot::Snapshot;
 use crate::store::{AuditEvent, StateChange, Store};
+use std::collections::BTreeMap;
 
 /// Each change's member id: the stored member's, or the next free id for a create, in order.
 pub fn member_ids(plan: &Plan, snapshot: &Snapshot, first_new_id: i64) -> Vec<i64> {
@@ -129,7 +131,7 @@ impl<'a> Definition<'a> {
 
 /// The member `id` (email, external_id or phone) names now, else the member whose email it
 /// was: the audit log's email changes are followed from `id` to the member's current email.
-pub fn member_id_ever(store: &dyn Store, id: &str) -> Result<Option<i64>, StoreError> {
+pub fn member_id_ever(store: &Store, id: &str) -> Result<Option<i64>, StoreError> {
     let mut wanted = id.to_string();
     let mut events: Option<Vec<AuditEvent>> = None;
     // Each step follows one change of email; each event is used once, so a loop ends.
@@ -157,6 +159,40 @@ pub fn member_id_ever(store: &dyn Store, id: &str) -> Result<Option<i64>, StoreE
             Some(new) => wanted = new.to_string(),
             None => return Ok(None),
         }
+    }
+}
+
+/// A created member's row.
+pub struct Created<'a> {
+    pub id: i64,
+    pub values: [Option<&'a str>; FIELD_COUNT],
+    pub email_key: Option<String>,
+    pub forms: Option<String>,
+    pub status: &'static str,
+}
+
+pub fn forms_json(forms: &BTreeMap<String, String>) -> Option<String> {
+    (!forms.is_empty()).then(|| serde_json::to_string(forms).unwrap_or_default())
+}
+
+/// The row `change` creates, with id `id`.
+pub fn created<'a>(change: &Change<'a>, id: i64) -> Created<'a> {
+    let new = change.created;
+    let values = Field::ALL.map(|f| new.and_then(|n| n.get(f)));
+    let forms: BTreeMap<String, String> = new
+        .into_iter()
+        .flat_map(|n| n.forms())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Created {
+        id,
+        values,
+        email_key: values[Field::Email.index()].map(email_key),
+        forms: forms_json(&forms),
+        status: change
+            .status
+            .map_or(Status::Provisioned, |s| s.new)
+            .as_str(),
     }
 }
 

@@ -4,14 +4,16 @@
 //! `DELETE ... USING`) then apply. Updates go before creates, so that an identifier an update
 //! frees is free for a created member.
 
-use super::apply::{INSERT_COLUMNS, created, updated};
-use super::pg;
-use super::ticker::Ticker;
+use super::connect::pg;
+use super::write::{INSERT_COLUMNS, updated};
 use crate::error::StoreError;
 use crate::model::Field;
 use crate::plan::Plan;
 use crate::store::Snapshot;
-use postgres::Transaction;
+use crate::store::shared::created;
+use crate::store::sql::Writes;
+use crate::store::ticker::Ticker;
+use postgres::Client;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
 use std::collections::HashMap;
@@ -45,14 +47,8 @@ pub fn row_update_sql() -> String {
 
 /// Writes the plan; the ticker counts each member row as its COPY sends it, then the changes
 /// of memberships only once those are written.
-pub fn write(
-    tx: &mut Transaction,
-    plan: &Plan,
-    snapshot: &Snapshot,
-    (ids, team_ids): (&[i64], &HashMap<String, i64>),
-    at: &str,
-    ticker: &mut Ticker,
-) -> Result<(), StoreError> {
+pub fn write(tx: &mut Client, w: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {
+    let (plan, snapshot, ids, team_ids, at) = (w.plan, w.snapshot, w.ids, w.team_ids, w.at);
     let rows = write_updates(tx, plan, snapshot, at, ticker)?;
     write_creates(tx, plan, ids, at, ticker)?;
     write_memberships(tx, plan, ids, team_ids)?;
@@ -62,7 +58,7 @@ pub fn write(
 }
 
 fn copy_in<'t>(
-    tx: &'t mut Transaction,
+    tx: &'t mut Client,
     sql: &str,
     types: &[Type],
 ) -> Result<BinaryCopyInWriter<'t>, StoreError> {
@@ -75,7 +71,7 @@ fn text_types(n: usize) -> impl Iterator<Item = Type> {
 }
 
 fn write_updates(
-    tx: &mut Transaction,
+    tx: &mut Client,
     plan: &Plan,
     snapshot: &Snapshot,
     at: &str,
@@ -138,7 +134,7 @@ fn write_updates(
 }
 
 fn write_creates(
-    tx: &mut Transaction,
+    tx: &mut Client,
     plan: &Plan,
     ids: &[i64],
     at: &str,
@@ -177,7 +173,7 @@ fn write_creates(
 }
 
 fn write_memberships(
-    tx: &mut Transaction,
+    tx: &mut Client,
     plan: &Plan,
     ids: &[i64],
     team_ids: &HashMap<String, i64>,
@@ -220,11 +216,7 @@ fn write_memberships(
     Ok(())
 }
 
-fn into_temp(
-    tx: &mut Transaction,
-    name: &str,
-    rows: &[(i64, i64, &str)],
-) -> Result<(), StoreError> {
+fn into_temp(tx: &mut Client, name: &str, rows: &[(i64, i64, &str)]) -> Result<(), StoreError> {
     tx.batch_execute(&format!(
         "CREATE TEMP TABLE {name} (team_id bigint, member_id bigint, team_role text) \
          ON COMMIT DROP"
@@ -235,7 +227,7 @@ fn into_temp(
 }
 
 fn copy_memberships(
-    tx: &mut Transaction,
+    tx: &mut Client,
     sql: &str,
     rows: &[(i64, i64, &str)],
 ) -> Result<(), StoreError> {

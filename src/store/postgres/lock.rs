@@ -1,20 +1,19 @@
-//! One import at a time per store (SPEC §2, §14): a session-level advisory lock, keyed per
-//! store (database + schema), held on a connection of its own for the whole import. The server
-//! releases it when that connection ends: on drop, and when the process dies (its socket
-//! closes; keepalives cover a vanished machine).
+//! One import at a time per store (SPEC §2, §14), and one invitation sender: session-level
+//! advisory locks, keyed per store (database + schema) and job, each held on a connection of
+//! its own. The server releases one when that connection ends: on drop, and when the process
+//! dies (its socket closes; keepalives cover a vanished machine).
 
+use super::connect::{Session, connect, pg};
 use super::url::Target;
-use super::{Session, connect, pg};
 use crate::error::StoreError;
-use std::time::{Duration, Instant};
 
-/// Held for the whole of an import; released on drop or process death.
-pub struct PgImportLock {
+/// Held for the whole of an import (or a sender's run); released on drop or process death.
+pub struct PgLock {
     client: postgres::Client,
     key: i64,
 }
 
-impl Drop for PgImportLock {
+impl Drop for PgLock {
     /// Releases the lock before the connection closes: the server ends a closed session's
     /// backend (and frees its locks) only some time after the client has gone, so an import
     /// started right after this one ends would otherwise find the lock still held.
@@ -25,57 +24,17 @@ impl Drop for PgImportLock {
     }
 }
 
-impl std::fmt::Debug for PgImportLock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PgImportLock")
-    }
-}
-
-/// How often a waiting import asks for the lock again.
-const POLL: Duration = Duration::from_millis(100);
-
-impl PgImportLock {
-    /// Takes the lock at once, or `StoreError::Busy`.
-    pub fn try_acquire(target: &Target) -> Result<PgImportLock, StoreError> {
-        Self::acquire(target, None)
-    }
-
-    /// Takes the invitation sender's lock (another key) at once, or `StoreError::Busy`.
-    pub fn try_acquire_sender(target: &Target) -> Result<PgImportLock, StoreError> {
-        let (mut client, session) = connect(target)?;
+impl PgLock {
+    /// Takes the lock `key` (one of the session's) at once, or `StoreError::Busy`.
+    pub fn try_acquire(target: &Target, key: i64) -> Result<PgLock, StoreError> {
+        let (mut client, _) = connect(target)?;
         let got: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&session.send_key])
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
             .map_err(pg)?
             .get(0);
-        if got {
-            Ok(PgImportLock {
-                client,
-                key: session.send_key,
-            })
-        } else {
-            Err(StoreError::Busy)
-        }
-    }
-
-    /// Takes the lock, waiting for it up to `wait` (then `StoreError::Busy`).
-    pub fn acquire(target: &Target, wait: Option<Duration>) -> Result<PgImportLock, StoreError> {
-        let (mut client, session) = connect(target)?;
-        let deadline = wait.map(|w| Instant::now() + w);
-        loop {
-            let got: bool = client
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&session.import_key])
-                .map_err(pg)?
-                .get(0);
-            if got {
-                return Ok(PgImportLock {
-                    client,
-                    key: session.import_key,
-                });
-            }
-            match deadline {
-                Some(d) if Instant::now() + POLL < d => std::thread::sleep(POLL),
-                _ => return Err(StoreError::Busy),
-            }
+        match got {
+            true => Ok(PgLock { client, key }),
+            false => Err(StoreError::Busy),
         }
     }
 }

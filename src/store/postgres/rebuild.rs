@@ -10,9 +10,9 @@
 //! the ordinary path (no deadlock with a reader that reads the tables one after another).
 //! What is rebuilt is read from the catalog, so every index and key is restored as it was.
 
-use super::pg;
+use super::connect::pg;
 use crate::error::StoreError;
-use postgres::Transaction;
+use postgres::Client;
 use std::time::Duration;
 
 /// From this many created members into an empty store, the indexes are rebuilt once.
@@ -41,7 +41,7 @@ pub struct SetAside {
 
 /// Locks the tables and drops the secondary indexes of `members` and every index and constraint
 /// of `memberships`; `None` (nothing dropped) when a reader holds one of the tables.
-pub fn set_aside(tx: &mut Transaction) -> Result<Option<SetAside>, StoreError> {
+pub fn set_aside(tx: &mut Client) -> Result<Option<SetAside>, StoreError> {
     if !lock_tables(tx)? {
         return Ok(None);
     }
@@ -82,7 +82,7 @@ pub fn set_aside(tx: &mut Transaction) -> Result<Option<SetAside>, StoreError> {
 
 /// Creates the set-aside indexes and constraints again (checking every row against them), and
 /// gathers the tables' statistics.
-pub fn rebuild(tx: &mut Transaction, aside: SetAside) -> Result<(), StoreError> {
+pub fn rebuild(tx: &mut Client, aside: SetAside) -> Result<(), StoreError> {
     tx.batch_execute(&format!(
         "SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'"
     ))
@@ -101,19 +101,21 @@ pub fn rebuild(tx: &mut Transaction, aside: SetAside) -> Result<(), StoreError> 
 }
 
 /// Takes the three tables' locks without waiting, a few times over; whether it got them.
-fn lock_tables(tx: &mut Transaction) -> Result<bool, StoreError> {
+fn lock_tables(tx: &mut Client) -> Result<bool, StoreError> {
     for attempt in 0..TRIES {
-        let mut sp = tx.savepoint("roster_lock").map_err(pg)?;
-        let got = sp.batch_execute(
+        tx.batch_execute("SAVEPOINT roster_lock").map_err(pg)?;
+        let got = tx.batch_execute(
             "LOCK TABLE teams, members, memberships IN ACCESS EXCLUSIVE MODE NOWAIT",
         );
         match got {
             Ok(()) => {
-                sp.commit().map_err(pg)?;
+                tx.batch_execute("RELEASE SAVEPOINT roster_lock")
+                    .map_err(pg)?;
                 return Ok(true);
             }
             Err(e) if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
-                sp.rollback().map_err(pg)?;
+                tx.batch_execute("ROLLBACK TO SAVEPOINT roster_lock")
+                    .map_err(pg)?;
                 if attempt + 1 < TRIES {
                     std::thread::sleep(PAUSE);
                 }

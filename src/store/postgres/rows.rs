@@ -1,24 +1,18 @@
 //! The per-row path of `apply`, for small plans: prepared statements, in plan order (as the
 //! SQLite store writes).
 
-use super::apply::{INSERT_COLUMNS, created, updated};
-use super::ticker::Ticker;
-use super::{bulk, pg};
+use super::bulk;
+use super::connect::pg;
+use super::write::{INSERT_COLUMNS, updated};
 use crate::error::StoreError;
-use crate::plan::Plan;
-use crate::store::Snapshot;
-use postgres::Transaction;
-use std::collections::HashMap;
+use crate::store::shared::created;
+use crate::store::sql::Writes;
+use crate::store::ticker::Ticker;
+use postgres::Client;
+use postgres::types::ToSql;
 
-pub fn write(
-    tx: &mut Transaction,
-    plan: &Plan,
-    snapshot: &Snapshot,
-    ids: &[i64],
-    team_ids: &HashMap<String, i64>,
-    at: &str,
-    ticker: &mut Ticker,
-) -> Result<(), StoreError> {
+pub fn write(tx: &mut Client, w: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {
+    let (plan, snapshot, ids, team_ids, at) = (w.plan, w.snapshot, w.ids, w.team_ids, w.at);
     let insert = tx
         .prepare(&format!(
             "INSERT INTO members ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
@@ -40,65 +34,24 @@ pub fn write(
         match change.member {
             None => {
                 let c = created(change, id);
-                let v = &c.values;
-                tx.execute(
-                    &insert,
-                    &[
-                        &c.id,
-                        &v[0],
-                        &v[1],
-                        &v[2],
-                        &v[3],
-                        &v[4],
-                        &v[5],
-                        &v[6],
-                        &v[7],
-                        &v[8],
-                        &v[9],
-                        &v[10],
-                        &v[11],
-                        &v[12],
-                        &v[13],
-                        &c.forms,
-                        &c.status,
-                        &c.email_key,
-                        &at,
-                    ],
-                )
-                .map_err(pg)?;
+                let mut args = fields(&c.id, &c.values);
+                args.extend([&c.forms as Arg, &c.status, &c.email_key, &at]);
+                tx.execute(&insert, &args).map_err(pg)?;
             }
             Some(i) => {
                 if let Some(u) = updated(change, &snapshot.members[i]) {
-                    let v = &u.values;
                     let (forms_changed, forms) = (u.forms.is_some(), u.forms.clone().flatten());
                     let (status, prior) = u.status.map_or((None, None), |(s, p)| (Some(s), p));
-                    tx.execute(
-                        &update,
-                        &[
-                            &u.id,
-                            &v[0],
-                            &v[1],
-                            &v[2],
-                            &v[3],
-                            &v[4],
-                            &v[5],
-                            &v[6],
-                            &v[7],
-                            &v[8],
-                            &v[9],
-                            &v[10],
-                            &v[11],
-                            &v[12],
-                            &v[13],
-                            &u.email_key,
-                            &forms_changed,
-                            &forms,
-                            &status,
-                            &prior,
-                            &at,
-                        ],
-                    )
-                    .map_err(pg)?;
+                    let mut args = fields(&u.id, &u.values);
+                    args.extend([
+                        &u.email_key as Arg,
+                        &forms_changed,
+                        &forms,
+                        &status,
+                        &prior,
+                        &at,
+                    ]);
+                    tx.execute(&update, &args).map_err(pg)?;
                 }
             }
         }
@@ -116,4 +69,13 @@ pub fn write(
         ticker.advance(1);
     }
     Ok(())
+}
+
+type Arg<'a> = &'a (dyn ToSql + Sync);
+
+/// The id and the member's fields, as the first parameters of a member statement.
+fn fields<'a>(id: &'a i64, values: &'a [Option<&'a str>]) -> Vec<Arg<'a>> {
+    let mut args: Vec<Arg> = vec![id];
+    args.extend(values.iter().map(|v| v as Arg));
+    args
 }

@@ -1,20 +1,12 @@
-//! The versioned schema of a PostgreSQL store, migrated forward on open with the SQLite
-//! store's version numbers (its `PRAGMA user_version` is the `schema_version` table here).
+//! The versioned schema of a PostgreSQL store, migrated forward on open (`migrations`; the SQLite
+//! store's `PRAGMA user_version` is the `schema_version` table here).
 //! Migrations run under a transaction-level advisory lock, so that two processes opening one
 //! empty schema at once do not both create it.
 
-use super::{Session, pg};
+use super::connect::{Session, pg};
 use crate::error::StoreError;
 
-/// Each entry migrates from version `i` to `i + 1`: the same numbers as the SQLite store's.
-const MIGRATIONS: &[&str] = &[
-    include_str!("sql/0001_initial.sql"),
-    include_str!("sql/0002_audit_batches.sql"),
-    include_str!("sql/0003_api_keys.sql"),
-    include_str!("sql/0004_invitations.sql"),
-];
-
-pub const VERSION: i64 = MIGRATIONS.len() as i64;
+use crate::store::migrations::{self, VERSION};
 
 /// The schema's version, or 0 when it holds no store (or does not exist).
 pub fn version(client: &mut postgres::Client, session: &Session) -> Result<i64, StoreError> {
@@ -59,19 +51,12 @@ pub fn migrate(
         )
         .map_err(pg)?
         .get(0);
-    if found > VERSION {
-        return Err(StoreError::TooNew {
-            path: display.to_string(),
-            found,
-            known: VERSION,
-        });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (version, sql) in migrations::pending(&migrations::POSTGRES, found, display)? {
         tx.batch_execute(sql).map_err(pg)?;
         tx.execute("DELETE FROM schema_version", &[]).map_err(pg)?;
         tx.execute(
             "INSERT INTO schema_version (version) VALUES ($1)",
-            &[&(i as i32 + 1)],
+            &[&(version as i32)],
         )
         .map_err(pg)?;
     }
@@ -87,14 +72,6 @@ pub fn quote_ident(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_versions_are_the_sqlite_store_s() {
-        assert_eq!(VERSION, 4);
-        assert!(MIGRATIONS[0].contains("CREATE TABLE members"));
-        assert!(MIGRATIONS[1].contains("CREATE TABLE audit_batches"));
-        assert!(MIGRATIONS[3].contains("CREATE TABLE invitations"));
-    }
 
     #[test]
     fn identifiers_are_quoted() {

@@ -12,12 +12,9 @@ pub struct FileLock {
 }
 
 impl FileLock {
-    pub fn try_acquire(db_path: &Path) -> Result<FileLock, StoreError> {
-        Self::try_acquire_named(db_path, ".lock")
-    }
-
-    /// A lock of another job beside the database (`.send.lock`: the invitation sender).
-    pub fn try_acquire_named(db_path: &Path, suffix: &str) -> Result<FileLock, StoreError> {
+    /// The lock of one job beside the database (`.lock`: imports; `.send.lock`: the
+    /// invitation sender), or `StoreError::Busy`.
+    pub fn try_acquire(db_path: &Path, suffix: &str) -> Result<FileLock, StoreError> {
         let mut name = db_path.as_os_str().to_owned();
         name.push(suffix);
         let file = OpenOptions::new()

@@ -1,31 +1,34 @@
-//! The SQLite store, the embedded default: the only SQLite SQL in the crate, one file per job
-//! (`read`: snapshot, definitions, export stream, single members; `apply`: an import's writes;
-//! `history`: the import history and audit log; `admin`: administrative writes and `backup`).
+//! The SQLite backend, the embedded default: the connection (`$1` read as `?1`), its file
+//! locks (`lock`), the migrations (`schema`), and the hot paths: the snapshot read and the
+//! export stream (`read`) and an import's member writes (`write`).
 //!
 //! Durability: WAL journal (readers keep reading while an import applies) with
 //! `synchronous = FULL` (a committed import survives a power cut, not only a crash).
 
-mod admin;
-mod apply;
-mod history;
-mod invitations;
-mod keys;
 mod lock;
 mod read;
 mod schema;
+mod write;
 
-use super::shared::Original;
-use super::{ImportGuard, ImportMeta, ImportStore, Kind, Settings, Snapshot, Store, Timestamp};
-use crate::columns::Catalog;
+use super::Guard;
+use super::sql::{
+    Backend, Begin, Done, EachMember, EachRow, Lock, NewRows, Row, Value, Writes,
+    numbered_as_question_marks,
+};
+use super::ticker::Ticker;
 use crate::error::StoreError;
-use crate::plan::Plan;
+use crate::model::{Role, Status};
 use lock::FileLock;
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
-pub struct SqliteStore {
+pub struct Sqlite {
     conn: Connection,
     path: PathBuf,
+    /// The page cache was raised for a bulk import: set back once its transaction ends.
+    raised_cache: Cell<bool>,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -34,18 +37,13 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-/// The time as stored: RFC 3339 text.
-fn now() -> String {
-    Timestamp::now().to_string()
-}
-
 /// SQLite's page cache per connection (negative: KiB), and during a bulk import.
 const CACHE_KIB: i64 = -65536;
 const BULK_CACHE_KIB: i64 = -131072;
 
-impl SqliteStore {
+impl Sqlite {
     /// Opens (creating and migrating) the store at `path`.
-    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -58,136 +56,173 @@ impl SqliteStore {
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(&e))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| open_err(&e))?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| open_err(&e))?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(|e| open_err(&e))?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(|e| open_err(&e))?;
         // 64 MiB of page cache (SQLite's default is 2 MiB): a large import otherwise spills
         // pages to the WAL in the middle of its transaction.
-        conn.pragma_update(None, "cache_size", CACHE_KIB)
-            .map_err(|e| open_err(&e))?;
+        for (pragma, value) in [
+            ("journal_mode", Value::from("WAL")),
+            ("synchronous", "FULL".into()),
+            ("foreign_keys", "ON".into()),
+            ("cache_size", CACHE_KIB.into()),
+        ] {
+            conn.pragma_update(None, pragma, value)
+                .map_err(|e| open_err(&e))?;
+        }
         schema::migrate(&mut conn, &path.display().to_string()).map_err(|e| match e {
             StoreError::Database(e) => open_err(&e),
             other => other,
         })?;
-        Ok(SqliteStore {
+        Ok(Sqlite {
             conn,
             path: path.to_path_buf(),
+            raised_cache: Cell::new(false),
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// A larger page cache until the transaction ends (a bulk import).
+    fn raise_cache(&self, kib: i64) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "cache_size", kib)?;
+        self.raised_cache.set(true);
+        Ok(())
     }
+}
 
-    /// Marks interrupted imports for readers of the history. Only touches the import lock when
-    /// there is something to mark: a reader holding it even briefly makes an import that starts
-    /// at that instant fail with exit 5.
-    fn mark_interrupted_if_free(&self) -> Result<(), StoreError> {
-        let running: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM imports WHERE status = 'RUNNING')",
-            [],
-            |r| r.get(0),
-        )?;
-        if running && let Ok(_lock) = FileLock::try_acquire(&self.path) {
-            self.mark_interrupted()?;
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(*i),
+            Value::Bool(b) => ValueRef::Integer((*b).into()),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+fn value(v: ValueRef) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(f) => Value::Text(f.to_string()),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Backend for Sqlite {
+    fn rows(&self, sql: &str, args: &[Value], each: &mut EachRow) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(&numbered_as_question_marks(sql))?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            let values = (0..n).map(|i| r.get_ref(i).map(value));
+            each(Row(values.collect::<Result<_, _>>()?))?;
         }
         Ok(())
     }
 
-    fn generation(conn: &Connection) -> Result<i64, StoreError> {
-        Ok(
-            conn.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| {
-                r.get(0)
-            })?,
-        )
+    fn execute(&self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&numbered_as_question_marks(sql))?;
+        Ok(stmt.execute(rusqlite::params_from_iter(args))? as u64)
     }
 
-    fn bump_generation(conn: &Connection) -> Result<(), StoreError> {
-        conn.execute(
-            "UPDATE meta SET value = value + 1 WHERE key = 'generation'",
-            [],
-        )?;
-        Ok(())
-    }
-}
-
-impl ImportStore for SqliteStore {
-    fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        self.read_snapshot()
-    }
-
-    fn definitions(&self) -> Result<(Catalog, Settings), StoreError> {
-        self.read_definitions()
-    }
-
-    fn reopen(&self) -> Result<Box<dyn ImportStore>, StoreError> {
-        Ok(Box::new(SqliteStore::open(&self.path)?))
-    }
-
-    fn try_lock(&self) -> Result<ImportGuard, StoreError> {
-        Ok(ImportGuard::new(FileLock::try_acquire(&self.path)?))
-    }
-
-    fn mark_interrupted(&self) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE imports SET status = 'FAILED', message = 'interrupted', finished_at = ?1 \
-             WHERE status = 'RUNNING'",
-            [now()],
-        )?;
+    fn insert_rows(&self, table: &str, cols: &[String], rows: &mut NewRows) -> Done {
+        let list: Vec<String> = cols.iter().map(|c| quote(c)).collect();
+        let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            quote(table),
+            list.join(", "),
+            marks.join(", ")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        for row in rows {
+            stmt.execute(rusqlite::params_from_iter(row))?;
+        }
         Ok(())
     }
 
-    fn begin_import(&mut self, meta: &ImportMeta, original: &Original) -> Result<i64, StoreError> {
-        self.insert_import(meta, original)
+    fn begin(&self, how: Begin) -> Result<(), StoreError> {
+        let sql = match how {
+            Begin::Read | Begin::Plain => "BEGIN",
+            Begin::Exclusive(_) | Begin::Ordered => "BEGIN IMMEDIATE",
+        };
+        Ok(self.conn.execute_batch(sql)?)
     }
 
-    fn apply(
-        &mut self,
-        import_id: i64,
-        plan: &Plan,
-        snapshot: &Snapshot,
-        summary: &serde_json::Value,
-        operator: &str,
-        progress: &mut dyn FnMut(u64),
+    fn end(&self, commit: bool) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
+        if self.raised_cache.replace(false) {
+            self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+        }
+        Ok(())
+    }
+
+    fn lock(&self, lock: Lock) -> Result<Guard, StoreError> {
+        let suffix = match lock {
+            Lock::Import => ".lock",
+            Lock::Sender => ".send.lock",
+        };
+        Ok(Guard::new(FileLock::try_acquire(&self.path, suffix)?))
+    }
+
+    fn import_lock_free(&self) -> Result<bool, StoreError> {
+        Ok(FileLock::try_acquire(&self.path, ".lock").is_ok())
+    }
+
+    fn reopen(&self) -> Result<Box<dyn Backend>, StoreError> {
+        Ok(Box::new(Sqlite::open(&self.path)?))
+    }
+
+    fn tables(&self) -> Result<Vec<String>, StoreError> {
+        let sql =
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+        let mut stmt = self.conn.prepare(sql)?;
+        let names = stmt.query_map([], |r| r.get(0))?;
+        Ok(names.collect::<Result<_, _>>()?)
+    }
+
+    fn columns(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("PRAGMA table_info({})", quote(table)))?;
+        let names = stmt.query_map([], |r| r.get(1))?;
+        Ok(names.collect::<Result<_, _>>()?)
+    }
+
+    fn members(
+        &self,
+        statuses: Option<&[Status]>,
+        each: &mut EachMember,
     ) -> Result<(), StoreError> {
-        self.apply_plan(import_id, plan, snapshot, summary, operator, progress)
+        read::members(&self.conn, statuses, each)
     }
 
-    fn fail_import(
-        &mut self,
-        import_id: i64,
-        message: &str,
-        summary: Option<&serde_json::Value>,
-        errors_csv: Option<&[u8]>,
-    ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE imports SET status = 'FAILED', finished_at = ?2, message = ?3, summary = ?4, \
-             errors_csv = ?5 WHERE id = ?1",
-            params![
-                import_id,
-                now(),
-                message,
-                summary.map(|s| s.to_string()),
-                errors_csv
-            ],
+    fn memberships(&self) -> Result<Vec<(i64, u32, Role)>, StoreError> {
+        read::memberships(&self.conn)
+    }
+
+    fn write_members(&self, writes: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {
+        write::write_members(self, writes, ticker)
+    }
+
+    /// SQLite's online backup, all pages in one step: one read transaction, so the copy is
+    /// one committed state (WAL lets writers go on meanwhile). The copy is a single file in
+    /// rollback-journal mode; roster turns it back to WAL when it opens it as a store.
+    fn backup(&self, dest: &Path) -> Result<(), StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let mut copy = Connection::open_with_flags(dest, flags)?;
+        rusqlite::backup::Backup::new(&self.conn, &mut copy)?.run_to_completion(
+            i32::MAX,
+            std::time::Duration::from_millis(50),
+            None,
         )?;
+        copy.pragma_update(None, "journal_mode", "DELETE")?;
+        copy.close().map_err(|(_, e)| e)?;
         Ok(())
-    }
-
-    fn set_import_errors(&mut self, import_id: i64, errors_csv: &[u8]) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE imports SET errors_csv = ?2 WHERE id = ?1",
-            params![import_id, errors_csv],
-        )?;
-        Ok(())
-    }
-}
-
-impl Store for SqliteStore {
-    fn kind(&self) -> Kind<'_> {
-        Kind::Sqlite(self)
     }
 }

@@ -1,31 +1,15 @@
 //! The versioned schema, migrated forward on open (keyed on `PRAGMA user_version`).
 
 use crate::error::StoreError;
+use crate::store::migrations;
 use rusqlite::Connection;
-
-/// Each entry migrates from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("sql/0001_initial.sql"),
-    include_str!("sql/0002_audit_batches.sql"),
-    include_str!("sql/0003_api_keys.sql"),
-    include_str!("sql/0004_invitations.sql"),
-];
-
-pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if found > VERSION {
-        return Err(StoreError::TooNew {
-            path: path.to_string(),
-            found,
-            known: VERSION,
-        });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (version, sql) in migrations::pending(&migrations::SQLITE, found, path)? {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }
     Ok(())

@@ -1,0 +1,91 @@
+//! Applying a plan: one transaction per import (SPEC §2), in the write order. It refuses the
+//! plan if the store changed since its snapshot (the generation), writes the created teams,
+//! the members (the backend's hot path, while the audit batches are encoded on a second core),
+//! the audit log, the invitations and the deleted teams, bumps the generation, and marks the
+//! import `COMPLETED` only if it is still `RUNNING` (an import marked interrupted meanwhile
+//! never applies after all).
+
+use super::admin::bump_generation;
+use super::history::{insert_audit_batches, now};
+use super::shared::{encode_audit, member_ids};
+use super::sql::{self, Begin, Writes, args};
+use super::ticker::Ticker;
+use super::{Snapshot, Store};
+use crate::error::StoreError;
+use crate::plan::Plan;
+use std::collections::HashMap;
+
+impl Store {
+    /// Applies the plan in one transaction (refusing it with `StoreError::Changed` if the store
+    /// changed since `snapshot`), writes the audit log and marks the import `COMPLETED`, calling
+    /// `progress(done)` with the changes written so far as it goes (about every 5%: progress
+    /// within the apply stage).
+    pub fn apply(
+        &mut self,
+        import_id: i64,
+        plan: &Plan,
+        snapshot: &Snapshot,
+        summary: &serde_json::Value,
+        operator: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(), StoreError> {
+        sql::transaction(&*self.db, Begin::Ordered, |db| {
+            let generation: i64 =
+                sql::one(db, "SELECT value FROM meta WHERE key = 'generation'", &[])?;
+            if generation != snapshot.generation {
+                return Err(StoreError::Changed);
+            }
+            let at = now();
+            let mut team_ids: HashMap<String, i64> = snapshot
+                .teams
+                .iter()
+                .map(|t| (t.name.clone(), t.id))
+                .collect();
+            for name in &plan.teams_created {
+                let id: i64 = sql::one(
+                    db,
+                    "INSERT INTO teams (id, name) SELECT coalesce(max(id), 0) + 1, $1 FROM teams \
+                     RETURNING id",
+                    args![name.as_str()],
+                )?;
+                team_ids.insert(name.clone(), id);
+            }
+            let first_new_id: i64 =
+                sql::one(db, "SELECT coalesce(max(id), 0) + 1 FROM members", &[])?;
+            let ids = member_ids(plan, snapshot, first_new_id);
+            let writes = Writes {
+                plan,
+                snapshot,
+                ids: &ids,
+                team_ids: &team_ids,
+                at: &at,
+            };
+            let (batches, written) = crate::parallel::join(
+                || encode_audit(plan, &ids),
+                || db.write_members(&writes, &mut Ticker::new(plan.changes.len(), progress)),
+            );
+            written?;
+            insert_audit_batches(db, Some(import_id), &at, operator, batches?)?;
+            super::invitations::apply_plan(db, plan, &ids, &at)?;
+            for name in &plan.teams_deleted {
+                if let Some(&id) = team_ids.get(name) {
+                    db.execute("DELETE FROM memberships WHERE team_id = $1", args![id])?;
+                    db.execute("DELETE FROM teams WHERE id = $1", args![id])?;
+                }
+            }
+            bump_generation(db)?;
+            let finished = db.execute(
+                "UPDATE imports SET status = 'COMPLETED', finished_at = $2, summary = $3 \
+                 WHERE id = $1 AND status = 'RUNNING'",
+                args![import_id, now(), summary.to_string()],
+            )?;
+            if finished != 1 {
+                return Err(sql::message(format!(
+                    "import {import_id} is no longer running (marked interrupted); nothing was \
+                     changed"
+                )));
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,240 @@
+//! The import history and the audit log: an import's row (with its original bytes), its
+//! failure, interrupted imports, and the reads of `roster history` and `roster log`.
+
+use super::shared::Original;
+use super::sql::{self, Backend, Begin, Row, Value, args};
+use super::{AuditEvent, ImportMeta, ImportRecord, Store, Timestamp, audit};
+use crate::error::StoreError;
+
+const IMPORT_COLUMNS: &str = "id, status, operator, file_name, sha256, bytes, encoding, mode, \
+     options, started_at, finished_at, summary, message";
+
+/// The time as stored: RFC 3339 text.
+pub fn now() -> String {
+    Timestamp::now().to_string()
+}
+
+/// A stored time; text that is not one is a damaged store.
+fn time(text: String) -> Result<Timestamp, StoreError> {
+    Timestamp::parse(&text).ok_or_else(|| sql::message(format!("not a time: {text:?}")))
+}
+
+fn import_row(mut r: Row) -> Result<ImportRecord, StoreError> {
+    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    Ok(ImportRecord {
+        id: r.get(0)?,
+        status: r.get(1)?,
+        operator: r.get(2)?,
+        file_name: r.get(3)?,
+        sha256: r.get(4)?,
+        bytes: r.get::<i64>(5)? as u64,
+        encoding: r.get(6)?,
+        mode: r.get(7)?,
+        options: json(r.get(8)?).unwrap_or(serde_json::Value::Null),
+        started_at: time(r.get(9)?)?,
+        finished_at: r.get::<Option<String>>(10)?.map(time).transpose()?,
+        summary: json(r.get(11)?),
+        message: r.get(12)?,
+    })
+}
+
+/// Stores audit batches, numbering their events after the last stored event (inside the
+/// caller's transaction, which holds the write order).
+pub fn insert_audit_batches(
+    db: &dyn Backend,
+    import_id: Option<i64>,
+    at: &str,
+    operator: &str,
+    batches: Vec<audit::Batch>,
+) -> Result<(), StoreError> {
+    let mut next: i64 = sql::one(
+        db,
+        "SELECT coalesce((SELECT id + events FROM audit_batches ORDER BY id DESC LIMIT 1), 1)",
+        &[],
+    )?;
+    for b in batches {
+        let members = audit::encode_members(&b.members);
+        db.execute(
+            "INSERT INTO audit_batches (id, import_id, at, operator, events, members, data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                next.into(),
+                import_id.into(),
+                at.into(),
+                operator.into(),
+                (b.events as i64).into(),
+                members.into(),
+                Value::Blob(b.data),
+            ],
+        )?;
+        next += b.events as i64;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Imports left `RUNNING` become `FAILED` (interrupted). Only called with the lock held,
+    /// so none of them is really running.
+    pub fn mark_interrupted(&self) -> Result<(), StoreError> {
+        self.db.execute(
+            "UPDATE imports SET status = 'FAILED', message = 'interrupted', finished_at = $1 \
+             WHERE status = 'RUNNING'",
+            args![now()],
+        )?;
+        Ok(())
+    }
+
+    /// For readers of the history: imports `RUNNING` while nobody holds the import lock were
+    /// interrupted. Only looks at the lock when there is something to mark, and marks only
+    /// what it saw before (an importer holds the lock from before its history row on).
+    fn mark_interrupted_if_free(&self) -> Result<(), StoreError> {
+        let running = sql::all(
+            &*self.db,
+            "SELECT id FROM imports WHERE status = 'RUNNING'",
+            &[],
+        )?;
+        if running.is_empty() || !self.db.import_lock_free()? {
+            return Ok(());
+        }
+        for mut r in running {
+            self.db.execute(
+                "UPDATE imports SET status = 'FAILED', message = 'interrupted', finished_at = $1 \
+                 WHERE status = 'RUNNING' AND id = $2",
+                args![now(), r.get::<i64>(0)?],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Records an import as started (`RUNNING`), compressing its original bytes; its id.
+    pub fn record_import(&mut self, meta: &ImportMeta, original: &[u8]) -> Result<i64, StoreError> {
+        let original = Original::compress(original)?;
+        sql::transaction(&*self.db, Begin::Plain, |db| {
+            let id: i64 = sql::one(
+                db,
+                "INSERT INTO imports (id, status, operator, file_name, sha256, bytes, encoding, \
+                 mode, options, started_at) SELECT coalesce(max(id), 0) + 1, 'RUNNING', $1, $2, \
+                 $3, $4, $5, $6, $7, $8 FROM imports RETURNING id",
+                args![
+                    meta.operator.as_str(),
+                    meta.file_name.as_str(),
+                    meta.sha256.as_str(),
+                    meta.bytes as i64,
+                    meta.encoding.as_str(),
+                    meta.mode.as_str(),
+                    meta.options.as_str(),
+                    now()
+                ],
+            )?;
+            db.execute(
+                "INSERT INTO import_originals (import_id, codec, bytes) VALUES ($1, $2, $3)",
+                &[
+                    id.into(),
+                    original.codec.into(),
+                    Value::Blob(original.bytes),
+                ],
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Marks an import `FAILED` with its message and error report.
+    pub fn fail_import(
+        &mut self,
+        import_id: i64,
+        message: &str,
+        summary: Option<&serde_json::Value>,
+        errors_csv: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        self.db.execute(
+            "UPDATE imports SET status = 'FAILED', finished_at = $2, message = $3, summary = $4, \
+             errors_csv = $5 WHERE id = $1",
+            args![
+                import_id,
+                now(),
+                message,
+                summary.map(|s| s.to_string()),
+                errors_csv
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Keeps the error report of an import applied with `--skip-invalid`.
+    pub fn set_import_errors(
+        &mut self,
+        import_id: i64,
+        errors_csv: &[u8],
+    ) -> Result<(), StoreError> {
+        self.db.execute(
+            "UPDATE imports SET errors_csv = $2 WHERE id = $1",
+            args![import_id, errors_csv],
+        )?;
+        Ok(())
+    }
+
+    /// Every import, newest first.
+    pub fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
+        self.mark_interrupted_if_free()?;
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports ORDER BY id DESC");
+        sql::all(&*self.db, &sql, &[])?
+            .into_iter()
+            .map(import_row)
+            .collect()
+    }
+
+    pub fn import(&self, id: i64) -> Result<Option<ImportRecord>, StoreError> {
+        self.mark_interrupted_if_free()?;
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1");
+        sql::first(&*self.db, &sql, args![id])?
+            .map(import_row)
+            .transpose()
+    }
+
+    pub fn import_original(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let sql = "SELECT o.bytes, o.codec FROM imports i \
+                   LEFT JOIN import_originals o ON o.import_id = i.id WHERE i.id = $1";
+        let Some(mut row) = sql::first(&*self.db, sql, args![id])? else {
+            return Ok(None);
+        };
+        let (bytes, codec): (Option<Vec<u8>>, Option<String>) = (row.get(0)?, row.get(1)?);
+        Original::decompress(codec.as_deref(), bytes.unwrap_or_default()).map(Some)
+    }
+
+    pub fn import_errors_csv(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let sql = "SELECT errors_csv FROM imports WHERE id = $1";
+        match sql::first(&*self.db, sql, args![id])? {
+            Some(mut row) => row.get(0),
+            None => Ok(None),
+        }
+    }
+
+    /// The audit events (about `member`, of `import`, when given), in order.
+    pub fn audit(
+        &self,
+        member: Option<i64>,
+        import: Option<i64>,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        let mut events = Vec::new();
+        self.db.rows(
+            "SELECT id, import_id, at, operator, members, data FROM audit_batches \
+             WHERE (CAST($1 AS BIGINT) IS NULL OR import_id = $1) ORDER BY id",
+            args![import],
+            &mut |mut r| {
+                if let Some(m) = member
+                    && !audit::names_member(&r.get::<String>(4)?, m)
+                {
+                    return Ok(());
+                }
+                let head = audit::BatchHead {
+                    first: r.get(0)?,
+                    import_id: r.get(1)?,
+                    at: time(r.get(2)?)?,
+                    operator: &r.get::<String>(3)?,
+                };
+                audit::read_batch(head, &r.get::<Vec<u8>>(5)?, member, &mut events)
+            },
+        )?;
+        Ok(events)
+    }
+}

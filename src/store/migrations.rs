@@ -1,0 +1,60 @@
+//! The store's versioned schema: each backend's migrations, with the same version numbers (a
+//! store copy carries rows from one kind to the other), and the refusal of a store that is
+//! newer than this roster. Each entry migrates from version `i` to `i + 1`.
+
+use crate::error::StoreError;
+
+pub const SQLITE: [&str; 4] = [
+    include_str!("sqlite/sql/0001_initial.sql"),
+    include_str!("sqlite/sql/0002_audit_batches.sql"),
+    include_str!("sqlite/sql/0003_api_keys.sql"),
+    include_str!("sqlite/sql/0004_invitations.sql"),
+];
+
+/// The SQLite store's tables and columns in PostgreSQL's words.
+pub const POSTGRES: [&str; 4] = [
+    include_str!("postgres/sql/0001_initial.sql"),
+    include_str!("postgres/sql/0002_audit_batches.sql"),
+    include_str!("postgres/sql/0003_api_keys.sql"),
+    include_str!("postgres/sql/0004_invitations.sql"),
+];
+
+pub const VERSION: i64 = SQLITE.len() as i64;
+
+/// The migrations a store at version `found` lacks, each with the version it reaches; a store
+/// newer than this roster (at `path`) is refused.
+pub fn pending<'a>(
+    all: &'a [&'a str],
+    found: i64,
+    path: &str,
+) -> Result<impl Iterator<Item = (i64, &'a str)>, StoreError> {
+    if found > VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_string(),
+            found,
+            known: VERSION,
+        });
+    }
+    Ok((1..).zip(all.iter().copied()).skip(found as usize))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_kinds_have_the_same_versions() {
+        assert_eq!(VERSION, 4);
+        for all in [SQLITE, POSTGRES] {
+            assert!(all[0].contains("CREATE TABLE members"));
+            assert!(all[1].contains("CREATE TABLE audit_batches"));
+            assert!(all[3].contains("CREATE TABLE invitations"));
+        }
+        let left: Vec<i64> = pending(&SQLITE, 2, "x").unwrap().map(|(v, _)| v).collect();
+        assert_eq!(left, [3, 4]);
+        assert!(matches!(
+            pending(&POSTGRES, 5, "x").map(|_| ()),
+            Err(StoreError::TooNew { .. })
+        ));
+    }
+}

@@ -1,0 +1,120 @@
+//! The two reads of every member: the snapshot an import plans against and the stream
+//! `roster export` writes, each in one read transaction (never blocking an import), over the
+//! backend's hot member stream and membership list.
+
+use super::admin::definitions;
+use super::sql::{self, Backend, Begin};
+use super::{MemberVisitor, Snapshot, Store, Team};
+use crate::error::StoreError;
+use crate::model::{Member, Role, Status};
+
+impl Store {
+    /// The store's state, read in one transaction.
+    pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        sql::transaction(&*self.db, Begin::Read, |db| {
+            let generation: i64 =
+                sql::one(db, "SELECT value FROM meta WHERE key = 'generation'", &[])?;
+            // Sized up front: growing a vector of a million members would briefly hold it twice.
+            let count: i64 = sql::one(db, "SELECT count(*) FROM members", &[])?;
+            let mut members: Vec<Member> = Vec::with_capacity(count as usize);
+            db.members(None, &mut |m| {
+                members.push(m);
+                Ok(())
+            })?;
+            let teams = teams(db)?;
+            let memberships = memberships_by_index(&members, db.memberships()?);
+            let (catalog, settings) = definitions(db)?;
+            Ok(Snapshot::from_pairs(
+                members,
+                teams,
+                memberships,
+                catalog,
+                settings,
+                generation,
+            ))
+        })
+    }
+
+    /// Streams the members with one of `statuses`, by id, each with its memberships (team
+    /// name, role) by team name: `roster export`, without building a snapshot. `visit`'s
+    /// errors come back as `StoreError::Io`.
+    pub fn each_member(
+        &self,
+        statuses: &[Status],
+        visit: &mut MemberVisitor,
+    ) -> Result<(), StoreError> {
+        sql::transaction(&*self.db, Begin::Read, |db| {
+            let names: Vec<String> = teams(db)?.into_iter().map(|t| t.name).collect();
+            let mut walk = TeamsWalk::new(db.memberships()?, &names);
+            db.members(Some(statuses), &mut |m| Ok(visit(&m, walk.teams_of(m.id))?))
+        })
+    }
+}
+
+/// The teams by name, in byte order (as both kinds of store sort them).
+fn teams(db: &dyn Backend) -> Result<Vec<Team>, StoreError> {
+    let rows = sql::all(db, "SELECT id, name FROM teams", &[])?;
+    let mut teams = rows
+        .into_iter()
+        .map(|mut r| {
+            Ok(Team {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })
+        .collect::<Result<Vec<Team>, StoreError>>()?;
+    teams.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(teams)
+}
+
+/// Each membership as (member index, team index, role): the memberships by member id (sorted)
+/// and the members by id ascend together, so one walk pairs them.
+fn memberships_by_index(
+    members: &[Member],
+    by_id: Vec<(i64, u32, Role)>,
+) -> Vec<(usize, usize, Role)> {
+    let mut out = Vec::with_capacity(members.len());
+    let mut i = 0;
+    for (member_id, team, role) in by_id {
+        while members.get(i).is_some_and(|m| m.id < member_id) {
+            i += 1;
+        }
+        if members.get(i).is_some_and(|m| m.id == member_id) {
+            out.push((i, team as usize, role));
+        }
+    }
+    out
+}
+
+/// The export's walk: each member's memberships (team name, role), read off the memberships
+/// by member id (sorted) as members come in id order.
+struct TeamsWalk<'a> {
+    by_id: Vec<(i64, u32, Role)>,
+    teams: &'a [String],
+    k: usize,
+    named: Vec<(&'a str, Role)>,
+}
+
+impl<'a> TeamsWalk<'a> {
+    fn new(by_id: Vec<(i64, u32, Role)>, teams: &'a [String]) -> TeamsWalk<'a> {
+        TeamsWalk {
+            by_id,
+            teams,
+            k: 0,
+            named: Vec::new(),
+        }
+    }
+
+    /// The memberships of `member`, whose id is above every member's asked before.
+    fn teams_of(&mut self, member: i64) -> &[(&'a str, Role)] {
+        while self.by_id.get(self.k).is_some_and(|m| m.0 < member) {
+            self.k += 1;
+        }
+        self.named.clear();
+        while let Some(&(_, t, role)) = self.by_id.get(self.k).filter(|m| m.0 == member) {
+            self.named.push((self.teams[t as usize].as_str(), role));
+            self.k += 1;
+        }
+        &self.named
+    }
+}

@@ -1,0 +1,149 @@
+//! An import's member writes on SQLite, inside the apply's transaction: prepared statements in
+//! plan order; a bulk import (more creates than stored members, over 1000) drops the identifier
+//! indexes and builds them once at the end.
+
+use super::{BULK_CACHE_KIB, Sqlite};
+use crate::error::StoreError;
+use crate::model::{Field, Member, Status, email_key};
+use crate::plan::{Change, Key};
+use crate::store::shared::{created, forms_json};
+use crate::store::sql::Writes;
+use crate::store::ticker::Ticker;
+use rusqlite::{Connection, ToSql, params};
+use std::collections::HashMap;
+
+const DROP_IDENTIFIER_INDEXES: &str = "DROP INDEX members_email_key; \
+     DROP INDEX members_external_id; DROP INDEX members_phone;";
+const CREATE_IDENTIFIER_INDEXES: &str = "CREATE UNIQUE INDEX members_email_key ON members (email_key); \
+     CREATE UNIQUE INDEX members_external_id ON members (external_id); \
+     CREATE UNIQUE INDEX members_phone ON members (phone);";
+
+/// The page cache while a bulk import builds its identifier indexes. SQLite's sorter keeps
+/// runs up to the cache's size: one 60 MB run per index at 1M members is a linked-list merge
+/// sort that misses the CPU cache at every level. Runs of 1 MiB, sorted on two worker threads
+/// and merged, took the three index builds from ~3.0 s to ~1.4 s (100k: unchanged).
+const INDEX_BUILD_CACHE_KIB: i64 = -1024;
+const SORTER_THREADS: i64 = 2;
+
+/// Writes each change; the ticker counts them.
+pub fn write_members(db: &Sqlite, w: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {
+    let tx = &db.conn;
+    let creates = w.plan.changes.iter().filter(|c| c.member.is_none()).count();
+    let bulk = creates > 1000 && creates > w.snapshot.members.len();
+    if bulk {
+        // Twice the page cache while a bulk import builds its tables and indexes: fewer
+        // pages spilled mid-transaction (a 1M first import: ~0.4 s less, ~70 MB more).
+        db.raise_cache(BULK_CACHE_KIB)?;
+        // Building the unique indexes once after a bulk insert is much faster than
+        // maintaining them row by row; a duplicate still fails the transaction.
+        tx.execute_batch(DROP_IDENTIFIER_INDEXES)?;
+    }
+    for (change, &member_id) in w.plan.changes.iter().zip(w.ids) {
+        match change.member {
+            None => insert_member(tx, change, member_id, w.at)?,
+            Some(i) => update_member(tx, change, &w.snapshot.members[i], w.at)?,
+        }
+        apply_teams(tx, change, member_id, w.team_ids)?;
+        ticker.advance(1);
+    }
+    if bulk {
+        tx.pragma_update(None, "cache_size", INDEX_BUILD_CACHE_KIB)?;
+        tx.pragma_update(None, "threads", SORTER_THREADS)?;
+        tx.execute_batch(CREATE_IDENTIFIER_INDEXES)?;
+        tx.pragma_update(None, "threads", 0)?;
+        tx.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
+    }
+    Ok(())
+}
+
+fn insert_member(tx: &Connection, change: &Change, id: i64, at: &str) -> Result<(), StoreError> {
+    let c = created(change, id);
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO members (id, email, external_id, phone, first_name, last_name, name, \
+         job_title, date_of_birth, description, labels, notify_email, notify_sms, notify_voice, \
+         organization_role, forms, status, email_key, created_at, updated_at) VALUES (?1, ?2, \
+         ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
+    )?;
+    let mut args: Vec<&dyn ToSql> = vec![&c.id];
+    args.extend(c.values.iter().map(|v| v as &dyn ToSql));
+    args.extend([&c.forms as &dyn ToSql, &c.status, &c.email_key, &at]);
+    stmt.execute(&*args)?;
+    Ok(())
+}
+
+fn update_member(
+    tx: &Connection,
+    change: &Change,
+    member: &Member,
+    at: &str,
+) -> Result<(), StoreError> {
+    let mut sets: Vec<String> = Vec::new();
+    let mut args: Vec<Option<String>> = Vec::new();
+    let mut forms = member.forms.clone();
+    let mut forms_changed = false;
+    for f in &change.fields {
+        match &f.key {
+            Key::Field(field) => {
+                sets.push(format!("{} = ?", field.name()));
+                args.push(f.new.clone());
+                if *field == Field::Email {
+                    sets.push("email_key = ?".into());
+                    args.push(f.new.as_deref().map(email_key));
+                }
+            }
+            Key::Form(k) => {
+                forms_changed = true;
+                match &f.new {
+                    Some(v) => forms.insert(k.clone(), v.clone()),
+                    None => forms.remove(k),
+                };
+            }
+        }
+    }
+    if forms_changed {
+        sets.push("forms = ?".into());
+        args.push(forms_json(&forms));
+    }
+    if let Some(s) = change.status {
+        sets.push("status = ?".into());
+        args.push(Some(s.new.as_str().to_string()));
+        sets.push("prior_status = ?".into());
+        args.push((s.new == Status::Inactive).then(|| member.status.as_str().to_string()));
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    sets.push("updated_at = ?".into());
+    args.push(Some(at.to_string()));
+    args.push(Some(member.id.to_string()));
+    let sql = format!("UPDATE members SET {} WHERE id = ?", sets.join(", "));
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(args.iter()))?;
+    Ok(())
+}
+
+fn apply_teams(
+    tx: &Connection,
+    change: &Change,
+    member_id: i64,
+    team_ids: &HashMap<String, i64>,
+) -> Result<(), StoreError> {
+    let id = |name: &String| team_ids.get(name).copied().unwrap_or_default();
+    for (team, _) in &change.teams.removed {
+        tx.prepare_cached("DELETE FROM memberships WHERE team_id = ?1 AND member_id = ?2")?
+            .execute(params![id(team), member_id])?;
+    }
+    for (team, role) in &change.teams.added {
+        tx.prepare_cached(
+            "INSERT INTO memberships (team_id, member_id, team_role) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id(team), member_id, role.as_str()])?;
+    }
+    for (team, _, role) in &change.teams.changed {
+        tx.prepare_cached(
+            "UPDATE memberships SET team_role = ?3 WHERE team_id = ?1 AND member_id = ?2",
+        )?
+        .execute(params![id(team), member_id, role.as_str()])?;
+    }
+    Ok(())
+}
