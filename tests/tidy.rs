@@ -157,7 +157,6 @@ fn layers_depend_one_way() {
     let mut broken = Vec::new();
     for Module { file, path } in &modules {
         let name = relative(file);
-        let own = layer_of(path).part;
         for b in broken_in(&parse(file), path, &reexports) {
             broken.push(format!("{name}:{b}"));
         }
