@@ -104,7 +104,7 @@ pub async fn search(State(app): State<Arc<App>>, params: Params) -> Answer {
 /// Up to `limit` members after id `after` whose searched fields contain `q`, and whether
 /// more follow.
 fn matches(
-    store: &dyn crate::store::Store,
+    store: &crate::store::Store,
     q: &str,
     after: i64,
     limit: usize,
@@ -119,7 +119,7 @@ fn matches(
             more = true;
             return Err(std::io::Error::other(PageFull));
         }
-        found.push((m.id, crate::cmd::export::member_json(m, teams)));
+        found.push((m.id, crate::report::export::member_json(m, teams)));
         Ok(())
     });
     match result {
