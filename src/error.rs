@@ -130,6 +130,18 @@ pub enum Rule {
     InviteSeats { limit: u64, used: u64, free: u64 },
     #[error("The plan has changed since it was reviewed.")]
     PlanChanged,
+    /// A full sync's file shrank more than `max-shrink` allows (SPEC §16): `p` is the shrink,
+    /// rounded up, so that `--max-shrink p%` allows it.
+    #[error(
+        "This full sync's file holds {now} members, {p}% fewer than the {before} of import {import}, the last full sync from the same source, above the limit of {limit}%. Review it with roster diff, then re-run with --max-shrink {p}% to allow it."
+    )]
+    Shrink {
+        now: u64,
+        before: u64,
+        import: i64,
+        p: u64,
+        limit: u64,
+    },
 }
 
 /// Errors of the store (SPEC §2).

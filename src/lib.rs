@@ -24,6 +24,7 @@
 //! - `plan`: the `Plan`, a pure value: what changes, member by member, and the summary counts;
 //!   `plan::wire` is a change's JSON form (report, audit log and plan id share it).
 //! - `policy`: the safety rules over the whole plan (exit 4).
+//! - `revert`: the inverse of an import, planned from its audit events (SPEC §16); pure.
 //! - `store`: everything on disk, behind three interfaces split by job (`ImportStore`,
 //!   `HistoryStore`, `AdminStore`); `store::sqlite` holds the SQLite SQL; what every backend
 //!   shares (member ids, audit batches, stored originals, times) sits above it.
@@ -64,6 +65,7 @@ pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod resolve;
+pub mod revert;
 pub mod server;
 pub mod snapshot;
 pub mod store;

@@ -113,3 +113,5 @@ mod page;
 mod page_import;
 mod server_invitations;
 mod server_postgres;
+// SPEC §16: max-shrink refuses a shrunken full sync; deactivate-after-missing waits for repeated absence.
+mod safety_guards;

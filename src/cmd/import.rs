@@ -28,7 +28,13 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         true => open_existing(global)?,
         false => open_store(global)?,
     };
-    let options = options(args, is_diff);
+    let mut options = options(args, is_diff);
+    let input = ImportInput::from_arg(&args.file);
+    let source = import::shrink::file_source(&input.name());
+    if args.full_sync {
+        options.previous = import::shrink::previous_full_sync(store.as_ref(), &source)?;
+    }
+    options.source = Some(source);
     // Opened before the run, so that a path it cannot write refuses the import up front.
     let errors_csv = args
         .errors_csv
@@ -45,7 +51,6 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         ask: !is_diff && !args.dry_run && !args.yes && Observer::at_a_terminal(),
         prerender: Prerender::new(args.output),
     };
-    let input = ImportInput::from_arg(&args.file);
     let outcome = import::run(store.as_mut(), input, &options, &mut observer)?;
     observer.progress.finish();
     // The outcome is decided: a report that cannot be written after the import was applied
@@ -111,6 +116,8 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
         max_rows: args.max_rows,
         max_bytes: args.max_bytes,
         expect_plan: args.expect_plan.clone(),
+        max_shrink: args.max_shrink,
+        deactivate_after_missing: args.deactivate_after_missing,
         always_report_errors: args.errors_csv.is_some(),
         wait: args.wait,
         ..ImportOptions::new(super::operator(args.operator.as_deref()))

@@ -13,11 +13,13 @@ mod events;
 mod mojibake;
 mod options;
 mod outcome;
+pub mod shrink;
 mod steps;
 
 pub use events::{Beside, Events, Quiet, Stage};
 pub use options::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, ImportInput, ImportOptions};
 pub use outcome::{FileInfo, Outcome, Planned, Refusal, RunStatus};
+pub use steps::parse_percent;
 
 use crate::error::{Error, Result, StoreError};
 use crate::input;

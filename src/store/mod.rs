@@ -180,6 +180,8 @@ pub trait HistoryStore {
 pub trait AdminStore {
     /// The member whose email (ignoring case), external_id or phone is `id`, in that order.
     fn find_member(&self, id: &str) -> Result<Option<MemberRecord>, StoreError>;
+    /// The missing marks of `deactivate-after-missing` (SPEC §16), by member id.
+    fn missing_marks(&self) -> Result<crate::snapshot::Marks, StoreError>;
     /// How many members have one of `statuses`.
     fn count_members(&self, statuses: &[Status]) -> Result<u64, StoreError>;
     /// Sets members' status/protection outside an import (`roster members ...`, `roster invite`),

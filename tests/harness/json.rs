@@ -62,6 +62,7 @@ pub struct Summary {
     pub updated: u64,
     pub reactivated: u64,
     pub deactivated: u64,
+    pub pending_deactivation: u64,
     pub unchanged: u64,
     pub teams_created: u64,
     pub teams_deleted: u64,
@@ -332,6 +333,18 @@ pub struct Member {
     pub status: String,
     pub protected: bool,
     pub teams: Vec<TeamRole>,
+    /// A member full syncs missed and did not deactivate yet (SPEC §16): `{count,
+    /// first_import_id}`; absent when it has no mark.
+    #[serde(default)]
+    pub missing: Option<Missing>,
+}
+
+/// A member's missing mark.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Missing {
+    pub count: u64,
+    pub first_import_id: i64,
 }
 
 /// A member's form values by form type, then field.

@@ -201,6 +201,7 @@ impl PostgresStore {
         })?;
         insert_audit_batches(&mut tx, Some(import_id), &at, operator, &batches)?;
         super::invitations::apply_plan(&mut tx, plan, &ids, &at)?;
+        super::marks::write(&mut tx, plan, snapshot, import_id)?;
         for name in &plan.teams_deleted {
             if let Some(id) = team_ids.get(name) {
                 tx.execute("DELETE FROM memberships WHERE team_id = $1", &[id])

@@ -20,6 +20,7 @@ mod history;
 mod invitations;
 mod keys;
 mod lock;
+mod marks;
 mod read;
 mod rebuild;
 mod rows;

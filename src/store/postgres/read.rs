@@ -100,6 +100,8 @@ fn definitions(tx: &mut Transaction) -> Result<(Catalog, Settings), StoreError> 
             "max-rows" => s.max_rows = v.parse().ok(),
             "max-bytes" => s.max_bytes = v.parse().ok(),
             "max-deactivations" => s.max_deactivations = Some(v),
+            "max-shrink" => s.max_shrink = Some(v),
+            "deactivate-after-missing" => s.deactivate_after_missing = v.parse().ok(),
             _ => {}
         }
     }
@@ -146,15 +148,12 @@ impl PostgresStore {
             }
         }
         let (catalog, settings) = definitions(&mut tx)?;
+        let missing = super::marks::load(&mut tx)?;
         tx.commit().map_err(pg)?;
-        Ok(Snapshot::from_pairs(
-            members,
-            teams,
-            memberships,
-            catalog,
-            settings,
-            generation,
-        ))
+        let mut snapshot =
+            Snapshot::from_pairs(members, teams, memberships, catalog, settings, generation);
+        snapshot.missing = missing;
+        Ok(snapshot)
     }
 
     pub(super) fn read_definitions(&self) -> Result<(Catalog, Settings), StoreError> {

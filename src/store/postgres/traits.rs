@@ -85,6 +85,9 @@ impl AdminStore for PostgresStore {
     fn count_members(&self, statuses: &[Status]) -> Result<u64, StoreError> {
         self.count_by_status(statuses)
     }
+    fn missing_marks(&self) -> Result<crate::snapshot::Marks, StoreError> {
+        super::marks::load(&mut *self.conn()?)
+    }
     fn set_member_states(
         &mut self,
         changes: &[StateChange],

@@ -17,6 +17,10 @@ impl AdminStore for SqliteStore {
         self.count_by_status(statuses)
     }
 
+    fn missing_marks(&self) -> Result<crate::snapshot::Marks, StoreError> {
+        super::marks::load(&self.conn)
+    }
+
     fn set_member_states(
         &mut self,
         changes: &[StateChange],

@@ -103,6 +103,7 @@ impl SqliteStore {
         let batches = batches?;
         insert_audit_batches(&tx, Some(import_id), &at, operator, &batches)?;
         super::invitations::apply_plan(&tx, plan, &member_ids, &at)?;
+        super::marks::write(&tx, plan, snapshot, import_id)?;
         for name in &plan.teams_deleted {
             if let Some(id) = team_ids.get(name) {
                 tx.execute("DELETE FROM memberships WHERE team_id = ?1", [id])?;

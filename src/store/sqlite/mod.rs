@@ -11,6 +11,7 @@ mod history;
 mod invitations;
 mod keys;
 mod lock;
+mod marks;
 mod read;
 mod schema;
 

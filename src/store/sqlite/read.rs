@@ -47,15 +47,12 @@ impl SqliteStore {
             }
         }
         let (catalog, settings) = self.read_definitions()?;
+        let missing = super::marks::load(&tx)?;
         tx.commit()?;
-        Ok(Snapshot::from_pairs(
-            members,
-            teams,
-            memberships,
-            catalog,
-            settings,
-            generation,
-        ))
+        let mut snapshot =
+            Snapshot::from_pairs(members, teams, memberships, catalog, settings, generation);
+        snapshot.missing = missing;
+        Ok(snapshot)
     }
 
     pub(super) fn read_definitions(&self) -> Result<(Catalog, Settings), StoreError> {
@@ -83,6 +80,8 @@ impl SqliteStore {
                 "max-rows" => s.max_rows = v.parse().ok(),
                 "max-bytes" => s.max_bytes = v.parse().ok(),
                 "max-deactivations" => s.max_deactivations = Some(v),
+                "max-shrink" => s.max_shrink = Some(v),
+                "deactivate-after-missing" => s.deactivate_after_missing = v.parse().ok(),
                 _ => {}
             }
         }
