@@ -116,13 +116,34 @@ fn a_truncated_file_with_deactivate_after_missing_2_deactivates_nobody_the_first
         );
     }
     assert_eq!(r.member("m5@example.com").missing, None);
-    // The plan in table mode lists them apart from the deactivations.
+    // The plan in table mode lists them apart from the deactivations: a second miss
+    // deactivates them (2 of 2); with 3 it would not yet.
     let path = r.write("staff.csv", members_csv(0..90));
     let diff = r.args(&["diff", &path, "--full-sync"]).run();
+    let lines: Vec<&str> = diff.stdout.lines().collect();
     assert!(
+        lines.contains(&"- m95@example.com (PROVISIONED -> INACTIVE)"),
+        "{}",
         diff.stdout
-            .lines()
-            .any(|l| l == "- m95@example.com  missing 2 of 2"),
+    );
+    let diff = r
+        .args(&[
+            "diff",
+            &path,
+            "--full-sync",
+            "--deactivate-after-missing",
+            "3",
+        ])
+        .run();
+    let lines: Vec<&str> = diff.stdout.lines().collect();
+    assert!(
+        lines.contains(&"- m95@example.com  missing 2 of 3"),
+        "{}",
+        diff.stdout
+    );
+    assert!(lines.contains(&"No changes."), "{}", diff.stdout);
+    assert!(
+        lines.contains(&"10 members missing, not yet deactivated (deactivate-after-missing)."),
         "{}",
         diff.stdout
     );
