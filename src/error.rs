@@ -144,6 +144,24 @@ pub enum Rule {
     },
 }
 
+/// Why `roster imports revert ID` changed nothing (SPEC §16): exit 1, `409` over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RevertRefusal {
+    #[error("Import {import} is {status}: only a COMPLETED import can be reverted.")]
+    NotCompleted { import: i64, status: String },
+    #[error(
+        "Import {import} was already reverted by import {by}; an import is reverted at most once (revert import {by} to apply it again)."
+    )]
+    AlreadyReverted { import: i64, by: i64 },
+    #[error(
+        "{count} {} changed after import {import}; nothing was changed. Re-run with --skip-conflicts to leave {} as {} now and revert the rest.",
+        if *count == 1 { "member was" } else { "members were" },
+        if *count == 1 { "it" } else { "them" },
+        if *count == 1 { "it is" } else { "they are" }
+    )]
+    Conflicts { import: i64, count: usize },
+}
+
 /// Errors of the store (SPEC §2).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -225,6 +243,9 @@ pub enum Error {
     Refused(Vec<Rule>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A revert refused (SPEC §16): exit 1.
+    #[error(transparent)]
+    Revert(RevertRefusal),
     #[error(transparent)]
     Invitation(#[from] InvitationError),
     /// A command that only reads, on a store that does not exist (SPEC §2).

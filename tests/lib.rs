@@ -115,3 +115,5 @@ mod server_invitations;
 mod server_postgres;
 // SPEC §16: max-shrink refuses a shrunken full sync; deactivate-after-missing waits for repeated absence.
 mod safety_guards;
+// SPEC §16: roster imports revert: the inverse plan, conflicts, reverting twice, the safety rules.
+mod revert;

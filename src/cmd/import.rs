@@ -16,6 +16,7 @@ use crate::term::Term;
 use observer::Observer;
 
 mod observer;
+pub mod revert;
 
 /// Row errors listed on stderr in table mode; `--errors-csv` and JSON have them all.
 const MAX_LISTED_ERRORS: usize = 100;
@@ -41,17 +42,35 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         .as_deref()
         .map(|p| Output::create(Some(p)))
         .transpose()?;
+    let mut observer = observer(args, term, is_diff);
+    let outcome = import::run(store.as_mut(), input, &options, &mut observer)?;
+    report(outcome, observer, errors_csv, args, global, term)
+}
+
+/// What sees the run: progress, the question before applying, the changes rendered beside
+/// the apply.
+fn observer(args: &ImportArgs, term: &Term, is_diff: bool) -> Observer {
     // The spinner is for people at a terminal: never under --output json or ndjson.
     let spinner = (args.output == OutputFormat::Table).then_some(*term);
-    let mut observer = Observer {
+    Observer {
         progress: Progress::new(spinner, args.output == OutputFormat::Ndjson),
         timings: std::env::var_os("ROSTER_TIMINGS").is_some(),
         term: *term,
         wait: args.wait,
         ask: !is_diff && !args.dry_run && !args.yes && Observer::at_a_terminal(),
         prerender: Prerender::new(args.output),
-    };
-    let outcome = import::run(store.as_mut(), input, &options, &mut observer)?;
+    }
+}
+
+/// The outcome's reports (stdout, `--errors-csv`) and its exit code.
+fn report(
+    outcome: Outcome,
+    observer: Observer,
+    errors_csv: Option<Output>,
+    args: &ImportArgs,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<u8> {
     observer.progress.finish();
     // The outcome is decided: a report that cannot be written after the import was applied
     // must not exit 1, which says nothing changed (exit 6; a closed pipe stays exit 0).

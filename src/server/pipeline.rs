@@ -212,6 +212,8 @@ pub fn run(
         // cancellation cannot come back; were one to, it is a refusal of the plan.
         Some(Refusal::Rules(_) | Refusal::Cancelled) => StatusCode::UNPROCESSABLE_ENTITY,
         Some(Refusal::File(_) | Refusal::Rows { .. }) => StatusCode::BAD_REQUEST,
+        // Only a revert is refused so; it has its own endpoint.
+        Some(Refusal::Revert(_)) => StatusCode::CONFLICT,
     };
     let content_type = if job.ndjson {
         NDJSON

@@ -121,6 +121,7 @@ fn verdict(outcome: &Outcome) -> String {
                 Refusal::Rows { .. } => "Refused: rows have errors; nothing would change",
                 Refusal::File(_) => "Refused: the file cannot be read; nothing would change",
                 Refusal::Cancelled => "Cancelled: nothing was changed",
+                Refusal::Revert(_) => "Refused: the import cannot be reverted; nothing would change",
             };
             let mut s = format!(
                 "<section class=\"verdict refused\" data-verdict=\"refused\" role=\"alert\" aria-label=\"Safety rules\">\n<h3>{heading}</h3>\n<ul>\n"
