@@ -181,7 +181,8 @@ fn reverting_creates_deactivates_and_never_deletes() {
         .report()
         .import_id
         .unwrap();
-    let out = revert(&r, first, &["--output", "table", "--yes"]).run();
+    let id = first.to_string();
+    let out = r.args(&["imports", "revert", &id, "--yes"]).run();
     assert!(
         out.stdout
             .contains("- m0@example.com (PROVISIONED -> INACTIVE)"),
