@@ -117,3 +117,5 @@ mod server_postgres;
 mod safety_guards;
 // SPEC §16: roster imports revert: the inverse plan, conflicts, reverting twice, the safety rules.
 mod revert;
+// SPEC §16 over HTTP: POST /v1/imports/{id}/revert and max_shrink on POST /v1/sync.
+mod server_revert;

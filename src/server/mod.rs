@@ -17,6 +17,7 @@ mod params;
 mod pipeline;
 mod problem;
 mod read;
+mod revert;
 mod stream;
 mod sync;
 
@@ -103,6 +104,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/v1/imports/{id}", get(read::import))
         .route("/v1/imports/{id}/errors", get(read::import_errors))
         .route("/v1/imports/{id}/original", get(read::import_original))
+        .route("/v1/imports/{id}/revert", post(revert::revert))
         .route("/v1/members", get(read::members))
         .route("/v1/members/{id}", get(read::member))
         .route("/v1/log", get(read::log))

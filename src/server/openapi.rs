@@ -14,6 +14,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     ),
     paths(
         super::sync::sync,
+        super::revert::revert,
         super::read::imports,
         super::read::import,
         super::read::import_errors,

@@ -206,6 +206,16 @@ pub fn run(
         Err(Error::Store(StoreError::Busy)) => return Err(Problem::busy()),
         Err(e) => return Err(Problem::internal(e)),
     };
+    finished(&outcome, job.ndjson, prerender)
+}
+
+/// The response of an import's (or a revert's) outcome: its status, and its result document
+/// (or NDJSON events), as `--output json` renders it.
+pub fn finished(
+    outcome: &Outcome,
+    ndjson: bool,
+    prerender: &Prerender,
+) -> Result<Finished, Problem> {
     let status = match &outcome.refusal {
         None => StatusCode::OK,
         // The server never asks for a confirmation (Events::confirm's default), so a
@@ -215,12 +225,8 @@ pub fn run(
         // Only a revert is refused so; it has its own endpoint.
         Some(Refusal::Revert(_)) => StatusCode::CONFLICT,
     };
-    let content_type = if job.ndjson {
-        NDJSON
-    } else {
-        "application/json"
-    };
-    let body = answer(&outcome, job.ndjson, prerender.take()).map_err(Problem::internal)?;
+    let content_type = if ndjson { NDJSON } else { "application/json" };
+    let body = answer(outcome, ndjson, prerender.take()).map_err(Problem::internal)?;
     Ok(Finished {
         status,
         content_type,
