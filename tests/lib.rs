@@ -119,3 +119,5 @@ mod safety_guards;
 mod revert;
 // SPEC §16 over HTTP: POST /v1/imports/{id}/revert and max_shrink on POST /v1/sync.
 mod server_revert;
+// SPEC §16 on the admin page: the Revert action of a past import, in headless Chromium.
+mod page_revert;

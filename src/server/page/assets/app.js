@@ -93,6 +93,11 @@ async function loadImports() {
       links.append(el("a", "Errors CSV", { href: `/v1/imports/${i.id}/errors`, download: `import-${i.id}-errors.csv`, "data-errors": i.id }), " ");
     }
     links.append(el("a", "Original", { href: `/v1/imports/${i.id}/original`, download: i.file_name.split("/").pop() }));
+    if (canImport && i.status === "COMPLETED") {
+      const button = el("button", "Revert", { type: "button", class: "secondary", "data-revert": i.id });
+      button.addEventListener("click", () => reviewRevert(i.id));
+      links.append(" ", button);
+    }
     const stat = el("span", i.summary ? stats(i.summary) : (i.message || ""), { class: "stats" });
     return row([String(i.id), file, el("span", i.status, { class: `badge ${i.status}` }), stat, links]);
   }));
@@ -220,6 +225,50 @@ async function apply() {
   await Promise.all([loadMembers(), loadImports()]);
 }
 
+// ---- revert (SPEC §16): its plan first (a dry run), then the same plan applied ----
+let reverting = null; // { id, planId }
+
+async function reviewRevert(id) {
+  const response = await request(`/v1/imports/${id}/revert?dry_run=true`, { method: "POST", headers: { Accept: "application/json" } });
+  const type = response.headers.get("Content-Type") || "";
+  if (!type.startsWith("application/json")) { banner("failed", "Failed: nothing was changed", [await problem(response)]); return; }
+  const doc = await response.json();
+  const s = doc.summary || {};
+  const keys = ["reactivated", "updated", "deactivated", "memberships_added", "memberships_removed", "teams_created", "teams_deleted"];
+  $("revert-id").textContent = String(id);
+  $("revert-counts").replaceChildren(...keys.map((k) => el("li", `${k.replace("_", " ")}: ${s[k] ?? 0}`, { "data-stat": k })));
+  const errors = (doc.errors || []).map((e) => e.message);
+  const conflicts = response.status === 409 && errors[0] && errors[0].includes("--skip-conflicts");
+  $("revert-refusal").hidden = errors.length === 0;
+  $("revert-refusal-title").textContent = errors.length ? (conflicts ? "Changed since this import:" : "This revert is refused:") : "";
+  $("revert-messages").replaceChildren(...errors.map((m) => el("li", m)));
+  $("revert-skip-line").hidden = !conflicts;
+  $("revert-skip").checked = false;
+  $("revert-plan").textContent = doc.plan_id || "";
+  const allowed = response.ok || conflicts;
+  $("revert-apply").disabled = !allowed || (conflicts && !$("revert-skip").checked);
+  reverting = allowed ? { id, planId: doc.plan_id } : null;
+  $("revert-dialog").returnValue = "";
+  $("revert-dialog").showModal();
+}
+
+async function applyRevert() {
+  if (!reverting || $("revert-dialog").returnValue !== "revert") return;
+  const { id, planId } = reverting;
+  reverting = null;
+  banner("processing", `Reverting import ${id}…`);
+  const skip = $("revert-skip").checked ? "&skip_conflicts=true" : "";
+  const response = await request(`/v1/imports/${id}/revert?expect_plan=${encodeURIComponent(planId)}${skip}`, { method: "POST", headers: { Accept: "application/json" } });
+  const type = response.headers.get("Content-Type") || "";
+  if (type.startsWith("application/json")) {
+    const doc = await response.json();
+    finished(doc, doc.errors || []);
+  } else {
+    banner("failed", "Failed: nothing was changed", [await problem(response)]);
+  }
+  await Promise.all([loadMembers(), loadImports()]);
+}
+
 async function readEvents(response) {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -261,6 +310,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("confirm-button").addEventListener("click", confirmImport);
   $("cancel-preview").addEventListener("click", () => { previewed = null; $("preview-section").hidden = true; });
   $("confirm-dialog").addEventListener("close", apply);
+  $("revert-dialog").addEventListener("close", applyRevert);
+  $("revert-skip").addEventListener("change", () => { $("revert-apply").disabled = !$("revert-skip").checked; });
   dropZone();
   loadMembers();
   loadImports();
