@@ -100,7 +100,11 @@ fn show_table(r: &ImportRecord, width: usize) -> Table {
         }
     }
     if let Some(serde_json::Value::Object(s)) = &r.summary {
-        for (k, v) in s {
+        // As the import's own summary table: pending deactivations only when there are.
+        for (k, v) in s
+            .iter()
+            .filter(|(k, v)| *k != "pending_deactivation" || **v != 0)
+        {
             table.add_row([k.clone(), v.to_string()]);
         }
     }

@@ -91,7 +91,7 @@ impl ImportOptions {
     /// The options as history records them (`roster imports show`).
     pub(super) fn history_json(&self) -> String {
         let m = &self.mode;
-        json!({
+        let mut options = json!({
             "full_sync": m.full_sync,
             "invite": m.invite,
             "skip_invalid": self.skip_invalid,
@@ -105,11 +105,21 @@ impl ImportOptions {
             "max_rows": self.max_rows,
             "max_bytes": self.max_bytes,
             "expect_plan": self.expect_plan,
-            "max_shrink": self.max_shrink.map(|p| format!("{p}%")),
-            "deactivate_after_missing": self.deactivate_after_missing,
-            "source": self.source,
-        })
-        .to_string()
+        });
+        // SPEC §16's options, recorded when given (the shrink guard finds a source's last
+        // full sync by `source`).
+        if let Some(map) = options.as_object_mut() {
+            if let Some(p) = self.max_shrink {
+                map.insert("max_shrink".into(), json!(format!("{p}%")));
+            }
+            if let Some(n) = self.deactivate_after_missing {
+                map.insert("deactivate_after_missing".into(), json!(n));
+            }
+            if let Some(source) = &self.source {
+                map.insert("source".into(), json!(source));
+            }
+        }
+        options.to_string()
     }
 }
 
