@@ -67,6 +67,7 @@ fn reverting_a_full_sync_restores_exactly_the_state_before_it() {
         .json();
     assert_eq!(shown["mode"], "revert");
     assert_eq!(shown["options"]["reverts"], target);
+    assert_eq!(shown["reverts"], target);
     assert_eq!(shown["status"], "COMPLETED");
     let log = r
         .args(&["log", "--import", &id, "--output", "json"])

@@ -97,3 +97,30 @@ fn max_shrink_refuses_a_key_s_shrunken_full_sync_with_422() {
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert_eq!(server.sync("?max_shrink=abc", &key, &shrunk).status, 400);
 }
+
+#[test]
+fn deactivate_after_missing_over_http_marks_and_shows_the_mark() {
+    let r = Roster::new();
+    let key = create_key(&r, "hris", "sync");
+    let server = Server::start(&r, &[]);
+    assert_eq!(
+        server
+            .sync("?full_sync=true", &key, &members_csv(0..10))
+            .status,
+        200
+    );
+    let query = "?full_sync=true&deactivate_after_missing=2";
+    let night = server.sync(query, &key, &members_csv(0..9)).json();
+    assert_eq!(night["summary"]["pending_deactivation"], 1);
+    assert_eq!(night["summary"]["deactivated"], 0);
+    let member = server.get("/v1/members/m9@example.com", &key).json();
+    assert_eq!(member["status"], "PROVISIONED");
+    assert_eq!(member["missing"]["count"], 1);
+    assert_eq!(member["missing"]["first_import_id"], night["import_id"]);
+    let bad = server.sync(
+        "?full_sync=true&deactivate_after_missing=0",
+        &key,
+        &members_csv(0..9),
+    );
+    assert_eq!(bad.status, 400);
+}

@@ -145,6 +145,10 @@ pub fn import_record(r: &crate::store::ImportRecord) -> Value {
                 "encoding": r.encoding,
             }),
         );
+        // A revert (mode `revert`) names the import it undid (SPEC §16).
+        if let Some(reverts) = r.options.get("reverts") {
+            map.insert("reverts".into(), reverts.clone());
+        }
     }
     doc
 }

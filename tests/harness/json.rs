@@ -62,6 +62,8 @@ pub struct Summary {
     pub updated: u64,
     pub reactivated: u64,
     pub deactivated: u64,
+    /// SPEC §16; absent from summaries recorded before it.
+    #[serde(default)]
     pub pending_deactivation: u64,
     pub unchanged: u64,
     pub teams_created: u64,
@@ -243,6 +245,9 @@ pub struct ImportRecord {
     pub summary: Option<Summary>,
     #[serde(deserialize_with = "nullable")]
     pub message: Option<String>,
+    /// A revert's: the import it undid (SPEC §16).
+    #[serde(default)]
+    pub reverts: Option<i64>,
 }
 
 /// One event of `roster log --output json`.
