@@ -104,6 +104,17 @@ fn a_truncated_file_with_deactivate_after_missing_2_deactivates_nobody_the_first
             ..Summary::default()
         }
     );
+    let listed = &night1.report().missing;
+    assert_eq!(listed.len(), 10);
+    assert_eq!(listed[0]["member"]["email"], "m90@example.com");
+    assert_eq!(
+        (listed[0]["count"].as_u64(), listed[0]["of"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert!(
+        listed[0]["first_import_id"].is_null(),
+        "this import is the first to miss them"
+    );
     for i in 90..100 {
         let m = r.member(&format!("m{i}@example.com"));
         assert_eq!(m.status, "PROVISIONED");

@@ -22,6 +22,9 @@ pub struct Report {
     pub mode: String,
     pub file: File,
     pub summary: Summary,
+    /// Members a full sync marked missing and did not deactivate yet (SPEC §16), when any.
+    #[serde(default)]
+    pub missing: Vec<Value>,
     pub changes: Vec<Change>,
     pub errors: Vec<RowError>,
     pub warnings: Vec<String>,
@@ -42,6 +45,8 @@ pub struct Head {
     pub mode: String,
     pub file: File,
     pub summary: Summary,
+    #[serde(default)]
+    pub missing: Vec<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
