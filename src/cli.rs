@@ -4,9 +4,11 @@ use crate::term::ColorChoice;
 use clap::{Args, Parser, Subcommand};
 
 mod args;
+mod imports;
 mod invitations;
 
 pub use args::*;
+pub use imports::{ImportsCommand, RevertArgs};
 pub use invitations::InvitationsCommand;
 use std::path::PathBuf;
 

@@ -2,7 +2,6 @@
 //! as a whole, naming every rule it breaks. Add a rule here only.
 
 use crate::error::Rule;
-use crate::import::shrink::Previous;
 use crate::model::{Role, Status};
 use crate::plan::{Action, Plan};
 use crate::snapshot::Snapshot;
@@ -15,6 +14,14 @@ pub struct Policy {
     /// `max-shrink` (a percentage) and the last full sync from the same source; a full sync
     /// only.
     pub shrink: Option<(u64, Previous)>,
+}
+
+/// The last completed full sync from one source (the shrink guard's comparison, SPEC §16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Previous {
+    pub import_id: i64,
+    /// The members its file named (every member bucket of its summary).
+    pub members: u64,
 }
 
 /// `--max-deactivations N` or `N%`.

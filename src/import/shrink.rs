@@ -7,13 +7,7 @@ use crate::error::StoreError;
 use crate::store::{HistoryStore, ImportRecord};
 use serde_json::Value;
 
-/// The last completed full sync from one source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Previous {
-    pub import_id: i64,
-    /// The members its file named (every member bucket of its summary).
-    pub members: u64,
-}
+pub use crate::policy::Previous;
 
 /// The source of a file imported by the CLI: its name as history shows it.
 pub fn file_source(file_name: &str) -> String {

@@ -9,6 +9,7 @@ use crate::validate::Record;
 
 mod change;
 mod id;
+mod missing;
 pub mod wire;
 
 pub use change::{
@@ -81,20 +82,8 @@ pub fn plan_counting<'a>(
             .max(1);
         for (i, m) in snapshot.members.iter().enumerate() {
             if !matched[i] && may_deactivate(m, &resolved.errored_ids) {
-                let mark = snapshot.missing.get(&m.id);
-                let count = mark.map_or(0, |k| k.count) + 1;
-                if count >= after {
+                if !missing::mark(&mut plan, i, m, snapshot, after) {
                     plan_deactivate(&mut plan, i, m, snapshot, resolved.has_team);
-                } else {
-                    plan.summary.pending_deactivation += 1;
-                    plan.pending.push(Pending {
-                        member: i,
-                        ids: [Field::Email, Field::ExternalId, Field::Phone]
-                            .map(|f| m.get(f).map(str::to_string)),
-                        count,
-                        of: after,
-                        first_import: mark.map(|k| k.first_import),
-                    });
                 }
             } else if !matched[i]
                 && resolved.has_team
@@ -106,7 +95,7 @@ pub fn plan_counting<'a>(
             }
         }
     }
-    plan.marks_cleared = marks_cleared(&plan, snapshot, &matched, mode.full_sync);
+    plan.marks_cleared = missing::cleared(&plan, snapshot, &matched, mode.full_sync);
     plan.teams_created = named_teams
         .iter()
         .filter(|t| snapshot.team(t).is_none())
@@ -125,30 +114,6 @@ pub fn plan_counting<'a>(
         plan.summary.memberships_changed += c.teams.changed.len() as u64;
     }
     plan
-}
-
-/// The marks that go: a full sync keeps only those it sets again; any import clears those of
-/// the members its file names.
-fn marks_cleared(plan: &Plan, snapshot: &Snapshot, matched: &[bool], full_sync: bool) -> Vec<i64> {
-    if snapshot.missing.is_empty() {
-        return Vec::new();
-    }
-    let pending: HashSet<usize> = plan.pending.iter().map(|p| p.member).collect();
-    let mut cleared: Vec<i64> = snapshot
-        .members
-        .iter()
-        .enumerate()
-        .filter(|(i, m)| {
-            snapshot.missing.contains_key(&m.id)
-                && match full_sync {
-                    true => !pending.contains(i),
-                    false => matched[*i],
-                }
-        })
-        .map(|(_, m)| m.id)
-        .collect();
-    cleared.sort_unstable();
-    cleared
 }
 
 fn plan_create<'a>(plan: &mut Plan<'a>, record: &'a Record, mode: &Mode, has_team: bool) {
