@@ -9,7 +9,7 @@ mod invitations;
 
 pub use args::*;
 pub use imports::{ImportsCommand, RevertArgs};
-pub use invitations::InvitationsCommand;
+pub use invitations::{InvitationsCommand, PreviewOutput};
 use std::path::PathBuf;
 
 /// `roster --help` ends with the exit codes (SPEC §11), which scripts branch on.

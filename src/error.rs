@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
+mod code;
 mod serve;
+pub use code::Code;
 pub use serve::ServeError;
 
 /// A file-level error: the run stops before any row is read (SPEC §4), exit 1.
@@ -46,6 +48,26 @@ pub enum FileError {
 }
 
 impl FileError {
+    pub fn code(&self) -> Code {
+        match self {
+            FileError::TooLarge { .. } => Code::FileTooLarge,
+            FileError::NotCsv { .. } => Code::NotCsv,
+            FileError::Empty => Code::FileEmpty,
+            FileError::NoHeader => Code::NoHeaderRow,
+            FileError::NoDataRows => Code::NoDataRows,
+            FileError::NoIdentifierColumn { .. } => Code::MissingIdentifierColumn,
+            FileError::MissingColumn(_) => Code::MissingColumn,
+            FileError::DuplicateColumn(_) => Code::DuplicateColumn,
+            FileError::TooManyRows(_) => Code::TooManyRows,
+            FileError::UnknownFormField(_) => Code::UnknownFormField,
+            FileError::BadEncoding { .. } => Code::InvalidEncoding,
+            FileError::UnknownEncoding(_) => Code::UnknownEncoding,
+            FileError::BadJson(_) => Code::InvalidJson,
+            FileError::UnmatchedMapping { .. } => Code::UnmatchedMapping,
+            FileError::Unreadable { .. } => Code::UnreadableFile,
+        }
+    }
+
     pub fn hint(&self) -> Option<String> {
         match self {
             FileError::TooLarge { .. } => {
@@ -81,21 +103,41 @@ impl FileError {
     }
 }
 
-/// One row error (SPEC §5): data, collected, never propagated with `?`.
+/// One row error (SPEC §5): data, collected, never propagated with `?`. Also the error
+/// object of the JSON documents for errors without a row (a broken rule, a file error).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
     pub row: Option<u32>,
     pub column: Option<String>,
     pub value: Option<String>,
+    pub code: Code,
     pub message: String,
 }
 
 impl RowError {
-    pub fn new(row: u32, column: &str, value: &str, message: impl Into<String>) -> Self {
+    pub fn new(
+        row: u32,
+        column: &str,
+        value: &str,
+        code: Code,
+        message: impl Into<String>,
+    ) -> Self {
         RowError {
             row: Some(row),
             column: Some(column.to_string()),
             value: Some(value.to_string()),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An error of the whole file or plan: no row, column or value.
+    pub fn unplaced(code: Code, message: impl Into<String>) -> Self {
+        RowError {
+            row: None,
+            column: None,
+            value: None,
+            code,
             message: message.into(),
         }
     }
@@ -162,6 +204,35 @@ pub enum RevertRefusal {
     Conflicts { import: i64, count: usize },
 }
 
+impl Rule {
+    pub fn code(&self) -> Code {
+        match self {
+            Rule::Seats { .. } => Code::SeatLimit,
+            Rule::LastOrgOwner => Code::LastOwnerOrganization,
+            Rule::LastTeamOwner(_) => Code::LastOwnerTeam,
+            Rule::Deactivations { .. } => Code::DeactivationLimit,
+            Rule::InviteSeats { .. } => Code::InviteSeatLimit,
+            Rule::PlanChanged => Code::PlanChanged,
+            Rule::Shrink { .. } => Code::MaxShrink,
+        }
+    }
+
+    /// The rule as an error object of the JSON documents.
+    pub fn to_error_object(&self) -> RowError {
+        RowError::unplaced(self.code(), self.to_string())
+    }
+}
+
+impl RevertRefusal {
+    pub fn code(&self) -> Code {
+        match self {
+            RevertRefusal::NotCompleted { .. } => Code::NotRevertible,
+            RevertRefusal::AlreadyReverted { .. } => Code::AlreadyReverted,
+            RevertRefusal::Conflicts { .. } => Code::RevertConflict,
+        }
+    }
+}
+
 /// Errors of the store (SPEC §2).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -194,6 +265,20 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
+impl StoreError {
+    pub fn code(&self) -> Code {
+        match self {
+            StoreError::Open { .. } => Code::StoreOpen,
+            StoreError::TooNew { .. } => Code::StoreTooNew,
+            StoreError::Busy => Code::ImportBusy,
+            StoreError::Changed => Code::StoreChanged,
+            StoreError::BadSetting { .. } => Code::InvalidStoredSetting,
+            StoreError::NotEmpty(_) => Code::StoreNotEmpty,
+            StoreError::Database(_) | StoreError::Io(_) => Code::StoreError,
+        }
+    }
+}
+
 /// Errors of invitations (SPEC §13).
 #[derive(Debug, thiserror::Error)]
 pub enum InvitationError {
@@ -217,6 +302,22 @@ pub enum InvitationError {
     NotInvited { member: String, status: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl InvitationError {
+    pub fn code(&self) -> Code {
+        match self {
+            InvitationError::NotConfigured(_) => Code::InvitationsNotConfigured,
+            InvitationError::BadSetting(..) => Code::InvalidInvitationSetting,
+            InvitationError::NoPassword => Code::SmtpPasswordMissing,
+            InvitationError::SenderBusy => Code::SenderBusy,
+            InvitationError::UnknownToken => Code::InvitationUnknown,
+            InvitationError::UsedToken => Code::InvitationUsed,
+            InvitationError::CancelledToken => Code::InvitationCancelled,
+            InvitationError::NotInvited { .. } => Code::NotInvited,
+            InvitationError::Store(e) => e.code(),
+        }
+    }
 }
 
 /// The top-level error: what `main` prints and maps to an exit code.
@@ -269,6 +370,33 @@ pub enum Error {
 }
 
 impl Error {
+    /// The stable code of SPEC §10 (for a refusal by several rules, the first rule's).
+    pub fn code(&self) -> Code {
+        match self {
+            Error::File(e) => e.code(),
+            Error::Rows { .. } => Code::RowsInvalid,
+            Error::Refused(rules) => rules.first().map_or(Code::PlanChanged, Rule::code),
+            Error::Store(e) => e.code(),
+            Error::Revert(r) => r.code(),
+            Error::Invitation(e) => e.code(),
+            Error::NoStore(_) => Code::NoStore,
+            Error::Unreported { .. } => Code::ReportUnwritten,
+            Error::Cancelled => Code::ImportCancelled,
+            Error::Usage(_) => Code::UsageError,
+            Error::NotFound(_) => Code::NotFound,
+            Error::MemberNotFound(_) => Code::MemberNotFound,
+            Error::Io(_) => Code::IoError,
+        }
+    }
+
+    /// The error objects of SPEC §10 this error stands for (one per broken rule).
+    pub fn error_objects(&self) -> Vec<RowError> {
+        match self {
+            Error::Refused(rules) => rules.iter().map(Rule::to_error_object).collect(),
+            other => vec![RowError::unplaced(other.code(), other.to_string())],
+        }
+    }
+
     /// The exit code of SPEC §11.
     pub fn exit_code(&self) -> u8 {
         match self {

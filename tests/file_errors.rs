@@ -253,6 +253,7 @@ fn file_errors_in_json_are_bare_messages() {
             row: None,
             column: None,
             value: None,
+            code: "no_data_rows".into(),
             message: "The file has no data rows.".into()
         }]
     );

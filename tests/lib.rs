@@ -113,6 +113,20 @@ mod page;
 mod page_import;
 mod server_invitations;
 mod server_postgres;
+// aiosmtpd, a real SMTP server, and Python's email parser for the invitation tests.
+mod mail_server;
+// Issue 28: branded MIME invitations parsed back; the logo, escaping, size, settings.
+mod invitations_mime;
+// Issue 23: an SMTP server that never answers, the run's deadline, one connection per run.
+mod invitations_stall;
+// Issue 28: roster invitations preview, and the built-in HTML in headless Chromium.
+mod invitations_preview;
+// Every JSON document and event against its schema in schemas/ (jsonschema).
+mod schema_check;
+// One vocabulary, the schemas, the stable error codes and their table in docs/output.md.
+mod contract;
+// The OpenAPI document's typed bodies and the schemas roster serve serves.
+mod contract_server;
 // SPEC §16: max-shrink refuses a shrunken full sync; deactivate-after-missing waits for repeated absence.
 mod safety_guards;
 // SPEC §16: roster imports revert: the inverse plan, conflicts, reverting twice, the safety rules.

@@ -17,7 +17,7 @@ fn last_import_id(r: &Roster) -> i64 {
         .args(&["imports", "list", "--output", "json"])
         .run()
         .imports();
-    imports.first().expect("an import").id
+    imports.first().expect("an import").import_id
 }
 
 #[test]

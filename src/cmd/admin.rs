@@ -1,10 +1,13 @@
 //! `roster labels`, `roster forms` and `roster config`: the store's definitions and settings.
 
-use crate::cli::{ConfigCommand, DefinitionCommand, GlobalArgs};
+use crate::cli::{ConfigCommand, DefinitionCommand, GlobalArgs, ListFormat};
 use crate::error::{Error, Result, msg, setting};
 use crate::model::Status;
 use crate::policy::Limit;
+use crate::report::json::versioned;
+use crate::report::records;
 use crate::term::Term;
+use serde_json::json;
 
 /// `operator`: who makes a change, for the audit log.
 pub fn labels(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {
@@ -21,8 +24,13 @@ pub fn labels(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -
             }
             super::say(&format!("label {} removed", name.trim()))?;
         }
-        DefinitionCommand::List => {
-            for slug in &store.definitions()?.0.labels {
+        DefinitionCommand::List { output } => {
+            let labels = store.definitions()?.0.labels;
+            if output == ListFormat::Json {
+                let list: Vec<_> = labels.iter().map(|l| records::label(l)).collect();
+                return super::say_json(&list).map(|()| 0);
+            }
+            for slug in &labels {
                 super::say(slug)?;
             }
         }
@@ -59,8 +67,13 @@ pub fn forms(command: DefinitionCommand, operator: &str, global: &GlobalArgs) ->
             }
             super::say(&format!("form field {key} removed"))?;
         }
-        DefinitionCommand::List => {
-            for key in &store.definitions()?.0.form_fields {
+        DefinitionCommand::List { output } => {
+            let fields = store.definitions()?.0.form_fields;
+            if output == ListFormat::Json {
+                let list: Vec<_> = fields.iter().map(|k| records::form_field(k)).collect();
+                return super::say_json(&list).map(|()| 0);
+            }
+            for key in &fields {
                 super::say(&format!("form.{key}"))?;
             }
         }
@@ -78,7 +91,7 @@ fn form_key(name: &str) -> Result<String> {
     }
 }
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 15] = [
     "seat-limit",
     "max-rows",
     "max-bytes",
@@ -90,6 +103,10 @@ const KEYS: [&str; 11] = [
     "invite-subject",
     "invite-template",
     "invite-link",
+    "invite-html-template",
+    "org-name",
+    "brand-color",
+    "brand-logo",
 ];
 
 fn is_invitation_key(key: &str) -> bool {
@@ -104,10 +121,14 @@ pub fn config(
 ) -> Result<u8> {
     let mut store = super::open_store(global)?;
     match command {
-        ConfigCommand::Get { key } => {
+        ConfigCommand::Get { key, output } => {
             let settings = store.settings()?;
             let value = |k: &str| match k {
-                k if is_invitation_key(k) => store.setting(k).ok().flatten(),
+                k if is_invitation_key(k) => store
+                    .setting(k)
+                    .ok()
+                    .flatten()
+                    .map(|v| crate::invitations::settings::shown(k, v)),
                 "seat-limit" => settings.seat_limit.map(|v| v.to_string()),
                 "max-rows" => settings.max_rows.map(|v| v.to_string()),
                 "max-bytes" => settings.max_bytes.map(|v| v.to_string()),
@@ -117,6 +138,20 @@ pub fn config(
                 }
                 _ => settings.max_deactivations.clone(),
             };
+            if output == ListFormat::Json {
+                let keys: Vec<&str> = match &key {
+                    Some(k) => {
+                        check_key(k)?;
+                        vec![k.as_str()]
+                    }
+                    None => KEYS.to_vec(),
+                };
+                let settings: serde_json::Map<_, _> = keys
+                    .into_iter()
+                    .map(|k| (k.to_string(), setting_json(k, value(k))))
+                    .collect();
+                return super::say_json(&versioned(json!({"settings": settings}))).map(|()| 0);
+            }
             match key {
                 Some(k) => {
                     check_key(&k)?;
@@ -139,7 +174,7 @@ pub fn config(
             if value.eq_ignore_ascii_case("none") {
                 store.set_setting(&key, None, operator)?;
             } else if is_invitation_key(&key) {
-                let text = crate::invitations::template::check_setting(&key, value)?;
+                let text = crate::invitations::settings::check_setting(&key, value)?;
                 store.set_setting(&key, Some(&text), operator)?;
             } else {
                 check_value(&key, value)?;
@@ -153,6 +188,16 @@ pub fn config(
         }
     }
     Ok(0)
+}
+
+/// A setting's value in JSON: the counts as numbers, the others as text, unset as `null`.
+fn setting_json(key: &str, value: Option<String>) -> serde_json::Value {
+    let number = matches!(key, "seat-limit" | "max-rows" | "max-bytes");
+    match value {
+        Some(v) if number => v.parse::<u64>().map_or_else(|_| json!(v), |n| json!(n)),
+        Some(v) => json!(v),
+        None => serde_json::Value::Null,
+    }
 }
 
 /// A value a setting can hold (issue 17: `max-rows 0` or `max-deactivations 150%` made every

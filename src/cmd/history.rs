@@ -27,7 +27,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs, term: &Term) -> Res
         ImportsCommand::Show { id, output } => {
             let r = store.import(id)?.ok_or_else(|| missing(id))?;
             if output == ListFormat::Json {
-                print_json(&json::import_record(&r))?;
+                print_json(&json::versioned(json::import_record(&r)))?;
             } else {
                 print_text(&show_table(&r, Term::width()).to_string())?;
             }

@@ -222,7 +222,7 @@ fn row_hints(refusal: &Refusal, outcome: &Outcome, suggest_errors_csv: bool) -> 
     ));
     }
     if suggest_errors_csv {
-        hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.".into());
+        hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column, error_message and error_code.".into());
     }
     hints
 }

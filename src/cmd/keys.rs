@@ -23,7 +23,7 @@ pub enum KeysCommand {
     /// Every key: name, scope, prefix, created, last used, revoked (never the key)
     #[command(after_long_help = "Example:\n  $ roster keys list --output json")]
     List {
-        /// table, or json (name, scope, prefix, created_at, last_used_at, revoked_at)
+        /// table, or json (an array of {name, scope, prefix, created_at, last_used_at, revoked_at})
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
     },
@@ -61,6 +61,7 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
         KeysCommand::List { output } => {
             let list = store.keys()?;
             if output == ListFormat::Json {
+                let list: Vec<_> = list.iter().map(crate::report::records::key).collect();
                 super::say_json(&list)?;
             } else {
                 // Every column of SPEC §12 even when empty (a listing would drop `last used`

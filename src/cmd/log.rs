@@ -29,7 +29,8 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     events.reverse();
     events.truncate(args.limit.unwrap_or(usize::MAX));
     if args.output == ListFormat::Json {
-        return print_json(&crate::report::json::log_events(&events)).map(|_| 0);
+        let events = crate::report::json::log_events(&events, store.as_ref());
+        return print_json(&events).map(|_| 0);
     }
     let rows: Vec<Vec<String>> = events
         .iter()

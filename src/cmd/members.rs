@@ -93,7 +93,7 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
     if output == ListFormat::Json {
         let mut items = Vec::new();
         store.each_member(statuses, &mut |m, teams| {
-            items.push(json::versioned(super::export::member_json(m, teams)));
+            items.push(super::export::member_json(m, teams));
             Ok(())
         })?;
         super::say_json(&items)?;

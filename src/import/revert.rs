@@ -7,7 +7,7 @@ use super::events::{Events, Laps};
 use super::options::ImportOptions;
 use super::outcome::{Outcome, Planned, Refusal};
 use super::steps::PlannedRun;
-use crate::error::{Result, RevertRefusal, RowError};
+use crate::error::{Code, Result, RevertRefusal, RowError};
 use crate::revert::{self, Event};
 use crate::store::{AuditEvent, ImportMeta, ImportRecord, Store};
 use std::collections::HashSet;
@@ -35,7 +35,7 @@ pub fn revert(
         )));
     };
     if let Some(refusal) = revertible(&record, &store.imports()?) {
-        outcome.errors = vec![as_error(refusal.to_string())];
+        outcome.errors = vec![RowError::unplaced(refusal.code(), refusal.to_string())];
         outcome.refusal = Some(Refusal::Revert(refusal));
         return Ok(outcome);
     }
@@ -66,9 +66,12 @@ pub fn revert(
             import: target,
             count: conflicts.len(),
         };
-        outcome.errors = std::iter::once(refusal.to_string())
-            .chain(described)
-            .map(as_error)
+        outcome.errors = std::iter::once(RowError::unplaced(refusal.code(), refusal.to_string()))
+            .chain(
+                described
+                    .into_iter()
+                    .map(|c| RowError::unplaced(Code::ChangedAfterImport, c)),
+            )
             .collect();
         if let Some(id) = outcome.import_id {
             let summary = serde_json::to_value(&outcome.summary).unwrap_or_default();
@@ -123,15 +126,6 @@ fn event(e: AuditEvent) -> Event {
         changes: e.changes,
         at: e.at.to_string(),
         operator: e.operator,
-    }
-}
-
-fn as_error(message: String) -> RowError {
-    RowError {
-        row: None,
-        column: None,
-        value: None,
-        message,
     }
 }
 

@@ -3,11 +3,12 @@
 //! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `problem` (problem+json),
 //! `openapi`, `log` (one line per request), `db` (the store off the async threads), `page`
 //! (the admin page: sign-in, sessions, the plan preview), `accept` (the invitation link's
-//! pages), `outbox` (`--send-invitations`).
+//! pages), `outbox` (`--send-invitations`), `invitation_preview` (the invitation's HTML).
 
 mod accept;
 mod auth;
 mod db;
+mod invitation_preview;
 mod limits;
 mod log;
 mod openapi;
@@ -18,6 +19,7 @@ mod pipeline;
 mod problem;
 mod read;
 mod revert;
+mod schemas;
 mod stream;
 mod sync;
 
@@ -108,6 +110,10 @@ fn router(app: Arc<App>) -> Router {
         .route("/v1/members", get(read::members))
         .route("/v1/members/{id}", get(read::member))
         .route("/v1/log", get(read::log))
+        .route(
+            "/v1/invitations/preview",
+            get(invitation_preview::invitation_preview),
+        )
         .route("/v1/openapi.json", get(openapi::openapi))
         .merge(page::keyed_routes())
         .route_layer(axum::middleware::from_fn_with_state(
@@ -116,6 +122,7 @@ fn router(app: Arc<App>) -> Router {
         ));
     Router::new()
         .route("/healthz", get(read::healthz))
+        .route("/v1/schemas/{name}", get(schemas::schema))
         .route(
             "/invitations/{token}",
             get(accept::confirm).post(accept::accept),
