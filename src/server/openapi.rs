@@ -82,6 +82,27 @@ const BODIES: &[(&str, &str, &str, &str, &str)] = &[
     ),
     ("/v1/imports", "get", "200", "application/json", "imports"),
     (
+        "/v1/imports/{id}/revert",
+        "post",
+        "200",
+        "application/json",
+        "import_result",
+    ),
+    (
+        "/v1/imports/{id}/revert",
+        "post",
+        "409",
+        "application/json",
+        "import_result",
+    ),
+    (
+        "/v1/imports/{id}/revert",
+        "post",
+        "422",
+        "application/json",
+        "import_result",
+    ),
+    (
         "/v1/imports/{id}",
         "get",
         "200",
