@@ -85,7 +85,9 @@ async function loadImports() {
   if (!response.ok) return;
   const imports = await response.json();
   const body = $("imports-table").tBodies[0];
-  body.replaceChildren(...imports.map((i) => {
+  body.replaceChildren(...imports.map((imp) => {
+    // The history's vocabulary (issue 22): `import_id` and `file.name`.
+    const i = Object.assign({ id: imp.import_id, file_name: imp.file.name }, imp);
     const file = el("span");
     file.append(el("strong", i.file_name), el("br"), el("small", `${i.operator} · ${i.started_at} · ${i.mode.replace("_", " ")}`));
     const links = el("span");
