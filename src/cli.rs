@@ -4,11 +4,13 @@ use crate::term::ColorChoice;
 use clap::{Args, Parser, Subcommand};
 
 mod args;
+mod imports;
 mod invitations;
 mod serve;
 mod values;
 
 pub use args::*;
+pub use imports::{ImportsCommand, RevertArgs};
 pub use invitations::{InvitationsCommand, PreviewOutput};
 pub use serve::{KeysCommand, ServeArgs};
 use std::path::PathBuf;

@@ -6,6 +6,8 @@ mod code;
 mod file;
 mod serve;
 pub use code::Code;
+mod rules;
+pub use rules::{RevertRefusal, Rule};
 pub use serve::ServeError;
 
 /// A file-level error: the run stops before any row is read (SPEC §4), exit 1.
@@ -124,38 +126,6 @@ pub mod msg;
 /// `roster config set`: the values each setting accepts (issue 17).
 pub mod setting;
 
-/// A safety rule that refuses the whole plan (SPEC §8), exit 4.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Rule {
-    #[error(
-        "Your plan allows {limit} seats, but this import would use {used}. Remove new-member rows from the file or raise the seat limit."
-    )]
-    Seats { limit: u64, used: u64 },
-    #[error(
-        "This import would leave the organization with no owner. Promote another member to owner before re-uploading."
-    )]
-    LastOrgOwner,
-    #[error(
-        "This import would leave team {0} with no owner. Promote another member to team owner before re-uploading."
-    )]
-    LastTeamOwner(String),
-    #[error(
-        "This import would deactivate {k} of {n} members ({p}%), above the limit of {limit}. Review it with roster diff, then re-run with --max-deactivations {k} to allow it."
-    )]
-    /// `limit`: as it was set: `449`, or `15% (449 members)` for a percentage.
-    Deactivations {
-        k: u64,
-        n: u64,
-        p: u64,
-        limit: String,
-    },
-    /// `roster invite` over the seat limit: `free` seats are left.
-    #[error("{}", msg::invite_seats(*limit, *used, *free))]
-    InviteSeats { limit: u64, used: u64, free: u64 },
-    #[error("The plan has changed since it was reviewed.")]
-    PlanChanged,
-}
-
 /// Errors of the store (SPEC §2).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -240,6 +210,9 @@ pub enum Error {
     Refused(Vec<Rule>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A revert refused (SPEC §16): exit 1.
+    #[error(transparent)]
+    Revert(RevertRefusal),
     #[error(transparent)]
     Invitation(#[from] InvitationError),
     /// A command that only reads, on a store that does not exist (SPEC §2).

@@ -15,7 +15,8 @@
 //! - `invitations`: the outbox's drain by SMTP, tokens, messages, acceptance.
 //! - `input`, `decode`, `parse`: bytes to a table of raw rows with spreadsheet row numbers.
 //! - `columns`, `validate`, `model`: every column and rule; rows and errors, never `Err`.
-//! - `snapshot`, `resolve`, `plan`, `policy`: pure planning over the store's state.
+//! - `snapshot`, `resolve`, `plan`, `policy`, `revert`: pure planning over the store's state
+//!   (`revert`: the inverse of an import, planned from its audit events).
 //! - `store`: everything on disk, behind one `Store` (`store::open(&Location)` picks the
 //!   backend): every operation written once as SQL over `store::sql::Backend`, the small
 //!   interface of what differs, which `store::sqlite` and `store::postgres` implement.
@@ -41,6 +42,7 @@ pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod resolve;
+pub mod revert;
 pub mod server;
 pub mod snapshot;
 pub mod store;

@@ -11,6 +11,17 @@ use crate::snapshot::Snapshot;
 pub struct Policy {
     pub seat_limit: Option<u64>,
     pub max_deactivations: Option<Limit>,
+    /// `max-shrink` (a percentage) and the last full sync from the same source; a full sync
+    /// only.
+    pub shrink: Option<(u64, Previous)>,
+}
+
+/// The last completed full sync from one source (the shrink guard's comparison, SPEC §16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Previous {
+    pub import_id: i64,
+    /// The members its file named (every member bucket of its summary).
+    pub members: u64,
 }
 
 /// `--max-deactivations N` or `N%`.
@@ -56,6 +67,11 @@ pub fn check(plan: &Plan, snapshot: &Snapshot, policy: &Policy) -> Result<(), Ve
     broken.extend(org_owner(snapshot, &after));
     broken.extend(team_owners(snapshot, &after));
     broken.extend(deactivations(plan, snapshot, policy.max_deactivations));
+    broken.extend(
+        policy
+            .shrink
+            .and_then(|(limit, previous)| shrink(plan, limit, previous)),
+    );
     if broken.is_empty() {
         Ok(())
     } else {
@@ -181,6 +197,27 @@ fn team_owners(snapshot: &Snapshot, after: &After) -> Vec<Rule> {
         .collect();
     broken.sort_by_key(|r| r.to_string());
     broken
+}
+
+/// The members a file names: SPEC §7's buckets, each member in one (errored rows aside).
+pub fn members_named(plan: &Plan) -> u64 {
+    let s = &plan.summary;
+    s.created + s.updated + s.reactivated + s.unchanged + s.banned_skipped + s.protected_skipped
+}
+
+/// A file that names more than `limit`% fewer members than the previous full sync's.
+fn shrink(plan: &Plan, limit: u64, previous: Previous) -> Option<Rule> {
+    let (now, before) = (members_named(plan), previous.members);
+    let lost = before.checked_sub(now).filter(|&l| l > 0)?;
+    // Whole percentages: `lost / before > limit / 100`, and the shrink rounded up.
+    let p = (lost * 100).div_ceil(before);
+    (lost * 100 > limit * before).then_some(Rule::Shrink {
+        now,
+        before,
+        import: previous.import_id,
+        p,
+        limit,
+    })
 }
 
 /// Default: 25% of the live members, never less than 10.

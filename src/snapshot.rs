@@ -17,7 +17,24 @@ pub struct Settings {
     pub max_bytes: Option<u64>,
     /// `N` or `N%`.
     pub max_deactivations: Option<String>,
+    /// `P%`: the most a full sync's file may shrink from the last one of the same source.
+    pub max_shrink: Option<String>,
+    /// Full syncs in a row that must miss a member before it is deactivated (default 1).
+    pub deactivate_after_missing: Option<u64>,
 }
+
+/// A member that full syncs have missed and not yet deactivated (`deactivate-after-missing`,
+/// SPEC §16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Mark {
+    /// Full syncs in a row that missed the member.
+    pub count: u64,
+    /// The first of them.
+    pub first_import: i64,
+}
+
+/// The missing marks, by member id.
+pub type Marks = HashMap<i64, Mark>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {
@@ -34,6 +51,8 @@ pub struct Snapshot {
     pub settings: Settings,
     /// Bumped by every write; part of the plan id.
     pub generation: i64,
+    /// The missing marks, by member id.
+    pub missing: Marks,
     /// Memberships of member `i`: `membership_list[membership_start[i]..membership_start[i + 1]]`.
     membership_start: Vec<u32>,
     membership_list: Vec<(usize, Role)>,

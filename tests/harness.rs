@@ -274,12 +274,13 @@ pub fn sha256(bytes: impl AsRef<[u8]>) -> String {
 }
 
 /// The `summary` keys of SPEC §10, in order.
-pub const SUMMARY_KEYS: [&str; 14] = [
+pub const SUMMARY_KEYS: [&str; 15] = [
     "rows",
     "created",
     "updated",
     "reactivated",
     "deactivated",
+    "pending_deactivation",
     "unchanged",
     "teams_created",
     "teams_deleted",

@@ -64,7 +64,7 @@ fn the_html_plan_has_the_json_documents_counts_and_plan_id() {
     let json = r.args(&diff).args(&["--output", "json"]).run().json();
     assert_self_contained(&html);
     assert_eq!(counts(&html), json_counts(&json));
-    assert_eq!(counts(&html).len(), 14, "every summary key");
+    assert_eq!(counts(&html).len(), 15, "every summary key");
     assert_eq!(attribute(&html, "data-plan-id"), json["plan_id"]);
     assert_eq!(attribute(&html, "data-verdict"), "passed");
     assert_eq!(attribute(&html, "data-mode"), "full_sync");

@@ -138,3 +138,11 @@ mod schema_check;
 mod contract;
 // The OpenAPI document's typed bodies and the schemas roster serve serves.
 mod contract_server;
+// SPEC §16: max-shrink refuses a shrunken full sync; deactivate-after-missing waits for repeated absence.
+mod safety_guards;
+// SPEC §16: roster imports revert: the inverse plan, conflicts, reverting twice, the safety rules.
+mod revert;
+// SPEC §16 over HTTP: POST /v1/imports/{id}/revert and max_shrink on POST /v1/sync.
+mod server_revert;
+// SPEC §16 on the admin page: the Revert action of a past import, in headless Chromium.
+mod page_revert;

@@ -432,13 +432,15 @@ fn config_get_and_set_every_key() {
     let r = Roster::new();
     assert_eq!(
         r.args(&["config", "get"]).run().stdout,
-        "seat-limit = none\nmax-rows = none\nmax-bytes = none\nmax-deactivations = none\n"
+        "seat-limit = none\nmax-rows = none\nmax-bytes = none\nmax-deactivations = none\nmax-shrink = none\ndeactivate-after-missing = none\n"
     );
     for (key, value) in [
         ("seat-limit", "5"),
         ("max-rows", "100"),
         ("max-bytes", "20000"),
         ("max-deactivations", "30%"),
+        ("max-shrink", "10%"),
+        ("deactivate-after-missing", "2"),
     ] {
         r.args(&["config", "set", key, value]).run();
         assert_eq!(

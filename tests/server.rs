@@ -288,6 +288,7 @@ fn the_committed_openapi_document_is_the_one_served() {
         "/v1/imports/{id}",
         "/v1/imports/{id}/errors",
         "/v1/imports/{id}/original",
+        "/v1/imports/{id}/revert",
         "/v1/members",
         "/v1/members/{id}",
         "/v1/log",

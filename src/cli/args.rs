@@ -34,6 +34,22 @@ pub struct ImportArgs {
     /// Most members one import may deactivate: N or N% [default: 25%, at least 10]
     #[arg(long, value_name = "N|N%")]
     pub max_deactivations: Option<Limit>,
+    /// Refuse a full sync whose file names more than P% fewer members than the last completed
+    /// full sync from the same file [default: the store's max-shrink, else off]
+    ///
+    /// A truncated export then stops at exit 4 instead of deactivating the missing members.
+    /// Example, to allow one run of a file that really shrank by 12%:
+    ///   $ roster import staff.csv --full-sync --max-shrink 12%
+    #[arg(long, value_name = "P%", value_parser = parse_percent)]
+    pub max_shrink: Option<u64>,
+    /// Deactivate a member only when N full syncs in a row miss it [default: the store's
+    /// deactivate-after-missing, else 1]
+    ///
+    /// The first N-1 syncs that miss a member mark it missing (the plan lists it as `missing
+    /// 1 of N`); a file that names it again clears the mark. Example:
+    ///   $ roster import staff.csv --full-sync --deactivate-after-missing 3
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub deactivate_after_missing: Option<u64>,
     /// The file's format; auto decides by the extension, then by the content
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub input_format: InputFormat,
@@ -112,6 +128,12 @@ fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(seconds))
 }
 
+/// `P%` or `P`, from 0 to 100.
+fn parse_percent(s: &str) -> Result<u64, String> {
+    crate::import::parse_percent(s)
+        .ok_or_else(|| format!("expected a percentage P% from 0% to 100%, got '{s}'"))
+}
+
 fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
         "," | "comma" => Ok(b','),
@@ -140,43 +162,6 @@ pub enum ListFormat {
     #[default]
     Table,
     Json,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ImportsCommand {
-    /// Every import, newest first
-    #[command(
-        after_long_help = "Examples:\n  $ roster imports list --limit 10\n  $ roster imports list --output json"
-    )]
-    List {
-        /// A table, or one JSON document
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        output: ListFormat,
-        /// Only the newest N imports (default: all of them)
-        #[arg(long, value_name = "N")]
-        limit: Option<usize>,
-    },
-    /// One import's details
-    #[command(after_long_help = "Example:\n  $ roster imports show 12")]
-    Show {
-        /// The import's number, as `roster imports list` shows it
-        id: i64,
-        /// A table, or one JSON document
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        output: ListFormat,
-    },
-    /// The import's error report CSV
-    #[command(after_long_help = "Example:\n  $ roster imports errors 12 > rejected.csv")]
-    Errors {
-        /// The import's number, as `roster imports list` shows it
-        id: i64,
-    },
-    /// The import's original file, byte for byte
-    #[command(after_long_help = "Example:\n  $ roster imports original 12 > staff-as-imported.csv")]
-    Original {
-        /// The import's number, as `roster imports list` shows it
-        id: i64,
-    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -311,6 +296,11 @@ Keys and values (none removes a setting):
   max-bytes          a whole number of bytes, 1 or more: the largest file [default: 10000000]
   max-deactivations  a whole number N, or a percentage N% from 0% to 100%: the most members
                      one full sync may deactivate [default: 25%, never less than 10]
+  max-shrink         a percentage P% from 0% to 100%: refuse a full sync whose file names
+                     more than P% fewer members than the last one from the same source
+                     [default: none, off; 10% is a good value]
+  deactivate-after-missing  a whole number, 1 or more: full syncs in a row that must miss
+                     a member before it is deactivated [default: 1]
   smtp-url           smtp://[user@]host[:port] (STARTTLS when offered; ?tls=required|none),
                      or smtps://[user@]host[:port] (implicit TLS); the password comes only
                      from ROSTER_SMTP_PASSWORD
@@ -361,14 +351,16 @@ pub enum ConfigCommand {
 Examples:
   $ roster config set seat-limit 250
   $ roster config set max-deactivations 10%
+  $ roster config set max-shrink 10%
+  $ roster config set deactivate-after-missing 2
   $ roster config set max-rows none
   $ roster config set org-name 'Acme Rowing Club'
   $ roster config set brand-color '#0b6e4f'
   $ roster config set brand-logo @logo.png"))]
     Set {
-        /// seat-limit, max-rows, max-bytes, max-deactivations, smtp-url, smtp-from,
-        /// invite-subject, invite-template, invite-link, invite-html-template, org-name,
-        /// brand-color or brand-logo
+        /// seat-limit, max-rows, max-bytes, max-deactivations, max-shrink,
+        /// deactivate-after-missing, smtp-url, smtp-from, invite-subject, invite-template,
+        /// invite-link, invite-html-template, org-name, brand-color or brand-logo
         key: String,
         /// The new value (see the keys below), or none
         #[arg(allow_hyphen_values = true)]

@@ -91,11 +91,13 @@ fn form_key(name: &str) -> Result<String> {
     }
 }
 
-const KEYS: [&str; 13] = [
+const KEYS: [&str; 15] = [
     "seat-limit",
     "max-rows",
     "max-bytes",
     "max-deactivations",
+    "max-shrink",
+    "deactivate-after-missing",
     "smtp-url",
     "smtp-from",
     "invite-subject",
@@ -130,6 +132,10 @@ pub fn config(
                 "seat-limit" => settings.seat_limit.map(|v| v.to_string()),
                 "max-rows" => settings.max_rows.map(|v| v.to_string()),
                 "max-bytes" => settings.max_bytes.map(|v| v.to_string()),
+                "max-shrink" => settings.max_shrink.clone(),
+                "deactivate-after-missing" => {
+                    settings.deactivate_after_missing.map(|v| v.to_string())
+                }
                 _ => settings.max_deactivations.clone(),
             };
             if output == ListFormat::Json {
@@ -204,6 +210,7 @@ fn check_value(key: &str, value: &str) -> Result<()> {
             Err(_) => false,
         },
         "seat-limit" => value.parse::<u64>().is_ok(),
+        "max-shrink" => crate::import::parse_percent(value).is_some(),
         _ => value.parse::<u64>().is_ok_and(|n| n >= 1),
     };
     if valid {

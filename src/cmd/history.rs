@@ -8,7 +8,10 @@ use crate::store::ImportRecord;
 use crate::term::Term;
 use comfy_table::Table;
 
-pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
+pub fn imports(command: ImportsCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
+    if let ImportsCommand::Revert(args) = &command {
+        return super::import::revert::run(args, global, term);
+    }
     let store = super::open_existing(global)?;
     let missing = |id: i64| Error::NotFound(msg::no_import(id));
     match command {
@@ -36,6 +39,8 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
             let csv = store.import_errors_csv(id)?.unwrap_or_default();
             super::write_output(None, &csv)?;
         }
+        // Applied like an import, above.
+        ImportsCommand::Revert(_) => {}
         ImportsCommand::Original { id } => {
             store.import(id)?.ok_or_else(|| missing(id))?;
             let bytes = store.import_original(id)?.unwrap_or_default();
@@ -97,7 +102,11 @@ fn show_table(r: &ImportRecord, width: usize) -> Table {
         }
     }
     if let Some(serde_json::Value::Object(s)) = &r.summary {
-        for (k, v) in s {
+        // As the import's own summary table: pending deactivations only when there are.
+        for (k, v) in s
+            .iter()
+            .filter(|(k, v)| *k != "pending_deactivation" || **v != 0)
+        {
             row(&mut table, [k.clone(), v.to_string()]);
         }
     }

@@ -17,6 +17,7 @@ use crate::term::Term;
 use observer::Observer;
 
 mod observer;
+pub mod revert;
 
 /// Row errors listed on stderr in table mode; `--errors-csv` and JSON have them all.
 const MAX_LISTED_ERRORS: usize = 100;
@@ -29,16 +30,30 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         true => open_existing(global)?,
         false => open_store(global)?,
     };
-    let options = options(args, is_diff);
+    let mut options = options(args, is_diff);
+    let input = ImportInput::from_arg(&args.file);
+    let source = import::shrink::file_source(&input.name());
+    if args.full_sync {
+        options.previous = import::shrink::previous_full_sync(&store, &source)?;
+    }
+    options.source = Some(source);
     // Opened before the run, so that a path it cannot write refuses the import up front.
     let errors_csv = args
         .errors_csv
         .as_deref()
         .map(|p| Output::create(Some(p)))
         .transpose()?;
+    let mut observer = observer(args, term, is_diff);
+    let outcome = import::run(&mut store, input, &options, &mut observer)?;
+    report(outcome, observer, errors_csv, args, global, term)
+}
+
+/// What sees the run: progress, the question before applying, the changes rendered beside
+/// the apply.
+fn observer(args: &ImportArgs, term: &Term, is_diff: bool) -> Observer {
     // The spinner is for people at a terminal: never under --output json or ndjson.
     let spinner = (args.output == OutputFormat::Table).then_some(*term);
-    let mut observer = Observer {
+    Observer {
         progress: Progress::new(spinner, args.output == OutputFormat::Ndjson),
         timings: std::env::var_os("ROSTER_TIMINGS").is_some(),
         term: *term,
@@ -46,9 +61,18 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         ask: !is_diff && !args.dry_run && !args.yes && Observer::at_a_terminal(),
         asked: false,
         prerender: Prerender::new(args.output),
-    };
-    let input = ImportInput::from_arg(&args.file);
-    let outcome = import::run(&mut store, input, &options, &mut observer)?;
+    }
+}
+
+/// The outcome's reports (stdout, `--errors-csv`) and its exit code.
+fn report(
+    outcome: Outcome,
+    mut observer: Observer,
+    errors_csv: Option<Output>,
+    args: &ImportArgs,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<u8> {
     observer.progress.finish();
     // The outcome is decided: a report that cannot be written after the import was applied
     // must not exit 1, which says nothing changed (exit 6; a closed pipe stays exit 0).
@@ -123,6 +147,8 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
         max_rows: args.max_rows,
         max_bytes: args.max_bytes,
         expect_plan: args.expect_plan.clone(),
+        max_shrink: args.max_shrink,
+        deactivate_after_missing: args.deactivate_after_missing,
         always_report_errors: args.errors_csv.is_some(),
         wait: args.wait,
         ..ImportOptions::new(super::operator(args.operator.as_deref()))

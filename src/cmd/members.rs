@@ -25,7 +25,11 @@ pub fn run(
     let find = |id: &str| super::find_member(&store, id);
     let (found, action) = match &command {
         MembersCommand::List { status, output } => return list(&store, status, *output),
-        MembersCommand::Show { id, output } => return show(&find(id)?, *output),
+        MembersCommand::Show { id, output } => {
+            let found = find(id)?;
+            let mark = store.missing_marks()?.get(&found.member.id).copied();
+            return show(&found, mark, *output);
+        }
         MembersCommand::Ban { id } => (find(id)?, "ban"),
         MembersCommand::Unban { id } => (find(id)?, "unban"),
         MembersCommand::Protect { id } => (find(id)?, "protect"),
@@ -124,8 +128,15 @@ fn list(store: &Store, statuses: &[Status], output: ListFormat) -> Result<u8> {
     Ok(0)
 }
 
-fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
-    let value = json::versioned(member_json(found));
+fn show(
+    found: &MemberRecord,
+    mark: Option<crate::snapshot::Mark>,
+    output: ListFormat,
+) -> Result<u8> {
+    let value = json::versioned(crate::report::export::with_mark(
+        member_json(found),
+        mark.as_ref(),
+    ));
     if output == ListFormat::Json {
         super::say_json(&value)?;
         return Ok(0);
@@ -149,6 +160,19 @@ fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
         &mut table,
         ["protected".to_string(), m.protected.to_string()],
     );
+    if let Some(mark) = mark {
+        let syncs = if mark.count == 1 { "sync" } else { "syncs" };
+        row(
+            &mut table,
+            [
+                "missing".to_string(),
+                format!(
+                    "from {} full {syncs} in a row, since import {}; not yet deactivated",
+                    mark.count, mark.first_import
+                ),
+            ],
+        );
+    }
     let teams: Vec<String> = found
         .teams
         .iter()

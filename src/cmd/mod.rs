@@ -30,7 +30,7 @@ pub fn run(cli: Cli, term: &Term) -> Result<u8> {
         Command::Diff(args) => import::run(&args, global, term, true),
         Command::Export(args) => export::run(&args, global),
         Command::Template { teams } => template::run(teams),
-        Command::Imports { command } => history::imports(command, global),
+        Command::Imports { command } => history::imports(command, global, term),
         Command::Log(args) => log::log(&args, global),
         Command::Members { command, operator } => {
             members::run(command, operator.as_deref(), global, term)

@@ -92,6 +92,12 @@ codes! {
     DeactivationLimit = "deactivation_limit", Some(4), Some(422), "This import would deactivate <k> of <n> members (<p>%), above the limit of <limit>. Review it with roster diff, then re-run with --max-deactivations <k> to allow it.";
     InviteSeatLimit = "invite_seat_limit", Some(4), NS, "Your plan allows <limit> seats, but these invitations would use <used>. <what to do>.";
     PlanChanged = "plan_changed", Some(4), Some(422), "The plan has changed since it was reviewed.";
+    // Undo, shrinking files (SPEC §16).
+    MaxShrink = "max_shrink", Some(4), Some(422), "This full sync's file holds <now> members, <p>% fewer than the <before> of import <id>, the last full sync from the same source, above the limit of <limit>%. Review it with roster diff, then re-run with --max-shrink <p>% to allow it.";
+    RevertConflict = "revert_conflict", Some(1), Some(409), "<n> members were changed after import <id>; nothing was changed. Re-run with --skip-conflicts to leave them as they are now and revert the rest.";
+    ChangedAfterImport = "changed_after_import", Some(1), Some(409), "<member>: <action> by import <id> (<operator>) at <time>";
+    AlreadyReverted = "already_reverted", Some(1), Some(409), "Import <id> was already reverted by import <r>; an import is reverted at most once (revert import <r> to apply it again).";
+    NotRevertible = "not_revertible", Some(1), Some(409), "Import <id> is <status>: only a COMPLETED import can be reverted.";
     // The store (SPEC §2).
     ImportBusy = "import_busy", Some(5), Some(409), "Another import is being applied. Please wait for it to finish before uploading again.";
     NoStore = "no_store", Some(1), NS, "No roster store at <path>. Run roster import to create one, or pass --db.";
@@ -255,6 +261,7 @@ impl super::Rule {
             Rule::Deactivations { .. } => Code::DeactivationLimit,
             Rule::InviteSeats { .. } => Code::InviteSeatLimit,
             Rule::PlanChanged => Code::PlanChanged,
+            Rule::Shrink { .. } => Code::MaxShrink,
         }
     }
 
@@ -302,6 +309,7 @@ impl super::Error {
             super::Error::Rows { .. } => Code::RowsInvalid,
             super::Error::Refused(rules) => rules.first().map_or(Code::PlanChanged, Rule::code),
             super::Error::Store(e) => e.code(),
+            super::Error::Revert(r) => r.code(),
             super::Error::Invitation(e) => e.code(),
             super::Error::NoStore(_) => Code::NoStore,
             super::Error::Unreported { .. } => Code::ReportUnwritten,

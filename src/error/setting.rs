@@ -1,7 +1,7 @@
 //! `roster config set`: the values each setting accepts (issue 17).
 
 /// Each key with the values it accepts, as `roster config set --help` lists them.
-pub const RANGES: [(&str, &str); 4] = [
+pub const RANGES: [(&str, &str); 6] = [
     ("seat-limit", "a whole number, 0 or more"),
     ("max-rows", "a whole number, 1 or more"),
     ("max-bytes", "a whole number of bytes, 1 or more"),
@@ -9,6 +9,8 @@ pub const RANGES: [(&str, &str); 4] = [
         "max-deactivations",
         "a whole number N, or a percentage N% from 0% to 100%",
     ),
+    ("max-shrink", "a percentage P% from 0% to 100%"),
+    ("deactivate-after-missing", "a whole number, 1 or more"),
 ];
 
 pub fn invalid(key: &str, value: &str) -> String {

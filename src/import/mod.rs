@@ -13,11 +13,15 @@ mod events;
 mod mojibake;
 mod options;
 mod outcome;
+mod revert;
+pub mod shrink;
 mod steps;
 
 pub use events::{Beside, Events, Quiet, Stage};
 pub use options::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, ImportInput, ImportOptions};
 pub use outcome::{FileInfo, Outcome, Planned, Refusal, RunStatus};
+pub use revert::revert;
+pub use steps::parse_percent;
 
 use crate::error::{Error, Result, StoreError};
 use crate::input;
@@ -264,6 +268,7 @@ impl Outcome {
             dry_run: options.dry_run,
             status: RunStatus::Failed,
             full_sync: options.mode.full_sync,
+            reverts: None,
             file: FileInfo {
                 name: name.to_string(),
                 ..FileInfo::default()

@@ -36,6 +36,16 @@ pub struct ImportOptions {
     pub file_name: Option<String>,
     /// Build the error report even when no row has an error (`--errors-csv` writes one).
     pub always_report_errors: bool,
+    /// `--max-shrink P%`; else the store's setting; else off (SPEC §16).
+    pub max_shrink: Option<u64>,
+    /// `--deactivate-after-missing N`; else the store's setting; else 1 (SPEC §16).
+    pub deactivate_after_missing: Option<u64>,
+    /// Where the file came from, for the shrink guard: [`super::shrink::file_source`] or
+    /// [`super::shrink::key_source`]; `None`: the file name.
+    pub source: Option<String>,
+    /// The last completed full sync from the same source, which the face looks up in history
+    /// ([`super::shrink::previous_full_sync`]); `None`: there is none, nothing to compare.
+    pub previous: Option<super::shrink::Previous>,
     /// While another import holds the lock, wait up to this long for it (`--wait`); `None`:
     /// refuse at once with `StoreError::Busy`.
     pub wait: Option<std::time::Duration>,
@@ -60,6 +70,10 @@ impl ImportOptions {
             operator: operator.into(),
             file_name: None,
             always_report_errors: false,
+            max_shrink: None,
+            deactivate_after_missing: None,
+            source: None,
+            previous: None,
             wait: None,
         }
     }
@@ -77,7 +91,7 @@ impl ImportOptions {
     /// The options as history records them (`roster imports show`).
     pub(super) fn history_json(&self) -> String {
         let m = &self.mode;
-        json!({
+        let mut options = json!({
             "full_sync": m.full_sync,
             "invite": m.invite,
             "skip_invalid": self.skip_invalid,
@@ -91,8 +105,21 @@ impl ImportOptions {
             "max_rows": self.max_rows,
             "max_bytes": self.max_bytes,
             "expect_plan": self.expect_plan,
-        })
-        .to_string()
+        });
+        // SPEC §16's options, recorded when given (the shrink guard finds a source's last
+        // full sync by `source`).
+        if let Some(map) = options.as_object_mut() {
+            if let Some(p) = self.max_shrink {
+                map.insert("max_shrink".into(), json!(format!("{p}%")));
+            }
+            if let Some(n) = self.deactivate_after_missing {
+                map.insert("deactivate_after_missing".into(), json!(n));
+            }
+            if let Some(source) = &self.source {
+                map.insert("source".into(), json!(source));
+            }
+        }
+        options.to_string()
     }
 }
 

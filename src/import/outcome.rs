@@ -49,6 +49,8 @@ pub enum Refusal {
     Rules(Vec<Rule>),
     /// The face asked before applying ([`super::Events::confirm`]) and was told no: exit 1.
     Cancelled,
+    /// A revert refused (SPEC §16): exit 1.
+    Revert(crate::error::RevertRefusal),
 }
 
 impl Refusal {
@@ -65,6 +67,7 @@ impl Refusal {
             },
             Refusal::Rules(rules) => Error::Refused(rules.clone()),
             Refusal::Cancelled => Error::Cancelled,
+            Refusal::Revert(r) => Error::Revert(r.clone()),
         }
     }
 
@@ -108,6 +111,8 @@ pub struct Outcome {
     pub dry_run: bool,
     pub status: RunStatus,
     pub full_sync: bool,
+    /// The import this run reverts (mode `revert`).
+    pub reverts: Option<i64>,
     pub file: FileInfo,
     pub summary: Summary,
     /// Row errors, then (for a rules refusal) each broken rule's message.
@@ -124,7 +129,10 @@ pub struct Outcome {
 impl Outcome {
     /// `additive` or `full_sync`.
     pub fn mode(&self) -> &'static str {
-        crate::plan::Mode::name_of(self.full_sync)
+        match self.reverts {
+            Some(_) => "revert",
+            None => crate::plan::Mode::name_of(self.full_sync),
+        }
     }
 
     /// The plan, when the run got that far (a file-level error stops before it).

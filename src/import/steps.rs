@@ -74,7 +74,11 @@ pub(super) fn prepare(
         Ok(read) => read,
         Err(e) => return Ok(Prepared::FileError(e)),
     };
-    let snapshot = snapshot?;
+    let mut snapshot = snapshot?;
+    // The flag wins over the store's setting for this run; the plan reads the snapshot's.
+    if let Some(n) = cx.options.deactivate_after_missing {
+        snapshot.settings.deactivate_after_missing = Some(n);
+    }
     laps.lap(events, "snapshot");
     if snapshot.catalog != *cx.catalog {
         // A definition changed while the file was read: validate against the snapshot's.
@@ -218,6 +222,10 @@ pub(super) fn check(
             Some(limit) => Some(limit),
             None => stored_limit(snapshot)?,
         },
+        shrink: match (options.mode.full_sync, options.previous) {
+            (true, Some(previous)) => max_shrink(options, snapshot)?.map(|p| (p, previous)),
+            _ => None,
+        },
     };
     Ok(policy::check(plan, snapshot, &policy)
         .err()
@@ -238,6 +246,29 @@ fn stored_limit(snapshot: &Snapshot) -> Result<Option<Limit>, StoreError> {
         })
 }
 
+/// `--max-shrink`, else the store's `max-shrink` (a value that is not one is refused).
+fn max_shrink(options: &ImportOptions, snapshot: &Snapshot) -> Result<Option<u64>, StoreError> {
+    if options.max_shrink.is_some() {
+        return Ok(options.max_shrink);
+    }
+    let Some(value) = snapshot.settings.max_shrink.as_deref() else {
+        return Ok(None);
+    };
+    parse_percent(value)
+        .map(Some)
+        .ok_or(StoreError::BadSetting {
+            key: "max-shrink",
+            value: value.to_string(),
+        })
+}
+
+/// `P%` or `P`, from 0 to 100: the value of `max-shrink`.
+pub fn parse_percent(value: &str) -> Option<u64> {
+    let v = value.trim();
+    let v = v.strip_suffix('%').unwrap_or(v).trim();
+    v.parse::<u64>().ok().filter(|&p| p <= 100)
+}
+
 /// Rows with at least one error ("3 rows have errors" for 3 rows, however many errors each has).
 fn errored_rows(errors: &[RowError]) -> usize {
     let rows: std::collections::HashSet<u32> = errors.iter().filter_map(|e| e.row).collect();
@@ -246,6 +277,5 @@ fn errored_rows(errors: &[RowError]) -> usize {
 
 /// Members the file would apply if the errored rows were skipped.
 fn valid_rows(plan: &Plan) -> u64 {
-    let s = &plan.summary;
-    s.created + s.updated + s.reactivated + s.unchanged + s.banned_skipped + s.protected_skipped
+    policy::members_named(plan)
 }

@@ -161,6 +161,8 @@ pub struct Summary {
     pub updated: u64,
     pub reactivated: u64,
     pub deactivated: u64,
+    /// Members missed by this full sync and marked, but not yet deactivated (SPEC §16).
+    pub pending_deactivation: u64,
     pub unchanged: u64,
     pub teams_created: u64,
     pub teams_deleted: u64,
@@ -172,12 +174,33 @@ pub struct Summary {
     pub errors: u64,
 }
 
+/// A member a full sync misses but does not deactivate yet: `deactivate-after-missing` asks
+/// for more full syncs in a row to miss it (SPEC §16).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// Index into the snapshot's members.
+    pub member: usize,
+    /// Its email, external_id, phone.
+    pub ids: [Option<String>; 3],
+    /// Full syncs in a row that missed it, this one included.
+    pub count: u64,
+    /// The count that deactivates it.
+    pub of: u64,
+    /// The first import that missed it; `None`: this one.
+    pub first_import: Option<i64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan<'a> {
     pub changes: Vec<Change<'a>>,
     pub teams_created: Vec<String>,
     pub teams_deleted: Vec<String>,
     pub summary: Summary,
+    /// Members marked missing by this full sync (their mark set or counted up).
+    pub pending: Vec<Pending>,
+    /// Members (by id) whose missing mark this import clears: named by the file, deactivated,
+    /// or no longer to be deactivated at all.
+    pub marks_cleared: Vec<i64>,
 }
 
 impl Plan<'_> {

@@ -38,6 +38,17 @@ impl Plan<'_> {
         self.teams_created.iter().for_each(|t| h.text(t));
         h.text("\u{1e}");
         self.teams_deleted.iter().for_each(|t| h.text(t));
+        // The missing marks (SPEC §16); a plan without any hashes as it did before them.
+        if !self.pending.is_empty() || !self.marks_cleared.is_empty() {
+            h.text("\u{1e}missing");
+            for p in &self.pending {
+                h.text(&format!("{} {} {}", p.member, p.count, p.of));
+            }
+            h.text("\u{1e}");
+            for id in &self.marks_cleared {
+                h.text(&id.to_string());
+            }
+        }
         h.finish()
     }
 }

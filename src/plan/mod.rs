@@ -9,10 +9,11 @@ use crate::validate::Record;
 
 mod change;
 mod id;
+mod missing;
 pub mod wire;
 
 pub use change::{
-    Action, Change, FieldChange, Key, NewMember, Plan, StatusChange, Summary, TeamChanges,
+    Action, Change, FieldChange, Key, NewMember, Pending, Plan, StatusChange, Summary, TeamChanges,
 };
 use std::collections::{BTreeSet, HashSet};
 
@@ -74,9 +75,16 @@ pub fn plan_counting<'a>(
         }
     }
     if mode.full_sync {
+        let after = snapshot
+            .settings
+            .deactivate_after_missing
+            .unwrap_or(1)
+            .max(1);
         for (i, m) in snapshot.members.iter().enumerate() {
             if !matched[i] && may_deactivate(m, &resolved.errored_ids) {
-                plan_deactivate(&mut plan, i, m, snapshot, resolved.has_team);
+                if !missing::mark(&mut plan, i, m, snapshot, after) {
+                    plan_deactivate(&mut plan, i, m, snapshot, resolved.has_team);
+                }
             } else if !matched[i]
                 && resolved.has_team
                 && m.status == Status::Inactive
@@ -87,6 +95,7 @@ pub fn plan_counting<'a>(
             }
         }
     }
+    plan.marks_cleared = missing::cleared(&plan, snapshot, &matched, mode.full_sync);
     plan.teams_created = named_teams
         .iter()
         .filter(|t| snapshot.team(t).is_none())

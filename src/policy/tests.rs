@@ -172,3 +172,45 @@ fn owners_are_kept_and_every_broken_rule_is_named() {
     };
     assert_eq!(check_with(&deleted_team, &s, Policy::default()).len(), 1);
 }
+
+#[test]
+fn shrink_refuses_a_file_that_lost_more_than_the_limit() {
+    let s = snapshot(3);
+    let naming = |n| Plan {
+        summary: crate::plan::Summary {
+            unchanged: n,
+            ..Default::default()
+        },
+        ..Plan::default()
+    };
+    let previous = Previous {
+        import_id: 7,
+        members: 1000,
+    };
+    let limit = |p| Policy {
+        shrink: Some((p, previous)),
+        ..Policy::default()
+    };
+    // 10% fewer is allowed by 10%, refused by 9%, with the shrink rounded up in the message.
+    assert!(check_with(&naming(900), &s, limit(10)).is_empty());
+    let broken = check(&naming(900), &s, &limit(9)).unwrap_err();
+    assert_eq!(
+        broken,
+        vec![Rule::Shrink {
+            now: 900,
+            before: 1000,
+            import: 7,
+            p: 10,
+            limit: 9
+        }]
+    );
+    assert_eq!(
+        broken[0].to_string(),
+        "This full sync's file holds 900 members, 10% fewer than the 1000 of import 7, the last full sync from the same source, above the limit of 9%. Review it with roster diff, then re-run with --max-shrink 10% to allow it."
+    );
+    let lost_a_bit_more = check(&naming(899), &s, &limit(10)).unwrap_err();
+    assert!(matches!(lost_a_bit_more[..], [Rule::Shrink { p: 11, .. }]));
+    // A file that grew, or a first full sync, is never refused.
+    assert!(check_with(&naming(1200), &s, limit(0)).is_empty());
+    assert!(check_with(&naming(0), &s, Policy::default()).is_empty());
+}

@@ -98,8 +98,10 @@ fn json(
     out: &mut impl Write,
 ) -> std::result::Result<(), StoreError> {
     let mut item = Vec::new();
+    let marks = store.missing_marks()?;
     let sorted = SortedOutput::render(store, statuses, |m, teams, indented| {
-        serde_json::to_writer_pretty(&mut item, &member_json(m, teams))?;
+        let value = with_mark(member_json(m, teams), marks.get(&m.id));
+        serde_json::to_writer_pretty(&mut item, &value)?;
         for line in item.split(|&b| b == b'\n') {
             indented.extend_from_slice(b"  ");
             indented.extend_from_slice(line);
@@ -123,8 +125,10 @@ fn ndjson(
     statuses: &[Status],
     out: &mut impl Write,
 ) -> std::result::Result<(), StoreError> {
+    let marks = store.missing_marks()?;
     let sorted = SortedOutput::render(store, statuses, |m, teams, line| {
-        serde_json::to_writer(&mut *line, &member_json(m, teams))?;
+        let value = with_mark(member_json(m, teams), marks.get(&m.id));
+        serde_json::to_writer(&mut *line, &value)?;
         line.push(b'\n');
         Ok(())
     })?;
@@ -250,6 +254,18 @@ fn sort_prefix(key: Option<&str>) -> u128 {
         bytes[..n].copy_from_slice(&key.as_bytes()[..n]);
     }
     u128::from_be_bytes(bytes)
+}
+
+/// A member's missing mark (`deactivate-after-missing`, SPEC §16), when it has one:
+/// `"missing": {"count", "first_import_id"}` after its other keys.
+pub fn with_mark(mut member: Value, mark: Option<&crate::snapshot::Mark>) -> Value {
+    if let (Value::Object(obj), Some(mark)) = (&mut member, mark) {
+        obj.insert(
+            "missing".into(),
+            json!({"count": mark.count, "first_import_id": mark.first_import}),
+        );
+    }
+    member
 }
 
 pub fn member_json(m: &Member, teams: &[(&str, Role)]) -> Value {

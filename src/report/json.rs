@@ -97,7 +97,27 @@ fn head_entries<M: SerializeMap>(o: &Outcome, m: &mut M) -> Result<(), M::Error>
     m.serialize_entry("status", o.status.as_str())?;
     m.serialize_entry("mode", o.mode())?;
     m.serialize_entry("file", &FileJson(&o.file))?;
-    m.serialize_entry("summary", &o.summary)
+    m.serialize_entry("summary", &o.summary)?;
+    // `deactivate-after-missing` (SPEC §16): the members marked, not deactivated, when any.
+    match o.plan().map(|p| &p.pending) {
+        Some(pending) if !pending.is_empty() => {
+            let list: Vec<Value> = pending.iter().map(pending_json).collect();
+            m.serialize_entry("missing", &list)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `{"member": {"email", "external_id", "phone"}, "count", "of", "first_import_id"}`
+/// (`first_import_id` null: this import is the first to miss the member).
+fn pending_json(p: &crate::plan::Pending) -> Value {
+    let [email, external_id, phone] = &p.ids;
+    json!({
+        "member": {"email": email, "external_id": external_id, "phone": phone},
+        "count": p.count,
+        "of": p.of,
+        "first_import_id": p.first_import,
+    })
 }
 
 struct FileJson<'a>(&'a FileInfo);

@@ -34,7 +34,7 @@ pub fn member_by_label(
 /// An import of the history: the same keys as the import document's header where they are
 /// the same thing (`import_id`, `status`, `mode`, `file`, `summary`), nothing twice.
 pub fn import(r: &ImportRecord) -> Value {
-    json!({
+    let mut value = json!({
         "import_id": r.id,
         "status": r.status,
         "operator": r.operator,
@@ -50,7 +50,12 @@ pub fn import(r: &ImportRecord) -> Value {
         "finished_at": r.finished_at,
         "summary": r.summary,
         "message": r.message,
-    })
+    });
+    // A revert (mode `revert`) names the import it undid (SPEC §16).
+    if let (Some(reverts), Value::Object(map)) = (r.options.get("reverts"), &mut value) {
+        map.insert("reverts".into(), reverts.clone());
+    }
+    value
 }
 
 /// An audit event: who changed which member when, and how. `changes` holds the change's

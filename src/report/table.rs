@@ -295,6 +295,10 @@ pub fn summary_table(summary: &Summary, width: usize) -> Table {
     let value = serde_json::to_value(summary).unwrap_or_default();
     if let serde_json::Value::Object(map) = value {
         for (k, v) in map {
+            // Only deactivate-after-missing makes pending deactivations: shown when there are.
+            if k == "pending_deactivation" && v == 0 {
+                continue;
+            }
             table.add_row([k, v.to_string()]);
         }
     }

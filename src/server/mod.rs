@@ -20,6 +20,7 @@ mod params;
 mod pipeline;
 mod problem;
 mod read;
+mod revert;
 mod schemas;
 mod stream;
 mod sync;
@@ -107,6 +108,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/v1/imports/{id}", get(read::import))
         .route("/v1/imports/{id}/errors", get(read::import_errors))
         .route("/v1/imports/{id}/original", get(read::import_original))
+        .route("/v1/imports/{id}/revert", post(revert::revert))
         .route("/v1/members", get(read::members))
         .route("/v1/members/counts", get(directory::counts))
         .route("/v1/members/search", get(directory::search))

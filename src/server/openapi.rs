@@ -16,6 +16,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     ),
     paths(
         super::sync::sync,
+        super::revert::revert,
         super::read::imports,
         super::read::import,
         super::read::import_errors,
@@ -96,6 +97,27 @@ const BODIES: &[(&str, &str, &str, &str, &str)] = &[
         "problem",
     ),
     ("/v1/imports", "get", "200", "application/json", "imports"),
+    (
+        "/v1/imports/{id}/revert",
+        "post",
+        "200",
+        "application/json",
+        "import_result",
+    ),
+    (
+        "/v1/imports/{id}/revert",
+        "post",
+        "409",
+        "application/json",
+        "import_result",
+    ),
+    (
+        "/v1/imports/{id}/revert",
+        "post",
+        "422",
+        "application/json",
+        "import_result",
+    ),
     (
         "/v1/imports/{id}",
         "get",

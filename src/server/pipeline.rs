@@ -28,6 +28,8 @@ pub const OPTIONS: &[&str] = &[
     "max_deactivations",
     "expect_plan",
     "file_name",
+    "max_shrink",
+    "deactivate_after_missing",
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -41,6 +43,9 @@ pub struct SyncOptions {
     pub max_deactivations: Option<Limit>,
     pub expect_plan: Option<String>,
     pub file_name: Option<String>,
+    /// `P%`: refuse a full sync that shrank more than this from the key's last one.
+    pub max_shrink: Option<u64>,
+    pub deactivate_after_missing: Option<u64>,
 }
 
 impl SyncOptions {
@@ -56,8 +61,40 @@ impl SyncOptions {
             max_deactivations: params.parse("max_deactivations")?,
             expect_plan: params.get("expect_plan").map(str::to_string),
             file_name: params.get("file_name").map(str::to_string),
+            max_shrink: checked(
+                params,
+                "max_shrink",
+                import::parse_percent,
+                "a percentage P% from 0% to 100%",
+            )?,
+            deactivate_after_missing: checked(
+                params,
+                "deactivate_after_missing",
+                |v| v.parse().ok().filter(|&n: &u64| n >= 1),
+                "a whole number, 1 or more",
+            )?,
         })
     }
+}
+
+/// `name` read by `parse`, when given; a value it refuses is a `400` naming `expected`.
+fn checked<T>(
+    params: &Params,
+    name: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<Option<T>, Problem> {
+    params
+        .get(name)
+        .map(|v| {
+            parse(v).ok_or_else(|| {
+                Problem::bad_request(crate::error::ServeError::BadParameter {
+                    name: name.to_string(),
+                    reason: format!("expected {expected}, got '{v}'"),
+                })
+            })
+        })
+        .transpose()
 }
 
 /// One sync to run.
@@ -129,6 +166,9 @@ impl Job {
         options.input_format = self.format;
         options.expect_plan = o.expect_plan.clone();
         options.file_name = Some(self.file_name());
+        options.max_shrink = o.max_shrink;
+        options.deactivate_after_missing = o.deactivate_after_missing;
+        options.source = Some(import::shrink::key_source(&self.operator));
         options
     }
 
@@ -154,26 +194,39 @@ pub fn run(
     events: &mut dyn Events,
     prerender: &Prerender,
 ) -> Result<Finished, Problem> {
-    let options = job.options();
+    let mut options = job.options();
+    if options.mode.full_sync {
+        let source = options.source.as_deref().unwrap_or_default();
+        options.previous =
+            import::shrink::previous_full_sync(store, source).map_err(Problem::internal)?;
+    }
     let input = ImportInput::bytes(job.file_name(), job.bytes);
     let outcome = match import::run(store, input, &options, events) {
         Ok(outcome) => outcome,
         Err(Error::Store(StoreError::Busy)) => return Err(Problem::busy()),
         Err(e) => return Err(Problem::internal(e)),
     };
+    finished(&outcome, job.ndjson, prerender)
+}
+
+/// The response of an import's (or a revert's) outcome: its status, and its result document
+/// (or NDJSON events), as `--output json` renders it.
+pub fn finished(
+    outcome: &Outcome,
+    ndjson: bool,
+    prerender: &Prerender,
+) -> Result<Finished, Problem> {
     let status = match &outcome.refusal {
         None => StatusCode::OK,
         // The server never asks for a confirmation (Events::confirm's default), so a
         // cancellation cannot come back; were one to, it is a refusal of the plan.
         Some(Refusal::Rules(_) | Refusal::Cancelled) => StatusCode::UNPROCESSABLE_ENTITY,
         Some(Refusal::File(_) | Refusal::Rows { .. }) => StatusCode::BAD_REQUEST,
+        // Only a revert is refused so; it has its own endpoint.
+        Some(Refusal::Revert(_)) => StatusCode::CONFLICT,
     };
-    let content_type = if job.ndjson {
-        NDJSON
-    } else {
-        "application/json"
-    };
-    let body = answer(&outcome, job.ndjson, prerender.take()).map_err(Problem::internal)?;
+    let content_type = if ndjson { NDJSON } else { "application/json" };
+    let body = answer(outcome, ndjson, prerender.take()).map_err(Problem::internal)?;
     Ok(Finished {
         status,
         content_type,

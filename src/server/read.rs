@@ -169,12 +169,22 @@ fn statuses(given: Option<&str>) -> Result<Vec<Status>, Problem> {
     security(("bearer" = [])))]
 pub async fn member(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer {
     let wanted = id.clone();
-    let found = app.db.run(move |s| s.find_member(&wanted)).await?;
-    let found = found.ok_or_else(|| Problem::not_found(ServeError::NoMember(id)))?;
+    let found = app
+        .db
+        .run(move |s| match s.find_member(&wanted)? {
+            Some(found) => {
+                let mark = s.missing_marks()?.get(&found.member.id).copied();
+                Ok(Some((found, mark)))
+            }
+            None => Ok::<_, crate::error::StoreError>(None),
+        })
+        .await?;
+    let (found, mark) = found.ok_or_else(|| Problem::not_found(ServeError::NoMember(id)))?;
     let teams: Vec<(&str, crate::model::Role)> =
         found.teams.iter().map(|(t, r)| (t.as_str(), *r)).collect();
+    let member = report::export::member_json(&found.member, &teams);
     Ok(json_response(&report::json::versioned(
-        report::export::member_json(&found.member, &teams),
+        report::export::with_mark(member, mark.as_ref()),
     )))
 }
 

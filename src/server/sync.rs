@@ -35,6 +35,8 @@ use tokio::sync::mpsc;
         ("max_deactivations" = Option<String>, Query, description = "N or N%: most members this sync may deactivate"),
         ("expect_plan" = Option<String>, Query, description = "Apply only if the plan is exactly this reviewed one"),
         ("file_name" = Option<String>, Query, description = "The name history shows"),
+        ("max_shrink" = Option<String>, Query, description = "P%: refuse a full sync that names more than P% fewer members than this key's last completed full sync (422); default: the store's max-shrink, else off"),
+        ("deactivate_after_missing" = Option<u64>, Query, description = "N: deactivate a member only when N full syncs in a row miss it; default: the store's deactivate-after-missing, else 1"),
         ("Idempotency-Key" = Option<String>, Header, description = "A repeat with the same key and request returns the first response and applies nothing again"),
     ),
     request_body(description = "The roster, as a file would hold it", content(

@@ -81,6 +81,8 @@ pub fn definitions(db: &dyn Backend) -> Result<(Catalog, Settings), StoreError> 
             "max-rows" => s.max_rows = v.parse().ok(),
             "max-bytes" => s.max_bytes = v.parse().ok(),
             "max-deactivations" => s.max_deactivations = Some(v),
+            "max-shrink" => s.max_shrink = Some(v),
+            "deactivate-after-missing" => s.deactivate_after_missing = v.parse().ok(),
             _ => {}
         }
     }

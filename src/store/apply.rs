@@ -67,6 +67,7 @@ impl Store {
             written?;
             insert_audit_batches(db, Some(import_id), &at, operator, batches?)?;
             super::invitations::apply_plan(db, plan, &ids, &at)?;
+            super::marks::write(db, plan, snapshot, import_id)?;
             for name in &plan.teams_deleted {
                 if let Some(&id) = team_ids.get(name) {
                     db.execute("DELETE FROM memberships WHERE team_id = $1", args![id])?;

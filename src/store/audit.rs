@@ -197,6 +197,7 @@ pub fn read_batch(
             at: head.at,
             operator: head.operator.to_string(),
             member: line.member,
+            member_id: line.member_id,
             action: line.action,
             changes: line.changes,
         });

@@ -16,6 +16,7 @@ mod copy;
 mod history;
 pub mod invitations;
 pub mod keys;
+mod marks;
 mod migrations;
 mod outbox;
 mod postgres;
@@ -76,6 +77,9 @@ pub struct AuditEvent {
     pub member: Option<String>,
     pub action: String,
     pub changes: serde_json::Value,
+    /// The member's id in the store (not shown: readers name members by identifier).
+    #[serde(skip)]
+    pub member_id: Option<i64>,
 }
 
 /// A status or protection change made by an administrative command.

@@ -24,14 +24,10 @@ impl Store {
             let teams = teams(db)?;
             let memberships = memberships_by_index(&members, db.memberships()?);
             let (catalog, settings) = definitions(db)?;
-            Ok(Snapshot::from_pairs(
-                members,
-                teams,
-                memberships,
-                catalog,
-                settings,
-                generation,
-            ))
+            let mut snapshot =
+                Snapshot::from_pairs(members, teams, memberships, catalog, settings, generation);
+            snapshot.missing = super::marks::load(db)?;
+            Ok(snapshot)
         })
     }
 

@@ -22,6 +22,9 @@ pub struct Report {
     pub mode: String,
     pub file: File,
     pub summary: Summary,
+    /// Members a full sync marked missing and did not deactivate yet (SPEC §16), when any.
+    #[serde(default)]
+    pub missing: Vec<Value>,
     pub changes: Vec<Change>,
     pub errors: Vec<RowError>,
     pub warnings: Vec<String>,
@@ -42,6 +45,8 @@ pub struct Head {
     pub mode: String,
     pub file: File,
     pub summary: Summary,
+    #[serde(default)]
+    pub missing: Vec<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -62,6 +67,9 @@ pub struct Summary {
     pub updated: u64,
     pub reactivated: u64,
     pub deactivated: u64,
+    /// SPEC §16; absent from summaries recorded before it.
+    #[serde(default)]
+    pub pending_deactivation: u64,
     pub unchanged: u64,
     pub teams_created: u64,
     pub teams_deleted: u64,
@@ -315,6 +323,9 @@ pub struct ImportRecord {
     pub summary: Option<Summary>,
     #[serde(deserialize_with = "nullable")]
     pub message: Option<String>,
+    /// A revert's: the import it undid (SPEC §16).
+    #[serde(default)]
+    pub reverts: Option<i64>,
 }
 
 /// One event of `roster log --output json` (decoded from [`AuditEventJson`], with an import's
@@ -474,6 +485,18 @@ pub struct Member {
     pub status: String,
     pub protected: bool,
     pub teams: Vec<TeamRole>,
+    /// A member full syncs missed and did not deactivate yet (SPEC §16): `{count,
+    /// first_import_id}`; absent when it has no mark.
+    #[serde(default)]
+    pub missing: Option<Missing>,
+}
+
+/// A member's missing mark.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Missing {
+    pub count: u64,
+    pub first_import_id: i64,
 }
 
 /// A member's form values by form type, then field.

@@ -24,6 +24,7 @@ pub fn verdict(outcome: &Outcome, audience: Audience) -> String {
         Refusal::Rows { .. } => "Refused: rows have errors; nothing would change",
         Refusal::File(_) => "Refused: the file cannot be read; nothing would change",
         Refusal::Cancelled => "Cancelled: nothing was changed",
+        Refusal::Revert(_) => "Refused: the import cannot be reverted; nothing would change",
     };
     let mut s = format!(
         "<section class=\"verdict refused\" data-verdict=\"refused\" aria-labelledby=\"plan-verdict\">\n\

@@ -122,9 +122,38 @@ fn lines(plan: &Plan, view: &PlanView, emit: Emit) -> io::Result<()> {
             )?;
         }
     }
+    pending(&mut p, plan)?;
     teams(&mut p, plan)?;
     p.gap()?;
-    p.line(&closing_line(plan), None)
+    p.line(&closing_line(plan), None)?;
+    if !plan.pending.is_empty() {
+        let n = plan.pending.len();
+        let members = if n == 1 { "member" } else { "members" };
+        p.line(
+            &format!("{n} {members} missing, not yet deactivated (deactivate-after-missing)."),
+            None,
+        )?;
+    }
+    Ok(())
+}
+
+/// The members this full sync misses but does not deactivate yet, apart from the
+/// deactivations: `- alice@example.com  missing 1 of 3` (every one, as deactivations are).
+fn pending(p: &mut Printer, plan: &Plan) -> io::Result<()> {
+    if plan.pending.is_empty() {
+        return Ok(());
+    }
+    p.gap()?;
+    for m in &plan.pending {
+        let label = m
+            .ids
+            .iter()
+            .find_map(|v| v.as_deref())
+            .map_or_else(|| "(no identifier)".into(), |v| fit::clean(v).into_owned());
+        let suffix = format!("  missing {} of {}", m.count, m.of);
+        p.fitted('-', &label, &suffix, None)?;
+    }
+    Ok(())
 }
 
 /// `Plan: 1 to create, 2 to update, 0 to reactivate, 3 to deactivate.` or `No changes.`

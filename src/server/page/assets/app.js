@@ -209,6 +209,51 @@ async function apply() {
   await Promise.all([loadCounts(), loadImports(false)]);
 }
 
+// ---- revert (SPEC §16): its plan first (a dry run), then the same plan applied ----
+let reverting = null; // { id, planId }
+
+async function reviewRevert(id) {
+  const response = await request(`/v1/imports/${id}/revert?dry_run=true`, { method: "POST", headers: { Accept: "application/json" } });
+  const type = response.headers.get("Content-Type") || "";
+  if (!type.startsWith("application/json")) { banner("failed", `Failed, nothing was changed: ${await problem(response)}`); return; }
+  const doc = await response.json();
+  const s = doc.summary || {};
+  const keys = ["reactivated", "updated", "deactivated", "memberships_added", "memberships_removed", "teams_created", "teams_deleted"];
+  $("revert-id").textContent = String(id);
+  $("revert-counts").replaceChildren(...keys.map((k) => el("li", `${k.replace("_", " ")}: ${s[k] ?? 0}`, { "data-stat": k })));
+  const errors = (doc.errors || []).map((e) => e.message);
+  const conflicts = response.status === 409 && errors[0] && errors[0].includes("--skip-conflicts");
+  $("revert-refusal").hidden = errors.length === 0;
+  $("revert-refusal-title").textContent = errors.length ? (conflicts ? "Changed since this import:" : "This revert is refused:") : "";
+  $("revert-messages").replaceChildren(...errors.map((m) => el("li", m)));
+  $("revert-skip-line").hidden = !conflicts;
+  $("revert-skip").checked = false;
+  $("revert-plan").textContent = doc.plan_id || "";
+  const allowed = response.ok || conflicts;
+  $("revert-apply").disabled = !allowed || (conflicts && !$("revert-skip").checked);
+  reverting = allowed ? { id, planId: doc.plan_id } : null;
+  $("revert-dialog").returnValue = "";
+  $("revert-dialog").showModal();
+}
+
+async function applyRevert() {
+  if (!reverting || $("revert-dialog").returnValue !== "revert") return;
+  const { id, planId } = reverting;
+  reverting = null;
+  banner("processing", `Reverting import ${id}…`);
+  const skip = $("revert-skip").checked ? "&skip_conflicts=true" : "";
+  const response = await request(`/v1/imports/${id}/revert?expect_plan=${encodeURIComponent(planId)}${skip}`, { method: "POST", headers: { Accept: "application/json" } });
+  const type = response.headers.get("Content-Type") || "";
+  if (type.startsWith("application/json")) {
+    const doc = await response.json();
+    finished(doc, doc.errors || []);
+  } else {
+    banner("failed", `Failed, nothing was changed: ${await problem(response)}`);
+  }
+  $("banner").focus();
+  await Promise.all([loadCounts(), loadImports(false)]);
+}
+
 async function readEvents(response) {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -254,6 +299,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("cancel-preview").addEventListener("click", discard);
   $("confirm-dialog").addEventListener("close", apply);
   $("banner-dismiss").addEventListener("click", () => dismissBanner(true));
+  $("revert-dialog").addEventListener("close", applyRevert);
+  $("revert-skip").addEventListener("change", () => { $("revert-apply").disabled = !$("revert-skip").checked; });
   dropZone();
   loadCounts();
   loadImports(false);

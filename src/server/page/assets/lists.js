@@ -162,6 +162,12 @@ function importItem(i) {
     }));
   }
   links.append(el("a", "Original file", { href: `/v1/imports/${id}/original`, download: name.split("/").pop() }));
+  if (canImport && i.status === "COMPLETED") {
+    // reviewRevert is app.js's (part two), loaded before any list is drawn.
+    const button = el("button", "Revert", { type: "button", class: "secondary", "data-revert": id });
+    button.addEventListener("click", () => reviewRevert(id));
+    links.append(button);
+  }
   li.append(links);
   return li;
 }
