@@ -82,7 +82,7 @@ fn a_read_key_sees_no_revert() {
     let c = &b.client;
     b.run(async {
         sign_in(c, &server, &key).await;
-        until(c, "document.querySelector('#imports-table tbody tr')").await;
+        until(c, "document.querySelector('#imports-list li[data-import]')").await;
         let buttons = eval(c, "document.querySelectorAll('[data-revert]').length").await;
         assert_eq!(buttons, 0);
     });
