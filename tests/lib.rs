@@ -112,4 +112,10 @@ mod page;
 // The admin page's import: preview = diff, confirm applies it, row errors, refusals, plan changes.
 mod page_import;
 mod server_invitations;
+// Issue 23: failed authentications, --trusted-proxy, slow clients, the connection cap, SIGTERM's
+// grace, trickled bodies, import slots, slowhttptest.
+mod server_hostile;
+// Issue 23: problem documents, Accept and Vary, charset/encoding/delimiter/map, compressed
+// bodies and answers, duplicate parameters and headers, X-Request-Id, idempotency fingerprint.
 mod server_postgres;
+mod server_protocol;

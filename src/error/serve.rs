@@ -58,4 +58,16 @@ pub enum ServeError {
     TooManyFromAddress(u64),
     #[error("The invitation could not be accepted just now; please try again in a minute.")]
     AcceptUnavailable,
+    #[error("The header {0} was given more than once.")]
+    DuplicateHeader(&'static str),
+    #[error("The query parameter {0} was given more than once.")]
+    DuplicateParameter(String),
+    #[error("All {0} import slots are busy; retry after {1} seconds.")]
+    ImportsBusy(usize, u64),
+    #[error("None of the types in Accept can be given here; this endpoint answers {0}.")]
+    NotAcceptable(&'static str),
+    #[error("The request body's Content-Encoding must be gzip, zstd or identity.")]
+    UnsupportedEncoding,
+    #[error("The request was not understood: {0}.")]
+    BadRequest(String),
 }

@@ -1,18 +1,22 @@
 //! `Authorization: Bearer <key>` on every endpoint but `/healthz` (SPEC §12): a malformed key
 //! (bad checksum) is refused without a store lookup; a known one is compared by hash in
-//! constant time; failures are limited per client address; then the key's rate is counted.
+//! constant time; then the key's rate is counted. Failed authentications are counted per
+//! client address, and an address over its limit is answered `429` instead of `401` — but only
+//! after its key was looked at, so that a valid key is never locked out by others' failures
+//! (behind a proxy every client may share one address).
 //! The admin page's session cookie stands in for the header (`page::session_caller`: the
 //! key is looked up again on each request, and a POST needs the session's CSRF token).
 
 use super::App;
+use super::client::ClientAddr;
 use super::problem::Problem;
 use crate::error::ServeError;
 use crate::keys::{self, Scope};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The authenticated key of a request.
@@ -28,24 +32,26 @@ pub struct KeyName(pub String);
 
 pub async fn authenticate(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let ip = peer.ip();
-    if let Err(refused) = app.failures.check(ip) {
-        return refused.into_response();
-    }
+    let ip = client_addr(&request);
     let found = match super::page::session_caller(&app, request.method(), request.headers()).await {
         Some(found) => found,
         None => identify(&app, request.headers()).await,
     };
+    // The key is looked at first: a valid key is never refused for others' failures.
     let caller = match found {
         Ok(caller) => caller,
-        Err(refused) => {
-            app.failures.failed(ip);
-            return refused.into_response();
+        Err(refused) if refused.status == axum::http::StatusCode::UNAUTHORIZED => {
+            return app
+                .failures
+                .failed(ip)
+                .err()
+                .unwrap_or(refused)
+                .into_response();
         }
+        Err(refused) => return refused.into_response(),
     };
     let name = KeyName(caller.name.clone());
     let rate_headers = match app.rates.check(&caller.name) {
@@ -64,7 +70,25 @@ pub async fn authenticate(
     response
 }
 
+/// The client's address (the peer, or what a trusted proxy says), for per-address limits.
+pub fn client_addr(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<ClientAddr>()
+        .map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0)
+}
+
 async fn identify(app: &Arc<App>, headers: &HeaderMap) -> Result<Caller, Problem> {
+    if headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return Err(Problem::bad_request(ServeError::DuplicateHeader(
+            "Authorization",
+        )));
+    }
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| Problem::unauthorized(ServeError::MissingKey))?;

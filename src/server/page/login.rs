@@ -8,15 +8,16 @@
 
 use super::super::App;
 use super::super::auth::{Caller, key_caller};
+use super::super::client::ClientAddr;
 use super::super::problem::Problem;
 use super::{login_page, session};
 use crate::error::ServeError;
 use crate::keys;
+use axum::Extension;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Form, State};
+use axum::extract::{Form, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// What the sign-in page says to a key that was not accepted (never which check failed).
@@ -35,23 +36,24 @@ pub struct LogoutForm {
 
 pub async fn login(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     if cross_site(&headers) {
         return forbidden();
     }
-    let ip = peer.ip();
-    if let Err(refused) = app.failures.check(ip) {
-        return login_page(refused.status, Some(&refused.detail));
-    }
     let token = form.map(|Form(f)| f.key).unwrap_or_default();
+    // The key first: a valid key signs in whatever others did from the same address. Failed
+    // sign-ins have a limit of their own, apart from the API's.
     let caller = match key_caller(&app, token.trim()).await {
         Ok(caller) => caller,
         Err(_) => {
-            app.failures.failed(ip);
-            return login_page(StatusCode::UNAUTHORIZED, Some(NOT_ACCEPTED));
+            let ip = client.map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |c| c.0.0);
+            return match app.login_failures.failed(ip) {
+                Err(refused) => login_page(refused.status, Some(&refused.detail)),
+                Ok(()) => login_page(StatusCode::UNAUTHORIZED, Some(NOT_ACCEPTED)),
+            };
         }
     };
     let hash = keys::hash(token.trim());

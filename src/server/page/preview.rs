@@ -42,10 +42,12 @@ async fn fragment(
     let mut options = SyncOptions::from_params(&params)?;
     options.dry_run = true;
     options.expect_plan = None;
-    let format = body_format(&headers)?;
+    let (format, charset) = body_format(&headers)?;
+    options.encoding = options.encoding.or(charset);
     let settings = app.db.run(|s| s.settings()).await?;
     let max_bytes = settings.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
     let bytes = read_body(&headers, body, max_bytes, app.body_timeout).await?;
+    let slot = app.slots.take().await?;
     let job = Job {
         options,
         format,
@@ -58,7 +60,9 @@ async fn fragment(
         .run(move |store| {
             let options = job.options();
             let input = ImportInput::bytes(job.file_name(), job.bytes.clone());
-            import::run(store, input, &options, &mut Quiet).map(|o| html::fragment_string(&o))
+            let rendered = import::run(store, input, &options, &mut Quiet);
+            drop(slot);
+            rendered.map(|o| html::fragment_string(&o))
         })
         .await;
     rendered.map_err(|e| match e {
