@@ -119,3 +119,5 @@ mod server_hostile;
 // bodies and answers, duplicate parameters and headers, X-Request-Id, idempotency fingerprint.
 mod server_postgres;
 mod server_protocol;
+// Issue 23: page sessions in the store (two replicas on PostgreSQL, a restart), masked URLs.
+mod server_replicas;

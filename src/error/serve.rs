@@ -48,7 +48,7 @@ pub enum ServeError {
         "Invalid rate limit '{0}': expected N/UNIT with UNIT one of s, min, h (for example 60/min)."
     )]
     BadRateLimit(String),
-    #[error("The session has ended (signed out, expired, or the server restarted). Sign in again.")]
+    #[error("The session has ended (signed out, expired, or its key revoked). Sign in again.")]
     SessionExpired,
     #[error(
         "Refused: a request from another site, or without this session's CSRF token. Reload the page and try again."

@@ -78,8 +78,6 @@ pub struct App {
     touched: Mutex<HashMap<String, Instant>>,
     /// The progress of the import this server is applying (one at a time per store).
     progress: Mutex<Option<serde_json::Value>>,
-    /// The admin page's signed-in sessions (in memory: a restart signs everyone out).
-    sessions: page::Sessions,
 }
 
 impl App {
@@ -166,7 +164,6 @@ pub fn serve(config: Config) -> Result<()> {
         timings: std::env::var_os("ROSTER_TIMINGS").is_some(),
         touched: Mutex::new(HashMap::new()),
         progress: Mutex::new(None),
-        sessions: page::Sessions::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -57,8 +57,13 @@ pub async fn login(
         }
     };
     let hash = keys::hash(token.trim());
-    let Ok(session) = app.sessions.create(caller.name, caller.scope, hash) else {
-        return Problem::internal("no random bytes for a session").into_response();
+    let created = app
+        .db
+        .run(move |s| session::create(s, caller.name, caller.scope, hash))
+        .await;
+    let session = match created {
+        Ok(session) => session,
+        Err(e) => return Problem::from(e).into_response(),
     };
     let https = headers
         .get("x-forwarded-proto")
@@ -76,7 +81,15 @@ pub async fn logout(
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
     let token = session::token(&headers);
-    let live = token.as_deref().and_then(|t| app.sessions.get(t));
+    let live = match token.clone() {
+        Some(t) => app
+            .db
+            .run(move |s| session::get(s, &t))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
     let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
     if cross_site(&headers)
         || live
@@ -85,8 +98,10 @@ pub async fn logout(
     {
         return forbidden();
     }
-    if let Some(token) = token {
-        app.sessions.remove(&token);
+    if let Some(token) = token
+        && let Err(e) = app.db.run(move |s| session::end(s, &token)).await
+    {
+        return Problem::from(e).into_response();
     }
     let mut response = Redirect::to("/").into_response();
     if let Ok(cookie) = session::expired_cookie().parse() {
@@ -107,8 +122,11 @@ pub async fn session_caller(
         return None;
     }
     let token = session::token(headers)?;
-    let Some(s) = app.sessions.get(&token) else {
-        return Some(Err(Problem::unauthorized(ServeError::SessionExpired)));
+    let looked_up = token.clone();
+    let s = match app.db.run(move |s| session::get(s, &looked_up)).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Some(Err(Problem::unauthorized(ServeError::SessionExpired))),
+        Err(e) => return Some(Err(Problem::from(e))),
     };
     if method != Method::GET && method != Method::HEAD {
         let sent = headers
@@ -122,11 +140,8 @@ pub async fn session_caller(
             )));
         }
     }
-    let found = super::super::auth::caller_by_hash(app, s.key_hash.clone()).await;
-    if found.is_err() {
-        app.sessions.remove(&token);
-    }
-    Some(found)
+    // A revoked key ends its sessions: the key is looked up on every request.
+    Some(super::super::auth::caller_by_hash(app, s.key_hash.clone()).await)
 }
 
 /// A request another site made. A browser's `Sec-Fetch-Site` decides when present (only
