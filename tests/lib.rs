@@ -121,3 +121,5 @@ mod server_postgres;
 mod server_protocol;
 // Issue 23: page sessions in the store (two replicas on PostgreSQL, a restart), masked URLs.
 mod server_replicas;
+// Issue 23: keys create --replaces (rotation without a gap) and --expires.
+mod server_rotation;

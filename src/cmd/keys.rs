@@ -12,13 +12,22 @@ pub enum KeysCommand {
     /// Make a new key and print it once (the store keeps only its hash)
     #[command(after_long_help = "Examples:
   $ roster keys create hris
-  $ roster keys create auditor --scope read")]
+  $ roster keys create auditor --scope read
+  $ roster keys create hris-2027 --replaces hris --expires 400d   # then: roster keys revoke hris")]
     Create {
         /// The key's name: the operator in the history and the audit log
         name: String,
         /// sync: every endpoint; read: only those that change nothing (and dry runs)
         #[arg(long, value_enum, default_value_t = Scope::Sync)]
         scope: Scope,
+        /// Rotate a key without a gap: the new key acts as OLD's operator, and both work until
+        /// OLD is revoked
+        #[arg(long, value_name = "OLD")]
+        replaces: Option<String>,
+        /// When the key stops working: a date (2027-01-31, UTC), a time (RFC 3339) or a
+        /// duration (90d, 12h, 30m)
+        #[arg(long, value_name = "DATE|DURATION")]
+        expires: Option<String>,
     },
     /// Every key: name, scope, prefix, created, last used, revoked (never the key)
     #[command(after_long_help = "Example:\n  $ roster keys list --output json")]
@@ -38,13 +47,19 @@ pub enum KeysCommand {
 pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
     let mut store = crate::store::keys::open(&super::location(global))?;
     match command {
-        KeysCommand::Create { name, scope } => {
+        KeysCommand::Create {
+            name,
+            scope,
+            replaces,
+            expires,
+        } => {
             let name = name.trim();
             if name.is_empty() || name.chars().any(char::is_control) {
                 return Err(Error::Usage(ServeError::BadKeyName.to_string()));
             }
+            let rotation = rotation(store.as_ref(), replaces.as_deref(), expires.as_deref())?;
             let key = keys::generate()?;
-            if !store.create_key(name, scope.as_str(), &key.prefix, &key.hash)? {
+            if !store.create_key(name, scope.as_str(), &key.prefix, &key.hash, &rotation)? {
                 return Err(Error::Usage(
                     ServeError::KeyExists(name.to_string()).to_string(),
                 ));
@@ -68,8 +83,15 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
                 let mut table = sized(Term::width());
                 table.set_header(["name", "scope", "prefix", "created", "last used", "revoked"]);
                 for k in list {
+                    let mut shown = k.name.clone();
+                    if let Some(operator) = &k.operator {
+                        shown.push_str(&format!(" (as {operator})"));
+                    }
+                    if let Some(at) = &k.expires_at {
+                        shown.push_str(&format!(" (expires {at})"));
+                    }
                     table.add_row([
-                        k.name,
+                        shown,
                         k.scope,
                         k.prefix,
                         k.created_at,
@@ -91,4 +113,36 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// The operator of the key `--replaces` names, and the `--expires` time.
+fn rotation(
+    store: &dyn crate::store::keys::KeyedStore,
+    replaces: Option<&str>,
+    expires: Option<&str>,
+) -> Result<crate::store::keys::KeyRotation> {
+    let operator = match replaces {
+        None => None,
+        Some(old) => {
+            let live = store
+                .keys()?
+                .into_iter()
+                .find(|k| k.name == old.trim() && k.revoked_at.is_none());
+            let old = live.ok_or_else(|| {
+                Error::Usage(ServeError::NothingToReplace(old.to_string()).to_string())
+            })?;
+            Some(old.operator().to_string())
+        }
+    };
+    let expires_at = expires
+        .map(|e| {
+            keys::parse_expiry(e, chrono::Utc::now())
+                .map(|t| t.to_string())
+                .ok_or_else(|| Error::Usage(ServeError::BadExpiry(e.to_string()).to_string()))
+        })
+        .transpose()?;
+    Ok(crate::store::keys::KeyRotation {
+        operator,
+        expires_at,
+    })
 }

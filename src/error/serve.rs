@@ -58,6 +58,14 @@ pub enum ServeError {
     TooManyFromAddress(u64),
     #[error("The invitation could not be accepted just now; please try again in a minute.")]
     AcceptUnavailable,
+    #[error("The API key has expired.")]
+    ExpiredKey,
+    #[error("No live key named '{0}' to replace.")]
+    NothingToReplace(String),
+    #[error(
+        "Invalid expiry '{0}': expected a date (2027-01-31), a time (2027-01-31T18:00:00Z) or a duration (90d, 12h, 30m)."
+    )]
+    BadExpiry(String),
     #[error("The header {0} was given more than once.")]
     DuplicateHeader(&'static str),
     #[error("The query parameter {0} was given more than once.")]

@@ -22,7 +22,10 @@ use std::sync::Arc;
 /// The authenticated key of a request.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The operator: the key's name, or that of the key it replaces (`--replaces`).
     pub name: String,
+    /// The key's own name: its rate, its last use, the log line.
+    pub key: String,
     pub scope: Scope,
 }
 
@@ -53,8 +56,8 @@ pub async fn authenticate(
         }
         Err(refused) => return refused.into_response(),
     };
-    let name = KeyName(caller.name.clone());
-    let rate_headers = match app.rates.check(&caller.name) {
+    let name = KeyName(caller.key.clone());
+    let rate_headers = match app.rates.check(&caller.key) {
         Ok(headers) => headers,
         Err(refused) => {
             let mut response = refused.into_response();
@@ -62,7 +65,7 @@ pub async fn authenticate(
             return response;
         }
     };
-    app.touch(&caller.name);
+    app.touch(&caller.key);
     request.extensions_mut().insert(caller);
     let mut response = next.run(request).await;
     response.headers_mut().extend(rate_headers);
@@ -120,9 +123,18 @@ pub async fn caller_by_hash(app: &Arc<App>, hash: String) -> Result<Caller, Prob
     if key.revoked_at.is_some() {
         return Err(Problem::unauthorized(ServeError::RevokedKey));
     }
+    let expired = key
+        .expires_at
+        .as_deref()
+        .and_then(crate::store::Timestamp::parse)
+        .is_some_and(|at| at <= crate::store::Timestamp::now());
+    if expired {
+        return Err(Problem::unauthorized(ServeError::ExpiredKey));
+    }
     Ok(Caller {
         scope: Scope::parse(&key.scope).ok_or_else(invalid)?,
-        name: key.name,
+        name: key.operator().to_string(),
+        key: key.name,
     })
 }
 

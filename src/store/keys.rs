@@ -17,6 +17,27 @@ pub struct ApiKey {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// The operator this key acts as when it replaces another (`--replaces`); else its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// When the key stops working (RFC 3339, UTC), if it was given an expiry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+impl ApiKey {
+    /// The operator recorded in history and the audit log for this key's requests.
+    pub fn operator(&self) -> &str {
+        self.operator.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// What a new key carries beside its name and scope (issue 23).
+#[derive(Debug, Clone, Default)]
+pub struct KeyRotation {
+    /// The operator of the key it replaces.
+    pub operator: Option<String>,
+    pub expires_at: Option<String>,
 }
 
 /// The response a sync gave, kept to answer a repeat of it with the same `Idempotency-Key`.
@@ -38,6 +59,7 @@ pub trait KeyStore {
         scope: &str,
         prefix: &str,
         hash: &str,
+        rotation: &KeyRotation,
     ) -> Result<bool, StoreError>;
     /// Every key, revoked ones included, by name.
     fn keys(&self) -> Result<Vec<ApiKey>, StoreError>;

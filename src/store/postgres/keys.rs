@@ -3,13 +3,14 @@
 
 use super::{PostgresStore, now, pg};
 use crate::error::StoreError;
-use crate::store::keys::{ApiKey, KeyStore, StoredResponse};
+use crate::store::keys::{ApiKey, KeyRotation, KeyStore, StoredResponse};
 use postgres::Row;
 
 /// Kept responses older than this are dropped when a new one is kept.
 const IDEMPOTENCY_DAYS: i64 = 1;
 
-const KEY_COLUMNS: &str = "name, scope, prefix, created_at, last_used_at, revoked_at, hash";
+const KEY_COLUMNS: &str =
+    "name, scope, prefix, created_at, last_used_at, revoked_at, hash, operator, expires_at";
 
 fn key_from_row(r: &Row) -> (ApiKey, String) {
     (
@@ -20,6 +21,8 @@ fn key_from_row(r: &Row) -> (ApiKey, String) {
             created_at: r.get(3),
             last_used_at: r.get(4),
             revoked_at: r.get(5),
+            operator: r.get(7),
+            expires_at: r.get(8),
         },
         r.get(6),
     )
@@ -32,6 +35,7 @@ impl KeyStore for PostgresStore {
         scope: &str,
         prefix: &str,
         hash: &str,
+        rotation: &KeyRotation,
     ) -> Result<bool, StoreError> {
         let mut client = self.conn()?;
         let mut tx = client.transaction().map_err(pg)?;
@@ -45,10 +49,18 @@ impl KeyStore for PostgresStore {
         .map_err(pg)?;
         let added = tx
             .execute(
-                "INSERT INTO api_keys (id, name, scope, prefix, hash, created_at) \
-                 SELECT coalesce(max(id), 0) + 1, $1, $2, $3, $4, $5 FROM api_keys \
-                 ON CONFLICT (name) DO NOTHING",
-                &[&name, &scope, &prefix, &hash, &now()],
+                "INSERT INTO api_keys (id, name, scope, prefix, hash, created_at, operator, \
+                 expires_at) SELECT coalesce(max(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7 \
+                 FROM api_keys ON CONFLICT (name) DO NOTHING",
+                &[
+                    &name,
+                    &scope,
+                    &prefix,
+                    &hash,
+                    &now(),
+                    &rotation.operator,
+                    &rotation.expires_at,
+                ],
             )
             .map_err(pg)?;
         tx.commit().map_err(pg)?;

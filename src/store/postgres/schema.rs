@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0002_audit_batches.sql"),
     include_str!("sql/0003_api_keys.sql"),
     include_str!("sql/0004_invitations.sql"),
+    include_str!("sql/0005_key_rotation.sql"),
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -2,13 +2,14 @@
 
 use super::{SqliteStore, now};
 use crate::error::StoreError;
-use crate::store::keys::{ApiKey, KeyStore, StoredResponse};
+use crate::store::keys::{ApiKey, KeyRotation, KeyStore, StoredResponse};
 use rusqlite::{OptionalExtension, params};
 
 /// Kept responses older than this are dropped when a new one is kept.
 const IDEMPOTENCY_DAYS: i64 = 1;
 
-const KEY_COLUMNS: &str = "name, scope, prefix, created_at, last_used_at, revoked_at, hash";
+const KEY_COLUMNS: &str =
+    "name, scope, prefix, created_at, last_used_at, revoked_at, hash, operator, expires_at";
 
 fn key_from_row(r: &rusqlite::Row) -> rusqlite::Result<(ApiKey, String)> {
     Ok((
@@ -19,6 +20,8 @@ fn key_from_row(r: &rusqlite::Row) -> rusqlite::Result<(ApiKey, String)> {
             created_at: r.get(3)?,
             last_used_at: r.get(4)?,
             revoked_at: r.get(5)?,
+            operator: r.get(7)?,
+            expires_at: r.get(8)?,
         },
         r.get(6)?,
     ))
@@ -31,6 +34,7 @@ impl KeyStore for SqliteStore {
         scope: &str,
         prefix: &str,
         hash: &str,
+        rotation: &KeyRotation,
     ) -> Result<bool, StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -38,9 +42,17 @@ impl KeyStore for SqliteStore {
             [name],
         )?;
         let added = tx.execute(
-            "INSERT INTO api_keys (name, scope, prefix, hash, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO NOTHING",
-            params![name, scope, prefix, hash, now()],
+            "INSERT INTO api_keys (name, scope, prefix, hash, created_at, operator, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING",
+            params![
+                name,
+                scope,
+                prefix,
+                hash,
+                now(),
+                rotation.operator,
+                rotation.expires_at
+            ],
         )?;
         tx.commit()?;
         Ok(added == 1)
