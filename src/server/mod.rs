@@ -7,6 +7,7 @@
 
 mod accept;
 mod auth;
+mod body;
 mod client;
 mod db;
 mod limits;

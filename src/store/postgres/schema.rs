@@ -91,10 +91,11 @@ mod tests {
 
     #[test]
     fn the_versions_are_the_sqlite_store_s() {
-        assert_eq!(VERSION, 4);
+        assert_eq!(VERSION, 5);
         assert!(MIGRATIONS[0].contains("CREATE TABLE members"));
         assert!(MIGRATIONS[1].contains("CREATE TABLE audit_batches"));
         assert!(MIGRATIONS[3].contains("CREATE TABLE invitations"));
+        assert!(MIGRATIONS[4].contains("ADD COLUMN expires_at"));
     }
 
     #[test]
