@@ -1,9 +1,11 @@
 //! `roster serve`: the REST sync API (SPEC §12) over the same library pipeline as the CLI.
-//! One route table ([`router`]); a module per concern: `auth` (keys), `limits` (rates),
-//! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `problem` (problem+json),
-//! `openapi`, `log` (one line per request), `db` (the store off the async threads), `page`
-//! (the admin page: sign-in, sessions, the plan preview), `accept` (the invitation link's
-//! pages), `outbox` (`--send-invitations`).
+//! One route table ([`router`]); a module per concern: `listen` (connections: header timeout,
+//! cap, graceful shutdown), `log` (request id, client address, common headers, one line per
+//! request), `client` (`--trusted-proxy`), `auth` (keys), `limits` (rates), `slots` (imports at
+//! once), `sync`, `body` and `pipeline` (POST /v1/sync), `negotiate` (`Accept`), `read` (GET
+//! endpoints), `problem` (problem+json), `openapi`, `db` (the store off the async threads),
+//! `page` (the admin page: sign-in, sessions in the store, the plan preview), `accept` (the
+//! invitation link's pages), `outbox` (`--send-invitations`).
 
 mod accept;
 mod auth;
