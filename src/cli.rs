@@ -7,7 +7,7 @@ mod args;
 mod invitations;
 
 pub use args::*;
-pub use invitations::InvitationsCommand;
+pub use invitations::{InvitationsCommand, PreviewOutput};
 use std::path::PathBuf;
 
 /// `roster --help` ends with the exit codes (SPEC §11), which scripts branch on.

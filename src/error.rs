@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
+mod code;
 mod serve;
+pub use code::Code;
 pub use serve::ServeError;
 
 /// A file-level error: the run stops before any row is read (SPEC §4), exit 1.
@@ -35,11 +37,12 @@ pub enum FileError {
     UnknownEncoding(String),
     #[error("The file is not valid JSON: {0}.")]
     BadJson(String),
-    #[error("--map '{mapping}' names a header the file does not have; the closest is '{closest}'.")]
+    /// Every `--map` that names no header of the file, one sentence a line; `headers`: the
+    /// file's, listed when no close one can be suggested.
+    #[error("{}", unmatched_text(.unmatched, .headers))]
     UnmatchedMapping {
-        mapping: String,
-        closest: String,
-        column: String,
+        unmatched: Vec<UnmatchedMap>,
+        headers: Vec<String>,
     },
     #[error("Could not read {path}: {reason}")]
     Unreadable { path: String, reason: String },
@@ -60,11 +63,17 @@ impl FileError {
             FileError::BadEncoding { .. } => Some(
                 "if the file was saved by Excel on Windows, re-run with --encoding windows-1252.".into(),
             ),
-            FileError::UnmatchedMapping {
-                closest, column, ..
-            } => Some(format!(
-                "if that is the header you meant, re-run with --map '{closest}={column}'."
-            )),
+            FileError::UnmatchedMapping { unmatched, .. } => {
+                let fixes: Vec<String> = unmatched
+                    .iter()
+                    .filter_map(|u| Some(format!("--map '{}={}'", u.closest.as_ref()?, u.column)))
+                    .collect();
+                match fixes.len() {
+                    0 => Some("name a header exactly as the file's first line has it.".into()),
+                    1 => Some(format!("if that is the header you meant, re-run with {}.", fixes[0])),
+                    _ => Some(format!("if those are the headers you meant, re-run with {}.", fixes.join(" "))),
+                }
+            }
             FileError::UnknownFormField(_) => {
                 Some("define it first with `roster forms add TYPE.FIELD`.".into())
             }
@@ -81,21 +90,71 @@ impl FileError {
     }
 }
 
-/// One row error (SPEC §5): data, collected, never propagated with `?`.
+/// A `--map` that names no header of the file, and the file's header that is close to it
+/// (within a few edits, and not already a column of its own), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedMap {
+    pub mapping: String,
+    pub column: String,
+    pub closest: Option<String>,
+}
+
+/// `--map 'X=email' names a header the file does not have; the closest is 'Y'.` a line each;
+/// without a close header, the file's headers are listed instead.
+fn unmatched_text(unmatched: &[UnmatchedMap], headers: &[String]) -> String {
+    let line = |u: &UnmatchedMap| match &u.closest {
+        Some(closest) => format!(
+            "--map '{}' names a header the file does not have; the closest is '{closest}'.",
+            u.mapping
+        ),
+        None => format!(
+            "--map '{}' names a header the file does not have; its headers are: {}.",
+            u.mapping,
+            headers
+                .iter()
+                .map(|h| format!("'{h}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    unmatched.iter().map(line).collect::<Vec<_>>().join("\n")
+}
+
+/// One row error (SPEC §5): data, collected, never propagated with `?`. Also the error
+/// object of the JSON documents for errors without a row (a broken rule, a file error).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
     pub row: Option<u32>,
     pub column: Option<String>,
     pub value: Option<String>,
+    pub code: Code,
     pub message: String,
 }
 
 impl RowError {
-    pub fn new(row: u32, column: &str, value: &str, message: impl Into<String>) -> Self {
+    pub fn new(
+        row: u32,
+        column: &str,
+        value: &str,
+        code: Code,
+        message: impl Into<String>,
+    ) -> Self {
         RowError {
             row: Some(row),
             column: Some(column.to_string()),
             value: Some(value.to_string()),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An error of the whole file or plan: no row, column or value.
+    pub fn unplaced(code: Code, message: impl Into<String>) -> Self {
+        RowError {
+            row: None,
+            column: None,
+            value: None,
+            code,
             message: message.into(),
         }
     }
@@ -124,7 +183,13 @@ pub enum Rule {
     #[error(
         "This import would deactivate {k} of {n} members ({p}%), above the limit of {limit}. Review it with roster diff, then re-run with --max-deactivations {k} to allow it."
     )]
-    Deactivations { k: u64, n: u64, p: u64, limit: u64 },
+    /// `limit`: as it was set: `449`, or `15% (449 members)` for a percentage.
+    Deactivations {
+        k: u64,
+        n: u64,
+        p: u64,
+        limit: String,
+    },
     /// `roster invite` over the seat limit: `free` seats are left.
     #[error("{}", msg::invite_seats(*limit, *used, *free))]
     InviteSeats { limit: u64, used: u64, free: u64 },
@@ -149,7 +214,10 @@ pub enum StoreError {
         "Another import is being applied. Please wait for it to finish before uploading again."
     )]
     Busy,
-    #[error("the store changed while the import was being planned; nothing was changed")]
+    /// Said in full in the message itself: JSON, the history and `--quiet` have no hint line.
+    #[error(
+        "the store changed while the import was being planned; nothing was changed. Run the import again: it plans from the store as it is now."
+    )]
     Changed,
     #[error(
         "the store's setting {key} is '{value}', which is not valid; set it again with roster config set {key} VALUE"
@@ -229,6 +297,10 @@ pub enum Error {
     Usage(String),
     #[error("{0}")]
     NotFound(String),
+    /// A well-formed command that the store's state refuses (a key name already taken, a
+    /// member in the wrong status): exit 1, not a usage error.
+    #[error("{1}")]
+    Refusal(Code, String),
     #[error("no member with email, external_id or phone '{0}'")]
     MemberNotFound(String),
     #[error("{0}")]
@@ -236,6 +308,38 @@ pub enum Error {
 }
 
 impl Error {
+    /// The stable code of SPEC §10 (for a refusal by several rules, the first rule's).
+    pub fn code(&self) -> Code {
+        match self {
+            Error::File(e) => e.code(),
+            Error::Rows { .. } => Code::RowsInvalid,
+            Error::Refused(rules) => rules.first().map_or(Code::PlanChanged, Rule::code),
+            Error::Store(e) => e.code(),
+            Error::Invitation(e) => e.code(),
+            Error::NoStore(_) => Code::NoStore,
+            Error::Unreported { .. } => Code::ReportUnwritten,
+            Error::Cancelled => Code::ImportCancelled,
+            Error::Usage(_) => Code::UsageError,
+            Error::Refusal(code, _) => *code,
+            Error::NotFound(_) => Code::NotFound,
+            Error::MemberNotFound(_) => Code::MemberNotFound,
+            Error::Io(_) => Code::IoError,
+        }
+    }
+
+    /// The error objects of SPEC §10 this error stands for (one per broken rule).
+    pub fn error_objects(&self) -> Vec<RowError> {
+        match self {
+            Error::Refused(rules) => rules.iter().map(Rule::to_error_object).collect(),
+            // One object for each --map that names no header.
+            other => other
+                .messages()
+                .into_iter()
+                .map(|m| RowError::unplaced(other.code(), m))
+                .collect(),
+        }
+    }
+
     /// The exit code of SPEC §11.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -277,7 +381,6 @@ impl Error {
             Error::Store(StoreError::Open { .. }) => {
                 Some("check --db or $ROSTER_DB, and that the folder exists and is writable.".into())
             }
-            Error::Store(StoreError::Changed) => Some("run the import again.".into()),
             Error::Unreported { id, .. } => Some(format!(
                 "do not run it again: `roster imports show {id}` shows the import and `roster log --import {id}` its changes."
             )),
@@ -289,6 +392,9 @@ impl Error {
     pub fn messages(&self) -> Vec<String> {
         match self {
             Error::Refused(rules) => rules.iter().map(|r| r.to_string()).collect(),
+            Error::File(e @ FileError::UnmatchedMapping { .. }) => {
+                e.to_string().lines().map(str::to_string).collect()
+            }
             other => vec![other.to_string()],
         }
     }

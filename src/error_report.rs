@@ -1,5 +1,6 @@
 //! The error report: the errored rows of the original file with `error_row`, `error_column`
-//! and `error_message` added (SPEC §10), one line per error.
+//! and `error_message` added (SPEC §10), then `error_code` (the error's stable code), one
+//! line per error.
 
 use crate::csv_out::CsvOut;
 use crate::error::RowError;
@@ -13,6 +14,7 @@ pub fn write(table: &Table, errors: &[RowError], out: impl std::io::Write) -> st
         "error_row",
         "error_column",
         "error_message",
+        "error_code",
     ]);
     w.row(header)?;
     for e in errors {
@@ -26,6 +28,7 @@ pub fn write(table: &Table, errors: &[RowError], out: impl std::io::Write) -> st
                 row.as_str(),
                 e.column.as_deref().unwrap_or(""),
                 e.message.as_str(),
+                e.code.as_str(),
             ]);
         w.row(cells)?;
     }

@@ -20,7 +20,10 @@ fn release_freed_memory_promptly() {
 fn main() -> ExitCode {
     disable_transparent_huge_pages();
     release_freed_memory_promptly();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
     let term = Term::new(cli.global.color, cli.global.quiet);
     match roster::run(cli, &term) {
         Ok(code) => ExitCode::from(code),
@@ -36,6 +39,30 @@ fn main() -> ExitCode {
                 term.hint(&hint);
             }
             ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// `--help`, `--version`, or a usage error. clap's own exit ignores a failed write, so that
+/// `roster --help > /dev/full` said 0; help that cannot be written is an error (exit 1), as
+/// for `roster man`, and a closed pipe stays exit 0.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    use std::io::{IsTerminal, Write};
+    let code = u8::try_from(e.exit_code()).unwrap_or(2);
+    if e.use_stderr() || std::io::stdout().is_terminal() {
+        // At a terminal clap's print keeps the help's colours.
+        let _ = e.print();
+        return ExitCode::from(code);
+    }
+    let text = e.render().to_string();
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(w) if w.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(w) => {
+            let term = Term::new(roster::term::ColorChoice::Auto, false);
+            term.error(&format!("could not write the help: {w}"));
+            ExitCode::from(1)
         }
     }
 }

@@ -198,13 +198,25 @@ fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Opti
         .iter()
         .filter(|m| m.status.is_live())
         .count() as u64;
-    let limit = match limit {
-        Some(Limit::Count(c)) => c,
-        Some(Limit::Percent(p)) => n * p / 100,
-        None => (n / 4).max(10),
+    let (limit, text) = match limit {
+        Some(Limit::Count(c)) => (c, c.to_string()),
+        Some(Limit::Percent(p)) => (n * p / 100, percent_text(p, n * p / 100)),
+        None if n / 4 >= 10 => (n / 4, percent_text(25, n / 4)),
+        None => (10, "10".to_string()),
     };
     let p = (k * 100 + n / 2).checked_div(n).unwrap_or(100);
-    (k > limit).then_some(Rule::Deactivations { k, n, p, limit })
+    (k > limit).then_some(Rule::Deactivations {
+        k,
+        n,
+        p,
+        limit: text,
+    })
+}
+
+/// A percentage limit as it was set, with the members it comes to: `15% (449 members)`.
+fn percent_text(percent: u64, members: u64) -> String {
+    let noun = if members == 1 { "member" } else { "members" };
+    format!("{percent}% ({members} {noun})")
 }
 
 #[cfg(test)]

@@ -1,7 +1,35 @@
-//! The terminal: colour (`--color`, `NO_COLOR`, TTY), its width, message prefixes, and the
-//! progress bar.
+//! The terminal: colour (`--color`, `NO_COLOR`, TTY), its width, message prefixes, the
+//! progress bar, and [`visible`], which every value from outside passes through on its way to
+//! a person.
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
+
+/// `s` with its control characters made visible (`\n`, `\t`, `\u{1b}`, as Rust escapes them),
+/// and the bidirectional overrides too (`\u{202e}`), so that a value that came from outside (a
+/// file, a request, the store) keeps to its line and cannot move the cursor, clear the screen,
+/// set the terminal's title or reorder what is shown. The one helper for tables, the plan,
+/// the log and messages; JSON is never escaped this way.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A character a terminal acts on instead of showing it.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -18,6 +46,15 @@ fn line(text: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
+/// A message's lines, each made [`visible`]: a value quoted in it cannot act on the terminal.
+fn shown(message: &str) -> String {
+    message
+        .split('\n')
+        .map(visible)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// How messages for people are written to stderr.
 #[derive(Debug, Clone, Copy)]
 pub struct Term {
@@ -26,8 +63,12 @@ pub struct Term {
     pub stderr_is_tty: bool,
 }
 
-/// The width assumed when stdout is not a terminal and `COLUMNS` does not say.
+/// The width assumed at a terminal whose size cannot be read, when `COLUMNS` does not say.
 pub const DEFAULT_WIDTH: usize = 80;
+
+/// The width of output that is not a terminal (a pipe, a file): no limit, so that tables never
+/// wrap and each record stays on one line for `grep` and `awk`.
+pub const UNLIMITED: usize = usize::MAX;
 
 impl Term {
     pub fn new(choice: ColorChoice, quiet: bool) -> Term {
@@ -40,16 +81,19 @@ impl Term {
     }
 
     /// The columns tables and the plan may take on stdout: the terminal's width when stdout is
-    /// a terminal; otherwise (a pipe, a file) `COLUMNS` when it is a positive number, else
-    /// [`DEFAULT_WIDTH`], so that redirected output is the same on every machine.
+    /// a terminal (`COLUMNS`, else [`DEFAULT_WIDTH`], when its size cannot be read); otherwise
+    /// (a pipe, a file) [`UNLIMITED`]: one record a line, never wrapped.
     pub fn width() -> usize {
-        if std::io::stdout().is_terminal() {
-            // comfy-table measures the terminal (through crossterm) when stdout is one.
-            if let Some(w) = comfy_table::Table::new().width().filter(|w| *w > 0) {
-                return usize::from(w);
-            }
+        if !std::io::stdout().is_terminal() {
+            return UNLIMITED;
         }
-        columns_env().unwrap_or(DEFAULT_WIDTH)
+        // comfy-table measures the terminal (through crossterm) when stdout is one.
+        comfy_table::Table::new()
+            .width()
+            .filter(|w| *w > 0)
+            .map(usize::from)
+            .or_else(columns_env)
+            .unwrap_or(DEFAULT_WIDTH)
     }
 
     /// Whether output on stdout (the plan) is coloured: `--color always|never`, else only
@@ -67,43 +111,133 @@ impl Term {
     }
 
     pub fn error(&self, message: &str) {
-        line(format_args!("{}: {message}", self.paint("error", "31")));
+        line(format_args!(
+            "{}: {}",
+            self.paint("error", "31"),
+            shown(message)
+        ));
     }
 
     pub fn warning(&self, message: &str) {
         if !self.quiet {
-            line(format_args!("{}: {message}", self.paint("warning", "33")));
+            line(format_args!(
+                "{}: {}",
+                self.paint("warning", "33"),
+                shown(message)
+            ));
         }
     }
 
     pub fn hint(&self, message: &str) {
         if !self.quiet {
-            line(format_args!("{}: {message}", self.paint("hint", "36")));
+            line(format_args!(
+                "{}: {}",
+                self.paint("hint", "36"),
+                shown(message)
+            ));
         }
     }
 
     /// A line for people about what roster is doing (not a warning), unless `--quiet`.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            line(format_args!("{message}"));
+            line(format_args!("{}", shown(message)));
         }
     }
 
     pub fn detail(&self, message: &str) {
-        line(format_args!("  {message}"));
+        line(format_args!("  {}", shown(message)));
     }
 
     /// A spinner on stderr for a long run, hidden unless stderr is a terminal.
-    pub fn progress(&self, message: &'static str) -> indicatif::ProgressBar {
+    /// One line on stderr, redrawn in place ([`SpinnerLine`]).
+    pub fn progress(&self) -> indicatif::ProgressBar {
         if self.quiet || !self.stderr_is_tty {
             return indicatif::ProgressBar::hidden();
         }
         clear_line_on_interrupt();
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message(message);
+        let target = indicatif::ProgressDrawTarget::term_like_with_hz(Box::new(SpinnerLine), 20);
+        let bar = indicatif::ProgressBar::with_draw_target(None, target);
+        bar.set_style(indicatif::ProgressStyle::default_spinner());
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     }
+}
+
+/// stderr as indicatif draws on it, two columns narrower than it is. indicatif pads its line to
+/// the terminal's last column, where the next character written (the `^C` the terminal echoes
+/// on Ctrl-C) wraps to a new line, and the erase of [`clear_line_on_interrupt`] then clears
+/// that line and leaves the spinner's; two columns spare hold the `^C` on the spinner's line.
+#[derive(Debug)]
+struct SpinnerLine;
+
+impl SpinnerLine {
+    fn write(&self, text: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        std::io::stderr().lock().write_all(text.as_bytes())
+    }
+}
+
+impl indicatif::TermLike for SpinnerLine {
+    fn width(&self) -> u16 {
+        let columns = stderr_columns().unwrap_or(DEFAULT_WIDTH);
+        u16::try_from(columns.saturating_sub(2).max(10)).unwrap_or(u16::MAX)
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            Ok(())
+        } else {
+            self.write(&format!("\x1b[{n}A"))
+        }
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            Ok(())
+        } else {
+            self.write(&format!("\x1b[{n}B"))
+        }
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            Ok(())
+        } else {
+            self.write(&format!("\x1b[{n}C"))
+        }
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            Ok(())
+        } else {
+            self.write(&format!("\x1b[{n}D"))
+        }
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.write(&format!("{s}\n"))
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.write(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.write("\r\x1b[2K")
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        use std::io::Write;
+        std::io::stderr().flush()
+    }
+}
+
+/// The columns of the terminal on stderr, where the spinner is drawn (`None`: not known).
+#[cfg(target_os = "linux")]
+pub fn stderr_columns() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills a plain struct of integers that we own.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::ioctl(2, libc::TIOCGWINSZ, &mut size) };
+    (rc == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn stderr_columns() -> Option<usize> {
+    None
 }
 
 fn colored(choice: ColorChoice, tty: bool) -> bool {

@@ -2,7 +2,7 @@
 //! and collect every row error. Never fails: bad rows become errors beside the good records.
 
 use crate::columns::{Catalog, Column, check_field, clean_cell, trim_cell};
-use crate::error::{RowError, msg};
+use crate::error::{Code, RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, Values, email_key_cow};
 use crate::parallel::Tally;
 use crate::parse::{RawRow, Table};
@@ -165,12 +165,8 @@ fn check_row(
         ..Record::default()
     };
     if !has_right_width(&table.header, raw) {
-        let error = RowError {
-            row: Some(row),
-            column: None,
-            value: None,
-            message: msg::wrong_column_count(row),
-        };
+        let mut error = RowError::unplaced(Code::WrongColumnCount, msg::wrong_column_count(row));
+        error.row = Some(row);
         return (record, vec![error]);
     }
     let mut errors = Vec::new();
@@ -190,6 +186,7 @@ fn check_row(
                 row,
                 &name,
                 value,
+                Code::CellTooLong,
                 msg::cell_too_long(row, &name),
             ));
             continue;
@@ -211,7 +208,7 @@ fn check_row(
                 Err(messages) => errors.extend(
                     messages
                         .into_iter()
-                        .map(|m| RowError::new(row, field.name(), value, m)),
+                        .map(|m| RowError::new(row, field.name(), value, field_code(*field), m)),
                 ),
             },
         }
@@ -220,12 +217,9 @@ fn check_row(
         .iter()
         .all(|f| is_blank_identifier(table, raw, *f))
     {
-        errors.push(RowError {
-            row: Some(row),
-            column: None,
-            value: None,
-            message: msg::NO_IDENTIFIER.into(),
-        });
+        let mut error = RowError::unplaced(Code::NoIdentifier, msg::NO_IDENTIFIER);
+        error.row = Some(row);
+        errors.push(error);
     }
     record.values = Values::from_fn(|f| values[f.index()].as_deref());
     match (team, team_role) {
@@ -233,16 +227,33 @@ fn check_row(
             row,
             "team_role",
             &bad,
+            Code::InvalidTeamRole,
             msg::INVALID_TEAM_ROLE,
         )),
         // `vec!`, not `push`: a pushed first element reserves room for four.
         (Some(team), Ok(Some(role))) => record.teams = vec![Membership { team, role, row }],
-        (Some(_), Ok(None)) => {
-            errors.push(RowError::new(row, "team_role", "", msg::INVALID_TEAM_ROLE))
-        }
+        (Some(_), Ok(None)) => errors.push(RowError::new(
+            row,
+            "team_role",
+            "",
+            Code::InvalidTeamRole,
+            msg::INVALID_TEAM_ROLE,
+        )),
         (None, Ok(_)) => {}
     }
     (record, errors)
+}
+
+/// The code of a field's value errors (`check_field`'s messages are one kind per field).
+fn field_code(field: Field) -> Code {
+    match field {
+        Field::Email => Code::InvalidEmail,
+        Field::Phone => Code::InvalidPhone,
+        Field::DateOfBirth => Code::InvalidDate,
+        Field::OrganizationRole => Code::InvalidOrganizationRole,
+        Field::Labels => Code::UnknownLabel,
+        _ => Code::InvalidBoolean,
+    }
 }
 
 fn shared(names: &mut HashSet<Arc<str>>, name: &str) -> Arc<str> {

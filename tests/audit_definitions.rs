@@ -21,7 +21,7 @@ fn summary(events: &[AuditEvent]) -> Vec<(String, String, String, OldNew)> {
     events
         .iter()
         .map(|e| {
-            assert_eq!((e.import_id, e.member.as_deref()), (None, None), "{e:?}");
+            assert_eq!((e.import_id, e.label()), (None, None), "{e:?}");
             let fields = e.changes.fields();
             assert_eq!(fields.len(), 1, "{e:?}");
             let (field, change) = fields.iter().next().expect("a field");

@@ -47,7 +47,7 @@ fn keys(events: &[AuditEvent]) -> Vec<(i64, String, String)> {
     events
         .iter()
         .map(|e| {
-            let member = e.member.clone().unwrap_or_default();
+            let member = e.label().unwrap_or_default().to_string();
             (e.import_id.unwrap_or(0), member, e.action.clone())
         })
         .collect()
@@ -57,7 +57,7 @@ fn keys(events: &[AuditEvent]) -> Vec<(i64, String, String)> {
 fn event<'a>(events: &'a [AuditEvent], import: i64, member: &str) -> &'a Change {
     events
         .iter()
-        .find(|e| e.import_id == Some(import) && e.member.as_deref() == Some(member))
+        .find(|e| e.import_id == Some(import) && e.label() == Some(member))
         .unwrap_or_else(|| panic!("no event for {member} in import {import}"))
         .changes
         .import()
@@ -88,7 +88,7 @@ fn every_change_is_an_event_with_import_time_and_operator() {
         ]
     );
     for e in &events {
-        let at = &e.at;
+        let at = &e.created_at;
         let t = chrono::DateTime::parse_from_rfc3339(at).expect("RFC 3339");
         assert_eq!(t.offset().local_minus_utc(), 0, "{at}");
         assert!(at.ends_with('Z'), "{at}");
@@ -215,7 +215,7 @@ fn administrative_changes_are_events_without_an_import() {
     let ban = events.last().expect("an event");
     assert_eq!(ban.import_id, None);
     assert_eq!(ban.action, "ban");
-    assert_eq!(ban.member.as_deref(), Some("dan@x.co"));
+    assert_eq!(ban.label(), Some("dan@x.co"));
     assert_eq!(ban.operator, "tester");
     assert_eq!(
         ban.changes.fields()["status"],
@@ -289,7 +289,7 @@ fn a_version_1_store_keeps_its_audit_events() {
     assert_eq!(before.len(), 1);
     assert_eq!(before[0].id, 41);
     assert_eq!(before[0].operator, "alice");
-    assert_eq!(before[0].at, "2026-01-02T00:00:00Z");
+    assert_eq!(before[0].created_at, "2026-01-02T00:00:00Z");
     assert_eq!(before[0].action, "protect");
     assert_eq!(
         before[0].changes,
@@ -322,7 +322,7 @@ fn a_large_import_logs_every_change_with_consecutive_ids() {
     assert_eq!(events.len(), 10_000);
     for (i, e) in events.iter().enumerate() {
         assert_eq!(e.id, i as i64 + 1);
-        assert_eq!(e.member, Some(format!("m{i}@x.co")));
+        assert_eq!(e.label(), Some(format!("m{i}@x.co").as_str()));
     }
     let one = log(&r, &["--member", "m9999@x.co"]);
     assert_eq!(one.len(), 1);

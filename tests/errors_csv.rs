@@ -3,7 +3,8 @@
 
 use crate::harness::Roster;
 
-const HEADER: &str = "email,first_name,phone,job_title,error_row,error_column,error_message";
+const HEADER: &str =
+    "email,first_name,phone,job_title,error_row,error_column,error_message,error_code";
 
 /// Reads a CSV report into rows of cells (the header included).
 fn cells(bytes: &[u8]) -> Vec<Vec<String>> {
@@ -40,8 +41,8 @@ fn report_holds_only_errored_rows_with_three_columns_added() {
         report,
         format!(
             "{HEADER}\n\
-             bob@,Bob,+15551234568,Ops,3,email,Invalid email format\n\
-             cat@x.co,Cat,555,Art,4,phone,Invalid phone format\n"
+             bob@,Bob,+15551234568,Ops,3,email,Invalid email format,invalid_email\n\
+             cat@x.co,Cat,555,Art,4,phone,Invalid phone format,invalid_phone\n"
         )
     );
     let stored = r.args(&["imports", "errors", "1"]).run();
@@ -72,7 +73,8 @@ fn a_row_with_two_errors_has_two_lines() {
                 "Ops",
                 "2",
                 "email",
-                "Invalid email format"
+                "Invalid email format",
+                "invalid_email"
             ],
             [
                 "bob@",
@@ -81,7 +83,8 @@ fn a_row_with_two_errors_has_two_lines() {
                 "Ops",
                 "2",
                 "phone",
-                "Invalid phone format"
+                "Invalid phone format",
+                "invalid_phone"
             ],
         ]
     );
@@ -115,7 +118,10 @@ fn formulas_are_neutralised_but_phone_numbers_are_not() {
             ["d@", "Dee", "+15551234569", "'=1+1"],
         ]
     );
-    assert_eq!(rows[4][5..], ["phone", "Invalid phone format"]);
+    assert_eq!(
+        rows[4][5..],
+        ["phone", "Invalid phone format", "invalid_phone"]
+    );
 }
 
 #[test]
@@ -145,7 +151,9 @@ fn skip_invalid_applies_the_rest_and_keeps_the_report() {
     let report = std::fs::read_to_string(&out).expect("report");
     assert_eq!(
         report,
-        format!("{HEADER}\nbob@,Bob,+15551234568,'=cmd,3,email,Invalid email format\n")
+        format!(
+            "{HEADER}\nbob@,Bob,+15551234568,'=cmd,3,email,Invalid email format,invalid_email\n"
+        )
     );
     let stored = r.args(&["imports", "errors", "1"]).run();
     assert_eq!(stored.stdout, report);
@@ -162,7 +170,7 @@ fn no_errors_writes_the_header_only() {
         .run();
     assert_eq!(
         std::fs::read_to_string(&out).expect("report"),
-        "email,first_name,error_row,error_column,error_message\n"
+        "email,first_name,error_row,error_column,error_message,error_code\n"
     );
 }
 
@@ -183,6 +191,6 @@ fn a_fixed_report_imports_its_neutralised_cells_unchanged() {
     assert_eq!(report.changes[0].fields["job_title"].new, "=cmd");
     assert_eq!(
         report.warnings[0],
-        "ignoring 3 unknown columns: `error_row`, `error_column`, and `error_message`"
+        "ignoring 4 unknown columns: `error_row`, `error_column`, `error_message`, and `error_code`"
     );
 }

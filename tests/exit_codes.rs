@@ -118,3 +118,86 @@ fn five_when_another_import_is_being_applied() {
     drop(lock);
     r.args(&["import", &path]).run();
 }
+
+// See: issue 22, "keys list, config get, labels list, forms list, invitations send and serve
+// on a mistyped --db create a store and exit 0": each refuses with SPEC §2's message, exit 1,
+// and creates nothing.
+#[test]
+fn one_for_a_store_that_does_not_exist() {
+    let r = Roster::new();
+    let typo = r.path("typo.db");
+    let message = format!(
+        "error: No roster store at {}. Run roster import to create one, or pass --db.",
+        typo.display()
+    );
+    let commands: [&[&str]; 6] = [
+        &["keys", "list"],
+        &["config", "get"],
+        &["labels", "list"],
+        &["forms", "list"],
+        &["invitations", "send"],
+        &["serve", "--listen", "127.0.0.1:0"],
+    ];
+    for args in commands {
+        r.args(args).db(&typo).status(1).stderr_line(&message).run();
+    }
+    let created: Vec<String> = std::fs::read_dir(r.dir())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("typo"))
+        .collect();
+    assert!(created.is_empty(), "created {created:?}");
+}
+
+// See: issue 22, "a duplicate keys create exits 2; invite --resend on an ACTIVE member exits 2
+// while invitations accept on one exits 1": refusals for the store's state, exit 1.
+#[test]
+fn one_for_a_refusal_that_is_not_a_usage_error() {
+    let r = Roster::new();
+    r.args(&["keys", "create", "hris"]).run();
+    r.args(&["keys", "create", "hris"])
+        .status(1)
+        .stderr_line(
+            "error: A key named 'hris' already exists. Revoke it first, or choose another name.",
+        )
+        .run();
+    r.import_json("a.csv", members_csv([1])).run();
+    r.args(&["invite", "m1@example.com"]).run();
+    r.args(&["members", "activate", "m1@example.com"]).run();
+    r.args(&["invite", "--resend", "m1@example.com"])
+        .status(1)
+        .stderr_line("error: m1@example.com is ACTIVE; only an INVITED member can be invited again")
+        .run();
+}
+
+// See: issue 22, "roster --help > /dev/full exits 0": help that cannot be written is an
+// error (exit 1), as for roster man; a closed pipe stays exit 0.
+#[test]
+fn one_when_the_help_cannot_be_written() {
+    let r = Roster::new();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .arg("--help")
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("error: "),
+        "{out:?}"
+    );
+    r.args(&["--help"]).no_db().run();
+}
+
+// See: issue 22, "the store changed refusal does not say to run again": the message itself
+// says so (JSON, the history and --quiet have no hint line).
+#[test]
+fn the_store_changed_refusal_says_to_run_again() {
+    let message = roster::error::StoreError::Changed.to_string();
+    assert!(message.contains("nothing was changed"), "{message}");
+    assert!(message.contains("Run the import again"), "{message}");
+}

@@ -253,7 +253,72 @@ fn file_errors_in_json_are_bare_messages() {
             row: None,
             column: None,
             value: None,
+            code: "no_data_rows".into(),
             message: "The file has no data rows.".into()
         }]
+    );
+}
+
+// See: issue 22, "--map's closest header has no threshold": a renamed export's old --map gets
+// no far-off suggestion (`Hire Date`), never a header that is already a column (`Email
+// Address`, email's alias), but the file's headers; every bad --map is reported at once.
+#[test]
+fn a_bad_map_suggests_only_a_close_free_header() {
+    let r = seeded();
+    let path = r.write(
+        "renamed.csv",
+        "Email Address,Hire Date,Employee Number\nm1@example.com,2020-01-01,E1\n",
+    );
+    let headers = "its headers are: 'Email Address', 'Hire Date', 'Employee Number'.";
+    r.args(&[
+        "import",
+        &path,
+        "--map",
+        "E-mail Addr=email",
+        "--map",
+        "Employe Number=external_id",
+        "--map",
+        "Staff No=phone",
+    ])
+    .status(1)
+    .stderr_line(format!(
+        "error: --map 'E-mail Addr=email' names a header the file does not have; {headers}"
+    ))
+    .stderr_line("error: --map 'Employe Number=external_id' names a header the file does not have; the closest is 'Employee Number'.")
+    .stderr_line(format!(
+        "error: --map 'Staff No=phone' names a header the file does not have; {headers}"
+    ))
+    .stderr_line("hint: if that is the header you meant, re-run with --map 'Employee Number=external_id'.")
+    .unchanged()
+    .run();
+}
+
+// See: issue 22, "HR headers Employee ID, Employee Number, Staff Number, Mobile, Mobile Phone
+// get no suggestion": each gets the --map that would take it, and a file with an HR id but no
+// external_id is warned about loudly.
+#[test]
+fn hr_headers_get_their_map() {
+    for (header, column) in [
+        ("Employee ID", "external_id"),
+        ("Employee Number", "external_id"),
+        ("Staff Number", "external_id"),
+        ("Mobile", "phone"),
+        ("Mobile Phone", "phone"),
+    ] {
+        let r = Roster::new();
+        let path = r.write("hr.csv", format!("email,{header}\nm1@example.com,7\n"));
+        let run = r.args(&["diff", &path]).run();
+        let map = format!("--map '{header}={column}'");
+        assert!(run.stderr.contains(&map), "{header}: {}", run.stderr);
+    }
+    let r = Roster::new();
+    let path = r.write("hr.csv", "email,Employee ID\nm1@example.com,E7\n");
+    let run = r.args(&["diff", &path]).run();
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with(
+            "warning: the file has no external_id column, but `Employee ID` looks like the member's id"
+        ) && l.ends_with("add --map 'Employee ID=external_id'")),
+        "{}",
+        run.stderr
     );
 }

@@ -38,9 +38,9 @@ impl Roster {
             None => dir.path().join("roster.db").display().to_string(),
         };
         let roster = Roster { dir, store, pg };
-        // Read-only commands (`diff`, `export`, ...) refuse a store that does not exist (SPEC
-        // §2): every test starts on an empty store, as after a first `roster import`.
-        roster.args(&["config", "get"]).run();
+        // Read-only commands (`diff`, `export`, `config get`, ...) refuse a store that does not
+        // exist (SPEC §2): every test starts on an empty store, as after a first `roster import`.
+        roster::store::open(&roster::store::Location::parse(&roster.store)).expect("a new store");
         roster
     }
 

@@ -40,13 +40,13 @@ fn completed_import_is_recorded_with_its_facts() {
     let imports = list(&r);
     assert_eq!(imports.len(), 1);
     let i = &imports[0];
-    assert_eq!(Some(i.id), run.report().import_id);
+    assert_eq!(Some(i.import_id), run.report().import_id);
     assert_eq!(i.status, "COMPLETED");
     assert_eq!(i.operator, "alice");
-    assert_eq!(i.file_name, path.as_str());
-    assert_eq!(i.sha256, sha256(TWO));
-    assert_eq!(i.bytes, TWO.len() as u64);
-    assert_eq!(i.encoding, "UTF-8");
+    assert_eq!(i.file.name, path.as_str());
+    assert_eq!(i.file.sha256, sha256(TWO));
+    assert_eq!(i.file.bytes, TWO.len() as u64);
+    assert_eq!(i.file.encoding, "UTF-8");
     assert_eq!(i.mode, "additive");
     assert_eq!(i.options["invite"], true);
     assert_eq!(i.options["full_sync"], false);
@@ -77,19 +77,19 @@ fn import_refused_by_row_errors_is_recorded_as_failed() {
         .run();
     assert_eq!(r.dump(), before);
     let i = &list(&r)[0];
-    assert_eq!(i.id, 2);
+    assert_eq!(i.import_id, 2);
     assert_eq!(i.status, "FAILED");
     assert_eq!(
         i.message.as_deref(),
         Some("1 row has 1 error; nothing was changed.")
     );
     assert_eq!(i.summary.as_ref().map(|s| s.errors), Some(1));
-    assert_eq!(i.sha256, sha256(BAD));
+    assert_eq!(i.file.sha256, sha256(BAD));
     let errors = r.args(&["imports", "errors", "2"]).run();
     assert_eq!(
         errors.stdout,
-        "email,first_name,error_row,error_column,error_message\n\
-         bad-email,Bob,3,email,Invalid email format\n"
+        "email,first_name,error_row,error_column,error_message,error_code\n\
+         bad-email,Bob,3,email,Invalid email format,invalid_email\n"
     );
 }
 
@@ -130,7 +130,7 @@ fn list_is_newest_first_as_json_and_as_a_table() {
         .status(1)
         .run();
     r.import_json("three.csv", "email\ncat@x.co\n").run();
-    let ids: Vec<_> = list(&r).iter().map(|i| i.id).collect();
+    let ids: Vec<_> = list(&r).iter().map(|i| i.import_id).collect();
     assert_eq!(ids, [3, 2, 1]);
     let run = r.args(&["imports", "list"]).env("COLUMNS", "200").run();
     let lines: Vec<&str> = run.stdout.lines().collect();
@@ -159,7 +159,18 @@ fn show_gives_one_import() {
         .args(&["--operator", "bob"])
         .run();
     let run = r.args(&["imports", "show", "1", "--output", "json"]).run();
-    assert_eq!(run.decode::<ImportRecord>(), list(&r)[0]);
+    // The listed object, as a document of its own (issue 22: format_version on top).
+    let shown = run.decode::<ImportRecord>();
+    assert_eq!(shown.format_version.as_deref(), Some("2"));
+    let listed = list(&r).remove(0);
+    assert_eq!(listed.format_version, None);
+    assert_eq!(
+        ImportRecord {
+            format_version: None,
+            ..shown
+        },
+        listed
+    );
     let run = r
         .args(&["imports", "show", "1"])
         .env("COLUMNS", "200")
@@ -199,8 +210,8 @@ fn original_bytes_come_back_identical() {
     assert_eq!(run.report().file.encoding, "UTF-16LE");
     let original = r.args(&["imports", "original", "1"]).run();
     assert_eq!(sha256(&original.raw_stdout), sha256(&bytes));
-    assert_eq!(list(&r)[0].sha256, sha256(&bytes));
-    assert_eq!(list(&r)[0].encoding, "UTF-16LE");
+    assert_eq!(list(&r)[0].file.sha256, sha256(&bytes));
+    assert_eq!(list(&r)[0].file.encoding, "UTF-16LE");
 }
 
 #[test]
@@ -225,7 +236,7 @@ fn killed_import_shows_as_failed_interrupted_and_blocks_nothing() {
     r.import_json("staff.csv", TWO).run();
     leave_killed_import(&r);
     let i = &list(&r)[0];
-    assert_eq!((i.id, i.status.as_str()), (2, "FAILED"));
+    assert_eq!((i.import_id, i.status.as_str()), (2, "FAILED"));
     assert_eq!(i.message.as_deref(), Some("interrupted"));
     assert_utc_time(i.finished_at.as_deref().expect("finished"));
     let run = r.args(&["imports", "list"]).env("COLUMNS", "200").run();
@@ -257,8 +268,8 @@ fn a_refused_workbook_is_kept_with_its_hash() {
         .run();
     let i = &list(&r)[0];
     assert_eq!(i.status, "FAILED");
-    assert_eq!(i.sha256, sha256(&bytes));
-    assert_eq!(i.bytes, bytes.len() as u64);
+    assert_eq!(i.file.sha256, sha256(&bytes));
+    assert_eq!(i.file.bytes, bytes.len() as u64);
     let original = r.args(&["imports", "original", "1"]).run();
     assert_eq!(original.raw_stdout, bytes);
 }
@@ -326,5 +337,5 @@ fn a_version_1_store_keeps_its_originals() {
     );
     let original = r.args(&["imports", "original", "1"]).run();
     assert_eq!(original.raw_stdout, b"email\nann@x.co");
-    assert_eq!(list(&r)[0].file_name, "old.csv");
+    assert_eq!(list(&r)[0].file.name, "old.csv");
 }

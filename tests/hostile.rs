@@ -340,7 +340,7 @@ fn output_paths_with_dots_and_absolute_paths_are_written_exactly_there() {
     let report = std::fs::read_to_string(r.path("errors.csv")).expect("errors.csv");
     assert_eq!(
         report,
-        "email,error_row,error_column,error_message\nnot-an-email,2,email,Invalid email format\n"
+        "email,error_row,error_column,error_message,error_code\nnot-an-email,2,email,Invalid email format,invalid_email\n"
     );
     let mut added = files(r.dir());
     added.retain(|p| !before.contains(p));

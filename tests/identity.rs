@@ -5,12 +5,7 @@ use crate::harness::{Ids, OldNew, Roster, RowError, Summary};
 use serde_json::Value;
 
 fn row_error(row: u64, column: &str, value: &str, message: &str) -> RowError {
-    RowError {
-        row: Some(row),
-        column: Some(column.into()),
-        value: Some(value.into()),
-        message: message.into(),
-    }
+    RowError::placed(row, Some(column), Some(value), message)
 }
 
 const BASE: &str = "email,external_id,phone,first_name\n\

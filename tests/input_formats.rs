@@ -180,11 +180,8 @@ fn row_errors_in_json_name_the_item_and_in_ndjson_the_line() {
         .status(1)
         .unchanged()
         .run();
-    let error = |row, column: &str, value: &str, message: &str| RowError {
-        row: Some(row),
-        column: Some(column.into()),
-        value: Some(value.into()),
-        message: message.into(),
+    let error = |row, column: &str, value: &str, message: &str| {
+        RowError::placed(row, Some(column), Some(value), message)
     };
     assert_eq!(
         run.report().errors,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 struct Listed {
     id: i64,
-    member: String,
+    member: crate::harness::Ids,
     email: Option<String>,
     state: String,
     attempts: u32,
@@ -276,7 +276,7 @@ fn invited_members_use_seats_and_invite_queues_within_the_limit() {
     assert_eq!(r.status("m3@example.com"), "INVITED");
     let queued = list(&r);
     assert_eq!(queued.len(), 3);
-    assert_eq!(queued[2].member, "m3@example.com");
+    assert_eq!(queued[2].member.email.as_deref(), Some("m3@example.com"));
     // A full sync that leaves m1 out deactivates it and cancels its pending invitation.
     r.import_json("c.csv", members_csv(2..=4))
         .args(&["--full-sync", "--max-deactivations", "1"])

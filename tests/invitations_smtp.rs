@@ -29,39 +29,68 @@ pub struct Received {
 impl Received {
     /// A header's value (the first with that name).
     pub fn header(&self, name: &str) -> String {
-        let prefix = format!("{}:", name.to_lowercase());
-        self.data
-            .lines()
-            .take_while(|l| !l.is_empty())
-            .find(|l| l.to_lowercase().starts_with(&prefix))
-            .map(|l| l[prefix.len()..].trim().to_string())
-            .unwrap_or_default()
+        header_of(&self.data, name)
     }
 
-    /// The body, quoted-printable decoded.
+    /// The text/plain part's text, decoded (the first, in a multipart message).
     pub fn body(&self) -> String {
-        let body = self.data.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        if !self
-            .header("Content-Transfer-Encoding")
-            .contains("quoted-printable")
-        {
-            return body.to_string();
-        }
-        let joined = body.replace("=\r\n", "");
-        let mut out = Vec::new();
-        let bytes = joined.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = joined
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match (bytes[i], hex) {
-                (b'=', Some(b)) => (out.push(b), i += 3),
-                (b, _) => (out.push(b), i += 1),
-            };
-        }
-        String::from_utf8_lossy(&out).into_owned()
+        text_part(&self.data).unwrap_or_default()
     }
+}
+
+/// A header of `entity` (headers, a blank line, a body), its folded lines unfolded.
+fn header_of(entity: &str, name: &str) -> String {
+    let head = entity.split_once("\r\n\r\n").map_or(entity, |(h, _)| h);
+    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+    let prefix = format!("{}:", name.to_lowercase());
+    unfolded
+        .lines()
+        .find(|l| l.to_lowercase().starts_with(&prefix))
+        .map(|l| l[prefix.len()..].trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The decoded text of the first text/plain entity in `entity`, looking into multiparts.
+fn text_part(entity: &str) -> Option<String> {
+    let content_type = header_of(entity, "Content-Type").to_lowercase();
+    let body = entity.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    if content_type.starts_with("multipart/") {
+        let original = header_of(entity, "Content-Type");
+        let start = original.find("boundary=")? + "boundary=".len();
+        let boundary = original[start..].trim_matches('"');
+        let boundary = boundary.split(['"', ';']).next()?;
+        let delimiter = format!("--{boundary}");
+        return body
+            .split(delimiter.as_str())
+            .skip(1)
+            .map(|p| p.strip_prefix("\r\n").unwrap_or(p))
+            .find_map(text_part);
+    }
+    if !(content_type.is_empty() || content_type.starts_with("text/plain")) {
+        return None;
+    }
+    let encoding = header_of(entity, "Content-Transfer-Encoding").to_lowercase();
+    Some(match encoding.as_str() {
+        "quoted-printable" => quoted_printable(body),
+        _ => body.to_string(),
+    })
+}
+
+fn quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\r\n", "");
+    let mut out = Vec::new();
+    let bytes = joined.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = joined
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(b)) => (out.push(b), i += 3),
+            (b, _) => (out.push(b), i += 1),
+        };
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[derive(Default)]

@@ -39,7 +39,7 @@ fn the_json_document_has_exactly_the_contract_keys() {
     assert_eq!(keys(&raw["summary"]), SUMMARY_KEYS);
     // The values, typed: every summary count decodes as a u64.
     let doc = run.report();
-    assert_eq!(doc.format_version, "1");
+    assert_eq!(doc.format_version, "2");
     assert!(doc.import_id.is_some());
     let plan_id = doc.plan_id.as_deref().expect("a plan id");
     assert_eq!(plan_id.len(), 64);

@@ -28,6 +28,11 @@ mod modes;
 mod statuses;
 // The plan and every table at 80 and 120 columns (insta snapshots), refused runs in the history.
 mod terminal;
+// A pseudo-terminal of a chosen size and the screen a person sees on it (vt100).
+mod screen;
+// The terminal of issue 22: one spinner redrawn in place, Ctrl-C, the question, control
+// characters made visible.
+mod terminal_screen;
 // `diff --output html`: the JSON document's counts and plan id, refusals, escaping, no network.
 mod html_plan;
 // The JSON document, change objects, diff = dry run, --detailed-exitcode, tables (SPEC §10).
@@ -123,3 +128,17 @@ mod server_protocol;
 mod server_replicas;
 // Issue 23: keys create --replaces (rotation without a gap) and --expires.
 mod server_rotation;
+// aiosmtpd, a real SMTP server, and Python's email parser for the invitation tests.
+mod mail_server;
+// Issue 28: branded MIME invitations parsed back; the logo, escaping, size, settings.
+mod invitations_mime;
+// Issue 23: an SMTP server that never answers, the run's deadline, one connection per run.
+mod invitations_stall;
+// Issue 28: roster invitations preview, and the built-in HTML in headless Chromium.
+mod invitations_preview;
+// Every JSON document and event against its schema in schemas/ (jsonschema).
+mod schema_check;
+// One vocabulary, the schemas, the stable error codes and their table in docs/output.md.
+mod contract;
+// The OpenAPI document's typed bodies and the schemas roster serve serves.
+mod contract_server;

@@ -252,7 +252,7 @@ fn sync_without<'r>(r: &'r Roster, n: usize, missing: usize, extra: &[&str]) -> 
     r.args(&args)
 }
 
-fn too_many(k: u64, n: u64, p: u64, limit: u64) -> String {
+fn too_many(k: u64, n: u64, p: u64, limit: impl std::fmt::Display) -> String {
     format!(
         "error: This import would deactivate {k} of {n} members ({p}%), above the limit of {limit}. Review it with roster diff, then re-run with --max-deactivations {k} to allow it."
     )
@@ -280,11 +280,17 @@ fn default_threshold_is_at_least_ten_members() {
 #[test]
 fn default_threshold_is_a_quarter_of_live_members() {
     let r = members(100);
-    refused(&r, 100, 26, &[], &too_many(26, 100, 26, 25));
+    refused(&r, 100, 26, &[], &too_many(26, 100, 26, "25% (25 members)"));
     let run = sync_without(&r, 100, 25, &[]).run();
     assert_eq!(run.report().summary.deactivated, 25);
     // Now 75 live members: the limit is 18, and INACTIVE members are not counted.
-    refused(&r, 100, 25 + 19, &[], &too_many(19, 75, 25, 18));
+    refused(
+        &r,
+        100,
+        25 + 19,
+        &[],
+        &too_many(19, 75, 25, "25% (18 members)"),
+    );
 }
 
 #[test]
@@ -308,7 +314,7 @@ fn max_deactivations_as_a_percentage() {
         40,
         5,
         &["--max-deactivations", "10%"],
-        &too_many(5, 40, 13, 4),
+        &too_many(5, 40, 13, "10% (4 members)"),
     );
     sync_without(&r, 40, 4, &["--max-deactivations", "10%"]).run();
 }
@@ -316,7 +322,7 @@ fn max_deactivations_as_a_percentage() {
 #[test]
 fn the_suggested_flag_allows_the_import() {
     let r = members(40);
-    refused(&r, 40, 11, &[], &too_many(11, 40, 28, 10));
+    refused(&r, 40, 11, &[], &too_many(11, 40, 28, "25% (10 members)"));
     let run = sync_without(&r, 40, 11, &["--max-deactivations", "11"]).run();
     assert_eq!(run.report().summary.deactivated, 11);
 }

@@ -1,7 +1,7 @@
 //! What the terminal and pipelines see: NDJSON events (with progress on long runs), --quiet,
 //! colour (--color, NO_COLOR), no progress drawn off a terminal, and shell completions.
 
-use crate::harness::{Event, Progress, Roster, fixture};
+use crate::harness::{Event, Progress, Roster, fixture, members_csv};
 
 /// A roster of `n` members (the progress threshold is 1000 rows).
 fn big(n: usize) -> String {
@@ -320,4 +320,97 @@ fn the_spinner_shows_counts_within_a_stage() {
         counts.iter().all(|(_, done, total)| done <= total),
         "{counts:?}"
     );
+}
+
+// See: issue 22, "the threshold refusal says ... above the limit of 449": a percentage limit
+// is named as it was set, with the members it comes to; a plain number stays a number.
+#[test]
+fn the_deactivation_limit_is_named_as_it_was_set() {
+    let r = Roster::new();
+    r.import_json("all.csv", members_csv(0..40)).run();
+    let sync = r.write("sync.csv", members_csv(10..40));
+    r.args(&["diff", &sync, "--full-sync", "--max-deactivations", "15%"])
+        .status(4)
+        .stderr_line("error: This import would deactivate 10 of 40 members (25%), above the limit of 15% (6 members). Review it with roster diff, then re-run with --max-deactivations 10 to allow it.")
+        .run();
+    r.args(&["diff", &sync, "--full-sync", "--max-deactivations", "6"])
+        .status(4)
+        .stderr_line("error: This import would deactivate 10 of 40 members (25%), above the limit of 6. Review it with roster diff, then re-run with --max-deactivations 10 to allow it.")
+        .run();
+    r.args(&["config", "set", "max-deactivations", "20%"]).run();
+    r.args(&["diff", &sync, "--full-sync"])
+        .status(4)
+        .stderr_line("error: This import would deactivate 10 of 40 members (25%), above the limit of 20% (8 members). Review it with roster diff, then re-run with --max-deactivations 10 to allow it.")
+        .run();
+}
+
+// See: issue 22, "the mapped-column warning repeats on every nightly run": the --maps of a run
+// are one line on stderr (JSON keeps a warning each).
+#[test]
+fn the_mapped_columns_are_one_line() {
+    let r = Roster::new();
+    let path = r.write(
+        "hr.csv",
+        "Work Mail,Employee ID,First\nm1@example.com,E1,Ann\n",
+    );
+    let maps = [
+        "--map",
+        "Work Mail=email",
+        "--map",
+        "Employee ID=external_id",
+        "--map",
+        "First=first_name",
+    ];
+    let mut args = vec!["import", path.as_str()];
+    args.extend_from_slice(&maps);
+    let run = r
+        .args(&args)
+        .stderr_line("warning: mapped 3 columns: `Work Mail` to email, `Employee ID` to external_id, `First` to first_name")
+        .run();
+    assert_eq!(run.stderr.matches("mapped").count(), 1, "{}", run.stderr);
+    let mut json = vec!["diff", path.as_str(), "--output", "json"];
+    json.extend_from_slice(&maps);
+    let warnings = r.args(&json).run().report().warnings;
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+}
+
+// See: issue 22, "imports list has no --limit".
+#[test]
+fn imports_list_takes_a_limit() {
+    let r = Roster::new();
+    for n in 1..=3 {
+        r.args(&["import", &r.write(&format!("f{n}.csv"), members_csv([n]))])
+            .run();
+    }
+    let list = r.args(&["imports", "list", "--limit", "2"]).run().stdout;
+    let ids: Vec<String> = list
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split('|').nth(1).map(|s| s.trim().to_string()))
+        .collect();
+    assert_eq!(ids, ["3", "2"], "{list}");
+    let json = r
+        .args(&["imports", "list", "--limit", "1", "--output", "json"])
+        .run()
+        .json();
+    assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(r.args(&["imports", "list"]).run().stdout.lines().count(), 5);
+}
+
+// See: issue 22, "the --skip-invalid hint appears on runs without that flag": a file with no
+// valid row, without the flag, is not told about it.
+#[test]
+fn the_skip_invalid_hint_is_for_runs_that_gave_it() {
+    let r = Roster::new();
+    let path = r.write("bad.csv", "email,first_name\nbad@,X\n");
+    let run = r
+        .args(&["import", &path])
+        .status(1)
+        .stderr_line("hint: no row is valid: fix the rows and run again.")
+        .run();
+    assert!(!run.stderr.contains("--skip-invalid"), "{}", run.stderr);
+    r.args(&["import", &path, "--skip-invalid"])
+        .status(1)
+        .stderr_line("hint: no row is valid, so there is nothing to apply (--skip-invalid applies only valid rows): fix the rows and run again.")
+        .run();
 }

@@ -193,7 +193,7 @@ fn a_write_between_diff_and_import_refuses_the_plan() {
     let r = Roster::new();
     let teams = fixture("valid/teams.csv");
     // diff never creates a store (SPEC §2): create it first.
-    assert!(on(&r, &pg.url, &["config", "get"]).status.success());
+    roster::store::open(&roster::store::Location::parse(&pg.url)).expect("a new store");
     let diff = on(&r, &pg.url, &["diff", &teams, "--output", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
     let plan_id = doc["plan_id"].as_str().unwrap().to_string();

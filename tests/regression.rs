@@ -85,7 +85,8 @@ impl Env {
         let env = Env {
             dir: tempfile::tempdir().expect("tempdir"),
         };
-        env.run(&["config", "get"]).code(0);
+        let location = roster::store::Location::parse(&env.db().display().to_string());
+        roster::store::open(&location).expect("a new store");
         env
     }
 

@@ -280,7 +280,7 @@ fn the_deactivation_threshold_boundary() {
     r.args(&["config", "set", "max-deactivations", "50%"]).run();
     r.args(&["import", &keep2, "--full-sync"])
         .status(4)
-        .stderr_line("error: This import would deactivate 10 of 12 members (83%), above the limit of 6. Review it with roster diff, then re-run with --max-deactivations 10 to allow it.")
+        .stderr_line("error: This import would deactivate 10 of 12 members (83%), above the limit of 50% (6 members). Review it with roster diff, then re-run with --max-deactivations 10 to allow it.")
         .unchanged()
         .run();
     let run = r

@@ -10,12 +10,7 @@ fn seeded() -> Roster {
 }
 
 fn err(row: u64, column: Option<&str>, value: Option<&str>, message: &str) -> RowError {
-    RowError {
-        row: Some(row),
-        column: column.map(str::to_string),
-        value: value.map(str::to_string),
-        message: message.into(),
-    }
+    RowError::placed(row, column, value, message)
 }
 
 /// Imports `text` expecting row errors; asserts exit 1, an unchanged store, and returns them.
@@ -350,6 +345,6 @@ fn errors_csv_has_the_rejected_rows() {
     let report = std::fs::read_to_string(out).unwrap();
     assert_eq!(
         report,
-        "email,first_name,error_row,error_column,error_message\nbad@,B,3,email,Invalid email format\n"
+        "email,first_name,error_row,error_column,error_message,error_code\nbad@,B,3,email,Invalid email format,invalid_email\n"
     );
 }

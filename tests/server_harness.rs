@@ -196,7 +196,9 @@ impl Reply {
         );
         let doc = self.json();
         assert_eq!(doc["status"], status);
-        assert_eq!(doc["type"], "about:blank");
+        crate::schema_check::assert_valid("problem", &doc);
+        let code = doc["code"].as_str().unwrap_or_default();
+        assert_eq!(doc["type"], format!("/problems/{code}"));
         assert!(doc["title"].is_string());
         assert_eq!(doc["detail"], detail, "{}", self.text());
         self

@@ -136,3 +136,45 @@ fn send_invitations_delivers_the_outbox_in_the_background() {
     let token = tokens(&smtp).remove(0);
     r.args(&["invitations", "accept", &token]).run();
 }
+
+#[test]
+fn the_invitation_preview_is_html_that_can_run_nothing_and_needs_a_key() {
+    let r = Roster::new();
+    for (key, value) in [
+        ("org-name", "Acme <Rowing>".to_string()),
+        ("brand-color", "#ffd400".to_string()),
+        (
+            "brand-logo",
+            format!("@{}", crate::harness::fixture("brand/logo.svg")),
+        ),
+    ] {
+        r.args(&["config", "set", key, &value]).run();
+    }
+    let key = crate::server_harness::create_key(&r, "viewer", "read");
+    let server = Server::start(&r, &[]);
+    let shown = server.get("/v1/invitations/preview", &key);
+    assert_eq!(shown.status, 200, "{}", shown.text());
+    assert_eq!(
+        shown.header("content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let csp = shown.header("content-security-policy").unwrap();
+    assert!(
+        csp.starts_with("sandbox; default-src 'none'; img-src data:;"),
+        "{csp}"
+    );
+    assert_eq!(shown.header("cache-control").as_deref(), Some("no-store"));
+    let html = shown.text();
+    assert!(html.contains("You have been invited to join Acme &lt;Rowing&gt;."));
+    assert!(html.contains("src=\"data:image/svg+xml;base64,"));
+    // Dark text on the light yellow button.
+    assert!(html.contains("color:#000000;text-decoration:none"));
+    // The same HTML as the CLI's preview.
+    let cli = r
+        .args(&["invitations", "preview", "--output", "html"])
+        .run()
+        .stdout;
+    assert_eq!(html, cli);
+    let refused = Reply::from(client().get(server.url("/v1/invitations/preview")).send());
+    assert_eq!(refused.status, 401);
+}

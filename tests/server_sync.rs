@@ -309,7 +309,7 @@ fn a_client_gone_after_its_body_arrived_does_not_stop_the_import() {
         || history()[0]["status"] == "COMPLETED",
         "the import to complete",
     );
-    assert_eq!(history()[0]["file_name"], "gone.csv");
+    assert_eq!(history()[0]["file"]["name"], "gone.csv");
     assert_eq!(r.members().len(), 20_000);
 }
 

@@ -168,7 +168,7 @@ fn a_running_import_shows_its_progress() {
     let mut seen: Vec<serde_json::Value> = Vec::new();
     while !sending.is_finished() {
         let latest = server.get("/v1/imports?limit=1", &key).json();
-        if let Some(id) = latest[0]["id"].as_i64() {
+        if let Some(id) = latest[0]["import_id"].as_i64() {
             let import = server.get(&format!("/v1/imports/{id}"), &key).json();
             if import["status"] == "RUNNING" && import.get("progress").is_some() {
                 seen.push(import["progress"].clone());

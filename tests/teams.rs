@@ -316,6 +316,7 @@ ann@x.co,Anne,Blue,member
             row: Some(4),
             column: Some("first_name".into()),
             value: Some("Anne".into()),
+            code: "conflicting_value".into(),
             message: want.to_string()
         }]
     );

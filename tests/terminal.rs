@@ -1,9 +1,10 @@
-//! What people read on stdout (SPEC §15), snapshotted at 80 and 120 columns: the plan of a
-//! day-two full sync, the summary, `imports list|show`, `members list|show` and `log`.
-//! stdout is not a terminal here, so the width comes from `COLUMNS` and there is no colour
-//! (the coloured plan is snapshotted by the unit tests of `report::plan_text`).
+//! What people read on stdout (SPEC §15), snapshotted at terminals of 80 and 120 columns (a
+//! pseudo-terminal, `crate::screen`): the plan of a day-two full sync, the summary, `imports
+//! list|show`, `members list|show` and `log`; and in a pipe, where nothing wraps. No colour
+//! (`NO_COLOR`; the coloured plan is snapshotted by the unit tests of `report::plan_text`).
 
 use crate::harness::{Roster, fixture};
+use crate::screen::{refs, terminal, text};
 
 const WIDTHS: [&str; 2] = ["80", "120"];
 
@@ -26,22 +27,21 @@ fn day_two() -> Roster {
     r
 }
 
-/// stdout of `args` at `columns` columns (`None`: `COLUMNS` unset), each line checked to fit.
-fn at_width(r: &Roster, columns: Option<&str>, args: &[&str]) -> String {
-    let run = match columns {
-        Some(c) => r.args(args).env("COLUMNS", c).run(),
-        None => r.args(args).env_remove("COLUMNS").run(),
-    };
-    let max: usize = columns.and_then(|c| c.parse().ok()).unwrap_or(80);
-    for line in run.stdout.lines() {
+/// What `args` shows at a terminal of `columns` columns, each line checked to fit.
+fn at(r: &Roster, columns: &str, args: &[&str]) -> String {
+    let cols: u16 = columns.parse().expect("columns");
+    let run = r.args(args).wrapper(&refs(&terminal(cols))).run();
+    let shown = text(&run.stdout);
+    for line in shown.lines() {
         let width = unicode_width::UnicodeWidthStr::width(line);
-        assert!(width <= max, "{width} columns: {line}");
+        assert!(width <= usize::from(cols), "{width} columns: {line}");
     }
-    run.stdout
+    shown
 }
 
-fn at(r: &Roster, columns: &str, args: &[&str]) -> String {
-    at_width(r, Some(columns), args)
+/// stdout of `args` in a pipe, with `COLUMNS` set to `columns`.
+fn piped(r: &Roster, columns: &str, args: &[&str]) -> String {
+    r.args(args).env("COLUMNS", columns).run().stdout
 }
 
 fn settings() -> insta::Settings {
@@ -87,24 +87,77 @@ fn the_member_tables_fit_the_width() {
     }
 }
 
+// See: issue 22, "in a pipe, tables still wrap at 80 columns": in a pipe there is no width
+// limit, whatever COLUMNS says: one record a line, so grep and awk find each whole.
 #[test]
-fn without_a_terminal_or_columns_the_width_is_80() {
+fn in_a_pipe_each_record_is_one_line() {
     let r = day_two();
-    let unset = at_width(&r, None, &["members", "list"]);
-    assert_eq!(unset, at(&r, "80", &["members", "list"]));
-    let nonsense = at_width(&r, Some("wide"), &["diff", "day2.csv", "--full-sync"]);
-    assert_eq!(nonsense, at(&r, "80", &["diff", "day2.csv", "--full-sync"]));
-    assert_ne!(
-        unset,
-        at(&r, "120", &["members", "list"]),
-        "the width is used"
+    let long = "alexandra.konstantinopoulou-vandenberghe.of-the-long-address@example.com";
+    let csv = format!(
+        "email,first_name,job_title\n{long},Alexandra,Senior Principal Engineer of Very Long Titles and Other Things\n"
     );
+    r.write("long.csv", csv);
+    r.args(&["import", "long.csv"]).run();
+    for columns in ["80", "40"] {
+        let list = piped(&r, columns, &["members", "list"]);
+        assert_eq!(
+            list.lines().filter(|l| l.contains(long)).count(),
+            1,
+            "{list}"
+        );
+        assert_eq!(
+            list,
+            piped(&r, "120", &["members", "list"]),
+            "the width is not used"
+        );
+        let log = piped(&r, columns, &["log"]);
+        let event = log.lines().find(|l| l.contains(long)).expect("the event");
+        assert!(
+            event.contains("Senior Principal Engineer of Very Long Titles"),
+            "{log}"
+        );
+        let diff = piped(&r, columns, &["diff", "day2.csv", "--full-sync"]);
+        assert!(!diff.contains('…'), "nothing is cut in a pipe: {diff}");
+    }
+    let history = piped(&r, "80", &["imports", "list"]);
+    let refused = history
+        .lines()
+        .find(|l| l.starts_with("| 2 "))
+        .expect("row 2");
+    assert!(refused.contains("above the limit of 1."), "{history}");
+}
+
+// See: issue 22, "columns wrap mid-word": at a terminal, a table too wide wraps at spaces only;
+// ids, statuses and modes keep their width, and a listing whose words cannot share the width
+// becomes one block a record.
+#[test]
+fn at_a_terminal_nothing_wraps_mid_word() {
+    let r = day_two();
+    r.args(&["import", "day2.csv", "--full-sync"]).run();
+    let reason = "This import would deactivate 3 of 64 members (5%), above the limit of 1.";
+    for columns in ["80", "100", "120"] {
+        let list = at(&r, columns, &["imports", "list"]);
+        let words: Vec<&str> = list
+            .split(|c: char| c.is_whitespace() || c == '|')
+            .collect();
+        let counts = ["created", "updated", "deactivated"];
+        let short = ["FAILED", "COMPLETED", "full_sync", "additive"];
+        for word in reason.split(' ').chain(counts).chain(short) {
+            let whole = words.contains(&word);
+            assert!(whole, "'{word}' is split at {columns}:\n{list}");
+        }
+        let times = words
+            .iter()
+            .filter(|w| w.len() == 20 && w.ends_with('Z') && w.contains('T'))
+            .count();
+        assert_eq!(times, 3, "a start time is split at {columns}:\n{list}");
+    }
 }
 
 #[test]
 fn a_refused_run_shows_its_reason_not_its_counts() {
     let r = day_two();
-    let list = at(&r, "200", &["imports", "list"]);
+    let list = piped(&r, "80", &["imports", "list"]);
     let refused = list.lines().find(|l| l.starts_with("| 2 ")).expect("row 2");
     assert!(
         refused
@@ -119,7 +172,7 @@ fn a_refused_run_shows_its_reason_not_its_counts() {
 #[test]
 fn imports_show_lists_each_option() {
     let r = day_two();
-    let show = at(&r, "120", &["imports", "show", "2"]);
+    let show = piped(&r, "80", &["imports", "show", "2"]);
     for line in [
         "| option full_sync         | true ",
         "| option max_deactivations | 1 ",

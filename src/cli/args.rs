@@ -152,11 +152,16 @@ pub enum ListFormat {
 #[derive(Debug, Subcommand)]
 pub enum ImportsCommand {
     /// Every import, newest first
-    #[command(after_long_help = "Example:\n  $ roster imports list --output json")]
+    #[command(
+        after_long_help = "Examples:\n  $ roster imports list --limit 10\n  $ roster imports list --output json"
+    )]
     List {
         /// A table, or one JSON document
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
+        /// Only the newest N imports (default: all of them)
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// One import's details
     #[command(after_long_help = "Example:\n  $ roster imports show 12")]
@@ -292,7 +297,11 @@ pub enum DefinitionCommand {
         name: String,
     },
     /// Print every definition
-    List,
+    List {
+        /// One a line, or a JSON array
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
     /// Remove one definition
     Remove {
         /// The label, or the form field TYPE.FIELD
@@ -316,7 +325,16 @@ Keys and values (none removes a setting):
   invite-subject     the subject of invitations [default: You are invited]
   invite-template    the body; @PATH reads it from a file. Placeholders: {first_name},
                      {last_name}, {name}, {email}, {link}
-  invite-link        the acceptance URL, with {token} where the token goes";
+  invite-link        the acceptance URL, with {token} where the token goes
+  invite-html-template  the HTML part; @PATH reads it from a file [default: a built-in,
+                     branded message]. Placeholders: those of invite-template and {org_name},
+                     {brand_color}, {button_text_color}, {logo} (the logo's <img>)
+  org-name           the organisation's name, in the HTML message and {org_name}
+  brand-color        #rrggbb: the HTML message's button and top bar [default: #1a56db]
+  brand-logo         @PATH of a PNG, JPEG or SVG of at most 180 kB, sent inside each message
+                     (never fetched from the network) and kept in the store
+None of the one-line keys (smtp-*, invite-subject, invite-link, org-name, brand-color) may
+hold a line break.";
 
 #[derive(Debug, Subcommand)]
 pub enum StoreCommand {
@@ -338,8 +356,11 @@ pub enum ConfigCommand {
         after_long_help = "Examples:\n  $ roster config get\n  $ roster config get seat-limit"
     )]
     Get {
-        /// seat-limit, max-rows, max-bytes, max-deactivations, smtp-*, invite-* [default: all]
+        /// seat-limit, max-rows, max-bytes, max-deactivations, smtp-*, invite-*, org-name, brand-* [default: all]
         key: Option<String>,
+        /// `key = value` lines, or one JSON document
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
     },
     /// Set a setting; `none` removes it
     #[command(after_help = CONFIG_KEYS, after_long_help = format!("{CONFIG_KEYS}
@@ -347,10 +368,14 @@ pub enum ConfigCommand {
 Examples:
   $ roster config set seat-limit 250
   $ roster config set max-deactivations 10%
-  $ roster config set max-rows none"))]
+  $ roster config set max-rows none
+  $ roster config set org-name 'Acme Rowing Club'
+  $ roster config set brand-color '#0b6e4f'
+  $ roster config set brand-logo @logo.png"))]
     Set {
         /// seat-limit, max-rows, max-bytes, max-deactivations, smtp-url, smtp-from,
-        /// invite-subject, invite-template or invite-link
+        /// invite-subject, invite-template, invite-link, invite-html-template, org-name,
+        /// brand-color or brand-logo
         key: String,
         /// The new value (see the keys below), or none
         #[arg(allow_hyphen_values = true)]

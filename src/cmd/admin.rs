@@ -1,28 +1,36 @@
 //! `roster labels`, `roster forms` and `roster config`: the store's definitions and settings.
 
-use crate::cli::{ConfigCommand, DefinitionCommand, GlobalArgs};
+use crate::cli::{ConfigCommand, DefinitionCommand, GlobalArgs, ListFormat};
 use crate::error::{Error, Result, msg, setting};
 use crate::model::Status;
 use crate::policy::Limit;
+use crate::report::json::versioned;
+use crate::report::records;
 use crate::term::Term;
+use serde_json::json;
 
 /// `operator`: who makes a change, for the audit log.
 pub fn labels(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+    let mut store = super::open(matches!(command, DefinitionCommand::List { .. }), global)?;
     match command {
         DefinitionCommand::Add { name } => {
             let slug = check_slug(&name)?;
             store.add_label(&slug, operator)?;
-            super::say(&format!("label {slug} defined"))?;
+            super::tell(&format!("label {slug} defined"))?;
         }
         DefinitionCommand::Remove { name } => {
             if !store.remove_label(name.trim(), operator)? {
                 return Err(Error::NotFound(msg::no_label(name.trim())));
             }
-            super::say(&format!("label {} removed", name.trim()))?;
+            super::tell(&format!("label {} removed", name.trim()))?;
         }
-        DefinitionCommand::List => {
-            for slug in &store.definitions()?.0.labels {
+        DefinitionCommand::List { output } => {
+            let labels = store.definitions()?.0.labels;
+            if output == ListFormat::Json {
+                let list: Vec<_> = labels.iter().map(|l| records::label(l)).collect();
+                return super::say_json(&list).map(|()| 0);
+            }
+            for slug in &labels {
                 super::say(slug)?;
             }
         }
@@ -45,23 +53,28 @@ fn check_slug(name: &str) -> Result<String> {
 }
 
 pub fn forms(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+    let mut store = super::open(matches!(command, DefinitionCommand::List { .. }), global)?;
     match command {
         DefinitionCommand::Add { name } => {
             let key = form_key(&name)?;
             store.add_form_field(&key, operator)?;
-            super::say(&format!("form field {key} defined (column form.{key})"))?;
+            super::tell(&format!("form field {key} defined (column form.{key})"))?;
         }
         DefinitionCommand::Remove { name } => {
             let key = form_key(&name)?;
             if !store.remove_form_field(&key, operator)? {
                 return Err(Error::NotFound(msg::no_form_field(&key)));
             }
-            super::say(&format!("form field {key} removed"))?;
+            super::tell(&format!("form field {key} removed"))?;
         }
-        DefinitionCommand::List => {
-            for key in &store.definitions()?.0.form_fields {
-                super::say(&format!("form.{key}"))?;
+        DefinitionCommand::List { output } => {
+            let fields = store.definitions()?.0.form_fields;
+            if output == ListFormat::Json {
+                let list: Vec<_> = fields.iter().map(|k| records::form_field(k)).collect();
+                return super::say_json(&list).map(|()| 0);
+            }
+            for key in &fields {
+                super::tell(&format!("form.{key}"))?;
             }
         }
     }
@@ -78,7 +91,7 @@ fn form_key(name: &str) -> Result<String> {
     }
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 13] = [
     "seat-limit",
     "max-rows",
     "max-bytes",
@@ -88,6 +101,10 @@ const KEYS: [&str; 9] = [
     "invite-subject",
     "invite-template",
     "invite-link",
+    "invite-html-template",
+    "org-name",
+    "brand-color",
+    "brand-logo",
 ];
 
 fn is_invitation_key(key: &str) -> bool {
@@ -100,28 +117,46 @@ pub fn config(
     global: &GlobalArgs,
     term: &Term,
 ) -> Result<u8> {
-    let mut store = super::open_store(global)?;
+    let mut store = super::open(matches!(command, ConfigCommand::Get { .. }), global)?;
     match command {
-        ConfigCommand::Get { key } => {
+        ConfigCommand::Get { key, output } => {
             let settings = store.settings()?;
             let value = |k: &str| match k {
-                k if is_invitation_key(k) => store.setting(k).ok().flatten(),
+                k if is_invitation_key(k) => store
+                    .setting(k)
+                    .ok()
+                    .flatten()
+                    .map(|v| crate::invitations::settings::shown(k, v)),
                 "seat-limit" => settings.seat_limit.map(|v| v.to_string()),
                 "max-rows" => settings.max_rows.map(|v| v.to_string()),
                 "max-bytes" => settings.max_bytes.map(|v| v.to_string()),
                 _ => settings.max_deactivations.clone(),
             };
+            if output == ListFormat::Json {
+                let keys: Vec<&str> = match &key {
+                    Some(k) => {
+                        check_key(k)?;
+                        vec![k.as_str()]
+                    }
+                    None => KEYS.to_vec(),
+                };
+                let settings: serde_json::Map<_, _> = keys
+                    .into_iter()
+                    .map(|k| (k.to_string(), setting_json(k, value(k))))
+                    .collect();
+                return super::say_json(&versioned(json!({"settings": settings}))).map(|()| 0);
+            }
             match key {
                 Some(k) => {
                     check_key(&k)?;
-                    super::say(&value(&k).unwrap_or_else(|| "none".into()))?;
+                    super::tell(&value(&k).unwrap_or_else(|| "none".into()))?;
                 }
                 None => {
                     // The invitation keys are listed once set.
                     for k in KEYS {
                         let v = value(k);
                         if v.is_some() || !is_invitation_key(k) {
-                            super::say(&format!("{k} = {}", v.unwrap_or_else(|| "none".into())))?;
+                            super::tell(&format!("{k} = {}", v.unwrap_or_else(|| "none".into())))?;
                         }
                     }
                 }
@@ -133,7 +168,7 @@ pub fn config(
             if value.eq_ignore_ascii_case("none") {
                 store.set_setting(&key, None, operator)?;
             } else if is_invitation_key(&key) {
-                let text = crate::invitations::template::check_setting(&key, value)?;
+                let text = crate::invitations::settings::check_setting(&key, value)?;
                 store.set_setting(&key, Some(&text), operator)?;
             } else {
                 check_value(&key, value)?;
@@ -143,10 +178,20 @@ pub fn config(
                 }
                 store.set_setting(&key, Some(value), operator)?;
             }
-            super::say(&format!("{key} = {value}"))?;
+            super::tell(&format!("{key} = {value}"))?;
         }
     }
     Ok(0)
+}
+
+/// A setting's value in JSON: the counts as numbers, the others as text, unset as `null`.
+fn setting_json(key: &str, value: Option<String>) -> serde_json::Value {
+    let number = matches!(key, "seat-limit" | "max-rows" | "max-bytes");
+    match value {
+        Some(v) if number => v.parse::<u64>().map_or_else(|_| json!(v), |n| json!(n)),
+        Some(v) => json!(v),
+        None => serde_json::Value::Null,
+    }
 }
 
 /// A value a setting can hold (issue 17: `max-rows 0` or `max-deactivations 150%` made every

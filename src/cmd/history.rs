@@ -3,7 +3,7 @@
 use crate::cli::{GlobalArgs, ImportsCommand, ListFormat};
 use crate::error::{Error, Result, msg};
 use crate::report::json;
-use crate::report::table::{keep_whole, listing, sized};
+use crate::report::table::{Listing, keep_whole, listing, row, sized};
 use crate::store::ImportRecord;
 use crate::term::Term;
 use comfy_table::Table;
@@ -12,8 +12,10 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
     let store = super::open_existing(global)?;
     let missing = |id: i64| Error::NotFound(msg::no_import(id));
     match command {
-        ImportsCommand::List { output } => {
-            let list = store.imports()?;
+        ImportsCommand::List { output, limit } => {
+            let mut list = store.imports()?;
+            // Newest first: `--limit` keeps the newest.
+            list.truncate(limit.unwrap_or(usize::MAX));
             if output == ListFormat::Json {
                 let list: Vec<_> = list.iter().map(json::import_record).collect();
                 print_json(&list)?;
@@ -24,7 +26,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
         ImportsCommand::Show { id, output } => {
             let r = store.import(id)?.ok_or_else(|| missing(id))?;
             if output == ListFormat::Json {
-                print_json(&json::import_record(&r))?;
+                print_json(&json::versioned(json::import_record(&r)))?;
             } else {
                 print_text(&show_table(&r, Term::width()).to_string())?;
             }
@@ -44,7 +46,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs) -> Result<u8> {
 }
 
 /// `imports list`: one import a row; a run that changed nothing shows why instead of counts.
-fn list_table(list: &[ImportRecord], width: usize) -> Table {
+fn list_table(list: &[ImportRecord], width: usize) -> Listing {
     let header = [
         "id", "status", "started", "operator", "file", "mode", "summary",
     ];
@@ -87,16 +89,16 @@ fn show_table(r: &ImportRecord, width: usize) -> Table {
         ("message", r.message.clone().unwrap_or_default()),
     ];
     for (k, v) in rows {
-        table.add_row([k.to_string(), v]);
+        row(&mut table, [k.to_string(), v]);
     }
     if let serde_json::Value::Object(options) = &r.options {
         for (k, v) in options {
-            table.add_row([format!("option {k}"), option_text(v)]);
+            row(&mut table, [format!("option {k}"), option_text(v)]);
         }
     }
     if let Some(serde_json::Value::Object(s)) = &r.summary {
         for (k, v) in s {
-            table.add_row([k.clone(), v.to_string()]);
+            row(&mut table, [k.clone(), v.to_string()]);
         }
     }
     keep_whole(&mut table, &[0], width);

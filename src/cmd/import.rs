@@ -43,6 +43,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         term: *term,
         wait: args.wait,
         ask: !is_diff && !args.dry_run && !args.yes && Observer::at_a_terminal(),
+        asked: false,
         prerender: Prerender::new(args.output),
     };
     let input = ImportInput::from_arg(&args.file);
@@ -51,7 +52,16 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     // The outcome is decided: a report that cannot be written after the import was applied
     // must not exit 1, which says nothing changed (exit 6; a closed pipe stays exit 0).
     let changes = observer.prerender.as_ref().and_then(Prerender::take);
-    let written = write_reports(&outcome, changes.as_ref(), errors_csv, args, global, term);
+    let plan_shown = observer.asked;
+    let written = write_reports(
+        &outcome,
+        changes.as_ref(),
+        errors_csv,
+        args,
+        global,
+        term,
+        plan_shown,
+    );
     if let Err(e) = written {
         return match (outcome.status, outcome.import_id) {
             (RunStatus::Completed, Some(id)) if !is_broken_pipe(&e) => Err(Error::Unreported {
@@ -64,7 +74,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
     match &outcome.refusal {
         Some(refusal) => Err(refusal.to_error(
             listed_errors(&outcome, args.output),
-            row_hints(refusal, &outcome, args.errors_csv.is_none()),
+            row_hints(refusal, &outcome, args),
         )),
         None if args.detailed_exitcode && outcome.has_changes() => Ok(3),
         None => Ok(0),
@@ -79,13 +89,14 @@ fn write_reports(
     args: &ImportArgs,
     global: &GlobalArgs,
     term: &Term,
+    plan_shown: bool,
 ) -> Result<()> {
     if let (Some(mut out), Some(report)) = (errors_csv, &outcome.error_report) {
         use std::io::Write;
         out.write_all(report).map_err(|e| out.error(e))?;
         out.finish()?;
     }
-    render(outcome, changes, args, global, term)
+    render(outcome, changes, args, global, term, plan_shown)
 }
 
 fn is_broken_pipe(e: &Error) -> bool {
@@ -118,13 +129,15 @@ fn options(args: &ImportArgs, is_diff: bool) -> ImportOptions {
 }
 
 /// stdout gets the data (table, JSON or NDJSON); stderr the warnings. `changes`: the list of
-/// changes rendered beside the apply, if it was.
+/// changes rendered beside the apply, if it was; `plan_shown`: the plan was shown with the
+/// question, so the table leaves it out.
 fn render(
     outcome: &Outcome,
     changes: Option<&Rendered>,
     args: &ImportArgs,
     global: &GlobalArgs,
     term: &Term,
+    plan_shown: bool,
 ) -> Result<()> {
     use std::io::Write;
     // Buffered: serde writes a large document in many small pieces.
@@ -136,20 +149,19 @@ fn render(
         }
         OutputFormat::Ndjson => report::ndjson::write(outcome, changes, &mut out)?,
         OutputFormat::Html => {
-            for w in &outcome.warnings {
-                term.warning(w);
-            }
+            print_warnings(&outcome.warnings, term);
             report::html::document(outcome, &mut out)?;
         }
         OutputFormat::Table => {
-            for w in &outcome.warnings {
-                term.warning(w);
-            }
+            print_warnings(&outcome.warnings, term);
             // A cancelled run's plan was just shown with the question.
             let cancelled = outcome.refusal == Some(Refusal::Cancelled);
             if !cancelled && (outcome.refusal.is_none() || outcome.plan().is_some()) {
                 let view = PlanView::for_stdout(global.color, args.show == Show::All);
-                report::table::write_with(outcome, &view, &mut out)?;
+                match plan_shown {
+                    true => report::table::write_summary(outcome, &view, &mut out)?,
+                    false => report::table::write_with(outcome, &view, &mut out)?,
+                }
             }
         }
     }
@@ -158,6 +170,27 @@ fn render(
         print_skipped(outcome, args.output, term);
     }
     Ok(())
+}
+
+/// The warnings on stderr, the `--map`s of a nightly run in one line rather than one each
+/// (JSON keeps one warning per mapping).
+fn print_warnings(warnings: &[String], term: &Term) {
+    const MAPPED: &str = "mapped column ";
+    let mapped: Vec<&str> = warnings
+        .iter()
+        .filter_map(|w| w.strip_prefix(MAPPED))
+        .collect();
+    if mapped.len() > 1 {
+        term.warning(&format!(
+            "mapped {} columns: {}",
+            mapped.len(),
+            mapped.join(", ")
+        ));
+    }
+    warnings
+        .iter()
+        .filter(|w| mapped.len() == 1 || !w.starts_with(MAPPED))
+        .for_each(|w| term.warning(w));
 }
 
 /// The row errors listed under a refusal's message: in table mode, the first hundred.
@@ -182,21 +215,24 @@ fn listed_errors(outcome: &Outcome, output: OutputFormat) -> Vec<String> {
 
 /// What to do about a row refusal: the errors' own hints (E.164, `roster labels add`), then
 /// skipping them, then the error report.
-fn row_hints(refusal: &Refusal, outcome: &Outcome, suggest_errors_csv: bool) -> Vec<String> {
+fn row_hints(refusal: &Refusal, outcome: &Outcome, args: &ImportArgs) -> Vec<String> {
     let Refusal::Rows { valid, .. } = refusal else {
         return Vec::new();
     };
     let mut hints = msg::row_hints(&outcome.errors);
-    if *valid == 0 {
+    if *valid == 0 && args.skip_invalid {
         hints.push(msg::NO_VALID_ROW.to_string());
+    } else if *valid == 0 {
+        // --skip-invalid is for runs that gave it: it would not help here.
+        hints.push("no row is valid: fix the rows and run again.".to_string());
     } else {
         hints.push(format!(
         "fix these rows and run again, or re-run with --skip-invalid to apply the {valid} valid {}.",
         if *valid == 1 { "member" } else { "members" }
     ));
     }
-    if suggest_errors_csv {
-        hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column and error_message.".into());
+    if args.errors_csv.is_none() {
+        hints.push("--errors-csv errors.csv writes the rejected rows with error_row, error_column, error_message and error_code.".into());
     }
     hints
 }

@@ -2,7 +2,7 @@
 //! stdout says how many (`invited 2 members`); stderr, for people, whom, or why nobody.
 
 use crate::cli::{GlobalArgs, InviteArgs};
-use crate::error::{Error, Result, Rule, msg};
+use crate::error::{Code, Error, Result, Rule, msg};
 use crate::model::{Field, Member, Status};
 use crate::store::StateChange;
 use crate::term::Term;
@@ -91,9 +91,13 @@ fn tell_whom(term: &Term, chosen: &[Member], passed_over: &[String], everyone: b
 fn resend(store: &mut dyn crate::store::Store, id: &str, operator: &str) -> Result<u8> {
     let m = super::find_member(store, id)?.member;
     if m.status != Status::Invited {
-        return Err(Error::Usage(msg::cannot_resend(&m.label(), m.status)));
+        // A refusal for the member's state (exit 1), as `invitations accept` is; not a usage error.
+        return Err(Error::Refusal(
+            Code::ResendNotInvited,
+            msg::cannot_resend(&m.label(), m.status),
+        ));
     }
     let invitation = store.resend(m.id, operator)?;
-    super::say(&format!("{}: invitation {invitation} queued", m.label()))?;
+    super::tell(&format!("{}: invitation {invitation} queued", m.label()))?;
     Ok(0)
 }

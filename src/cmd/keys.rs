@@ -3,7 +3,7 @@
 use crate::cli::{GlobalArgs, ListFormat};
 use crate::error::{Error, Result, ServeError};
 use crate::keys::{self, Scope};
-use crate::report::table::{keep_whole, sized};
+use crate::report::table::{keep_whole, row, sized};
 use crate::term::Term;
 use clap::Subcommand;
 
@@ -32,7 +32,7 @@ pub enum KeysCommand {
     /// Every key: name, scope, prefix, created, last used, revoked (never the key)
     #[command(after_long_help = "Example:\n  $ roster keys list --output json")]
     List {
-        /// table, or json (name, scope, prefix, created_at, last_used_at, revoked_at)
+        /// table, or json (an array of {name, scope, prefix, created_at, last_used_at, revoked_at})
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
     },
@@ -45,6 +45,10 @@ pub enum KeysCommand {
 }
 
 pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
+    if matches!(command, KeysCommand::List { .. }) {
+        // Only reads: never creates a store (SPEC §2).
+        super::require_existing(global)?;
+    }
     let mut store = crate::store::keys::open(&super::location(global))?;
     match command {
         KeysCommand::Create {
@@ -60,9 +64,9 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
             let rotation = rotation(store.as_ref(), replaces.as_deref(), expires.as_deref())?;
             let key = keys::generate()?;
             if !store.create_key(name, scope.as_str(), &key.prefix, &key.hash, &rotation)? {
-                return Err(Error::Usage(
-                    ServeError::KeyExists(name.to_string()).to_string(),
-                ));
+                // Not a usage error: the command is right, the store already has that name.
+                let exists = ServeError::KeyExists(name.to_string());
+                return Err(Error::Refusal(exists.code(), exists.to_string()));
             }
             // The key on stdout, alone, so that a script can capture it; the advice on stderr.
             super::say(&key.secret)?;
@@ -76,6 +80,7 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
         KeysCommand::List { output } => {
             let list = store.keys()?;
             if output == ListFormat::Json {
+                let list: Vec<_> = list.iter().map(crate::report::records::key).collect();
                 super::say_json(&list)?;
             } else {
                 // Every column of SPEC §12 even when empty (a listing would drop `last used`
@@ -90,14 +95,17 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
                     if let Some(at) = &k.expires_at {
                         shown.push_str(&format!(" (expires {at})"));
                     }
-                    table.add_row([
-                        shown,
-                        k.scope,
-                        k.prefix,
-                        k.created_at,
-                        k.last_used_at.unwrap_or_default(),
-                        k.revoked_at.unwrap_or_default(),
-                    ]);
+                    row(
+                        &mut table,
+                        [
+                            shown,
+                            k.scope,
+                            k.prefix,
+                            k.created_at,
+                            k.last_used_at.unwrap_or_default(),
+                            k.revoked_at.unwrap_or_default(),
+                        ],
+                    );
                 }
                 keep_whole(&mut table, &[1, 2, 3, 4, 5], Term::width());
                 super::say(&table.to_string())?;

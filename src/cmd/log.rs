@@ -4,8 +4,9 @@
 use super::history::print_json;
 use crate::cli::{GlobalArgs, ListFormat, LogArgs};
 use crate::error::{Error, Result, msg};
-use crate::report::table::listing;
-use crate::term::Term;
+use crate::report::table::{listing, wrap};
+use crate::store::AuditEvent;
+use crate::term::{Term, UNLIMITED, visible};
 
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     let store = super::open_existing(global)?;
@@ -29,7 +30,15 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     events.reverse();
     events.truncate(args.limit.unwrap_or(usize::MAX));
     if args.output == ListFormat::Json {
-        return print_json(&crate::report::json::log_events(&events)).map(|_| 0);
+        let events = crate::report::json::log_events(&events, store.as_ref());
+        return print_json(&events).map(|_| 0);
+    }
+    let width = Term::width();
+    if width != UNLIMITED {
+        // At a terminal: one event a block, like the plan, so the changes get the whole width.
+        let text: Vec<String> = events.iter().map(|e| block(e, width)).collect();
+        super::say(text.join("\n").trim_end())?;
+        return Ok(0);
     }
     let rows: Vec<Vec<String>> = events
         .iter()
@@ -40,20 +49,39 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
                 e.operator.clone(),
                 e.member.clone().unwrap_or_default(),
                 e.action.clone(),
-                describe_changes(&e.changes),
+                describe_changes(&e.changes).join("; "),
             ]
         })
         .collect();
     let header = ["time", "import", "operator", "member", "action", "changes"];
-    // The member and the changes wrap first.
-    let whole = ["import", "action", "time", "operator"];
-    let table = listing(&header, &rows, &whole, Term::width());
+    // Not a terminal: one event a line, never wrapped.
+    let table = listing(&header, &rows, &[], width);
     super::say(&table.to_string())?;
     Ok(0)
 }
 
-/// "first_name: Ann -> Anna; team +Sales (owner); team Ops: member -> admin".
-fn describe_changes(changes: &serde_json::Value) -> String {
+/// `<time>  <action> <member>  (import 2, by alice)`, then each change on its own indented
+/// line, wrapped at spaces to `width`.
+fn block(e: &AuditEvent, width: usize) -> String {
+    let mut head = format!("{}  {}", e.at, e.action);
+    if let Some(member) = &e.member {
+        head.push_str(&format!(" {}", visible(member)));
+    }
+    let by = format!("by {}", visible(&e.operator));
+    head.push_str(&match e.import_id {
+        Some(id) => format!("  (import {id}, {by})"),
+        None => format!("  ({by})"),
+    });
+    let mut out = wrap(&head, "", width);
+    for change in describe_changes(&e.changes) {
+        out.push_str(&wrap(&visible(&change), "    ", width));
+    }
+    out
+}
+
+/// `first_name: Ann -> Anna`, `team +Sales (owner)`, `team Ops: member -> admin`: one a
+/// change.
+fn describe_changes(changes: &serde_json::Value) -> Vec<String> {
     let mut parts = Vec::new();
     if let Some(serde_json::Value::Object(fields)) = changes.get("fields") {
         for (k, v) in fields {
@@ -92,5 +120,5 @@ fn describe_changes(changes: &serde_json::Value) -> String {
             }
         }
     }
-    parts.join("; ")
+    parts
 }

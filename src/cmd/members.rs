@@ -4,7 +4,7 @@ use crate::cli::{GlobalArgs, ListFormat, MembersCommand};
 use crate::error::{Error, Result, msg};
 use crate::model::{Field, Status};
 use crate::report::json;
-use crate::report::table::{keep_whole, listing, sized};
+use crate::report::table::{keep_whole, listing, row, sized};
 use crate::store::{AdminStore, MemberRecord, StateChange};
 use crate::term::Term;
 
@@ -43,7 +43,7 @@ pub fn run(
     let change = match action {
         "ban" if m.status == Status::Banned => {
             if !term.quiet {
-                eprintln!("{} is already BANNED", m.label());
+                eprintln!("{} is already BANNED", crate::term::visible(&m.label()));
             }
             return Ok(0);
         }
@@ -57,7 +57,7 @@ pub fn run(
             m.protected,
         ),
         "protect" | "unprotect" if m.protected == (action == "protect") => {
-            return super::say(&msg::already_protected(&m.label(), m.protected)).map(|()| 0);
+            return super::tell(&msg::already_protected(&m.label(), m.protected)).map(|()| 0);
         }
         "protect" => change(m.status, m.prior_status, true),
         "unprotect" => change(m.status, m.prior_status, false),
@@ -76,7 +76,7 @@ pub fn run(
             format!("{}: {} -> {}{note}", m.label(), m.status, change.status)
         }
     };
-    super::say(&line)?;
+    super::tell(&line)?;
     Ok(0)
 }
 
@@ -89,7 +89,7 @@ fn list(store: &dyn AdminStore, statuses: &[Status], output: ListFormat) -> Resu
     if output == ListFormat::Json {
         let mut items = Vec::new();
         store.each_member(statuses, &mut |m, teams| {
-            items.push(json::versioned(super::export::member_json(m, teams)));
+            items.push(super::export::member_json(m, teams));
             Ok(())
         })?;
         super::say_json(&items)?;
@@ -134,21 +134,27 @@ fn show(found: &MemberRecord, output: ListFormat) -> Result<u8> {
     let width = Term::width();
     let mut table = sized(width);
     table.set_header(["field", "value"]);
-    table.add_row(["display name".to_string(), m.display_name()]);
+    row(&mut table, ["display name".to_string(), m.display_name()]);
     for f in Field::ALL {
-        table.add_row([f.name().to_string(), m.get(f).unwrap_or("").to_string()]);
+        row(
+            &mut table,
+            [f.name().to_string(), m.get(f).unwrap_or("").to_string()],
+        );
     }
     for (k, v) in &m.forms {
-        table.add_row([format!("form.{k}"), v.clone()]);
+        row(&mut table, [format!("form.{k}"), v.clone()]);
     }
-    table.add_row(["status".to_string(), m.status.to_string()]);
-    table.add_row(["protected".to_string(), m.protected.to_string()]);
+    row(&mut table, ["status".to_string(), m.status.to_string()]);
+    row(
+        &mut table,
+        ["protected".to_string(), m.protected.to_string()],
+    );
     let teams: Vec<String> = found
         .teams
         .iter()
         .map(|(team, r)| format!("{team} ({r})"))
         .collect();
-    table.add_row(["teams".to_string(), teams.join(", ")]);
+    row(&mut table, ["teams".to_string(), teams.join(", ")]);
     keep_whole(&mut table, &[0], width);
     super::say(&table.to_string())?;
     Ok(0)

@@ -75,6 +75,24 @@ pub fn open_existing(global: &GlobalArgs) -> Result<Box<dyn Store>> {
     Ok(crate::store::open(&location)?)
 }
 
+/// Opens the store for a command: one that only reads ([`open_existing`]) never creates it.
+pub fn open(reads_only: bool, global: &GlobalArgs) -> Result<Box<dyn Store>> {
+    match reads_only {
+        true => open_existing(global),
+        false => open_store(global),
+    }
+}
+
+/// Refuses a store that does not exist (SPEC §2's message), for a command that must not
+/// create one (`serve`, `invitations send`, `keys list`) but opens it its own way.
+pub fn require_existing(global: &GlobalArgs) -> Result<()> {
+    let location = location(global);
+    match location.exists() {
+        true => Ok(()),
+        false => Err(Error::NoStore(location.display())),
+    }
+}
+
 /// The member `roster members ... ID` names (email, external_id or phone), or the contract's
 /// not-found error.
 pub fn find_member(store: &dyn AdminStore, id: &str) -> Result<MemberRecord> {
@@ -126,6 +144,12 @@ fn os_account() -> Option<String> {
 /// A line on stdout; a closed pipe is an `Io` error (exit 0), not a panic as with `println!`.
 pub fn say(text: &str) -> Result<()> {
     write_output(None, format!("{text}\n").as_bytes())
+}
+
+/// A line for people on stdout whose values came from outside (the store, a file): their
+/// control characters made visible ([`crate::term::visible`]).
+pub fn tell(text: &str) -> Result<()> {
+    say(&crate::term::visible(text))
 }
 
 pub fn say_json<T: serde::Serialize>(value: &T) -> Result<()> {

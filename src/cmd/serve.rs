@@ -54,6 +54,8 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<u8> {
+    // A mistyped --db would serve a new, empty store that every sync fills from scratch.
+    super::require_existing(global)?;
     let secs = |n: u64| Duration::from_secs(n.max(1));
     server::serve(server::Config {
         db: super::location(global),

@@ -150,12 +150,7 @@ fn refuse_file(
     if let Some(id) = outcome.import_id {
         store.fail_import(id, &message, None, None)?;
     }
-    outcome.errors = vec![crate::error::RowError {
-        row: None,
-        column: None,
-        value: None,
-        message,
-    }];
+    outcome.errors = vec![crate::error::RowError::unplaced(e.code(), message)];
     outcome.refusal = Some(Refusal::File(e));
     Ok(outcome)
 }
@@ -192,12 +187,7 @@ fn finish(
         if let Refusal::Rules(rules) = &refusal {
             outcome
                 .errors
-                .extend(rules.iter().map(|r| crate::error::RowError {
-                    row: None,
-                    column: None,
-                    value: None,
-                    message: r.to_string(),
-                }));
+                .extend(rules.iter().map(crate::error::Rule::to_error_object));
         }
         if let Some(id) = outcome.import_id {
             let message = refusal.messages().join("\n");

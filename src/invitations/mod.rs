@@ -6,19 +6,34 @@
 //! Delivery is at least once and never lost: an invitation is marked `SENT` only after the
 //! server's 250 for DATA, in its own transaction. A kill between the two leaves it `PENDING`;
 //! the next run sends the same message again (same token, same link, same `Message-ID`).
+//!
+//! A run cannot stall: each wait on the server is bounded by `timeout`, the run by
+//! `deadline`, and a server that does not answer is not tried again in the same run (the
+//! invitations not tried stay `PENDING`, due, for the next run).
 
+pub mod brand;
+pub mod html;
+pub mod message;
+mod nodelay;
+pub mod preview;
 pub mod send;
+pub mod settings;
 pub mod template;
 pub mod token;
 
 use crate::error::InvitationError;
 use crate::store::Timestamp;
 use crate::store::invitations::{Acceptance, Invitation, InvitationKeys, InvitationStore};
+pub use message::message_id;
 use send::{Endpoint, Mailer, Reply};
+use std::time::{Duration, Instant};
 use template::MessageSettings;
 
+/// How long one run may go on starting new messages, unless `--deadline` says otherwise.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
+
 /// How one run of the sender goes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SendOptions {
     /// At most this many invitations.
     pub limit: Option<u64>,
@@ -26,6 +41,22 @@ pub struct SendOptions {
     pub now: bool,
     /// The SMTP password (`ROSTER_SMTP_PASSWORD`).
     pub password: Option<String>,
+    /// The longest wait on the server: connecting, each command, the data.
+    pub timeout: Duration,
+    /// No message is started after this long; the rest stay `PENDING`.
+    pub deadline: Duration,
+}
+
+impl Default for SendOptions {
+    fn default() -> SendOptions {
+        SendOptions {
+            limit: None,
+            now: false,
+            password: None,
+            timeout: send::DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+        }
+    }
 }
 
 /// What happened to one invitation.
@@ -50,6 +81,8 @@ pub enum SendEvent<'a> {
         invitation: &'a Invitation,
         delivery: &'a Delivery,
     },
+    /// The run stops early, `left` invitations untried (still `PENDING`), for `reason`.
+    Stopped { left: usize, reason: &'a str },
 }
 
 /// The counts of one run; `pending` is what the outbox still holds after it.
@@ -67,26 +100,37 @@ pub fn send_pending(
     events: &mut dyn FnMut(SendEvent),
 ) -> Result<SendSummary, InvitationError> {
     let settings = MessageSettings::read(store)?;
-    let mailer = Mailer::new(
-        &Endpoint::parse(&settings.smtp_url)?,
-        options.password.clone(),
-    )?;
+    let endpoint = Endpoint::parse(&settings.smtp_url)?;
+    let mailer = Mailer::new(&endpoint, options.password.clone(), options.timeout)?;
     let _sender = store.try_lock_sender().map_err(|e| match e {
         crate::error::StoreError::Busy => InvitationError::SenderBusy,
         other => InvitationError::Store(other),
     })?;
+    let started = Instant::now();
     let keys = store.invitation_keys()?;
     let now = Timestamp::now();
     let due = (!options.now).then(|| now.to_string());
     let batch = store.due_invitations(due.as_deref(), options.limit.unwrap_or(u64::MAX))?;
     events(SendEvent::Start { total: batch.len() });
     let mut summary = SendSummary::default();
-    for invitation in &batch {
+    for (done, invitation) in batch.iter().enumerate() {
+        if started.elapsed() >= options.deadline {
+            let reason = format!(
+                "the run's deadline of {} s has passed",
+                options.deadline.as_secs()
+            );
+            let left = batch.len() - done;
+            events(SendEvent::Stopped {
+                left,
+                reason: &reason,
+            });
+            break;
+        }
         // Banned, deactivated or resent since the batch was read: cancelled, not sent.
         if !store.is_pending(invitation.id)? {
             continue;
         }
-        let delivery = deliver(store, &mailer, &settings, &keys, invitation)?;
+        let (delivery, unavailable) = deliver(store, &mailer, &settings, &keys, invitation)?;
         match delivery {
             Delivery::Sent => summary.sent += 1,
             Delivery::Failed { .. } => summary.failed += 1,
@@ -96,6 +140,15 @@ pub fn send_pending(
             invitation,
             delivery: &delivery,
         });
+        let left = batch.len() - done - 1;
+        if unavailable && left > 0 {
+            let reason = format!("{} did not answer", endpoint.display());
+            events(SendEvent::Stopped {
+                left,
+                reason: &reason,
+            });
+            break;
+        }
     }
     summary.pending = store
         .invitations(Some(crate::store::invitations::InvitationState::Pending))?
@@ -103,24 +156,28 @@ pub fn send_pending(
     Ok(summary)
 }
 
+/// Sends one invitation and records what became of it; `true` beside it when the server
+/// did not answer at all.
 fn deliver(
     store: &mut dyn InvitationStore,
     mailer: &Mailer,
     settings: &MessageSettings,
     keys: &InvitationKeys,
     invitation: &Invitation,
-) -> Result<Delivery, InvitationError> {
+) -> Result<(Delivery, bool), InvitationError> {
     let message_id = message_id(keys, invitation.id, &settings.from);
-    let reply = match message(settings, keys, invitation, &message_id) {
+    let token = token::derive(&keys.secret, &keys.store_id, invitation.id);
+    let reply = match message::build(settings, invitation, &token, &message_id) {
         Ok(message) => mailer.deliver(&message),
         Err(e) => Reply::Permanent(e),
     };
-    Ok(match reply {
+    let unavailable = matches!(reply, Reply::Unavailable(_));
+    let delivery = match reply {
         Reply::Accepted => {
             store.mark_sent(invitation.id, &message_id)?;
             Delivery::Sent
         }
-        Reply::Temporary(error) => {
+        Reply::Temporary(error) | Reply::Unavailable(error) => {
             let wait = send::backoff(invitation.attempts + 1);
             let next = chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
             let next_attempt_at = Timestamp::from(next).to_string();
@@ -134,43 +191,8 @@ fn deliver(
             store.mark_failed(invitation.id, &error)?;
             Delivery::Failed { error }
         }
-    })
-}
-
-/// `<roster-invitation-ID.STORE@DOMAIN>`: the same for every send of one invitation.
-pub fn message_id(keys: &InvitationKeys, id: i64, from: &str) -> String {
-    let domain = from
-        .rsplit_once('@')
-        .map(|(_, d)| d.trim_end_matches('>').trim())
-        .filter(|d| !d.is_empty())
-        .unwrap_or("roster.invalid");
-    format!("<roster-invitation-{id}.{}@{domain}>", keys.store_id)
-}
-
-/// The message to one member; an address lettre refuses is a permanent failure.
-fn message(
-    settings: &MessageSettings,
-    keys: &InvitationKeys,
-    invitation: &Invitation,
-    message_id: &str,
-) -> Result<lettre::Message, String> {
-    let to = invitation.email.as_deref().unwrap_or_default();
-    let token = token::derive(&keys.secret, &keys.store_id, invitation.id);
-    let link = template::link(&settings.link, &token);
-    let subject = template::render(&settings.subject, invitation, &link);
-    let body = template::render(&settings.template, invitation, &link);
-    let address = |a: &str| {
-        a.parse::<lettre::message::Mailbox>()
-            .map_err(|e| format!("invalid address '{a}': {e}"))
     };
-    lettre::Message::builder()
-        .from(address(&settings.from)?)
-        .to(address(to)?)
-        .subject(subject.replace(['\r', '\n'], " "))
-        .message_id(Some(message_id.to_string()))
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(body)
-        .map_err(|e| e.to_string())
+    Ok((delivery, unavailable))
 }
 
 /// What `accept` did.

@@ -5,15 +5,20 @@
 //! relay is), `?tls=required` insists on it and `?tls=none` never tries; `smtps://host[:port]`
 //! is TLS from the first byte. `smtp://user@host` authenticates as `user` with the password in
 //! `ROSTER_SMTP_PASSWORD`; a password in the URL is refused (it would be stored).
+//!
+//! One run keeps one connection open for all its messages (lettre's pool of one), and every
+//! wait on the server (connect, each command, the data) is bounded by the run's timeout: a
+//! server that accepts and never answers costs one timeout, and its error says so.
 
 use crate::error::InvitationError;
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 use std::time::Duration;
 
-/// How long one SMTP exchange may wait for the server.
-const TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one wait on the server may last, unless `--timeout` says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The first retry after a temporary failure, doubled at each attempt, up to [`MAX_BACKOFF`].
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(60);
@@ -80,6 +85,15 @@ impl Endpoint {
             user,
         })
     }
+
+    /// `smtp://host:port` or `smtps://host:port`, without the user: for messages.
+    pub fn display(&self) -> String {
+        let scheme = match self.security {
+            Security::Implicit => "smtps",
+            _ => "smtp",
+        };
+        format!("{scheme}://{}:{}", self.host, self.port)
+    }
 }
 
 fn percent_decode(text: &str) -> String {
@@ -104,19 +118,31 @@ fn percent_decode(text: &str) -> String {
 pub enum Reply {
     /// 250 after DATA: the server has it.
     Accepted,
-    /// A connection failure, a timeout or a 4xx: try again later.
+    /// A 4xx: try this one again later; the server still answers.
     Temporary(String),
+    /// No answer: a refused or failed connection, a timeout, a TLS failure, a connection lost.
+    /// Try again later, and try no more messages on this server in this run.
+    Unavailable(String),
     /// A 5xx: the server will never take it.
     Permanent(String),
 }
 
-/// One SMTP server, connected for each message.
+/// One SMTP server, one connection reused for every message of a run.
 pub struct Mailer {
     transport: SmtpTransport,
+    server: String,
+    timeout: Duration,
+    /// The server's addresses, once resolved (after the first message: see `nodelay`).
+    peers: std::sync::OnceLock<Vec<std::net::SocketAddr>>,
+    host: (String, u16),
 }
 
 impl Mailer {
-    pub fn new(endpoint: &Endpoint, password: Option<String>) -> Result<Mailer, InvitationError> {
+    pub fn new(
+        endpoint: &Endpoint,
+        password: Option<String>,
+        timeout: Duration,
+    ) -> Result<Mailer, InvitationError> {
         let tls = || {
             TlsParameters::new(endpoint.host.clone())
                 .map_err(|e| InvitationError::BadSetting("smtp-url".into(), e.to_string()))
@@ -130,23 +156,78 @@ impl Mailer {
         let mut builder = SmtpTransport::builder_dangerous(endpoint.host.clone())
             .port(endpoint.port)
             .tls(tls)
-            .timeout(Some(TIMEOUT));
+            .timeout(Some(timeout))
+            .pool_config(PoolConfig::new().max_size(1));
         if let Some(user) = &endpoint.user {
             let password = password.ok_or(InvitationError::NoPassword)?;
             builder = builder.credentials(Credentials::new(user.clone(), password));
         }
         Ok(Mailer {
             transport: builder.build(),
+            server: endpoint.display(),
+            timeout,
+            peers: std::sync::OnceLock::new(),
+            host: (endpoint.host.clone(), endpoint.port),
         })
     }
 
     pub fn deliver(&self, message: &Message) -> Reply {
-        match self.transport.send(message) {
+        let sent = self.transport.send(message);
+        if sent.is_ok() {
+            // The connection stays open for the next message: no Nagle wait on it.
+            let peers = self.peers.get_or_init(|| {
+                use std::net::ToSocketAddrs;
+                let (host, port) = (self.host.0.as_str(), self.host.1);
+                (host, port)
+                    .to_socket_addrs()
+                    .map(Iterator::collect)
+                    .unwrap_or_default()
+            });
+            super::nodelay::set_on_connections_to(peers);
+        }
+        match sent {
             Ok(_) => Reply::Accepted,
             Err(e) if e.is_permanent() => Reply::Permanent(e.to_string()),
-            Err(e) => Reply::Temporary(e.to_string()),
+            Err(e) if e.is_transient() => Reply::Temporary(e.to_string()),
+            Err(e) => Reply::Unavailable(self.describe(&e)),
         }
     }
+
+    /// The error in words a person can act on: a timeout names its length and the server
+    /// (the system's own words, "Resource temporarily unavailable (os error 11)", do not).
+    fn describe(&self, error: &lettre::transport::smtp::Error) -> String {
+        let connecting = error.to_string().starts_with("Connection error");
+        if timed_out(error) {
+            let secs = self.timeout.as_secs_f64();
+            let doing = if connecting {
+                "connecting to"
+            } else {
+                "waiting for an answer from"
+            };
+            return format!("timed out after {secs} s {doing} {}", self.server);
+        }
+        if connecting {
+            format!("could not connect to {}: {error}", self.server)
+        } else {
+            format!("{}: {error}", self.server)
+        }
+    }
+}
+
+/// Whether an I/O timeout lies under `error`: a read or write past its timeout is
+/// `WouldBlock` on Unix, a connect past its timeout `TimedOut`.
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            );
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// The wait before attempt `attempts + 1`, after `attempts` temporary failures (1 or more).

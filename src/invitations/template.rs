@@ -1,21 +1,30 @@
-//! The message of an invitation: the settings it is made from (`roster config set`) and the
-//! placeholders `{first_name}`, `{last_name}`, `{name}`, `{email}` and `{link}`.
+//! The words of an invitation: the settings it is made from (`roster config set`) and the
+//! placeholders `{first_name}`, `{last_name}`, `{name}`, `{email}`, `{link}` and `{org_name}`
+//! in the subject and the text; the HTML adds `{brand_color}`, `{button_text_color}` and
+//! `{logo}` (see `html`).
 
-use crate::error::InvitationError;
+use super::brand::{self, Logo};
+use crate::error::{InvitationError, StoreError};
 use crate::store::invitations::{Invitation, InvitationStore};
 
 /// The settings keys of invitations, as `roster config` lists them.
-pub const KEYS: [&str; 5] = [
+pub const KEYS: [&str; 9] = [
     "smtp-url",
     "smtp-from",
     "invite-subject",
     "invite-template",
     "invite-link",
+    "invite-html-template",
+    "org-name",
+    "brand-color",
+    "brand-logo",
 ];
 
 pub const DEFAULT_SUBJECT: &str = "You are invited";
 pub const DEFAULT_TEMPLATE: &str = "Hello {name},\n\nYou have been invited. \
 Accept the invitation here:\n\n{link}\n";
+/// The brand colour when `brand-color` is not set: a blue that white text reads on.
+pub const DEFAULT_COLOR: &str = "#1a56db";
 
 /// What every message of one run is made from.
 #[derive(Debug, Clone)]
@@ -25,47 +34,99 @@ pub struct MessageSettings {
     pub subject: String,
     pub template: String,
     pub link: String,
+    /// `invite-html-template`; the built-in HTML without it.
+    pub html_template: Option<String>,
+    pub org_name: Option<String>,
+    pub brand_color: String,
+    pub logo: Option<Logo>,
 }
 
 impl MessageSettings {
     /// The settings of `store`; the server, the sender and the link are required.
     pub fn read(store: &dyn InvitationStore) -> Result<MessageSettings, InvitationError> {
-        let get = |key: &'static str| store.setting(key).map_err(InvitationError::Store);
-        let required = |key: &'static str| get(key)?.ok_or(InvitationError::NotConfigured(key));
+        let settings = Self::read_optional(store).map_err(InvitationError::Store)?;
+        for (key, value) in [
+            ("smtp-url", &settings.smtp_url),
+            ("smtp-from", &settings.from),
+            ("invite-link", &settings.link),
+        ] {
+            if value.is_empty() {
+                return Err(InvitationError::NotConfigured(key));
+            }
+        }
+        Ok(settings)
+    }
+
+    /// The settings of `store`, with empty text for the required ones that are not set (a
+    /// preview needs no server).
+    pub fn read_optional(store: &dyn InvitationStore) -> Result<MessageSettings, StoreError> {
+        let get = |key: &'static str| store.setting(key);
         Ok(MessageSettings {
-            smtp_url: required("smtp-url")?,
-            from: required("smtp-from")?,
+            smtp_url: get("smtp-url")?.unwrap_or_default(),
+            from: get("smtp-from")?.unwrap_or_default(),
             subject: get("invite-subject")?.unwrap_or_else(|| DEFAULT_SUBJECT.into()),
             template: get("invite-template")?.unwrap_or_else(|| DEFAULT_TEMPLATE.into()),
-            link: required("invite-link")?,
+            link: get("invite-link")?.unwrap_or_default(),
+            html_template: get("invite-html-template")?,
+            org_name: get("org-name")?,
+            brand_color: get("brand-color")?.unwrap_or_else(|| DEFAULT_COLOR.into()),
+            logo: get("brand-logo")?.as_deref().and_then(Logo::from_data_uri),
         })
     }
 }
 
-/// The message to one member: subject and body, placeholders replaced.
-pub fn render(text: &str, invitation: &Invitation, link: &str) -> String {
-    let display = match (
-        &invitation.name,
-        &invitation.first_name,
-        &invitation.last_name,
-    ) {
-        (Some(n), _, _) => n.clone(),
-        (None, f, l) => [f.as_deref(), l.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "),
-    };
-    let value = |name: &str| -> Option<String> {
+/// The values the placeholders stand for, for one member.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub first_name: String,
+    pub last_name: String,
+    pub name: String,
+    pub email: String,
+    pub link: String,
+    pub org_name: String,
+    pub brand_color: String,
+}
+
+impl Fields {
+    pub fn new(invitation: &Invitation, link: &str, settings: &MessageSettings) -> Fields {
+        let first = invitation.first_name.clone().unwrap_or_default();
+        let last = invitation.last_name.clone().unwrap_or_default();
+        let name = match &invitation.name {
+            Some(n) => n.clone(),
+            None => [first.as_str(), last.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        Fields {
+            first_name: first,
+            last_name: last,
+            name,
+            email: invitation.email.clone().unwrap_or_default(),
+            link: link.to_string(),
+            org_name: settings.org_name.clone().unwrap_or_default(),
+            brand_color: brand::check_color(&settings.brand_color)
+                .unwrap_or_else(|_| DEFAULT_COLOR.into()),
+        }
+    }
+
+    /// The value of the text placeholder `name`.
+    pub fn text(&self, name: &str) -> Option<&str> {
         Some(match name {
-            "first_name" => invitation.first_name.clone().unwrap_or_default(),
-            "last_name" => invitation.last_name.clone().unwrap_or_default(),
-            "name" => display.clone(),
-            "email" => invitation.email.clone().unwrap_or_default(),
-            "link" => link.to_string(),
+            "first_name" => &self.first_name,
+            "last_name" => &self.last_name,
+            "name" => &self.name,
+            "email" => &self.email,
+            "link" => &self.link,
+            "org_name" => &self.org_name,
             _ => return None,
         })
-    };
+    }
+}
+
+/// `text` with each `{placeholder}` that `value` knows replaced; others are kept as written.
+pub fn substitute(text: &str, value: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -89,36 +150,14 @@ pub fn render(text: &str, invitation: &Invitation, link: &str) -> String {
     out
 }
 
+/// The subject or the text part: placeholders replaced as they are.
+pub fn render(text: &str, fields: &Fields) -> String {
+    substitute(text, &|name| fields.text(name).map(str::to_string))
+}
+
 /// The acceptance link: `invite-link` with `{token}` replaced.
 pub fn link(form: &str, token: &str) -> String {
     form.replace("{token}", token)
-}
-
-/// Checks a value before `roster config set` stores it; `@PATH` becomes the file's text.
-pub fn check_setting(key: &str, value: &str) -> Result<String, InvitationError> {
-    let bad = |why: &str| {
-        Err(InvitationError::BadSetting(
-            key.to_string(),
-            why.to_string(),
-        ))
-    };
-    match key {
-        "smtp-url" => {
-            super::send::Endpoint::parse(value)?;
-            Ok(value.to_string())
-        }
-        "smtp-from" if value.parse::<lettre::message::Mailbox>().is_err() => {
-            bad("expected an address such as 'Roster <roster@example.org>'")
-        }
-        "invite-link" if !value.contains("{token}") => bad("the link must contain {token}"),
-        "invite-template" => match value.strip_prefix('@') {
-            Some(path) => std::fs::read_to_string(path).map_err(|e| {
-                InvitationError::BadSetting(key.to_string(), format!("could not read {path}: {e}"))
-            }),
-            None => Ok(value.replace("\\n", "\n")),
-        },
-        _ => Ok(value.to_string()),
-    }
 }
 
 #[cfg(test)]
@@ -126,7 +165,7 @@ mod tests {
     use super::*;
     use crate::store::invitations::InvitationState;
 
-    fn ann() -> Invitation {
+    pub fn ann() -> Invitation {
         Invitation {
             id: 1,
             member_id: 1,
@@ -145,28 +184,38 @@ mod tests {
         }
     }
 
+    fn settings() -> MessageSettings {
+        MessageSettings {
+            smtp_url: String::new(),
+            from: String::new(),
+            subject: String::new(),
+            template: String::new(),
+            link: String::new(),
+            html_template: None,
+            org_name: Some("Acme".into()),
+            brand_color: "#FF0000".into(),
+            logo: None,
+        }
+    }
+
     #[test]
     fn placeholders_are_replaced_and_others_kept() {
-        let text = "Hi {first_name} {last_name} ({name}, {email}): {link} {other} {";
+        let text = "Hi {first_name} {last_name} ({name}, {email}) of {org_name}: {link} {other} {";
+        let fields = Fields::new(&ann(), "https://x/a?t=1", &settings());
         assert_eq!(
-            render(text, &ann(), "https://x/a?t=1"),
-            "Hi Ann Lee (Ann Lee, ann@example.org): https://x/a?t=1 {other} {"
+            render(text, &fields),
+            "Hi Ann Lee (Ann Lee, ann@example.org) of Acme: https://x/a?t=1 {other} {"
         );
+        assert_eq!(fields.brand_color, "#ff0000");
         let mut named = ann();
         named.name = Some("Annie".into());
-        assert_eq!(render("{name}", &named, ""), "Annie");
+        assert_eq!(
+            render("{name}", &Fields::new(&named, "", &settings())),
+            "Annie"
+        );
         assert_eq!(
             link("https://x/accept/{token}", "ab"),
             "https://x/accept/ab"
         );
-    }
-
-    #[test]
-    fn settings_are_checked() {
-        assert!(check_setting("invite-link", "https://x/").is_err());
-        assert!(check_setting("smtp-from", "not an address").is_err());
-        assert!(check_setting("smtp-from", "Roster <r@example.org>").is_ok());
-        assert_eq!(check_setting("invite-template", "a\\nb").unwrap(), "a\nb");
-        assert!(check_setting("invite-template", "@/nonexistent/x").is_err());
     }
 }

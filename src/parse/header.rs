@@ -2,7 +2,7 @@
 
 use super::{RawTable, Table};
 use crate::columns::{Catalog, Column, edit_distance, header_key, lookup, resembling, trim_cell};
-use crate::error::FileError;
+use crate::error::{FileError, UnmatchedMap};
 use crate::model::Field;
 
 /// `--map 'Header In File=column'`.
@@ -73,7 +73,10 @@ pub(crate) fn resolve(
     check_required(&raw.header, &columns, catalog)?;
     if !unknown.is_empty() {
         warnings.push(unknown_columns_warning(&unknown));
-        warnings.extend(map_suggestions(&unknown_named, &columns));
+        let hr_id = missing_hr_id(&unknown_named, &columns);
+        let said = hr_id.is_some();
+        warnings.extend(hr_id);
+        warnings.extend(map_suggestions(&unknown_named, &columns, said));
     }
     let has_team = columns.contains(&Some(Column::Team));
     Ok(Table {
@@ -93,40 +96,115 @@ fn maps(mapping: &Mapping, header: &str) -> bool {
 }
 
 /// Every `--map` must name a header of the file: a mistyped one would otherwise be ignored
-/// and its column imported as blank (issue 17).
+/// and its column imported as blank (issue 17). All of them are reported at once, each with
+/// the close header it may have meant: never a header that is already a column (its own or
+/// another mapping's), so that a renamed export is not told to load emails into external_id.
 fn check_mappings(header: &[String], mappings: &[Mapping]) -> Result<(), FileError> {
-    let Some(unmatched) = mappings
-        .iter()
-        .find(|m| !header.iter().any(|h| maps(m, trim_cell(h))))
-    else {
-        return Ok(());
-    };
-    let wanted = header_key(&unmatched.header);
-    let closest = header
+    let names: Vec<&str> = header
         .iter()
         .map(|h| trim_cell(h))
         .filter(|h| !h.is_empty())
-        .min_by_key(|h| edit_distance(&header_key(h), &wanted))
-        .unwrap_or_default();
+        .collect();
+    let taken = |h: &str| lookup(h).is_some() || mappings.iter().any(|m| maps(m, h));
+    let unmatched: Vec<UnmatchedMap> = mappings
+        .iter()
+        .filter(|m| !names.iter().any(|h| maps(m, h)))
+        .map(|m| {
+            let wanted = header_key(&m.header);
+            let closest = names
+                .iter()
+                .filter(|h| !taken(h))
+                .map(|h| (edit_distance(&header_key(h), &wanted), *h))
+                .filter(|(d, h)| *d <= close_enough(&wanted, &header_key(h)))
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, h)| h.to_string());
+            UnmatchedMap {
+                mapping: m.to_string(),
+                column: m.column.name(),
+                closest,
+            }
+        })
+        .collect();
+    if unmatched.is_empty() {
+        return Ok(());
+    }
     Err(FileError::UnmatchedMapping {
-        mapping: unmatched.to_string(),
-        closest: closest.to_string(),
-        column: unmatched.column.name(),
+        unmatched,
+        headers: names.iter().map(|h| h.to_string()).collect(),
     })
 }
 
+/// The most edits between two headers that still read as a typo or a small rename of each
+/// other: a third of the shorter one (`Emial Adress` for `Email Address`), at least one.
+fn close_enough(a: &str, b: &str) -> usize {
+    (a.chars().count().min(b.chars().count()) / 3).max(1)
+}
+
 /// "unknown column `Work Email` looks like email; to import it, add --map 'Work Email=email'":
-/// one per column the file lacks, for the first unknown header that resembles it.
-fn map_suggestions(unknown: &[&str], columns: &[Option<Column>]) -> Vec<String> {
+/// one per column the file lacks, for the first unknown header that resembles it (an HR
+/// export's own name for it, such as `Mobile Phone`, first). The HR id has its own warning.
+fn map_suggestions(unknown: &[&str], columns: &[Option<Column>], hr_id: bool) -> Vec<String> {
     let mut taken: Vec<Column> = columns.iter().flatten().cloned().collect();
+    if hr_id {
+        taken.push(Column::Field(Field::ExternalId));
+    }
     let mut out = Vec::new();
     for name in unknown {
-        if let Some(column) = resembling(name).filter(|c| !taken.contains(c)) {
+        let column = hr_column(name).or_else(|| resembling(name));
+        if let Some(column) = column.filter(|c| !taken.contains(c)) {
             out.push(crate::error::msg::map_suggestion(name, &column.name()));
             taken.push(column);
         }
     }
     out
+}
+
+/// HR exports' own names for the member's id in the source of record and for the phone,
+/// compared as [`header_key`]s (`Employee ID`, `Staff Number`, `Mobile Phone`).
+const HR_NAMES: [(&str, Field); 16] = [
+    ("employeeid", Field::ExternalId),
+    ("employeenumber", Field::ExternalId),
+    ("employeeno", Field::ExternalId),
+    ("employeecode", Field::ExternalId),
+    ("staffnumber", Field::ExternalId),
+    ("staffid", Field::ExternalId),
+    ("staffno", Field::ExternalId),
+    ("personnelnumber", Field::ExternalId),
+    ("workerid", Field::ExternalId),
+    ("payrollnumber", Field::ExternalId),
+    ("mobile", Field::Phone),
+    ("mobilephone", Field::Phone),
+    ("mobilenumber", Field::Phone),
+    ("cellphone", Field::Phone),
+    ("cell", Field::Phone),
+    ("cellnumber", Field::Phone),
+];
+
+fn hr_column(header: &str) -> Option<Column> {
+    let key = header_key(header);
+    HR_NAMES
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, field)| Column::Field(*field))
+}
+
+/// A file with an HR id column but no external_id matches members by email and phone only: a
+/// changed email then makes a new member and (in a full sync) deactivates the old one. Said
+/// loudly, with the mapping that fixes it.
+fn missing_hr_id(unknown: &[&str], columns: &[Option<Column>]) -> Option<String> {
+    let external_id = Column::Field(Field::ExternalId);
+    if columns.contains(&Some(external_id.clone())) {
+        return None;
+    }
+    let name = unknown
+        .iter()
+        .find(|h| hr_column(h) == Some(external_id.clone()))?;
+    Some(format!(
+        "the file has no external_id column, but `{name}` looks like the member's id in your HR \
+         system: without it members are matched by email and phone only, so a changed email \
+         creates a new member (and a full sync deactivates the old one). To match by it, add \
+         --map '{name}=external_id'"
+    ))
 }
 
 fn check_required(

@@ -9,7 +9,7 @@ use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
-pub const FORMAT_VERSION: &str = "1";
+pub const FORMAT_VERSION: &str = "2";
 
 /// The whole document (pretty, as `--output json` prints it), written as it is serialized:
 /// a million changes never become a million `Value`s. `changes`: the array already rendered by
@@ -114,8 +114,8 @@ impl Serialize for FileJson<'_> {
     }
 }
 
-/// `value` (an object) with `format_version` first: every JSON document roster prints carries
-/// it (issue 17), except the export, which is the import format.
+/// A document of one object: `value` (an object) with `format_version` first. Lists are bare
+/// arrays of the same objects, without it (docs/output.md says why).
 pub fn versioned(value: impl serde::Serialize) -> Value {
     let mut doc = Map::new();
     doc.insert("format_version".into(), json!(FORMAT_VERSION));
@@ -128,28 +128,38 @@ pub fn versioned(value: impl serde::Serialize) -> Value {
     Value::Object(doc)
 }
 
-/// An import of the history (`imports list|show --output json`) in one vocabulary with the
-/// import's own document: its keys (`id`, `file_name`, `sha256`, `bytes`, `encoding`, ...) and
-/// the document's names for the same things (`import_id`, `file: {name, sha256, bytes,
-/// encoding}`), with `format_version`.
+/// An import of the history, as `imports list` lists it (`imports show` and
+/// `GET /v1/imports/{id}` print it [`versioned`]).
 pub fn import_record(r: &crate::store::ImportRecord) -> Value {
-    let mut doc = versioned(r);
-    if let Value::Object(map) = &mut doc {
-        map.insert("import_id".into(), json!(r.id));
-        map.insert(
-            "file".into(),
-            json!({
-                "name": r.file_name,
-                "sha256": r.sha256,
-                "bytes": r.bytes,
-                "encoding": r.encoding,
-            }),
-        );
-    }
-    doc
+    super::records::import(r)
 }
 
-/// Audit events as `roster log --output json` and `GET /v1/log` print them.
-pub fn log_events(events: &[crate::store::AuditEvent]) -> Vec<Value> {
-    events.iter().map(versioned).collect()
+/// Audit events as `roster log --output json` and `GET /v1/log` list them. A member that an
+/// event names only by its label (a change outside an import) is looked up once.
+pub fn log_events(
+    events: &[crate::store::AuditEvent],
+    store: &dyn crate::store::AdminStore,
+) -> Vec<Value> {
+    let mut found = std::collections::HashMap::new();
+    let mut lookup = |label: &str| {
+        found
+            .entry(label.to_string())
+            .or_insert_with(|| member_ids(store, label))
+            .clone()
+    };
+    events
+        .iter()
+        .map(|e| super::records::log_event(e, &mut lookup))
+        .collect()
+}
+
+/// The identifiers the store holds now for the member `label` names.
+pub fn member_ids(
+    store: &dyn crate::store::AdminStore,
+    label: &str,
+) -> Option<[Option<String>; 3]> {
+    use crate::model::Field;
+    let found = store.find_member(label).ok().flatten()?;
+    let get = |f| found.member.get(f).map(str::to_string);
+    Some([get(Field::Email), get(Field::ExternalId), get(Field::Phone)])
 }

@@ -8,6 +8,7 @@ pub mod ndjson;
 pub mod plan_text;
 pub mod prerender;
 pub mod progress;
+pub mod records;
 pub mod table;
 
 pub use crate::import::{FileInfo, Outcome};

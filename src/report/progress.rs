@@ -9,6 +9,7 @@
 //! Only files of at least [`MIN_ROWS`] data rows are long enough to report on, by event or bar.
 
 use super::ndjson::write_event;
+use super::plan_text::fit::truncate;
 use crate::import::{Events, Stage};
 use crate::term::Term;
 use indicatif::ProgressBar;
@@ -19,7 +20,9 @@ use std::io::Write;
 pub const MIN_ROWS: u64 = 1000;
 
 pub struct Progress {
-    bar: ProgressBar,
+    /// The one spinner of the run, drawn in place from stage to stage; `None` before a long
+    /// run's parse ends and after [`Progress::finish`].
+    bar: Option<ProgressBar>,
     /// The terminal a spinner may be drawn on (table output).
     spinner: Option<Term>,
     ndjson: bool,
@@ -31,33 +34,39 @@ impl Progress {
     /// `ndjson`: the run writes `--output ndjson`.
     pub fn new(spinner: Option<Term>, ndjson: bool) -> Progress {
         Progress {
-            bar: ProgressBar::hidden(),
+            bar: None,
             spinner,
             ndjson,
             long: false,
         }
     }
 
-    pub fn finish(&self) {
-        self.bar.finish_and_clear();
+    /// Erases the spinner (before the question, or at the end); a later stage draws a new one
+    /// on the line below what was printed meanwhile.
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
     }
 }
 
 impl Events for Progress {
     fn progress(&mut self, stage: Stage, done: u64, total: u64) {
         if stage == Stage::Parse {
-            // The file has been parsed: decide whether the run is long, and only then start
-            // the spinner (SPEC §10: the bar is for long runs).
+            // Parse reports as it goes, its total an estimate until its end: the run is long
+            // when that says so (SPEC §10: the bar is for long runs).
             self.long = total >= MIN_ROWS;
-            if let Some(term) = self.spinner.filter(|_| self.long) {
-                self.bar = term.progress("working");
-            }
         }
-        self.bar.set_message(format!(
-            "{}: {done} of {total} {}",
-            stage.as_str(),
-            stage.unit()
-        ));
+        if self.bar.is_none() && self.long {
+            // One spinner for the whole run: a second would draw on its own line in turn.
+            self.bar = self.spinner.map(|term| term.progress());
+        }
+        if let Some(bar) = &self.bar {
+            let message = format!("{}: {done} of {total} {}", stage.as_str(), stage.unit());
+            // On one line: the spinner, a space, and two columns spare (`term::SpinnerLine`).
+            let room = crate::term::stderr_columns().map_or(usize::MAX, |c| c.saturating_sub(4));
+            bar.set_message(truncate(&message, room).into_owned());
+        }
         if self.ndjson && self.long {
             let mut out = std::io::stdout().lock();
             let event = json!({"stage": stage.as_str(), "done": done, "total": total});

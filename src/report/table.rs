@@ -1,13 +1,15 @@
 //! `--output table`: the plan (as people review it, `plan_text`) and the summary as a table on
-//! stdout, both fitted to the terminal's width; errors and warnings, for people, on stderr.
+//! stdout, both fitted to the terminal's width (and never wrapped in a pipe); errors and
+//! warnings, for people, on stderr.
 
 use super::Outcome;
 use super::plan_text::{self, PlanView};
 use crate::import::RunStatus;
 use crate::plan::Summary;
-use crate::term::ColorChoice;
-use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets};
+use crate::term::{ColorChoice, UNLIMITED, visible};
+use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table, Width, presets};
 use std::io::Write;
+use unicode_width::UnicodeWidthStr;
 
 /// The outcome with the default view of stdout: its width, colour only on a terminal, and
 /// every deactivation but at most [`PlanView::MAX_MEMBERS`] members of each other kind.
@@ -24,6 +26,16 @@ pub fn write_with(outcome: &Outcome, view: &PlanView, out: &mut dyn Write) -> st
     if let Some(plan) = outcome.plan() {
         plan_text::write(plan, view, out)?;
     }
+    write_summary(outcome, view, out)
+}
+
+/// The outcome without its plan (already shown, with the question before applying it): the
+/// result line, the summary table and the plan id.
+pub fn write_summary(
+    outcome: &Outcome,
+    view: &PlanView,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let what = match outcome.status {
         RunStatus::DryRun => "Dry run: nothing was changed".to_string(),
         RunStatus::Completed => match outcome.import_id {
@@ -36,7 +48,7 @@ pub fn write_with(outcome: &Outcome, view: &PlanView, out: &mut dyn Write) -> st
         out,
         "{what} ({} mode, {}).",
         outcome.mode().replace('_', " "),
-        outcome.file.name
+        visible(&outcome.file.name)
     )?;
     writeln!(out, "{}", summary_table(&outcome.summary, view.width))?;
     if let Some(id) = &outcome.plan_id {
@@ -45,50 +57,154 @@ pub fn write_with(outcome: &Outcome, view: &PlanView, out: &mut dyn Write) -> st
     Ok(())
 }
 
-/// A table of the project's style that takes at most `width` columns: cells wrap rather than
-/// widen it.
+/// A table of the project's style for `width` columns ([`crate::term::Term::width`]). At a terminal, cells
+/// wrap (at spaces) rather than widen it, once [`keep_whole`] has sized the columns; for a pipe
+/// or a file ([`UNLIMITED`]) nothing wraps: one record a line, for `grep` and `awk`.
 pub fn sized(width: usize) -> Table {
     let mut table = Table::new();
     table.load_preset(presets::ASCII_MARKDOWN);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    if width == UNLIMITED {
+        // Never measured: comfy-table would otherwise ask the terminal when stdout is one.
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        table.force_no_tty();
+    } else {
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    }
     table
 }
 
-/// The columns a column that wraps keeps at the least, when others are kept whole.
+/// Adds a row of values, each made [`visible`]: a value from a file or the store cannot break
+/// its line or act on the terminal.
+pub fn row<I, S>(table: &mut Table, cells: I)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    table.add_row(
+        cells
+            .into_iter()
+            .map(|c| Cell::new(visible(c.as_ref())))
+            .collect::<Vec<_>>(),
+    );
+}
+
+/// The columns a column that must wrap mid-word keeps at the least.
 const MIN_WRAPPED: usize = 10;
 
-/// Keeps whole each of `columns` (short values: ids, statuses, roles, times), in that order of
-/// priority, that still leaves every other column [`MIN_WRAPPED`] columns (or its content's
-/// width, when less) within `width`; the others wrap. Call it once the rows are in.
+/// Sizes the columns to their content within `width`, once the rows are in: when the table is
+/// wider than that, `columns` (short values: ids, statuses, modes, operators), in that order
+/// of priority, keep their natural width, every other column at least its longest word (so
+/// wrapping breaks only at spaces), and the width to spare goes to the columns that need the
+/// most, the long one first. Only when even the words do not fit are the widest cut down, to
+/// [`MIN_WRAPPED`] at the least.
 pub fn keep_whole(table: &mut Table, columns: &[usize], width: usize) {
-    let widths: Vec<usize> = table
-        .column_max_content_widths()
-        .into_iter()
-        .map(usize::from)
+    if width == UNLIMITED {
+        return;
+    }
+    let count = table.column_count();
+    let natural: Vec<usize> = (0..count).map(|c| measure(table, c, line_width)).collect();
+    let border = 3 * count + 1;
+    let budget = width.saturating_sub(border);
+    if natural.iter().sum::<usize>() <= budget {
+        return;
+    }
+    let words: Vec<usize> = (0..count)
+        .map(|c| measure(table, c, word_width).min(natural[c]))
         .collect();
-    let mut whole = vec![false; widths.len()];
-    for &c in columns.iter().filter(|&&c| c < widths.len()) {
-        whole[c] = true;
-        let needed: usize = widths
-            .iter()
-            .zip(&whole)
-            .map(|(&w, &kept)| if kept { w } else { w.min(MIN_WRAPPED) })
-            .sum();
-        if needed + 3 * widths.len() + 1 > width {
-            whole[c] = false;
-            continue;
-        }
+    let widths = column_widths(&natural, &words, columns, budget);
+    for (c, w) in widths.into_iter().enumerate() {
         if let Some(column) = table.column_mut(c) {
-            column.set_constraint(ColumnConstraint::ContentWidth);
+            let w = u16::try_from(w + 2).unwrap_or(u16::MAX);
+            column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(w)));
         }
     }
 }
 
-/// A list of `rows` under `header` in at most `width` columns, for people: the columns empty
-/// in every row are left out, and those named in `whole` (in order of priority) are kept
-/// unwrapped when they fit ([`keep_whole`]).
-pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usize) -> Table {
+/// The content width of each column (see [`keep_whole`]): `natural` is each column's widest
+/// line, `words` its longest word, `whole` the columns kept unwrapped when they can be.
+fn column_widths(natural: &[usize], words: &[usize], whole: &[usize], budget: usize) -> Vec<usize> {
+    let count = natural.len();
+    let floor = |c: usize| MIN_WRAPPED.min(natural[c]);
+    let mut kept = vec![false; count];
+    for &c in whole.iter().filter(|&&c| c < count) {
+        kept[c] = true;
+        let least: usize = (0..count)
+            .map(|i| if kept[i] { natural[i] } else { floor(i) })
+            .sum();
+        kept[c] = least <= budget;
+    }
+    let mut w: Vec<usize> = (0..count)
+        .map(|c| if kept[c] { natural[c] } else { words[c] })
+        .collect();
+    // Words too long for the width: cut the widest wrapped column, one column at a time.
+    while w.iter().sum::<usize>() > budget {
+        let widest = (0..count)
+            .filter(|&c| !kept[c] && w[c] > floor(c))
+            .max_by_key(|&c| w[c]);
+        match widest {
+            Some(c) => w[c] -= 1,
+            None => break,
+        }
+    }
+    // The spare width, to the column that needs the most (the long one) first.
+    let mut spare = budget.saturating_sub(w.iter().sum());
+    while spare > 0 {
+        let neediest = (0..count)
+            .filter(|&c| natural[c] > w[c])
+            .max_by_key(|&c| natural[c] - w[c]);
+        let Some(c) = neediest else { break };
+        let given = (natural[c] - w[c]).min(spare);
+        w[c] += given;
+        spare -= given;
+    }
+    w
+}
+
+/// The largest `measure` over the header and the cells of column `c`.
+fn measure(table: &Table, c: usize, measure: fn(&str) -> usize) -> usize {
+    table
+        .column_cells_with_header_iter(c)
+        .flatten()
+        .map(|cell| measure(&cell.content()))
+        .max()
+        .unwrap_or(0)
+}
+
+fn line_width(text: &str) -> usize {
+    text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
+}
+
+fn word_width(text: &str) -> usize {
+    text.split_whitespace()
+        .map(UnicodeWidthStr::width)
+        .max()
+        .unwrap_or(0)
+}
+
+/// A list for people: a table, or (at a terminal too narrow for the table's words) one block a
+/// record.
+pub enum Listing {
+    Table(Box<Table>),
+    Blocks(String),
+}
+
+impl std::fmt::Display for Listing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Listing::Table(table) => write!(f, "{table}"),
+            Listing::Blocks(text) => f.write_str(text.trim_end()),
+        }
+    }
+}
+
+/// A list of `rows` under `header` for `width` columns, for people: the columns empty in every
+/// row are left out, each value is made [`visible`], and the columns named in `whole` (in
+/// order of priority) are kept unwrapped when they fit ([`keep_whole`]). When even the words
+/// of the columns cannot share the width, each record is a block instead, as the plan is:
+/// its first column and the `whole` ones on a line, then each other value on a line of its
+/// own, wrapped at spaces.
+pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usize) -> Listing {
     let shown: Vec<usize> = (0..header.len())
         .filter(|&c| {
             rows.is_empty() || rows.iter().any(|r| r.get(c).is_some_and(|v| !v.is_empty()))
@@ -96,15 +212,81 @@ pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usi
         .collect();
     let mut table = sized(width);
     table.set_header(shown.iter().map(|&c| header[c]));
-    for row in rows {
-        table.add_row(shown.iter().map(|&c| row.get(c).map_or("", String::as_str)));
+    for r in rows {
+        row(
+            &mut table,
+            shown.iter().map(|&c| r.get(c).map_or("", String::as_str)),
+        );
+    }
+    let words: usize = (0..shown.len())
+        .map(|c| measure(&table, c, word_width))
+        .sum();
+    if width != UNLIMITED && !rows.is_empty() && words + 3 * shown.len() + 1 > width {
+        return Listing::Blocks(blocks(header, rows, &shown, whole, width));
     }
     let whole: Vec<usize> = whole
         .iter()
         .filter_map(|name| shown.iter().position(|&c| header[c] == *name))
         .collect();
     keep_whole(&mut table, &whole, width);
-    table
+    Listing::Table(Box::new(table))
+}
+
+/// One block a record (see [`listing`]), separated by blank lines.
+fn blocks(
+    header: &[&str],
+    rows: &[Vec<String>],
+    shown: &[usize],
+    whole: &[&str],
+    width: usize,
+) -> String {
+    let in_head = |c: usize| c == shown[0] || whole.contains(&header[c]);
+    let mut out = String::new();
+    for r in rows {
+        let value = |c: usize| visible(r.get(c).map_or("", String::as_str)).into_owned();
+        let head: Vec<String> = shown
+            .iter()
+            .filter(|&&c| in_head(c))
+            .map(|&c| value(c))
+            .filter(|v| !v.is_empty())
+            .collect();
+        out.push_str(&wrap(&head.join("  "), "", width));
+        for &c in shown.iter().filter(|&&c| !in_head(c)) {
+            let v = value(c);
+            if !v.is_empty() {
+                out.push_str(&wrap(&format!("{}: {v}", header[c]), "    ", width));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `text` after `indent`, in lines of at most `width` columns broken at spaces only (a word
+/// wider than the line has one to itself), each line ended by `\n`; continuation lines are
+/// indented four columns further.
+pub fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let more = format!("{indent}    ");
+    let mut out = String::new();
+    let mut line = indent.to_string();
+    let mut empty = true;
+    for word in text.split(' ') {
+        let used = UnicodeWidthStr::width(line.as_str()) + usize::from(!empty);
+        if !empty && used + UnicodeWidthStr::width(word) > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line.clone_from(&more);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
 }
 
 pub fn summary_table(summary: &Summary, width: usize) -> Table {
@@ -117,4 +299,51 @@ pub fn summary_table(summary: &Summary, width: usize) -> Table {
         }
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_columns_keep_their_width_and_the_long_one_gets_the_rest() {
+        // id, status, summary: "FAILED (interrupted)" stays whole, the summary takes the rest.
+        let widths = column_widths(&[2, 20, 71], &[2, 13, 10], &[0, 1], 50);
+        assert_eq!(widths, [2, 20, 28]);
+    }
+
+    #[test]
+    fn no_word_is_split_while_the_words_fit() {
+        // The status cannot stay whole, so it wraps at its space, never inside a word.
+        let widths = column_widths(&[2, 20, 71], &[2, 13, 10], &[0, 1], 30);
+        assert!(widths[1] >= 13 && widths[2] >= 10, "{widths:?}");
+        assert_eq!(widths.iter().sum::<usize>(), 30);
+    }
+
+    #[test]
+    fn a_listing_too_narrow_for_its_words_is_one_block_a_record() {
+        let rows = vec![vec![
+            "2".to_string(),
+            "FAILED (interrupted)".to_string(),
+            "This import would deactivate 3 of 64 members".to_string(),
+        ]];
+        let header = ["id", "status", "summary"];
+        let wide = listing(&header, &rows, &["id", "status"], 80).to_string();
+        assert!(wide.starts_with("| id |"), "{wide}");
+        let narrow = listing(&header, &rows, &["id", "status"], 24).to_string();
+        assert_eq!(
+            narrow,
+            "2  FAILED (interrupted)\n    summary: This import\n        would deactivate\n        3 of 64 members"
+        );
+        let piped = listing(&header, &rows, &[], UNLIMITED).to_string();
+        assert_eq!(piped.lines().count(), 3, "{piped}");
+    }
+
+    #[test]
+    fn cells_show_control_characters() {
+        let rows = vec![vec!["a\u{1b}[2Jb\nc".to_string()]];
+        let text = listing(&["v"], &rows, &[], UNLIMITED).to_string();
+        assert!(text.contains("a\\u{1b}[2Jb\\nc"), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+    }
 }

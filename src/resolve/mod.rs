@@ -1,7 +1,7 @@
 //! Stage 5, identities: match each record to a stored member by external_id, then email,
 //! then phone (SPEC §6). Conflicts become row errors; identities are never re-linked silently.
 
-use crate::error::{RowError, msg};
+use crate::error::{Code, RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Member, email_key};
 use crate::parallel::Tally;
 use crate::snapshot::Snapshot;
@@ -79,6 +79,7 @@ fn resolve_with(
                         record.row,
                         field.name(),
                         value,
+                        Code::DuplicateMember,
                         msg::duplicate_member(earlier),
                     ))
                 }
@@ -149,6 +150,7 @@ fn match_record(
                 record.row,
                 later.name(),
                 id2,
+                Code::IdentityConflict,
                 msg::identity_conflict(id, &member.label(), id2, &snapshot.members[j].label()),
             ));
         }
@@ -162,6 +164,7 @@ fn match_record(
             record.row,
             Field::ExternalId.name(),
             given,
+            Code::ExternalIdConflict,
             msg::external_id_differs(id, &member.label(), stored, given),
         ));
     }

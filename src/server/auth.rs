@@ -46,7 +46,11 @@ pub async fn authenticate(
     // The key is looked at first: a valid key is never refused for others' failures.
     let caller = match found {
         Ok(caller) => caller,
-        Err(refused) if refused.status == axum::http::StatusCode::UNAUTHORIZED => {
+        // A request without a key guesses none: only a key that is wrong counts.
+        Err(refused)
+            if refused.status == axum::http::StatusCode::UNAUTHORIZED
+                && refused.code != crate::error::Code::MissingKey =>
+        {
             return app
                 .failures
                 .failed(ip)

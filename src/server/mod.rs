@@ -3,15 +3,17 @@
 //! cap, graceful shutdown), `log` (request id, client address, common headers, one line per
 //! request), `client` (`--trusted-proxy`), `auth` (keys), `limits` (rates), `slots` (imports at
 //! once), `sync`, `body` and `pipeline` (POST /v1/sync), `negotiate` (`Accept`), `read` (GET
-//! endpoints), `problem` (problem+json), `openapi`, `db` (the store off the async threads),
-//! `page` (the admin page: sign-in, sessions in the store, the plan preview), `accept` (the
-//! invitation link's pages), `outbox` (`--send-invitations`).
+//! endpoints), `problem` (problem+json), `schemas`, `openapi`, `db` (the store off the async
+//! threads), `page` (the admin page: sign-in, sessions in the store, the plan preview), `accept`
+//! (the invitation link's pages), `outbox` (`--send-invitations`), `invitation_preview` (the
+//! invitation's HTML).
 
 mod accept;
 mod auth;
 mod body;
 mod client;
 mod db;
+mod invitation_preview;
 mod limits;
 mod listen;
 mod log;
@@ -23,6 +25,7 @@ mod params;
 mod pipeline;
 mod problem;
 mod read;
+mod schemas;
 mod slots;
 mod stream;
 mod sync;
@@ -125,14 +128,27 @@ fn router(app: Arc<App>) -> Router {
         .route("/v1/members", get(read::members))
         .route("/v1/members/{id}", get(read::member))
         .route("/v1/log", get(read::log))
+        .route(
+            "/v1/invitations/preview",
+            get(invitation_preview::invitation_preview),
+        )
         .route("/v1/openapi.json", get(openapi::openapi))
         .merge(page::keyed_routes())
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             auth::authenticate,
+        ))
+        .layer(axum::middleware::map_response(
+            problem::framework_rejections,
         ));
     Router::new()
         .route("/healthz", get(read::healthz))
+        .route(
+            "/v1/schemas/{name}",
+            get(schemas::schema).layer(axum::middleware::map_response(
+                problem::framework_rejections,
+            )),
+        )
         .route(
             "/invitations/{token}",
             get(accept::confirm).post(accept::accept),

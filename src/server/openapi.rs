@@ -2,7 +2,9 @@
 //! the declarations on the handlers themselves, so it cannot drift from the code.
 
 use super::read::bytes_response;
+use super::schemas::SCHEMAS;
 use axum::response::Response;
+use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -21,7 +23,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         super::read::members,
         super::read::member,
         super::read::log,
+        super::invitation_preview::invitation_preview,
         super::read::healthz,
+        super::schemas::schema,
         openapi,
     ),
     modifiers(&BearerKeys),
@@ -42,11 +46,208 @@ impl utoipa::Modify for BearerKeys {
     }
 }
 
-/// The document, pretty-printed, with a final newline.
+/// The document, pretty-printed, with a final newline: the handlers' declarations, with every
+/// response body typed by the schemas of `schemas/` (embedded as components).
 pub fn document() -> String {
-    let mut text = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    type_responses(&mut doc);
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The schema of each endpoint's answers: (path, method, status, media type, schema name).
+const BODIES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "/v1/sync",
+        "post",
+        "200",
+        "application/json",
+        "import_result",
+    ),
+    (
+        "/v1/sync",
+        "post",
+        "400",
+        "application/json",
+        "import_result",
+    ),
+    (
+        "/v1/sync",
+        "post",
+        "422",
+        "application/json",
+        "import_result",
+    ),
+    (
+        "/v1/sync",
+        "post",
+        "400",
+        "application/problem+json",
+        "problem",
+    ),
+    (
+        "/v1/sync",
+        "post",
+        "422",
+        "application/problem+json",
+        "problem",
+    ),
+    ("/v1/imports", "get", "200", "application/json", "imports"),
+    (
+        "/v1/imports/{id}",
+        "get",
+        "200",
+        "application/json",
+        "import_document",
+    ),
+    ("/v1/members", "get", "200", "application/json", "members"),
+    (
+        "/v1/members",
+        "get",
+        "200",
+        "application/x-ndjson",
+        "member",
+    ),
+    (
+        "/v1/members/{id}",
+        "get",
+        "200",
+        "application/json",
+        "member_document",
+    ),
+    ("/v1/log", "get", "200", "application/json", "log"),
+    ("/healthz", "get", "200", "application/json", "health"),
+    (
+        "/v1/openapi.json",
+        "get",
+        "200",
+        "application/json",
+        "openapi",
+    ),
+];
+
+/// Parameter schemas more exact than the handlers' declarations say: (path, parameter,
+/// schema[, style and explode]), as the handlers read them.
+fn parameter_schemas() -> [(&'static str, &'static str, Value); 4] {
+    let status = json!({"type": "array", "items": {"enum": ["PROVISIONED", "INVITED", "ACTIVE", "INACTIVE", "BANNED"]}});
+    [
+        // More than 1000 is read as 1000.
+        (
+            "/v1/imports",
+            "limit",
+            json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
+        ),
+        ("/v1/members", "status", status),
+        (
+            "/v1/sync",
+            "default_role",
+            json!({"enum": ["owner", "admin", "member"]}),
+        ),
+        (
+            "/v1/sync",
+            "max_deactivations",
+            json!({"type": "string", "pattern": "^([0-9]{1,9}|100%|[0-9]{1,2}%)$"}),
+        ),
+    ]
+}
+
+/// Embeds the schemas as components and points every response body at one: the result
+/// documents by [`BODIES`], every problem+json answer (and any other 4XX) at `problem`.
+fn type_responses(doc: &mut Value) {
+    let components: Map<String, Value> = SCHEMAS
+        .iter()
+        .filter_map(|(name, text)| {
+            let schema: Value = serde_json::from_str(text).ok()?;
+            Some((name.to_string(), as_component(schema)))
+        })
+        .collect();
+    doc["components"]["schemas"] = Value::Object(components);
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            type_parameters(path, operation);
+            let responses = &mut operation["responses"];
+            for (p, m, status, media, name) in BODIES {
+                if p == path && m == method {
+                    responses[*status]["content"][*media] = json!({"schema": component(name)});
+                }
+            }
+            let Some(responses) = responses.as_object_mut() else {
+                continue;
+            };
+            for response in responses.values_mut() {
+                if let Some(problem) = response.pointer_mut("/content/application~1problem+json") {
+                    *problem = json!({"schema": component("problem")});
+                }
+            }
+            responses.entry("4XX").or_insert_with(|| {
+                json!({
+                    "description": "Refused (a bad parameter, a missing or invalid key, too many requests, ...): application/problem+json",
+                    "content": {"application/problem+json": {"schema": component("problem")}}
+                })
+            });
+        }
+    }
+}
+
+/// [`parameter_schemas`] into an operation's parameters (a list is comma-separated).
+fn type_parameters(path: &str, operation: &mut Value) {
+    let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for parameter in parameters {
+        for (p, name, schema) in parameter_schemas() {
+            if p == path && parameter["name"] == name {
+                if schema["type"] == "array" {
+                    parameter["style"] = json!("form");
+                    parameter["explode"] = json!(false);
+                }
+                parameter["schema"] = schema;
+            }
+        }
+    }
+}
+
+fn component(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// A schema file as an OpenAPI component: no `$schema`, and each reference to a schema file
+/// (`member_ref.json`) made a reference to its component.
+fn as_component(mut schema: Value) -> Value {
+    if let Value::Object(map) = &mut schema {
+        map.remove("$schema");
+    }
+    rewrite_refs(&mut schema);
+    schema
+}
+
+fn rewrite_refs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                match (key.as_str(), &*v) {
+                    ("$ref", Value::String(file)) => {
+                        if let Some(name) = file.strip_suffix(".json") {
+                            *v = json!(format!("#/components/schemas/{name}"));
+                        }
+                    }
+                    _ => rewrite_refs(v),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_refs),
+        _ => {}
+    }
 }
 
 #[utoipa::path(get, path = "/v1/openapi.json", tag = "meta",

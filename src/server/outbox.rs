@@ -12,8 +12,10 @@ use tokio::sync::watch;
 
 /// Runs rounds every `every` until `stop` turns true.
 pub async fn drain(db: Arc<Db>, every: Duration, mut stop: watch::Receiver<bool>) {
+    // A round ends by the next tick (at least 30 s): a shutdown waits for no long round.
     let options = SendOptions {
         password: std::env::var("ROSTER_SMTP_PASSWORD").ok(),
+        deadline: every.max(Duration::from_secs(30)),
         ..SendOptions::default()
     };
     let mut ticks = tokio::time::interval(every);

@@ -1,7 +1,8 @@
 //! Answers without a result document: `application/problem+json` (RFC 9457), `detail` being
-//! the contract's message (SPEC §12). Every status the server gives is made here.
+//! the contract's message (SPEC §12), `code` its stable code (SPEC §10) and `type`
+//! `/problems/<code>`. Every status the server gives is made here.
 
-use crate::error::{ServeError, StoreError};
+use crate::error::{Code, ServeError, StoreError};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -10,6 +11,7 @@ use serde_json::json;
 #[derive(Debug)]
 pub struct Problem {
     pub status: StatusCode,
+    pub code: Code,
     pub detail: String,
     pub headers: Headers,
 }
@@ -18,9 +20,21 @@ pub struct Problem {
 pub type Headers = Vec<(HeaderName, HeaderValue)>;
 
 impl Problem {
+    /// The code is the one whose status and message this answer has (see [`code_of`]).
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+        let detail = detail.into();
         Problem {
             status,
+            code: code_of(status.as_u16(), &detail),
+            detail,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn coded(status: StatusCode, code: Code, detail: impl Into<String>) -> Problem {
+        Problem {
+            status,
+            code,
             detail: detail.into(),
             headers: Vec::new(),
         }
@@ -35,7 +49,7 @@ impl Problem {
 
     /// `401` with `WWW-Authenticate: Bearer`.
     pub fn unauthorized(e: ServeError) -> Problem {
-        Problem::new(StatusCode::UNAUTHORIZED, e.to_string())
+        Problem::coded(StatusCode::UNAUTHORIZED, e.code(), e.to_string())
             .with_header(header::WWW_AUTHENTICATE, "Bearer")
     }
 
@@ -54,24 +68,29 @@ impl Problem {
     }
 
     pub fn not_found(e: ServeError) -> Problem {
-        Problem::new(StatusCode::NOT_FOUND, e.to_string())
+        Problem::coded(StatusCode::NOT_FOUND, e.code(), e.to_string())
     }
 
     pub fn bad_request(e: ServeError) -> Problem {
-        Problem::new(StatusCode::BAD_REQUEST, e.to_string())
+        Problem::coded(StatusCode::BAD_REQUEST, e.code(), e.to_string())
     }
 
     /// A store failure: `500`, with the store's message (which never holds a key).
     pub fn internal(e: impl std::fmt::Display) -> Problem {
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        Problem::coded(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Code::InternalError,
+            e.to_string(),
+        )
     }
 
     pub fn body(&self) -> Vec<u8> {
         let doc = json!({
-            "type": "about:blank",
+            "type": self.code.problem_type(),
             "title": self.status.canonical_reason().unwrap_or("Error"),
             "status": self.status.as_u16(),
             "detail": self.detail,
+            "code": self.code,
         });
         serde_json::to_vec_pretty(&doc).unwrap_or_default()
     }
@@ -97,7 +116,11 @@ impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
         match e {
             StoreError::Busy => Problem::busy(),
-            other => Problem::internal(other),
+            other => Problem::coded(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                other.code(),
+                other.to_string(),
+            ),
         }
     }
 }
@@ -106,9 +129,41 @@ impl From<crate::error::Error> for Problem {
     fn from(e: crate::error::Error) -> Problem {
         match e {
             crate::error::Error::Store(s) => s.into(),
-            other => Problem::internal(other),
+            other => Problem::coded(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                other.code(),
+                other.to_string(),
+            ),
         }
     }
+}
+
+/// The code of an answer made from a status and a message: the code with that status whose
+/// message it is, else the status's own (a framework rejection's).
+pub fn code_of(status: u16, detail: &str) -> Code {
+    Code::ALL
+        .iter()
+        .copied()
+        .find(|c| c.status() == Some(status) && c.matches(detail))
+        .unwrap_or_else(|| Code::of_status(status))
+}
+
+/// A refusal the framework made by itself (a path segment that is not a number, a body it
+/// could not read): its plain-text answer as problem+json, with the status's code.
+pub async fn framework_rejections(response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    let status = response.status();
+    if !plain || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    Problem::new(status, String::from_utf8_lossy(&body).trim().to_string()).into_response()
 }
 
 /// The answer of an unknown path.
@@ -179,10 +234,5 @@ fn generic(status: StatusCode) -> serde_json::Value {
         )
         .to_string(),
     };
-    json!({
-        "type": "about:blank",
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": detail,
-    })
+    serde_json::from_slice(&Problem::new(status, detail).body()).unwrap_or_default()
 }

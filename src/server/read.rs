@@ -79,7 +79,7 @@ pub async fn import(State(app): State<Arc<App>>, id: Path<String>) -> Answer {
     let id = import_id(id)?;
     let record = app.db.run(move |s| s.import(id)).await?;
     let record = record.ok_or_else(|| Problem::not_found(ServeError::NoImport(id)))?;
-    let mut value = report::json::import_record(&record);
+    let mut value = report::json::versioned(report::json::import_record(&record));
     if record.status == "RUNNING"
         && let (Some(progress), serde_json::Value::Object(map)) = (app.progress_of(id), &mut value)
     {
@@ -222,10 +222,10 @@ pub async fn log(State(app): State<Arc<App>>, params: Params) -> Answer {
             let mut events = s.audit(member_id, import)?;
             // Newest first, as `roster log`.
             events.reverse();
-            Ok(Some(events))
+            Ok(Some(report::json::log_events(&events, &*s)))
         })
         .await?;
     let events = events
         .ok_or_else(|| Problem::not_found(ServeError::NoMember(member.unwrap_or_default())))?;
-    Ok(json_response(&report::json::log_events(&events)))
+    Ok(json_response(&events))
 }

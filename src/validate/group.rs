@@ -4,7 +4,7 @@
 
 use super::{IdColumns, Record, Validated, mark_errored};
 use crate::columns::{Column, clean_cell};
-use crate::error::{RowError, msg};
+use crate::error::{Code, RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS};
 use crate::parse::{RawRow, Table};
 use std::collections::BTreeMap;
@@ -103,6 +103,7 @@ fn not_applied(ids: &IdColumns, raw: &RawRow, errored_row: u32) -> RowError {
         raw.row,
         field.name(),
         value,
+        Code::MemberNotApplied,
         msg::member_not_applied(errored_row),
     )
 }
@@ -125,7 +126,13 @@ fn duplicate_errors(table: &Table, ids: &IdColumns, group: &[usize]) -> Vec<RowE
                 .column_index(&Column::Field(column))
                 .map(|c| clean_cell(raw.cell(c)).to_string())
                 .unwrap_or(value);
-            RowError::new(raw.row, column.name(), &value, msg::duplicate_member(other))
+            RowError::new(
+                raw.row,
+                column.name(),
+                &value,
+                Code::DuplicateMember,
+                msg::duplicate_member(other),
+            )
         })
         .collect()
 }
@@ -170,6 +177,7 @@ fn merge_records(
                         record.row,
                         field.name(),
                         new,
+                        Code::ConflictingValue,
                         msg::conflicting(
                             field.name(),
                             &identifier(),
@@ -198,6 +206,7 @@ fn merge_records(
                         record.row,
                         &column,
                         new,
+                        Code::ConflictingValue,
                         msg::conflicting(&column, &identifier(), &old, old_row, new, record.row),
                     ))
                 }
@@ -212,6 +221,7 @@ fn merge_records(
                         m.row,
                         "team_role",
                         m.role.as_str(),
+                        Code::ConflictingValue,
                         msg::conflicting(
                             "team_role",
                             &identifier(),

@@ -175,7 +175,84 @@ pub struct RowError {
     pub column: Option<String>,
     #[serde(deserialize_with = "nullable")]
     pub value: Option<String>,
+    /// The stable code (SPEC §10).
+    pub code: String,
     pub message: String,
+}
+
+impl RowError {
+    /// A row error whose code is the one its message's kind has (an independent list of the
+    /// contract's messages, to check `code` against).
+    pub fn placed(row: u64, column: Option<&str>, value: Option<&str>, message: &str) -> RowError {
+        RowError {
+            row: Some(row),
+            column: column.map(str::to_string),
+            value: value.map(str::to_string),
+            code: code_for(message).to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The code of a contract message (SPEC §10), by the message's fixed words.
+pub fn code_for(message: &str) -> &'static str {
+    const KINDS: [(&str, &str); 27] = [
+        ("Invalid email format", "invalid_email"),
+        ("Invalid phone format", "invalid_phone"),
+        ("Invalid date", "invalid_date"),
+        ("Invalid boolean", "invalid_boolean"),
+        ("Invalid team role", "invalid_team_role"),
+        ("Invalid organization role", "invalid_organization_role"),
+        ("No identifier provided", "no_identifier"),
+        ("Unknown label: ", "unknown_label"),
+        ("Duplicate member in file", "duplicate_member"),
+        ("Conflicting ", "conflicting_value"),
+        ("Not applied: ", "member_not_applied"),
+        ("The file exceeds", "file_too_large"),
+        ("The file is not a CSV", "not_csv"),
+        ("The file is empty.", "file_empty"),
+        ("The file has no header row.", "no_header_row"),
+        ("The file has no data rows.", "no_data_rows"),
+        (
+            "Required column is missing: one of",
+            "missing_identifier_column",
+        ),
+        ("Required column is missing: ", "missing_column"),
+        ("Duplicate column found", "duplicate_column"),
+        ("Unknown form field", "unknown_form_field"),
+        ("Unknown encoding", "unknown_encoding"),
+        ("The file is not valid JSON", "invalid_json"),
+        ("Your plan allows", "seat_limit"),
+        (
+            "This import would leave the organization",
+            "last_owner_organization",
+        ),
+        ("This import would leave team", "last_owner_team"),
+        ("This import would deactivate", "deactivation_limit"),
+        ("The plan has changed", "plan_changed"),
+    ];
+    if message.starts_with("Identity conflict") {
+        return match message.contains("its stored external_id") {
+            true => "external_id_conflict",
+            false => "identity_conflict",
+        };
+    }
+    if message.starts_with("Row ") {
+        return match message.ends_with("cell is too long.") {
+            true => "cell_too_long",
+            false => "wrong_column_count",
+        };
+    }
+    if message.starts_with("Line ") {
+        return "invalid_encoding";
+    }
+    if message.starts_with("The file has more than") {
+        return "too_many_rows";
+    }
+    KINDS
+        .iter()
+        .find(|(prefix, _)| message.starts_with(prefix))
+        .map_or("", |(_, code)| code)
 }
 
 /// One line of `--output ndjson`, by its `event` key.
@@ -216,22 +293,18 @@ pub struct Warning {
     pub message: String,
 }
 
-/// One import of `roster imports list|show --output json`.
+/// One import of `roster imports list|show --output json` and `GET /v1/imports[/{id}]`: the
+/// import document's names for the same things (`import_id`, `file`), each once.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportRecord {
-    pub format_version: String,
-    pub id: i64,
-    /// `id` again, under the import document's name for it.
+    /// Only in a document of one import (`imports show`), never in a list.
+    #[serde(default)]
+    pub format_version: Option<String>,
     pub import_id: i64,
-    /// `file_name`, `sha256`, `bytes` and `encoding` again, as the import document has them.
-    pub file: File,
     pub status: String,
     pub operator: String,
-    pub file_name: String,
-    pub sha256: String,
-    pub bytes: u64,
-    pub encoding: String,
+    pub file: File,
     pub mode: String,
     /// The import's options by name, as recorded.
     pub options: BTreeMap<String, Value>,
@@ -244,21 +317,90 @@ pub struct ImportRecord {
     pub message: Option<String>,
 }
 
-/// One event of `roster log --output json`.
+/// One event of `roster log --output json` (decoded from [`AuditEventJson`], with an import's
+/// change rebuilt whole from the event's `action` and `member`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "AuditEventJson")]
 pub struct AuditEvent {
-    pub format_version: String,
     pub id: i64,
-    #[serde(deserialize_with = "nullable")]
     pub import_id: Option<i64>,
-    pub at: String,
+    pub created_at: String,
     pub operator: String,
     /// `null` for a change to the definitions or settings (`add_label`, `set_config`, ...).
-    #[serde(deserialize_with = "nullable")]
-    pub member: Option<String>,
+    pub member: Option<Ids>,
     pub action: String,
     pub changes: AuditChanges,
+}
+
+impl AuditEvent {
+    /// The member as messages name it: email, else external_id, else phone.
+    pub fn label(&self) -> Option<&str> {
+        let ids = self.member.as_ref()?;
+        ids.email
+            .as_deref()
+            .or(ids.external_id.as_deref())
+            .or(ids.phone.as_deref())
+    }
+}
+
+/// An audit event as printed: the change's `row`, `fields` and `teams` under `changes`, its
+/// `action` and `member` once, at the top.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEventJson {
+    id: i64,
+    #[serde(deserialize_with = "nullable")]
+    import_id: Option<i64>,
+    created_at: String,
+    operator: String,
+    #[serde(deserialize_with = "nullable")]
+    member: Option<Ids>,
+    action: String,
+    changes: EventChanges,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+enum EventChanges {
+    Import(ImportChanges),
+    Admin(AdminChanges),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportChanges {
+    #[serde(deserialize_with = "nullable")]
+    row: Option<u64>,
+    fields: BTreeMap<String, OldNew>,
+    teams: TeamChanges,
+}
+
+impl TryFrom<AuditEventJson> for AuditEvent {
+    type Error = String;
+    fn try_from(e: AuditEventJson) -> Result<AuditEvent, String> {
+        let changes = match e.changes {
+            EventChanges::Admin(a) => AuditChanges::Admin(a),
+            EventChanges::Import(c) => AuditChanges::Import(Change {
+                action: e.action.clone(),
+                row: c.row,
+                member: e
+                    .member
+                    .clone()
+                    .ok_or("an import's event without a member")?,
+                fields: c.fields,
+                teams: c.teams,
+            }),
+        };
+        Ok(AuditEvent {
+            id: e.id,
+            import_id: e.import_id,
+            created_at: e.created_at,
+            operator: e.operator,
+            member: e.member,
+            action: e.action,
+            changes,
+        })
+    }
 }
 
 /// What an audit event records: an import's change object, or the fields an administrative
@@ -298,7 +440,7 @@ impl AuditChanges {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
-    /// `members list|show` carry it; the export (the import format) does not.
+    /// A document of one member (`members show`) carries it; lists and the export do not.
     #[serde(default)]
     pub format_version: Option<String>,
     #[serde(deserialize_with = "nullable")]

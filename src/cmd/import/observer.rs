@@ -20,6 +20,8 @@ pub(super) struct Observer {
     /// Ask before applying a plan that deactivates members or removes memberships (SPEC §15):
     /// only on a terminal, never under `--yes`, `--dry-run` or `diff`.
     pub ask: bool,
+    /// The plan was shown with the question (and so is not printed again with the report).
+    pub asked: bool,
     /// The JSON or NDJSON list of changes, rendered beside the apply.
     pub prerender: Option<Prerender>,
 }
@@ -44,9 +46,11 @@ impl Events for Observer {
         self.progress.finish();
         let view = PlanView {
             color: self.term.color,
-            width: Term::width(),
+            // The plan goes to stderr with the question: that terminal's width.
+            width: crate::term::stderr_columns().unwrap_or(crate::term::DEFAULT_WIDTH),
             ..PlanView::default()
         };
+        self.asked = true;
         let mut err = std::io::stderr().lock();
         let shown = plan_text::write(plan, &view, &mut err)
             .and_then(|()| write!(err, "\n{} ", msg::CONFIRM))

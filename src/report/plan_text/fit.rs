@@ -7,21 +7,8 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// The mark of a value cut short.
 const ELLIPSIS: char = '…';
 
-/// `s` with control characters escaped (`\n`, `\t`, `\u{1b}`), so that a value from the file
-/// keeps to its line and cannot move the cursor or change the terminal's colours.
-pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(
-        s.chars()
-            .map(|c| match c {
-                c if c.is_control() => c.escape_debug().collect(),
-                c => c.to_string(),
-            })
-            .collect(),
-    )
-}
+/// Control characters escaped (`\n`, `\t`, `\u{1b}`): the one helper every face uses.
+pub use crate::term::visible as clean;
 
 /// The columns `s` takes on a terminal.
 pub fn width(s: &str) -> usize {
