@@ -352,7 +352,7 @@ fn slowhttptest_does_not_make_healthz_hang() {
         .expect("slowhttptest");
     std::thread::sleep(Duration::from_secs(2));
     let quick = reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
     let mut answered = 0;
