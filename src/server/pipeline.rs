@@ -3,10 +3,11 @@
 
 use super::params::Params;
 use super::problem::{Headers, PROBLEM_JSON, Problem};
-use crate::error::{Error, StoreError};
+use crate::error::{Error, ServeError, StoreError};
 use crate::import::{self, Events, ImportInput, ImportOptions, Outcome, Refusal};
 use crate::model::Role;
 use crate::parse::InputFormat;
+use crate::parse::header::Mapping;
 use crate::plan::Mode;
 use crate::policy::Limit;
 use crate::report;
@@ -28,6 +29,9 @@ pub const OPTIONS: &[&str] = &[
     "max_deactivations",
     "expect_plan",
     "file_name",
+    "encoding",
+    "delimiter",
+    "map",
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -41,6 +45,10 @@ pub struct SyncOptions {
     pub max_deactivations: Option<Limit>,
     pub expect_plan: Option<String>,
     pub file_name: Option<String>,
+    /// The body's encoding (`encoding`, else the `charset` of its `Content-Type`).
+    pub encoding: Option<String>,
+    pub delimiter: Option<u8>,
+    pub map: Vec<Mapping>,
 }
 
 impl SyncOptions {
@@ -56,7 +64,34 @@ impl SyncOptions {
             max_deactivations: params.parse("max_deactivations")?,
             expect_plan: params.get("expect_plan").map(str::to_string),
             file_name: params.get("file_name").map(str::to_string),
+            encoding: params.get("encoding").map(str::to_string),
+            delimiter: params.get("delimiter").map(delimiter).transpose()?,
+            map: params
+                .all("map")
+                .map(|m| {
+                    m.parse::<Mapping>().map_err(|reason| {
+                        Problem::bad_request(ServeError::BadParameter {
+                            name: "map".into(),
+                            reason,
+                        })
+                    })
+                })
+                .collect::<Result<_, _>>()?,
         })
+    }
+}
+
+/// `delimiter` as the flag takes it: `,` `;` `tab` `|` (or their names).
+fn delimiter(value: &str) -> Result<u8, Problem> {
+    match value {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "\t" | "tab" | "\\t" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        _ => Err(Problem::bad_request(ServeError::BadParameter {
+            name: "delimiter".into(),
+            reason: format!("expected one of , ; tab |, got '{value}'"),
+        })),
     }
 }
 
@@ -129,6 +164,9 @@ impl Job {
         options.input_format = self.format;
         options.expect_plan = o.expect_plan.clone();
         options.file_name = Some(self.file_name());
+        options.encoding = o.encoding.clone();
+        options.delimiter = o.delimiter;
+        options.map = o.map.clone();
         options
     }
 
@@ -168,11 +206,7 @@ pub fn run(
         Some(Refusal::Rules(_) | Refusal::Cancelled) => StatusCode::UNPROCESSABLE_ENTITY,
         Some(Refusal::File(_) | Refusal::Rows { .. }) => StatusCode::BAD_REQUEST,
     };
-    let content_type = if job.ndjson {
-        NDJSON
-    } else {
-        "application/json"
-    };
+    let content_type = if job.ndjson { NDJSON } else { JSON };
     let body = answer(&outcome, job.ndjson, prerender.take()).map_err(Problem::internal)?;
     Ok(Finished {
         status,
@@ -217,3 +251,4 @@ fn answer(
 }
 
 pub const NDJSON: &str = "application/x-ndjson";
+pub const JSON: &str = "application/json";
