@@ -16,7 +16,8 @@ const SHOWN_CHARS: usize = PREFIX.len() + 8;
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// What a key may do: `sync` everything, `read` only the endpoints that change nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scope {
     #[default]
     Sync,
@@ -165,5 +166,53 @@ mod tests {
         assert!(same_hash(&h, &hash("rst_x")));
         assert!(!same_hash(&h, &hash("rst_y")));
         assert!(!same_hash(&h, &h[1..]));
+    }
+}
+
+/// `--expires`: a date (`2027-01-31`, its first second, UTC), a time (RFC 3339) or a duration
+/// from `now` (`90d`, `12h`, `30m`, `45s`).
+pub fn parse_expiry(
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<crate::store::Timestamp> {
+    let text = text.trim();
+    if let Some(at) = crate::store::Timestamp::parse(text) {
+        return Some(at);
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(day.and_hms_opt(0, 0, 0)?.and_utc().into());
+    }
+    let unit = text.chars().last()?;
+    let n: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+    let length = match unit {
+        'd' => chrono::Duration::try_days(n)?,
+        'h' => chrono::Duration::try_hours(n)?,
+        'm' => chrono::Duration::try_minutes(n)?,
+        's' => chrono::Duration::try_seconds(n)?,
+        _ => return None,
+    };
+    (n > 0).then(|| now.checked_add_signed(length).map(Into::into))?
+}
+
+#[cfg(test)]
+mod expiry_tests {
+    use super::parse_expiry;
+
+    #[test]
+    fn an_expiry_is_a_date_a_time_or_a_duration() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-06T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        let at = |s: &str| parse_expiry(s, now).map(|t| t.to_string());
+        assert_eq!(at("2027-01-31").as_deref(), Some("2027-01-31T00:00:00Z"));
+        assert_eq!(
+            at("2027-01-31T18:00:00+01:00").as_deref(),
+            Some("2027-01-31T17:00:00Z")
+        );
+        assert_eq!(at("90d").as_deref(), Some("2027-03-06T12:00:00Z"));
+        assert_eq!(at("12h").as_deref(), Some("2026-12-07T00:00:00Z"));
+        for bad in ["", "soon", "0d", "-1d", "12x", "2027-13-01"] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
     }
 }

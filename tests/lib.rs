@@ -123,7 +123,17 @@ mod page_directory;
 // The admin page at 100,000 members: bytes and time to usable, the HTML plan's size (on request).
 mod page_scale;
 mod server_invitations;
+// Issue 23: failed authentications, --trusted-proxy, slow clients, the connection cap, SIGTERM's
+// grace, trickled bodies, import slots, slowhttptest.
+mod server_hostile;
+// Issue 23: problem documents, Accept and Vary, charset/encoding/delimiter/map, compressed
+// bodies and answers, duplicate parameters and headers, X-Request-Id, idempotency fingerprint.
 mod server_postgres;
+mod server_protocol;
+// Issue 23: page sessions in the store (two replicas on PostgreSQL, a restart), masked URLs.
+mod server_replicas;
+// Issue 23: keys create --replaces (rotation without a gap) and --expires.
+mod server_rotation;
 // aiosmtpd, a real SMTP server, and Python's email parser for the invitation tests.
 mod mail_server;
 // Issue 28: branded MIME invitations parsed back; the logo, escaping, size, settings.

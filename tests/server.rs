@@ -197,27 +197,8 @@ fn a_key_gets_429_after_its_quota_and_another_key_is_unaffected() {
         server
             .stderr()
             .lines()
-            .any(|l| l.contains(" GET /v1/imports 429 ") && l.ends_with(" key=a"))
+            .any(|l| l.contains(" GET /v1/imports 429 ") && l.contains(" key=a id="))
     );
-}
-
-#[test]
-fn failed_authentications_are_limited_per_address() {
-    let r = Roster::new();
-    let key = create_key(&r, "hris", "sync");
-    let server = Server::start(&r, &[]);
-    for _ in 0..20 {
-        server.get("/v1/imports", "rst_wrong").problem(401, INVALID);
-    }
-    let refused = server.get("/v1/imports", &key);
-    assert_eq!(refused.status, 429, "{}", refused.text());
-    assert!(
-        refused.json()["detail"]
-            .as_str()
-            .unwrap()
-            .starts_with("Too many failed authentications from this address. Retry after ")
-    );
-    assert!(refused.header("retry-after").is_some());
 }
 
 #[test]

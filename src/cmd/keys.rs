@@ -13,13 +13,19 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
     }
     let mut store = crate::store::open(&super::location(global))?;
     match command {
-        KeysCommand::Create { name, scope } => {
+        KeysCommand::Create {
+            name,
+            scope,
+            replaces,
+            expires,
+        } => {
             let name = name.trim();
             if name.is_empty() || name.chars().any(char::is_control) {
                 return Err(Error::Usage(ServeError::BadKeyName.to_string()));
             }
+            let rotation = rotation(&store, replaces.as_deref(), expires.as_deref())?;
             let key = keys::generate()?;
-            if !store.create_key(name, scope.as_str(), &key.prefix, &key.hash)? {
+            if !store.create_key(name, scope.as_str(), &key.prefix, &key.hash, &rotation)? {
                 // Not a usage error: the command is right, the store already has that name.
                 let exists = ServeError::KeyExists(name.to_string());
                 return Err(Error::Refusal(exists.code(), exists.to_string()));
@@ -44,10 +50,17 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
                 let mut table = sized(Term::width());
                 table.set_header(["name", "scope", "prefix", "created", "last used", "revoked"]);
                 for k in list {
+                    let mut shown = k.name.clone();
+                    if let Some(operator) = &k.operator {
+                        shown.push_str(&format!(" (as {operator})"));
+                    }
+                    if let Some(at) = &k.expires_at {
+                        shown.push_str(&format!(" (expires {at})"));
+                    }
                     row(
                         &mut table,
                         [
-                            k.name,
+                            shown,
                             k.scope,
                             k.prefix,
                             k.created_at,
@@ -70,4 +83,36 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// The operator of the key `--replaces` names, and the `--expires` time.
+fn rotation(
+    store: &crate::store::Store,
+    replaces: Option<&str>,
+    expires: Option<&str>,
+) -> Result<crate::store::keys::KeyRotation> {
+    let operator = match replaces {
+        None => None,
+        Some(old) => {
+            let live = store
+                .keys()?
+                .into_iter()
+                .find(|k| k.name == old.trim() && k.revoked_at.is_none());
+            let old = live.ok_or_else(|| {
+                Error::Usage(ServeError::NothingToReplace(old.to_string()).to_string())
+            })?;
+            Some(old.operator().to_string())
+        }
+    };
+    let expires_at = expires
+        .map(|e| {
+            keys::parse_expiry(e, chrono::Utc::now())
+                .map(|t| t.to_string())
+                .ok_or_else(|| Error::Usage(ServeError::BadExpiry(e.to_string()).to_string()))
+        })
+        .transpose()?;
+    Ok(crate::store::keys::KeyRotation {
+        operator,
+        expires_at,
+    })
 }

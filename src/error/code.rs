@@ -143,7 +143,7 @@ codes! {
     KeyNotFound = "key_not_found", Some(1), NS, "No key named '<name>'.";
     InvalidKeyName = "invalid_key_name", Some(2), NS, "A key name must not be empty nor hold control characters.";
     InvalidRateLimit = "invalid_rate_limit", Some(2), NS, "Invalid rate limit '<value>': expected N/UNIT with UNIT one of s, min, h (for example 60/min).";
-    SessionExpired = "session_expired", N, Some(401), "The session has ended (signed out, expired, or the server restarted). Sign in again.";
+    SessionExpired = "session_expired", N, Some(401), "The session has ended (signed out, expired, or its key revoked). Sign in again.";
     CrossSite = "cross_site", N, Some(403), "Refused: a request from another site, or without this session's CSRF token. Reload the page and try again.";
     TooManyFromAddress = "too_many_from_address", N, Some(429), "Too many requests from this address; try again in <n> seconds.";
     AcceptUnavailable = "accept_unavailable", N, Some(503), "The invitation could not be accepted just now; please try again in a minute.";

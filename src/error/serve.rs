@@ -48,7 +48,7 @@ pub enum ServeError {
         "Invalid rate limit '{0}': expected N/UNIT with UNIT one of s, min, h (for example 60/min)."
     )]
     BadRateLimit(String),
-    #[error("The session has ended (signed out, expired, or the server restarted). Sign in again.")]
+    #[error("The session has ended (signed out, expired, or its key revoked). Sign in again.")]
     SessionExpired,
     #[error(
         "Refused: a request from another site, or without this session's CSRF token. Reload the page and try again."
@@ -58,6 +58,26 @@ pub enum ServeError {
     TooManyFromAddress(u64),
     #[error("The invitation could not be accepted just now; please try again in a minute.")]
     AcceptUnavailable,
+    #[error("The API key has expired.")]
+    ExpiredKey,
+    #[error("No live key named '{0}' to replace.")]
+    NothingToReplace(String),
+    #[error(
+        "Invalid expiry '{0}': expected a date (2027-01-31), a time (2027-01-31T18:00:00Z) or a duration (90d, 12h, 30m)."
+    )]
+    BadExpiry(String),
+    #[error("The header {0} was given more than once.")]
+    DuplicateHeader(&'static str),
+    #[error("The query parameter {0} was given more than once.")]
+    DuplicateParameter(String),
+    #[error("All {0} import slots are busy; retry after {1} seconds.")]
+    ImportsBusy(usize, u64),
+    #[error("None of the types in Accept can be given here; this endpoint answers {0}.")]
+    NotAcceptable(&'static str),
+    #[error("The request body's Content-Encoding must be gzip, zstd or identity.")]
+    UnsupportedEncoding,
+    #[error("The request was not understood: {0}.")]
+    BadRequest(String),
 }
 
 impl ServeError {
@@ -87,6 +107,17 @@ impl ServeError {
             ServeError::CrossSite => Code::CrossSite,
             ServeError::TooManyFromAddress(_) => Code::TooManyFromAddress,
             ServeError::AcceptUnavailable => Code::AcceptUnavailable,
+            // Issue 23's refusals, under the existing codes of their kind (docs/output.md's
+            // table is unchanged).
+            ServeError::ExpiredKey => Code::RevokedKey,
+            ServeError::NothingToReplace(_) => Code::KeyNotFound,
+            ServeError::BadExpiry(_) => Code::UsageError,
+            ServeError::DuplicateHeader(_)
+            | ServeError::DuplicateParameter(_)
+            | ServeError::BadRequest(_) => Code::BadRequest,
+            ServeError::ImportsBusy(..) => Code::ImportBusy,
+            ServeError::NotAcceptable(_) => Code::NotAcceptable,
+            ServeError::UnsupportedEncoding => Code::UnsupportedMediaType,
         }
     }
 }

@@ -112,14 +112,24 @@ pub fn invitation(i: &Invitation, member: Value) -> Value {
 
 /// An API key, never the key itself.
 pub fn key(k: &ApiKey) -> Value {
-    json!({
+    let mut v = json!({
         "name": k.name,
         "scope": k.scope,
         "prefix": k.prefix,
         "created_at": time(Some(&k.created_at)),
         "last_used_at": time(k.last_used_at.as_deref()),
         "revoked_at": time(k.revoked_at.as_deref()),
-    })
+    });
+    // Only keys made with --replaces or --expires carry these (issue 23).
+    if let Value::Object(map) = &mut v {
+        if let Some(operator) = &k.operator {
+            map.insert("operator".into(), operator.clone().into());
+        }
+        if let Some(at) = &k.expires_at {
+            map.insert("expires_at".into(), time(Some(at)));
+        }
+    }
+    v
 }
 
 /// A label definition.

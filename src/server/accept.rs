@@ -5,13 +5,15 @@
 //! cached, never framed, and send no `Referer` (the token is in the address).
 
 use super::App;
+use super::client::ClientAddr;
 use super::limits::KeyRates;
 use crate::error::{InvitationError, ServeError};
 use crate::invitations::{self, AcceptOutcome};
-use axum::extract::{ConnectInfo, Path, State};
+use axum::Extension;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Requests (GET and POST together) one client address may make on invitation links.
@@ -25,7 +27,7 @@ pub fn rates() -> KeyRates {
 /// `GET`: the confirmation page; the store is not touched.
 pub async fn confirm(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientAddr(peer)): Extension<ClientAddr>,
 ) -> Response {
     if let Some(refused) = limit(&app, peer) {
         return refused;
@@ -41,13 +43,13 @@ pub async fn confirm(
 /// `POST`: accepts the invitation and says how it went.
 pub async fn accept(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientAddr(peer)): Extension<ClientAddr>,
     Path(token): Path<String>,
 ) -> Response {
     if let Some(refused) = limit(&app, peer) {
         return refused;
     }
-    let operator = format!("invitation link ({})", peer.ip());
+    let operator = format!("invitation link ({peer})");
     let result = app
         .db
         .run(move |s| invitations::accept(s, &token, &operator))
@@ -80,9 +82,9 @@ fn outcome(result: Result<AcceptOutcome, InvitationError>) -> Response {
 }
 
 /// Counts one request of the client's address; a `429` page when it has made too many.
-fn limit(app: &App, peer: SocketAddr) -> Option<Response> {
+fn limit(app: &App, peer: IpAddr) -> Option<Response> {
     app.link_rates
-        .check(&peer.ip().to_string())
+        .check(&peer.to_string())
         .err()
         .map(|refused| {
             let wait = refused

@@ -1,24 +1,31 @@
 //! `Authorization: Bearer <key>` on every endpoint but `/healthz` (SPEC §12): a malformed key
 //! (bad checksum) is refused without a store lookup; a known one is compared by hash in
-//! constant time; failures are limited per client address; then the key's rate is counted.
+//! constant time; then the key's rate is counted. Failed authentications are counted per
+//! client address, and an address over its limit is answered `429` instead of `401` — but only
+//! after its key was looked at, so that a valid key is never locked out by others' failures
+//! (behind a proxy every client may share one address).
 //! The admin page's session cookie stands in for the header (`page::session_caller`: the
 //! key is looked up again on each request, and a POST needs the session's CSRF token).
 
 use super::App;
+use super::client::ClientAddr;
 use super::problem::Problem;
 use crate::error::ServeError;
 use crate::keys::{self, Scope};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The authenticated key of a request.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The operator: the key's name, or that of the key it replaces (`--replaces`).
     pub name: String,
+    /// The key's own name: its rate, its last use, the log line.
+    pub key: String,
     pub scope: Scope,
 }
 
@@ -28,36 +35,39 @@ pub struct KeyName(pub String);
 
 pub async fn authenticate(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let ip = peer.ip();
-    if let Err(refused) = app.failures.check(ip) {
-        return refused.into_response();
-    }
+    let ip = client_addr(&request);
     let session = super::page::session_caller(&app, request.method(), request.headers()).await;
     let page = session.is_some();
     let found = match session {
         Some(found) => found,
         None => identify(&app, request.headers()).await,
     };
+    // The key is looked at first: a valid key is never refused for others' failures.
     let caller = match found {
         Ok(caller) => caller,
-        Err(refused) => {
-            // A request without a key guesses none: only a key that is wrong counts.
-            if refused.code != crate::error::Code::MissingKey {
-                app.failures.failed(ip);
-            }
-            return refused.into_response();
+        // A request without a key guesses none: only a key that is wrong counts.
+        Err(refused)
+            if refused.status == axum::http::StatusCode::UNAUTHORIZED
+                && refused.code != crate::error::Code::MissingKey =>
+        {
+            return app
+                .failures
+                .failed(ip)
+                .err()
+                .unwrap_or(refused)
+                .into_response();
         }
+        Err(refused) => return refused.into_response(),
     };
-    let name = KeyName(caller.name.clone());
+    let name = KeyName(caller.key.clone());
     // The admin page's requests have their own quota: they never spend the key's (a CI job's).
     let bucket = if page {
-        format!("{} (admin page)", caller.name)
+        format!("{} (admin page)", caller.key)
     } else {
-        caller.name.clone()
+        caller.key.clone()
     };
     let rate_headers = match app.rates.check(&bucket) {
         Ok(headers) => headers,
@@ -67,7 +77,7 @@ pub async fn authenticate(
             return response;
         }
     };
-    app.touch(&caller.name);
+    app.touch(&caller.key);
     request.extensions_mut().insert(caller);
     let mut response = next.run(request).await;
     response.headers_mut().extend(rate_headers);
@@ -75,7 +85,25 @@ pub async fn authenticate(
     response
 }
 
+/// The client's address (the peer, or what a trusted proxy says), for per-address limits.
+pub fn client_addr(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<ClientAddr>()
+        .map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0)
+}
+
 async fn identify(app: &Arc<App>, headers: &HeaderMap) -> Result<Caller, Problem> {
+    if headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return Err(Problem::bad_request(ServeError::DuplicateHeader(
+            "Authorization",
+        )));
+    }
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| Problem::unauthorized(ServeError::MissingKey))?;
@@ -107,9 +135,18 @@ pub async fn caller_by_hash(app: &Arc<App>, hash: String) -> Result<Caller, Prob
     if key.revoked_at.is_some() {
         return Err(Problem::unauthorized(ServeError::RevokedKey));
     }
+    let expired = key
+        .expires_at
+        .as_deref()
+        .and_then(crate::store::Timestamp::parse)
+        .is_some_and(|at| at <= crate::store::Timestamp::now());
+    if expired {
+        return Err(Problem::unauthorized(ServeError::ExpiredKey));
+    }
     Ok(Caller {
         scope: Scope::parse(&key.scope).ok_or_else(invalid)?,
-        name: key.name,
+        name: key.operator().to_string(),
+        key: key.name,
     })
 }
 

@@ -76,14 +76,18 @@ impl KeyRates {
                 Ok(headers(limit, remaining, ceil_secs(reset)))
             }
             Err(not_until) => {
-                let wait = ceil_secs(not_until.wait_time_from(DefaultClock::default().now()));
+                let next = not_until.wait_time_from(DefaultClock::default().now());
+                let wait = ceil_secs(next);
+                // RateLimit-Reset means one thing on every answer: seconds until the quota is
+                // whole again (Retry-After says when the next request is allowed).
+                let whole = ceil_secs(next + per_cell * (limit - 1));
                 let detail = ServeError::RateLimited {
                     limit: self.rate.to_string(),
                     retry_after: wait,
                 }
                 .to_string();
                 let mut problem = Problem::retry_after(StatusCode::TOO_MANY_REQUESTS, detail, wait);
-                problem.headers.extend(headers(limit, 0, wait));
+                problem.headers.extend(headers(limit, 0, whole));
                 Err(problem)
             }
         }
@@ -105,8 +109,9 @@ fn ceil_secs(d: Duration) -> u64 {
     (d.as_millis().div_ceil(1000) as u64).max(1)
 }
 
-/// Failed authentications per client address: after `max` within `window`, the address is
-/// refused (`429`) until the window that began with its first failure has passed.
+/// Failed authentications per client address: after `max` within `window`, the address's
+/// further failures are answered `429` until the window that began with its first failure has
+/// passed. Only failures are counted: a valid key from the same address is never refused here.
 pub struct Failures {
     max: u32,
     window: Duration,
@@ -122,23 +127,8 @@ impl Failures {
         }
     }
 
-    /// `429` when `addr` has failed too often lately.
-    pub fn check(&self, addr: IpAddr) -> Result<(), Problem> {
-        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        match seen.get(&addr) {
-            Some((since, n)) if *n >= self.max && since.elapsed() < self.window => {
-                let wait = ceil_secs(self.window - since.elapsed());
-                Err(Problem::retry_after(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    ServeError::TooManyFailures(wait).to_string(),
-                    wait,
-                ))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    pub fn failed(&self, addr: IpAddr) {
+    /// Counts one failure of `addr`: `429` once it has failed more than `max` times lately.
+    pub fn failed(&self, addr: IpAddr) -> Result<(), Problem> {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         // Forget old windows, so that scanning addresses cannot grow the map for ever.
         if seen.len() > 10_000 {
@@ -149,7 +139,16 @@ impl Failures {
         if entry.0.elapsed() >= self.window {
             *entry = (Instant::now(), 0);
         }
-        entry.1 += 1;
+        entry.1 = entry.1.saturating_add(1);
+        if entry.1 <= self.max {
+            return Ok(());
+        }
+        let wait = ceil_secs(self.window.saturating_sub(entry.0.elapsed()));
+        Err(Problem::retry_after(
+            StatusCode::TOO_MANY_REQUESTS,
+            ServeError::TooManyFailures(wait).to_string(),
+            wait,
+        ))
     }
 }
 
@@ -193,13 +192,12 @@ mod tests {
     fn an_address_is_refused_after_its_failures() {
         let f = Failures::new(2, Duration::from_secs(60));
         let a: IpAddr = "127.0.0.1".parse().unwrap();
-        f.failed(a);
-        assert!(f.check(a).is_ok());
-        f.failed(a);
+        assert!(f.failed(a).is_ok());
+        assert!(f.failed(a).is_ok());
         assert_eq!(
-            f.check(a).unwrap_err().status,
+            f.failed(a).unwrap_err().status,
             StatusCode::TOO_MANY_REQUESTS
         );
-        assert!(f.check("127.0.0.2".parse().unwrap()).is_ok());
+        assert!(f.failed("127.0.0.2".parse().unwrap()).is_ok());
     }
 }

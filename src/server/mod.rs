@@ -1,18 +1,24 @@
 //! `roster serve`: the REST sync API (SPEC §12) over the same library pipeline as the CLI.
-//! One route table ([`router`]); a module per concern: `auth` (keys), `limits` (rates),
-//! `sync` and `pipeline` (POST /v1/sync), `read` (GET endpoints), `directory` (member counts and
-//! search), `problem` (problem+json),
-//! `openapi`, `log` (one line per request), `db` (the store off the async threads), `page`
-//! (the admin page: sign-in, sessions, the plan preview), `accept` (the invitation link's
-//! pages), `outbox` (`--send-invitations`), `invitation_preview` (the invitation's HTML).
+//! One route table ([`router`]); a module per concern: `listen` (connections: header timeout,
+//! cap, graceful shutdown), `log` (request id, client address, common headers, one line per
+//! request), `client` (`--trusted-proxy`), `auth` (keys), `limits` (rates), `slots` (imports at
+//! once), `sync`, `body` and `pipeline` (POST /v1/sync), `negotiate` (`Accept`), `read` (GET
+//! endpoints), `directory` (member counts and search), `problem` (problem+json), `schemas`, `openapi`, `db` (the store off the async
+//! threads), `page` (the admin page: sign-in, sessions in the store, the plan preview), `accept`
+//! (the invitation link's pages), `outbox` (`--send-invitations`), `invitation_preview` (the
+//! invitation's HTML).
 
 mod accept;
 mod auth;
+mod body;
+mod client;
 mod db;
 mod directory;
 mod invitation_preview;
 mod limits;
+mod listen;
 mod log;
+mod negotiate;
 mod openapi;
 mod outbox;
 mod page;
@@ -22,17 +28,20 @@ mod problem;
 mod read;
 mod revert;
 mod schemas;
+mod slots;
 mod stream;
 mod sync;
 
+pub use client::TrustedProxies;
 pub use limits::Rate;
+pub use listen::Connections;
 pub use openapi::document as openapi_document;
+pub use slots::Slots;
 
 use crate::error::{Error, Result};
 use axum::Router;
 use axum::routing::{get, post};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -46,8 +55,16 @@ pub struct Config {
     pub db: crate::store::Location,
     pub listen: String,
     pub rate: Rate,
-    /// The longest wait for the next piece of a request body.
+    /// A request body's deadline: this, plus a second per `sync::MIN_BODY_RATE` bytes; and the
+    /// longest pause within it.
     pub body_timeout: Duration,
+    pub connections: Connections,
+    /// Pipelines running at once (`--max-concurrent-imports`).
+    pub max_imports: usize,
+    /// How long an import waits for a slot before `503`.
+    pub import_wait: Duration,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` name the client (`--trusted-proxy`).
+    pub proxies: TrustedProxies,
     /// Drain the invitation outbox this often (`--send-invitations`).
     pub send_every: Option<Duration>,
 }
@@ -57,6 +74,10 @@ pub struct App {
     db: Arc<db::Db>,
     rates: limits::KeyRates,
     failures: limits::Failures,
+    /// Failed sign-ins on the admin page, per client address (apart from the API's).
+    login_failures: limits::Failures,
+    proxies: TrustedProxies,
+    slots: Slots,
     /// Requests per client address on the invitation link's pages.
     link_rates: limits::KeyRates,
     body_timeout: Duration,
@@ -65,8 +86,6 @@ pub struct App {
     touched: Mutex<HashMap<String, Instant>>,
     /// The progress of the import this server is applying (one at a time per store).
     progress: Mutex<Option<serde_json::Value>>,
-    /// The admin page's signed-in sessions (in memory: a restart signs everyone out).
-    sessions: page::Sessions,
 }
 
 impl App {
@@ -143,7 +162,13 @@ fn router(app: Arc<App>) -> Router {
         .merge(page::routes())
         .fallback(problem::no_route)
         .method_not_allowed_fallback(problem::method_not_allowed)
-        .layer(axum::middleware::from_fn(log::log_request))
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
+        .layer(axum::middleware::from_fn(problem::normalize))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            log::log_request,
+        ))
         .with_state(app)
 }
 
@@ -155,12 +180,14 @@ pub fn serve(config: Config) -> Result<()> {
         db: Arc::clone(&db),
         rates: limits::KeyRates::new(config.rate),
         failures: limits::Failures::new(MAX_FAILURES, FAILURE_WINDOW),
+        login_failures: limits::Failures::new(MAX_FAILURES, FAILURE_WINDOW),
+        proxies: config.proxies.clone(),
+        slots: Slots::new(config.max_imports, config.import_wait),
         link_rates: accept::rates(),
         body_timeout: config.body_timeout,
         timings: std::env::var_os("ROSTER_TIMINGS").is_some(),
         touched: Mutex::new(HashMap::new()),
         progress: Mutex::new(None),
-        sessions: page::Sessions::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -183,10 +210,7 @@ pub fn serve(config: Config) -> Result<()> {
         if let Some(every) = config.send_every {
             tokio::spawn(outbox::drain(db, every, stopped));
         }
-        let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        listen::run(listener, router(app), config.connections, shutdown).await;
         eprintln!("stopped");
         Ok::<_, Error>(())
     })?;

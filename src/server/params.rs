@@ -24,17 +24,33 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
-    /// Refuses any parameter not in `known`.
+    /// Refuses any parameter not in `known`, and any given twice but `map` (the one
+    /// repeatable option, as the flag is): which of two values was meant cannot be told.
     pub fn only(&self, known: &[&str]) -> Result<&Params, Problem> {
-        match self.0.iter().find(|(k, _)| !known.contains(&k.as_str())) {
-            Some((k, _)) => Err(Problem::bad_request(ServeError::UnknownParameter(
+        if let Some((k, _)) = self.0.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+            return Err(Problem::bad_request(ServeError::UnknownParameter(
                 k.clone(),
-            ))),
-            None => Ok(self),
+            )));
         }
+        for (i, (k, _)) in self.0.iter().enumerate() {
+            if k != "map" && self.0[..i].iter().any(|(seen, _)| seen == k) {
+                return Err(Problem::bad_request(ServeError::DuplicateParameter(
+                    k.clone(),
+                )));
+            }
+        }
+        Ok(self)
     }
 
-    /// The last value given for `name`.
+    /// Every value given for `name`, in order.
+    pub fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value given for `name` (once: [`Params::only`] refuses repeats).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()

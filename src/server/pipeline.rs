@@ -3,10 +3,11 @@
 
 use super::params::Params;
 use super::problem::{Headers, PROBLEM_JSON, Problem};
-use crate::error::{Error, StoreError};
+use crate::error::{Error, ServeError, StoreError};
 use crate::import::{self, Events, ImportInput, ImportOptions, Outcome, Refusal};
 use crate::model::Role;
 use crate::parse::InputFormat;
+use crate::parse::header::Mapping;
 use crate::plan::Mode;
 use crate::policy::Limit;
 use crate::report;
@@ -30,6 +31,9 @@ pub const OPTIONS: &[&str] = &[
     "file_name",
     "max_shrink",
     "deactivate_after_missing",
+    "encoding",
+    "delimiter",
+    "map",
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -46,6 +50,10 @@ pub struct SyncOptions {
     /// `P%`: refuse a full sync that shrank more than this from the key's last one.
     pub max_shrink: Option<u64>,
     pub deactivate_after_missing: Option<u64>,
+    /// The body's encoding (`encoding`, else the `charset` of its `Content-Type`).
+    pub encoding: Option<String>,
+    pub delimiter: Option<u8>,
+    pub map: Vec<Mapping>,
 }
 
 impl SyncOptions {
@@ -73,6 +81,19 @@ impl SyncOptions {
                 |v| v.parse().ok().filter(|&n: &u64| n >= 1),
                 "a whole number, 1 or more",
             )?,
+            encoding: params.get("encoding").map(str::to_string),
+            delimiter: params.get("delimiter").map(delimiter).transpose()?,
+            map: params
+                .all("map")
+                .map(|m| {
+                    m.parse::<Mapping>().map_err(|reason| {
+                        Problem::bad_request(ServeError::BadParameter {
+                            name: "map".into(),
+                            reason,
+                        })
+                    })
+                })
+                .collect::<Result<_, _>>()?,
         })
     }
 }
@@ -95,6 +116,20 @@ fn checked<T>(
             })
         })
         .transpose()
+}
+
+/// `delimiter` as the flag takes it: `,` `;` `tab` `|` (or their names).
+fn delimiter(value: &str) -> Result<u8, Problem> {
+    match value {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "\t" | "tab" | "\\t" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        _ => Err(Problem::bad_request(ServeError::BadParameter {
+            name: "delimiter".into(),
+            reason: format!("expected one of , ; tab |, got '{value}'"),
+        })),
+    }
 }
 
 /// One sync to run.
@@ -169,6 +204,9 @@ impl Job {
         options.max_shrink = o.max_shrink;
         options.deactivate_after_missing = o.deactivate_after_missing;
         options.source = Some(import::shrink::key_source(&self.operator));
+        options.encoding = o.encoding.clone();
+        options.delimiter = o.delimiter;
+        options.map = o.map.clone();
         options
     }
 
@@ -225,7 +263,7 @@ pub fn finished(
         // Only a revert is refused so; it has its own endpoint.
         Some(Refusal::Revert(_)) => StatusCode::CONFLICT,
     };
-    let content_type = if ndjson { NDJSON } else { "application/json" };
+    let content_type = if ndjson { NDJSON } else { JSON };
     let body = answer(outcome, ndjson, prerender.take()).map_err(Problem::internal)?;
     Ok(Finished {
         status,
@@ -270,3 +308,4 @@ fn answer(
 }
 
 pub const NDJSON: &str = "application/x-ndjson";
+pub const JSON: &str = "application/json";

@@ -177,3 +177,62 @@ pub async fn method_not_allowed() -> Problem {
         ServeError::MethodNotAllowed.to_string(),
     )
 }
+
+/// Every error answer as a problem document with the request's id (issue 23): the framework's
+/// own refusals (a rejected path, query or form, an unsupported `Content-Encoding`) come as
+/// plain text (or nothing), which no client can rely on; a result document or an HTML page
+/// (the admin page, invitation links) stays as it is.
+pub async fn normalize(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let id = request
+        .extensions()
+        .get::<super::log::RequestId>()
+        .map(|r| r.0.clone());
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    // A result document (400 and 422 of a sync) or an HTML page stays as it is.
+    let framework = content_type.is_empty() || content_type.starts_with("text/plain");
+    if !framework && content_type != PROBLEM_JSON {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let mut doc = match content_type.as_str() {
+        PROBLEM_JSON => match axum::body::to_bytes(body, 1 << 20).await {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| generic(status)),
+            Err(_) => generic(status),
+        },
+        _ => generic(status),
+    };
+    if let (Some(id), serde_json::Value::Object(map)) = (id, &mut doc) {
+        map.insert("request_id".into(), id.into());
+    }
+    let body = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// The document of a refusal the framework made itself.
+fn generic(status: StatusCode) -> serde_json::Value {
+    let detail = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ServeError::UnsupportedEncoding.to_string(),
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".to_string(),
+        s => ServeError::BadRequest(
+            s.canonical_reason()
+                .unwrap_or("invalid request")
+                .to_ascii_lowercase(),
+        )
+        .to_string(),
+    };
+    serde_json::from_slice(&Problem::new(status, detail).body()).unwrap_or_default()
+}

@@ -72,9 +72,11 @@ pub async fn imports(State(app): State<Arc<App>>, params: Params) -> Answer {
 #[utoipa::path(get, path = "/v1/imports/{id}", tag = "history",
     params(("id" = i64, Path, description = "The import's id")),
     responses((status = 200, description = "One import, as `roster imports show ID --output json`, with `progress` while it is RUNNING", content_type = "application/json"),
+              (status = 400, description = "The id is not a whole number", content_type = "application/problem+json"),
               (status = 404, description = "No such import", content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn import(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Answer {
+pub async fn import(State(app): State<Arc<App>>, id: Path<String>) -> Answer {
+    let id = import_id(id)?;
     let record = app.db.run(move |s| s.import(id)).await?;
     let record = record.ok_or_else(|| Problem::not_found(ServeError::NoImport(id)))?;
     let mut value = report::json::versioned(report::json::import_record(&record));
@@ -91,7 +93,8 @@ pub async fn import(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Answer 
     responses((status = 200, description = "The error report CSV (empty when the import had no row errors)", content_type = "text/csv"),
               (status = 404, description = "No such import", content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn import_errors(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Answer {
+pub async fn import_errors(State(app): State<Arc<App>>, id: Path<String>) -> Answer {
+    let id = import_id(id)?;
     let csv = app
         .db
         .run(move |s| match s.import(id)? {
@@ -108,7 +111,8 @@ pub async fn import_errors(State(app): State<Arc<App>>, Path(id): Path<i64>) -> 
     responses((status = 200, description = "The file as it was sent, byte for byte", content_type = "application/octet-stream"),
               (status = 404, description = "No such import", content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn import_original(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Answer {
+pub async fn import_original(State(app): State<Arc<App>>, id: Path<String>) -> Answer {
+    let id = import_id(id)?;
     let bytes = app.db.run(move |s| s.import_original(id)).await?;
     let bytes = bytes.ok_or_else(|| Problem::not_found(ServeError::NoImport(id)))?;
     Ok(bytes_response("application/octet-stream", bytes))
@@ -116,31 +120,47 @@ pub async fn import_original(State(app): State<Arc<App>>, Path(id): Path<i64>) -
 
 #[utoipa::path(get, path = "/v1/members", tag = "members",
     params(("status" = Option<String>, Query, description = "Only these statuses, comma-separated (default: all but INACTIVE and BANNED)")),
-    responses((status = 200, description = "The export, as `roster export`: CSV (the default, or `Accept: text/csv`), JSON (`application/json`) or NDJSON (`application/x-ndjson`)", content_type = "text/csv")),
+    responses((status = 200, description = "The export, as `roster export`: CSV (the default, or `Accept: text/csv`), JSON (`application/json`) or NDJSON (`application/x-ndjson`), by `Accept` (q-values and wildcards; `Vary: Accept`); gzip or zstd by `Accept-Encoding`", content_type = "text/csv"),
+              (status = 406, description = "Accept names none of the three types", content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn members(State(app): State<Arc<App>>, headers: HeaderMap, params: Params) -> Answer {
     params.only(&["status"])?;
     let statuses = statuses(params.get("status"))?;
-    let (format, content_type) = export_format(&headers);
-    super::stream::streamed(&app, content_type, move |store, out| {
+    let (format, content_type) = export_format(&headers)?;
+    let mut response = super::stream::streamed(&app, content_type, move |store, out| {
         report::export::write(store, format, &statuses, out)
     })
-    .await
+    .await?;
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
 }
 
-/// The export format the `Accept` header asks for (CSV unless it names JSON or NDJSON).
-fn export_format(headers: &HeaderMap) -> (ExportFormat, &'static str) {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if accept.contains("application/x-ndjson") {
-        (ExportFormat::Ndjson, "application/x-ndjson")
-    } else if accept.contains("application/json") {
-        (ExportFormat::Json, "application/json")
-    } else {
-        (ExportFormat::Csv, "text/csv; charset=utf-8")
+/// The export format `Accept` prefers (CSV when it names none); `406` when it accepts none of
+/// the three.
+fn export_format(headers: &HeaderMap) -> Result<(ExportFormat, &'static str), Problem> {
+    const OFFERED: &[&str] = &["text/csv", "application/json", "application/x-ndjson"];
+    match super::negotiate::choose(headers, OFFERED) {
+        Some("application/x-ndjson") => Ok((ExportFormat::Ndjson, "application/x-ndjson")),
+        Some("application/json") => Ok((ExportFormat::Json, "application/json")),
+        Some(_) => Ok((ExportFormat::Csv, "text/csv; charset=utf-8")),
+        None => Err(Problem::new(
+            axum::http::StatusCode::NOT_ACCEPTABLE,
+            ServeError::NotAcceptable("text/csv, application/json or application/x-ndjson")
+                .to_string(),
+        )
+        .with_header(header::VARY, "Accept")),
     }
+}
+
+/// An import's id from the path: a whole number, else `400` naming it.
+fn import_id(Path(id): Path<String>) -> Result<i64, Problem> {
+    id.parse().map_err(|_| {
+        Problem::bad_request(ServeError::BadRequest(format!(
+            "the import id '{id}' is not a whole number"
+        )))
+    })
 }
 
 fn statuses(given: Option<&str>) -> Result<Vec<Status>, Problem> {

@@ -57,7 +57,8 @@ pub async fn streamed(
         Some((piece.map_err(|p| std::io::Error::other(p.detail)), rx))
     });
     use futures_util::StreamExt;
-    let body = Body::from_stream(first.chain(rest));
+    // Fused: the compression layer may poll once more after the end.
+    let body = Body::from_stream(first.chain(rest).fuse());
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 

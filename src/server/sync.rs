@@ -5,18 +5,19 @@
 
 use super::App;
 use super::auth::Caller;
+pub(super) use super::body::{body_format, read_body};
+use super::negotiate;
 use super::params::Params;
 use super::pipeline::{self, Finished, Job, Line, NDJSON};
 use super::problem::Problem;
 use crate::error::{ServeError, StoreError};
 use crate::import::{Beside, Events, Stage};
 use crate::keys::Scope;
-use crate::parse::InputFormat;
 use crate::report::prerender::Prerender;
 use crate::store::keys::StoredResponse;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, extract::RawQuery};
 use futures_util::StreamExt;
@@ -37,7 +38,12 @@ use tokio::sync::mpsc;
         ("file_name" = Option<String>, Query, description = "The name history shows"),
         ("max_shrink" = Option<String>, Query, description = "P%: refuse a full sync that names more than P% fewer members than this key's last completed full sync (422); default: the store's max-shrink, else off"),
         ("deactivate_after_missing" = Option<u64>, Query, description = "N: deactivate a member only when N full syncs in a row miss it; default: the store's deactivate-after-missing, else 1"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A repeat with the same key and request returns the first response and applies nothing again"),
+        ("encoding" = Option<String>, Query, description = "The body's encoding when it has no BOM and is not UTF-8 (for example windows-1252); else the charset of Content-Type"),
+        ("delimiter" = Option<String>, Query, description = "The CSV delimiter: , ; tab or | (default: detected)"),
+        ("map" = Option<Vec<String>>, Query, description = "Map a header of the file to a column: 'Header In File=column' (repeatable; every other parameter may be given once)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A repeat with the same key, method, path, query, Content-Type and body returns the first response and applies nothing again"),
+        ("Content-Encoding" = Option<String>, Header, description = "gzip or zstd: a compressed body (the byte limit applies after decompression)"),
+        ("X-Request-Id" = Option<String>, Header, description = "The request's id (up to 128 of A-Z a-z 0-9 - _ . :), echoed on the answer, in the log line and in problem documents; else a new one"),
     ),
     request_body(description = "The roster, as a file would hold it", content(
         (String = "text/csv"), (String = "application/json"), (String = "application/x-ndjson"))),
@@ -47,10 +53,12 @@ use tokio::sync::mpsc;
         (status = 401, description = "Missing, unknown or revoked key", content_type = "application/problem+json"),
         (status = 403, description = "A read key on a sync that is not a dry run", content_type = "application/problem+json"),
         (status = 409, description = "Another import is being applied (Retry-After)", content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than the byte limit", content_type = "application/problem+json"),
-        (status = 415, description = "A body type other than CSV, JSON or NDJSON", content_type = "application/problem+json"),
+        (status = 408, description = "The body arrived too slowly (--body-timeout)", content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the byte limit (after decompression)", content_type = "application/problem+json"),
+        (status = 415, description = "A body type other than CSV, JSON or NDJSON, or a Content-Encoding other than gzip or zstd", content_type = "application/problem+json"),
         (status = 422, description = "A safety rule or expect_plan refusal: the document names each rule", content_type = "application/json"),
-        (status = 429, description = "Too many requests for this key (Retry-After, RateLimit-*)", content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests for this key (Retry-After, RateLimit-*), or failed authentications from this address", content_type = "application/problem+json"),
+        (status = 503, description = "Every import slot is busy (--max-concurrent-imports; Retry-After), or too many open connections", content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn sync(
@@ -84,31 +92,29 @@ async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {
-    let options = pipeline::SyncOptions::from_params(&params)?;
+    let mut options = pipeline::SyncOptions::from_params(&params)?;
     if caller.scope == Scope::Read && !options.dry_run {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
             ServeError::ReadOnlyKey(caller.name).to_string(),
         ));
     }
-    let format = body_format(&headers)?;
+    let (format, charset) = body_format(&headers)?;
+    options.encoding = options.encoding.or(charset);
     let settings = app.db.run(|s| s.settings()).await?;
     let max_bytes = settings.max_bytes.unwrap_or(pipeline::DEFAULT_MAX_BYTES);
     let bytes = read_body(&headers, body, max_bytes, app.body_timeout).await?;
-    let ndjson = accepts_ndjson(&headers);
-    let idempotency_key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
+    let ndjson = negotiate::choose(&headers, &[pipeline::JSON, NDJSON]) == Some(NDJSON);
+    let idempotency_key = idempotency_key(&headers)?;
     // Only a sync with an Idempotency-Key needs its request's hash (of the whole body: off
     // the async threads).
     let keep = match idempotency_key {
         None => None,
         Some(key) => {
             let body = bytes.clone();
+            let content_type = header_text(&headers, header::CONTENT_TYPE);
             let request_sha256 =
-                tokio::task::spawn_blocking(move || fingerprint(&query, ndjson, &body))
+                tokio::task::spawn_blocking(move || fingerprint(&query, &content_type, &body))
                     .await
                     .map_err(Problem::internal)?;
             let (name, looked_up) = (caller.name.clone(), key.clone());
@@ -128,6 +134,7 @@ async fn handle(
             Some((caller.name.clone(), key, request_sha256))
         }
     };
+    let slot = app.slots.take().await?;
     let job = Job {
         options,
         format,
@@ -137,13 +144,43 @@ async fn handle(
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let worker = Arc::clone(&app);
-    // Detached: the import runs to its end even if this request's future is dropped.
-    tokio::task::spawn_blocking(move || run_job(&worker, job, keep, &tx));
-    match rx.recv().await {
-        Some(Line::Finished(finished)) => Ok(finished.into_response()),
-        Some(Line::Progress(first)) => Ok(stream(first, rx)),
-        None => Err(Problem::internal("the import stopped without an answer")),
+    // Detached: the import runs to its end even if this request's future is dropped; it
+    // holds its slot until then.
+    tokio::task::spawn_blocking(move || {
+        run_job(&worker, job, keep, &tx);
+        drop(slot);
+    });
+    let mut response = match rx.recv().await {
+        Some(Line::Finished(finished)) => finished.into_response(),
+        Some(Line::Progress(first)) => stream(first, rx),
+        None => return Err(Problem::internal("the import stopped without an answer")),
+    };
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// The `Idempotency-Key`, if one (and only one) was sent.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
+    if headers.get_all("idempotency-key").iter().nth(1).is_some() {
+        return Err(Problem::bad_request(ServeError::DuplicateHeader(
+            "Idempotency-Key",
+        )));
     }
+    Ok(headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty()))
+}
+
+pub(super) fn header_text(headers: &HeaderMap, name: header::HeaderName) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Runs the import on this (blocking) thread and sends its lines; keeps the answer for the
@@ -243,7 +280,7 @@ fn stream(first: Bytes, rx: mpsc::UnboundedReceiver<Line>) -> Response {
     });
     (
         [(header::CONTENT_TYPE, NDJSON)],
-        Body::from_stream(head.chain(rest)),
+        Body::from_stream(head.chain(rest).fuse()),
     )
         .into_response()
 }
@@ -260,87 +297,14 @@ fn replay(kept: StoredResponse) -> Response {
     response
 }
 
-/// The input format the body's `Content-Type` names, or `415`.
-pub(super) fn body_format(headers: &HeaderMap) -> Result<InputFormat, Problem> {
-    let essence = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    match essence.as_deref() {
-        Some("text/csv") => Ok(InputFormat::Csv),
-        Some("application/json") => Ok(InputFormat::Json),
-        Some("application/x-ndjson") => Ok(InputFormat::Ndjson),
-        _ => Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ServeError::UnsupportedType.to_string(),
-        )),
-    }
-}
-
-fn accepts_ndjson(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains(NDJSON))
-}
-
-/// `413` for a body over the byte limit: from `Content-Length` before reading anything, else
-/// as soon as the bytes read pass it. `408` when a piece takes longer than `idle` to arrive.
-pub(super) async fn read_body(
-    headers: &HeaderMap,
-    body: Body,
-    max_bytes: u64,
-    idle: std::time::Duration,
-) -> Result<Bytes, Problem> {
-    let too_large = || {
-        let e = crate::error::FileError::TooLarge {
-            limit_mb: crate::input::megabytes(max_bytes),
-        };
-        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max_bytes) {
-        return Err(too_large());
-    }
-    let mut stream = body.into_data_stream();
-    let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
-    loop {
-        let piece = tokio::time::timeout(idle, stream.next())
-            .await
-            .map_err(|_| {
-                Problem::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    ServeError::SlowBody.to_string(),
-                )
-            })?;
-        match piece {
-            None => return Ok(Bytes::from(bytes)),
-            Some(Ok(piece)) => {
-                if (bytes.len() + piece.len()) as u64 > max_bytes {
-                    return Err(too_large());
-                }
-                bytes.extend_from_slice(&piece);
-            }
-            // The client went away mid-upload: nothing was read into the store.
-            Some(Err(e)) => {
-                return Err(Problem::bad_request(ServeError::BadParameter {
-                    name: "body".into(),
-                    reason: e.to_string(),
-                }));
-            }
-        }
-    }
-}
-
-/// What makes two syncs "the same request" for `Idempotency-Key`: options, answer format, body.
-fn fingerprint(query: &str, ndjson: bool, body: &[u8]) -> String {
+/// What makes two syncs "the same request" for `Idempotency-Key`: the method and path (always
+/// `POST /v1/sync` here), the options, the body's type and the body (after decompression).
+fn fingerprint(query: &str, content_type: &str, body: &[u8]) -> String {
     let mut h = Sha256::new();
-    h.update(query.as_bytes());
-    h.update([0, ndjson as u8]);
+    for part in ["POST", "/v1/sync", query, content_type] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
     h.update(body);
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

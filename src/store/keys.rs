@@ -10,7 +10,8 @@ use serde::Serialize;
 /// Kept responses older than this are dropped when a new one is kept.
 const IDEMPOTENCY_DAYS: i64 = 1;
 
-const KEY_COLUMNS: &str = "name, scope, prefix, created_at, last_used_at, revoked_at, hash";
+const KEY_COLUMNS: &str =
+    "name, scope, prefix, created_at, last_used_at, revoked_at, hash, operator, expires_at";
 
 /// One API key as listed: never the key itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,6 +24,27 @@ pub struct ApiKey {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// The operator this key acts as when it replaces another (`--replaces`); else its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// When the key stops working (RFC 3339, UTC), if it was given an expiry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+impl ApiKey {
+    /// The operator recorded in history and the audit log for this key's requests.
+    pub fn operator(&self) -> &str {
+        self.operator.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// What a new key carries beside its name and scope (issue 23).
+#[derive(Debug, Clone, Default)]
+pub struct KeyRotation {
+    /// The operator of the key it replaces.
+    pub operator: Option<String>,
+    pub expires_at: Option<String>,
 }
 
 /// The response a sync gave, kept to answer a repeat of it with the same `Idempotency-Key`.
@@ -43,6 +65,8 @@ fn key_from_row(mut r: Row) -> Result<(ApiKey, String), StoreError> {
         created_at: r.get(3)?,
         last_used_at: r.get(4)?,
         revoked_at: r.get(5)?,
+        operator: r.get(7)?,
+        expires_at: r.get(8)?,
     };
     Ok((key, r.get(6)?))
 }
@@ -56,6 +80,7 @@ impl Store {
         scope: &str,
         prefix: &str,
         hash: &str,
+        rotation: &KeyRotation,
     ) -> Result<bool, StoreError> {
         // Ids are `max + 1`: one creator at a time.
         sql::transaction(&*self.db, Begin::Exclusive("api_keys"), |db| {
@@ -64,10 +89,18 @@ impl Store {
                 args![name],
             )?;
             let added = db.execute(
-                "INSERT INTO api_keys (id, name, scope, prefix, hash, created_at) \
-                 SELECT coalesce(max(id), 0) + 1, $1, $2, $3, $4, $5 FROM api_keys WHERE true \
-                 ON CONFLICT (name) DO NOTHING",
-                args![name, scope, prefix, hash, now()],
+                "INSERT INTO api_keys (id, name, scope, prefix, hash, created_at, operator, \
+                 expires_at) SELECT coalesce(max(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7 \
+                 FROM api_keys WHERE true ON CONFLICT (name) DO NOTHING",
+                args![
+                    name,
+                    scope,
+                    prefix,
+                    hash,
+                    now(),
+                    rotation.operator.clone(),
+                    rotation.expires_at.clone()
+                ],
             )?;
             Ok(added == 1)
         })

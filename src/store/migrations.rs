@@ -4,21 +4,23 @@
 
 use crate::error::StoreError;
 
-pub const SQLITE: [&str; 5] = [
+pub const SQLITE: [&str; 6] = [
     include_str!("sqlite/sql/0001_initial.sql"),
     include_str!("sqlite/sql/0002_audit_batches.sql"),
     include_str!("sqlite/sql/0003_api_keys.sql"),
     include_str!("sqlite/sql/0004_invitations.sql"),
     include_str!("sqlite/sql/0005_missing_marks.sql"),
+    include_str!("sqlite/sql/0006_key_rotation.sql"),
 ];
 
 /// The SQLite store's tables and columns in PostgreSQL's words.
-pub const POSTGRES: [&str; 5] = [
+pub const POSTGRES: [&str; 6] = [
     include_str!("postgres/sql/0001_initial.sql"),
     include_str!("postgres/sql/0002_audit_batches.sql"),
     include_str!("postgres/sql/0003_api_keys.sql"),
     include_str!("postgres/sql/0004_invitations.sql"),
     include_str!("postgres/sql/0005_missing_marks.sql"),
+    include_str!("postgres/sql/0006_key_rotation.sql"),
 ];
 
 pub const VERSION: i64 = SQLITE.len() as i64;
@@ -46,17 +48,18 @@ mod tests {
 
     #[test]
     fn both_kinds_have_the_same_versions() {
-        assert_eq!(VERSION, 5);
+        assert_eq!(VERSION, 6);
         for all in [SQLITE, POSTGRES] {
             assert!(all[0].contains("CREATE TABLE members"));
             assert!(all[1].contains("CREATE TABLE audit_batches"));
             assert!(all[3].contains("CREATE TABLE invitations"));
             assert!(all[4].contains("CREATE TABLE missing_marks"));
+            assert!(all[5].contains("ADD COLUMN expires_at"));
         }
         let left: Vec<i64> = pending(&SQLITE, 2, "x").unwrap().map(|(v, _)| v).collect();
-        assert_eq!(left, [3, 4, 5]);
+        assert_eq!(left, [3, 4, 5, 6]);
         assert!(matches!(
-            pending(&POSTGRES, 6, "x").map(|_| ()),
+            pending(&POSTGRES, 7, "x").map(|_| ()),
             Err(StoreError::TooNew { .. })
         ));
     }

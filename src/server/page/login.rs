@@ -8,15 +8,16 @@
 
 use super::super::App;
 use super::super::auth::{Caller, key_caller};
+use super::super::client::ClientAddr;
 use super::super::problem::Problem;
 use super::{login_page, session};
 use crate::error::ServeError;
 use crate::keys;
+use axum::Extension;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Form, State};
+use axum::extract::{Form, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// What the sign-in page says to a key that was not accepted (never which check failed).
@@ -35,28 +36,34 @@ pub struct LogoutForm {
 
 pub async fn login(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     if cross_site(&headers) {
         return forbidden();
     }
-    let ip = peer.ip();
-    if let Err(refused) = app.failures.check(ip) {
-        return login_page(refused.status, Some(&refused.detail));
-    }
     let token = form.map(|Form(f)| f.key).unwrap_or_default();
+    // The key first: a valid key signs in whatever others did from the same address. Failed
+    // sign-ins have a limit of their own, apart from the API's.
     let caller = match key_caller(&app, token.trim()).await {
         Ok(caller) => caller,
         Err(_) => {
-            app.failures.failed(ip);
-            return login_page(StatusCode::UNAUTHORIZED, Some(NOT_ACCEPTED));
+            let ip = client.map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |c| c.0.0);
+            return match app.login_failures.failed(ip) {
+                Err(refused) => login_page(refused.status, Some(&refused.detail)),
+                Ok(()) => login_page(StatusCode::UNAUTHORIZED, Some(NOT_ACCEPTED)),
+            };
         }
     };
     let hash = keys::hash(token.trim());
-    let Ok(session) = app.sessions.create(caller.name, caller.scope, hash) else {
-        return Problem::internal("no random bytes for a session").into_response();
+    let created = app
+        .db
+        .run(move |s| session::create(s, caller.name, caller.scope, hash))
+        .await;
+    let session = match created {
+        Ok(session) => session,
+        Err(e) => return Problem::from(e).into_response(),
     };
     let https = headers
         .get("x-forwarded-proto")
@@ -74,7 +81,15 @@ pub async fn logout(
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
     let token = session::token(&headers);
-    let live = token.as_deref().and_then(|t| app.sessions.get(t));
+    let live = match token.clone() {
+        Some(t) => app
+            .db
+            .run(move |s| session::get(s, &t))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
     let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
     if cross_site(&headers)
         || live
@@ -83,8 +98,10 @@ pub async fn logout(
     {
         return forbidden();
     }
-    if let Some(token) = token {
-        app.sessions.remove(&token);
+    if let Some(token) = token
+        && let Err(e) = app.db.run(move |s| session::end(s, &token)).await
+    {
+        return Problem::from(e).into_response();
     }
     let mut response = Redirect::to("/").into_response();
     if let Ok(cookie) = session::expired_cookie().parse() {
@@ -105,8 +122,11 @@ pub async fn session_caller(
         return None;
     }
     let token = session::token(headers)?;
-    let Some(s) = app.sessions.get(&token) else {
-        return Some(Err(Problem::unauthorized(ServeError::SessionExpired)));
+    let looked_up = token.clone();
+    let s = match app.db.run(move |s| session::get(s, &looked_up)).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Some(Err(Problem::unauthorized(ServeError::SessionExpired))),
+        Err(e) => return Some(Err(Problem::from(e))),
     };
     if method != Method::GET && method != Method::HEAD {
         let sent = headers
@@ -120,11 +140,8 @@ pub async fn session_caller(
             )));
         }
     }
-    let found = super::super::auth::caller_by_hash(app, s.key_hash.clone()).await;
-    if found.is_err() {
-        app.sessions.remove(&token);
-    }
-    Some(found)
+    // A revoked key ends its sessions: the key is looked up on every request.
+    Some(super::super::auth::caller_by_hash(app, s.key_hash.clone()).await)
 }
 
 /// A request another site made. A browser's `Sec-Fetch-Site` decides when present (only

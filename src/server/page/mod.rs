@@ -12,7 +12,6 @@ mod preview;
 pub mod session;
 
 pub use login::session_caller;
-pub use session::Sessions;
 
 use super::App;
 use crate::keys::Scope;
@@ -73,7 +72,15 @@ pub fn keyed_routes() -> Router<Arc<App>> {
 
 /// `GET /`: the page for a live session, else the sign-in form.
 async fn index(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let session = session::token(&headers).and_then(|t| app.sessions.get(&t));
+    let session = match session::token(&headers) {
+        Some(token) => app
+            .db
+            .run(move |s| session::get(s, &token))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
     match session {
         Some(s) => {
             let read = s.scope == Scope::Read;

@@ -77,11 +77,13 @@ async fn fragment(
     let mut options = SyncOptions::from_params(&params)?;
     options.dry_run = true;
     options.expect_plan = None;
-    let format = body_format(&headers)?;
+    let (format, charset) = body_format(&headers)?;
+    options.encoding = options.encoding.or(charset);
     let settings = app.db.run(|s| s.settings()).await?;
     let max_bytes = settings.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
     let bytes = read_body(&headers, body, max_bytes, app.body_timeout).await?;
     let owner = caller.name.clone();
+    let slot = app.slots.take().await?;
     let job = Job {
         options,
         format,
@@ -94,7 +96,9 @@ async fn fragment(
         .run(move |store| {
             let options = job.options();
             let input = ImportInput::bytes(job.file_name(), job.bytes.clone());
-            import::run(store, input, &options, &mut Quiet).map(|o| {
+            let rendered = import::run(store, input, &options, &mut Quiet);
+            drop(slot);
+            rendered.map(|o| {
                 let has_row_errors = o.errors.iter().any(|e| e.row.is_some());
                 let csv = o.error_report.clone().filter(|_| has_row_errors);
                 (html::fragment_string(&o, Audience::Page), csv)

@@ -1,20 +1,30 @@
-//! The admin page's sessions: a random token in an `HttpOnly`, `SameSite=Strict` cookie maps,
-//! in this server's memory, to the key that signed in (its hash, so that a revoked key ends its
-//! sessions at once), a per-session CSRF token and an expiry. The key itself is never kept.
+//! The admin page's sessions: a random token in an `HttpOnly`, `SameSite=Strict` cookie maps to
+//! the key that signed in (its hash, so that a revoked key ends its sessions at once), a
+//! per-session CSRF token and an expiry. The key itself is never kept.
+//!
+//! Sessions live in the store, not in one process (issue 23): every replica behind a load
+//! balancer knows them, and a restart signs no one out. They reuse the store's table of kept
+//! responses (`KeyStore::store_response`, shared by both backends and already pruned after a
+//! day) under owner names no API key can have (key names hold no control characters), so the
+//! store needed no new table while it is being rewritten. The token is kept only as its
+//! SHA-256; signing out records the session as ended, which every replica honours.
 
+use crate::error::StoreError;
 use crate::keys::Scope;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use crate::store::Store;
+use crate::store::keys::StoredResponse;
+use sha2::{Digest, Sha256};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The cookie's name.
 pub const COOKIE: &str = "roster_session";
 /// How long a session lasts after sign-in (the cookie's `Max-Age` too).
 pub const TTL: Duration = Duration::from_secs(8 * 60 * 60);
-/// Sessions kept at most; the oldest go first when more sign in.
-const MAX_SESSIONS: usize = 10_000;
+/// The owner names of session records and of ended sessions in the kept-responses table.
+const LIVE: &str = "\u{1}page-session";
+const ENDED: &str = "\u{1}page-session-ended";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Session {
     pub name: String,
     pub scope: Scope,
@@ -22,56 +32,70 @@ pub struct Session {
     pub key_hash: String,
     /// Sent back by the page on every POST (form field `csrf` or header `X-CSRF-Token`).
     pub csrf: String,
-    pub expires: Instant,
+    /// Seconds since the Unix epoch.
+    pub expires: u64,
 }
 
-#[derive(Debug, Default)]
-pub struct Sessions(Mutex<HashMap<String, Session>>);
+/// A new session for the key, kept in `store`; returns its token (the cookie's value).
+pub fn create(
+    store: &mut Store,
+    name: String,
+    scope: Scope,
+    key_hash: String,
+) -> Result<String, StoreError> {
+    let token = random_hex()?;
+    let session = Session {
+        name,
+        scope,
+        key_hash,
+        csrf: random_hex()?,
+        expires: now() + TTL.as_secs(),
+    };
+    let record = StoredResponse {
+        request_sha256: session.key_hash.clone(),
+        status: 0,
+        content_type: "application/json".into(),
+        body: serde_json::to_vec(&session).map_err(|e| StoreError::Io(e.into()))?,
+    };
+    store.store_response(LIVE, &sha256(&token), &record)?;
+    Ok(token)
+}
 
-impl Sessions {
-    /// A new session for the key; returns its token (the cookie's value).
-    pub fn create(&self, name: String, scope: Scope, key_hash: String) -> std::io::Result<String> {
-        let token = random_hex()?;
-        let session = Session {
-            name,
-            scope,
-            key_hash,
-            csrf: random_hex()?,
-            expires: Instant::now() + TTL,
-        };
-        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        all.retain(|_, s| s.expires > now);
-        if all.len() >= MAX_SESSIONS {
-            let oldest = all
-                .iter()
-                .min_by_key(|(_, s)| s.expires)
-                .map(|(t, _)| t.clone());
-            oldest.map(|t| all.remove(&t));
-        }
-        all.insert(token.clone(), session);
-        Ok(token)
+/// The live session of a token: known, not signed out, not expired.
+pub fn get(store: &mut Store, token: &str) -> Result<Option<Session>, StoreError> {
+    let id = sha256(token);
+    let Some(record) = store.stored_response(LIVE, &id)? else {
+        return Ok(None);
+    };
+    if store.stored_response(ENDED, &id)?.is_some() {
+        return Ok(None);
     }
+    let session: Option<Session> = serde_json::from_slice(&record.body).ok();
+    Ok(session.filter(|s| s.expires > now()))
+}
 
-    /// The live session of a token; an expired one is forgotten.
-    pub fn get(&self, token: &str) -> Option<Session> {
-        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        match all.get(token) {
-            Some(s) if s.expires > Instant::now() => Some(s.clone()),
-            Some(_) => {
-                all.remove(token);
-                None
-            }
-            None => None,
-        }
-    }
+/// Ends a session for every replica.
+pub fn end(store: &mut Store, token: &str) -> Result<(), StoreError> {
+    let record = StoredResponse {
+        request_sha256: String::new(),
+        status: 0,
+        content_type: String::new(),
+        body: Vec::new(),
+    };
+    store.store_response(ENDED, &sha256(token), &record)
+}
 
-    pub fn remove(&self, token: &str) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(token);
-    }
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn sha256(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The session token in a `Cookie` header, if any.
@@ -110,9 +134,9 @@ pub fn same(a: &str, b: &str) -> bool {
 }
 
 /// 32 bytes from the operating system's generator, as 64 hex digits.
-fn random_hex() -> std::io::Result<String> {
+fn random_hex() -> Result<String, StoreError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -133,17 +157,17 @@ mod tests {
     }
 
     #[test]
-    fn a_session_is_found_by_its_token_until_removed() {
-        let sessions = Sessions::default();
-        let t = sessions
-            .create("ci".into(), Scope::Sync, "h".into())
-            .expect("random");
+    fn a_session_is_found_by_its_token_until_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = crate::store::Location::Sqlite(dir.path().join("s.db"));
+        let mut store = crate::store::open(&location).unwrap();
+        let t = create(&mut store, "ci".into(), Scope::Sync, "h".into()).unwrap();
         assert_eq!(t.len(), 64);
-        let s = sessions.get(&t).expect("a session");
+        let s = get(&mut store, &t).unwrap().expect("a session");
         assert_eq!((s.name.as_str(), s.csrf.len()), ("ci", 64));
-        assert!(sessions.get("other").is_none());
-        sessions.remove(&t);
-        assert!(sessions.get(&t).is_none());
+        assert!(get(&mut store, "other").unwrap().is_none());
+        end(&mut store, &t).unwrap();
+        assert!(get(&mut store, &t).unwrap().is_none());
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
     }
 }

@@ -134,14 +134,18 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The byte range of the password in `scheme://user:password@host...`, if any.
+/// The byte range of the password in `scheme://user:password@host...`, if any. The password
+/// may hold any character unencoded (`/ ? # @ :` and spaces among them, which the client
+/// library accepts), so it runs from the first `:` after the user to the last `@` of the URL:
+/// an `@` further on (in a query value) only makes the mask wider, never shows a password.
 fn password_span(url: &str) -> Option<(usize, usize)> {
     let start = url.find("://")? + 3;
-    let authority_end = url[start..]
-        .find(['/', '?'])
-        .map_or(url.len(), |i| start + i);
-    let at = url[start..authority_end].rfind('@')? + start;
-    let colon = url[start..at].find(':')? + start;
+    let colon = url[start..].find(':')? + start;
+    let first_at = url[start..].find('@')? + start;
+    if first_at < colon {
+        return None;
+    }
+    let at = url.rfind('@')?;
     Some((colon + 1, at))
 }
 
@@ -213,6 +217,30 @@ mod tests {
         );
         assert_eq!(mask("postgresql://ann@h/db"), "postgresql://ann@h/db");
         assert_eq!(mask("postgresql://a:p@ss@h/db"), "postgresql://a:***@h/db");
+    }
+
+    #[test]
+    fn passwords_of_any_characters_are_masked() {
+        for pw in [
+            "pa/ss",
+            "pa?ss",
+            "pa#ss",
+            "p@ss",
+            "pa:ss",
+            "pa%ss",
+            "pa ss",
+            "a/b?c#d@e:f% g",
+        ] {
+            let url = format!("postgresql://ann:{pw}@db.example:5432/roster?schema=x");
+            let masked = mask(&url);
+            assert_eq!(
+                masked, "postgresql://ann:***@db.example:5432/roster?schema=x",
+                "{pw}"
+            );
+        }
+        // No password: nothing is hidden.
+        assert_eq!(mask("postgres://h:5432/db"), "postgres://h:5432/db");
+        assert_eq!(mask("postgres://ann@h:5432/db"), "postgres://ann@h:5432/db");
     }
 
     #[test]
