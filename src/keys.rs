@@ -174,13 +174,13 @@ mod tests {
 pub fn parse_expiry(
     text: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Option<crate::store::Timestamp> {
+) -> Option<chrono::DateTime<chrono::Utc>> {
     let text = text.trim();
-    if let Some(at) = crate::store::Timestamp::parse(text) {
-        return Some(at);
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(at.to_utc());
     }
     if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Some(day.and_hms_opt(0, 0, 0)?.and_utc().into());
+        return Some(day.and_hms_opt(0, 0, 0)?.and_utc());
     }
     let unit = text.chars().last()?;
     let n: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
@@ -191,7 +191,7 @@ pub fn parse_expiry(
         's' => chrono::Duration::try_seconds(n)?,
         _ => return None,
     };
-    (n > 0).then(|| now.checked_add_signed(length).map(Into::into))?
+    (n > 0).then(|| now.checked_add_signed(length))?
 }
 
 #[cfg(test)]
@@ -203,7 +203,9 @@ mod expiry_tests {
         let now = chrono::DateTime::parse_from_rfc3339("2026-12-06T12:00:00Z")
             .unwrap()
             .to_utc();
-        let at = |s: &str| parse_expiry(s, now).map(|t| t.to_string());
+        let at = |s: &str| {
+            parse_expiry(s, now).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        };
         assert_eq!(at("2027-01-31").as_deref(), Some("2027-01-31T00:00:00Z"));
         assert_eq!(
             at("2027-01-31T18:00:00+01:00").as_deref(),

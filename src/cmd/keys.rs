@@ -107,7 +107,7 @@ fn rotation(
     let expires_at = expires
         .map(|e| {
             keys::parse_expiry(e, chrono::Utc::now())
-                .map(|t| t.to_string())
+                .map(|t| crate::store::Timestamp::from(t).to_string())
                 .ok_or_else(|| Error::Usage(ServeError::BadExpiry(e.to_string()).to_string()))
         })
         .transpose()?;
