@@ -122,7 +122,12 @@ impl App {
 /// Every route, in one place.
 fn router(app: Arc<App>) -> Router {
     let keyed = Router::new()
-        .route("/v1/sync", post(sync::sync))
+        // Only a sync's body may come compressed: elsewhere (and for other methods, which get
+        // 405) a Content-Encoding is not looked at.
+        .route(
+            "/v1/sync",
+            post(sync::sync).layer(tower_http::decompression::RequestDecompressionLayer::new()),
+        )
         .route("/v1/imports", get(read::imports))
         .route("/v1/imports/{id}", get(read::import))
         .route("/v1/imports/{id}/errors", get(read::import_errors))
@@ -162,7 +167,6 @@ fn router(app: Arc<App>) -> Router {
         .merge(page::routes())
         .fallback(problem::no_route)
         .method_not_allowed_fallback(problem::method_not_allowed)
-        .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(axum::middleware::from_fn(problem::normalize))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
