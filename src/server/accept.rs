@@ -9,6 +9,7 @@ use super::client::ClientAddr;
 use super::limits::KeyRates;
 use crate::error::{InvitationError, ServeError};
 use crate::invitations::{self, AcceptOutcome};
+use crate::report::html::escape;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -130,22 +131,6 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
         headers.insert(name, HeaderValue::from_static(value));
     }
     response
-}
-
-/// Text as HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
