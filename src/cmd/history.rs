@@ -1,7 +1,7 @@
 //! `roster imports ...`: the import history.
 
 use crate::cli::{GlobalArgs, ImportsCommand, ListFormat};
-use crate::error::{Error, Result, msg};
+use crate::error::{Error, Result};
 use crate::report::json;
 use crate::report::table::{Listing, keep_whole, listing, row, sized};
 use crate::store::ImportRecord;
@@ -13,7 +13,7 @@ pub fn imports(command: ImportsCommand, global: &GlobalArgs, term: &Term) -> Res
         return super::import::revert::run(args, global, term);
     }
     let store = super::open_existing(global)?;
-    let missing = |id: i64| Error::NotFound(msg::no_import(id));
+    let missing = Error::ImportNotFound;
     match command {
         ImportsCommand::List { output, limit } => {
             let mut list = store.imports()?;

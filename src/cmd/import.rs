@@ -6,7 +6,7 @@ use super::{Output, open_existing, open_store};
 use crate::cli::Show;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::columns;
-use crate::error::{Error, Result, RowError, msg};
+use crate::error::{Code, Error, Result, RowError, msg};
 use crate::import::{self, ImportInput, ImportOptions, Outcome, Refusal, RunStatus};
 use crate::plan::Mode;
 use crate::report::plan_text::PlanView;
@@ -24,7 +24,10 @@ const MAX_LISTED_ERRORS: usize = 100;
 
 pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -> Result<u8> {
     if args.output == OutputFormat::Html && !(is_diff || args.dry_run) {
-        return Err(Error::Usage(msg::HTML_NEEDS_DRY_RUN.to_string()));
+        return Err(Error::Refusal(
+            Code::HtmlNeedsDryRun,
+            msg::HTML_NEEDS_DRY_RUN.to_string(),
+        ));
     }
     let mut store = match is_diff || args.dry_run {
         true => open_existing(global)?,

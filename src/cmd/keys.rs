@@ -1,7 +1,7 @@
 //! `roster keys create|list|revoke`: the API keys of `roster serve` (SPEC §12).
 
 use crate::cli::{GlobalArgs, KeysCommand, ListFormat};
-use crate::error::{Error, Result, ServeError};
+use crate::error::{Code, Error, Result, ServeError};
 use crate::keys;
 use crate::report::table::{keep_whole, row, sized};
 use crate::term::Term;
@@ -21,7 +21,10 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
         } => {
             let name = name.trim();
             if name.is_empty() || name.chars().any(char::is_control) {
-                return Err(Error::Usage(ServeError::BadKeyName.to_string()));
+                return Err(Error::Refusal(
+                    Code::InvalidKeyName,
+                    ServeError::BadKeyName.to_string(),
+                ));
             }
             let rotation = rotation(&store, replaces.as_deref(), expires.as_deref())?;
             let key = keys::generate()?;
@@ -75,7 +78,10 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
         }
         KeysCommand::Revoke { name } => {
             if !store.revoke_key(&name)? {
-                return Err(Error::NotFound(ServeError::NoKey(name).to_string()));
+                return Err(Error::Refusal(
+                    Code::KeyNotFound,
+                    ServeError::NoKey(name).to_string(),
+                ));
             }
             if !global.quiet {
                 eprintln!("Revoked the key '{name}'.");
@@ -99,7 +105,8 @@ fn rotation(
                 .into_iter()
                 .find(|k| k.name == old.trim() && k.revoked_at.is_none());
             let old = live.ok_or_else(|| {
-                Error::Usage(ServeError::NothingToReplace(old.to_string()).to_string())
+                let e = ServeError::NothingToReplace(old.to_string());
+                Error::Refusal(e.code(), e.to_string())
             })?;
             Some(old.operator().to_string())
         }
@@ -108,7 +115,10 @@ fn rotation(
         .map(|e| {
             keys::parse_expiry(e, chrono::Utc::now())
                 .map(|t| crate::store::Timestamp::from(t).to_string())
-                .ok_or_else(|| Error::Usage(ServeError::BadExpiry(e.to_string()).to_string()))
+                .ok_or_else(|| {
+                    let bad = ServeError::BadExpiry(e.to_string());
+                    Error::Refusal(bad.code(), bad.to_string())
+                })
         })
         .transpose()?;
     Ok(crate::store::keys::KeyRotation {

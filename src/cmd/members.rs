@@ -1,7 +1,7 @@
 //! `roster members ...` and `roster invite`: administer single members outside an import.
 
 use crate::cli::{GlobalArgs, ListFormat, MembersCommand};
-use crate::error::{Error, Result, msg};
+use crate::error::{Code, Error, Result, msg};
 use crate::model::{Field, Status};
 use crate::report::json;
 use crate::report::table::{keep_whole, listing, row, sized};
@@ -53,7 +53,10 @@ pub fn run(
         }
         "ban" => change(Status::Banned, Some(m.status), m.protected),
         "unban" if m.status != Status::Banned => {
-            return Err(Error::Usage(msg::not_banned(&m.label(), m.status)));
+            return Err(Error::Refusal(
+                Code::NotBanned,
+                msg::not_banned(&m.label(), m.status),
+            ));
         }
         "unban" => change(
             m.prior_status.unwrap_or(Status::Provisioned),
@@ -66,7 +69,10 @@ pub fn run(
         "protect" => change(m.status, m.prior_status, true),
         "unprotect" => change(m.status, m.prior_status, false),
         _ if m.status != Status::Invited => {
-            return Err(Error::Usage(msg::cannot_activate(&m.label(), m.status)));
+            return Err(Error::Refusal(
+                Code::ActivateNotInvited,
+                msg::cannot_activate(&m.label(), m.status),
+            ));
         }
         _ => change(Status::Active, None, m.protected),
     };

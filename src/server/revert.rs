@@ -12,7 +12,6 @@ use crate::keys::Scope;
 use crate::policy::Limit;
 use crate::report::prerender::Prerender;
 use axum::extract::{Extension, Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
@@ -66,10 +65,7 @@ async fn handle(
     options.max_deactivations = params.parse::<Limit>("max_deactivations")?;
     let skip_conflicts = params.flag("skip_conflicts")?;
     if caller.scope == Scope::Read && !options.dry_run {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            ServeError::ReadOnlyKey(caller.name).to_string(),
-        ));
+        return Err(Problem::of(ServeError::ReadOnlyKey(caller.name)));
     }
     // Detached: once started, the revert runs to its end even if the client goes away.
     let worker = Arc::clone(&app);
@@ -79,7 +75,7 @@ async fn handle(
             Ok::<_, StoreError>(match outcome {
                 Ok(outcome) => pipeline::finished(&outcome, false, &Prerender::of(false)),
                 Err(Error::Store(StoreError::Busy)) => Err(Problem::busy()),
-                Err(Error::NotFound(_)) => Err(Problem::not_found(ServeError::NoImport(id))),
+                Err(Error::ImportNotFound(_)) => Err(Problem::not_found(ServeError::NoImport(id))),
                 Err(e) => Err(Problem::internal(e)),
             })
         })

@@ -94,10 +94,7 @@ async fn handle(
 ) -> Result<Response, Problem> {
     let mut options = pipeline::SyncOptions::from_params(&params)?;
     if caller.scope == Scope::Read && !options.dry_run {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            ServeError::ReadOnlyKey(caller.name).to_string(),
-        ));
+        return Err(Problem::of(ServeError::ReadOnlyKey(caller.name)));
     }
     let (format, charset) = body_format(&headers)?;
     options.encoding = options.encoding.or(charset);
@@ -124,10 +121,7 @@ async fn handle(
                 .await?;
             if let Some(kept) = kept {
                 if kept.request_sha256 != request_sha256 {
-                    return Err(Problem::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        ServeError::IdempotencyMismatch.to_string(),
-                    ));
+                    return Err(Problem::of(ServeError::IdempotencyMismatch));
                 }
                 return Ok(replay(kept));
             }

@@ -4,7 +4,7 @@
 
 use super::{observer, report};
 use crate::cli::{GlobalArgs, ImportArgs, RevertArgs, Show};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::import::{self, ImportOptions};
 use crate::report::OutputFormat;
 use crate::term::Term;
@@ -12,8 +12,9 @@ use clap::{Args, FromArgMatches};
 
 pub fn run(args: &RevertArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
     if args.output == OutputFormat::Html {
-        return Err(Error::Usage(
-            "--output html reviews a file's plan: use table, json or ndjson for a revert".into(),
+        return Err(Error::Refusal(
+            Code::HtmlNotForRevert,
+            Code::HtmlNotForRevert.message().into(),
         ));
     }
     let mut store = match args.dry_run {
