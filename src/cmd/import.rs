@@ -23,6 +23,28 @@ pub mod revert;
 const MAX_LISTED_ERRORS: usize = 100;
 
 pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -> Result<u8> {
+    let (outcome, observer, errors_csv) =
+        refused_as(args.output, plan(args, global, term, is_diff))?;
+    report(outcome, observer, errors_csv, args, global, term)
+}
+
+/// An error before the outcome exists (no store, the store busy, a usage error) has no import
+/// document: under `--output json` or `ndjson` it is the refusal document
+/// ([`super::refusal`]), so that stdout always answers.
+fn refused_as<T>(output: OutputFormat, result: Result<T>) -> Result<T> {
+    if let (Err(e), Some(format)) = (&result, super::refusal::Refusals::of(output)) {
+        super::refusal::write(e, format);
+    }
+    result
+}
+
+/// The import run up to its outcome.
+fn plan(
+    args: &ImportArgs,
+    global: &GlobalArgs,
+    term: &Term,
+    is_diff: bool,
+) -> Result<(Outcome, Observer, Option<Output>)> {
     if args.output == OutputFormat::Html && !(is_diff || args.dry_run) {
         return Err(Error::Refusal(
             Code::HtmlNeedsDryRun,
@@ -48,7 +70,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         .transpose()?;
     let mut observer = observer(args, term, is_diff);
     let outcome = import::run(&mut store, input, &options, &mut observer)?;
-    report(outcome, observer, errors_csv, args, global, term)
+    Ok((outcome, observer, errors_csv))
 }
 
 /// What sees the run: progress, the question before applying, the changes rendered beside

@@ -11,6 +11,26 @@ use crate::term::Term;
 use clap::{Args, FromArgMatches};
 
 pub fn run(args: &RevertArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
+    let (outcome, observer, as_import) = super::refused_as(args.output, plan(args, global, term))?;
+    // The members left out of a refused revert, under its message.
+    if args.output == OutputFormat::Table
+        && matches!(outcome.refusal, Some(import::Refusal::Revert(_)))
+    {
+        outcome
+            .errors
+            .iter()
+            .skip(1)
+            .for_each(|e| term.detail(&e.message));
+    }
+    report(outcome, observer, None, &as_import, global, term)
+}
+
+/// The revert run up to its outcome (an error here has no document yet).
+fn plan(
+    args: &RevertArgs,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<(import::Outcome, super::observer::Observer, ImportArgs)> {
     if args.output == OutputFormat::Html {
         return Err(Error::Refusal(
             Code::HtmlNotForRevert,
@@ -36,17 +56,7 @@ pub fn run(args: &RevertArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
         &options,
         &mut observer,
     )?;
-    // The members left out of a refused revert, under its message.
-    if args.output == OutputFormat::Table
-        && matches!(outcome.refusal, Some(import::Refusal::Revert(_)))
-    {
-        outcome
-            .errors
-            .iter()
-            .skip(1)
-            .for_each(|e| term.detail(&e.message));
-    }
-    report(outcome, observer, None, &as_import, global, term)
+    Ok((outcome, observer, as_import))
 }
 
 /// The revert's flags as the import flags the report reads (output, show, dry run, yes).
