@@ -224,25 +224,9 @@ fn render(
     Ok(())
 }
 
-/// The warnings on stderr, the `--map`s of a nightly run in one line rather than one each
-/// (JSON keeps one warning per mapping).
+/// The warnings on stderr (the `--map`s of a run are already one).
 fn print_warnings(warnings: &[String], term: &Term) {
-    const MAPPED: &str = "mapped column ";
-    let mapped: Vec<&str> = warnings
-        .iter()
-        .filter_map(|w| w.strip_prefix(MAPPED))
-        .collect();
-    if mapped.len() > 1 {
-        term.warning(&format!(
-            "mapped {} columns: {}",
-            mapped.len(),
-            mapped.join(", ")
-        ));
-    }
-    warnings
-        .iter()
-        .filter(|w| mapped.len() == 1 || !w.starts_with(MAPPED))
-        .for_each(|w| term.warning(w));
+    warnings.iter().for_each(|w| term.warning(w));
 }
 
 /// The row errors listed under a refusal's message: in table mode, the first hundred.
