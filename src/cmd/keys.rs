@@ -3,7 +3,7 @@
 use crate::cli::{GlobalArgs, KeysCommand, ListFormat};
 use crate::error::{Code, Error, Result, ServeError};
 use crate::keys;
-use crate::report::table::{keep_whole, row, sized};
+use crate::report::table::listing_all;
 use crate::term::Term;
 
 pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
@@ -48,31 +48,32 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
                 let list: Vec<_> = list.iter().map(crate::report::records::key).collect();
                 super::say_json(&list)?;
             } else {
-                // Every column of SPEC §12 even when empty (a listing would drop `last used`
-                // before any key is used); the name wraps first, the rest stays whole.
-                let mut table = sized(Term::width());
-                table.set_header(["name", "scope", "prefix", "created", "last used", "revoked"]);
-                for k in list {
-                    let mut shown = k.name.clone();
-                    if let Some(operator) = &k.operator {
-                        shown.push_str(&format!(" (as {operator})"));
-                    }
-                    if let Some(at) = &k.expires_at {
-                        shown.push_str(&format!(" (expires {at})"));
-                    }
-                    row(
-                        &mut table,
-                        [
+                // Every column of SPEC §12 even when empty (before any key is used); the name
+                // wraps first, the rest stays whole; a name too long for the width makes the
+                // list one block a key.
+                let header = ["name", "scope", "prefix", "created", "last used", "revoked"];
+                let rows: Vec<Vec<String>> = list
+                    .into_iter()
+                    .map(|k| {
+                        let mut shown = k.name.clone();
+                        if let Some(operator) = &k.operator {
+                            shown.push_str(&format!(" (as {operator})"));
+                        }
+                        if let Some(at) = &k.expires_at {
+                            shown.push_str(&format!(" (expires {at})"));
+                        }
+                        vec![
                             shown,
                             k.scope,
                             k.prefix,
                             k.created_at,
                             k.last_used_at.unwrap_or_default(),
                             k.revoked_at.unwrap_or_default(),
-                        ],
-                    );
-                }
-                keep_whole(&mut table, &[1, 2, 3, 4, 5], Term::width());
+                        ]
+                    })
+                    .collect();
+                let whole = ["scope", "prefix", "created", "last used", "revoked"];
+                let table = listing_all(&header, &rows, &whole, Term::width());
                 super::say(&table.to_string())?;
             }
         }
