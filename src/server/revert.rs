@@ -28,8 +28,8 @@ const OPTIONS: &[&str] = &[
         ("id" = i64, Path, description = "The import to revert"),
         ("dry_run" = Option<bool>, Query, description = "Plan and check only (allowed to read keys)"),
         ("skip_conflicts" = Option<bool>, Query, description = "Leave members changed after the import as they are, and revert the rest"),
-        ("expect_plan" = Option<String>, Query, description = "Apply only if the plan is exactly this reviewed one"),
-        ("max_deactivations" = Option<String>, Query, description = "N or N%: most members this revert may deactivate"),
+        ("expect_plan" = Option<String>, Query, description = "Apply only if the plan is exactly this reviewed one (its plan_id: 64 hexadecimal digits)", pattern = "^[0-9a-f]{64}$"),
+        ("max_deactivations" = Option<String>, Query, description = "N or N%: most members this revert may deactivate", pattern = "^([0-9]{1,9}|100%|[0-9]{1,2}%)$"),
     ),
     responses(
         (status = 200, description = "Reverted, or a dry run: the `roster imports revert --output json` document (mode `revert`)", content_type = "application/json"),
