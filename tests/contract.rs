@@ -501,10 +501,20 @@ fn each_message_is_an_instance_of_its_codes_template() {
     for rule in rules {
         assert!(rule.code().matches(&rule.to_string()), "{rule}");
     }
+    use roster::error::ServeError;
     let serve = [
-        roster::error::ServeError::NoImport(7),
-        roster::error::ServeError::MissingKey,
-        roster::error::ServeError::UnknownParameter("x".into()),
+        ServeError::NoImport(7),
+        ServeError::MissingKey,
+        ServeError::UnknownParameter("x".into()),
+        ServeError::ExpiredKey,
+        ServeError::ImportsBusy(4, 5),
+        ServeError::TooManyConnections,
+        ServeError::PreviewGone,
+        ServeError::NothingToReplace("hris".into()),
+        ServeError::BadExpiry("soon".into()),
+        ServeError::DuplicateHeader("Authorization"),
+        ServeError::DuplicateParameter("limit".into()),
+        ServeError::UnsupportedEncoding,
     ];
     for e in serve {
         assert!(e.code().matches(&e.to_string()), "{e}");
