@@ -33,7 +33,7 @@ const OPTIONS: &[&str] = &[
     ),
     responses(
         (status = 200, description = "Reverted, or a dry run: the `roster imports revert --output json` document (mode `revert`)", content_type = "application/json"),
-        (status = 401, description = "Missing, unknown or revoked key", content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown, revoked or expired key", content_type = "application/problem+json"),
         (status = 403, description = "A read key on a revert that is not a dry run", content_type = "application/problem+json"),
         (status = 404, description = "No such import", content_type = "application/problem+json"),
         (status = 409, description = "Members changed after the import (the document lists each; skip_conflicts reverts the rest), the import was already reverted or did not complete: the document; or another import is being applied (problem, Retry-After)", content_type = "application/json"),

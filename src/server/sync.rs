@@ -50,7 +50,7 @@ use tokio::sync::mpsc;
     responses(
         (status = 200, description = "Applied, or a dry run: the `roster import --output json` document (NDJSON events with `Accept: application/x-ndjson`)", content_type = "application/json"),
         (status = 400, description = "A file-level or row error: the document, `status` FAILED, with the `errors`", content_type = "application/json"),
-        (status = 401, description = "Missing, unknown or revoked key", content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown, revoked or expired key", content_type = "application/problem+json"),
         (status = 403, description = "A read key on a sync that is not a dry run", content_type = "application/problem+json"),
         (status = 409, description = "Another import is being applied (Retry-After)", content_type = "application/problem+json"),
         (status = 408, description = "The body arrived too slowly (--body-timeout)", content_type = "application/problem+json"),
