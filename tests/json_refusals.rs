@@ -54,6 +54,17 @@ fn member_and_definition_refusals_have_their_own_codes() {
     assert_eq!(code(&doc), "member_not_found");
     let doc = refused(&r, &["config", "get", "seats", "--output", "json"], 2);
     assert_eq!(code(&doc), "unknown_setting");
+    let doc = refused(&r, &["invitations", "send", "--output", "json"], 1);
+    assert_eq!(code(&doc), "invitations_not_configured");
+    let missing = r.path("none.db").display().to_string();
+    for args in [
+        &["labels", "list", "--output", "json"][..],
+        &["forms", "list", "--output", "json"],
+        &["config", "get", "--output", "json"],
+    ] {
+        let run = r.args(args).db(&missing).status(1).run();
+        assert_eq!(code(&run.json()), "no_store", "{args:?}");
+    }
     // Commands without --output json still refuse with their codes' exit codes.
     r.args(&["labels", "remove", "gold"])
         .status(1)
