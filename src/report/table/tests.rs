@@ -62,3 +62,19 @@ fn cells_show_control_characters() {
     assert!(text.contains("a\\u{1b}[2Jb\\nc"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text}");
 }
+
+#[test]
+fn an_untitled_record_as_lines_has_no_header_and_no_empty_field() {
+    let long = "x".repeat(90);
+    let rows = [
+        ("email".to_string(), "ann@example.com".to_string()),
+        ("phone".to_string(), String::new()),
+        ("description".to_string(), long.clone()),
+    ];
+    let text = fields(["field", "value"], false, &rows, 80).to_string();
+    assert_eq!(
+        text,
+        format!("email: ann@example.com\ndescription:\n    {long}"),
+        "{text}"
+    );
+}
