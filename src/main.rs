@@ -56,10 +56,9 @@ fn main() -> ExitCode {
 
 /// The command line, and how a failure of its command answers on stdout (`--output json`).
 fn parse() -> Result<(Cli, Option<Refusals>), clap::Error> {
-    let mut command = Cli::command();
-    let mut matches = command.clone().try_get_matches()?;
+    let mut matches = Cli::command().try_get_matches()?;
     let refusals = refusal::of_matches(&matches);
-    let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command))?;
+    let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut Cli::command()))?;
     Ok((cli, refusals))
 }
 
