@@ -87,6 +87,8 @@ mod server_harness;
 mod server;
 // POST /v1/sync: parity with the CLI, statuses, NDJSON, Idempotency-Key, lock, disconnects, signals.
 mod server_sync;
+// `POST /v1/sync?report=summary` (issue 25): the document without its changes.
+mod server_report;
 // A real CLI holding the lock at its question, eight contenders, a slow body, progress.
 mod server_transport;
 // The GET endpoints of roster serve answer what the matching CLI commands print.

@@ -73,7 +73,12 @@ async fn handle(
         worker.db.with(|store| {
             let outcome = import::revert(store, id, skip_conflicts, &options, &mut Quiet);
             Ok::<_, StoreError>(match outcome {
-                Ok(outcome) => pipeline::finished(&outcome, false, &Prerender::of(false)),
+                Ok(outcome) => pipeline::finished(
+                    &outcome,
+                    false,
+                    pipeline::Changes::Listed,
+                    &Prerender::of(false),
+                ),
                 Err(Error::Store(StoreError::Busy)) => Err(Problem::busy()),
                 Err(Error::ImportNotFound(_)) => Err(Problem::not_found(ServeError::NoImport(id))),
                 Err(e) => Err(Problem::internal(e)),

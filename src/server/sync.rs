@@ -41,6 +41,7 @@ use tokio::sync::mpsc;
         ("encoding" = Option<String>, Query, description = "The body's encoding when it has no BOM and is not UTF-8 (for example windows-1252); else the charset of Content-Type", min_length = 1),
         ("delimiter" = Option<String>, Query, description = "The CSV delimiter: , ; tab or | (default: detected)", pattern = "^(,|;|\\||\t|tab|comma|semicolon|pipe)$"),
         ("map" = Option<Vec<String>>, Query, description = "Map a header of the file to a column: 'Header In File=column' (repeatable; every other parameter may be given once)"),
+        ("report" = Option<String>, Query, description = "full (default): the whole document; summary: the document without `changes` (NDJSON: no `change` events), which spares a large sync rendering and sending its list of changes"),
         ("Idempotency-Key" = Option<String>, Header, description = "A repeat with the same key, method, path, query, Content-Type and body returns the first response and applies nothing again"),
         ("Content-Encoding" = Option<String>, Header, description = "gzip or zstd: a compressed body (the byte limit applies after decompression); identity: none"),
         ("X-Request-Id" = Option<String>, Header, description = "The request's id (up to 128 of A-Z a-z 0-9 - _ . :), echoed on the answer, in the log line and in problem documents; else a new one"),
@@ -187,6 +188,7 @@ fn run_job(
 ) {
     let recording = !job.options.dry_run;
     let ndjson = job.ndjson;
+    let listed = !job.options.summary_only;
     let finished = app.db.with(|store| {
         let mut relay = Relay {
             app,
@@ -194,6 +196,7 @@ fn run_job(
             ndjson,
             recording,
             long: false,
+            listed,
             prerender: Prerender::of(ndjson),
         };
         let prerender = relay.prerender.clone();
@@ -229,6 +232,8 @@ struct Relay<'a> {
     /// A run that is recorded in history (not a dry run).
     recording: bool,
     long: bool,
+    /// The answer lists the changes (not `report=summary`).
+    listed: bool,
     /// The answer's changes, rendered beside the apply.
     prerender: Prerender,
 }
@@ -241,7 +246,7 @@ impl Events for Relay<'_> {
     }
 
     fn beside_apply(&mut self) -> Option<Beside> {
-        Some(self.prerender.work())
+        self.listed.then(|| self.prerender.work())
     }
 
     fn progress(&mut self, stage: Stage, done: u64, total: u64) {
