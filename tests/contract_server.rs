@@ -185,6 +185,8 @@ fn parameters_have_the_schemas_the_server_enforces() {
         serde_json::json!(["gzip", "zstd", "identity"])
     );
     assert_eq!(encoding["type"], "string", "never null: {encoding}");
+    let report = parameter(&doc, "/v1/sync", "post", "report");
+    assert_eq!(report["enum"], serde_json::json!(["full", "summary"]));
     let q = parameter(&doc, "/v1/members/search", "get", "q");
     assert_eq!(q["minLength"], 1, "{q}");
     for (path, name) in [
@@ -214,6 +216,11 @@ fn parameters_have_the_schemas_the_server_enforces() {
     let server = Server::start(&r, &[]);
     let search = server.get("/v1/members/search?q=%20%20", &key);
     assert_eq!(search.status, 400, "{}", search.text());
+    for query in ["status=", "status=ACTIVE,", "status=,"] {
+        let members = server.get(&format!("/v1/members?{query}"), &key);
+        assert_eq!(members.status, 400, "{query}: {}", members.text());
+    }
+    assert_eq!(server.get("/v1/members?status=active", &key).status, 200);
     let revert = client()
         .post(server.url("/v1/imports/1/revert?expect_plan="))
         .bearer_auth(&key)

@@ -168,8 +168,8 @@ const BODIES: &[(&str, &str, &str, &str, &str)] = &[
 /// Parameter schemas more exact than the handlers' declarations say: (path, parameter,
 /// schema[, style and explode]), as the handlers read them. A header is a string, never
 /// `null` (which a client would send as the text `null`).
-fn parameter_schemas() -> [(&'static str, &'static str, Value); 7] {
-    let status = json!({"type": "array", "items": {"enum": ["PROVISIONED", "INVITED", "ACTIVE", "INACTIVE", "BANNED"]}});
+fn parameter_schemas() -> [(&'static str, &'static str, Value); 8] {
+    let status = json!({"type": "array", "minItems": 1, "items": {"enum": ["PROVISIONED", "INVITED", "ACTIVE", "INACTIVE", "BANNED"]}});
     [
         // More than 1000 is read as 1000.
         (
@@ -193,6 +193,11 @@ fn parameter_schemas() -> [(&'static str, &'static str, Value); 7] {
             "/v1/sync",
             "Content-Encoding",
             json!({"type": "string", "enum": ["gzip", "zstd", "identity"]}),
+        ),
+        (
+            "/v1/sync",
+            "report",
+            json!({"type": "string", "enum": ["full", "summary"]}),
         ),
         ("/v1/sync", "Idempotency-Key", json!({"type": "string"})),
         ("/v1/sync", "X-Request-Id", json!({"type": "string"})),

@@ -165,8 +165,15 @@ fn statuses(given: Option<&str>) -> Result<Vec<Status>, Problem> {
     given
         .into_iter()
         .flat_map(|v| v.split(','))
-        .filter(|s| !s.trim().is_empty())
         .map(|s| {
+            // `status=` or `status=ACTIVE,` names no status: refused, as the OpenAPI
+            // document's `minItems` and `enum` say, rather than read as "all".
+            if s.trim().is_empty() {
+                return Err(Problem::bad_request(ServeError::BadParameter {
+                    name: "status".into(),
+                    reason: "an empty status; give PROVISIONED, INVITED, ACTIVE, INACTIVE or BANNED, comma-separated".into(),
+                }));
+            }
             s.trim()
                 .to_ascii_uppercase()
                 .parse::<Status>()
