@@ -24,6 +24,7 @@ mod read;
 pub mod shared;
 mod sql;
 mod sqlite;
+pub mod scim;
 mod ticker;
 mod time;
 pub mod token;
