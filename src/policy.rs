@@ -235,12 +235,7 @@ fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Opti
         .iter()
         .filter(|m| m.status.is_live())
         .count() as u64;
-    let (limit, text) = match limit {
-        Some(Limit::Count(c)) => (c, c.to_string()),
-        Some(Limit::Percent(p)) => (n * p / 100, percent_text(p, n * p / 100)),
-        None if n / 4 >= 10 => (n / 4, percent_text(25, n / 4)),
-        None => (10, "10".to_string()),
-    };
+    let (limit, text) = limit_of(limit, n);
     let p = (k * 100 + n / 2).checked_div(n).unwrap_or(100);
     (k > limit).then_some(Rule::Deactivations {
         k,
@@ -248,6 +243,40 @@ fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Opti
         p,
         limit: text,
     })
+}
+
+/// A deactivation limit for `n` live members, and its text: the default is 25% of them, never
+/// less than 10.
+fn limit_of(limit: Option<Limit>, n: u64) -> (u64, String) {
+    match limit {
+        Some(Limit::Count(c)) => (c, c.to_string()),
+        Some(Limit::Percent(p)) => (n * p / 100, percent_text(p, n * p / 100)),
+        None if n / 4 >= 10 => (n / 4, percent_text(25, n / 4)),
+        None => (10, "10".to_string()),
+    }
+}
+
+/// SCIM's deactivations per rolling hour (SPEC §17, `scim-max-deactivations`): `recent` made
+/// in the last hour and this plan's; when they would exceed the limit (the same default share
+/// as `max-deactivations`), the limit's text.
+pub fn scim_deactivations(
+    plan: &Plan,
+    snapshot: &Snapshot,
+    recent: u64,
+    limit: Option<Limit>,
+) -> Option<String> {
+    let k = plan
+        .changes
+        .iter()
+        .filter(|c| c.status.is_some_and(|s| s.new == Status::Inactive))
+        .count() as u64;
+    let n = snapshot
+        .members
+        .iter()
+        .filter(|m| m.status.is_live())
+        .count() as u64;
+    let (limit, text) = limit_of(limit, n);
+    (k > 0 && recent + k > limit).then_some(text)
 }
 
 /// A percentage limit as it was set, with the members it comes to: `15% (449 members)`.

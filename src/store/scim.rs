@@ -194,10 +194,7 @@ impl Store {
                     .get(from)
                     .ok_or_else(|| sql::message(format!("no team {from}")))?;
                 if from != name {
-                    db.execute(
-                        "UPDATE teams SET name = $2 WHERE id = $1",
-                        args![id, name],
-                    )?;
+                    db.execute("UPDATE teams SET name = $2 WHERE id = $1", args![id, name])?;
                     team_ids.insert(name.to_string(), id);
                 }
                 store_group(db, id, resource, &at)?;
@@ -219,7 +216,8 @@ fn audit(
 ) -> Result<Vec<super::audit::Batch>, StoreError> {
     let mut audit = BatchWriter::default();
     for (change, &id) in write.plan.changes.iter().zip(ids) {
-        let mut event = serde_json::to_value(ChangeJson(change)).map_err(|e| sql::message(e.to_string()))?;
+        let mut event =
+            serde_json::to_value(ChangeJson(change)).map_err(|e| sql::message(e.to_string()))?;
         if let Some(map) = event.as_object_mut() {
             map.insert("scim".into(), write.note.clone());
         }

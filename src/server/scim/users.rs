@@ -1,0 +1,504 @@
+//! `/scim/v2/Users`: members as Users (SPEC §17). Reads answer every member that SCIM did not
+//! delete; each write is one member's change through [`write`]: `POST` creates (or, for the
+//! userName of a deleted User, reactivates), `PUT` replaces, `PATCH` modifies, `DELETE`
+//! deactivates and hides.
+
+use super::super::App;
+use super::super::auth::Caller;
+use super::answer::{Doc, base_url, object};
+use super::discovery::USER_URN;
+use super::user_map::{self, MAPPED, Mapped};
+use super::write::{self, Fail};
+use super::{listing, patch};
+use crate::error::ScimError;
+use crate::model::{Field, Status, Values};
+use crate::plan::{Action, Change, FieldChange, Key, NewMember, StatusChange};
+use crate::snapshot::Snapshot;
+use crate::store::Store;
+use crate::store::scim::{ScimUser, ScimWrite, UserWrite};
+use crate::validate::Record;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The members and the Users SCIM wrote, read together.
+struct Users {
+    snapshot: Snapshot,
+    rows: HashMap<i64, ScimUser>,
+}
+
+impl Users {
+    fn read(store: &mut Store) -> Result<Users, crate::error::StoreError> {
+        let snapshot = store.snapshot()?;
+        let rows = store
+            .scim_users()?
+            .into_iter()
+            .map(|r| (r.member_id, r))
+            .collect();
+        Ok(Users { snapshot, rows })
+    }
+
+    /// The member of a User id, unless SCIM deleted it.
+    fn find(&self, id: &str) -> Option<usize> {
+        let id: i64 = id.parse().ok()?;
+        let i = self
+            .snapshot
+            .members
+            .binary_search_by_key(&id, |m| m.id)
+            .ok()?;
+        (!self.rows.get(&id).is_some_and(|r| r.deleted)).then_some(i)
+    }
+
+    fn render(&self, i: usize, base: &str) -> Value {
+        render(
+            &self.snapshot,
+            i,
+            self.rows.get(&self.snapshot.members[i].id),
+            base,
+        )
+    }
+}
+
+/// A member as a User: the resource as last written (or made from the member), with its id,
+/// `active` from its status, and `meta`.
+fn render(snapshot: &Snapshot, i: usize, row: Option<&ScimUser>, base: &str) -> Value {
+    let member = &snapshot.members[i];
+    let stored = row
+        .and_then(|r| serde_json::from_str::<Value>(&r.resource).ok())
+        .filter(Value::is_object);
+    // `active` is answered when the User holds it, or when the member is INACTIVE.
+    let holds_active = stored
+        .as_ref()
+        .is_none_or(|s| super::filter::get_ci(s, "active").is_some());
+    let mut user = stored.unwrap_or_else(|| user_map::from_member(member));
+    let (created, modified, version) = match row {
+        Some(r) => (r.created_at.clone(), r.updated_at.clone(), r.version),
+        None => {
+            let now = crate::store::Timestamp::now().to_string();
+            (now.clone(), now, 0)
+        }
+    };
+    user["id"] = member.id.to_string().into();
+    if user.get("schemas").is_none_or(|s| !s.is_array()) {
+        user["schemas"] = json!([USER_URN]);
+    }
+    if let Some(map) = user.as_object_mut() {
+        map.retain(|k, _| !k.eq_ignore_ascii_case("active"));
+    }
+    if holds_active || member.status == Status::Inactive {
+        user["active"] = (member.status != Status::Inactive).into();
+    }
+    user["meta"] = json!({
+        "resourceType": "User",
+        "created": created,
+        "lastModified": modified,
+        "location": format!("{base}/Users/{}", member.id),
+        "version": format!("W/\"{version}\""),
+    });
+    user
+}
+
+/// `GET /Users`: `filter` (`eq` on userName, externalId, emails.value,
+/// `emails[type eq "work"].value`, id; joined with `and`), `startIndex`, `count`.
+pub async fn list(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let base = base_url(&headers);
+    let params = match listing::Params::read(&query, listing::USER_FILTERS) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let read = app.db.run(Users::read).await;
+    match read {
+        Ok(users) => {
+            let all: Vec<Value> = (0..users.snapshot.members.len())
+                .filter(|&i| {
+                    !users
+                        .rows
+                        .get(&users.snapshot.members[i].id)
+                        .is_some_and(|r| r.deleted)
+                })
+                .map(|i| users.render(i, &base))
+                .collect();
+            params.answer(all, USER_URN).into_response()
+        }
+        Err(e) => super::answer::internal(e),
+    }
+}
+
+pub async fn get(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let base = base_url(&headers);
+    match app.db.run(Users::read).await {
+        Ok(users) => match users.find(&id) {
+            Some(i) => {
+                let user = listing::select(users.render(i, &base), &query, USER_URN);
+                Doc::resource(StatusCode::OK, user).into_response()
+            }
+            None => ScimError::NotFound("User", id).into_response(),
+        },
+        Err(e) => super::answer::internal(e),
+    }
+}
+
+/// The resource a request body gives: an object with a non-empty `userName`, without the
+/// attributes the server assigns.
+fn resource_of(body: &[u8]) -> Result<(Value, String), ScimError> {
+    let mut map = object(body)?;
+    map.retain(|k, _| !k.eq_ignore_ascii_case("id") && !k.eq_ignore_ascii_case("meta"));
+    let resource = Value::Object(map);
+    let user_name = user_name_of(&resource)?;
+    Ok((resource, user_name))
+}
+
+fn user_name_of(resource: &Value) -> Result<String, ScimError> {
+    super::filter::get_ci(resource, "userName")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| ScimError::InvalidValue("userName is required".into()))
+}
+
+/// What a write of a User answers: the member's id, rendered afterwards.
+async fn answer(
+    app: &Arc<App>,
+    written: Result<i64, Fail>,
+    status: StatusCode,
+    base: String,
+) -> Response {
+    let id = match written {
+        Ok(id) => id,
+        Err(fail) => return fail.into_response(),
+    };
+    match app.db.run(Users::read).await {
+        Ok(users) => match users.find(&id.to_string()) {
+            Some(i) => Doc::resource(status, users.render(i, &base)).into_response(),
+            None => ScimError::NotFound("User", id.to_string()).into_response(),
+        },
+        Err(e) => super::answer::internal(e),
+    }
+}
+
+pub async fn create(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (resource, user_name) = match resource_of(&body) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let operator = operator(&caller);
+    let written = write::run(&app, move |store, snapshot| {
+        // The userName of a User SCIM deleted: the member is reactivated.
+        let target = match store.scim_user_named(&user_name)? {
+            Some(row) if !row.deleted => return Err(uniqueness("userName", &user_name)),
+            Some(row) => index(snapshot, row.member_id),
+            None => None,
+        };
+        save(
+            store, snapshot, target, &resource, &user_name, false, &operator,
+        )
+    })
+    .await;
+    answer(&app, written, StatusCode::CREATED, base_url(&headers)).await
+}
+
+pub async fn replace(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (resource, user_name) = match resource_of(&body) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let operator = operator(&caller);
+    let written = write::run(&app, move |store, snapshot| {
+        let i = visible(store, snapshot, &id)?;
+        save(
+            store,
+            snapshot,
+            Some(i),
+            &resource,
+            &user_name,
+            false,
+            &operator,
+        )
+    })
+    .await;
+    answer(&app, written, StatusCode::OK, base_url(&headers)).await
+}
+
+pub async fn patch(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let ops = match object(&body) {
+        Ok(o) => o,
+        Err(e) => return e.into_response(),
+    };
+    let operator = operator(&caller);
+    let written = write::run(&app, move |store, snapshot| {
+        let i = visible(store, snapshot, &id)?;
+        let mut resource = current(store, snapshot, i)?;
+        patch::apply(&mut resource, &ops, USER_URN)?;
+        if let Some(map) = resource.as_object_mut() {
+            map.retain(|k, _| !k.eq_ignore_ascii_case("id") && !k.eq_ignore_ascii_case("meta"));
+        }
+        let user_name = user_name_of(&resource)?;
+        save(
+            store,
+            snapshot,
+            Some(i),
+            &resource,
+            &user_name,
+            false,
+            &operator,
+        )
+    })
+    .await;
+    answer(&app, written, StatusCode::OK, base_url(&headers)).await
+}
+
+pub async fn delete(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    let operator = operator(&caller);
+    let written = write::run(&app, move |store, snapshot| {
+        let i = visible(store, snapshot, &id)?;
+        let mut resource = current(store, snapshot, i)?;
+        resource["active"] = false.into();
+        let user_name = user_name_of(&resource)?;
+        save(
+            store,
+            snapshot,
+            Some(i),
+            &resource,
+            &user_name,
+            true,
+            &operator,
+        )
+    })
+    .await;
+    match written {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(fail) => fail.into_response(),
+    }
+}
+
+fn operator(caller: &Caller) -> String {
+    format!("scim:{}", caller.name)
+}
+
+fn uniqueness(attribute: &'static str, value: &str) -> Fail {
+    ScimError::Uniqueness {
+        attribute,
+        value: value.to_string(),
+        resource: "User",
+    }
+    .into()
+}
+
+fn index(snapshot: &Snapshot, member_id: i64) -> Option<usize> {
+    snapshot
+        .members
+        .binary_search_by_key(&member_id, |m| m.id)
+        .ok()
+}
+
+/// The member of User `id`, unless SCIM deleted it: else `404`.
+fn visible(store: &Store, snapshot: &Snapshot, id: &str) -> Result<usize, Fail> {
+    let not_found = || ScimError::NotFound("User", id.to_string());
+    let i = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| index(snapshot, n))
+        .ok_or_else(not_found)?;
+    let deleted = store
+        .scim_users()?
+        .iter()
+        .any(|r| r.member_id == snapshot.members[i].id && r.deleted);
+    if deleted {
+        return Err(not_found().into());
+    }
+    Ok(i)
+}
+
+/// Member `i`'s resource as last written, else made from the member.
+fn current(store: &Store, snapshot: &Snapshot, i: usize) -> Result<Value, Fail> {
+    let id = snapshot.members[i].id;
+    let row = store.scim_users()?.into_iter().find(|r| r.member_id == id);
+    Ok(row
+        .and_then(|r| serde_json::from_str(&r.resource).ok())
+        .unwrap_or_else(|| user_map::from_member(&snapshot.members[i])))
+}
+
+/// Writes a User: member `target` (`None`: a new member) becomes what `resource` maps to.
+fn save(
+    store: &mut Store,
+    snapshot: &Snapshot,
+    target: Option<usize>,
+    resource: &Value,
+    user_name: &str,
+    deleted: bool,
+    operator: &str,
+) -> Result<i64, Fail> {
+    let mut mapped = user_map::map(resource);
+    if deleted {
+        mapped.active = false;
+    }
+    let holder = store.scim_user_named(user_name)?;
+    if let Some(holder) = &holder
+        && target.is_none_or(|i| snapshot.members[i].id != holder.member_id)
+    {
+        return Err(uniqueness("userName", user_name));
+    }
+    let values: Vec<(Field, Option<&str>)> = MAPPED.iter().map(|&f| (f, mapped.get(f))).collect();
+    write::unique(snapshot, target, &values)?;
+    let record = Record {
+        values: Values::from_fn(|f| mapped.get(f)),
+        ..Record::default()
+    };
+    let change = match target {
+        Some(i) => {
+            write::changeable(snapshot, i)?;
+            update_change(snapshot, i, &mapped)
+        }
+        None => Some(create_change(&record, &mapped, invites(store)?)),
+    };
+    let text = resource.to_string();
+    if let (None, Some(held), Some(i)) = (&change, &holder, target)
+        && held.resource == text
+        && held.deleted == deleted
+    {
+        // Nothing to change, nothing to record: an identity provider's repeated write.
+        return Ok(snapshot.members[i].id);
+    }
+    let plan = write::one_change(change);
+    write::check(store, &plan, snapshot)?;
+    let mut note = mapped.note.clone();
+    note["userName"] = user_name.into();
+    let written = store.apply_scim(&ScimWrite {
+        plan: &plan,
+        snapshot,
+        operator,
+        note,
+        user: Some(UserWrite {
+            member: target.map(|i| snapshot.members[i].id),
+            user_name,
+            resource: &text,
+            deleted,
+        }),
+        group: None,
+    })?;
+    written.member_id.ok_or_else(|| {
+        Fail::Store(crate::error::StoreError::Database(
+            "no member written".into(),
+        ))
+    })
+}
+
+/// Whether new members are `INVITED` (`scim-invite`).
+fn invites(store: &Store) -> Result<bool, Fail> {
+    Ok(store
+        .setting("scim-invite")?
+        .and_then(|v| crate::columns::parse_bool(&v))
+        .unwrap_or(false))
+}
+
+fn create_change<'a>(record: &'a Record, mapped: &Mapped, invite: bool) -> Change<'a> {
+    let status = match (mapped.active, invite && mapped.get(Field::Email).is_some()) {
+        (false, _) => Status::Inactive,
+        (true, true) => Status::Invited,
+        (true, false) => Status::Provisioned,
+    };
+    Change {
+        action: Action::Create,
+        row: None,
+        member: None,
+        ids: None,
+        created: Some(NewMember {
+            record,
+            role: crate::model::Role::Member,
+        }),
+        fields: Vec::new(),
+        status: Some(StatusChange {
+            old: None,
+            new: status,
+        }),
+        teams: Default::default(),
+    }
+}
+
+/// Member `i`'s change to what the User maps to: mapped values set; names and title cleared
+/// when the User no longer holds them (identifiers are never cleared); `active` as status.
+fn update_change<'a>(snapshot: &Snapshot, i: usize, mapped: &Mapped) -> Option<Change<'a>> {
+    let member = &snapshot.members[i];
+    let mut after = member.values.clone();
+    let mut fields = Vec::new();
+    for field in MAPPED {
+        let old = member.get(field);
+        let new = match mapped.get(field) {
+            Some(v) => Some(v),
+            None if !mapped.has(field) && !field.is_identifier() => None,
+            None => continue,
+        };
+        let differs = match (old, new) {
+            (Some(o), Some(n)) => !field.same(o, n),
+            (None, None) => false,
+            _ => true,
+        };
+        if differs {
+            after.set(field, new);
+            fields.push(FieldChange {
+                key: Key::Field(field),
+                old: old.map(str::to_string),
+                new: new.map(str::to_string),
+            });
+        }
+    }
+    let status = user_map::status_after(member, mapped.active).map(|(old, new)| StatusChange {
+        old: Some(old),
+        new,
+    });
+    if fields.is_empty() && status.is_none() {
+        return None;
+    }
+    let action = match status {
+        Some(s) if s.new == Status::Inactive => Action::Deactivate,
+        Some(_) => Action::Reactivate,
+        None => Action::Update,
+    };
+    let ids =
+        [Field::Email, Field::ExternalId, Field::Phone].map(|f| after.get(f).map(str::to_string));
+    Some(Change {
+        action,
+        row: None,
+        member: Some(i),
+        ids: Some(Box::new(ids)),
+        created: None,
+        fields,
+        status,
+        teams: Default::default(),
+    })
+}
