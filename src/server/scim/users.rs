@@ -155,10 +155,18 @@ pub async fn get(
 /// attributes the server assigns.
 fn resource_of(body: &[u8]) -> Result<(Value, String), ScimError> {
     let mut map = object(body)?;
-    map.retain(|k, _| !k.eq_ignore_ascii_case("id") && !k.eq_ignore_ascii_case("meta"));
+    map.retain(|k, _| !assigned(k));
     let resource = Value::Object(map);
     let user_name = user_name_of(&resource)?;
     Ok((resource, user_name))
+}
+
+/// Attributes never stored: those the server assigns, and `password` (write-only, RFC 7643
+/// §4.1.1; roster has no passwords, and a secret is never kept in clear).
+fn assigned(key: &str) -> bool {
+    ["id", "meta", "password"]
+        .iter()
+        .any(|a| key.eq_ignore_ascii_case(a))
 }
 
 fn user_name_of(resource: &Value) -> Result<String, ScimError> {
@@ -261,7 +269,7 @@ pub async fn patch(
         let mut resource = current(store, snapshot, i)?;
         patch::apply(&mut resource, &ops, USER_URN)?;
         if let Some(map) = resource.as_object_mut() {
-            map.retain(|k, _| !k.eq_ignore_ascii_case("id") && !k.eq_ignore_ascii_case("meta"));
+            map.retain(|k, _| !assigned(k));
         }
         let user_name = user_name_of(&resource)?;
         save(
