@@ -160,3 +160,4 @@ mod page_revert;
 // writes; Groups; Microsoft's and Okta's documented requests replayed (fixtures/scim/).
 mod scim_support;
 mod scim;
+mod scim_rules;
