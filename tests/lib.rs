@@ -161,3 +161,4 @@ mod page_revert;
 mod scim_support;
 mod scim;
 mod scim_rules;
+mod scim_groups;

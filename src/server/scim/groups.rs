@@ -138,6 +138,14 @@ fn member_id(element: &Value) -> Option<String> {
     }
 }
 
+/// The member ids a list attribute of a Group holds.
+fn listed(group: &Value, name: &str) -> Vec<String> {
+    get_ci(group, name)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(member_id).collect())
+        .unwrap_or_default()
+}
+
 fn team_of(snapshot: &Snapshot, id: &str) -> Option<usize> {
     let id: i64 = id.parse().ok()?;
     snapshot.teams.iter().position(|t| t.id == id)
@@ -280,7 +288,20 @@ pub async fn patch(
         let rows = store.scim_groups()?;
         let row = rows.iter().find(|r| r.team_id == snapshot.teams[ti].id);
         let mut resource = render(snapshot, ti, row, &base_for_write);
+        let before = listed(&resource, "members");
         patch::apply(&mut resource, &ops, GROUP_URN)?;
+        // A member removed from `members` loses its role too.
+        let after = listed(&resource, "members");
+        let gone: Vec<&String> = before.iter().filter(|id| !after.contains(id)).collect();
+        if let Some(roles) = resource
+            .as_object_mut()
+            .and_then(|m| m.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(ROSTER_GROUP_URN)))
+            .and_then(|(_, v)| v.as_object_mut())
+        {
+            for list in roles.values_mut().filter_map(Value::as_array_mut) {
+                list.retain(|e| member_id(e).is_none_or(|id| !gone.contains(&&id)));
+            }
+        }
         if let Some(map) = resource.as_object_mut() {
             map.retain(|k, _| !k.eq_ignore_ascii_case("id") && !k.eq_ignore_ascii_case("meta"));
         }
