@@ -158,7 +158,8 @@ mod server_revert;
 mod page_revert;
 // SCIM 2.0 (issue 27): a client for the tests; Users; the rules, races and audit of SCIM
 // writes; Groups; Microsoft's and Okta's documented requests replayed (fixtures/scim/).
-mod scim_support;
 mod scim;
-mod scim_rules;
+mod scim_fixtures;
 mod scim_groups;
+mod scim_rules;
+mod scim_support;

@@ -41,12 +41,7 @@ fn discovery_declares_what_is_unsupported_and_refuses_it_as_rfc_7644_says() {
         .map(|s| s["id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&USER), "{ids:?}");
-    assert_error(
-        &scim.get("/Users/999"),
-        404,
-        None,
-        "No User with id 999.",
-    );
+    assert_error(&scim.get("/Users/999"), 404, None, "No User with id 999.");
     assert_error(&scim.get("/Nothing"), 404, None, "No endpoint");
 }
 
@@ -63,7 +58,10 @@ fn only_a_scim_key_calls_scim_and_a_scim_key_calls_nothing_else() {
             .send(),
     );
     assert_error(&missing, 401, None, "An API key is required");
-    assert_eq!(missing.header("www-authenticate").as_deref(), Some("Bearer"));
+    assert_eq!(
+        missing.header("www-authenticate").as_deref(),
+        Some("Bearer")
+    );
     let elsewhere = scim.server.get("/v1/members", &scim.key);
     assert_eq!(elsewhere.status, 403, "{}", elsewhere.text());
     let listed = r.args(&["keys", "list", "--output", "json"]).run();
@@ -74,7 +72,10 @@ fn only_a_scim_key_calls_scim_and_a_scim_key_calls_nothing_else() {
 fn a_user_is_created_found_by_every_filter_and_paged() {
     let r = Roster::new();
     let scim = Scim::start(&r);
-    let created = scim.post("/Users", &user("ann@example.com", Some("ann@example.com"), "E1"));
+    let created = scim.post(
+        "/Users",
+        &user("ann@example.com", Some("ann@example.com"), "E1"),
+    );
     assert_eq!(created.status, 201, "{}", created.text());
     let doc = created.json();
     let id = doc["id"].as_str().unwrap().to_string();
@@ -105,7 +106,11 @@ fn a_user_is_created_found_by_every_filter_and_paged() {
     let none = scim.filter("Users", r#"userName eq "nobody""#);
     assert_eq!(none["totalResults"], 0);
     assert_eq!(none["Resources"], json!([]));
-    for bad in [r#"userName sw "a""#, r#"title eq "x""#, r#"userName eq "a" or userName eq "b""#] {
+    for bad in [
+        r#"userName sw "a""#,
+        r#"title eq "x""#,
+        r#"userName eq "a" or userName eq "b""#,
+    ] {
         let query: String = url::form_urlencoded::byte_serialize(bad.as_bytes()).collect();
         assert_error(
             &scim.get(&format!("/Users?filter={query}")),
@@ -138,7 +143,9 @@ fn what_the_columns_refuse_is_kept_as_sent_and_not_copied() {
     let m = r.member("jdoe@example.com");
     assert_eq!(m.phone, None);
     assert_eq!(m.job_title, None);
-    let again = scim.get(&format!("/Users/{}", doc["id"].as_str().unwrap())).json();
+    let again = scim
+        .get(&format!("/Users/{}", doc["id"].as_str().unwrap()))
+        .json();
     assert_eq!(again["title"], doc["title"]);
     let created = log(&r)
         .into_iter()
@@ -146,9 +153,15 @@ fn what_the_columns_refuse_is_kept_as_sent_and_not_copied() {
         .expect("a create event");
     assert_eq!(created["operator"], "scim:okta");
     assert!(created["import_id"].is_null());
-    assert!(created["changes"]["scim"]["refused"]["phone"].is_object(), "{created}");
+    assert!(
+        created["changes"]["scim"]["refused"]["phone"].is_object(),
+        "{created}"
+    );
     assert_eq!(created["changes"]["scim"]["unmapped"], json!(["addresses"]));
-    assert!(!r.sql_text("SELECT resource FROM scim_users").contains("hunter2"));
+    assert!(
+        !r.sql_text("SELECT resource FROM scim_users")
+            .contains("hunter2")
+    );
 }
 
 #[test]
@@ -211,7 +224,10 @@ fn patch_in_entra_and_okta_forms_and_put() {
     assert_eq!(entra.status, 200, "{}", entra.text());
     assert_eq!(entra.json()["active"], false);
     let m = r.member("ann2@example.com");
-    assert_eq!((m.status.as_str(), m.last_name.as_deref()), ("INACTIVE", Some("Smith")));
+    assert_eq!(
+        (m.status.as_str(), m.last_name.as_deref()),
+        ("INACTIVE", Some("Smith"))
+    );
     let okta = scim.patch(&path, json!([{"op": "replace", "value": {"active": true}}]));
     assert_eq!(okta.status, 200, "{}", okta.text());
     assert_eq!(r.status("ann2@example.com"), "PROVISIONED");
@@ -223,7 +239,10 @@ fn patch_in_entra_and_okta_forms_and_put() {
     let m = r.member("ann2@example.com");
     assert_eq!(m.job_title.as_deref(), Some("Engineer"));
     assert_eq!(m.last_name.as_deref(), Some("User"));
-    let bad = scim.patch(&path, json!([{"op": "remove", "path": "emails[type eq \"home\"]"}]));
+    let bad = scim.patch(
+        &path,
+        json!([{"op": "remove", "path": "emails[type eq \"home\"]"}]),
+    );
     assert_error(&bad, 400, Some("noTarget"), "matches nothing");
 }
 
@@ -235,14 +254,24 @@ fn delete_deactivates_hides_and_a_later_post_reactivates() {
     let doc = scim.create_user(user("ann@example.com", Some("ann@example.com"), "E1"));
     assert_eq!(r.status("ann@example.com"), "INVITED");
     let invitations = r.args(&["invitations", "list", "--output", "json"]).run();
-    assert!(invitations.stdout.contains("PENDING"), "{}", invitations.stdout);
+    assert!(
+        invitations.stdout.contains("PENDING"),
+        "{}",
+        invitations.stdout
+    );
     let path = format!("/Users/{}", doc["id"].as_str().unwrap());
     let deleted = scim.delete(&path);
     assert_eq!(deleted.status, 204, "{}", deleted.text());
     assert_eq!(r.status("ann@example.com"), "INACTIVE");
     assert_error(&scim.get(&path), 404, None, "No User with id");
-    assert_eq!(scim.filter("Users", r#"userName eq "ann@example.com""#)["totalResults"], 0);
-    let again = scim.post("/Users", &user("ann@example.com", Some("ann@example.com"), "E1"));
+    assert_eq!(
+        scim.filter("Users", r#"userName eq "ann@example.com""#)["totalResults"],
+        0
+    );
+    let again = scim.post(
+        "/Users",
+        &user("ann@example.com", Some("ann@example.com"), "E1"),
+    );
     assert_eq!(again.status, 201, "{}", again.text());
     assert_eq!(again.json()["id"], doc["id"]);
     assert_eq!(r.status("ann@example.com"), "INVITED");

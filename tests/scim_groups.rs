@@ -21,7 +21,11 @@ fn users(scim: &Scim, names: &[&str]) -> Vec<String> {
 fn member_ids(group: &Value) -> Vec<String> {
     let mut ids: Vec<String> = group["members"]
         .as_array()
-        .map(|a| a.iter().map(|m| m["value"].as_str().unwrap().to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|m| m["value"].as_str().unwrap().to_string())
+                .collect()
+        })
         .unwrap_or_default();
     ids.sort();
     ids
@@ -49,12 +53,30 @@ fn a_group_is_a_team_with_roles_from_the_extension() {
     let found = scim.filter("Groups", r#"displayName eq "ops""#);
     assert_eq!(found["totalResults"], 1);
     assert_eq!(found["Resources"][0]["id"], group["id"]);
-    let again = scim.post("/Groups", &json!({"schemas": [GROUP], "displayName": "Ops"}));
-    assert_error(&again, 409, Some("uniqueness"), "displayName 'Ops' is already taken");
+    let again = scim.post(
+        "/Groups",
+        &json!({"schemas": [GROUP], "displayName": "Ops"}),
+    );
+    assert_error(
+        &again,
+        409,
+        Some("uniqueness"),
+        "displayName 'Ops' is already taken",
+    );
     let stranger = json!({"schemas": [GROUP], "displayName": "Dev", "members": [{"value": "999"}]});
-    assert_error(&scim.post("/Groups", &stranger), 400, Some("invalidValue"), "no User with id '999'");
+    assert_error(
+        &scim.post("/Groups", &stranger),
+        400,
+        Some("invalidValue"),
+        "no User with id '999'",
+    );
     let long = json!({"schemas": [GROUP], "displayName": "x".repeat(51)});
-    assert_error(&scim.post("/Groups", &long), 400, Some("invalidValue"), "longer than 50");
+    assert_error(
+        &scim.post("/Groups", &long),
+        400,
+        Some("invalidValue"),
+        "longer than 50",
+    );
 }
 
 #[test]
@@ -63,14 +85,23 @@ fn patch_adds_removes_and_renames_in_entra_and_okta_forms() {
     let scim = Scim::start(&r);
     let ids = users(&scim, &["ann", "bob", "cy"]);
     let group = scim
-        .post("/Groups", &json!({"schemas": [GROUP], "displayName": "Ops", "members": []}))
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP], "displayName": "Ops", "members": []}),
+        )
         .json();
     let path = format!("/Groups/{}", group["id"].as_str().unwrap());
     // Entra: Add and Remove with a list of values.
-    let add = scim.patch(&path, json!([{"op": "Add", "path": "members", "value": [{"value": ids[0]}, {"value": ids[1]}]}]));
+    let add = scim.patch(
+        &path,
+        json!([{"op": "Add", "path": "members", "value": [{"value": ids[0]}, {"value": ids[1]}]}]),
+    );
     assert_eq!(add.status, 200, "{}", add.text());
     assert_eq!(member_ids(&add.json()).len(), 2);
-    let remove = scim.patch(&path, json!([{"op": "Remove", "path": "members", "value": [{"value": ids[0]}]}]));
+    let remove = scim.patch(
+        &path,
+        json!([{"op": "Remove", "path": "members", "value": [{"value": ids[0]}]}]),
+    );
     assert_eq!(member_ids(&remove.json()), [ids[1].clone()]);
     // Okta: a value filter, then a rename by a value object that names the id too.
     let okta = scim.patch(
@@ -85,7 +116,10 @@ fn patch_adds_removes_and_renames_in_entra_and_okta_forms() {
     let doc = okta.json();
     assert_eq!(doc["displayName"], "Operations");
     assert_eq!(doc["id"], group["id"]);
-    assert_eq!(doc["members"], json!([{"value": ids[2], "display": "cy@example.com"}]));
+    assert_eq!(
+        doc["members"],
+        json!([{"value": ids[2], "display": "cy@example.com"}])
+    );
     assert_eq!(r.teams_of("cy@example.com"), ["Operations:member"]);
     assert!(r.teams_of("bob@example.com").is_empty());
     let events = r.args(&["log", "--output", "json"]).run().stdout;
@@ -106,12 +140,23 @@ fn a_team_keeps_its_last_owner_and_delete_removes_the_team() {
     let group = scim.post("/Groups", &body).json();
     let path = format!("/Groups/{}", group["id"].as_str().unwrap());
     let before = r.dump();
-    let demote = scim.patch(&path, json!([{"op": "remove", "path": format!("{ROLES}:owners")}]));
+    let demote = scim.patch(
+        &path,
+        json!([{"op": "remove", "path": format!("{ROLES}:owners")}]),
+    );
     assert_error(&demote, 422, None, "would leave team Ops with no owner");
-    let gone = scim.patch(&path, json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]));
+    let gone = scim.patch(
+        &path,
+        json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]),
+    );
     assert_error(&gone, 422, None, "would leave team Ops with no owner");
     let ann = format!("/Users/{}", ids[0]);
-    assert_error(&scim.delete(&ann), 422, None, "would leave team Ops with no owner");
+    assert_error(
+        &scim.delete(&ann),
+        422,
+        None,
+        "would leave team Ops with no owner",
+    );
     assert_eq!(r.dump(), before);
     let deleted = scim.delete(&path);
     assert_eq!(deleted.status, 204, "{}", deleted.text());

@@ -27,7 +27,10 @@ fn banned_and_protected_members_are_refused_never_silently_kept() {
     r.args(&["members", "protect", "bob@example.com"]).run();
     let scim = Scim::start(&r);
     let before = r.dump();
-    for (who, word) in [("ann@example.com", "BANNED"), ("bob@example.com", "protected")] {
+    for (who, word) in [
+        ("ann@example.com", "BANNED"),
+        ("bob@example.com", "protected"),
+    ] {
         let path = format!("/Users/{}", id_of(&scim, who));
         let title = json!([{"op": "replace", "path": "title", "value": "X"}]);
         assert_error(&scim.patch(&path, title), 400, Some("mutability"), word);
@@ -45,7 +48,10 @@ fn the_seat_limit_and_the_last_owner_hold_per_request() {
     r.args(&["config", "set", "scim-invite", "true"]).run();
     let scim = Scim::start(&r);
     let before = r.dump();
-    let seat = scim.post("/Users", &user("new@example.com", Some("new@example.com"), "N1"));
+    let seat = scim.post(
+        "/Users",
+        &user("new@example.com", Some("new@example.com"), "N1"),
+    );
     assert_error(
         &seat,
         422,
@@ -53,12 +59,23 @@ fn the_seat_limit_and_the_last_owner_hold_per_request() {
         "Your plan allows 1 seats, but this import would use 2.",
     );
     let boss = format!("/Users/{}", id_of(&scim, "boss@example.com"));
-    let off = scim.patch(&boss, json!([{"op": "replace", "value": {"active": false}}]));
-    assert_error(&off, 422, None, "would leave the organization with no owner");
+    let off = scim.patch(
+        &boss,
+        json!([{"op": "replace", "value": {"active": false}}]),
+    );
+    assert_error(
+        &off,
+        422,
+        None,
+        "would leave the organization with no owner",
+    );
     assert_error(&scim.delete(&boss), 422, None, "with no owner");
     assert_eq!(r.dump(), before);
     r.args(&["config", "set", "scim-invite", "false"]).run();
-    let provisioned = scim.post("/Users", &user("new@example.com", Some("new@example.com"), "N1"));
+    let provisioned = scim.post(
+        "/Users",
+        &user("new@example.com", Some("new@example.com"), "N1"),
+    );
     assert_eq!(provisioned.status, 201, "{}", provisioned.text());
     assert_eq!(r.status("new@example.com"), "PROVISIONED");
 }
@@ -66,11 +83,16 @@ fn the_seat_limit_and_the_last_owner_hold_per_request() {
 #[test]
 fn deactivations_are_limited_per_rolling_hour() {
     let r = Roster::new();
-    r.args(&["config", "set", "scim-max-deactivations", "2"]).run();
+    r.args(&["config", "set", "scim-max-deactivations", "2"])
+        .run();
     let scim = Scim::start(&r);
     let ids: Vec<String> = (0..3)
         .map(|i| {
-            let u = user(&format!("u{i}"), Some(&format!("u{i}@example.com")), &format!("E{i}"));
+            let u = user(
+                &format!("u{i}"),
+                Some(&format!("u{i}@example.com")),
+                &format!("E{i}"),
+            );
             scim.create_user(u)["id"].as_str().unwrap().to_string()
         })
         .collect();
@@ -81,7 +103,12 @@ fn deactivations_are_limited_per_rolling_hour() {
         &format!("/Users/{}", ids[2]),
         json!([{"op": "Replace", "path": "active", "value": "False"}]),
     );
-    assert_error(&third, 429, None, "SCIM deactivated 2 members in the last hour");
+    assert_error(
+        &third,
+        429,
+        None,
+        "SCIM deactivated 2 members in the last hour",
+    );
     let retry: u64 = third.header("retry-after").unwrap().parse().unwrap();
     assert!((3000..=3600).contains(&retry), "{retry}");
     assert_eq!(r.status("u2@example.com"), "PROVISIONED");
@@ -96,13 +123,30 @@ fn each_write_is_one_audit_event_by_the_key_and_no_import() {
     let scim = Scim::start(&r);
     let doc = scim.create_user(user("ann@example.com", Some("ann@example.com"), "E1"));
     let path = format!("/Users/{}", doc["id"].as_str().unwrap());
-    scim.patch(&path, json!([{"op": "replace", "path": "title", "value": "Chief"}]));
-    scim.patch(&path, json!([{"op": "replace", "path": "title", "value": "Chief"}]));
+    scim.patch(
+        &path,
+        json!([{"op": "replace", "path": "title", "value": "Chief"}]),
+    );
+    scim.patch(
+        &path,
+        json!([{"op": "replace", "path": "title", "value": "Chief"}]),
+    );
     scim.delete(&path);
-    let out = r.args(&["log", "--member", "ann@example.com", "--output", "json"]).run();
+    let out = r
+        .args(&["log", "--member", "ann@example.com", "--output", "json"])
+        .run();
     let events: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
-    let actions: Vec<&str> = events.iter().rev().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["create", "update", "deactivate"], "{}", out.stdout);
+    let actions: Vec<&str> = events
+        .iter()
+        .rev()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["create", "update", "deactivate"],
+        "{}",
+        out.stdout
+    );
     for e in &events {
         assert_eq!(e["operator"], "scim:okta");
         assert!(e["import_id"].is_null());
@@ -147,7 +191,11 @@ fn scim_writes_racing_a_cli_import_never_interleave() {
         .map(|i| {
             let (url, key) = (scim.server.url("/scim/v2/Users"), scim.key.clone());
             std::thread::spawn(move || {
-                let body = user(&format!("s{i}"), Some(&format!("s{i}@example.org")), &format!("S{i}"));
+                let body = user(
+                    &format!("s{i}"),
+                    Some(&format!("s{i}@example.org")),
+                    &format!("S{i}"),
+                );
                 crate::server_harness::client()
                     .post(url)
                     .bearer_auth(key)
@@ -158,9 +206,16 @@ fn scim_writes_racing_a_cli_import_never_interleave() {
             })
         })
         .collect();
-    let statuses: Vec<u16> = writers.into_iter().map(|w| w.join().unwrap().unwrap()).collect();
+    let statuses: Vec<u16> = writers
+        .into_iter()
+        .map(|w| w.join().unwrap().unwrap())
+        .collect();
     let done = import.wait_with_output().expect("the import ends");
-    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
     assert_eq!(statuses, vec![201; 8]);
     assert_eq!(r.members().len(), 4008);
     let users = scim.get("/Users?count=1").json();
@@ -172,13 +227,18 @@ fn a_member_created_by_scim_is_updated_by_the_nightly_file_not_duplicated() {
     let r = Roster::new();
     let scim = Scim::start(&r);
     let ann = scim.create_user(user("ann.l", Some("ann@example.com"), "E1"));
-    scim.create_user(json!({"schemas": [crate::scim_support::USER], "userName": "clerk", "externalId": "E7"}));
+    scim.create_user(
+        json!({"schemas": [crate::scim_support::USER], "userName": "clerk", "externalId": "E7"}),
+    );
     let nightly = "email,external_id,job_title\nann@example.com,E1,Chief\n,E7,Clerk\n";
     let report = r.import_json("nightly.csv", nightly).run().report();
     assert_eq!(report.summary.created, 0, "{report:?}");
     assert_eq!(report.summary.updated, 2);
     assert_eq!(r.members().len(), 2);
-    assert_eq!(r.member("ann@example.com").job_title.as_deref(), Some("Chief"));
+    assert_eq!(
+        r.member("ann@example.com").job_title.as_deref(),
+        Some("Chief")
+    );
     assert_eq!(r.member("E7").job_title.as_deref(), Some("Clerk"));
     let found = scim.filter("Users", r#"userName eq "ann.l""#);
     assert_eq!(found["Resources"][0]["id"], ann["id"]);

@@ -65,7 +65,11 @@ impl Scim {
     }
 
     pub fn patch(&self, path: &str, ops: Value) -> Reply {
-        self.send("PATCH", path, Some(&json!({"schemas": [PATCH], "Operations": ops})))
+        self.send(
+            "PATCH",
+            path,
+            Some(&json!({"schemas": [PATCH], "Operations": ops})),
+        )
     }
 
     pub fn delete(&self, path: &str) -> Reply {

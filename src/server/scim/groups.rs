@@ -86,13 +86,14 @@ fn render(snapshot: &Snapshot, ti: usize, row: Option<&ScimGroup>, base: &str) -
             Role::Member => {}
         }
     }
+    let had_members = get_ci(&group, "members").is_some();
     let map = group.as_object_mut().expect("an object");
     map.retain(|k, _| {
         !k.eq_ignore_ascii_case("members") && !k.eq_ignore_ascii_case(ROSTER_GROUP_URN)
     });
     map.insert("id".into(), team.id.to_string().into());
     map.insert("displayName".into(), team.name.clone().into());
-    if !members.is_empty() {
+    if !members.is_empty() || had_members {
         map.insert("members".into(), members.into());
     }
     if !owners.is_empty() || !admins.is_empty() {
@@ -295,7 +296,10 @@ pub async fn patch(
         let gone: Vec<&String> = before.iter().filter(|id| !after.contains(id)).collect();
         if let Some(roles) = resource
             .as_object_mut()
-            .and_then(|m| m.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(ROSTER_GROUP_URN)))
+            .and_then(|m| {
+                m.iter_mut()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(ROSTER_GROUP_URN))
+            })
             .and_then(|(_, v)| v.as_object_mut())
         {
             for list in roles.values_mut().filter_map(Value::as_array_mut) {
