@@ -9,10 +9,12 @@
 mod answer;
 mod discovery;
 mod filter;
+mod group_write;
 mod groups;
 mod listing;
 mod patch;
 mod user_map;
+mod user_write;
 mod users;
 mod write;
 
