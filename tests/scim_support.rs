@@ -81,7 +81,9 @@ impl Scim {
     pub fn create_user(&self, body: Value) -> Value {
         let reply = self.post("/Users", &body);
         assert_eq!(reply.status, 201, "{}", reply.text());
-        reply.json()
+        let doc = reply.json();
+        crate::schema_check::assert_valid("scim_resource", &doc);
+        doc
     }
 
     /// The list of `GET /Users?filter=...` (URL-encoded here).
@@ -121,6 +123,7 @@ pub fn assert_error(reply: &Reply, status: u16, scim_type: Option<&str>, detail:
         reply.text()
     );
     let doc = reply.json();
+    crate::schema_check::assert_valid("scim_error", &doc);
     assert_eq!(doc["schemas"], json!([ERROR]));
     assert_eq!(doc["status"], status.to_string());
     assert_eq!(doc["scimType"].as_str(), scim_type, "{doc}");

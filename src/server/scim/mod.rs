@@ -3,10 +3,12 @@
 //! A face of its own over the same store, rules and audit log: `discovery` (the three
 //! read-only endpoints), `users` and `groups` (the resources), `user_map` (a User's attributes
 //! to a member's fields), `patch` (PATCH operations on a resource), `filter` (`filter` and
-//! PATCH paths), `write` (one write: the write order's bounded wait, the plan, the rules, the
+//! PATCH paths), `listing` (pages and attributes), `user_write` and `group_write` (the write
+//! side of each resource), `api` (the OpenAPI declarations), `write` (one write: the write order's bounded wait, the plan, the rules, the
 //! apply) and `answer` (SCIM's documents, errors included, as `application/scim+json`).
 
 mod answer;
+mod api;
 mod discovery;
 mod filter;
 mod group_write;
@@ -67,6 +69,11 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(answer::errors_as_scim));
     Router::new().nest("/scim/v2", v2)
+}
+
+/// The SCIM endpoints' part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <api::ScimDoc as utoipa::OpenApi>::openapi()
 }
 
 /// Only a `scim` key may call SCIM (and it may call nothing else: `auth`).
