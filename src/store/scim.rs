@@ -116,6 +116,14 @@ impl Store {
             .collect()
     }
 
+    /// The User SCIM wrote of member `member_id`.
+    pub fn scim_user(&self, member_id: i64) -> Result<Option<ScimUser>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM scim_users WHERE member_id = $1");
+        sql::first(&*self.db, &sql, args![member_id])?
+            .map(user_row)
+            .transpose()
+    }
+
     /// The User whose userName is `user_name` (ignoring case).
     pub fn scim_user_named(&self, user_name: &str) -> Result<Option<ScimUser>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM scim_users WHERE user_name_key = $1");

@@ -70,6 +70,20 @@ impl<'q> Params<'q> {
         })
     }
 
+    /// Whether a resource may match the filter, from its id and the texts that hold its values
+    /// (the stored resource, or the member's identifiers): a cheap test before rendering it.
+    /// A value the texts cannot hold literally (JSON escapes it) is left to the filter itself.
+    pub fn might_match(&self, id: &str, texts: &[&str]) -> bool {
+        self.conds.iter().all(|c| match c.value.as_str() {
+            Some(v) if c.path.attr.eq_ignore_ascii_case("id") => v == id,
+            Some(v) if !v.contains(['"', '\\']) && !v.contains(char::is_control) => {
+                let v = v.to_lowercase();
+                texts.iter().any(|t| t.to_lowercase().contains(&v))
+            }
+            _ => true,
+        })
+    }
+
     /// The page of `all` the query asks for, as a list response.
     pub fn answer(&self, all: Vec<Value>, core: &str) -> Doc {
         let hits: Vec<Value> = all

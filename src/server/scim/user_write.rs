@@ -65,11 +65,8 @@ pub fn visible(store: &Store, snapshot: &Snapshot, id: &str) -> Result<usize, Fa
         .ok()
         .and_then(|n| index(snapshot, n))
         .ok_or_else(not_found)?;
-    let deleted = store
-        .scim_users()?
-        .iter()
-        .any(|r| r.member_id == snapshot.members[i].id && r.deleted);
-    if deleted {
+    let row = store.scim_user(snapshot.members[i].id)?;
+    if row.is_some_and(|r| r.deleted) {
         return Err(not_found().into());
     }
     Ok(i)
@@ -77,8 +74,7 @@ pub fn visible(store: &Store, snapshot: &Snapshot, id: &str) -> Result<usize, Fa
 
 /// Member `i`'s resource as last written, else made from the member.
 pub fn current(store: &Store, snapshot: &Snapshot, i: usize) -> Result<Value, Fail> {
-    let id = snapshot.members[i].id;
-    let row = store.scim_users()?.into_iter().find(|r| r.member_id == id);
+    let row = store.scim_user(snapshot.members[i].id)?;
     Ok(row
         .and_then(|r| serde_json::from_str(&r.resource).ok())
         .unwrap_or_else(|| user_map::from_member(&snapshot.members[i])))

@@ -54,6 +54,19 @@ impl Users {
         (!self.rows.get(&id).is_some_and(|r| r.deleted)).then_some(i)
     }
 
+    /// Whether member `i` is a User SCIM did not delete that the filter may find.
+    fn might_match(&self, i: usize, params: &listing::Params) -> bool {
+        let member = &self.snapshot.members[i];
+        let id = member.id.to_string();
+        match self.rows.get(&member.id) {
+            Some(row) => !row.deleted && params.might_match(&id, &[&row.resource]),
+            None => {
+                let own = crate::model::IDENTIFIERS_FOR_DISPLAY.map(|f| member.get(f).unwrap_or(""));
+                params.might_match(&id, &[own[0], own[1], own[2], &format!("#{id}")])
+            }
+        }
+    }
+
     fn render(&self, i: usize, base: &str) -> Value {
         render(
             &self.snapshot,
@@ -119,12 +132,7 @@ pub async fn list(
     match read {
         Ok(users) => {
             let all: Vec<Value> = (0..users.snapshot.members.len())
-                .filter(|&i| {
-                    !users
-                        .rows
-                        .get(&users.snapshot.members[i].id)
-                        .is_some_and(|r| r.deleted)
-                })
+                .filter(|&i| users.might_match(i, &params))
                 .map(|i| users.render(i, &base))
                 .collect();
             params.answer(all, USER_URN).into_response()
