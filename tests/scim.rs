@@ -239,6 +239,16 @@ fn patch_in_entra_and_okta_forms_and_put() {
     let m = r.member("ann2@example.com");
     assert_eq!(m.job_title.as_deref(), Some("Engineer"));
     assert_eq!(m.last_name.as_deref(), Some("User"));
+    let password = scim.patch(
+        &path,
+        json!([{"op": "replace", "path": "password", "value": "x"}]),
+    );
+    assert_error(&password, 501, None, "Password change is not supported");
+    let in_value = scim.patch(
+        &path,
+        json!([{"op": "replace", "value": {"password": "x"}}]),
+    );
+    assert_error(&in_value, 501, None, "Password change is not supported");
     let bad = scim.patch(
         &path,
         json!([{"op": "remove", "path": "emails[type eq \"home\"]"}]),

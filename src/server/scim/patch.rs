@@ -33,6 +33,20 @@ pub fn apply(resource: &mut Value, body: &Map<String, Value>, core: &str) -> Res
     Ok(())
 }
 
+/// Whether a PatchOp request changes `password` (by its path, or in a value object): a
+/// password change, which roster does not support (`changePassword` in ServiceProviderConfig).
+pub fn sets_password(body: &Map<String, Value>) -> bool {
+    let ops = get_ci(&Value::Object(body.clone()), "Operations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    ops.iter()
+        .any(|op| match get_ci(op, "path").and_then(Value::as_str) {
+            Some(path) => path.to_ascii_lowercase().ends_with("password"),
+            None => get_ci(op, "value").is_some_and(|v| get_ci(v, "password").is_some()),
+        })
+}
+
 fn one(resource: &mut Value, op: &Value, core: &str) -> Result<(), ScimError> {
     let name = get_ci(op, "op").and_then(Value::as_str).unwrap_or_default();
     let kind = match name.to_ascii_lowercase().as_str() {

@@ -61,7 +61,8 @@ impl Users {
         match self.rows.get(&member.id) {
             Some(row) => !row.deleted && params.might_match(&id, &[&row.resource]),
             None => {
-                let own = crate::model::IDENTIFIERS_FOR_DISPLAY.map(|f| member.get(f).unwrap_or(""));
+                let own =
+                    crate::model::IDENTIFIERS_FOR_DISPLAY.map(|f| member.get(f).unwrap_or(""));
                 params.might_match(&id, &[own[0], own[1], own[2], &format!("#{id}")])
             }
         }
@@ -245,6 +246,9 @@ pub async fn patch(
         Ok(o) => o,
         Err(e) => return e.into_response(),
     };
+    if patch::sets_password(&ops) {
+        return ScimError::NotImplemented("Password change").into_response();
+    }
     let operator = operator(&caller);
     let written = write::run(&app, move |store, snapshot| {
         let i = visible(store, snapshot, &id)?;
