@@ -330,3 +330,39 @@ fn a_large_import_logs_every_change_with_consecutive_ids() {
     assert_eq!(one[0].changes.fields()["first_name"].new, "M9999");
     r.args(&["log", "--import", "2"]).status(1).run();
 }
+
+/// `--limit` reads the newest batches first, a page at a time: the newest N across more than
+/// one page of batches (every ban or unban is a batch of its own), and a member's or an
+/// import's newest events found however far back they lie.
+#[test]
+fn limit_finds_the_newest_events_across_pages_of_batches() {
+    let r = Roster::new();
+    r.import_json("1.csv", "email\nann@x.co\nbob@x.co\n").run();
+    for _ in 0..35 {
+        r.args(&["members", "ban", "ann@x.co"]).run();
+        r.args(&["members", "unban", "ann@x.co"]).run();
+    }
+    let all = log(&r, &[]);
+    assert_eq!(all.len(), 72);
+    for n in [1, 5, 64, 65, 71, 72, 500] {
+        let newest = log(&r, &["--limit", &n.to_string()]);
+        assert_eq!(
+            ids(&newest),
+            ids(&all[all.len().saturating_sub(n)..]),
+            "--limit {n}"
+        );
+    }
+    let bob = log(&r, &["--member", "bob@x.co", "--limit", "1"]);
+    assert_eq!(
+        (bob.len(), bob[0].id, bob[0].action.as_str()),
+        (1, 2, "create")
+    );
+    let first = log(&r, &["--import", "1", "--limit", "1"]);
+    assert_eq!(ids(&first), vec![2]);
+    assert!(log(&r, &["--since", "2999-01-01", "--limit", "3"]).is_empty());
+    assert_eq!(log(&r, &["--since", "2000-01-01", "--limit", "3"]).len(), 3);
+}
+
+fn ids(events: &[AuditEvent]) -> Vec<i64> {
+    events.iter().map(|e| e.id).collect()
+}

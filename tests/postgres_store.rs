@@ -62,7 +62,7 @@ fn view(s: &Store) -> String {
             r.id, r.status, r.summary, r.message
         ));
     }
-    for e in s.audit(None, None).unwrap() {
+    for e in s.audit(roster::store::AuditQuery::default()).unwrap() {
         out.push_str(&format!(
             "{} {:?} {} {} {}\n",
             e.id,

@@ -5,7 +5,7 @@ use super::history::print_json;
 use crate::cli::{GlobalArgs, ListFormat, LogArgs};
 use crate::error::{Error, Result, msg};
 use crate::report::table::{listing, wrap};
-use crate::store::AuditEvent;
+use crate::store::{AuditEvent, AuditQuery};
 use crate::term::{Term, UNLIMITED, visible};
 
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
@@ -22,13 +22,13 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
         ),
         None => None,
     };
-    let mut events = store.audit(member, args.import)?;
-    if let Some(since) = args.since {
-        events.retain(|e| e.at >= since);
-    }
-    // Newest first; `--limit` keeps the newest.
+    let mut events = store.audit(AuditQuery {
+        member,
+        import: args.import,
+        since: args.since,
+        newest: args.limit,
+    })?;
     events.reverse();
-    events.truncate(args.limit.unwrap_or(usize::MAX));
     if args.output == ListFormat::Json {
         let events = crate::report::json::log_events(&events, &store);
         return print_json(&events).map(|_| 0);

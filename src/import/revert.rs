@@ -9,7 +9,7 @@ use super::outcome::{Outcome, Planned, Refusal};
 use super::steps::PlannedRun;
 use crate::error::{Code, Result, RevertRefusal, RowError};
 use crate::revert::{self, Event};
-use crate::store::{AuditEvent, ImportMeta, ImportRecord, Store};
+use crate::store::{AuditEvent, AuditQuery, ImportMeta, ImportRecord, Store};
 use std::collections::HashSet;
 
 /// Reverts import `target`; with `skip_conflicts`, members changed after it are left as they
@@ -40,14 +40,17 @@ pub fn revert(
         return Ok(outcome);
     }
     let reverted: Vec<Event> = store
-        .audit(None, Some(target))?
+        .audit(AuditQuery {
+            import: Some(target),
+            ..Default::default()
+        })?
         .into_iter()
         .map(event)
         .collect();
     let last = reverted.iter().map(|e| e.id).max().unwrap_or(0);
     let members: HashSet<i64> = reverted.iter().filter_map(|e| e.member_id).collect();
     let later: Vec<Event> = store
-        .audit(None, None)?
+        .audit(AuditQuery::default())?
         .into_iter()
         .filter(|e| e.id > last && e.member_id.is_some_and(|m| members.contains(&m)))
         .map(event)

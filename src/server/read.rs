@@ -229,7 +229,11 @@ pub async fn log(State(app): State<Arc<App>>, params: Params) -> Answer {
                 },
                 None => None,
             };
-            let mut events = s.audit(member_id, import)?;
+            let mut events = s.audit(crate::store::AuditQuery {
+                member: member_id,
+                import,
+                ..Default::default()
+            })?;
             // Newest first, as `roster log`.
             events.reverse();
             Ok(Some(report::json::log_events(&events, &*s)))

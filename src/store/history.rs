@@ -3,7 +3,7 @@
 
 use super::shared::Original;
 use super::sql::{self, Backend, Begin, Row, Value, args};
-use super::{AuditEvent, ImportMeta, ImportRecord, Store, Timestamp, audit};
+use super::{AuditEvent, AuditQuery, ImportMeta, ImportRecord, Store, Timestamp, audit};
 use crate::error::StoreError;
 
 const IMPORT_COLUMNS: &str = "id, status, operator, file_name, sha256, bytes, encoding, mode, \
@@ -209,32 +209,52 @@ impl Store {
         }
     }
 
-    /// The audit events (about `member`, of `import`, when given), in order.
-    pub fn audit(
-        &self,
-        member: Option<i64>,
-        import: Option<i64>,
-    ) -> Result<Vec<AuditEvent>, StoreError> {
-        let mut events = Vec::new();
-        self.db.rows(
-            "SELECT id, import_id, at, operator, members, data FROM audit_batches \
-             WHERE (CAST($1 AS BIGINT) IS NULL OR import_id = $1) ORDER BY id",
-            args![import],
-            &mut |mut r| {
-                if let Some(m) = member
-                    && !audit::names_member(&r.get::<String>(4)?, m)
-                {
-                    return Ok(());
-                }
-                let head = audit::BatchHead {
-                    first: r.get(0)?,
-                    import_id: r.get(1)?,
-                    at: time(r.get(2)?)?,
-                    operator: &r.get::<String>(3)?,
-                };
-                audit::read_batch(head, &r.get::<Vec<u8>>(5)?, member, &mut events)
-            },
-        )?;
+    /// The audit events `query` asks for, oldest first. Batches are read newest first, a page
+    /// at a time, so `--limit 20` on a store of a million events decodes only the newest batches.
+    pub fn audit(&self, query: AuditQuery) -> Result<Vec<AuditEvent>, StoreError> {
+        let mut batches: Vec<Vec<AuditEvent>> = Vec::new();
+        let (mut found, mut before) = (0, i64::MAX);
+        while query.newest.is_none_or(|n| found < n) {
+            let mut page = 0;
+            self.db.rows(
+                "SELECT id, import_id, at, operator, members, data FROM audit_batches \
+                 WHERE (CAST($1 AS BIGINT) IS NULL OR import_id = $1) AND id < $2 \
+                 ORDER BY id DESC LIMIT 64",
+                args![query.import, before],
+                &mut |mut r| {
+                    page += 1;
+                    before = r.get(0)?;
+                    let at = time(r.get(2)?)?;
+                    let members: String = r.get(4)?;
+                    if query.since.is_some_and(|since| at < since)
+                        || query.newest.is_some_and(|n| found >= n)
+                        || query
+                            .member
+                            .is_some_and(|m| !audit::names_member(&members, m))
+                    {
+                        return Ok(());
+                    }
+                    let head = audit::BatchHead {
+                        first: before,
+                        import_id: r.get(1)?,
+                        at,
+                        operator: &r.get::<String>(3)?,
+                    };
+                    let mut events = Vec::new();
+                    audit::read_batch(head, &r.get::<Vec<u8>>(5)?, query.member, &mut events)?;
+                    found += events.len();
+                    batches.push(events);
+                    Ok(())
+                },
+            )?;
+            if page < 64 {
+                break;
+            }
+        }
+        let mut events: Vec<AuditEvent> = batches.into_iter().rev().flatten().collect();
+        if let Some(n) = query.newest {
+            events.drain(..events.len().saturating_sub(n));
+        }
         Ok(events)
     }
 }

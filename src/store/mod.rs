@@ -83,6 +83,16 @@ pub struct AuditEvent {
     pub member_id: Option<i64>,
 }
 
+/// Which audit events `Store::audit` reads: about one member, of one import, since a time, the
+/// newest N (each when given).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditQuery {
+    pub member: Option<i64>,
+    pub import: Option<i64>,
+    pub since: Option<Timestamp>,
+    pub newest: Option<usize>,
+}
+
 /// A status or protection change made by an administrative command.
 #[derive(Debug, Clone)]
 pub struct StateChange {

@@ -141,7 +141,7 @@ pub fn member_id_ever(store: &Store, id: &str) -> Result<Option<i64>, StoreError
         }
         let all = match &mut events {
             Some(all) => all,
-            None => events.insert(store.audit(None, None)?),
+            None => events.insert(store.audit(super::AuditQuery::default())?),
         };
         let changed = all.iter().rposition(|e| {
             e.changes
