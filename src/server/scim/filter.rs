@@ -281,6 +281,15 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Bad input never panics: any text is a filter, a path, or a refusal.
+        #[test]
+        fn any_text_parses_or_is_refused(text in "[ -~\u{e9}\u{200b}]{0,40}") {
+            let _ = parse_filter(&text);
+            let _ = parse_path(&text);
+        }
+    }
+
     #[test]
     fn paths_with_schemas_and_value_filters() {
         let p = parse_path("urn:ietf:params:scim:schemas:core:2.0:User:userName").unwrap();

@@ -279,7 +279,7 @@ fn filtered(
             }
         }
     };
-    let hits: Vec<usize> = (0..items.len())
+    let mut hits: Vec<usize> = (0..items.len())
         .filter(|&i| matches(&items[i], filter, core))
         .collect();
     if kind == Op::Remove {
@@ -303,13 +303,18 @@ fn filtered(
     }
     let value = value.unwrap_or(Value::Null);
     if hits.is_empty() {
-        // Entra replaces `emails[type eq "work"].value` on a user without one: made here.
+        // Entra replaces `emails[type eq "work"].value` on a user without one: made here, when
+        // the filter's conditions can make an element that it then finds.
         let mut element = Map::new();
         for c in filter {
             element.insert(c.path.attr.clone(), c.value.clone());
         }
-        items.push(Value::Object(element));
-        return filtered(object, key, filter, sub, kind, Some(value), core, text);
+        let element = Value::Object(element);
+        if !matches(&element, filter, core) {
+            return Err(ScimError::InvalidPath(text.into()));
+        }
+        items.push(element);
+        hits.push(items.len() - 1);
     }
     for &i in &hits {
         match (sub, &value, &mut items[i]) {
@@ -381,6 +386,23 @@ mod tests {
             json!([{"op": "remove", "path": "members[value eq \"9\"]"}]),
         );
         assert!(matches!(missing, Err(ScimError::NoTarget(_))));
+    }
+
+    proptest::proptest! {
+        /// Bad input never panics: any path and value make a patched resource or a refusal.
+        #[test]
+        fn any_operation_applies_or_is_refused(
+            op in "(add|replace|remove|Add|x)",
+            path in "[a-zA-Z.\\[\\]\" :]{0,30}",
+            value in proptest::option::of("[a-z]{0,5}"),
+        ) {
+            let user = json!({"userName": "a", "emails": [{"value": "a@x.org", "type": "work"}], "name": {"givenName": "A"}});
+            let mut operation = json!({"op": op, "path": path});
+            if let Some(v) = value {
+                operation["value"] = json!(v);
+            }
+            let _ = patch(user, json!([operation]));
+        }
     }
 
     #[test]
