@@ -230,11 +230,7 @@ fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Opti
     if k == 0 {
         return None;
     }
-    let n = snapshot
-        .members
-        .iter()
-        .filter(|m| m.status.is_live())
-        .count() as u64;
+    let n = live_members(snapshot);
     let (limit, text) = limit_of(limit, n);
     let p = (k * 100 + n / 2).checked_div(n).unwrap_or(100);
     (k > limit).then_some(Rule::Deactivations {
@@ -243,6 +239,15 @@ fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Opti
         p,
         limit: text,
     })
+}
+
+/// The members that are not `INACTIVE` or `BANNED`: what a deactivation limit is a share of.
+fn live_members(snapshot: &Snapshot) -> u64 {
+    snapshot
+        .members
+        .iter()
+        .filter(|m| m.status.is_live())
+        .count() as u64
 }
 
 /// A deactivation limit for `n` live members, and its text: the default is 25% of them, never
@@ -270,11 +275,7 @@ pub fn scim_deactivations(
         .iter()
         .filter(|c| c.status.is_some_and(|s| s.new == Status::Inactive))
         .count() as u64;
-    let n = snapshot
-        .members
-        .iter()
-        .filter(|m| m.status.is_live())
-        .count() as u64;
+    let n = live_members(snapshot);
     let (limit, text) = limit_of(limit, n);
     (k > 0 && recent + k > limit).then_some(text)
 }
