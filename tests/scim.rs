@@ -289,3 +289,42 @@ fn delete_deactivates_hides_and_a_later_post_reactivates() {
     let imports = r.args(&["imports", "list", "--output", "json"]).run();
     assert_eq!(imports.stdout.trim(), "[]", "no import row per request");
 }
+
+#[test]
+fn bad_requests_get_scim_errors_and_change_nothing() {
+    let r = Roster::new();
+    r.import_json("s.csv", "email,team,team_role\nann@example.com,Ops,owner\n")
+        .run();
+    let scim = Scim::start(&r);
+    let before = r.dump();
+    let bodies = [
+        json!(null),
+        json!([1, 2]),
+        json!({"userName": 7}),
+        json!({"userName": "", "emails": "x"}),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "explode"}]}),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "emails[(", "value": 1}]}),
+        json!({"displayName": "x".repeat(300), "members": [{"value": "not a number"}]}),
+        json!({"displayName": "Dev", "members": [{"value": "1", "type": "Group"}]}),
+    ];
+    for path in ["/Users", "/Users/1", "/Groups", "/Groups/1"] {
+        for body in &bodies {
+            for method in ["POST", "PUT", "PATCH"] {
+                let reply = scim.send(method, path, Some(body));
+                assert!(
+                    (400..500).contains(&reply.status),
+                    "{method} {path} {body}: {} {}",
+                    reply.status,
+                    reply.text()
+                );
+                assert_eq!(
+                    reply.header("content-type").as_deref(),
+                    Some("application/scim+json"),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+    assert_eq!(r.dump(), before);
+    assert_eq!(scim.get("/Groups").json()["totalResults"], 1);
+}
