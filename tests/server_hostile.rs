@@ -380,7 +380,10 @@ fn slowhttptest_does_not_make_healthz_hang() {
         }
         std::thread::sleep(Duration::from_millis(500));
     }
-    assert!(hung.len() <= 2, "/healthz hung under slowhttptest: {hung:?}");
+    assert!(
+        hung.len() <= 2,
+        "/healthz hung under slowhttptest: {hung:?}"
+    );
     attack.kill().ok();
     attack.wait().ok();
     assert!(
