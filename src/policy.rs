@@ -237,7 +237,11 @@ fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Opti
         .count() as u64;
     let (limit, text) = match limit {
         Some(Limit::Count(c)) => (c, c.to_string()),
-        Some(Limit::Percent(p)) => (n * p / 100, percent_text(p, n * p / 100)),
+        // Saturating: a percentage far above 100% allows every deactivation, never overflows.
+        Some(Limit::Percent(p)) => {
+            let allowed = n.saturating_mul(p) / 100;
+            (allowed, percent_text(p, allowed))
+        }
         None if n / 4 >= 10 => (n / 4, percent_text(25, n / 4)),
         None => (10, "10".to_string()),
     };

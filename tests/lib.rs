@@ -35,6 +35,8 @@ mod screen;
 mod terminal_screen;
 // `diff --output html`: the JSON document's counts and plan id, refusals, escaping, no network.
 mod html_plan;
+// Refusals under --output json: the refusal document with its code, per command family.
+mod json_refusals;
 // The JSON document, change objects, diff = dry run, --detailed-exitcode, tables (SPEC §10).
 mod json_output;
 // One test per exit code of SPEC §11.
