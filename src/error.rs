@@ -9,6 +9,8 @@ pub use code::Code;
 mod rules;
 pub use rules::{RevertRefusal, Rule};
 pub use serve::ServeError;
+mod scim;
+pub use scim::ScimError;
 
 /// A file-level error: the run stops before any row is read (SPEC §4), exit 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

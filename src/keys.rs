@@ -15,13 +15,15 @@ pub const KEY_LEN: usize = PREFIX.len() + RANDOM_CHARS + CHECKSUM_CHARS;
 const SHOWN_CHARS: usize = PREFIX.len() + 8;
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// What a key may do: `sync` everything, `read` only the endpoints that change nothing.
+/// What a key may do: `sync` everything, `read` only the endpoints that change nothing, `scim`
+/// only SCIM 2.0 under `/scim/v2` (SPEC §17), and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     #[default]
     Sync,
     Read,
+    Scim,
 }
 
 impl Scope {
@@ -29,6 +31,7 @@ impl Scope {
         match self {
             Scope::Sync => "sync",
             Scope::Read => "read",
+            Scope::Scim => "scim",
         }
     }
 
@@ -36,6 +39,7 @@ impl Scope {
         match s {
             "sync" => Some(Scope::Sync),
             "read" => Some(Scope::Read),
+            "scim" => Some(Scope::Scim),
             _ => None,
         }
     }

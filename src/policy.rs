@@ -230,12 +230,30 @@ fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Opti
     if k == 0 {
         return None;
     }
-    let n = snapshot
+    let n = live_members(snapshot);
+    let (limit, text) = limit_of(limit, n);
+    let p = (k * 100 + n / 2).checked_div(n).unwrap_or(100);
+    (k > limit).then_some(Rule::Deactivations {
+        k,
+        n,
+        p,
+        limit: text,
+    })
+}
+
+/// The members that are not `INACTIVE` or `BANNED`: what a deactivation limit is a share of.
+fn live_members(snapshot: &Snapshot) -> u64 {
+    snapshot
         .members
         .iter()
         .filter(|m| m.status.is_live())
-        .count() as u64;
-    let (limit, text) = match limit {
+        .count() as u64
+}
+
+/// A deactivation limit for `n` live members, and its text: the default is 25% of them, never
+/// less than 10.
+fn limit_of(limit: Option<Limit>, n: u64) -> (u64, String) {
+    match limit {
         Some(Limit::Count(c)) => (c, c.to_string()),
         // Saturating: a percentage far above 100% allows every deactivation, never overflows.
         Some(Limit::Percent(p)) => {
@@ -244,14 +262,26 @@ fn deactivations(plan: &Plan, snapshot: &Snapshot, limit: Option<Limit>) -> Opti
         }
         None if n / 4 >= 10 => (n / 4, percent_text(25, n / 4)),
         None => (10, "10".to_string()),
-    };
-    let p = (k * 100 + n / 2).checked_div(n).unwrap_or(100);
-    (k > limit).then_some(Rule::Deactivations {
-        k,
-        n,
-        p,
-        limit: text,
-    })
+    }
+}
+
+/// SCIM's deactivations per rolling hour (SPEC §17, `scim-max-deactivations`): `recent` made
+/// in the last hour and this plan's; when they would exceed the limit (the same default share
+/// as `max-deactivations`), the limit's text.
+pub fn scim_deactivations(
+    plan: &Plan,
+    snapshot: &Snapshot,
+    recent: u64,
+    limit: Option<Limit>,
+) -> Option<String> {
+    let k = plan
+        .changes
+        .iter()
+        .filter(|c| c.status.is_some_and(|s| s.new == Status::Inactive))
+        .count() as u64;
+    let n = live_members(snapshot);
+    let (limit, text) = limit_of(limit, n);
+    (k > 0 && recent + k > limit).then_some(text)
 }
 
 /// A percentage limit as it was set, with the members it comes to: `15% (449 members)`.

@@ -160,3 +160,10 @@ mod revert;
 mod server_revert;
 // SPEC §16 on the admin page: the Revert action of a past import, in headless Chromium.
 mod page_revert;
+// SCIM 2.0 (issue 27): a client for the tests; Users; the rules, races and audit of SCIM
+// writes; Groups; Microsoft's and Okta's documented requests replayed (fixtures/scim/).
+mod scim;
+mod scim_fixtures;
+mod scim_groups;
+mod scim_rules;
+mod scim_support;

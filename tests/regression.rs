@@ -383,7 +383,7 @@ fn r17_config_set_refuses_values_that_break_every_import() {
     }
     assert_eq!(
         env.run(&["config", "get"]).stdout,
-        "seat-limit = none\nmax-rows = none\nmax-bytes = none\nmax-deactivations = none\nmax-shrink = none\ndeactivate-after-missing = none\n"
+        "seat-limit = none\nmax-rows = none\nmax-bytes = none\nmax-deactivations = none\nmax-shrink = none\ndeactivate-after-missing = none\nscim-invite = none\nscim-max-deactivations = none\n"
     );
     for (key, value) in [
         ("max-deactivations", "100%"),

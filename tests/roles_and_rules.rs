@@ -432,7 +432,7 @@ fn config_get_and_set_every_key() {
     let r = Roster::new();
     assert_eq!(
         r.args(&["config", "get"]).run().stdout,
-        "seat-limit = none\nmax-rows = none\nmax-bytes = none\nmax-deactivations = none\nmax-shrink = none\ndeactivate-after-missing = none\n"
+        "seat-limit = none\nmax-rows = none\nmax-bytes = none\nmax-deactivations = none\nmax-shrink = none\ndeactivate-after-missing = none\nscim-invite = none\nscim-max-deactivations = none\n"
     );
     for (key, value) in [
         ("seat-limit", "5"),
@@ -441,6 +441,8 @@ fn config_get_and_set_every_key() {
         ("max-deactivations", "30%"),
         ("max-shrink", "10%"),
         ("deactivate-after-missing", "2"),
+        ("scim-invite", "true"),
+        ("scim-max-deactivations", "5%"),
     ] {
         r.args(&["config", "set", key, value]).run();
         assert_eq!(
@@ -457,6 +459,12 @@ fn config_get_and_set_every_key() {
         .status(2)
         .run();
     r.args(&["config", "set", "max-deactivations", "x%"])
+        .status(2)
+        .run();
+    r.args(&["config", "set", "scim-invite", "maybe"])
+        .status(2)
+        .run();
+    r.args(&["config", "set", "scim-max-deactivations", "101%"])
         .status(2)
         .run();
     r.args(&["config", "get", "colour"]).status(2).run();

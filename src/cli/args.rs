@@ -301,6 +301,11 @@ Keys and values (none removes a setting):
                      [default: none, off; 10% is a good value]
   deactivate-after-missing  a whole number, 1 or more: full syncs in a row that must miss
                      a member before it is deactivated [default: 1]
+  scim-invite        true or false: a member created over SCIM is INVITED (an invitation
+                     queued), not PROVISIONED [default: false]
+  scim-max-deactivations  a whole number N, or a percentage N% from 0% to 100%: the most
+                     members SCIM may deactivate in any rolling hour [default: 25%, never
+                     less than 10]
   smtp-url           smtp://[user@]host[:port] (STARTTLS when offered; ?tls=required|none),
                      or smtps://[user@]host[:port] (implicit TLS); the password comes only
                      from ROSTER_SMTP_PASSWORD

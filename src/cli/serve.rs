@@ -32,6 +32,9 @@ pub struct ServeArgs {
     /// Seconds an import waits for a free slot before 503
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub import_queue_wait: u64,
+    /// Seconds a SCIM write waits for a running import before 503
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub scim_wait: u64,
     /// Seconds open connections may take to finish after SIGTERM before they are closed
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub shutdown_grace: u64,

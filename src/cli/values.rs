@@ -56,6 +56,7 @@ flag_values!(ColorChoice {
 flag_values!(Scope {
     Sync => "sync",
     Read => "read",
+    Scim => "scim",
 });
 
 #[cfg(test)]

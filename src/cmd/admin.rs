@@ -100,13 +100,15 @@ fn form_key(name: &str) -> Result<String> {
     }
 }
 
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 17] = [
     "seat-limit",
     "max-rows",
     "max-bytes",
     "max-deactivations",
     "max-shrink",
     "deactivate-after-missing",
+    "scim-invite",
+    "scim-max-deactivations",
     "smtp-url",
     "smtp-from",
     "invite-subject",
@@ -145,6 +147,7 @@ pub fn config(
                 "deactivate-after-missing" => {
                     settings.deactivate_after_missing.map(|v| v.to_string())
                 }
+                "scim-invite" | "scim-max-deactivations" => store.setting(k).ok().flatten(),
                 _ => settings.max_deactivations.clone(),
             };
             if output == ListFormat::Json {
@@ -213,7 +216,8 @@ fn setting_json(key: &str, value: Option<String>) -> serde_json::Value {
 /// later import fail); the ranges are listed by `roster config set --help`.
 fn check_value(key: &str, value: &str) -> Result<()> {
     let valid = match key {
-        "max-deactivations" => match value.parse::<Limit>() {
+        "scim-invite" => crate::columns::parse_bool(value).is_some(),
+        "max-deactivations" | "scim-max-deactivations" => match value.parse::<Limit>() {
             Ok(Limit::Percent(p)) => p <= 100,
             Ok(Limit::Count(_)) => true,
             Err(_) => false,

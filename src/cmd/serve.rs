@@ -26,6 +26,7 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<u8> {
             .max_concurrent_imports
             .map_or_else(server::Slots::default_count, usize::from),
         import_wait: Duration::from_secs(args.import_queue_wait),
+        scim_wait: Duration::from_secs(args.scim_wait),
         proxies: server::TrustedProxies(args.trusted_proxy.clone()),
         send_every: args.send_invitations.then(|| secs(args.send_every)),
     })?;

@@ -1,7 +1,7 @@
 //! `roster config set`: the values each setting accepts (issue 17).
 
 /// Each key with the values it accepts, as `roster config set --help` lists them.
-pub const RANGES: [(&str, &str); 6] = [
+pub const RANGES: [(&str, &str); 8] = [
     ("seat-limit", "a whole number, 0 or more"),
     ("max-rows", "a whole number, 1 or more"),
     ("max-bytes", "a whole number of bytes, 1 or more"),
@@ -11,6 +11,11 @@ pub const RANGES: [(&str, &str); 6] = [
     ),
     ("max-shrink", "a percentage P% from 0% to 100%"),
     ("deactivate-after-missing", "a whole number, 1 or more"),
+    ("scim-invite", "true or false"),
+    (
+        "scim-max-deactivations",
+        "a whole number N, or a percentage N% from 0% to 100%",
+    ),
 ];
 
 pub fn invalid(key: &str, value: &str) -> String {

@@ -214,3 +214,25 @@ fn shrink_refuses_a_file_that_lost_more_than_the_limit() {
     assert!(check_with(&naming(1200), &s, limit(0)).is_empty());
     assert!(check_with(&naming(0), &s, Policy::default()).is_empty());
 }
+
+#[test]
+fn scim_deactivations_count_the_last_hour_with_the_default_share() {
+    let s = snapshot(100);
+    // Default: 25% of 100 live members.
+    assert_eq!(scim_deactivations(&deactivating(1), &s, 24, None), None);
+    assert_eq!(
+        scim_deactivations(&deactivating(1), &s, 25, None).as_deref(),
+        Some("25% (25 members)")
+    );
+    assert_eq!(
+        scim_deactivations(&deactivating(1), &s, 2, Some(Limit::Count(2))).as_deref(),
+        Some("2")
+    );
+    // A plan that deactivates nobody is never refused.
+    assert_eq!(scim_deactivations(&deactivating(0), &s, 99, None), None);
+    // Never less than 10.
+    assert_eq!(
+        scim_deactivations(&deactivating(1), &snapshot(8), 9, None),
+        None
+    );
+}

@@ -62,6 +62,25 @@ pub async fn authenticate(
         }
         Err(refused) => return refused.into_response(),
     };
+    // A scim key calls SCIM only (SPEC §17); SCIM checks its own scope.
+    // Under a nested router the URI is cut to the part after its prefix: the original one.
+    let path = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or(request.uri().path(), |u| u.0.path());
+    if caller.scope == Scope::Scim && !path.starts_with("/scim/") {
+        let wrong = crate::error::ScimError::WrongScope(
+            caller.key.clone(),
+            "scim",
+            "it may call only the SCIM endpoints under /scim/v2",
+        );
+        let refused = Problem::coded(
+            axum::http::StatusCode::FORBIDDEN,
+            wrong.code(),
+            wrong.to_string(),
+        );
+        return refused.into_response();
+    }
     let name = KeyName(caller.key.clone());
     // The admin page's requests have their own quota: they never spend the key's (a CI job's).
     let bucket = if page {

@@ -28,6 +28,7 @@ mod problem;
 mod read;
 mod revert;
 mod schemas;
+mod scim;
 mod slots;
 mod stream;
 mod sync;
@@ -67,6 +68,8 @@ pub struct Config {
     pub proxies: TrustedProxies,
     /// Drain the invitation outbox this often (`--send-invitations`).
     pub send_every: Option<Duration>,
+    /// How long a SCIM write waits for a running import before `503` (`--scim-wait`).
+    pub scim_wait: Duration,
 }
 
 /// What every request shares.
@@ -86,6 +89,7 @@ pub struct App {
     touched: Mutex<HashMap<String, Instant>>,
     /// The progress of the import this server is applying (one at a time per store).
     progress: Mutex<Option<serde_json::Value>>,
+    scim_wait: Duration,
 }
 
 impl App {
@@ -164,6 +168,7 @@ fn router(app: Arc<App>) -> Router {
             get(accept::confirm).post(accept::accept),
         )
         .merge(keyed)
+        .merge(scim::routes(Arc::clone(&app)))
         .merge(page::routes())
         .fallback(problem::no_route)
         .method_not_allowed_fallback(problem::method_not_allowed)
@@ -192,6 +197,7 @@ pub fn serve(config: Config) -> Result<()> {
         timings: std::env::var_os("ROSTER_TIMINGS").is_some(),
         touched: Mutex::new(HashMap::new()),
         progress: Mutex::new(None),
+        scim_wait: config.scim_wait,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

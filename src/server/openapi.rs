@@ -12,7 +12,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 #[openapi(
     info(
         title = "roster sync API",
-        description = "Push a roster to roster's store and read its history: the same pipeline, options, messages and result document as `roster import`. Every endpoint but /healthz needs `Authorization: Bearer <key>` (`roster keys create`). Answers without a result document are application/problem+json (RFC 9457)."
+        description = "Push a roster to roster's store and read its history: the same pipeline, options, messages and result document as `roster import`. Every endpoint but /healthz needs `Authorization: Bearer <key>` (`roster keys create`). Answers without a result document are application/problem+json (RFC 9457); SCIM 2.0 under /scim/v2 (keys of scope scim) answers application/scim+json."
     ),
     paths(
         super::sync::sync,
@@ -52,7 +52,9 @@ impl utoipa::Modify for BearerKeys {
 /// The document, pretty-printed, with a final newline: the handlers' declarations, with every
 /// response body typed by the schemas of `schemas/` (embedded as components).
 pub fn document() -> String {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut api = ApiDoc::openapi();
+    api.merge(super::scim::openapi());
+    let mut doc = serde_json::to_value(api).unwrap_or_default();
     type_responses(&mut doc);
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
@@ -228,6 +230,10 @@ fn type_responses(doc: &mut Value) {
             let Some(responses) = responses.as_object_mut() else {
                 continue;
             };
+            if path.starts_with("/scim/") {
+                scim_responses(responses);
+                continue;
+            }
             for response in responses.values_mut() {
                 if let Some(problem) = response.pointer_mut("/content/application~1problem+json") {
                     *problem = json!({"schema": component("problem")});
@@ -240,6 +246,29 @@ fn type_responses(doc: &mut Value) {
                 })
             });
         }
+    }
+}
+
+/// A SCIM operation's answers (SPEC §17): resources and lists are objects, errors SCIM error
+/// documents (RFC 7644 §3.12), for any 4XX or 5XX the operation does not list too.
+fn scim_responses(responses: &mut Map<String, Value>) {
+    let error = json!({"schema": component("scim_error")});
+    for (status, response) in responses.iter_mut() {
+        if let Some(content) = response.pointer_mut("/content/application~1scim+json") {
+            let is_error = status.starts_with('4') || status.starts_with('5');
+            *content = match is_error {
+                true => error.clone(),
+                false => json!({"schema": component("scim_resource")}),
+            };
+        }
+    }
+    for status in ["4XX", "5XX"] {
+        responses.entry(status).or_insert_with(|| {
+            json!({
+                "description": "Refused (a missing or invalid key, a key of another scope, too many requests, ...): a SCIM error document",
+                "content": {"application/scim+json": error.clone()}
+            })
+        });
     }
 }
 

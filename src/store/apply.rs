@@ -8,7 +8,7 @@
 use super::admin::bump_generation;
 use super::history::{insert_audit_batches, now};
 use super::shared::{encode_audit, member_ids};
-use super::sql::{self, Begin, Writes, args};
+use super::sql::{self, Backend, Begin, Writes, args};
 use super::ticker::Ticker;
 use super::{Snapshot, Store};
 use crate::error::StoreError;
@@ -30,29 +30,10 @@ impl Store {
         progress: &mut dyn FnMut(u64),
     ) -> Result<(), StoreError> {
         sql::transaction(&*self.db, Begin::Ordered, |db| {
-            let generation: i64 =
-                sql::one(db, "SELECT value FROM meta WHERE key = 'generation'", &[])?;
-            if generation != snapshot.generation {
-                return Err(StoreError::Changed);
-            }
+            check_generation(db, snapshot)?;
             let at = now();
-            let mut team_ids: HashMap<String, i64> = snapshot
-                .teams
-                .iter()
-                .map(|t| (t.name.clone(), t.id))
-                .collect();
-            for name in &plan.teams_created {
-                let id: i64 = sql::one(
-                    db,
-                    "INSERT INTO teams (id, name) SELECT coalesce(max(id), 0) + 1, $1 FROM teams \
-                     RETURNING id",
-                    args![name.as_str()],
-                )?;
-                team_ids.insert(name.clone(), id);
-            }
-            let first_new_id: i64 =
-                sql::one(db, "SELECT coalesce(max(id), 0) + 1 FROM members", &[])?;
-            let ids = member_ids(plan, snapshot, first_new_id);
+            let team_ids = create_teams(db, plan, snapshot)?;
+            let ids = new_member_ids(db, plan, snapshot)?;
             let writes = Writes {
                 plan,
                 snapshot,
@@ -68,12 +49,7 @@ impl Store {
             insert_audit_batches(db, Some(import_id), &at, operator, batches?)?;
             super::invitations::apply_plan(db, plan, &ids, &at)?;
             super::marks::write(db, plan, snapshot, import_id)?;
-            for name in &plan.teams_deleted {
-                if let Some(&id) = team_ids.get(name) {
-                    db.execute("DELETE FROM memberships WHERE team_id = $1", args![id])?;
-                    db.execute("DELETE FROM teams WHERE id = $1", args![id])?;
-                }
-            }
+            delete_teams(db, plan, &team_ids)?;
             bump_generation(db)?;
             let finished = db.execute(
                 "UPDATE imports SET status = 'COMPLETED', finished_at = $2, summary = $3 \
@@ -89,4 +65,62 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// Refuses a plan made on a snapshot older than the store (`StoreError::Changed`).
+pub(super) fn check_generation(db: &dyn Backend, snapshot: &Snapshot) -> Result<(), StoreError> {
+    let generation: i64 = sql::one(db, "SELECT value FROM meta WHERE key = 'generation'", &[])?;
+    if generation != snapshot.generation {
+        return Err(StoreError::Changed);
+    }
+    Ok(())
+}
+
+/// Creates the plan's new teams; every team's id by name.
+pub(super) fn create_teams(
+    db: &dyn Backend,
+    plan: &Plan,
+    snapshot: &Snapshot,
+) -> Result<HashMap<String, i64>, StoreError> {
+    let mut team_ids: HashMap<String, i64> = snapshot
+        .teams
+        .iter()
+        .map(|t| (t.name.clone(), t.id))
+        .collect();
+    for name in &plan.teams_created {
+        let id: i64 = sql::one(
+            db,
+            "INSERT INTO teams (id, name) SELECT coalesce(max(id), 0) + 1, $1 FROM teams \
+             RETURNING id",
+            args![name.as_str()],
+        )?;
+        team_ids.insert(name.clone(), id);
+    }
+    Ok(team_ids)
+}
+
+/// Each change's member id, created members numbered after the last stored one.
+pub(super) fn new_member_ids(
+    db: &dyn Backend,
+    plan: &Plan,
+    snapshot: &Snapshot,
+) -> Result<Vec<i64>, StoreError> {
+    let first_new_id: i64 = sql::one(db, "SELECT coalesce(max(id), 0) + 1 FROM members", &[])?;
+    Ok(member_ids(plan, snapshot, first_new_id))
+}
+
+/// Deletes the plan's emptied teams (and what SCIM kept of them).
+pub(super) fn delete_teams(
+    db: &dyn Backend,
+    plan: &Plan,
+    team_ids: &HashMap<String, i64>,
+) -> Result<(), StoreError> {
+    for name in &plan.teams_deleted {
+        if let Some(&id) = team_ids.get(name) {
+            db.execute("DELETE FROM memberships WHERE team_id = $1", args![id])?;
+            db.execute("DELETE FROM scim_groups WHERE team_id = $1", args![id])?;
+            db.execute("DELETE FROM teams WHERE id = $1", args![id])?;
+        }
+    }
+    Ok(())
 }

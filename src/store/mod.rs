@@ -21,6 +21,7 @@ mod migrations;
 mod outbox;
 mod postgres;
 mod read;
+pub mod scim;
 pub mod shared;
 mod sql;
 mod sqlite;
