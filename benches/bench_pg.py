@@ -1,7 +1,7 @@
 """roster on PostgreSQL against roster on SQLite, in turns, in one run (`bench.py --postgres URL`).
 
 Scenarios (as bench.py's, each timed with both stores): import_empty, noop_full_sync,
-diff_next_day, full_sync_next_day, export. Target at 1M rows: PostgreSQL at most 2x SQLite's
+diff_next_day, full_sync_next_day, export. Target at 1M rows: PostgreSQL at most 1.5x SQLite's
 median time, and a peak memory no higher than SQLite's. Also the size of each store after
 importing rN.csv, and at the size nearest 100k (within 50k-200k) the COPY path of an import into an
 empty store against the per-row path (ROSTER_PG_PER_ROW=1). See benches/README.md.
