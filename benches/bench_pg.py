@@ -19,7 +19,7 @@ import time
 import bench as B
 
 SCENARIOS = ["import_empty", "noop_full_sync", "diff_next_day", "full_sync_next_day", "export"]
-TARGET = 2.0
+TARGET = 1.5
 
 
 def with_param(url, key, value):

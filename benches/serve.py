@@ -3,9 +3,9 @@
 read and dry-run endpoints under load. A script, not a test; loopback only.
 
     python3 benches/serve.py [--roster PATH] [--work DIR] [--sizes 30000,1000000]
-                             [--runs 3,1] [--load-seconds 10] [--connections 16]
+                             [--runs 3,1] [--load-seconds 10] [--connections 16] [--no-load]
 
-1. `POST /v1/sync` end to end with curl (--data-binary @FILE, answer to /dev/null) against
+1. `POST /v1/sync` (and, issue 25, `POST /v1/sync?report=summary`) end to end with curl (--data-binary @FILE, answer to /dev/null) against
    `roster --quiet import FILE` and `roster import FILE --output json >/dev/null` (the same
    answer document as the server's: the whole report) on the same file, each on a fresh store
    (same settings: max-rows/max-bytes raised), in turns; medians. The server is started before the timing and its
@@ -87,7 +87,7 @@ def curl_sync(base, key, path, query=""):
 
 def sync_vs_cli(roster, work, rows, runs):
     path = work / f"r{rows}.csv"
-    cli, json_cli, srv = [], [], []
+    cli, json_cli, srv, summary = [], [], [], []
     for i in range(runs):
         db, _ = store(roster, work, "cli")
         start = time.perf_counter()
@@ -106,13 +106,23 @@ def sync_vs_cli(roster, work, rows, runs):
             srv.append(curl_sync(server.base, key, path))
         finally:
             server.stop()
+        # Issue 25: the summary only (`report=summary`), against `roster --quiet import`.
+        db, key = store(roster, work, "srv")
+        server = Server(roster, db)
+        try:
+            summary.append(curl_sync(server.base, key, path, "?report=summary"))
+        finally:
+            server.stop()
         print(f"  {rows} rows run {i + 1}: cli --quiet {cli[-1]:.2f}s  cli --output json "
-              f"{json_cli[-1]:.2f}s  server {srv[-1]:.2f}s", flush=True)
-    s = statistics.median(srv)
-    for name, times in (("cli --quiet", cli), ("cli --output json", json_cli)):
-        c = statistics.median(times)
+              f"{json_cli[-1]:.2f}s  server {srv[-1]:.2f}s  server report=summary "
+              f"{summary[-1]:.2f}s", flush=True)
+    for label, answers, name, times in (
+            ("POST /v1/sync", srv, "cli --quiet", cli),
+            ("POST /v1/sync", srv, "cli --output json", json_cli),
+            ("POST /v1/sync?report=summary", summary, "cli --quiet", cli)):
+        s, c = statistics.median(answers), statistics.median(times)
         verdict = "PASS" if s <= 1.1 * c else "MISSED"
-        print(f"sync {rows}: {name} median {c:.2f}s, POST /v1/sync median {s:.2f}s, "
+        print(f"sync {rows}: {name} median {c:.2f}s, {label} median {s:.2f}s, "
               f"ratio {s / c:.3f} (target <= 1.10: {verdict})", flush=True)
 
 
@@ -176,8 +186,9 @@ def main():
     ap.add_argument("--runs", default="3,1", help="runs per size, in the order of --sizes")
     ap.add_argument("--load-seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--no-load", action="store_true", help="only the syncs against the CLI")
     a = ap.parse_args()
-    for tool in ("curl", "wrk"):
+    for tool in ("curl",) if a.no_load else ("curl", "wrk"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing (apt-get install -y {tool})")
     work = Path(a.work)
@@ -190,7 +201,8 @@ def main():
             run([sys.executable, GEN, "--rows", str(rows), "-o", path])
     for i, rows in enumerate(sizes):
         sync_vs_cli(a.roster, work, rows, runs[min(i, len(runs) - 1)])
-    under_load(a.roster, work, a.load_seconds, a.connections)
+    if not a.no_load:
+        under_load(a.roster, work, a.load_seconds, a.connections)
 
 
 if __name__ == "__main__":

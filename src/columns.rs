@@ -237,7 +237,8 @@ const LOCAL_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~.-";
 
 /// `local@domain.tld` as SPEC §5 defines it.
 pub fn is_email(s: &str) -> bool {
-    if s.chars().count() > 254 {
+    // Bytes first: a text of at most 254 bytes has at most 254 characters.
+    if s.len() > 254 && s.chars().count() > 254 {
         return false;
     }
     let Some((local, domain)) = s.rsplit_once('@') else {
@@ -256,9 +257,9 @@ fn is_local_part(local: &str) -> bool {
         && !local.contains("..")
 }
 
+/// At least two labels (so a dot), each valid; without collecting them (every row's email).
 fn is_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2 && labels.iter().all(|l| is_domain_label(l))
+    domain.contains('.') && domain.split('.').all(is_domain_label)
 }
 
 fn is_domain_label(label: &str) -> bool {

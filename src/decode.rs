@@ -103,7 +103,6 @@ mod tests {
         Input {
             name: "t".into(),
             bytes: bytes.to_vec(),
-            sha256: String::new(),
         }
     }
 

@@ -227,12 +227,14 @@ pub enum Error {
     /// The operator did not answer yes to `Apply these changes? [y/N]` (SPEC §15).
     #[error("Import cancelled: nothing was changed.")]
     Cancelled,
+    /// A command line clap accepted but roster cannot run, of no kind of its own: exit 2.
     #[error("{0}")]
     Usage(String),
-    #[error("{0}")]
-    NotFound(String),
-    /// A well-formed command that the store's state refuses (a key name already taken, a
-    /// member in the wrong status): exit 1, not a usage error.
+    /// `imports show|errors|original ID`, `log --import ID`, `imports revert ID`.
+    #[error("no import with id {0}")]
+    ImportNotFound(i64),
+    /// A command refused with a code of its own (a key name already taken, a member in the
+    /// wrong status, an unknown setting): the code says the exit code.
     #[error("{1}")]
     Refusal(Code, String),
     #[error("no member with email, external_id or phone '{0}'")]
@@ -250,6 +252,7 @@ impl Error {
             Error::Invitation(InvitationError::SenderBusy) => 5,
             Error::Invitation(InvitationError::Store(StoreError::Busy)) => 5,
             Error::Usage(_) => 2,
+            Error::Refusal(code, _) => code.exit_code().unwrap_or(1),
             Error::Unreported { .. } => 6,
             _ => 1,
         }

@@ -40,7 +40,6 @@ impl Source {
 pub struct Input {
     pub name: String,
     pub bytes: Vec<u8>,
-    pub sha256: String,
 }
 
 /// Reads the source, refusing it without reading it all when it is over `max_bytes`.
@@ -71,12 +70,8 @@ pub fn read(source: Source, max_bytes: u64) -> Result<Input, FileError> {
     if bytes.is_empty() {
         return Err(FileError::Empty);
     }
-    let sha256 = sha256_hex(&bytes);
-    Ok(Input {
-        name,
-        bytes,
-        sha256,
-    })
+    // The SHA-256 is the import's to take, beside the parse ([`sha256_hex`]).
+    Ok(Input { name, bytes })
 }
 
 /// Refuses what is plainly not a text file. Separate from [`read`] so that history keeps the

@@ -1,4 +1,5 @@
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+use roster::cmd::refusal::{self, Refusals};
 use roster::{Cli, Error, term::Term};
 use std::process::ExitCode;
 
@@ -20,15 +21,25 @@ fn release_freed_memory_promptly() {
 fn main() -> ExitCode {
     disable_transparent_huge_pages();
     release_freed_memory_promptly();
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => return clap_exit(&e),
+    let (cli, refusals) = match parse() {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            // `--output json` among the words: the refusal document on stdout, as for any
+            // other refusal (help and --version are not refusals).
+            if let (true, Some(format)) = (e.use_stderr(), refusal::of_words(std::env::args_os())) {
+                refusal::write_usage(&e, format);
+            }
+            return clap_exit(&e);
+        }
     };
     let term = Term::new(cli.global.color, cli.global.quiet);
     match roster::run(cli, &term) {
         Ok(code) => ExitCode::from(code),
         Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(format) = refusals {
+                refusal::write(&e, format);
+            }
             for line in e.messages() {
                 term.error(&line);
             }
@@ -41,6 +52,14 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// The command line, and how a failure of its command answers on stdout (`--output json`).
+fn parse() -> Result<(Cli, Option<Refusals>), clap::Error> {
+    let mut matches = Cli::command().try_get_matches()?;
+    let refusals = refusal::of_matches(&matches);
+    let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut Cli::command()))?;
+    Ok((cli, refusals))
 }
 
 /// `--help`, `--version`, or a usage error. clap's own exit ignores a failed write, so that

@@ -255,7 +255,11 @@ fn live_members(snapshot: &Snapshot) -> u64 {
 fn limit_of(limit: Option<Limit>, n: u64) -> (u64, String) {
     match limit {
         Some(Limit::Count(c)) => (c, c.to_string()),
-        Some(Limit::Percent(p)) => (n * p / 100, percent_text(p, n * p / 100)),
+        // Saturating: a percentage far above 100% allows every deactivation, never overflows.
+        Some(Limit::Percent(p)) => {
+            let allowed = n.saturating_mul(p) / 100;
+            (allowed, percent_text(p, allowed))
+        }
         None if n / 4 >= 10 => (n / 4, percent_text(25, n / 4)),
         None => (10, "10".to_string()),
     }

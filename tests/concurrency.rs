@@ -32,10 +32,10 @@ fn a_second_import_while_the_lock_is_held() {
         .stderr_line(BUSY)
         .unchanged()
         .run();
-    assert_eq!(
-        run.stdout, "",
-        "nothing on stdout: the import never started"
-    );
+    // The import never started: no import document, the refusal document (issue 22).
+    let refusal = run.json();
+    crate::schema_check::assert_valid("refusal", &refusal);
+    assert_eq!(refusal["errors"][0]["code"], "import_busy", "{refusal}");
     // Reading is never blocked: diff, dry runs, export and history work.
     let diff = r.args(&["diff", &path, "--output", "json"]).run();
     assert_eq!(

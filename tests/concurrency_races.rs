@@ -43,7 +43,13 @@ fn imports_against_a_held_lock_get_exit_5_and_change_nothing() {
             assert_eq!(out.code, 5);
             let stderr = &out.stderr;
             assert!(stderr.lines().any(|l| l == BUSY), "stderr: {stderr}");
-            assert!(out.stdout.is_empty());
+            // No import document: the refusal document, with the busy store's code.
+            assert!(
+                out.stdout.contains("\"code\": \"import_busy\"")
+                    && !out.stdout.contains("import_id"),
+                "stdout: {}",
+                out.stdout
+            );
         }
     }
     drop(lock);

@@ -402,7 +402,7 @@ fn documented_codes() -> Vec<(String, String, String, String)> {
             let cells: Vec<String> = l
                 .trim_matches('|')
                 .split(" | ")
-                .map(|c| c.trim().trim_matches('`').replace("\\|", "|"))
+                .map(|c| code_span(c.trim()).replace("\\|", "|"))
                 .collect();
             (
                 cells[0].clone(),
@@ -412,6 +412,23 @@ fn documented_codes() -> Vec<(String, String, String, String)> {
             )
         })
         .collect()
+}
+
+/// The text of a Markdown code span: `` `x` ``, or `` `` x `` `` when x holds a backtick.
+fn code_span(cell: &str) -> String {
+    let inner = match cell.strip_prefix("`` ").and_then(|c| c.strip_suffix(" ``")) {
+        Some(inner) => inner,
+        None => cell.trim_matches('`'),
+    };
+    inner.to_string()
+}
+
+/// A message as a Markdown code span (see [`code_span`]).
+fn as_code_span(text: &str) -> String {
+    match text.contains('`') {
+        true => format!("`` {text} ``"),
+        false => format!("`{text}`"),
+    }
 }
 
 /// The row of `code` as docs/output.md should hold it (what `roster` generates, see below).
@@ -435,8 +452,8 @@ fn docs_table_lists_every_code_with_its_message_exit_code_and_status() {
             .map(|c| {
                 let (code, message, exit, status) = table_row(*c);
                 format!(
-                    "| `{code}` | `{}` | {exit} | {status} |\n",
-                    message.replace('|', "\\|")
+                    "| `{code}` | {} | {exit} | {status} |\n",
+                    as_code_span(&message.replace('|', "\\|"))
                 )
             })
             .collect();
@@ -484,10 +501,20 @@ fn each_message_is_an_instance_of_its_codes_template() {
     for rule in rules {
         assert!(rule.code().matches(&rule.to_string()), "{rule}");
     }
+    use roster::error::ServeError;
     let serve = [
-        roster::error::ServeError::NoImport(7),
-        roster::error::ServeError::MissingKey,
-        roster::error::ServeError::UnknownParameter("x".into()),
+        ServeError::NoImport(7),
+        ServeError::MissingKey,
+        ServeError::UnknownParameter("x".into()),
+        ServeError::ExpiredKey,
+        ServeError::ImportsBusy(4, 5),
+        ServeError::TooManyConnections,
+        ServeError::PreviewGone,
+        ServeError::NothingToReplace("hris".into()),
+        ServeError::BadExpiry("soon".into()),
+        ServeError::DuplicateHeader("Authorization"),
+        ServeError::DuplicateParameter("limit".into()),
+        ServeError::UnsupportedEncoding,
     ];
     for e in serve {
         assert!(e.code().matches(&e.to_string()), "{e}");

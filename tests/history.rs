@@ -321,6 +321,41 @@ fn originals_are_compressed_and_plain_ones_still_read() {
     assert_eq!(original.raw_stdout, b"plain,bytes\n");
 }
 
+/// The same file imported again (the nightly file that did not change) is kept once: later
+/// imports of it store a reference, and every one of them gives the bytes back (issue 25).
+#[test]
+fn a_file_imported_again_is_kept_once_and_read_back_by_each_import() {
+    let r = Roster::new();
+    let mut same = String::from("email,first_name\n");
+    for i in 0..500 {
+        same.push_str(&format!("member{i}@example.com,Member\n"));
+    }
+    let other = same.replace("Member", "Person");
+    for (name, text) in [
+        ("a.csv", &same),
+        ("a.csv", &same),
+        ("b.csv", &other),
+        ("c.csv", &same),
+    ] {
+        r.write(name, text);
+        r.args(&["import", name, "--full-sync", "--quiet"]).run();
+    }
+    let kept = |id: i64| -> String {
+        r.sql_text(&format!(
+            "SELECT coalesce(codec, '-') || ' ' || CAST(length(bytes) AS TEXT) \
+             FROM import_originals WHERE import_id = {id}"
+        ))
+    };
+    assert!(kept(1).starts_with("zstd "), "{}", kept(1));
+    assert_eq!(kept(2), "same 0");
+    assert!(kept(3).starts_with("zstd "), "{}", kept(3));
+    assert_eq!(kept(4), "same 0");
+    for (id, text) in [(1, &same), (2, &same), (3, &other), (4, &same)] {
+        let original = r.args(&["imports", "original", &id.to_string()]).run();
+        assert_eq!(original.raw_stdout, text.as_bytes(), "import {id}");
+    }
+}
+
 /// A version 1 store kept originals in the imports row; opened by this version, they move to
 /// their own table and read back unchanged.
 #[test]

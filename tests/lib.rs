@@ -35,6 +35,8 @@ mod screen;
 mod terminal_screen;
 // `diff --output html`: the JSON document's counts and plan id, refusals, escaping, no network.
 mod html_plan;
+// Refusals under --output json: the refusal document with its code, per command family.
+mod json_refusals;
 // The JSON document, change objects, diff = dry run, --detailed-exitcode, tables (SPEC §10).
 mod json_output;
 // One test per exit code of SPEC §11.
@@ -85,6 +87,8 @@ mod server_harness;
 mod server;
 // POST /v1/sync: parity with the CLI, statuses, NDJSON, Idempotency-Key, lock, disconnects, signals.
 mod server_sync;
+// `POST /v1/sync?report=summary` (issue 25): the document without its changes.
+mod server_report;
 // A real CLI holding the lock at its question, eight contenders, a slow body, progress.
 mod server_transport;
 // The GET endpoints of roster serve answer what the matching CLI commands print.

@@ -371,7 +371,41 @@ fn the_mapped_columns_are_one_line() {
     let mut json = vec!["diff", path.as_str(), "--output", "json"];
     json.extend_from_slice(&maps);
     let warnings = r.args(&json).run().report().warnings;
-    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert_eq!(
+        warnings,
+        [
+            "mapped 3 columns: `Work Mail` to email, `Employee ID` to external_id, `First` to first_name"
+        ]
+    );
+}
+
+/// Issue 22: a nightly run's `--map` that names the column its header is anyway changes
+/// nothing and is not said, on stderr or in JSON; one that does is one line.
+#[test]
+fn a_mapping_that_changes_nothing_is_not_said() {
+    let r = Roster::new();
+    let path = r.write(
+        "hr.csv",
+        "Email,Work Name
+m1@example.com,Ann
+",
+    );
+    let same = ["--map", "Email=email"];
+    let mut args = vec!["import", path.as_str()];
+    args.extend_from_slice(&same);
+    let run = r.args(&args).run();
+    assert!(!run.stderr.contains("mapped"), "{}", run.stderr);
+    let mut json = vec!["diff", path.as_str(), "--output", "json"];
+    json.extend_from_slice(&same);
+    let warnings = r.args(&json).run().report().warnings;
+    assert!(
+        warnings.iter().all(|w| !w.contains("mapped")),
+        "{warnings:?}"
+    );
+    // With one that changes the result: that one alone, in one line.
+    json.extend_from_slice(&["--map", "Work Name=first_name"]);
+    let warnings = r.args(&json).run().report().warnings;
+    assert_eq!(warnings, ["mapped column `Work Name` to first_name"]);
 }
 
 // See: issue 22, "imports list has no --limit".

@@ -16,7 +16,6 @@ fn plan_for(snapshot: &Snapshot, text: &str, mode: &Mode) -> Plan<'static> {
     let input = Input {
         name: "p.csv".into(),
         bytes: text.as_bytes().to_vec(),
-        sha256: String::new(),
     };
     let decoded = decode::decode(&input, None).unwrap();
     let options = ParseOptions::new(InputFormat::Csv, "p.csv");

@@ -176,6 +176,11 @@ fn connections_over_the_cap_get_503_and_the_cap_frees_as_they_go() {
     let (answer, took) = read_to_close(&mut over);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("application/problem+json") && answer.contains("retry-after: 1"));
+    // Its own code (it was `internal_error`, inferred from a message no code had).
+    assert!(
+        answer.contains(r#""code": "too_many_connections""#),
+        "{answer}"
+    );
     assert!(took < Duration::from_secs(2), "{took:?}");
     // The slow ones time out; then /healthz is served again.
     drop(held);
@@ -286,7 +291,14 @@ fn imports_beyond_the_slots_get_503_with_retry_after() {
                     .send()
                     .expect("send");
                 let retry = reply.headers().get("retry-after").cloned();
-                (reply.status().as_u16(), retry)
+                let status = reply.status().as_u16();
+                if status == 503 {
+                    // Not `import_busy`, which is the 409 of another import applying.
+                    let text = reply.text().expect("a problem document");
+                    let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+                    assert_eq!(doc["code"], "import_slots_full", "{doc}");
+                }
+                (status, retry)
             })
         })
         .collect();

@@ -57,9 +57,10 @@ fn an_expired_key_is_refused_and_bad_expiries_or_replacements_are_usage_errors()
     let gone = create(&r, &["temp", "--expires", "2020-01-01"]);
     let soon = create(&r, &["soon", "--expires", "2s"]);
     let server = Server::start(&r, &[]);
-    server
-        .get("/v1/imports", &gone)
-        .problem(401, "The API key has expired.");
+    let expired = server.get("/v1/imports", &gone);
+    expired.problem(401, "The API key has expired.");
+    // Its own code, not a revoked key's.
+    assert_eq!(expired.json()["code"], "expired_key");
     assert_eq!(server.get("/v1/imports", &soon).status, 200);
     std::thread::sleep(std::time::Duration::from_secs(3));
     server

@@ -1,7 +1,7 @@
 //! `roster labels`, `roster forms` and `roster config`: the store's definitions and settings.
 
 use crate::cli::{ConfigCommand, DefinitionCommand, GlobalArgs, ListFormat};
-use crate::error::{Error, Result, msg, setting};
+use crate::error::{Code, Error, Result, msg, setting};
 use crate::model::Status;
 use crate::policy::Limit;
 use crate::report::json::versioned;
@@ -20,7 +20,10 @@ pub fn labels(command: DefinitionCommand, operator: &str, global: &GlobalArgs) -
         }
         DefinitionCommand::Remove { name } => {
             if !store.remove_label(name.trim(), operator)? {
-                return Err(Error::NotFound(msg::no_label(name.trim())));
+                return Err(Error::Refusal(
+                    Code::LabelNotFound,
+                    msg::no_label(name.trim()),
+                ));
             }
             super::tell(&format!("label {} removed", name.trim()))?;
         }
@@ -48,7 +51,7 @@ fn check_slug(name: &str) -> Result<String> {
     if ok {
         Ok(slug.to_string())
     } else {
-        Err(Error::Usage(msg::invalid_label(name)))
+        Err(Error::Refusal(Code::InvalidLabel, msg::invalid_label(name)))
     }
 }
 
@@ -63,7 +66,10 @@ pub fn forms(command: DefinitionCommand, operator: &str, global: &GlobalArgs) ->
         DefinitionCommand::Remove { name } => {
             let key = form_key(&name)?;
             if !store.remove_form_field(&key, operator)? {
-                return Err(Error::NotFound(msg::no_form_field(&key)));
+                return Err(Error::Refusal(
+                    Code::FormFieldNotFound,
+                    msg::no_form_field(&key),
+                ));
             }
             super::tell(&format!("form field {key} removed"))?;
         }
@@ -87,7 +93,10 @@ fn form_key(name: &str) -> Result<String> {
     let key = lower.strip_prefix("form.").unwrap_or(&lower);
     match key.split_once('.') {
         Some((ty, field)) if !ty.is_empty() && !field.is_empty() => Ok(key.to_string()),
-        _ => Err(Error::Usage(msg::not_a_form_key(name))),
+        _ => Err(Error::Refusal(
+            Code::InvalidFormField,
+            msg::not_a_form_key(name),
+        )),
     }
 }
 
@@ -220,7 +229,10 @@ fn check_value(key: &str, value: &str) -> Result<()> {
     if valid {
         Ok(())
     } else {
-        Err(Error::Usage(setting::invalid(key, value)))
+        Err(Error::Refusal(
+            Code::InvalidSettingValue,
+            setting::invalid(key, value),
+        ))
     }
 }
 
@@ -238,6 +250,9 @@ fn check_key(key: &str) -> Result<()> {
     if KEYS.contains(&key) {
         Ok(())
     } else {
-        Err(Error::Usage(msg::unknown_setting(key, &KEYS)))
+        Err(Error::Refusal(
+            Code::UnknownSetting,
+            msg::unknown_setting(key, &KEYS),
+        ))
     }
 }

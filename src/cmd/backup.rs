@@ -3,13 +3,16 @@
 //! On PostgreSQL, the copy is an SQLite file (`roster store copy`'s).
 
 use crate::cli::GlobalArgs;
-use crate::error::{Error, Result, msg};
+use crate::error::{Code, Error, Result, msg};
 use std::io::{Error as IoError, ErrorKind};
 use std::path::{Path, PathBuf};
 
 pub fn run(path: &Path, global: &GlobalArgs) -> Result<u8> {
     if path.as_os_str() == "-" {
-        return Err(Error::Usage(msg::BACKUP_TO_STDOUT.to_string()));
+        return Err(Error::Refusal(
+            Code::BackupToStdout,
+            msg::BACKUP_TO_STDOUT.to_string(),
+        ));
     }
     if path.exists() {
         return Err(Error::Io(IoError::new(

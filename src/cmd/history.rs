@@ -1,19 +1,18 @@
 //! `roster imports ...`: the import history.
 
 use crate::cli::{GlobalArgs, ImportsCommand, ListFormat};
-use crate::error::{Error, Result, msg};
+use crate::error::{Error, Result};
 use crate::report::json;
-use crate::report::table::{Listing, keep_whole, listing, row, sized};
+use crate::report::table::{Listing, fields, listing};
 use crate::store::ImportRecord;
 use crate::term::Term;
-use comfy_table::Table;
 
 pub fn imports(command: ImportsCommand, global: &GlobalArgs, term: &Term) -> Result<u8> {
     if let ImportsCommand::Revert(args) = &command {
         return super::import::revert::run(args, global, term);
     }
     let store = super::open_existing(global)?;
-    let missing = |id: i64| Error::NotFound(msg::no_import(id));
+    let missing = Error::ImportNotFound;
     match command {
         ImportsCommand::List { output, limit } => {
             let mut list = store.imports()?;
@@ -75,30 +74,25 @@ fn list_table(list: &[ImportRecord], width: usize) -> Listing {
 }
 
 /// `imports show`: one field a row, each option of the run in a row of its own.
-fn show_table(r: &ImportRecord, width: usize) -> Table {
-    let mut table = sized(width);
-    table.set_header(["import", &r.id.to_string()]);
-    let rows = [
-        ("status", status_text(r)),
-        ("operator", r.operator.clone()),
-        ("file", r.file_name.clone()),
-        ("sha256", r.sha256.clone()),
-        ("bytes", r.bytes.to_string()),
-        ("encoding", r.encoding.clone()),
-        ("mode", r.mode.clone()),
-        ("started", r.started_at.to_string()),
+fn show_table(r: &ImportRecord, width: usize) -> Listing {
+    let mut rows = vec![
+        ("status".to_string(), status_text(r)),
+        ("operator".to_string(), r.operator.clone()),
+        ("file".to_string(), r.file_name.clone()),
+        ("sha256".to_string(), r.sha256.clone()),
+        ("bytes".to_string(), r.bytes.to_string()),
+        ("encoding".to_string(), r.encoding.clone()),
+        ("mode".to_string(), r.mode.clone()),
+        ("started".to_string(), r.started_at.to_string()),
         (
-            "finished",
+            "finished".to_string(),
             r.finished_at.map(|t| t.to_string()).unwrap_or_default(),
         ),
-        ("message", r.message.clone().unwrap_or_default()),
+        ("message".to_string(), r.message.clone().unwrap_or_default()),
     ];
-    for (k, v) in rows {
-        row(&mut table, [k.to_string(), v]);
-    }
     if let serde_json::Value::Object(options) = &r.options {
         for (k, v) in options {
-            row(&mut table, [format!("option {k}"), option_text(v)]);
+            rows.push((format!("option {k}"), option_text(v)));
         }
     }
     if let Some(serde_json::Value::Object(s)) = &r.summary {
@@ -107,11 +101,10 @@ fn show_table(r: &ImportRecord, width: usize) -> Table {
             .iter()
             .filter(|(k, v)| *k != "pending_deactivation" || **v != 0)
         {
-            row(&mut table, [k.clone(), v.to_string()]);
+            rows.push((k.clone(), v.to_string()));
         }
     }
-    keep_whole(&mut table, &[0], width);
-    table
+    fields(["import", &r.id.to_string()], true, &rows, width)
 }
 
 /// An option's value as the user would type it: `true`, `member`, `a=b, c=d`, `(none)`.

@@ -6,7 +6,7 @@ use super::{Output, open_existing, open_store};
 use crate::cli::Show;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::columns;
-use crate::error::{Error, Result, RowError, msg};
+use crate::error::{Code, Error, Result, RowError, msg};
 use crate::import::{self, ImportInput, ImportOptions, Outcome, Refusal, RunStatus};
 use crate::plan::Mode;
 use crate::report::plan_text::PlanView;
@@ -23,8 +23,33 @@ pub mod revert;
 const MAX_LISTED_ERRORS: usize = 100;
 
 pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -> Result<u8> {
+    let (outcome, observer, errors_csv) =
+        refused_as(args.output, plan(args, global, term, is_diff))?;
+    report(outcome, observer, errors_csv, args, global, term)
+}
+
+/// An error before the outcome exists (no store, the store busy, a usage error) has no import
+/// document: under `--output json` or `ndjson` it is the refusal document
+/// ([`super::refusal`]), so that stdout always answers.
+fn refused_as<T>(output: OutputFormat, result: Result<T>) -> Result<T> {
+    if let (Err(e), Some(format)) = (&result, super::refusal::Refusals::of(output)) {
+        super::refusal::write(e, format);
+    }
+    result
+}
+
+/// The import run up to its outcome.
+fn plan(
+    args: &ImportArgs,
+    global: &GlobalArgs,
+    term: &Term,
+    is_diff: bool,
+) -> Result<(Outcome, Observer, Option<Output>)> {
     if args.output == OutputFormat::Html && !(is_diff || args.dry_run) {
-        return Err(Error::Usage(msg::HTML_NEEDS_DRY_RUN.to_string()));
+        return Err(Error::Refusal(
+            Code::HtmlNeedsDryRun,
+            msg::HTML_NEEDS_DRY_RUN.to_string(),
+        ));
     }
     let mut store = match is_diff || args.dry_run {
         true => open_existing(global)?,
@@ -45,7 +70,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs, term: &Term, is_diff: bool) -
         .transpose()?;
     let mut observer = observer(args, term, is_diff);
     let outcome = import::run(&mut store, input, &options, &mut observer)?;
-    report(outcome, observer, errors_csv, args, global, term)
+    Ok((outcome, observer, errors_csv))
 }
 
 /// What sees the run: progress, the question before applying, the changes rendered beside
@@ -199,25 +224,9 @@ fn render(
     Ok(())
 }
 
-/// The warnings on stderr, the `--map`s of a nightly run in one line rather than one each
-/// (JSON keeps one warning per mapping).
+/// The warnings on stderr (the `--map`s of a run are already one).
 fn print_warnings(warnings: &[String], term: &Term) {
-    const MAPPED: &str = "mapped column ";
-    let mapped: Vec<&str> = warnings
-        .iter()
-        .filter_map(|w| w.strip_prefix(MAPPED))
-        .collect();
-    if mapped.len() > 1 {
-        term.warning(&format!(
-            "mapped {} columns: {}",
-            mapped.len(),
-            mapped.join(", ")
-        ));
-    }
-    warnings
-        .iter()
-        .filter(|w| mapped.len() == 1 || !w.starts_with(MAPPED))
-        .for_each(|w| term.warning(w));
+    warnings.iter().for_each(|w| term.warning(w));
 }
 
 /// The row errors listed under a refusal's message: in table mode, the first hundred.

@@ -1,9 +1,9 @@
 //! `roster keys create|list|revoke`: the API keys of `roster serve` (SPEC §12).
 
 use crate::cli::{GlobalArgs, KeysCommand, ListFormat};
-use crate::error::{Error, Result, ServeError};
+use crate::error::{Code, Error, Result, ServeError};
 use crate::keys;
-use crate::report::table::{keep_whole, row, sized};
+use crate::report::table::listing_all;
 use crate::term::Term;
 
 pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
@@ -21,7 +21,10 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
         } => {
             let name = name.trim();
             if name.is_empty() || name.chars().any(char::is_control) {
-                return Err(Error::Usage(ServeError::BadKeyName.to_string()));
+                return Err(Error::Refusal(
+                    Code::InvalidKeyName,
+                    ServeError::BadKeyName.to_string(),
+                ));
             }
             let rotation = rotation(&store, replaces.as_deref(), expires.as_deref())?;
             let key = keys::generate()?;
@@ -45,37 +48,41 @@ pub fn run(command: KeysCommand, global: &GlobalArgs) -> Result<u8> {
                 let list: Vec<_> = list.iter().map(crate::report::records::key).collect();
                 super::say_json(&list)?;
             } else {
-                // Every column of SPEC §12 even when empty (a listing would drop `last used`
-                // before any key is used); the name wraps first, the rest stays whole.
-                let mut table = sized(Term::width());
-                table.set_header(["name", "scope", "prefix", "created", "last used", "revoked"]);
-                for k in list {
-                    let mut shown = k.name.clone();
-                    if let Some(operator) = &k.operator {
-                        shown.push_str(&format!(" (as {operator})"));
-                    }
-                    if let Some(at) = &k.expires_at {
-                        shown.push_str(&format!(" (expires {at})"));
-                    }
-                    row(
-                        &mut table,
-                        [
+                // Every column of SPEC §12 even when empty (before any key is used); the name
+                // wraps first, the rest stays whole; a name too long for the width makes the
+                // list one block a key.
+                let header = ["name", "scope", "prefix", "created", "last used", "revoked"];
+                let rows: Vec<Vec<String>> = list
+                    .into_iter()
+                    .map(|k| {
+                        let mut shown = k.name.clone();
+                        if let Some(operator) = &k.operator {
+                            shown.push_str(&format!(" (as {operator})"));
+                        }
+                        if let Some(at) = &k.expires_at {
+                            shown.push_str(&format!(" (expires {at})"));
+                        }
+                        vec![
                             shown,
                             k.scope,
                             k.prefix,
                             k.created_at,
                             k.last_used_at.unwrap_or_default(),
                             k.revoked_at.unwrap_or_default(),
-                        ],
-                    );
-                }
-                keep_whole(&mut table, &[1, 2, 3, 4, 5], Term::width());
+                        ]
+                    })
+                    .collect();
+                let whole = ["scope", "prefix", "created", "last used", "revoked"];
+                let table = listing_all(&header, &rows, &whole, Term::width());
                 super::say(&table.to_string())?;
             }
         }
         KeysCommand::Revoke { name } => {
             if !store.revoke_key(&name)? {
-                return Err(Error::NotFound(ServeError::NoKey(name).to_string()));
+                return Err(Error::Refusal(
+                    Code::KeyNotFound,
+                    ServeError::NoKey(name).to_string(),
+                ));
             }
             if !global.quiet {
                 eprintln!("Revoked the key '{name}'.");
@@ -99,7 +106,8 @@ fn rotation(
                 .into_iter()
                 .find(|k| k.name == old.trim() && k.revoked_at.is_none());
             let old = live.ok_or_else(|| {
-                Error::Usage(ServeError::NothingToReplace(old.to_string()).to_string())
+                let e = ServeError::NothingToReplace(old.to_string());
+                Error::Refusal(e.code(), e.to_string())
             })?;
             Some(old.operator().to_string())
         }
@@ -108,7 +116,10 @@ fn rotation(
         .map(|e| {
             keys::parse_expiry(e, chrono::Utc::now())
                 .map(|t| crate::store::Timestamp::from(t).to_string())
-                .ok_or_else(|| Error::Usage(ServeError::BadExpiry(e.to_string()).to_string()))
+                .ok_or_else(|| {
+                    let bad = ServeError::BadExpiry(e.to_string());
+                    Error::Refusal(bad.code(), bad.to_string())
+                })
         })
         .transpose()?;
     Ok(crate::store::keys::KeyRotation {

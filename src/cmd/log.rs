@@ -3,7 +3,7 @@
 
 use super::history::print_json;
 use crate::cli::{GlobalArgs, ListFormat, LogArgs};
-use crate::error::{Error, Result, msg};
+use crate::error::{Error, Result};
 use crate::report::table::{listing, wrap};
 use crate::store::{AuditEvent, AuditQuery};
 use crate::term::{Term, UNLIMITED, visible};
@@ -11,9 +11,7 @@ use crate::term::{Term, UNLIMITED, visible};
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     let store = super::open_existing(global)?;
     if let Some(id) = args.import {
-        store
-            .import(id)?
-            .ok_or_else(|| Error::NotFound(msg::no_import(id)))?;
+        store.import(id)?.ok_or(Error::ImportNotFound(id))?;
     }
     let member = match &args.member {
         Some(id) => Some(

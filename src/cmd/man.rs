@@ -2,7 +2,7 @@
 //! own definitions (`clap_mangen`), so that they never disagree with `--help`.
 
 use crate::cli::{Cli, ManArgs};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use clap::CommandFactory;
 use std::path::Path;
 
@@ -44,9 +44,10 @@ fn find(root: clap::Command, words: &[String]) -> Result<clap::Command> {
     for word in words.iter().flat_map(|w| w.split_whitespace()) {
         let Some(sub) = cmd.find_subcommand(word).cloned() else {
             let parent = cmd.get_bin_name().unwrap_or("roster").to_string();
-            return Err(Error::Usage(crate::error::msg::no_such_command(
-                &parent, word,
-            )));
+            return Err(Error::Refusal(
+                Code::UnknownCommand,
+                crate::error::msg::no_such_command(&parent, word),
+            ));
         };
         cmd = sub;
     }

@@ -1,10 +1,10 @@
 //! `roster members ...` and `roster invite`: administer single members outside an import.
 
 use crate::cli::{GlobalArgs, ListFormat, MembersCommand};
-use crate::error::{Error, Result, msg};
+use crate::error::{Code, Error, Result, msg};
 use crate::model::{Field, Status};
 use crate::report::json;
-use crate::report::table::{keep_whole, listing, row, sized};
+use crate::report::table::{fields, listing};
 use crate::store::{MemberRecord, StateChange, Store};
 use crate::term::Term;
 
@@ -53,7 +53,10 @@ pub fn run(
         }
         "ban" => change(Status::Banned, Some(m.status), m.protected),
         "unban" if m.status != Status::Banned => {
-            return Err(Error::Usage(msg::not_banned(&m.label(), m.status)));
+            return Err(Error::Refusal(
+                Code::NotBanned,
+                msg::not_banned(&m.label(), m.status),
+            ));
         }
         "unban" => change(
             m.prior_status.unwrap_or(Status::Provisioned),
@@ -66,7 +69,10 @@ pub fn run(
         "protect" => change(m.status, m.prior_status, true),
         "unprotect" => change(m.status, m.prior_status, false),
         _ if m.status != Status::Invited => {
-            return Err(Error::Usage(msg::cannot_activate(&m.label(), m.status)));
+            return Err(Error::Refusal(
+                Code::ActivateNotInvited,
+                msg::cannot_activate(&m.label(), m.status),
+            ));
         }
         _ => change(Status::Active, None, m.protected),
     };
@@ -142,44 +148,32 @@ fn show(
         return Ok(0);
     }
     let m = &found.member;
-    let width = Term::width();
-    let mut table = sized(width);
-    table.set_header(["field", "value"]);
-    row(&mut table, ["display name".to_string(), m.display_name()]);
+    let mut rows = vec![("display name".to_string(), m.display_name())];
     for f in Field::ALL {
-        row(
-            &mut table,
-            [f.name().to_string(), m.get(f).unwrap_or("").to_string()],
-        );
+        rows.push((f.name().to_string(), m.get(f).unwrap_or("").to_string()));
     }
     for (k, v) in &m.forms {
-        row(&mut table, [format!("form.{k}"), v.clone()]);
+        rows.push((format!("form.{k}"), v.clone()));
     }
-    row(&mut table, ["status".to_string(), m.status.to_string()]);
-    row(
-        &mut table,
-        ["protected".to_string(), m.protected.to_string()],
-    );
+    rows.push(("status".to_string(), m.status.to_string()));
+    rows.push(("protected".to_string(), m.protected.to_string()));
     if let Some(mark) = mark {
         let syncs = if mark.count == 1 { "sync" } else { "syncs" };
-        row(
-            &mut table,
-            [
-                "missing".to_string(),
-                format!(
-                    "from {} full {syncs} in a row, since import {}; not yet deactivated",
-                    mark.count, mark.first_import
-                ),
-            ],
-        );
+        rows.push((
+            "missing".to_string(),
+            format!(
+                "from {} full {syncs} in a row, since import {}; not yet deactivated",
+                mark.count, mark.first_import
+            ),
+        ));
     }
     let teams: Vec<String> = found
         .teams
         .iter()
         .map(|(team, r)| format!("{team} ({r})"))
         .collect();
-    row(&mut table, ["teams".to_string(), teams.join(", ")]);
-    keep_whole(&mut table, &[0], width);
+    rows.push(("teams".to_string(), teams.join(", ")));
+    let table = fields(["field", "value"], false, &rows, Term::width());
     super::say(&table.to_string())?;
     Ok(0)
 }

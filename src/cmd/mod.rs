@@ -12,6 +12,7 @@ pub mod keys;
 pub mod log;
 pub mod man;
 pub mod members;
+pub mod refusal;
 pub mod serve;
 pub mod store;
 pub mod template;

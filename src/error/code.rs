@@ -121,19 +121,38 @@ codes! {
     ImportCancelled = "import_cancelled", Some(1), NS, "Import cancelled: nothing was changed.";
     ReportUnwritten = "report_unwritten", Some(6), NS, "Import <id> was applied, but its report could not be written: <reason>";
     UsageError = "usage_error", Some(2), NS, "<what was wrong with the command line>";
-    NotFound = "not_found", Some(1), NS, "no import with id <id> (or: no label '<slug>', no form field '<key>', No key named '<name>'.)";
+    UnknownFlag = "unknown_flag", Some(2), NS, "unexpected argument '<flag>' found";
+    InvalidFlagValue = "invalid_flag_value", Some(2), NS, "invalid value '<value>' for '<flag>': <reason>";
+    MissingArgument = "missing_argument", Some(2), NS, "the following required arguments were not provided: <arguments>";
+    UnknownCommand = "unknown_command", Some(2), NS, "`<parent>` has no command `<word>`; `<parent> --help` lists them";
+    HtmlNeedsDryRun = "html_needs_dry_run", Some(2), NS, "--output html shows a plan for review: use it with roster diff or import --dry-run";
+    HtmlNotForRevert = "html_not_for_revert", Some(2), NS, "--output html reviews a file's plan: use table, json or ndjson for a revert";
+    BackupToStdout = "backup_to_stdout", Some(2), NS, "roster backup writes a file, not standard output: name the file, such as roster-backup.db";
+    UnknownSetting = "unknown_setting", Some(2), NS, "unknown setting '<key>': expected one of <keys>";
+    InvalidSettingValue = "invalid_setting_value", Some(2), NS, "invalid value '<value>' for <key>: expected <range>, or none";
+    InvalidLabel = "invalid_label", Some(2), NS, "invalid label '<name>': use letters, digits, '-', '_', '.' or ':'";
+    InvalidFormField = "invalid_form_field", Some(2), NS, "expected TYPE.FIELD, got '<name>'";
+    LabelNotFound = "label_not_found", Some(1), NS, "no label '<slug>'";
+    FormFieldNotFound = "form_field_not_found", Some(1), NS, "no form field '<key>'";
+    NotBanned = "not_banned", Some(2), NS, "<member> is <status>, not BANNED";
+    ActivateNotInvited = "activate_not_invited", Some(2), NS, "<member> is <status>; only an INVITED member can be activated";
+    CannotListen = "cannot_listen", Some(2), NS, "could not listen on <address>: <reason>";
     MemberNotFound = "member_not_found", Some(1), Some(404), "no member with email, external_id or phone '<id>'";
     IoError = "io_error", Some(1), NS, "<what could not be read or written>";
     // roster serve (SPEC §12).
     MissingKey = "missing_key", N, Some(401), "An API key is required: send the header Authorization: Bearer <key>.";
     InvalidKey = "invalid_key", N, Some(401), "The API key is not valid.";
     RevokedKey = "revoked_key", N, Some(401), "The API key has been revoked.";
+    ExpiredKey = "expired_key", N, Some(401), "The API key has expired.";
     ReadOnlyKey = "read_only_key", N, Some(403), "The key '<name>' has the read scope; this request changes the roster and needs a sync key.";
     RateLimited = "rate_limited", N, Some(429), "Too many requests for this API key (at most <limit>). Retry after <n> seconds.";
     TooManyFailures = "too_many_failures", N, Some(429), "Too many failed authentications from this address. Retry after <n> seconds.";
     UnsupportedMediaType = "unsupported_media_type", N, Some(415), "The body must be text/csv, application/json or application/x-ndjson.";
     BodyTooSlow = "body_too_slow", N, Some(408), "The request body arrived too slowly and was cut off; nothing was changed.";
     ImportNotFound = "import_not_found", Some(1), Some(404), "No import with id <id>.";
+    ImportSlotsFull = "import_slots_full", N, Some(503), "All <n> import slots are busy; retry after <s> seconds.";
+    TooManyConnections = "too_many_connections", N, Some(503), "The server has too many open connections; try again shortly.";
+    PreviewGone = "preview_gone", N, Some(404), "This preview's error report is no longer kept: preview the file again.";
     NoRoute = "no_route", N, Some(404), "No such endpoint: <path>.";
     MethodNotAllowed = "method_not_allowed", N, Some(405), "Method not allowed on this endpoint.";
     InvalidParameter = "invalid_parameter", N, Some(400), "Invalid query parameter <name>: <reason>.";
@@ -143,6 +162,11 @@ codes! {
     KeyNotFound = "key_not_found", Some(1), NS, "No key named '<name>'.";
     InvalidKeyName = "invalid_key_name", Some(2), NS, "A key name must not be empty nor hold control characters.";
     InvalidRateLimit = "invalid_rate_limit", Some(2), NS, "Invalid rate limit '<value>': expected N/UNIT with UNIT one of s, min, h (for example 60/min).";
+    NothingToReplace = "nothing_to_replace", Some(2), NS, "No live key named '<name>' to replace.";
+    InvalidExpiry = "invalid_expiry", Some(2), NS, "Invalid expiry '<value>': expected a date (2027-01-31), a time (2027-01-31T18:00:00Z) or a duration (90d, 12h, 30m).";
+    DuplicateHeader = "duplicate_header", N, Some(400), "The header <name> was given more than once.";
+    DuplicateParameter = "duplicate_parameter", N, Some(400), "The query parameter <name> was given more than once.";
+    UnsupportedEncoding = "unsupported_encoding", N, Some(415), "The request body's Content-Encoding must be gzip, zstd or identity.";
     SessionExpired = "session_expired", N, Some(401), "The session has ended (signed out, expired, or its key revoked). Sign in again.";
     CrossSite = "cross_site", N, Some(403), "Refused: a request from another site, or without this session's CSRF token. Reload the page and try again.";
     TooManyFromAddress = "too_many_from_address", N, Some(429), "Too many requests from this address; try again in <n> seconds.";
@@ -330,7 +354,7 @@ impl super::Error {
             super::Error::Cancelled => Code::ImportCancelled,
             super::Error::Usage(_) => Code::UsageError,
             super::Error::Refusal(code, _) => *code,
-            super::Error::NotFound(_) => Code::NotFound,
+            super::Error::ImportNotFound(_) => Code::ImportNotFound,
             super::Error::MemberNotFound(_) => Code::MemberNotFound,
             super::Error::Io(_) => Code::IoError,
         }
@@ -351,33 +375,4 @@ impl super::Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::Code;
-
-    #[test]
-    fn codes_are_unique_snake_case() {
-        let mut seen = std::collections::HashSet::new();
-        for c in Code::ALL {
-            assert!(seen.insert(c.as_str()), "{c} twice");
-            assert!(
-                c.as_str()
-                    .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch == '_'),
-                "{c}"
-            );
-            assert!(c.exit_code().is_some() || c.status().is_some(), "{c}");
-        }
-    }
-
-    #[test]
-    fn templates_match_their_messages() {
-        assert!(Code::FileEmpty.matches("The file is empty."));
-        assert!(!Code::FileEmpty.matches("The file is empty"));
-        assert!(Code::UnknownLabel.matches("Unknown label: gold"));
-        assert!(Code::CellTooLong.matches("Row 4, column email: cell is too long."));
-        assert!(!Code::CellTooLong.matches("Row 4 has the wrong number of columns."));
-        assert!(Code::LastOwnerTeam.matches(
-            "This import would leave team Ops with no owner. Promote another member to team owner before re-uploading."
-        ));
-    }
-}
+mod tests;

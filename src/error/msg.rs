@@ -147,11 +147,6 @@ pub fn invite_seats(limit: u64, used: u64, free: u64) -> String {
 /// The hint under a row refusal when no row is valid (even `--skip-invalid` refuses then).
 pub const NO_VALID_ROW: &str = "no row is valid, so there is nothing to apply (--skip-invalid applies only valid rows): fix the rows and run again.";
 
-/// `imports show|errors|original ID` and `log --import ID` for an id history does not have.
-pub fn no_import(id: i64) -> String {
-    format!("no import with id {id}")
-}
-
 /// Updates that would replace letters with `?` (issue 17, defect 12).
 pub fn question_marks(rows: usize, old: &str, new: &str, row: Option<u32>) -> String {
     let at = row.map(|r| format!(", row {r}")).unwrap_or_default();

@@ -78,9 +78,18 @@ pub enum ServeError {
     UnsupportedEncoding,
     #[error("The request was not understood: {0}.")]
     BadRequest(String),
+    #[error("The server has too many open connections; try again shortly.")]
+    TooManyConnections,
+    #[error("This preview's error report is no longer kept: preview the file again.")]
+    PreviewGone,
 }
 
 impl ServeError {
+    /// The HTTP status it is answered with: its code's (SPEC §12; docs/output.md's table).
+    pub fn status(&self) -> u16 {
+        self.code().status().unwrap_or(500)
+    }
+
     pub fn code(&self) -> super::Code {
         use super::Code;
         match self {
@@ -107,17 +116,17 @@ impl ServeError {
             ServeError::CrossSite => Code::CrossSite,
             ServeError::TooManyFromAddress(_) => Code::TooManyFromAddress,
             ServeError::AcceptUnavailable => Code::AcceptUnavailable,
-            // Issue 23's refusals, under the existing codes of their kind (docs/output.md's
-            // table is unchanged).
-            ServeError::ExpiredKey => Code::RevokedKey,
-            ServeError::NothingToReplace(_) => Code::KeyNotFound,
-            ServeError::BadExpiry(_) => Code::UsageError,
-            ServeError::DuplicateHeader(_)
-            | ServeError::DuplicateParameter(_)
-            | ServeError::BadRequest(_) => Code::BadRequest,
-            ServeError::ImportsBusy(..) => Code::ImportBusy,
+            ServeError::ExpiredKey => Code::ExpiredKey,
+            ServeError::NothingToReplace(_) => Code::NothingToReplace,
+            ServeError::BadExpiry(_) => Code::InvalidExpiry,
+            ServeError::DuplicateHeader(_) => Code::DuplicateHeader,
+            ServeError::DuplicateParameter(_) => Code::DuplicateParameter,
+            ServeError::BadRequest(_) => Code::BadRequest,
+            ServeError::ImportsBusy(..) => Code::ImportSlotsFull,
+            ServeError::TooManyConnections => Code::TooManyConnections,
+            ServeError::PreviewGone => Code::PreviewGone,
             ServeError::NotAcceptable(_) => Code::NotAcceptable,
-            ServeError::UnsupportedEncoding => Code::UnsupportedMediaType,
+            ServeError::UnsupportedEncoding => Code::UnsupportedEncoding,
         }
     }
 }

@@ -70,17 +70,21 @@ pub fn run(
             return refuse_file(store, outcome, e);
         }
     };
-    outcome.file.sha256 = input.sha256.clone();
     outcome.file.bytes = input.bytes.len() as u64;
     outcome.file.encoding = crate::decode::encoding_name(&input, options.encoding.as_deref());
-    let meta = meta(options, &outcome.file);
+    let mut meta = meta(options, &outcome.file);
     let for_history = Arc::clone(&input);
     let dry_run = options.dry_run;
     let history = &mut *store;
-    let (recorded, prepared) = parallel::join(
-        move || match dry_run {
-            true => Ok(None),
-            false => history.record_import(&meta, &for_history.bytes).map(Some),
+    // The file's SHA-256 (history's, and the report's) is taken beside the parse, not before it.
+    let ((sha256, recorded), prepared) = parallel::join(
+        move || {
+            meta.sha256 = input::sha256_hex(&for_history.bytes);
+            let recorded = match dry_run {
+                true => Ok(None),
+                false => history.record_import(&meta, &for_history.bytes).map(Some),
+            };
+            (meta.sha256, recorded)
         },
         || {
             let max_rows = options
@@ -96,6 +100,7 @@ pub fn run(
             steps::prepare(input, second, &context, events, &mut laps)
         },
     );
+    outcome.file.sha256 = sha256;
     outcome.import_id = recorded?;
     match prepared? {
         Prepared::FileError(e) => refuse_file(store, outcome, e),

@@ -30,9 +30,7 @@ pub fn revert(
     let mut outcome = Outcome::begin(options, &name);
     outcome.reverts = Some(target);
     let Some(record) = store.import(target)? else {
-        return Err(crate::error::Error::NotFound(crate::error::msg::no_import(
-            target,
-        )));
+        return Err(crate::error::Error::ImportNotFound(target));
     };
     if let Some(refusal) = revertible(&record, &store.imports()?) {
         outcome.errors = vec![RowError::unplaced(refusal.code(), refusal.to_string())];

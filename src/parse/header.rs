@@ -44,12 +44,16 @@ pub(crate) fn resolve(
     let mut unknown = Vec::new();
     let mut unknown_named = Vec::new();
     let mut warnings = Vec::new();
+    let mut remapped = Vec::new();
     for (i, cell) in raw.header.iter().enumerate() {
         let name = trim_cell(cell);
         let mapped = mappings.iter().find(|m| maps(m, name));
         let column = match mapped {
             Some(m) => {
-                warnings.push(format!("mapped column `{name}` to {}", m.column.name()));
+                // A mapping to the column the header names anyway changes nothing: unsaid.
+                if lookup(name).as_ref() != Some(&m.column) {
+                    remapped.push(format!("`{name}` to {}", m.column.name()));
+                }
                 Some(m.column.clone())
             }
             None => lookup(name),
@@ -71,6 +75,7 @@ pub(crate) fn resolve(
         columns.push(column);
     }
     check_required(&raw.header, &columns, catalog)?;
+    warnings.extend(mapped_warning(&remapped));
     if !unknown.is_empty() {
         warnings.push(unknown_columns_warning(&unknown));
         let hr_id = missing_hr_id(&unknown_named, &columns);
@@ -88,6 +93,20 @@ pub(crate) fn resolve(
         format: super::InputFormat::Csv,
         delimiter: raw.delimiter,
     })
+}
+
+/// The `--map`s that changed the result, in one line (a nightly run's mappings are one
+/// warning, in every output, not one each).
+fn mapped_warning(remapped: &[String]) -> Option<String> {
+    match remapped {
+        [] => None,
+        [one] => Some(format!("mapped column {one}")),
+        many => Some(format!(
+            "mapped {} columns: {}",
+            many.len(),
+            many.join(", ")
+        )),
+    }
 }
 
 /// A mapping takes the header it names, compared as canonical names are (SPEC §4).

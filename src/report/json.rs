@@ -27,6 +27,14 @@ pub fn write_document(
     after_changes(outcome, out)
 }
 
+/// The document without its `changes` array (`POST /v1/sync?report=summary`).
+pub fn write_without_changes(outcome: &Outcome, mut out: impl Write) -> std::io::Result<()> {
+    let mut head = serde_json::to_vec_pretty(&Head(outcome))?;
+    head.truncate(head.len() - 2);
+    out.write_all(&head)?;
+    after_changes(outcome, out)
+}
+
 /// The document up to the `changes` array: its head and the array's key.
 pub fn before_changes(outcome: &Outcome) -> std::io::Result<Vec<u8>> {
     let mut head = serde_json::to_vec_pretty(&Head(outcome))?;

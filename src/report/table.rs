@@ -89,15 +89,12 @@ where
     );
 }
 
-/// The columns a column that must wrap mid-word keeps at the least.
-const MIN_WRAPPED: usize = 10;
-
 /// Sizes the columns to their content within `width`, once the rows are in: when the table is
 /// wider than that, `columns` (short values: ids, statuses, modes, operators), in that order
 /// of priority, keep their natural width, every other column at least its longest word (so
 /// wrapping breaks only at spaces), and the width to spare goes to the columns that need the
-/// most, the long one first. Only when even the words do not fit are the widest cut down, to
-/// [`MIN_WRAPPED`] at the least.
+/// most, the long one first. A table whose words do not fit ([`words_fit`]) is left as it is:
+/// the callers show it one block a record instead ([`listing`], [`fields`]).
 pub fn keep_whole(table: &mut Table, columns: &[usize], width: usize) {
     if width == UNLIMITED {
         return;
@@ -112,6 +109,9 @@ pub fn keep_whole(table: &mut Table, columns: &[usize], width: usize) {
     let words: Vec<usize> = (0..count)
         .map(|c| measure(table, c, word_width).min(natural[c]))
         .collect();
+    if words.iter().sum::<usize>() > budget {
+        return;
+    }
     let widths = column_widths(&natural, &words, columns, budget);
     for (c, w) in widths.into_iter().enumerate() {
         if let Some(column) = table.column_mut(c) {
@@ -121,32 +121,30 @@ pub fn keep_whole(table: &mut Table, columns: &[usize], width: usize) {
     }
 }
 
+/// Whether every column of `table` can have at least its longest word within `width` (never
+/// cut inside a word, not even a 64-letter sha256: issue 22).
+pub fn words_fit(table: &mut Table, width: usize) -> bool {
+    let count = table.column_count();
+    let words: usize = (0..count).map(|c| measure(table, c, word_width)).sum();
+    width == UNLIMITED || words + 3 * count < width
+}
+
 /// The content width of each column (see [`keep_whole`]): `natural` is each column's widest
-/// line, `words` its longest word, `whole` the columns kept unwrapped when they can be.
+/// line, `words` its longest word (which together fit `budget`), `whole` the columns kept
+/// unwrapped when they can be.
 fn column_widths(natural: &[usize], words: &[usize], whole: &[usize], budget: usize) -> Vec<usize> {
     let count = natural.len();
-    let floor = |c: usize| MIN_WRAPPED.min(natural[c]);
     let mut kept = vec![false; count];
     for &c in whole.iter().filter(|&&c| c < count) {
         kept[c] = true;
         let least: usize = (0..count)
-            .map(|i| if kept[i] { natural[i] } else { floor(i) })
+            .map(|i| if kept[i] { natural[i] } else { words[i] })
             .sum();
         kept[c] = least <= budget;
     }
     let mut w: Vec<usize> = (0..count)
         .map(|c| if kept[c] { natural[c] } else { words[c] })
         .collect();
-    // Words too long for the width: cut the widest wrapped column, one column at a time.
-    while w.iter().sum::<usize>() > budget {
-        let widest = (0..count)
-            .filter(|&c| !kept[c] && w[c] > floor(c))
-            .max_by_key(|&c| w[c]);
-        match widest {
-            Some(c) => w[c] -= 1,
-            None => break,
-        }
-    }
     // The spare width, to the column that needs the most (the long one) first.
     let mut spare = budget.saturating_sub(w.iter().sum());
     while spare > 0 {
@@ -205,9 +203,27 @@ impl std::fmt::Display for Listing {
 /// its first column and the `whole` ones on a line, then each other value on a line of its
 /// own, wrapped at spaces.
 pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usize) -> Listing {
+    listing_of(header, rows, whole, width, true)
+}
+
+/// A [`listing`] that keeps every column, even one empty in every row (`keys list`: SPEC
+/// §12's columns before any key was used).
+pub fn listing_all(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usize) -> Listing {
+    listing_of(header, rows, whole, width, false)
+}
+
+fn listing_of(
+    header: &[&str],
+    rows: &[Vec<String>],
+    whole: &[&str],
+    width: usize,
+    drop_empty: bool,
+) -> Listing {
     let shown: Vec<usize> = (0..header.len())
         .filter(|&c| {
-            rows.is_empty() || rows.iter().any(|r| r.get(c).is_some_and(|v| !v.is_empty()))
+            !drop_empty
+                || rows.is_empty()
+                || rows.iter().any(|r| r.get(c).is_some_and(|v| !v.is_empty()))
         })
         .collect();
     let mut table = sized(width);
@@ -218,10 +234,7 @@ pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usi
             shown.iter().map(|&c| r.get(c).map_or("", String::as_str)),
         );
     }
-    let words: usize = (0..shown.len())
-        .map(|c| measure(&table, c, word_width))
-        .sum();
-    if width != UNLIMITED && !rows.is_empty() && words + 3 * shown.len() + 1 > width {
+    if !rows.is_empty() && !words_fit(&mut table, width) {
         return Listing::Blocks(blocks(header, rows, &shown, whole, width));
     }
     let whole: Vec<usize> = whole
@@ -230,6 +243,41 @@ pub fn listing(header: &[&str], rows: &[Vec<String>], whole: &[&str], width: usi
         .collect();
     keep_whole(&mut table, &whole, width);
     Listing::Table(Box::new(table))
+}
+
+/// One record's fields under `header` (`field`, `value`; or a title such as `import`, `12`),
+/// one a row, for people: a table whose keys stay whole, or, when a value's word cannot have
+/// its width beside the keys (a sha256 at 80 columns), one `key: value` line each, wrapped at
+/// spaces, under the title if `titled`.
+pub fn fields(header: [&str; 2], titled: bool, rows: &[(String, String)], width: usize) -> Listing {
+    let mut table = sized(width);
+    table.set_header(header);
+    for (k, v) in rows {
+        row(&mut table, [k, v]);
+    }
+    if words_fit_beside(&table, width) {
+        keep_whole(&mut table, &[0], width);
+        return Listing::Table(Box::new(table));
+    }
+    let mut out = String::new();
+    let indent = match titled {
+        true => {
+            out.push_str(&wrap(&visible(&header.join(" ")), "", width));
+            "    "
+        }
+        false => "",
+    };
+    for (k, v) in rows.iter().filter(|(_, v)| !v.is_empty()) {
+        out.push_str(&wrap(&format!("{k}: {}", visible(v)), indent, width));
+    }
+    Listing::Blocks(out)
+}
+
+/// Whether the keys keep their natural width and every value's word fits beside them.
+fn words_fit_beside(table: &Table, width: usize) -> bool {
+    let keys = measure(table, 0, line_width);
+    let words = measure(table, 1, word_width);
+    width == UNLIMITED || keys + words + 7 <= width
 }
 
 /// One block a record (see [`listing`]), separated by blank lines.
@@ -306,48 +354,4 @@ pub fn summary_table(summary: &Summary, width: usize) -> Table {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_columns_keep_their_width_and_the_long_one_gets_the_rest() {
-        // id, status, summary: "FAILED (interrupted)" stays whole, the summary takes the rest.
-        let widths = column_widths(&[2, 20, 71], &[2, 13, 10], &[0, 1], 50);
-        assert_eq!(widths, [2, 20, 28]);
-    }
-
-    #[test]
-    fn no_word_is_split_while_the_words_fit() {
-        // The status cannot stay whole, so it wraps at its space, never inside a word.
-        let widths = column_widths(&[2, 20, 71], &[2, 13, 10], &[0, 1], 30);
-        assert!(widths[1] >= 13 && widths[2] >= 10, "{widths:?}");
-        assert_eq!(widths.iter().sum::<usize>(), 30);
-    }
-
-    #[test]
-    fn a_listing_too_narrow_for_its_words_is_one_block_a_record() {
-        let rows = vec![vec![
-            "2".to_string(),
-            "FAILED (interrupted)".to_string(),
-            "This import would deactivate 3 of 64 members".to_string(),
-        ]];
-        let header = ["id", "status", "summary"];
-        let wide = listing(&header, &rows, &["id", "status"], 80).to_string();
-        assert!(wide.starts_with("| id |"), "{wide}");
-        let narrow = listing(&header, &rows, &["id", "status"], 24).to_string();
-        assert_eq!(
-            narrow,
-            "2  FAILED (interrupted)\n    summary: This import\n        would deactivate\n        3 of 64 members"
-        );
-        let piped = listing(&header, &rows, &[], UNLIMITED).to_string();
-        assert_eq!(piped.lines().count(), 3, "{piped}");
-    }
-
-    #[test]
-    fn cells_show_control_characters() {
-        let rows = vec![vec!["a\u{1b}[2Jb\nc".to_string()]];
-        let text = listing(&["v"], &rows, &[], UNLIMITED).to_string();
-        assert!(text.contains("a\\u{1b}[2Jb\\nc"), "{text}");
-        assert!(!text.contains('\u{1b}'), "{text}");
-    }
-}
+mod tests;

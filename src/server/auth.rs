@@ -69,14 +69,15 @@ pub async fn authenticate(
         .get::<axum::extract::OriginalUri>()
         .map_or(request.uri().path(), |u| u.0.path());
     if caller.scope == Scope::Scim && !path.starts_with("/scim/") {
-        let refused = Problem::new(
+        let wrong = crate::error::ScimError::WrongScope(
+            caller.key.clone(),
+            "scim",
+            "it may call only the SCIM endpoints under /scim/v2",
+        );
+        let refused = Problem::coded(
             axum::http::StatusCode::FORBIDDEN,
-            crate::error::ScimError::WrongScope(
-                caller.key.clone(),
-                "scim",
-                "it may call only the SCIM endpoints under /scim/v2",
-            )
-            .to_string(),
+            wrong.code(),
+            wrong.to_string(),
         );
         return refused.into_response();
     }

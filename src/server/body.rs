@@ -36,10 +36,7 @@ pub(super) fn body_format(headers: &HeaderMap) -> Result<(InputFormat, Option<St
         Some("application/json") => InputFormat::Json,
         Some("application/x-ndjson") => InputFormat::Ndjson,
         _ => {
-            return Err(Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ServeError::UnsupportedType.to_string(),
-            ));
+            return Err(Problem::of(ServeError::UnsupportedType));
         }
     };
     Ok((format, charset))
@@ -63,7 +60,7 @@ pub(super) async fn read_body(
         let e = crate::error::FileError::TooLarge {
             limit_mb: crate::input::megabytes(max_bytes),
         };
-        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
+        Problem::coded(StatusCode::PAYLOAD_TOO_LARGE, e.code(), e.to_string())
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -72,12 +69,7 @@ pub(super) async fn read_body(
     if declared.is_some_and(|n| n > max_bytes) {
         return Err(too_large());
     }
-    let slow = || {
-        Problem::new(
-            StatusCode::REQUEST_TIMEOUT,
-            ServeError::SlowBody.to_string(),
-        )
-    };
+    let slow = || Problem::of(ServeError::SlowBody);
     let started = tokio::time::Instant::now();
     let mut stream = body.into_data_stream();
     let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(max_bytes) as usize);

@@ -65,7 +65,7 @@ pub async fn counts(State(app): State<Arc<App>>, params: Params) -> Answer {
 }
 
 #[utoipa::path(get, path = "/v1/members/search", tag = "members",
-    params(("q" = String, Query, description = "Text that the member's email, external_id, phone or name contains (any case)"),
+    params(("q" = String, Query, description = "Text that the member's email, external_id, phone or name contains (any case); not only spaces", min_length = 1, pattern = "\\S"),
            ("limit" = Option<u32>, Query, description = "Members per page (default 20, at most 200)"),
            ("cursor" = Option<i64>, Query, description = "From the `Link` header's next page: members after this one")),
     responses((status = 200, description = "Members of any status, by id, as `roster members show ID --output json` shows each; a `Link: <...>; rel=\"next\"` header when there are more", content_type = "application/json"),

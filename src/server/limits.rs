@@ -3,7 +3,7 @@
 
 use super::problem::{Headers, Problem};
 use crate::error::ServeError;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -81,12 +81,11 @@ impl KeyRates {
                 // RateLimit-Reset means one thing on every answer: seconds until the quota is
                 // whole again (Retry-After says when the next request is allowed).
                 let whole = ceil_secs(next + per_cell * (limit - 1));
-                let detail = ServeError::RateLimited {
+                let limited = ServeError::RateLimited {
                     limit: self.rate.to_string(),
                     retry_after: wait,
-                }
-                .to_string();
-                let mut problem = Problem::retry_after(StatusCode::TOO_MANY_REQUESTS, detail, wait);
+                };
+                let mut problem = Problem::retry_after(limited, wait);
                 problem.headers.extend(headers(limit, 0, whole));
                 Err(problem)
             }
@@ -145,8 +144,7 @@ impl Failures {
         }
         let wait = ceil_secs(self.window.saturating_sub(entry.0.elapsed()));
         Err(Problem::retry_after(
-            StatusCode::TOO_MANY_REQUESTS,
-            ServeError::TooManyFailures(wait).to_string(),
+            ServeError::TooManyFailures(wait),
             wait,
         ))
     }
@@ -155,6 +153,7 @@ impl Failures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::StatusCode;
 
     #[test]
     fn rates_parse_and_print() {

@@ -27,9 +27,6 @@ pub struct Connections {
     pub grace: Duration,
 }
 
-/// What a connection over the cap is told before it is closed.
-const OVER_CAP: &str = "The server has too many open connections; try again shortly.";
-
 /// Accepts and serves connections until `stop` resolves; then stops accepting, waits up to
 /// the grace period for open connections, and returns.
 pub async fn run(
@@ -97,8 +94,7 @@ pub async fn run(
 /// The answer of a connection over the cap: `503` with `Retry-After`, then the connection
 /// is closed without reading the request.
 async fn refuse(mut stream: TcpStream) {
-    let body =
-        super::problem::Problem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, OVER_CAP).body();
+    let body = super::problem::Problem::of(crate::error::ServeError::TooManyConnections).body();
     let head = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\n\
          retry-after: 1\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\n\

@@ -214,7 +214,12 @@ pub fn serve(config: Config) -> Result<()> {
         };
         let listener = tokio::net::TcpListener::bind(&config.listen)
             .await
-            .map_err(|e| Error::Usage(crate::error::msg::cannot_listen(&config.listen, e)))?;
+            .map_err(|e| {
+                Error::Refusal(
+                    crate::error::Code::CannotListen,
+                    crate::error::msg::cannot_listen(&config.listen, e),
+                )
+            })?;
         let bound = listener.local_addr()?;
         eprintln!("listening on http://{bound}");
         if let Some(every) = config.send_every {

@@ -168,8 +168,9 @@ const BODIES: &[(&str, &str, &str, &str, &str)] = &[
 ];
 
 /// Parameter schemas more exact than the handlers' declarations say: (path, parameter,
-/// schema[, style and explode]), as the handlers read them.
-fn parameter_schemas() -> [(&'static str, &'static str, Value); 4] {
+/// schema[, style and explode]), as the handlers read them. A header is a string, never
+/// `null` (which a client would send as the text `null`).
+fn parameter_schemas() -> [(&'static str, &'static str, Value); 7] {
     let status = json!({"type": "array", "items": {"enum": ["PROVISIONED", "INVITED", "ACTIVE", "INACTIVE", "BANNED"]}});
     [
         // More than 1000 is read as 1000.
@@ -189,6 +190,14 @@ fn parameter_schemas() -> [(&'static str, &'static str, Value); 4] {
             "max_deactivations",
             json!({"type": "string", "pattern": "^([0-9]{1,9}|100%|[0-9]{1,2}%)$"}),
         ),
+        // Only a sync's body may come compressed; anything else is a 415.
+        (
+            "/v1/sync",
+            "Content-Encoding",
+            json!({"type": "string", "enum": ["gzip", "zstd", "identity"]}),
+        ),
+        ("/v1/sync", "Idempotency-Key", json!({"type": "string"})),
+        ("/v1/sync", "X-Request-Id", json!({"type": "string"})),
     ]
 }
 

@@ -34,6 +34,7 @@ pub const OPTIONS: &[&str] = &[
     "encoding",
     "delimiter",
     "map",
+    "report",
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -54,6 +55,8 @@ pub struct SyncOptions {
     pub encoding: Option<String>,
     pub delimiter: Option<u8>,
     pub map: Vec<Mapping>,
+    /// `report=summary`: the answer leaves out the list of changes (issue 25).
+    pub summary_only: bool,
 }
 
 impl SyncOptions {
@@ -94,7 +97,24 @@ impl SyncOptions {
                     })
                 })
                 .collect::<Result<_, _>>()?,
+            summary_only: params
+                .get("report")
+                .map(report)
+                .transpose()?
+                .unwrap_or(false),
         })
+    }
+}
+
+/// `report`: `full` (the default: the whole document) or `summary` (without `changes`).
+fn report(value: &str) -> Result<bool, Problem> {
+    match value {
+        "full" => Ok(false),
+        "summary" => Ok(true),
+        _ => Err(Problem::bad_request(ServeError::BadParameter {
+            name: "report".into(),
+            reason: format!("expected full or summary, got '{value}'"),
+        })),
     }
 }
 
@@ -244,7 +264,25 @@ pub fn run(
         Err(Error::Store(StoreError::Busy)) => return Err(Problem::busy()),
         Err(e) => return Err(Problem::internal(e)),
     };
-    finished(&outcome, job.ndjson, prerender)
+    let changes = Changes::of(job.options.summary_only);
+    finished(&outcome, job.ndjson, changes, prerender)
+}
+
+/// Whether an answer lists the changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changes {
+    Listed,
+    /// `report=summary`: every key but `changes` (NDJSON: no `change` events).
+    Left,
+}
+
+impl Changes {
+    pub fn of(summary_only: bool) -> Changes {
+        match summary_only {
+            true => Changes::Left,
+            false => Changes::Listed,
+        }
+    }
 }
 
 /// The response of an import's (or a revert's) outcome: its status, and its result document
@@ -252,6 +290,7 @@ pub fn run(
 pub fn finished(
     outcome: &Outcome,
     ndjson: bool,
+    changes: Changes,
     prerender: &Prerender,
 ) -> Result<Finished, Problem> {
     let status = match &outcome.refusal {
@@ -264,7 +303,11 @@ pub fn finished(
         Some(Refusal::Revert(_)) => StatusCode::CONFLICT,
     };
     let content_type = if ndjson { NDJSON } else { JSON };
-    let body = answer(outcome, ndjson, prerender.take()).map_err(Problem::internal)?;
+    let body = match changes {
+        Changes::Listed => answer(outcome, ndjson, prerender.take()),
+        Changes::Left => summary_answer(outcome, ndjson),
+    }
+    .map_err(Problem::internal)?;
     Ok(Finished {
         status,
         content_type,
@@ -305,6 +348,20 @@ fn answer(
         .chain(changes)
         .chain([Bytes::from(after)])
         .collect())
+}
+
+/// The answer of `report=summary`: the document without `changes`, or the NDJSON events
+/// after them (errors, warnings, the summary).
+fn summary_answer(outcome: &Outcome, ndjson: bool) -> std::io::Result<Vec<Bytes>> {
+    let mut out = Vec::new();
+    match ndjson {
+        true => report::ndjson::write_after_changes(outcome, &mut out)?,
+        false => {
+            report::json::write_without_changes(outcome, &mut out)?;
+            out.push(b'\n');
+        }
+    }
+    Ok(vec![Bytes::from(out)])
 }
 
 pub const NDJSON: &str = "application/x-ndjson";

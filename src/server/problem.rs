@@ -20,15 +20,16 @@ pub struct Problem {
 pub type Headers = Vec<(HeaderName, HeaderValue)>;
 
 impl Problem {
-    /// The code is the one whose status and message this answer has (see [`code_of`]).
-    pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
-        let detail = detail.into();
-        Problem {
-            status,
-            code: code_of(status.as_u16(), &detail),
-            detail,
-            headers: Vec::new(),
-        }
+    /// A refusal of `roster serve`: its status and code are its kind's (the code table's), so
+    /// no wording of a message can change either.
+    pub fn of(e: ServeError) -> Problem {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Problem::coded(status, e.code(), e.to_string())
+    }
+
+    /// A refusal the framework made by itself: the status's own code ([`Code::of_status`]).
+    pub fn framework(status: StatusCode, detail: impl Into<String>) -> Problem {
+        Problem::coded(status, Code::of_status(status.as_u16()), detail)
     }
 
     pub fn coded(status: StatusCode, code: Code, detail: impl Into<String>) -> Problem {
@@ -53,26 +54,24 @@ impl Problem {
             .with_header(header::WWW_AUTHENTICATE, "Bearer")
     }
 
-    /// `429` or `409` with `Retry-After` in whole seconds (at least 1).
-    pub fn retry_after(status: StatusCode, detail: String, seconds: u64) -> Problem {
-        Problem::new(status, detail).with_header(header::RETRY_AFTER, &seconds.max(1).to_string())
+    /// `429` or `503` with `Retry-After` in whole seconds (at least 1).
+    pub fn retry_after(e: ServeError, seconds: u64) -> Problem {
+        Problem::of(e).with_header(header::RETRY_AFTER, &seconds.max(1).to_string())
     }
 
     /// `409`: another import is being applied (the sentence of SPEC §2).
     pub fn busy() -> Problem {
-        Problem::retry_after(
-            StatusCode::CONFLICT,
-            StoreError::Busy.to_string(),
-            BUSY_RETRY_SECONDS,
-        )
+        let busy = StoreError::Busy;
+        Problem::coded(StatusCode::CONFLICT, busy.code(), busy.to_string())
+            .with_header(header::RETRY_AFTER, &BUSY_RETRY_SECONDS.to_string())
     }
 
     pub fn not_found(e: ServeError) -> Problem {
-        Problem::coded(StatusCode::NOT_FOUND, e.code(), e.to_string())
+        Problem::of(e)
     }
 
     pub fn bad_request(e: ServeError) -> Problem {
-        Problem::coded(StatusCode::BAD_REQUEST, e.code(), e.to_string())
+        Problem::of(e)
     }
 
     /// A store failure: `500`, with the store's message (which never holds a key).
@@ -138,16 +137,6 @@ impl From<crate::error::Error> for Problem {
     }
 }
 
-/// The code of an answer made from a status and a message: the code with that status whose
-/// message it is, else the status's own (a framework rejection's).
-pub fn code_of(status: u16, detail: &str) -> Code {
-    Code::ALL
-        .iter()
-        .copied()
-        .find(|c| c.status() == Some(status) && c.matches(detail))
-        .unwrap_or_else(|| Code::of_status(status))
-}
-
 /// A refusal the framework made by itself (a path segment that is not a number, a body it
 /// could not read): its plain-text answer as problem+json, with the status's code.
 pub async fn framework_rejections(response: Response) -> Response {
@@ -163,7 +152,7 @@ pub async fn framework_rejections(response: Response) -> Response {
     let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
         .await
         .unwrap_or_default();
-    Problem::new(status, String::from_utf8_lossy(&body).trim().to_string()).into_response()
+    Problem::framework(status, String::from_utf8_lossy(&body).trim().to_string()).into_response()
 }
 
 /// The answer of an unknown path.
@@ -172,10 +161,7 @@ pub async fn no_route(uri: axum::http::Uri) -> Problem {
 }
 
 pub async fn method_not_allowed() -> Problem {
-    Problem::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        ServeError::MethodNotAllowed.to_string(),
-    )
+    Problem::of(ServeError::MethodNotAllowed)
 }
 
 /// Every error answer as a problem document with the request's id (issue 23): the framework's
@@ -224,15 +210,53 @@ pub async fn normalize(request: axum::extract::Request, next: axum::middleware::
 
 /// The document of a refusal the framework made itself.
 fn generic(status: StatusCode) -> serde_json::Value {
-    let detail = match status {
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ServeError::UnsupportedEncoding.to_string(),
-        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".to_string(),
-        s => ServeError::BadRequest(
-            s.canonical_reason()
-                .unwrap_or("invalid request")
-                .to_ascii_lowercase(),
-        )
-        .to_string(),
+    let problem = match status {
+        // Only a sync's body may come compressed: the decompression layer's refusal.
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::of(ServeError::UnsupportedEncoding),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            Problem::framework(status, "The request body is too large.")
+        }
+        s => Problem::framework(
+            s,
+            ServeError::BadRequest(
+                s.canonical_reason()
+                    .unwrap_or("invalid request")
+                    .to_ascii_lowercase(),
+            )
+            .to_string(),
+        ),
     };
-    serde_json::from_slice(&Problem::new(status, detail).body()).unwrap_or_default()
+    serde_json::from_slice(&problem.body()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A refusal's code and status come from its kind, never from its sentence: the same
+    /// wording under another kind keeps that kind's code.
+    #[test]
+    fn a_refusal_carries_its_code_and_its_codes_status() {
+        let refusals = [
+            ServeError::ExpiredKey,
+            ServeError::ImportsBusy(2, 5),
+            ServeError::TooManyConnections,
+            ServeError::PreviewGone,
+            ServeError::UnsupportedEncoding,
+            ServeError::DuplicateParameter("limit".into()),
+            ServeError::NoImport(3),
+        ];
+        for e in refusals {
+            let p = Problem::of(e.clone());
+            assert_eq!(p.code, e.code(), "{e}");
+            assert_eq!(Some(p.status.as_u16()), e.code().status(), "{e}");
+        }
+        let p = Problem::of(ServeError::ImportsBusy(2, 5));
+        assert_eq!((p.status.as_u16(), p.code), (503, Code::ImportSlotsFull));
+        let p = Problem::of(ServeError::ExpiredKey);
+        assert_eq!((p.status.as_u16(), p.code), (401, Code::ExpiredKey));
+        // A framework rejection has its status's code, whatever its text says.
+        let p = Problem::framework(StatusCode::NOT_FOUND, "The API key has been revoked.");
+        assert_eq!(p.code, Code::NoRoute);
+    }
 }

@@ -145,11 +145,9 @@ fn export_format(headers: &HeaderMap) -> Result<(ExportFormat, &'static str), Pr
         Some("application/x-ndjson") => Ok((ExportFormat::Ndjson, "application/x-ndjson")),
         Some("application/json") => Ok((ExportFormat::Json, "application/json")),
         Some(_) => Ok((ExportFormat::Csv, "text/csv; charset=utf-8")),
-        None => Err(Problem::new(
-            axum::http::StatusCode::NOT_ACCEPTABLE,
-            ServeError::NotAcceptable("text/csv, application/json or application/x-ndjson")
-                .to_string(),
-        )
+        None => Err(Problem::of(ServeError::NotAcceptable(
+            "text/csv, application/json or application/x-ndjson",
+        ))
         .with_header(header::VARY, "Accept")),
     }
 }

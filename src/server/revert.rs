@@ -12,7 +12,6 @@ use crate::keys::Scope;
 use crate::policy::Limit;
 use crate::report::prerender::Prerender;
 use axum::extract::{Extension, Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
@@ -29,12 +28,12 @@ const OPTIONS: &[&str] = &[
         ("id" = i64, Path, description = "The import to revert"),
         ("dry_run" = Option<bool>, Query, description = "Plan and check only (allowed to read keys)"),
         ("skip_conflicts" = Option<bool>, Query, description = "Leave members changed after the import as they are, and revert the rest"),
-        ("expect_plan" = Option<String>, Query, description = "Apply only if the plan is exactly this reviewed one"),
-        ("max_deactivations" = Option<String>, Query, description = "N or N%: most members this revert may deactivate"),
+        ("expect_plan" = Option<String>, Query, description = "Apply only if the plan is exactly this reviewed one (its plan_id: 64 hexadecimal digits)", pattern = "^[0-9a-f]{64}$"),
+        ("max_deactivations" = Option<String>, Query, description = "N or N%: most members this revert may deactivate", pattern = "^([0-9]{1,9}|100%|[0-9]{1,2}%)$"),
     ),
     responses(
         (status = 200, description = "Reverted, or a dry run: the `roster imports revert --output json` document (mode `revert`)", content_type = "application/json"),
-        (status = 401, description = "Missing, unknown or revoked key", content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown, revoked or expired key", content_type = "application/problem+json"),
         (status = 403, description = "A read key on a revert that is not a dry run", content_type = "application/problem+json"),
         (status = 404, description = "No such import", content_type = "application/problem+json"),
         (status = 409, description = "Members changed after the import (the document lists each; skip_conflicts reverts the rest), the import was already reverted or did not complete: the document; or another import is being applied (problem, Retry-After)", content_type = "application/json"),
@@ -66,10 +65,7 @@ async fn handle(
     options.max_deactivations = params.parse::<Limit>("max_deactivations")?;
     let skip_conflicts = params.flag("skip_conflicts")?;
     if caller.scope == Scope::Read && !options.dry_run {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            ServeError::ReadOnlyKey(caller.name).to_string(),
-        ));
+        return Err(Problem::of(ServeError::ReadOnlyKey(caller.name)));
     }
     // Detached: once started, the revert runs to its end even if the client goes away.
     let worker = Arc::clone(&app);
@@ -77,9 +73,14 @@ async fn handle(
         worker.db.with(|store| {
             let outcome = import::revert(store, id, skip_conflicts, &options, &mut Quiet);
             Ok::<_, StoreError>(match outcome {
-                Ok(outcome) => pipeline::finished(&outcome, false, &Prerender::of(false)),
+                Ok(outcome) => pipeline::finished(
+                    &outcome,
+                    false,
+                    pipeline::Changes::Listed,
+                    &Prerender::of(false),
+                ),
                 Err(Error::Store(StoreError::Busy)) => Err(Problem::busy()),
-                Err(Error::NotFound(_)) => Err(Problem::not_found(ServeError::NoImport(id))),
+                Err(Error::ImportNotFound(_)) => Err(Problem::not_found(ServeError::NoImport(id))),
                 Err(e) => Err(Problem::internal(e)),
             })
         })

@@ -78,6 +78,7 @@ pub const SCHEMAS: &[(&str, &str)] = &[
     ),
     ("openapi", include_str!("../../schemas/openapi.json")),
     ("problem", include_str!("../../schemas/problem.json")),
+    ("refusal", include_str!("../../schemas/refusal.json")),
     ("scim_error", include_str!("../../schemas/scim_error.json")),
     (
         "scim_resource",

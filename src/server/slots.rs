@@ -6,7 +6,6 @@
 
 use super::problem::Problem;
 use crate::error::ServeError;
-use axum::http::StatusCode;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -46,8 +45,7 @@ impl Slots {
         match waited {
             Ok(Ok(slot)) => Ok(slot),
             _ => Err(Problem::retry_after(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ServeError::ImportsBusy(self.count, RETRY_AFTER).to_string(),
+                ServeError::ImportsBusy(self.count, RETRY_AFTER),
                 RETRY_AFTER,
             )),
         }
@@ -57,6 +55,7 @@ impl Slots {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::StatusCode;
 
     #[tokio::test]
     async fn a_sync_beyond_the_slots_waits_then_gets_503() {
@@ -64,6 +63,8 @@ mod tests {
         let held = slots.take().await.expect("a free slot");
         let refused = slots.take().await.expect_err("no free slot");
         assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+        // Its own code: `import_busy` is the 409 of a store that another import holds.
+        assert_eq!(refused.code, crate::error::Code::ImportSlotsFull);
         assert!(
             refused
                 .headers

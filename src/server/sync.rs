@@ -34,15 +34,16 @@ use tokio::sync::mpsc;
         ("clear_blanks" = Option<bool>, Query, description = "Blank cells clear optional fields"),
         ("default_role" = Option<String>, Query, description = "owner, admin or member: organization_role of new members whose row has none"),
         ("max_deactivations" = Option<String>, Query, description = "N or N%: most members this sync may deactivate"),
-        ("expect_plan" = Option<String>, Query, description = "Apply only if the plan is exactly this reviewed one"),
+        ("expect_plan" = Option<String>, Query, description = "Apply only if the plan is exactly this reviewed one (its plan_id: 64 hexadecimal digits)", pattern = "^[0-9a-f]{64}$"),
         ("file_name" = Option<String>, Query, description = "The name history shows"),
-        ("max_shrink" = Option<String>, Query, description = "P%: refuse a full sync that names more than P% fewer members than this key's last completed full sync (422); default: the store's max-shrink, else off"),
-        ("deactivate_after_missing" = Option<u64>, Query, description = "N: deactivate a member only when N full syncs in a row miss it; default: the store's deactivate-after-missing, else 1"),
-        ("encoding" = Option<String>, Query, description = "The body's encoding when it has no BOM and is not UTF-8 (for example windows-1252); else the charset of Content-Type"),
-        ("delimiter" = Option<String>, Query, description = "The CSV delimiter: , ; tab or | (default: detected)"),
+        ("max_shrink" = Option<String>, Query, description = "P%: refuse a full sync that names more than P% fewer members than this key's last completed full sync (422); default: the store's max-shrink, else off", pattern = "^0*([0-9]{1,2}|100)%?$"),
+        ("deactivate_after_missing" = Option<u64>, Query, description = "N: deactivate a member only when N full syncs in a row miss it; default: the store's deactivate-after-missing, else 1", minimum = 1),
+        ("encoding" = Option<String>, Query, description = "The body's encoding when it has no BOM and is not UTF-8 (for example windows-1252); else the charset of Content-Type", min_length = 1),
+        ("delimiter" = Option<String>, Query, description = "The CSV delimiter: , ; tab or | (default: detected)", pattern = "^(,|;|\\||\t|tab|comma|semicolon|pipe)$"),
         ("map" = Option<Vec<String>>, Query, description = "Map a header of the file to a column: 'Header In File=column' (repeatable; every other parameter may be given once)"),
+        ("report" = Option<String>, Query, description = "full (default): the whole document; summary: the document without `changes` (NDJSON: no `change` events), which spares a large sync rendering and sending its list of changes"),
         ("Idempotency-Key" = Option<String>, Header, description = "A repeat with the same key, method, path, query, Content-Type and body returns the first response and applies nothing again"),
-        ("Content-Encoding" = Option<String>, Header, description = "gzip or zstd: a compressed body (the byte limit applies after decompression)"),
+        ("Content-Encoding" = Option<String>, Header, description = "gzip or zstd: a compressed body (the byte limit applies after decompression); identity: none"),
         ("X-Request-Id" = Option<String>, Header, description = "The request's id (up to 128 of A-Z a-z 0-9 - _ . :), echoed on the answer, in the log line and in problem documents; else a new one"),
     ),
     request_body(description = "The roster, as a file would hold it", content(
@@ -50,7 +51,7 @@ use tokio::sync::mpsc;
     responses(
         (status = 200, description = "Applied, or a dry run: the `roster import --output json` document (NDJSON events with `Accept: application/x-ndjson`)", content_type = "application/json"),
         (status = 400, description = "A file-level or row error: the document, `status` FAILED, with the `errors`", content_type = "application/json"),
-        (status = 401, description = "Missing, unknown or revoked key", content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown, revoked or expired key", content_type = "application/problem+json"),
         (status = 403, description = "A read key on a sync that is not a dry run", content_type = "application/problem+json"),
         (status = 409, description = "Another import is being applied (Retry-After)", content_type = "application/problem+json"),
         (status = 408, description = "The body arrived too slowly (--body-timeout)", content_type = "application/problem+json"),
@@ -94,10 +95,7 @@ async fn handle(
 ) -> Result<Response, Problem> {
     let mut options = pipeline::SyncOptions::from_params(&params)?;
     if caller.scope == Scope::Read && !options.dry_run {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            ServeError::ReadOnlyKey(caller.name).to_string(),
-        ));
+        return Err(Problem::of(ServeError::ReadOnlyKey(caller.name)));
     }
     let (format, charset) = body_format(&headers)?;
     options.encoding = options.encoding.or(charset);
@@ -124,10 +122,7 @@ async fn handle(
                 .await?;
             if let Some(kept) = kept {
                 if kept.request_sha256 != request_sha256 {
-                    return Err(Problem::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        ServeError::IdempotencyMismatch.to_string(),
-                    ));
+                    return Err(Problem::of(ServeError::IdempotencyMismatch));
                 }
                 return Ok(replay(kept));
             }
@@ -193,6 +188,7 @@ fn run_job(
 ) {
     let recording = !job.options.dry_run;
     let ndjson = job.ndjson;
+    let listed = !job.options.summary_only;
     let finished = app.db.with(|store| {
         let mut relay = Relay {
             app,
@@ -200,6 +196,7 @@ fn run_job(
             ndjson,
             recording,
             long: false,
+            listed,
             prerender: Prerender::of(ndjson),
         };
         let prerender = relay.prerender.clone();
@@ -235,6 +232,8 @@ struct Relay<'a> {
     /// A run that is recorded in history (not a dry run).
     recording: bool,
     long: bool,
+    /// The answer lists the changes (not `report=summary`).
+    listed: bool,
     /// The answer's changes, rendered beside the apply.
     prerender: Prerender,
 }
@@ -247,7 +246,7 @@ impl Events for Relay<'_> {
     }
 
     fn beside_apply(&mut self) -> Option<Beside> {
-        Some(self.prerender.work())
+        self.listed.then(|| self.prerender.work())
     }
 
     fn progress(&mut self, stage: Stage, done: u64, total: u64) {

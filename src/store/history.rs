@@ -72,6 +72,25 @@ pub fn insert_audit_batches(
     Ok(())
 }
 
+/// The codec of an original kept as a reference: the same bytes as the first earlier import
+/// with the same `sha256` and size whose original is kept whole.
+const SAME: &str = "same";
+
+/// An original kept whole (compressed or not), not as a reference.
+const KEPT_WHOLE: &str = "(o.codec IS NULL OR o.codec <> 'same')";
+
+/// Whether an earlier import keeps these bytes whole (same SHA-256 and size).
+fn kept_original(db: &dyn Backend, sha256: &str, bytes: usize) -> Result<bool, StoreError> {
+    if bytes == 0 {
+        return Ok(false);
+    }
+    let sql = format!(
+        "SELECT i.id FROM imports i JOIN import_originals o ON o.import_id = i.id \
+         WHERE i.sha256 = $1 AND i.bytes = $2 AND {KEPT_WHOLE} LIMIT 1"
+    );
+    Ok(sql::first(db, &sql, args![sha256, bytes as i64])?.is_some())
+}
+
 impl Store {
     /// Imports left `RUNNING` become `FAILED` (interrupted). Only called with the lock held,
     /// so none of them is really running.
@@ -107,8 +126,13 @@ impl Store {
     }
 
     /// Records an import as started (`RUNNING`), compressing its original bytes; its id.
+    /// A file already kept whole by an earlier import (the nightly file that did not change) is
+    /// kept as a reference to it: neither compressed nor stored again.
     pub fn record_import(&mut self, meta: &ImportMeta, original: &[u8]) -> Result<i64, StoreError> {
-        let original = Original::compress(original)?;
+        let original = match kept_original(&*self.db, &meta.sha256, original.len())? {
+            true => Original::same(),
+            false => Original::compress(original)?,
+        };
         sql::transaction(&*self.db, Begin::Plain, |db| {
             let id: i64 = sql::one(
                 db,
@@ -198,7 +222,26 @@ impl Store {
             return Ok(None);
         };
         let (bytes, codec): (Option<Vec<u8>>, Option<String>) = (row.get(0)?, row.get(1)?);
+        if codec.as_deref() == Some(SAME) {
+            return self.earlier_original(id).map(Some);
+        }
         Original::decompress(codec.as_deref(), bytes.unwrap_or_default()).map(Some)
+    }
+
+    /// The bytes of an original kept as [`SAME`]: those of the first import of the same file.
+    fn earlier_original(&self, id: i64) -> Result<Vec<u8>, StoreError> {
+        let sql = format!(
+            "SELECT o.bytes, o.codec FROM imports i JOIN import_originals o ON o.import_id = i.id \
+             JOIN imports this ON this.id = $1 WHERE i.sha256 = this.sha256 AND \
+             i.bytes = this.bytes AND i.id < this.id AND {KEPT_WHOLE} ORDER BY i.id LIMIT 1"
+        );
+        let Some(mut row) = sql::first(&*self.db, &sql, args![id])? else {
+            return Err(sql::message(format!(
+                "the original of import {id} refers to an earlier import that is not there"
+            )));
+        };
+        let (bytes, codec): (Vec<u8>, Option<String>) = (row.get(0)?, row.get(1)?);
+        Original::decompress(codec.as_deref(), bytes)
     }
 
     pub fn import_errors_csv(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {

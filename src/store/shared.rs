@@ -220,6 +220,14 @@ impl Original {
         })
     }
 
+    /// An original kept as a reference to an earlier import's identical bytes.
+    pub fn same() -> Original {
+        Original {
+            codec: Some("same"),
+            bytes: Vec::new(),
+        }
+    }
+
     /// The original bytes back from their stored form.
     pub fn decompress(codec: Option<&str>, bytes: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         match codec {

@@ -4,16 +4,37 @@
 
 use super::{observer, report};
 use crate::cli::{GlobalArgs, ImportArgs, RevertArgs, Show};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::import::{self, ImportOptions};
 use crate::report::OutputFormat;
 use crate::term::Term;
 use clap::{Args, FromArgMatches};
 
 pub fn run(args: &RevertArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
+    let (outcome, observer, as_import) = super::refused_as(args.output, plan(args, global, term))?;
+    // The members left out of a refused revert, under its message.
+    if args.output == OutputFormat::Table
+        && matches!(outcome.refusal, Some(import::Refusal::Revert(_)))
+    {
+        outcome
+            .errors
+            .iter()
+            .skip(1)
+            .for_each(|e| term.detail(&e.message));
+    }
+    report(outcome, observer, None, &as_import, global, term)
+}
+
+/// The revert run up to its outcome (an error here has no document yet).
+fn plan(
+    args: &RevertArgs,
+    global: &GlobalArgs,
+    term: &Term,
+) -> Result<(import::Outcome, super::observer::Observer, ImportArgs)> {
     if args.output == OutputFormat::Html {
-        return Err(Error::Usage(
-            "--output html reviews a file's plan: use table, json or ndjson for a revert".into(),
+        return Err(Error::Refusal(
+            Code::HtmlNotForRevert,
+            Code::HtmlNotForRevert.message().into(),
         ));
     }
     let mut store = match args.dry_run {
@@ -35,17 +56,7 @@ pub fn run(args: &RevertArgs, global: &GlobalArgs, term: &Term) -> Result<u8> {
         &options,
         &mut observer,
     )?;
-    // The members left out of a refused revert, under its message.
-    if args.output == OutputFormat::Table
-        && matches!(outcome.refusal, Some(import::Refusal::Revert(_)))
-    {
-        outcome
-            .errors
-            .iter()
-            .skip(1)
-            .for_each(|e| term.detail(&e.message));
-    }
-    report(outcome, observer, None, &as_import, global, term)
+    Ok((outcome, observer, as_import))
 }
 
 /// The revert's flags as the import flags the report reads (output, show, dry run, yes).

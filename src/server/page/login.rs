@@ -134,10 +134,7 @@ pub async fn session_caller(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if cross_site(headers) || !session::same(&s.csrf, sent) {
-            return Some(Err(Problem::new(
-                StatusCode::FORBIDDEN,
-                ServeError::CrossSite.to_string(),
-            )));
+            return Some(Err(Problem::of(ServeError::CrossSite)));
         }
     }
     // A revoked key ends its sessions: the key is looked up on every request.
@@ -163,7 +160,7 @@ fn cross_site(headers: &HeaderMap) -> bool {
 }
 
 fn forbidden() -> Response {
-    Problem::new(StatusCode::FORBIDDEN, ServeError::CrossSite.to_string()).into_response()
+    Problem::of(ServeError::CrossSite).into_response()
 }
 
 #[cfg(test)]

@@ -30,9 +30,6 @@ use std::time::{Duration, Instant};
 const KEEP_FOR: Duration = Duration::from_secs(30 * 60);
 const KEEP: usize = 32;
 
-/// What a download of a report no longer kept says.
-const GONE: &str = "This preview's error report is no longer kept: preview the file again.";
-
 struct Kept {
     token: String,
     owner: String,
@@ -150,6 +147,6 @@ pub async fn errors(Extension(caller): Extension<Caller>, Path(token): Path<Stri
             )
                 .into_response()
         }
-        None => Problem::new(StatusCode::NOT_FOUND, GONE).into_response(),
+        None => Problem::of(crate::error::ServeError::PreviewGone).into_response(),
     }
 }
