@@ -174,6 +174,8 @@ fn a_team_of_the_file_is_a_group_and_protected_members_stay() {
     let scim = Scim::start(&r);
     let found = scim.filter("Groups", r#"displayName eq "Ops""#);
     let group = &found["Resources"][0];
+    crate::schema_check::assert_valid("scim_resource", group);
+    assert_eq!(group["schemas"][0], GROUP);
     assert_eq!(member_ids(group).len(), 2);
     assert_eq!(group[ROLES]["owners"].as_array().unwrap().len(), 1);
     let path = format!("/Groups/{}", group["id"].as_str().unwrap());

@@ -61,11 +61,13 @@ pub enum KeysCommand {
     #[command(after_long_help = "Examples:
   $ roster keys create hris
   $ roster keys create auditor --scope read
+  $ roster keys create okta --scope scim
   $ roster keys create hris-2027 --replaces hris --expires 400d   # then: roster keys revoke hris")]
     Create {
         /// The key's name: the operator in the history and the audit log
         name: String,
-        /// sync: every endpoint; read: only those that change nothing (and dry runs)
+        /// sync: every endpoint but SCIM; read: only those that change nothing (and dry runs);
+        /// scim: only SCIM 2.0 under /scim/v2, for an identity provider
         #[arg(long, value_enum, default_value_t = Scope::Sync)]
         scope: Scope,
         /// Rotate a key without a gap: the new key acts as OLD's operator, and both work until

@@ -89,6 +89,9 @@ fn render(snapshot: &Snapshot, ti: usize, row: Option<&ScimGroup>, base: &str) -
         !k.eq_ignore_ascii_case("members") && !k.eq_ignore_ascii_case(ROSTER_GROUP_URN)
     });
     map.insert("id".into(), team.id.to_string().into());
+    if map.get("schemas").is_none_or(|s| !s.is_array()) {
+        map.insert("schemas".into(), json!([GROUP_URN]));
+    }
     map.insert("displayName".into(), team.name.clone().into());
     if !members.is_empty() || had_members {
         map.insert("members".into(), members.into());
