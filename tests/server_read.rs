@@ -129,6 +129,13 @@ fn one_member_and_the_log_are_the_clis() {
         .run()
         .json();
     assert_eq!(server.get("/v1/log?import=2", &key).json(), log);
+    let newest = r
+        .args(&["log", "--limit", "3", "--output", "json"])
+        .run()
+        .json();
+    assert_eq!(newest.as_array().map(Vec::len), Some(3));
+    assert_eq!(server.get("/v1/log?limit=3", &key).json(), newest);
+    assert_eq!(server.get("/v1/log?limit=x", &key).status, 400);
     server
         .get("/v1/log?member=nobody", &key)
         .problem(404, "No member with email, external_id or phone 'nobody'.");

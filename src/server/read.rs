@@ -215,13 +215,15 @@ pub async fn member(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answ
 
 #[utoipa::path(get, path = "/v1/log", tag = "history",
     params(("member" = Option<String>, Query, description = "Only this member's events (email, external_id or phone)"),
-           ("import" = Option<i64>, Query, description = "Only this import's events")),
-    responses((status = 200, description = "Audit events, as `roster log --output json`", content_type = "application/json"),
+           ("import" = Option<i64>, Query, description = "Only this import's events"),
+           ("limit" = Option<u32>, Query, description = "Only the newest N events (as `roster log --limit N`); without it, every event")),
+    responses((status = 200, description = "Audit events, newest first, as `roster log --output json`", content_type = "application/json"),
               (status = 404, description = "No such member", content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn log(State(app): State<Arc<App>>, params: Params) -> Answer {
-    params.only(&["member", "import"])?;
+    params.only(&["member", "import", "limit"])?;
     let import = params.parse::<i64>("import")?;
+    let newest = params.parse::<usize>("limit")?;
     let member = params.get("member").map(str::to_string);
     let wanted = member.clone();
     let events = app
@@ -237,6 +239,7 @@ pub async fn log(State(app): State<Arc<App>>, params: Params) -> Answer {
             let mut events = s.audit(crate::store::AuditQuery {
                 member: member_id,
                 import,
+                newest,
                 ..Default::default()
             })?;
             // Newest first, as `roster log`.
