@@ -170,12 +170,18 @@ const BODIES: &[(&str, &str, &str, &str, &str)] = &[
 /// Parameter schemas more exact than the handlers' declarations say: (path, parameter,
 /// schema[, style and explode]), as the handlers read them. A header is a string, never
 /// `null` (which a client would send as the text `null`).
-fn parameter_schemas() -> [(&'static str, &'static str, Value); 8] {
+fn parameter_schemas() -> [(&'static str, &'static str, Value); 9] {
     let status = json!({"type": "array", "minItems": 1, "items": {"enum": ["PROVISIONED", "INVITED", "ACTIVE", "INACTIVE", "BANNED"]}});
     [
         // More than 1000 is read as 1000.
         (
             "/v1/imports",
+            "limit",
+            json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
+        ),
+        // Any count: more than the log holds is the whole log.
+        (
+            "/v1/log",
             "limit",
             json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
         ),
