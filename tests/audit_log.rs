@@ -366,3 +366,19 @@ fn limit_finds_the_newest_events_across_pages_of_batches() {
 fn ids(events: &[AuditEvent]) -> Vec<i64> {
     events.iter().map(|e| e.id).collect()
 }
+
+/// The log is written one event at a time as the store reads it, yet it is the very text of
+/// one pretty-printed array (as every other `--output json`), empty or not.
+#[test]
+fn the_streamed_log_is_one_pretty_printed_array() {
+    let r = story();
+    r.args(&["members", "ban", "dan@x.co"]).run();
+    for args in [&[][..], &["--limit", "2"], &["--since", "2999-01-01"]] {
+        let mut all = vec!["log", "--output", "json"];
+        all.extend_from_slice(args);
+        let out = r.args(&all).run();
+        let value: Value = serde_json::from_str(&out.stdout).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        assert_eq!(out.stdout, pretty, "{args:?}");
+    }
+}

@@ -1,11 +1,11 @@
 //! `roster log`: the audit log, newest first; by member (a former email finds the member too),
 //! by import, since a time, the newest N.
 
-use super::history::print_json;
+use super::Output;
 use crate::cli::{GlobalArgs, ListFormat, LogArgs};
 use crate::error::{Error, Result};
 use crate::report::table::{listing, wrap};
-use crate::store::{AuditEvent, AuditQuery};
+use crate::store::{AuditEvent, AuditQuery, Store};
 use crate::term::{Term, UNLIMITED, visible};
 
 pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
@@ -20,17 +20,17 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
         ),
         None => None,
     };
-    let mut events = store.audit(AuditQuery {
+    let query = AuditQuery {
         member,
         import: args.import,
         since: args.since,
         newest: args.limit,
-    })?;
-    events.reverse();
+    };
     if args.output == ListFormat::Json {
-        let events = crate::report::json::log_events(&events, &store);
-        return print_json(&events).map(|_| 0);
+        return print_json_streamed(&store, query).map(|_| 0);
     }
+    let mut events = store.audit(query)?;
+    events.reverse();
     let width = Term::width();
     if width != UNLIMITED {
         // At a terminal: one event a block, like the plan, so the changes get the whole width.
@@ -56,6 +56,38 @@ pub fn log(args: &LogArgs, global: &GlobalArgs) -> Result<u8> {
     let table = listing(&header, &rows, &[], width);
     super::say(&table.to_string())?;
     Ok(0)
+}
+
+/// The events as `serde_json::to_string_pretty` writes their array, one event at a time as
+/// the store reads it: a log of a million events is never held whole.
+fn print_json_streamed(store: &Store, query: AuditQuery) -> Result<()> {
+    use std::io::Write;
+    let mut out = Output::create(None)?;
+    let mut lookup = crate::report::json::MemberLookup::new(store);
+    let mut first = true;
+    let mut write = |out: &mut Output, e: &AuditEvent| -> std::io::Result<()> {
+        let event = crate::report::records::log_event(e, &mut |label| lookup.ids(label));
+        let text = serde_json::to_string_pretty(&event)?;
+        out.write_all(if first { b"[\n  " } else { b",\n  " })?;
+        out.write_all(text.replace('\n', "\n  ").as_bytes())?;
+        first = false;
+        Ok(())
+    };
+    let mut failed = None;
+    store
+        .audit_newest_first(query, &mut |e| {
+            write(&mut out, &e).map_err(|err| {
+                failed = Some(err);
+                crate::error::StoreError::Io(std::io::Error::other("stdout"))
+            })
+        })
+        .map_err(|e| match failed.take() {
+            Some(err) => out.error(err),
+            None => e.into(),
+        })?;
+    let end: &[u8] = if first { b"[]\n" } else { b"\n]\n" };
+    out.write_all(end).map_err(|e| out.error(e))?;
+    out.finish()
 }
 
 /// `<time>  <action> <member>  (import 2, by alice)`, then each change on its own indented

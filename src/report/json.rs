@@ -165,17 +165,34 @@ pub fn import_record(r: &crate::store::ImportRecord) -> Value {
 /// Audit events as `roster log --output json` and `GET /v1/log` list them. A member that an
 /// event names only by its label (a change outside an import) is looked up once.
 pub fn log_events(events: &[crate::store::AuditEvent], store: &crate::store::Store) -> Vec<Value> {
-    let mut found = std::collections::HashMap::new();
-    let mut lookup = |label: &str| {
-        found
+    let mut lookup = MemberLookup::new(store);
+    events
+        .iter()
+        .map(|e| super::records::log_event(e, &mut |label| lookup.ids(label)))
+        .collect()
+}
+
+/// The identifiers the store holds now for each member label of the log, each looked up once.
+pub struct MemberLookup<'a> {
+    store: &'a crate::store::Store,
+    found: std::collections::HashMap<String, Option<[Option<String>; 3]>>,
+}
+
+impl<'a> MemberLookup<'a> {
+    pub fn new(store: &'a crate::store::Store) -> Self {
+        MemberLookup {
+            store,
+            found: std::collections::HashMap::new(),
+        }
+    }
+
+    pub fn ids(&mut self, label: &str) -> Option<[Option<String>; 3]> {
+        let store = self.store;
+        self.found
             .entry(label.to_string())
             .or_insert_with(|| member_ids(store, label))
             .clone()
-    };
-    events
-        .iter()
-        .map(|e| super::records::log_event(e, &mut lookup))
-        .collect()
+    }
 }
 
 /// The identifiers the store holds now for the member `label` names.

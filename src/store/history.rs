@@ -252,52 +252,71 @@ impl Store {
         }
     }
 
-    /// The audit events `query` asks for, oldest first. Batches are read newest first, a page
-    /// at a time, so `--limit 20` on a store of a million events decodes only the newest batches.
+    /// The audit events `query` asks for, oldest first.
     pub fn audit(&self, query: AuditQuery) -> Result<Vec<AuditEvent>, StoreError> {
-        let mut batches: Vec<Vec<AuditEvent>> = Vec::new();
+        let mut events = Vec::new();
+        self.audit_newest_first(query, &mut |e| {
+            events.push(e);
+            Ok(())
+        })?;
+        events.reverse();
+        Ok(events)
+    }
+
+    /// The audit events `query` asks for, newest first, handed to `each` one at a time. The
+    /// batches are read newest first, 64 at a time, so `--limit 20` decodes only the newest and
+    /// a whole log of a million events never holds more than one page. `each` runs between
+    /// pages, so it may read the store itself.
+    pub fn audit_newest_first(
+        &self,
+        query: AuditQuery,
+        each: &mut dyn FnMut(AuditEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        const PAGE: usize = 64;
         let (mut found, mut before) = (0, i64::MAX);
-        while query.newest.is_none_or(|n| found < n) {
-            let mut page = 0;
+        loop {
+            let (mut rows, mut page) = (0, Vec::new());
             self.db.rows(
                 "SELECT id, import_id, at, operator, members, data FROM audit_batches \
                  WHERE (CAST($1 AS BIGINT) IS NULL OR import_id = $1) AND id < $2 \
                  ORDER BY id DESC LIMIT 64",
                 args![query.import, before],
                 &mut |mut r| {
-                    page += 1;
+                    rows += 1;
                     before = r.get(0)?;
                     let at = time(r.get(2)?)?;
                     let members: String = r.get(4)?;
-                    if query.since.is_some_and(|since| at < since)
-                        || query.newest.is_some_and(|n| found >= n)
-                        || query
+                    if query.since.is_none_or(|since| at >= since)
+                        && query
                             .member
-                            .is_some_and(|m| !audit::names_member(&members, m))
+                            .is_none_or(|m| audit::names_member(&members, m))
                     {
-                        return Ok(());
+                        let (import_id, operator) = (r.get(1)?, r.get::<String>(3)?);
+                        page.push((before, import_id, at, operator, r.get::<Vec<u8>>(5)?));
                     }
-                    let head = audit::BatchHead {
-                        first: before,
-                        import_id: r.get(1)?,
-                        at,
-                        operator: &r.get::<String>(3)?,
-                    };
-                    let mut events = Vec::new();
-                    audit::read_batch(head, &r.get::<Vec<u8>>(5)?, query.member, &mut events)?;
-                    found += events.len();
-                    batches.push(events);
                     Ok(())
                 },
             )?;
-            if page < 64 {
-                break;
+            for (first, import_id, at, operator, data) in page {
+                let head = audit::BatchHead {
+                    first,
+                    import_id,
+                    at,
+                    operator: &operator,
+                };
+                let mut events = Vec::new();
+                audit::read_batch(head, &data, query.member, &mut events)?;
+                for event in events.into_iter().rev() {
+                    if query.newest.is_some_and(|n| found >= n) {
+                        return Ok(());
+                    }
+                    found += 1;
+                    each(event)?;
+                }
+            }
+            if rows < PAGE || query.newest.is_some_and(|n| found >= n) {
+                return Ok(());
             }
         }
-        let mut events: Vec<AuditEvent> = batches.into_iter().rev().flatten().collect();
-        if let Some(n) = query.newest {
-            events.drain(..events.len().saturating_sub(n));
-        }
-        Ok(events)
     }
 }
