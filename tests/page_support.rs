@@ -207,13 +207,17 @@ fn wait_for_port(port: u16) {
 }
 
 /// Waits until `script` (a JavaScript expression) is truthy in the page; returns its value.
+/// A script that throws (its element not there yet, the page still loading) is not yet true.
 pub async fn until(c: &Client, script: &str) -> serde_json::Value {
     let start = Instant::now();
     loop {
         let value = c
-            .execute(&format!("return ({script});"), vec![])
+            .execute(
+                &format!("try {{ return ({script}); }} catch (e) {{ return null; }}"),
+                vec![],
+            )
             .await
-            .expect("a script");
+            .unwrap_or(serde_json::Value::Null);
         if !matches!(
             value,
             serde_json::Value::Null | serde_json::Value::Bool(false)
