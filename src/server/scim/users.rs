@@ -214,23 +214,17 @@ pub async fn replace(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (resource, user_name) = match resource_of(&body) {
+    let (resource, _) = match resource_of(&body) {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let operator = operator(&caller);
-    let written = write::run(&app, move |store, snapshot| {
-        let i = visible(store, snapshot, &id)?;
-        save(
-            store,
-            snapshot,
-            Some(i),
-            &resource,
-            &user_name,
-            false,
-            &operator,
-        )
-    })
+    let written = rewrite(
+        &app,
+        &caller,
+        id,
+        false,
+        move |_, _, _| Ok(resource.clone()),
+    )
     .await;
     answer(&app, written, StatusCode::OK, base_url(&headers)).await
 }
@@ -249,14 +243,31 @@ pub async fn patch(
     if patch::sets_password(&ops) {
         return ScimError::NotImplemented("Password change").into_response();
     }
-    let operator = operator(&caller);
-    let written = write::run(&app, move |store, snapshot| {
-        let i = visible(store, snapshot, &id)?;
+    let written = rewrite(&app, &caller, id, false, move |store, snapshot, i| {
         let mut resource = current(store, snapshot, i)?;
         patch::apply(&mut resource, &ops, USER_URN)?;
         if let Some(map) = resource.as_object_mut() {
             map.retain(|k, _| !assigned(k));
         }
+        Ok(resource)
+    })
+    .await;
+    answer(&app, written, StatusCode::OK, base_url(&headers)).await
+}
+
+/// An existing User written again: `edit` gives the resource to save from the store, the
+/// snapshot and the member's index; `deleted` hides it (DELETE).
+async fn rewrite(
+    app: &Arc<App>,
+    caller: &Caller,
+    id: String,
+    deleted: bool,
+    edit: impl Fn(&mut Store, &Snapshot, usize) -> Result<Value, Fail> + Send + 'static,
+) -> Result<i64, Fail> {
+    let operator = operator(caller);
+    write::run(app, move |store, snapshot| {
+        let i = visible(store, snapshot, &id)?;
+        let resource = edit(store, snapshot, i)?;
         let user_name = user_name_of(&resource)?;
         save(
             store,
@@ -264,12 +275,11 @@ pub async fn patch(
             Some(i),
             &resource,
             &user_name,
-            false,
+            deleted,
             &operator,
         )
     })
-    .await;
-    answer(&app, written, StatusCode::OK, base_url(&headers)).await
+    .await
 }
 
 pub async fn delete(
@@ -277,21 +287,10 @@ pub async fn delete(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Response {
-    let operator = operator(&caller);
-    let written = write::run(&app, move |store, snapshot| {
-        let i = visible(store, snapshot, &id)?;
+    let written = rewrite(&app, &caller, id, true, |store, snapshot, i| {
         let mut resource = current(store, snapshot, i)?;
         resource["active"] = false.into();
-        let user_name = user_name_of(&resource)?;
-        save(
-            store,
-            snapshot,
-            Some(i),
-            &resource,
-            &user_name,
-            true,
-            &operator,
-        )
+        Ok(resource)
     })
     .await;
     match written {
