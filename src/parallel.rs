@@ -26,66 +26,19 @@ pub fn in_chunks<T: Sync, R: Send>(
     parallel_from: usize,
     each: impl Fn(&[T], usize) -> Vec<R> + Sync,
 ) -> Vec<R> {
-    let parts = in_ranges(items.len(), parallel_from, |range| {
-        each(&items[range.clone()], range.start)
-    });
-    match <[Vec<R>; 1]>::try_from(parts) {
-        Ok([one]) => one,
-        Err(parts) => parts.into_iter().flatten().collect(),
-    }
-}
-
-/// How many parts work of `n` items is cut into: one per core from `parallel_from` items on.
-fn parts(n: usize, parallel_from: usize) -> usize {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    match threads < 2 || n < parallel_from || n < 2 {
-        true => 1,
-        false => threads.min(n),
+    if threads < 2 || items.len() < parallel_from {
+        return each(items, 0);
     }
-}
-
-/// `each(range)` over `0..n` cut into ranges, on every core from `parallel_from` items on;
-/// each range's result, in order.
-pub fn in_ranges<R: Send>(
-    n: usize,
-    parallel_from: usize,
-    each: impl Fn(std::ops::Range<usize>) -> R + Sync,
-) -> Vec<R> {
-    let parts = parts(n, parallel_from);
-    if parts == 1 {
-        return vec![each(0..n)];
-    }
-    let size = n.div_ceil(parts);
+    let size = items.len().div_ceil(threads);
     let each = &each;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..n)
-            .step_by(size)
-            .map(|start| scope.spawn(move || each(start..(start + size).min(n))))
-            .collect();
-        handles.into_iter().map(|h| unwrap(h.join())).collect()
-    })
-}
-
-/// `each(chunk, index of its first item)` over `items` in place, on every core from
-/// `parallel_from` items on; each chunk's result, in order.
-pub fn in_chunks_mut<T: Send, R: Send>(
-    items: &mut [T],
-    parallel_from: usize,
-    each: impl Fn(&mut [T], usize) -> R + Sync,
-) -> Vec<R> {
-    let parts = parts(items.len(), parallel_from);
-    if parts == 1 {
-        return vec![each(items, 0)];
-    }
-    let size = items.len().div_ceil(parts);
-    let each = &each;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks_mut(size)
+        let parts: Vec<_> = items
+            .chunks(size)
             .enumerate()
             .map(|(k, chunk)| scope.spawn(move || each(chunk, k * size)))
             .collect();
-        handles.into_iter().map(|h| unwrap(h.join())).collect()
+        parts.into_iter().flat_map(|p| unwrap(p.join())).collect()
     })
 }
 

@@ -4,15 +4,12 @@
 use crate::columns::{Catalog, Column, check_field, clean_cell, trim_cell};
 use crate::error::{Code, RowError, msg};
 use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, Values, email_key_cow};
-use crate::parallel::{Tally, in_chunks_mut};
+use crate::parallel::Tally;
 use crate::parse::{RawRow, Table};
 use ahash::AHashMap as HashMap;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
-
-/// From this many rows a file's rows are checked, and grouped, on every core.
-const PARALLEL_ROWS: usize = 4096;
 
 mod group;
 use group::{group_roots, merge_group};
@@ -63,16 +60,6 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
 
 /// [`validate`], counting the rows checked into `tally`.
 pub fn validate_counting(table: &Table, catalog: &Catalog, tally: &Tally) -> Validated {
-    validate_with(table, catalog, tally, PARALLEL_ROWS)
-}
-
-/// [`validate_counting`], on every core from `parallel_from` rows on.
-fn validate_with(
-    table: &Table,
-    catalog: &Catalog,
-    tally: &Tally,
-    parallel_from: usize,
-) -> Validated {
     let mut present = [false; FIELD_COUNT];
     for c in table.columns.iter().flatten() {
         if let Column::Field(f) = c {
@@ -89,31 +76,19 @@ fn validate_with(
     // keeps its valid cells until its group is merged, so that the group's conflicts are
     // reported beside its row errors (SPEC §5: every error is collected).
     let mut records: Vec<Option<Record>> = Vec::with_capacity(table.rows.len());
-    records.resize_with(table.rows.len(), || None);
-    // Rows are checked on every core (each row alone); chunks come back in file order, so
-    // the errors are in the order one thread would find them.
-    let checked = in_chunks_mut(&mut records, parallel_from, |slots, first| {
-        let mut team_names = HashSet::new();
-        let mut counter = tally.counter();
-        let mut errors = Vec::new();
-        let mut errored = Vec::with_capacity(slots.len());
-        for (k, slot) in slots.iter_mut().enumerate() {
-            let raw = table.rows.get(first + k);
-            let (record, row_errors) = check_row(table, &raw, catalog, &mut team_names);
-            errored.push(!row_errors.is_empty());
-            errors.extend(row_errors);
-            *slot = Some(record);
-            counter.one();
-        }
-        (errors, errored)
-    });
-    let mut errored = Vec::with_capacity(table.rows.len());
-    for (errors, flags) in checked {
+    let mut errored = vec![false; table.rows.len()];
+    let mut team_names = HashSet::new();
+    let mut counter = tally.counter();
+    for (i, raw) in table.rows.iter().enumerate() {
+        let (record, errors) = check_row(table, &raw, catalog, &mut team_names);
+        errored[i] = !errors.is_empty();
         out.errors.extend(errors);
-        errored.extend(flags);
+        records.push(Some(record));
+        counter.one();
     }
+    drop(counter);
     let ids = IdColumns::of(table);
-    let roots = group_roots(table, &ids, table.rows.len() >= parallel_from);
+    let roots = group_roots(table, &ids);
     // Rows of a group in file order, for the groups of more than one row only.
     let mut sizes = vec![0u32; roots.len()];
     roots.iter().for_each(|&r| sizes[r] += 1);
@@ -312,6 +287,3 @@ fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod properties;

@@ -10,21 +10,9 @@ use crate::parse::{RawRow, Table};
 use std::collections::BTreeMap;
 
 /// For each row, the first row of its group: rows that share an identifier are one member
-/// (union-find over identifier texts). Each root is the least row of its group, whatever the
-/// order of the unions, so the identifiers are matched on several threads.
-pub(super) fn group_roots(table: &Table, ids: &IdColumns, parallel: bool) -> Vec<usize> {
+/// (union-find over identifier texts).
+pub(super) fn group_roots(table: &Table, ids: &IdColumns) -> Vec<usize> {
     let n = table.rows.len();
-    let edges = |k: usize| same_key_edges(table, ids, k);
-    let all = match parallel {
-        true => {
-            let (a, (b, c)) = crate::parallel::join(
-                || edges(0),
-                || crate::parallel::join(|| edges(1), || edges(2)),
-            );
-            [a, b, c]
-        }
-        false => [edges(0), edges(1), edges(2)],
-    };
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -33,44 +21,31 @@ pub(super) fn group_roots(table: &Table, ids: &IdColumns, parallel: bool) -> Vec
         }
         i
     }
-    for (i, j) in all.into_iter().flatten() {
-        let (a, b) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
-        parent[a.max(b)] = a.min(b);
-    }
-    (0..n).map(|i| find(&mut parent, i)).collect()
-}
-
-/// For each row whose identifier `IDENTIFIERS[k]` an earlier row has: (the row, the first row
-/// with it).
-fn same_key_edges(table: &Table, ids: &IdColumns, k: usize) -> Vec<(u32, u32)> {
-    let n = table.rows.len();
-    let mut edges = Vec::new();
-    if ids.0[k].is_none() {
-        return edges;
-    }
     // The first row with each identifier, as row indices only: keys are compared against
     // the rows' own cells (a map of copied keys would cost more than the records).
     let state = ahash::RandomState::with_seeds(1, 2, 3, 4);
-    let mut first_with: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(n);
-    let key_of = |j: u32| ids.key(&table.rows.get(j as usize), k);
-    for (i, raw) in table.rows.iter().enumerate() {
-        let Some(text) = ids.key(&raw, k) else {
-            continue;
-        };
-        let hash = state.hash_one(&*text);
-        // One probe: the first row with a key keeps it.
-        match first_with.entry(
-            hash,
-            |&j| key_of(j).as_deref() == Some(&*text),
-            |&j| state.hash_one(key_of(j).as_deref().unwrap_or_default()),
-        ) {
-            hashbrown::hash_table::Entry::Occupied(first) => edges.push((i as u32, *first.get())),
-            hashbrown::hash_table::Entry::Vacant(slot) => {
-                slot.insert(i as u32);
+    for k in 0..IDENTIFIERS.len() {
+        let mut first_with: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(n);
+        let key_of = |j: u32| ids.key(&table.rows.get(j as usize), k);
+        for (i, raw) in table.rows.iter().enumerate() {
+            let Some(text) = ids.key(&raw, k) else {
+                continue;
+            };
+            let hash = state.hash_one(&*text);
+            match first_with.find(hash, |&j| key_of(j).as_deref() == Some(&*text)) {
+                Some(&j) => {
+                    let (a, b) = (find(&mut parent, i), find(&mut parent, j as usize));
+                    parent[a.max(b)] = a.min(b);
+                }
+                None => {
+                    first_with.insert_unique(hash, i as u32, |&j| {
+                        state.hash_one(key_of(j).as_deref().unwrap_or_default())
+                    });
+                }
             }
         }
     }
-    edges
+    (0..n).map(|i| find(&mut parent, i)).collect()
 }
 
 /// Turns one group of rows into a record, or into errors (duplicates, conflicts, row errors).
