@@ -154,6 +154,8 @@ mod contract;
 mod contract_server;
 // SPEC §16: max-shrink refuses a shrunken full sync; deactivate-after-missing waits for repeated absence.
 mod safety_guards;
+// SQLite's generation check: a plan made before another handle's write is refused, whichever writer.
+mod stale_snapshot;
 // SPEC §16: roster imports revert: the inverse plan, conflicts, reverting twice, the safety rules.
 mod revert;
 // SPEC §16 over HTTP: POST /v1/imports/{id}/revert and max_shrink on POST /v1/sync.
