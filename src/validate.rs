@@ -287,3 +287,6 @@ fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod properties;
