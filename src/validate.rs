@@ -91,11 +91,11 @@ pub fn validate_counting(table: &Table, catalog: &Catalog, tally: &Tally) -> Val
     let roots = group_roots(table, &ids);
     // Rows of a group in file order, for the groups of more than one row only.
     let mut sizes = vec![0u32; roots.len()];
-    roots.iter().for_each(|&r| sizes[r] += 1);
+    roots.iter().for_each(|&r| sizes[r as usize] += 1);
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, &root) in roots.iter().enumerate() {
-        if sizes[root] > 1 {
-            groups.entry(root).or_default().push(i);
+        if sizes[root as usize] > 1 {
+            groups.entry(root as usize).or_default().push(i);
         }
     }
     for (&root, group) in &groups {
@@ -104,7 +104,7 @@ pub fn validate_counting(table: &Table, catalog: &Catalog, tally: &Tally) -> Val
         records[root] = merged;
     }
     for (i, record) in records.iter_mut().enumerate() {
-        if errored[i] && roots[i] == i && !groups.contains_key(&i) {
+        if errored[i] && roots[i] as usize == i && !groups.contains_key(&i) {
             *record = None;
             mark_errored(&ids, &table.rows.get(i), &mut out.errored_ids);
         }
