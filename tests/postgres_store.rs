@@ -104,12 +104,15 @@ fn plans_leave_the_same_store_on_both_kinds() {
     .unwrap();
     let mut pg =
         roster::store::open(&roster::store::Location::Postgres(target.url.to_string())).unwrap();
-    // 1 200 rows: the COPY path; then a next day; then 50 rows (the per-row path).
+    // 1 200 rows: the COPY path; then a next day; then 50 rows (the per-row path); then a
+    // few hundred changes among 3 000 members (the COPY path, updates looked up by id).
     for (text, mode) in [
         (roster_csv(1200, 0), full_sync()),
         (roster_csv(1200, 1), full_sync()),
         (roster_csv(50, 0), Mode::default()),
         (roster_csv(50, 1), full_sync()),
+        (roster_csv(3000, 0), Mode::default()),
+        (roster_csv(2000, 1), Mode::default()),
     ] {
         apply_both(&mut sqlite, &mut pg, &text, &mode);
         assert_eq!(view(&pg), view(&sqlite));

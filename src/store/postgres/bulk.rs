@@ -118,6 +118,10 @@ fn write_updates(
     }
     w.finish().map_err(pg)?;
     tx.batch_execute("ANALYZE roster_updates").map_err(pg)?;
+    let by_index = looks_up_by_id(rows.len(), snapshot.members.len());
+    if by_index {
+        tx.batch_execute(LOOKUP_JOINS).map_err(pg)?;
+    }
     tx.execute(
         &format!(
             "UPDATE members m SET {}, email_key = u.email_key, \
@@ -130,8 +134,21 @@ fn write_updates(
         &[&at],
     )
     .map_err(pg)?;
+    if by_index {
+        tx.batch_execute(PLANNED_JOINS).map_err(pg)?;
+    }
     Ok(rows.len())
 }
+
+/// A few updates among many members: PostgreSQL's planner joins them by walking the whole
+/// primary key (a merge join, ~0.65 s at 1M members for 36k updates); looking each one up by
+/// id takes half that. Past an eighth of the members the walk is the cheaper one.
+fn looks_up_by_id(updates: usize, members: usize) -> bool {
+    updates.saturating_mul(8) < members
+}
+
+const LOOKUP_JOINS: &str = "SET LOCAL enable_mergejoin = off; SET LOCAL enable_hashjoin = off";
+const PLANNED_JOINS: &str = "SET LOCAL enable_mergejoin = on; SET LOCAL enable_hashjoin = on";
 
 fn write_creates(
     tx: &mut Client,

@@ -21,7 +21,9 @@ mod write;
 pub use connect::store_exists;
 pub use url::{is_postgres_url, mask};
 
-use super::sql::{Backend, Begin, Done, EachMember, EachRow, Lock, NewRows, Row, Value, Writes};
+use super::sql::{
+    Backend, Begin, Done, EachMember, EachRow, Lock, NewRows, Row, TeamRanks, Value, Writes,
+};
 use super::ticker::Ticker;
 use super::{Guard, Location};
 use crate::error::StoreError;
@@ -340,8 +342,8 @@ impl Backend for Postgres {
         read::members(&mut *self.client()?, statuses, each)
     }
 
-    fn memberships(&self) -> Result<Vec<(i64, u32, Role)>, StoreError> {
-        read::memberships(&mut *self.client()?)
+    fn memberships(&self, ranks: &TeamRanks) -> Result<Vec<(i64, u32, Role)>, StoreError> {
+        read::memberships(&mut *self.client()?, ranks)
     }
 
     fn write_members(&self, writes: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {

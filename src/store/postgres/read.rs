@@ -6,7 +6,8 @@ use super::connect::pg;
 use crate::error::StoreError;
 use crate::model::{FIELD_COUNT, Role, Status};
 use crate::store::admin::{MEMBER_COLUMNS, build_member, status_list};
-use crate::store::sql::EachMember;
+use crate::store::read::stored_role;
+use crate::store::sql::{EachMember, TeamRanks};
 use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
@@ -41,20 +42,23 @@ pub fn members(
     Ok(())
 }
 
-/// Every membership as (member id, team index by name, role), by member id then team.
-pub fn memberships(client: &mut Client) -> Result<Vec<(i64, u32, Role)>, StoreError> {
+pub fn memberships(
+    client: &mut Client,
+    ranks: &TeamRanks,
+) -> Result<Vec<(i64, u32, Role)>, StoreError> {
     let mut rows = client
         .query_raw(
-            "SELECT ms.member_id, t.rank, ms.team_role FROM memberships ms JOIN \
-             (SELECT id, (row_number() OVER (ORDER BY name COLLATE \"C\") - 1)::int AS rank \
-              FROM teams) t ON t.id = ms.team_id ORDER BY ms.member_id, t.rank",
+            "SELECT member_id, team_id, team_role FROM memberships",
             no_params(),
         )
         .map_err(pg)?;
     let mut list = Vec::new();
     while let Some(r) = rows.next().map_err(pg)? {
-        let role = Role::parse(r.get::<_, &str>(2)).unwrap_or(Role::Member);
-        list.push((r.get::<_, i64>(0), r.get::<_, i32>(1) as u32, role));
+        // A membership of a team that is not there is left out, as a join would leave it.
+        let Some(&team) = ranks.get(&r.get::<_, i64>(1)) else {
+            continue;
+        };
+        list.push((r.get::<_, i64>(0), team, stored_role(r.get(2))));
     }
     Ok(list)
 }

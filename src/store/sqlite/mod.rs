@@ -12,7 +12,7 @@ mod write;
 
 use super::Guard;
 use super::sql::{
-    Backend, Begin, Done, EachMember, EachRow, Lock, NewRows, Row, Value, Writes,
+    Backend, Begin, Done, EachMember, EachRow, Lock, NewRows, Row, TeamRanks, Value, Writes,
     numbered_as_question_marks,
 };
 use super::ticker::Ticker;
@@ -202,8 +202,8 @@ impl Backend for Sqlite {
         read::members(&self.conn, statuses, each)
     }
 
-    fn memberships(&self) -> Result<Vec<(i64, u32, Role)>, StoreError> {
-        read::memberships(&self.conn)
+    fn memberships(&self, ranks: &TeamRanks) -> Result<Vec<(i64, u32, Role)>, StoreError> {
+        read::memberships(&self.conn, ranks)
     }
 
     fn write_members(&self, writes: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {

@@ -4,7 +4,8 @@
 use crate::error::StoreError;
 use crate::model::{FIELD_COUNT, Role, Status};
 use crate::store::admin::{MEMBER_COLUMNS, build_member, status_list};
-use crate::store::sql::EachMember;
+use crate::store::read::stored_role;
+use crate::store::sql::{EachMember, TeamRanks};
 use rusqlite::Connection;
 
 pub fn members(
@@ -33,42 +34,20 @@ pub fn members(
     Ok(())
 }
 
-/// Every membership as (member id, team index by name, role), sorted by member id then team.
-/// The teams are ranked by name here (byte order, as `store::read` sorts them), and the
-/// memberships read in one plain scan: ranking them in SQL (a window joined to each row) cost
-/// about three times as much per membership.
-pub fn memberships(conn: &Connection) -> Result<Vec<(i64, u32, Role)>, StoreError> {
-    let mut teams: Vec<(i64, String)> = conn
-        .prepare("SELECT id, name FROM teams")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    teams.sort_unstable_by(|a, b| a.1.cmp(&b.1));
-    let rank: ahash::AHashMap<i64, u32> = teams
-        .iter()
-        .enumerate()
-        .map(|(k, (id, _))| (*id, k as u32))
-        .collect();
+pub fn memberships(
+    conn: &Connection,
+    ranks: &TeamRanks,
+) -> Result<Vec<(i64, u32, Role)>, StoreError> {
     let mut stmt = conn.prepare("SELECT member_id, team_id, team_role FROM memberships")?;
     let mut rows = stmt.query([])?;
     let mut list = Vec::new();
     while let Some(r) = rows.next()? {
-        // A membership of a team that is not there is left out, as the join left it out.
-        let Some(&team) = rank.get(&r.get::<_, i64>(1)?) else {
+        // A membership of a team that is not there is left out, as a join would leave it.
+        let Some(&team) = ranks.get(&r.get::<_, i64>(1)?) else {
             continue;
         };
-        let role = role(r.get_ref(2)?.as_str().unwrap_or(""));
+        let role = stored_role(r.get_ref(2)?.as_str().unwrap_or(""));
         list.push((r.get::<_, i64>(0)?, team, role));
     }
-    list.sort_unstable_by_key(|&(m, t, _)| (m, t));
     Ok(list)
-}
-
-/// A stored team role: the canonical text at once, else as a file's cell is read.
-fn role(text: &str) -> Role {
-    match text {
-        "member" => Role::Member,
-        "owner" => Role::Owner,
-        "admin" => Role::Admin,
-        other => Role::parse(other).unwrap_or(Role::Member),
-    }
 }
