@@ -6,6 +6,8 @@ mod harness;
 
 // Import history: completed, refused and dry runs; original bytes; interrupted imports.
 mod history;
+// The apply's bulk path: identifier indexes built again after a first import, and holding.
+mod bulk_apply;
 // Audit log: an event per create, field update, status and membership change; roster log filters.
 mod audit_log;
 // Definitions and settings in the audit log: labels, forms, config, with --operator.

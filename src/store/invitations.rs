@@ -97,7 +97,7 @@ impl InvitationKeys {
 
     /// The hash stored for invitation `id` (its token is derived, never stored).
     pub fn token_hash(&self, id: i64) -> String {
-        token::hash(&token::derive(&self.secret, &self.store_id, id))
+        token::TokenHasher::new(&self.secret, &self.store_id).hash(id)
     }
 }
 
@@ -186,19 +186,34 @@ pub fn queue(db: &dyn Backend, members: &[i64], at: &str) -> Result<i64, StoreEr
     }
     let keys = keys(db)?;
     let first: i64 = sql::one(db, "SELECT coalesce(max(id), 0) + 1 FROM invitations", &[])?;
+    let hashes = token_hashes(&keys, first, members.len());
     let columns = ["id", "member_id", "token_hash", "state", "created_at"].map(String::from);
-    let mut rows = (first..).zip(members).map(|(id, &member)| {
-        let hash = keys.token_hash(id);
-        vec![
-            id.into(),
-            member.into(),
-            hash.into(),
-            "PENDING".into(),
-            at.into(),
-        ]
-    });
+    let mut rows = (first..)
+        .zip(members)
+        .zip(hashes)
+        .map(|((id, &member), hash)| {
+            vec![
+                id.into(),
+                member.into(),
+                hash.into(),
+                "PENDING".into(),
+                at.into(),
+            ]
+        });
     db.insert_rows("invitations", &columns, &mut rows)?;
     Ok(first + members.len() as i64 - 1)
+}
+
+/// Invitations from which their tokens' hashes are derived on every core.
+const PARALLEL_FROM: usize = 4096;
+
+/// The stored token hashes of invitations `first..first + count`, in order.
+fn token_hashes(keys: &InvitationKeys, first: i64, count: usize) -> Vec<String> {
+    let hasher = token::TokenHasher::new(&keys.secret, &keys.store_id);
+    let ids: Vec<i64> = (first..).take(count).collect();
+    crate::parallel::in_chunks(&ids, PARALLEL_FROM, |chunk, _| {
+        chunk.iter().map(|&id| hasher.hash(id)).collect()
+    })
 }
 
 /// Cancels the `PENDING` invitations of these members (in the caller's transaction).
@@ -248,4 +263,24 @@ pub fn on_status(
         _ => cancel(db, &[member])?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_token_hashes_are_each_invitations_own_in_order() {
+        let keys = InvitationKeys {
+            store_id: "0123456789abcdef".into(),
+            secret: vec![9; 32],
+        };
+        let count = PARALLEL_FROM * 2 + 3;
+        let hashes = token_hashes(&keys, 41, count);
+        assert_eq!(hashes.len(), count);
+        for (k, hash) in hashes.iter().enumerate() {
+            let token = token::derive(&keys.secret, &keys.store_id, 41 + k as i64);
+            assert_eq!(hash, &token::hash(&token), "invitation {}", 41 + k);
+        }
+    }
 }

@@ -10,30 +10,46 @@ const BLOCK: usize = 64;
 
 /// HMAC-SHA256 (RFC 2104) over sha2, so that no second digest version is built.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
+    Hmac::new(key).sign(message)
+}
+
+/// An HMAC-SHA256 key with its padded blocks already hashed: each message then costs two
+/// SHA-256 blocks fewer (an `import --invite` of 100,000 members signs 100,000 messages).
+#[derive(Clone)]
+pub struct Hmac {
+    inner: Sha256,
+    outer: Sha256,
+}
+
+impl Hmac {
+    pub fn new(key: &[u8]) -> Hmac {
+        let mut block = [0u8; BLOCK];
+        if key.len() > BLOCK {
+            block[..32].copy_from_slice(&Sha256::digest(key));
+        } else {
+            block[..key.len()].copy_from_slice(key);
+        }
+        let pad = |byte: u8| block.map(|b| b ^ byte);
+        Hmac {
+            inner: Sha256::new().chain_update(pad(0x36)),
+            outer: Sha256::new().chain_update(pad(0x5c)),
+        }
     }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
+
+    pub fn sign(&self, message: &[u8]) -> [u8; 32] {
+        let inner = self.inner.clone().chain_update(message).finalize();
+        self.outer.clone().chain_update(inner).finalize().into()
+    }
 }
 
 /// The token of invitation `id` in the store `store_id`.
 pub fn derive(secret: &[u8], store_id: &str, id: i64) -> String {
-    hex(&hmac_sha256(
-        secret,
-        format!("roster invitation {store_id} {id}").as_bytes(),
-    ))
+    hex(&Hmac::new(secret).sign(&message(store_id, id)))
+}
+
+/// What a token signs.
+fn message(store_id: &str, id: i64) -> Vec<u8> {
+    format!("roster invitation {store_id} {id}").into_bytes()
 }
 
 /// What the store keeps of a token.
@@ -41,16 +57,44 @@ pub fn hash(token: &str) -> String {
     hex(&Sha256::digest(token.trim().as_bytes()))
 }
 
+/// Derives the stored hashes of many tokens of one store: `hash(&derive(secret, store_id, id))`
+/// without building each token as a `String` or hashing the key's blocks again.
+pub struct TokenHasher<'a> {
+    key: Hmac,
+    store_id: &'a str,
+}
+
+impl<'a> TokenHasher<'a> {
+    pub fn new(secret: &[u8], store_id: &'a str) -> TokenHasher<'a> {
+        TokenHasher {
+            key: Hmac::new(secret),
+            store_id,
+        }
+    }
+
+    /// The stored hash of invitation `id`'s token.
+    pub fn hash(&self, id: i64) -> String {
+        let mut token = [0u8; 64];
+        hex_into(&self.key.sign(&message(self.store_id, id)), &mut token);
+        hex(&Sha256::digest(token))
+    }
+}
+
 /// Lower-case hex, a digit pair a byte. Not `format!`: an `import --invite` of 100,000 members
 /// derives and hashes 100,000 tokens, and formatting each byte cost about 3% of its CPU (perf).
 pub fn hex(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len() * 2];
+    hex_into(bytes, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `bytes` in lower-case hex into `out` (twice as long).
+fn hex_into(bytes: &[u8], out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 15)];
     }
-    s
 }
 
 #[cfg(test)]
@@ -87,5 +131,19 @@ mod tests {
         assert_ne!(t, derive(b"other", "s1", 1));
         assert_ne!(hash(&t), t);
         assert_eq!(hash(&format!(" {t}\n")), hash(&t));
+    }
+
+    #[test]
+    fn the_batch_hasher_hashes_the_tokens_derive_makes() {
+        let hasher = TokenHasher::new(b"secret", "s1");
+        for id in [1, 2, 99_999, i64::MAX] {
+            assert_eq!(hasher.hash(id), hash(&derive(b"secret", "s1", id)));
+        }
+        let long_key = [7u8; 100];
+        assert_eq!(
+            TokenHasher::new(&long_key, "s2").hash(5),
+            hash(&derive(&long_key, "s2", 5))
+        );
+        assert_eq!(hex(&[0x00, 0x9f, 0xff]), "009fff");
     }
 }
