@@ -140,6 +140,11 @@ impl Snapshot {
             .collect()
     }
 
+    /// How many memberships the store holds.
+    pub fn membership_count(&self) -> usize {
+        self.membership_list.len()
+    }
+
     /// Every membership: (member index, team index, role).
     pub fn all_memberships(&self) -> impl Iterator<Item = (usize, usize, Role)> + '_ {
         (0..self.members.len())

@@ -51,7 +51,7 @@ pub fn write(tx: &mut Client, w: &Writes, ticker: &mut Ticker) -> Result<(), Sto
     let (plan, snapshot, ids, team_ids, at) = (w.plan, w.snapshot, w.ids, w.team_ids, w.at);
     let rows = write_updates(tx, plan, snapshot, at, ticker)?;
     write_creates(tx, plan, ids, at, ticker)?;
-    write_memberships(tx, plan, ids, team_ids)?;
+    write_memberships(tx, plan, ids, team_ids, snapshot.membership_count())?;
     let created = plan.changes.iter().filter(|c| c.member.is_none()).count();
     ticker.advance((plan.changes.len() - rows - created) as u64);
     Ok(())
@@ -117,34 +117,44 @@ fn write_updates(
         ticker.advance(1);
     }
     w.finish().map_err(pg)?;
-    tx.batch_execute("ANALYZE roster_updates").map_err(pg)?;
-    let by_index = looks_up_by_id(rows.len(), snapshot.members.len());
-    if by_index {
-        tx.batch_execute(LOOKUP_JOINS).map_err(pg)?;
-    }
-    tx.execute(
-        &format!(
-            "UPDATE members m SET {}, email_key = u.email_key, \
-             forms = CASE WHEN u.forms_changed THEN u.forms ELSE m.forms END, \
-             status = coalesce(u.status, m.status), \
-             prior_status = CASE WHEN u.status IS NULL THEN m.prior_status ELSE u.prior_status END, \
-             updated_at = $1 FROM roster_updates u WHERE m.id = u.id",
-            field_sets("u")
-        ),
-        &[&at],
-    )
-    .map_err(pg)?;
-    if by_index {
-        tx.batch_execute(PLANNED_JOINS).map_err(pg)?;
-    }
+    let sql = format!(
+        "UPDATE members m SET {}, email_key = u.email_key, \
+         forms = CASE WHEN u.forms_changed THEN u.forms ELSE m.forms END, \
+         status = coalesce(u.status, m.status), \
+         prior_status = CASE WHEN u.status IS NULL THEN m.prior_status ELSE u.prior_status END, \
+         updated_at = $1 FROM roster_updates u WHERE m.id = u.id",
+        field_sets("u")
+    );
+    let members = snapshot.members.len();
+    join_temp(tx, "roster_updates", rows.len(), members, &sql, &[&at])?;
     Ok(rows.len())
 }
 
-/// A few updates among many members: PostgreSQL's planner joins them by walking the whole
-/// primary key (a merge join, ~0.65 s at 1M members for 36k updates); looking each one up by
-/// id takes half that. Past an eighth of the members the walk is the cheaper one.
-fn looks_up_by_id(updates: usize, members: usize) -> bool {
-    updates.saturating_mul(8) < members
+/// Runs `sql`, which joins the temp table `temp` (`rows` rows) to a table of about
+/// `table_rows` rows by its key. A few rows among many: each looked up by key, where
+/// PostgreSQL's planner would walk the whole key (a merge join, ~0.65 s at 1M members for 36k
+/// updates, against half that), and the temp table needs no statistics (its ANALYZE took
+/// 0.14-0.19 s). Past an eighth of the table the walk is the cheaper one and the planner
+/// chooses, from the temp table's statistics.
+fn join_temp(
+    tx: &mut Client,
+    temp: &str,
+    rows: usize,
+    table_rows: usize,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<u64, StoreError> {
+    let lookups = rows.saturating_mul(8) < table_rows;
+    match lookups {
+        true => tx.batch_execute(LOOKUP_JOINS),
+        false => tx.batch_execute(&format!("ANALYZE {temp}")),
+    }
+    .map_err(pg)?;
+    let changed = tx.execute(sql, params).map_err(pg)?;
+    if lookups {
+        tx.batch_execute(PLANNED_JOINS).map_err(pg)?;
+    }
+    Ok(changed)
 }
 
 const LOOKUP_JOINS: &str = "SET LOCAL enable_mergejoin = off; SET LOCAL enable_hashjoin = off";
@@ -194,6 +204,7 @@ fn write_memberships(
     plan: &Plan,
     ids: &[i64],
     team_ids: &HashMap<String, i64>,
+    memberships: usize,
 ) -> Result<(), StoreError> {
     let team = |name: &String| team_ids.get(name).copied().unwrap_or_default();
     let mut removed = Vec::new();
@@ -207,21 +218,15 @@ fn write_memberships(
     }
     if !removed.is_empty() {
         into_temp(tx, "roster_removed", &removed)?;
-        tx.execute(
-            "DELETE FROM memberships ms USING roster_removed r \
-             WHERE ms.team_id = r.team_id AND ms.member_id = r.member_id",
-            &[],
-        )
-        .map_err(pg)?;
+        let sql = "DELETE FROM memberships ms USING roster_removed r \
+             WHERE ms.team_id = r.team_id AND ms.member_id = r.member_id";
+        join_temp(tx, "roster_removed", removed.len(), memberships, sql, &[])?;
     }
     if !changed.is_empty() {
         into_temp(tx, "roster_changed", &changed)?;
-        tx.execute(
-            "UPDATE memberships ms SET team_role = c.team_role FROM roster_changed c \
-             WHERE ms.team_id = c.team_id AND ms.member_id = c.member_id",
-            &[],
-        )
-        .map_err(pg)?;
+        let sql = "UPDATE memberships ms SET team_role = c.team_role FROM roster_changed c \
+             WHERE ms.team_id = c.team_id AND ms.member_id = c.member_id";
+        join_temp(tx, "roster_changed", changed.len(), memberships, sql, &[])?;
     }
     if !added.is_empty() {
         copy_memberships(
@@ -239,8 +244,7 @@ fn into_temp(tx: &mut Client, name: &str, rows: &[(i64, i64, &str)]) -> Result<(
          ON COMMIT DROP"
     ))
     .map_err(pg)?;
-    copy_memberships(tx, &format!("COPY {name} FROM STDIN (FORMAT binary)"), rows)?;
-    tx.batch_execute(&format!("ANALYZE {name}")).map_err(pg)
+    copy_memberships(tx, &format!("COPY {name} FROM STDIN (FORMAT binary)"), rows)
 }
 
 fn copy_memberships(
