@@ -3,40 +3,9 @@
 //! path and the COPY path alike); the import lock; the generation check.
 
 use crate::postgres_support::PgStore;
-use crate::support::roster_csv;
-use roster::decode;
-use roster::input::Input;
-use roster::parse::{self, InputFormat, ParseOptions};
-use roster::plan::{self, Mode, Plan};
-use roster::store::{ImportMeta, Snapshot, Store};
-use roster::{resolve, validate};
-
-/// The stages from file to plan, against `snapshot`.
-fn plan_for(snapshot: &Snapshot, text: &str, mode: &Mode) -> Plan<'static> {
-    let input = Input {
-        name: "p.csv".into(),
-        bytes: text.as_bytes().to_vec(),
-    };
-    let decoded = decode::decode(&input, None).unwrap();
-    let options = ParseOptions::new(InputFormat::Csv, "p.csv");
-    let table = parse::parse(&decoded, &options, &snapshot.catalog).unwrap();
-    let validated = validate::validate(&table, &snapshot.catalog);
-    let resolved = Box::leak(Box::new(resolve::resolve(validated, snapshot)));
-    assert_eq!(resolved.errors, [], "the file is valid");
-    plan::plan(resolved, snapshot, mode)
-}
-
-fn meta() -> ImportMeta {
-    ImportMeta {
-        operator: "test".into(),
-        file_name: "p.csv".into(),
-        sha256: "0".into(),
-        bytes: 1,
-        encoding: "UTF-8".into(),
-        mode: "full_sync".into(),
-        options: "{}".into(),
-    }
-}
+use crate::support::{plan_for, roster_csv, test_meta};
+use roster::plan::Mode;
+use roster::store::Store;
 
 fn full_sync() -> Mode {
     Mode {
@@ -77,7 +46,9 @@ fn view(s: &Store) -> String {
 fn apply_both(sqlite: &mut Store, pg: &mut Store, text: &str, mode: &Mode) {
     let snap = sqlite.snapshot().unwrap();
     let plan = plan_for(&snap, text, mode);
-    let id = sqlite.record_import(&meta(), text.as_bytes()).unwrap();
+    let id = sqlite
+        .record_import(&test_meta("full_sync"), text.as_bytes())
+        .unwrap();
     let summary = serde_json::json!({"changes": plan.changes.len()});
     sqlite
         .apply(id, &plan, &snap, &summary, "test", &mut |_| {})
@@ -86,7 +57,9 @@ fn apply_both(sqlite: &mut Store, pg: &mut Store, text: &str, mode: &Mode) {
     let snap = pg.snapshot().unwrap();
     let plan = plan_for(&snap, text, mode);
     let _lock = pg.lock_imports().unwrap();
-    let id = pg.record_import(&meta(), text.as_bytes()).unwrap();
+    let id = pg
+        .record_import(&test_meta("full_sync"), text.as_bytes())
+        .unwrap();
     pg.apply(id, &plan, &snap, &summary, "test", &mut |_| {})
         .unwrap();
     assert_eq!(pg.import_original(id).unwrap().unwrap(), text.as_bytes());
@@ -161,7 +134,9 @@ fn a_write_after_the_snapshot_refuses_the_plan() {
     other
         .set_setting("seat-limit", Some("100"), "test")
         .unwrap();
-    let id = pg.record_import(&meta(), text.as_bytes()).unwrap();
+    let id = pg
+        .record_import(&test_meta("full_sync"), text.as_bytes())
+        .unwrap();
     let e = pg
         .apply(
             id,

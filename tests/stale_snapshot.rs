@@ -2,42 +2,11 @@
 //! change since its snapshot"): a plan made before another handle wrote to the store is refused
 //! and applies nothing, whichever writer it was; with no write in between it applies.
 
-use crate::support::roster_csv;
-use roster::decode;
+use crate::support::{plan_for, roster_csv, test_meta};
 use roster::error::StoreError;
-use roster::input::Input;
 use roster::model::Status;
-use roster::parse::{self, InputFormat, ParseOptions};
-use roster::plan::{self, Mode, Plan};
-use roster::store::{ImportMeta, Location, Snapshot, StateChange, Store};
-use roster::{resolve, validate};
-
-/// The stages from file to plan, against `snapshot`.
-fn plan_for(snapshot: &Snapshot, text: &str) -> Plan<'static> {
-    let input = Input {
-        name: "p.csv".into(),
-        bytes: text.as_bytes().to_vec(),
-    };
-    let decoded = decode::decode(&input, None).unwrap();
-    let options = ParseOptions::new(InputFormat::Csv, "p.csv");
-    let table = parse::parse(&decoded, &options, &snapshot.catalog).unwrap();
-    let validated = validate::validate(&table, &snapshot.catalog);
-    let resolved = Box::leak(Box::new(resolve::resolve(validated, snapshot)));
-    assert_eq!(resolved.errors, [], "the file is valid");
-    plan::plan(resolved, snapshot, &Mode::default())
-}
-
-fn meta() -> ImportMeta {
-    ImportMeta {
-        operator: "test".into(),
-        file_name: "p.csv".into(),
-        sha256: "0".into(),
-        bytes: 1,
-        encoding: "UTF-8".into(),
-        mode: "additive".into(),
-        options: "{}".into(),
-    }
-}
+use roster::plan::Mode;
+use roster::store::{Location, StateChange, Store};
 
 fn members(store: &Store) -> Vec<String> {
     let mut out = Vec::new();
@@ -61,20 +30,24 @@ fn apply_after(write: &Write) -> (Option<StoreError>, bool) {
     let mut store = roster::store::open(&location).unwrap();
     let day0 = roster_csv(6, 0);
     let first = store.snapshot().unwrap();
-    let id = store.record_import(&meta(), day0.as_bytes()).unwrap();
-    let plan = plan_for(&first, &day0);
+    let id = store
+        .record_import(&test_meta("additive"), day0.as_bytes())
+        .unwrap();
+    let plan = plan_for(&first, &day0, &Mode::default());
     let summary = serde_json::json!({});
     store
         .apply(id, &plan, &first, &summary, "test", &mut |_| {})
         .unwrap();
     let snapshot = store.snapshot().unwrap();
     let day1 = roster_csv(6, 1);
-    let plan = plan_for(&snapshot, &day1);
+    let plan = plan_for(&snapshot, &day1, &Mode::default());
     assert!(!plan.changes.is_empty(), "day 1 changes something");
     let mut other = roster::store::open(&location).unwrap();
     write(&mut other);
     let before = members(&store);
-    let id = store.record_import(&meta(), day1.as_bytes()).unwrap();
+    let id = store
+        .record_import(&test_meta("additive"), day1.as_bytes())
+        .unwrap();
     let error = store
         .apply(id, &plan, &snapshot, &summary, "test", &mut |_| {})
         .err();
@@ -112,8 +85,10 @@ fn a_write_by_another_handle_after_the_snapshot_refuses_the_plan() {
         ("another import", &|s| {
             let snapshot = s.snapshot().unwrap();
             let text = "email,first_name\nsomeone.else@example.com,Else\n";
-            let plan = plan_for(&snapshot, text);
-            let id = s.record_import(&meta(), text.as_bytes()).unwrap();
+            let plan = plan_for(&snapshot, text, &Mode::default());
+            let id = s
+                .record_import(&test_meta("additive"), text.as_bytes())
+                .unwrap();
             s.apply(
                 id,
                 &plan,

@@ -1,5 +1,6 @@
 //! Helpers for the robustness tests (kill, concurrency, hostile, backup): a deterministic
-//! generator of large rosters, store checks through rusqlite, and the import lock.
+//! generator of large rosters, store checks through rusqlite, the import lock, and the stages
+//! from a file to a plan for the tests that drive the store through the library.
 
 #![allow(dead_code)]
 
@@ -258,5 +259,38 @@ pub fn wait_until(mut done: impl FnMut() -> bool, what: &str) {
             "timed out waiting for {what}"
         );
         std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// The stages from file to plan, against `snapshot` (the file must be valid).
+pub fn plan_for(
+    snapshot: &roster::store::Snapshot,
+    text: &str,
+    mode: &roster::plan::Mode,
+) -> roster::plan::Plan<'static> {
+    use roster::parse::{self, InputFormat, ParseOptions};
+    let input = roster::input::Input {
+        name: "p.csv".into(),
+        bytes: text.as_bytes().to_vec(),
+    };
+    let decoded = roster::decode::decode(&input, None).unwrap();
+    let options = ParseOptions::new(InputFormat::Csv, "p.csv");
+    let table = parse::parse(&decoded, &options, &snapshot.catalog).unwrap();
+    let validated = roster::validate::validate(&table, &snapshot.catalog);
+    let resolved = Box::leak(Box::new(roster::resolve::resolve(validated, snapshot)));
+    assert_eq!(resolved.errors, [], "the file is valid");
+    roster::plan::plan(resolved, snapshot, mode)
+}
+
+/// What history records of a library-driven import in `mode` (`additive`, `full_sync`).
+pub fn test_meta(mode: &str) -> roster::store::ImportMeta {
+    roster::store::ImportMeta {
+        operator: "test".into(),
+        file_name: "p.csv".into(),
+        sha256: "0".into(),
+        bytes: 1,
+        encoding: "UTF-8".into(),
+        mode: mode.into(),
+        options: "{}".into(),
     }
 }
