@@ -158,7 +158,9 @@ fn join_temp(
 }
 
 const LOOKUP_JOINS: &str = "SET LOCAL enable_mergejoin = off; SET LOCAL enable_hashjoin = off";
-const PLANNED_JOINS: &str = "SET LOCAL enable_mergejoin = on; SET LOCAL enable_hashjoin = on";
+/// Back to the server's own settings for the rest of the transaction (not forced on).
+const PLANNED_JOINS: &str =
+    "SET LOCAL enable_mergejoin TO DEFAULT; SET LOCAL enable_hashjoin TO DEFAULT";
 
 fn write_creates(
     tx: &mut Client,

@@ -42,6 +42,7 @@ pub fn members(
     Ok(())
 }
 
+/// Every membership of a ranked team as (member id, team rank, role), in table order.
 pub fn memberships(
     client: &mut Client,
     ranks: &TeamRanks,

@@ -34,6 +34,7 @@ pub fn members(
     Ok(())
 }
 
+/// Every membership of a ranked team as (member id, team rank, role), in table order.
 pub fn memberships(
     conn: &Connection,
     ranks: &TeamRanks,
