@@ -116,6 +116,8 @@ mod postgres_tls;
 // SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
 mod invitations;
 mod invitations_smtp;
+// Migration 0008 and the bulk queue: invitations found by their tokens, duplicates refused.
+mod invitations_bulk;
 // The browser tests' harness: roster serve, chromedriver and headless Chromium (WebDriver).
 mod page_support;
 // The admin page: sign-in, sessions and CSRF, scopes, no other origin, screenshots.

@@ -186,33 +186,91 @@ pub fn queue(db: &dyn Backend, members: &[i64], at: &str) -> Result<i64, StoreEr
     }
     let keys = keys(db)?;
     let first: i64 = sql::one(db, "SELECT coalesce(max(id), 0) + 1 FROM invitations", &[])?;
-    let hashes = token_hashes(&keys, first, members.len());
+    // More new invitations than stored ones (ids are `max + 1`, so `first - 1` bounds those):
+    // the indexes are built once after the rows, not kept row by row (the token hashes' is
+    // unique on random keys); a duplicate hash still fails the transaction.
+    let bulk = members.len() > BULK_FROM && members.len() as i64 > first - 1;
+    if bulk {
+        for (name, _) in INDEXES {
+            db.execute(&format!("DROP INDEX {name}"), &[])?;
+        }
+    }
+    let hasher = token::TokenHasher::new(&keys.secret, &keys.store_id);
     let columns = ["id", "member_id", "token_hash", "state", "created_at"].map(String::from);
-    let mut rows = (first..)
-        .zip(members)
-        .zip(hashes)
-        .map(|((id, &member), hash)| {
-            vec![
-                id.into(),
-                member.into(),
-                hash.into(),
-                "PENDING".into(),
-                at.into(),
-            ]
-        });
-    db.insert_rows("invitations", &columns, &mut rows)?;
+    with_token_hashes(&hasher, first, members.len(), &mut |hashes| {
+        let mut rows = (first..)
+            .zip(members)
+            .zip(hashes)
+            .map(|((id, &member), hash)| {
+                vec![
+                    id.into(),
+                    member.into(),
+                    hash.into(),
+                    "PENDING".into(),
+                    at.into(),
+                ]
+            });
+        db.insert_rows("invitations", &columns, &mut rows)
+    })?;
+    if bulk {
+        for (_, create) in INDEXES {
+            db.execute(create, &[])?;
+        }
+    }
     Ok(first + members.len() as i64 - 1)
 }
 
-/// Invitations from which their tokens' hashes are derived on every core.
+/// Invitations queued at once from which the indexes are built after their rows.
+const BULK_FROM: usize = 1000;
+
+/// The invitations' indexes (migrations 0004 and 0008), by name.
+const INDEXES: [(&str, &str); 3] = [
+    (
+        "invitations_token_hash",
+        "CREATE UNIQUE INDEX invitations_token_hash ON invitations (token_hash)",
+    ),
+    (
+        "invitations_state",
+        "CREATE INDEX invitations_state ON invitations (state, id)",
+    ),
+    (
+        "invitations_member",
+        "CREATE INDEX invitations_member ON invitations (member_id)",
+    ),
+];
+
+/// Invitations from which their tokens' hashes are derived on a second thread, in chunks of
+/// this many, while the rows of the chunks before are written.
 const PARALLEL_FROM: usize = 4096;
 
-/// The stored token hashes of invitations `first..first + count`, in order.
-fn token_hashes(keys: &InvitationKeys, first: i64, count: usize) -> Vec<String> {
-    let hasher = token::TokenHasher::new(&keys.secret, &keys.store_id);
-    let ids: Vec<i64> = (first..).take(count).collect();
-    crate::parallel::in_chunks(&ids, PARALLEL_FROM, |chunk, _| {
-        chunk.iter().map(|&id| hasher.hash(id)).collect()
+/// Calls `write` once with the stored token hashes of invitations `first..first + count`, in
+/// order. Many are derived on a second thread while `write` takes the ones derived so far.
+fn with_token_hashes<T>(
+    hasher: &token::TokenHasher,
+    first: i64,
+    count: usize,
+    write: &mut dyn FnMut(&mut dyn Iterator<Item = String>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let chunk = |from: i64, n: usize| -> Vec<String> {
+        (from..).take(n).map(|id| hasher.hash(id)).collect()
+    };
+    if count < PARALLEL_FROM {
+        return write(&mut chunk(first, count).into_iter());
+    }
+    std::thread::scope(|scope| {
+        let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<String>>(4);
+        scope.spawn(move || {
+            let mut done = 0;
+            while done < count {
+                let n = PARALLEL_FROM.min(count - done);
+                // The writer stopped (an error): nothing more to derive.
+                if send.send(chunk(first + done as i64, n)).is_err() {
+                    return;
+                }
+                done += n;
+            }
+        });
+        write(&mut chunks.into_iter().flatten())
     })
 }
 
@@ -275,12 +333,26 @@ mod tests {
             store_id: "0123456789abcdef".into(),
             secret: vec![9; 32],
         };
-        let count = PARALLEL_FROM * 2 + 3;
-        let hashes = token_hashes(&keys, 41, count);
-        assert_eq!(hashes.len(), count);
-        for (k, hash) in hashes.iter().enumerate() {
-            let token = token::derive(&keys.secret, &keys.store_id, 41 + k as i64);
-            assert_eq!(hash, &token::hash(&token), "invitation {}", 41 + k);
+        let hasher = token::TokenHasher::new(&keys.secret, &keys.store_id);
+        for count in [0, 1, PARALLEL_FROM - 1, PARALLEL_FROM * 2 + 3] {
+            let hashes =
+                with_token_hashes(&hasher, 41, count, &mut |h| Ok(h.collect::<Vec<_>>())).unwrap();
+            assert_eq!(hashes.len(), count);
+            for (k, hash) in hashes.iter().enumerate() {
+                let token = token::derive(&keys.secret, &keys.store_id, 41 + k as i64);
+                assert_eq!(hash, &token::hash(&token), "invitation {}", 41 + k);
+            }
         }
+    }
+
+    #[test]
+    fn a_writer_that_stops_early_stops_the_hashing() {
+        let hasher = token::TokenHasher::new(b"secret", "s1");
+        let stopped: Result<(), StoreError> =
+            with_token_hashes(&hasher, 1, PARALLEL_FROM * 20, &mut |h| {
+                assert!(h.next().is_some());
+                Err(sql::message("stop".to_string()))
+            });
+        assert!(stopped.is_err());
     }
 }

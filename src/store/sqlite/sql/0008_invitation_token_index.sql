@@ -1,0 +1,28 @@
+-- The token hash's uniqueness as a named index (it was declared in the table, where SQLite
+-- cannot drop it), so that a bulk import's invitations build it once after their rows
+-- (src/store/invitations.rs). SQLite cannot drop a column constraint: the table is rebuilt,
+-- its rows and ids kept.
+CREATE TABLE invitations_new (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    token_hash TEXT NOT NULL,
+    -- PENDING, SENT, FAILED or CANCELLED
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_attempt_at TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    accepted_at TEXT,
+    message_id TEXT
+);
+INSERT INTO invitations_new (id, member_id, token_hash, state, attempts, last_error,
+    next_attempt_at, created_at, sent_at, accepted_at, message_id)
+SELECT id, member_id, token_hash, state, attempts, last_error, next_attempt_at, created_at,
+    sent_at, accepted_at, message_id
+FROM invitations;
+DROP TABLE invitations;
+ALTER TABLE invitations_new RENAME TO invitations;
+CREATE UNIQUE INDEX invitations_token_hash ON invitations (token_hash);
+CREATE INDEX invitations_state ON invitations (state, id);
+CREATE INDEX invitations_member ON invitations (member_id);
