@@ -27,6 +27,17 @@ fn token(r: &Roster, id: i64) -> String {
     roster::invitations::token::derive(&secret, &store_id, id)
 }
 
+/// The stored hash of invitation `id`'s token as an SQL literal of the store's kind.
+fn hash_literal(r: &Roster, id: i64) -> String {
+    let hash = roster::invitations::token::hash(&token(r, id));
+    let hex = roster::invitations::token::hex(&hash);
+    if Roster::on_postgres() {
+        format!("decode('{hex}', 'hex')")
+    } else {
+        format!("X'{hex}'")
+    }
+}
+
 fn count(r: &Roster, sql: &str) -> i64 {
     r.sql_text(&format!("SELECT CAST(count(*) AS TEXT) FROM ({sql}) AS t"))
         .parse()
@@ -75,9 +86,9 @@ fn a_bulk_import_invite_leaves_every_invitation_found_by_its_token() {
     );
     // Each invitation's stored hash is its own token's (spot checks across the whole run).
     for id in [1, 2, 700, BULK as i64 - 1, BULK as i64] {
-        let hash = roster::invitations::token::hash(&token(&r, id));
         let found = r.sql_text(&format!(
-            "SELECT CAST(id AS TEXT) FROM invitations WHERE token_hash = '{hash}'"
+            "SELECT CAST(id AS TEXT) FROM invitations WHERE token_hash = {}",
+            hash_literal(&r, id)
         ));
         assert_eq!(found, id.to_string());
     }
@@ -100,9 +111,9 @@ fn a_duplicate_token_hash_fails_the_bulk_import_and_changes_nothing() {
     r.import_json("a.csv", members_csv(1..=1)).run();
     // A forged invitation (id 1) holding the hash the bulk queue derives for its invitation 2.
     r.args(&["invite", "m1@example.com"]).run();
-    let hash = roster::invitations::token::hash(&token(&r, 2));
     r.sql(&format!(
-        "UPDATE invitations SET token_hash = '{hash}' WHERE id = 1"
+        "UPDATE invitations SET token_hash = {} WHERE id = 1",
+        hash_literal(&r, 2)
     ));
     let out = r
         .import_json("b.csv", members_csv(2..=BULK + 1))
@@ -131,11 +142,14 @@ fn a_duplicate_token_hash_fails_the_bulk_import_and_changes_nothing() {
     assert_eq!(count(&r, "SELECT id FROM invitations"), 1);
 }
 
-/// Makes the store one of schema version 7: the token hash unique by the table's constraint.
+/// Makes the store one of schema version 7: the token hash in hex, unique by the table's
+/// constraint.
 fn as_version_7(r: &Roster) {
     if Roster::on_postgres() {
         r.sql(
             "DROP INDEX invitations_token_hash; \
+             ALTER TABLE invitations ALTER COLUMN token_hash TYPE TEXT COLLATE \"C\" \
+                 USING encode(token_hash, 'hex'); \
              ALTER TABLE invitations ADD CONSTRAINT invitations_token_hash_key UNIQUE (token_hash); \
              UPDATE schema_version SET version = 7;",
         );
@@ -157,7 +171,8 @@ fn as_version_7(r: &Roster) {
              sent_at TEXT, \
              accepted_at TEXT, \
              message_id TEXT); \
-         INSERT INTO invitations SELECT * FROM v7; \
+         INSERT INTO invitations SELECT id, member_id, lower(hex(token_hash)), state, attempts, \
+             last_error, next_attempt_at, created_at, sent_at, accepted_at, message_id FROM v7; \
          DROP TABLE v7; \
          CREATE INDEX invitations_state ON invitations (state, id); \
          CREATE INDEX invitations_member ON invitations (member_id); \

@@ -28,6 +28,7 @@ fn reads(r: &Roster, db: &Path) -> Vec<(String, Vec<u8>)> {
         &["labels", "list"],
         &["forms", "list"],
         &["config", "get"],
+        &["invitations", "list", "--output", "json"],
     ];
     commands
         .iter()
@@ -62,6 +63,30 @@ fn rich_store(r: &Roster) {
     ran.code(1);
     ok(r, &["members", "ban", "bo@example.com"]);
     ok(r, &["members", "protect", "ann@example.com"]);
+    let invited = r.write("invited.csv", "email\ndee@example.com\nem@example.com\n");
+    ok(r, &["import", &invited, "--invite"]);
+}
+
+/// Accepts invitation `id` of the store `db` by its token, derived from the source's keys: the
+/// stored token hashes survived the copies.
+fn accept(r: &Roster, db: &Path, id: i64, member: &str) {
+    let secret = r.sql_text("SELECT hex(secret) FROM invitation_keys");
+    let secret: Vec<u8> = (0..secret.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&secret[i..i + 2], 16).unwrap())
+        .collect();
+    let store_id = r.sql_text("SELECT store_id FROM invitation_keys");
+    let token = roster::invitations::token::derive(&secret, &store_id, id);
+    let out = command(r, db)
+        .args(["invitations", "accept", &token])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{member}: INVITED -> ACTIVE\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -118,6 +143,8 @@ fn store_copy_both_ways_answers_every_read_as_the_source() {
     assert_eq!(a.members, b.members);
     assert_eq!(a.generation, b.generation);
     assert_eq!(a.teams, b.teams);
+    accept(&r, &back, 1, "dee@example.com");
+    accept(&r, Path::new(&pg.url), 2, "em@example.com");
 }
 
 #[test]

@@ -96,7 +96,7 @@ impl InvitationKeys {
     }
 
     /// The hash stored for invitation `id` (its token is derived, never stored).
-    pub fn token_hash(&self, id: i64) -> String {
+    pub fn token_hash(&self, id: i64) -> token::Hash {
         token::TokenHasher::new(&self.secret, &self.store_id).hash(id)
     }
 }
@@ -197,7 +197,7 @@ pub fn queue(db: &dyn Backend, members: &[i64], at: &str) -> Result<i64, StoreEr
     }
     let hasher = token::TokenHasher::new(&keys.secret, &keys.store_id);
     let columns = ["id", "member_id", "token_hash", "state", "created_at"].map(String::from);
-    with_token_hashes(&hasher, first, members.len(), &mut |hashes| {
+    with_token_hashes(&hasher, first, members.len(), |hashes| {
         let mut rows = (first..)
             .zip(members)
             .zip(hashes)
@@ -205,7 +205,7 @@ pub fn queue(db: &dyn Backend, members: &[i64], at: &str) -> Result<i64, StoreEr
                 vec![
                     id.into(),
                     member.into(),
-                    hash.into(),
+                    sql::Value::Blob(hash.to_vec()),
                     "PENDING".into(),
                     at.into(),
                 ]
@@ -249,16 +249,16 @@ fn with_token_hashes<T>(
     hasher: &token::TokenHasher,
     first: i64,
     count: usize,
-    write: &mut dyn FnMut(&mut dyn Iterator<Item = String>) -> Result<T, StoreError>,
+    write: impl FnOnce(&mut dyn Iterator<Item = token::Hash>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let chunk = |from: i64, n: usize| -> Vec<String> {
+    let chunk = |from: i64, n: usize| -> Vec<token::Hash> {
         (from..).take(n).map(|id| hasher.hash(id)).collect()
     };
     if count < PARALLEL_FROM {
         return write(&mut chunk(first, count).into_iter());
     }
     std::thread::scope(|scope| {
-        let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<String>>(4);
+        let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<token::Hash>>(4);
         scope.spawn(move || {
             let mut done = 0;
             while done < count {
@@ -336,7 +336,7 @@ mod tests {
         let hasher = token::TokenHasher::new(&keys.secret, &keys.store_id);
         for count in [0, 1, PARALLEL_FROM - 1, PARALLEL_FROM * 2 + 3] {
             let hashes =
-                with_token_hashes(&hasher, 41, count, &mut |h| Ok(h.collect::<Vec<_>>())).unwrap();
+                with_token_hashes(&hasher, 41, count, |h| Ok(h.collect::<Vec<_>>())).unwrap();
             assert_eq!(hashes.len(), count);
             for (k, hash) in hashes.iter().enumerate() {
                 let token = token::derive(&keys.secret, &keys.store_id, 41 + k as i64);
@@ -349,7 +349,7 @@ mod tests {
     fn a_writer_that_stops_early_stops_the_hashing() {
         let hasher = token::TokenHasher::new(b"secret", "s1");
         let stopped: Result<(), StoreError> =
-            with_token_hashes(&hasher, 1, PARALLEL_FROM * 20, &mut |h| {
+            with_token_hashes(&hasher, 1, PARALLEL_FROM * 20, |h| {
                 assert!(h.next().is_some());
                 Err(sql::message("stop".to_string()))
             });

@@ -129,7 +129,7 @@ impl Store {
     /// action `accept`) and the token dies, in one transaction.
     pub fn accept_token(
         &mut self,
-        token_hash: &str,
+        token_hash: &[u8],
         operator: &str,
     ) -> Result<Acceptance, StoreError> {
         sql::transaction(&*self.db, Begin::Ordered, |db| {

@@ -2,7 +2,8 @@
 //! the sender derives it again whenever it (re)sends, so a resend after a crash carries the
 //! same link, and the store keeps only the token's SHA-256, so nothing in it is a usable token
 //! (the secret is in the store too, but a reader of a copy without it learns nothing; README
-//! "Invitations" says what a store copy holds). Accepting looks the hash up.
+//! "Invitations" says what a store copy holds), as 32 bytes (migration 0008; hex before).
+//! Accepting looks the hash up.
 
 use sha2::{Digest, Sha256};
 
@@ -52,9 +53,12 @@ fn message(store_id: &str, id: i64) -> Vec<u8> {
     format!("roster invitation {store_id} {id}").into_bytes()
 }
 
-/// What the store keeps of a token.
-pub fn hash(token: &str) -> String {
-    hex(&Sha256::digest(token.trim().as_bytes()))
+/// What the store keeps of a token: its SHA-256.
+pub type Hash = [u8; 32];
+
+/// The stored hash of `token`.
+pub fn hash(token: &str) -> Hash {
+    Sha256::digest(token.trim().as_bytes()).into()
 }
 
 /// Derives the stored hashes of many tokens of one store: `hash(&derive(secret, store_id, id))`
@@ -73,10 +77,10 @@ impl<'a> TokenHasher<'a> {
     }
 
     /// The stored hash of invitation `id`'s token.
-    pub fn hash(&self, id: i64) -> String {
+    pub fn hash(&self, id: i64) -> Hash {
         let mut token = [0u8; 64];
         hex_into(&self.key.sign(&message(self.store_id, id)), &mut token);
-        hex(&Sha256::digest(token))
+        Sha256::digest(token).into()
     }
 }
 
@@ -129,7 +133,7 @@ mod tests {
         assert_ne!(t, derive(b"secret", "s1", 2));
         assert_ne!(t, derive(b"secret", "s2", 1));
         assert_ne!(t, derive(b"other", "s1", 1));
-        assert_ne!(hash(&t), t);
+        assert_ne!(hex(&hash(&t)), t);
         assert_eq!(hash(&format!(" {t}\n")), hash(&t));
     }
 
