@@ -204,13 +204,13 @@ fn finish(
             store.fail_import(id, &message, Some(&summary), report)?;
         }
         outcome.refusal = Some(refusal);
-        outcome.planned = Some(planned);
+        outcome.keep(planned, snapshot);
         return Ok(outcome);
     }
     if options.dry_run {
         outcome.plan_id = Some(id_of_plan());
         outcome.status = RunStatus::DryRun;
-        outcome.planned = Some(planned);
+        outcome.keep(planned, snapshot);
         return Ok(outcome);
     }
     if !events.confirm(plan, &outcome.summary) {
@@ -220,7 +220,7 @@ fn finish(
         }
         outcome.plan_id = Some(id_of_plan());
         outcome.refusal = Some(Refusal::Cancelled);
-        outcome.planned = Some(planned);
+        outcome.keep(planned, snapshot);
         return Ok(outcome);
     }
     let import_id = outcome.import_id.unwrap_or_default();
@@ -261,7 +261,7 @@ fn finish(
     laps.lap(events, "apply");
     outcome.plan_id = Some(plan_id);
     outcome.status = RunStatus::Completed;
-    outcome.planned = Some(planned);
+    outcome.keep(planned, snapshot);
     Ok(outcome)
 }
 
@@ -284,6 +284,7 @@ impl Outcome {
             error_report: None,
             refusal: None,
             planned: None,
+            snapshot: None,
         }
     }
 }
