@@ -81,7 +81,7 @@ pub fn revert(
         }
         outcome.plan_id = Some(planned.borrow_dependent().id(snapshot.generation));
         outcome.refusal = Some(Refusal::Revert(refusal));
-        outcome.keep(planned, snapshot);
+        outcome.planned = Some(planned);
         return Ok(outcome);
     }
     // Left as they are under --skip-conflicts: said, as a warning each.
