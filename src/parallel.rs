@@ -19,6 +19,38 @@ fn unwrap<T>(joined: std::thread::Result<T>) -> T {
     joined.unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
+/// Drops `value` on a thread of its own, so that freeing a large structure of many small
+/// allocations costs the caller nothing (on this thread, if no thread can be started).
+pub fn drop_beside<T: Send + 'static>(value: T) {
+    // A thread that cannot start drops the closure, and `value` with it, right here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
+}
+
+/// A value that is dropped on a thread of its own ([`drop_beside`]) when the guard goes.
+pub struct DropBeside<T: Send + 'static>(Option<T>);
+
+impl<T: Send + 'static> DropBeside<T> {
+    pub fn new(value: T) -> DropBeside<T> {
+        DropBeside(Some(value))
+    }
+}
+
+impl<T: Send + 'static> std::ops::Deref for DropBeside<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.0.as_ref().expect("taken only by drop")
+    }
+}
+
+impl<T: Send + 'static> Drop for DropBeside<T> {
+    fn drop(&mut self) {
+        if let Some(value) = self.0.take() {
+            drop_beside(value);
+        }
+    }
+}
+
 /// `each(chunk, index of its first item)` over `items`, on every core from `parallel_from`
 /// items on; the results in order.
 pub fn in_chunks<T: Sync, R: Send>(
@@ -189,6 +221,27 @@ impl Drop for Finished<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Says on which thread it was dropped.
+    struct Tell(std::sync::mpsc::Sender<std::thread::ThreadId>);
+
+    impl Drop for Tell {
+        fn drop(&mut self) {
+            let _ = self.0.send(std::thread::current().id());
+        }
+    }
+
+    #[test]
+    fn a_value_dropped_beside_is_read_through_its_guard_and_dropped_on_another_thread() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let guard = DropBeside::new((7, Tell(tx)));
+        assert_eq!((*guard).0, 7);
+        drop(guard);
+        let dropped_on = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the value is dropped");
+        assert_ne!(dropped_on, std::thread::current().id());
+    }
 
     #[test]
     fn a_watched_stage_reports_rising_counts_below_its_total() {

@@ -112,23 +112,26 @@ fn report(
         term,
         plan_shown,
     );
-    if let Err(e) = written {
-        return match (outcome.status, outcome.import_id) {
+    let code = match written {
+        Err(e) => match (outcome.status, outcome.import_id) {
             (RunStatus::Completed, Some(id)) if !is_broken_pipe(&e) => Err(Error::Unreported {
                 id,
                 reason: e.to_string(),
             }),
             _ => Err(e),
-        };
-    }
-    match &outcome.refusal {
-        Some(refusal) => Err(refusal.to_error(
-            listed_errors(&outcome, args.output),
-            row_hints(refusal, &outcome, args),
-        )),
-        None if args.detailed_exitcode && outcome.has_changes() => Ok(3),
-        None => Ok(0),
-    }
+        },
+        Ok(()) => match &outcome.refusal {
+            Some(refusal) => Err(refusal.to_error(
+                listed_errors(&outcome, args.output),
+                row_hints(refusal, &outcome, args),
+            )),
+            None if args.detailed_exitcode && outcome.has_changes() => Ok(3),
+            None => Ok(0),
+        },
+    };
+    // The command's last use of the outcome: the process exits next.
+    outcome.leave_unfreed();
+    code
 }
 
 /// The error report CSV (`--errors-csv`), then the report on stdout.

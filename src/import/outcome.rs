@@ -135,6 +135,14 @@ impl Outcome {
         }
     }
 
+    /// Ends the outcome without freeing its records and plan, for a process about to exit:
+    /// freeing a million records one by one takes tens of milliseconds that the exit does at
+    /// once. Nothing in an outcome needs its drop to run: it holds memory only, no file, lock
+    /// or connection.
+    pub fn leave_unfreed(self) {
+        std::mem::forget(self);
+    }
+
     /// The plan, when the run got that far (a file-level error stops before it).
     pub fn plan(&self) -> Option<&Plan<'_>> {
         self.planned.as_ref().map(|p| p.borrow_dependent())
