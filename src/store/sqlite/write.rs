@@ -4,7 +4,7 @@
 
 use super::{BULK_CACHE_KIB, Sqlite};
 use crate::error::StoreError;
-use crate::model::{Field, Member, Status, email_key};
+use crate::model::{FIELD_COUNT, Field, Member, Status, email_key};
 use crate::plan::{Change, Key};
 use crate::store::shared::{created, forms_json};
 use crate::store::sql::Writes;
@@ -43,15 +43,16 @@ pub fn write_members(db: &Sqlite, w: &Writes, ticker: &mut Ticker) -> Result<(),
         tx.execute_batch(DROP_IDENTIFIER_INDEXES)?;
     }
     let mut memberships = Memberships::prepare(tx)?;
+    let mut insert = tx.prepare_cached(INSERT_MEMBER)?;
     for (change, &member_id) in w.plan.changes.iter().zip(w.ids) {
         match change.member {
-            None => insert_member(tx, change, member_id, w.at)?,
+            None => insert_member(&mut insert, change, member_id, w.at)?,
             Some(i) => update_member(tx, change, &w.snapshot.members[i], w.at)?,
         }
         memberships.apply(change, member_id, w.team_ids)?;
         ticker.advance(1);
     }
-    drop(memberships);
+    drop((memberships, insert));
     if bulk {
         build_identifier_indexes(tx, w.snapshot.members.len() + creates)?;
     }
@@ -73,18 +74,33 @@ fn build_identifier_indexes(tx: &Connection, members: usize) -> Result<(), Store
     Ok(())
 }
 
-fn insert_member(tx: &Connection, change: &Change, id: i64, at: &str) -> Result<(), StoreError> {
+/// A created member's row: its id, the fields, forms, status, email key and the time twice.
+const INSERT_MEMBER: &str = "INSERT INTO members (id, email, external_id, phone, first_name, \
+     last_name, name, job_title, date_of_birth, description, labels, notify_email, notify_sms, \
+     notify_voice, organization_role, forms, status, email_key, created_at, updated_at) VALUES \
+     (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)";
+
+/// Prepared once per apply and bound from an array: looking the statement up in the cache
+/// and collecting its arguments into a vector per row cost ~4% of a first import's writes.
+fn insert_member(
+    insert: &mut rusqlite::CachedStatement,
+    change: &Change,
+    id: i64,
+    at: &str,
+) -> Result<(), StoreError> {
     let c = created(change, id);
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO members (id, email, external_id, phone, first_name, last_name, name, \
-         job_title, date_of_birth, description, labels, notify_email, notify_sms, notify_voice, \
-         organization_role, forms, status, email_key, created_at, updated_at) VALUES (?1, ?2, \
-         ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
-    )?;
-    let mut args: Vec<&dyn ToSql> = vec![&c.id];
-    args.extend(c.values.iter().map(|v| v as &dyn ToSql));
-    args.extend([&c.forms as &dyn ToSql, &c.status, &c.email_key, &at]);
-    stmt.execute(&*args)?;
+    let mut args: [&dyn ToSql; FIELD_COUNT + 5] = [&rusqlite::types::Null; FIELD_COUNT + 5];
+    args[0] = &c.id;
+    for (arg, value) in args[1..].iter_mut().zip(&c.values) {
+        *arg = value;
+    }
+    args[FIELD_COUNT + 1..].copy_from_slice(&[
+        &c.forms as &dyn ToSql,
+        &c.status,
+        &c.email_key,
+        &at,
+    ]);
+    insert.execute(&args[..])?;
     Ok(())
 }
 
