@@ -265,7 +265,9 @@ pub fn run(
         Err(e) => return Err(Problem::internal(e)),
     };
     let changes = Changes::of(job.options.summary_only);
-    finished(&outcome, job.ndjson, changes, prerender)
+    let answer = finished(&outcome, job.ndjson, changes, prerender);
+    outcome.free_beside();
+    answer
 }
 
 /// Whether an answer lists the changes.
