@@ -212,28 +212,10 @@ pub fn queue(db: &dyn Backend, members: &[i64], at: &str) -> Result<i64, StoreEr
             });
         db.insert_rows("invitations", &columns, &mut rows)
     })?;
-    check_members(db, first)?;
     if bulk {
         db.execute(CREATE_TOKEN_INDEX, &[])?;
     }
     Ok(first + members.len() as i64 - 1)
-}
-
-/// Fails the transaction if an invitation from `first` on names no member: SQLite's table has
-/// no foreign key since migration 0008 (one join here costs a sixth of a check per row).
-fn check_members(db: &dyn Backend, first: i64) -> Result<(), StoreError> {
-    let orphans: i64 = sql::one(
-        db,
-        "SELECT count(*) FROM invitations i LEFT JOIN members m ON m.id = i.member_id \
-         WHERE i.id >= $1 AND m.id IS NULL",
-        args![first],
-    )?;
-    if orphans > 0 {
-        return Err(sql::message(format!(
-            "{orphans} invitations name no member; nothing was changed"
-        )));
-    }
-    Ok(())
 }
 
 /// Invitations queued at once from which the token hashes' index is built after their rows.
@@ -347,18 +329,6 @@ mod tests {
                 assert_eq!(hash, &token::hash(&token), "invitation {}", 41 + k);
             }
         }
-    }
-
-    #[test]
-    fn an_invitation_for_no_member_fails_its_transaction() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = super::super::sqlite::Sqlite::open(&dir.path().join("s.db")).unwrap();
-        let queued = sql::transaction(&db, sql::Begin::Ordered, |db| {
-            queue(db, &[41], "2026-01-01T00:00:00Z")
-        });
-        assert!(queued.unwrap_err().to_string().contains("name no member"));
-        let left: i64 = sql::one(&db, "SELECT count(*) FROM invitations", &[]).unwrap();
-        assert_eq!(left, 0);
     }
 
     #[test]

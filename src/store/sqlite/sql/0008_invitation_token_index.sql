@@ -2,13 +2,10 @@
 -- declared in the table, where SQLite cannot drop it), so that a bulk import's invitations
 -- build it once after their rows (src/store/invitations.rs). SQLite cannot drop a column
 -- constraint: the table is rebuilt, its rows and ids kept. A hash that is not hex (never
--- written by roster) is kept as its bytes, and matches no token, as before. The member id has
--- no foreign key here: its check per row (a statement journal and a parent cursor for each
--- INSERT, the members' pages read back) cost ~0.09 s of CPU for 100k invitations; the queue
--- checks the rows it wrote with one join instead (src/store/invitations.rs).
+-- written by roster) is kept as its bytes, and matches no token, as before.
 CREATE TABLE invitations_new (
     id INTEGER PRIMARY KEY,
-    member_id INTEGER NOT NULL,
+    member_id INTEGER NOT NULL REFERENCES members(id),
     token_hash BLOB NOT NULL,
     -- PENDING, SENT, FAILED or CANCELLED
     state TEXT NOT NULL,
