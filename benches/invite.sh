@@ -2,10 +2,10 @@
 # `import --invite` against the same import without it (issue 25): a fresh SQLite store per
 # run, RUNS runs of each in turns, medians of wall and CPU (user + system) and the ratios.
 # Usage: benches/invite.sh [ROSTER [CSV [RUNS]]]
-#   defaults: target/release/roster, /work/cmp/bench/r100000.csv, 5
+#   defaults: target/release/roster, bench-out/r100000.csv (benches/bench.py makes it), 5
 set -e
 R=${1:-target/release/roster}
-CSV=${2:-/work/cmp/bench/r100000.csv}
+CSV=${2:-bench-out/r100000.csv}
 RUNS=${3:-5}
 W=$(mktemp -d /tmp/invite-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
