@@ -2,7 +2,7 @@
 //! index, which a bulk `import --invite` drops and builds again after its rows; a store of
 //! version 7 migrates with every invitation kept and accepted by its token.
 
-use crate::harness::{Roster, members_csv};
+use crate::harness::{Output, Roster, members_csv};
 
 /// More invitations than one queue keeps its indexes for (`BULK_FROM` in the store).
 const BULK: usize = 1500;
@@ -121,11 +121,7 @@ fn a_duplicate_token_hash_fails_the_bulk_import_and_changes_nothing() {
         .any_status()
         .unchanged()
         .run();
-    assert!(
-        out.code != 0 && out.stderr.contains("token_hash"),
-        "{}",
-        out.stderr
-    );
+    assert_refused_for_the_token_hash(&out);
     assert_eq!(count(&r, "SELECT id FROM invitations"), 1);
     assert_eq!(indexes(&r), expected_indexes());
     // The unique index refuses the duplicate when one invitation is queued, too.
@@ -134,12 +130,17 @@ fn a_duplicate_token_hash_fails_the_bulk_import_and_changes_nothing() {
         .any_status()
         .unchanged()
         .run();
-    assert!(
-        one.code != 0 && one.stderr.contains("token_hash"),
-        "{}",
-        one.stderr
-    );
+    assert_refused_for_the_token_hash(&one);
     assert_eq!(count(&r, "SELECT id FROM invitations"), 1);
+}
+
+/// The run failed on the token hash's unique index.
+fn assert_refused_for_the_token_hash(out: &Output) {
+    assert!(
+        out.code != 0 && out.stderr.contains("token_hash"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// Makes the store one of schema version 7: the token hash in hex, unique by the table's
