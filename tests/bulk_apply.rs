@@ -62,3 +62,58 @@ fn a_bulk_first_import_builds_its_identifier_indexes_again_and_they_hold() {
     assert_eq!(next.summary.deactivated, 149);
     assert_eq!(integrity(r.db()), "ok");
 }
+
+/// The store's journal mode as a plain connection reads it (without setting one).
+fn journal_mode(db: &std::path::Path) -> String {
+    let conn = rusqlite::Connection::open(db).expect("open the store");
+    conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal_mode")
+}
+
+/// A fill (a bulk first import into a store holding no members) goes through a rollback
+/// journal, then turns the store back to WAL: later imports and readers find WAL.
+#[test]
+fn a_fill_leaves_the_store_in_wal_mode_with_no_journal_behind() {
+    if Roster::sqlite_only("a_fill_leaves_the_store_in_wal_mode_with_no_journal_behind") {
+        return;
+    }
+    let r = Roster::new();
+    r.import_json("day0.csv", roster_csv(3_000, 0))
+        .args(&["--max-rows", "100000"])
+        .run();
+    assert_eq!(journal_mode(r.db()), "wal");
+    let journal = format!("{}-journal", r.db().display());
+    assert!(
+        !std::path::Path::new(&journal).exists(),
+        "{journal} left behind"
+    );
+    assert_eq!(integrity(r.db()), "ok");
+    assert_eq!(
+        r.sql_text("SELECT CAST(count(*) AS TEXT) FROM members"),
+        "3000"
+    );
+}
+
+/// With another connection open on the store the journal cannot be swapped: the fill runs
+/// through the WAL as any import does, and the open connection reads its result.
+#[test]
+fn a_fill_beside_an_open_connection_applies_through_the_wal() {
+    if Roster::sqlite_only("a_fill_beside_an_open_connection_applies_through_the_wal") {
+        return;
+    }
+    let r = Roster::new();
+    r.import_json("empty.csv", "email\n").status(1).run();
+    let reader = rusqlite::Connection::open(r.db()).expect("open the store");
+    let count = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM members", [], |row| row.get(0))
+            .expect("count")
+    };
+    assert_eq!(count(&reader), 0);
+    r.import_json("day0.csv", roster_csv(3_000, 0))
+        .args(&["--max-rows", "100000"])
+        .run();
+    assert_eq!(count(&reader), 3_000);
+    drop(reader);
+    assert_eq!(journal_mode(r.db()), "wal");
+    assert_eq!(integrity(r.db()), "ok");
+}

@@ -169,8 +169,24 @@ fn readers_beside_a_running_import_see_before_or_after() {
     }
     let r = Roster::new();
     r.import_json("day0.csv", roster_csv(2_000, 0)).run();
+    readers_beside_an_import_of(&r, roster_csv(12_000, 0));
+}
+
+/// The same beside a fill (a bulk first import into a store holding no members, written
+/// through a rollback journal): readers wait for it, then see the before or the after state.
+#[test]
+fn readers_beside_a_fill_see_before_or_after() {
+    if Roster::sqlite_only("readers_beside_a_fill_see_before_or_after") {
+        return;
+    }
+    let r = Roster::new();
+    r.import_json("empty.csv", "email\n").status(1).run();
+    readers_beside_an_import_of(&r, roster_csv(12_000, 0));
+}
+
+fn readers_beside_an_import_of(r: &Roster, file: String) {
     let before = r.dump();
-    let big = r.write("big.csv", roster_csv(12_000, 0));
+    let big = r.write("big.csv", file);
     let mut child = r
         .args(&["import", &big, "--max-rows", "100000"])
         .discard_output()
@@ -189,6 +205,7 @@ fn readers_beside_a_running_import_see_before_or_after() {
     }
     assert!(child.wait().expect("wait").success());
     let after = r.dump();
+    assert_ne!(before, after);
     for d in &dumps {
         assert!(*d == before || *d == after, "a reader saw a partial import");
     }

@@ -137,3 +137,54 @@ fn an_interrupted_import_blocks_nothing() {
     r.import_json("b.csv", "email\nb@example.com\n").run();
     assert_eq!(statuses(&r), ["COMPLETED", "FAILED (interrupted)"]);
 }
+
+/// SIGKILL at several instants of a fill (a bulk first import, written through a rollback
+/// journal): the next roster command rolls a partial fill back and finds the store in WAL
+/// mode, holding none of the import or all of it.
+#[test]
+fn a_killed_fill_leaves_no_member_or_every_member_and_wal_mode() {
+    if Roster::sqlite_only("a_killed_fill_leaves_no_member_or_every_member_and_wal_mode") {
+        return;
+    }
+    let kills = env_count("ROSTER_KILL_COUNT", 4);
+    let rows = env_count("ROSTER_KILL_ROWS", 5_000).max(2_000);
+    let calib = Roster::new();
+    let day0 = calib.write("day0.csv", roster_csv(rows, 0));
+    let started = Instant::now();
+    calib.args(&import_args(&day0)).run();
+    let full = started.elapsed();
+    let after = calib.dump();
+    for k in 0..kills {
+        let r = Roster::new();
+        r.import_json("empty.csv", "email\n").status(1).run();
+        let before = r.dump();
+        let delay = full.mul_f64(1.15 * (k as f64 + 0.5) / kills as f64);
+        let mut child = r.args(&import_args(&day0)).discard_output().spawn();
+        std::thread::sleep(delay);
+        child.kill().expect("SIGKILL");
+        child.wait().expect("wait");
+
+        let dump = r.dump();
+        assert!(
+            dump == before || dump == after,
+            "kill {k} at {delay:?}: a partial fill"
+        );
+        let history = statuses(&r);
+        match dump == after {
+            true => assert_eq!(history[0], "COMPLETED", "kill {k} at {delay:?}"),
+            // Killed before recording the import (only the refused empty file), or after.
+            false => assert!(
+                history.len() == 1 || history[0] == "FAILED (interrupted)",
+                "kill {k} at {delay:?}: {history:?}"
+            ),
+        }
+        let mode: String = rusqlite::Connection::open(r.db())
+            .expect("open the store")
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .expect("journal_mode");
+        assert_eq!(mode, "wal", "kill {k} at {delay:?}");
+        assert_eq!(integrity(r.db()), "ok", "kill {k} at {delay:?}");
+        r.args(&import_args(&day0)).run();
+        assert!(r.dump() == after, "re-running the killed fill");
+    }
+}

@@ -207,4 +207,9 @@ impl Plan<'_> {
     pub fn has_changes(&self) -> bool {
         !self.changes.is_empty() || !self.teams_created.is_empty() || !self.teams_deleted.is_empty()
     }
+
+    /// How many members the plan creates.
+    pub fn creates(&self) -> usize {
+        self.changes.iter().filter(|c| c.member.is_none()).count()
+    }
 }

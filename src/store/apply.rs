@@ -29,7 +29,7 @@ impl Store {
         operator: &str,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(), StoreError> {
-        sql::transaction(&*self.db, Begin::Ordered, |db| {
+        sql::transaction(&*self.db, begin_for(plan, snapshot), |db| {
             check_generation(db, snapshot)?;
             let at = now();
             let team_ids = create_teams(db, plan, snapshot)?;
@@ -64,6 +64,14 @@ impl Store {
             }
             Ok(())
         })
+    }
+}
+
+/// `Begin::Fill` for a bulk of members into a store holding none, else `Begin::Ordered`.
+fn begin_for(plan: &Plan, snapshot: &Snapshot) -> Begin {
+    match snapshot.members.is_empty() && sql::is_bulk(plan.creates(), 0) {
+        true => Begin::Fill,
+        false => Begin::Ordered,
     }
 }
 

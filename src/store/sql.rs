@@ -51,6 +51,19 @@ pub enum Begin {
     /// A write to the roster: ordered with every other such write and with imports (SQLite's
     /// write lock; PostgreSQL's lock on the generation row).
     Ordered,
+    /// An `Ordered` write that fills a store holding no members with a bulk of them. SQLite
+    /// writes it through a rollback journal when no other connection has the store open: each
+    /// new page is written once, not to the WAL and again at the checkpoint.
+    Fill,
+}
+
+/// Creates above which an import's member writes are a bulk (when they also outnumber the
+/// stored members): SQLite builds its identifier indexes once, after the rows.
+const BULK_CREATES: usize = 1000;
+
+/// Whether `creates` new members are a bulk for a store of `stored`.
+pub fn is_bulk(creates: usize, stored: usize) -> bool {
+    creates > BULK_CREATES && creates > stored
 }
 
 /// The two one-at-a-time locks of a store, each held until its [`Guard`] drops.

@@ -52,7 +52,7 @@ pub fn write(tx: &mut Client, w: &Writes, ticker: &mut Ticker) -> Result<(), Sto
     let rows = write_updates(tx, plan, snapshot, at, ticker)?;
     write_creates(tx, plan, ids, at, ticker)?;
     write_memberships(tx, plan, ids, team_ids, snapshot.membership_count())?;
-    let created = plan.changes.iter().filter(|c| c.member.is_none()).count();
+    let created = plan.creates();
     ticker.advance((plan.changes.len() - rows - created) as u64);
     Ok(())
 }

@@ -281,7 +281,7 @@ impl Backend for Postgres {
             ),
             // The generation row's lock is the store's one write order, shared with imports
             // (a statement of its own: what a waiting transaction waits in shows by its text).
-            Begin::Ordered => ("BEGIN", Some(GENERATION_LOCK.to_string())),
+            Begin::Ordered | Begin::Fill => ("BEGIN", Some(GENERATION_LOCK.to_string())),
         };
         c.client.batch_execute(begin).map_err(pg)?;
         then.map_or(Ok(()), |sql| c.client.batch_execute(&sql).map_err(pg))

@@ -77,7 +77,7 @@ pub fn write_members(tx: &mut Client, w: &Writes, ticker: &mut Ticker) -> Result
     if plan.changes.len() < BULK_CHANGES || per_row_forced() {
         return rows::write(tx, w, ticker);
     }
-    let creates = plan.changes.iter().filter(|c| c.member.is_none()).count();
+    let creates = plan.creates();
     let aside = match w.snapshot.members.is_empty() && creates >= rebuild::MIN_CREATES {
         true => rebuild::set_aside(tx)?,
         false => None,

@@ -3,7 +3,10 @@
 //! export stream (`read`) and an import's member writes (`write`).
 //!
 //! Durability: WAL journal (readers keep reading while an import applies) with
-//! `synchronous = FULL` (a committed import survives a power cut, not only a crash).
+//! `synchronous = FULL` (a committed import survives a power cut, not only a crash). A fill
+//! (`Begin::Fill`) swaps to a rollback journal for its one transaction when no other
+//! connection has the store open: a first import's pages are then written once instead of to
+//! the WAL and again at the checkpoint; readers opening meanwhile wait for its commit.
 
 mod lock;
 mod read;
@@ -29,6 +32,8 @@ pub struct Sqlite {
     path: PathBuf,
     /// The page cache was raised for a bulk import: set back once its transaction ends.
     raised_cache: Cell<bool>,
+    /// A fill is running through a rollback journal: back to WAL once its transaction ends.
+    filling: Cell<bool>,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -75,7 +80,22 @@ impl Sqlite {
             conn,
             path: path.to_path_buf(),
             raised_cache: Cell::new(false),
+            filling: Cell::new(false),
         })
+    }
+
+    /// Sets the journal mode, if no other connection has the store open: whether it was set.
+    /// A store left in rollback mode (a process killed mid-fill, a connection opened meanwhile)
+    /// is turned back to WAL by the next `open`.
+    fn set_journal(&self, mode: &str) -> Result<bool, StoreError> {
+        let set = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", mode, |r| r.get::<_, String>(0));
+        match set {
+            Ok(now) => Ok(now.eq_ignore_ascii_case(mode)),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A larger page cache until the transaction ends (a bulk import).
@@ -170,9 +190,12 @@ impl Backend for Sqlite {
     }
 
     fn begin(&self, how: Begin) -> Result<(), StoreError> {
+        if how == Begin::Fill {
+            self.filling.set(self.set_journal("DELETE")?);
+        }
         let sql = match how {
             Begin::Read | Begin::Plain => "BEGIN",
-            Begin::Exclusive(_) | Begin::Ordered => "BEGIN IMMEDIATE",
+            Begin::Exclusive(_) | Begin::Ordered | Begin::Fill => "BEGIN IMMEDIATE",
         };
         Ok(self.conn.execute_batch(sql)?)
     }
@@ -182,6 +205,9 @@ impl Backend for Sqlite {
             .execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
         if self.raised_cache.replace(false) {
             self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+        }
+        if self.filling.replace(false) {
+            self.set_journal("WAL")?;
         }
         Ok(())
     }
