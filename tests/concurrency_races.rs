@@ -181,7 +181,7 @@ fn readers_beside_a_fill_see_before_or_after() {
     }
     let r = Roster::new();
     r.import_json("empty.csv", "email\n").status(1).run();
-    readers_beside_an_import_of(&r, roster_csv(12_000, 0));
+    readers_beside_an_import_of(&r, roster_csv(20_000, 0));
 }
 
 fn readers_beside_an_import_of(r: &Roster, file: String) {

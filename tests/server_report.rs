@@ -103,3 +103,40 @@ fn another_report_value_is_refused_and_changes_nothing() {
     let history: serde_json::Value = serde_json::from_str(&history).unwrap();
     assert_eq!(history.as_array().map(Vec::len), Some(0), "{history}");
 }
+
+/// A first sync of a bulk into the server's empty store is a fill (issue 25): the server keeps
+/// no other connection open meanwhile, so SQLite writes it through a rollback journal; the
+/// store is in WAL mode again afterwards, whole, and the next sync matches every member.
+#[test]
+fn a_first_bulk_sync_fills_the_store_and_leaves_it_in_wal_mode() {
+    if crate::harness::Roster::sqlite_only(
+        "a_first_bulk_sync_fills_the_store_and_leaves_it_in_wal_mode",
+    ) {
+        return;
+    }
+    let (roster, server, key) = served();
+    // Requests before the sync leave connections idle in the server's pool.
+    for _ in 0..3 {
+        assert_eq!(server.get("/v1/imports", &key).status, 200);
+    }
+    let csv = roster_csv(3_000, 0);
+    let first = server.sync("?report=summary", &key, &csv);
+    assert_eq!(first.status, 200, "{}", first.text());
+    assert_eq!(first.json()["summary"]["created"], 3_000);
+    // Written through the rollback journal, the fill left next to nothing in the WAL; through
+    // the WAL, the WAL would hold every page of it (the server's connection is still open).
+    let size = |suffix: &str| {
+        std::fs::metadata(format!("{}{suffix}", roster.db().display())).map_or(0, |m| m.len())
+    };
+    assert!(
+        size("-wal") * 4 < size(""),
+        "WAL {} of {}",
+        size("-wal"),
+        size("")
+    );
+    assert_eq!(roster.sql_text("PRAGMA journal_mode"), "wal");
+    assert_eq!(crate::support::integrity(roster.db()), "ok");
+    let again = server.sync("?report=summary", &key, &csv);
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["summary"]["unchanged"], 3_000);
+}

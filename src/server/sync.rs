@@ -189,7 +189,7 @@ fn run_job(
     let recording = !job.options.dry_run;
     let ndjson = job.ndjson;
     let listed = !job.options.summary_only;
-    let finished = app.db.with(|store| {
+    let finished = app.db.with_alone(|store| {
         let mut relay = Relay {
             app,
             tx,

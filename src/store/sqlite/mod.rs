@@ -63,9 +63,12 @@ impl Sqlite {
             .map_err(|e| open_err(&e))?;
         // 64 MiB of page cache (SQLite's default is 2 MiB): a large import otherwise spills
         // pages to the WAL in the middle of its transaction.
+        // WAL, unless a fill holds the store in rollback mode at this instant: this connection
+        // then works through the rollback journal (a read waits for the fill's commit), and the
+        // fill, or the next open, turns the store back to WAL.
+        set_journal(&conn, "WAL").map_err(|e| open_err(&e))?;
         for (pragma, value) in [
-            ("journal_mode", Value::from("WAL")),
-            ("synchronous", "FULL".into()),
+            ("synchronous", Value::from("FULL")),
             ("foreign_keys", "ON".into()),
             ("cache_size", CACHE_KIB.into()),
         ] {
@@ -84,25 +87,23 @@ impl Sqlite {
         })
     }
 
-    /// Sets the journal mode, if no other connection has the store open: whether it was set.
-    /// A store left in rollback mode (a process killed mid-fill, a connection opened meanwhile)
-    /// is turned back to WAL by the next `open`.
-    fn set_journal(&self, mode: &str) -> Result<bool, StoreError> {
-        let set = self
-            .conn
-            .pragma_update_and_check(None, "journal_mode", mode, |r| r.get::<_, String>(0));
-        match set {
-            Ok(now) => Ok(now.eq_ignore_ascii_case(mode)),
-            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
-    }
-
     /// A larger page cache until the transaction ends (a bulk import).
     fn raise_cache(&self, kib: i64) -> Result<(), StoreError> {
         self.conn.pragma_update(None, "cache_size", kib)?;
         self.raised_cache.set(true);
         Ok(())
+    }
+}
+
+/// Sets the journal mode unless another connection's lock stops it: whether it was set.
+/// Leaving WAL needs the store's only connection; a store left in rollback mode (a process
+/// killed mid-fill, a connection opened meanwhile) is turned back to WAL by the next `open`.
+fn set_journal(conn: &Connection, mode: &str) -> Result<bool, rusqlite::Error> {
+    let set = conn.pragma_update_and_check(None, "journal_mode", mode, |r| r.get::<_, String>(0));
+    match set {
+        Ok(now) => Ok(now.eq_ignore_ascii_case(mode)),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -191,7 +192,7 @@ impl Backend for Sqlite {
 
     fn begin(&self, how: Begin) -> Result<(), StoreError> {
         if how == Begin::Fill {
-            self.filling.set(self.set_journal("DELETE")?);
+            self.filling.set(set_journal(&self.conn, "DELETE")?);
         }
         let sql = match how {
             Begin::Read | Begin::Plain => "BEGIN",
@@ -207,7 +208,7 @@ impl Backend for Sqlite {
             self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         }
         if self.filling.replace(false) {
-            self.set_journal("WAL")?;
+            set_journal(&self.conn, "WAL")?;
         }
         Ok(())
     }
