@@ -6,7 +6,8 @@
 //! `synchronous = FULL` (a committed import survives a power cut, not only a crash). A fill
 //! (`Begin::Fill`) swaps to a rollback journal for its one transaction when no other
 //! connection has the store open: a first import's pages are then written once instead of to
-//! the WAL and again at the checkpoint; readers opening meanwhile wait for its commit.
+//! the WAL and again at the checkpoint. A reader opening meanwhile reads through the rollback
+//! journal: the store as before the fill, or a wait while the fill writes out and commits.
 
 mod lock;
 mod read;
@@ -61,12 +62,12 @@ impl Sqlite {
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(&e))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| open_err(&e))?;
+        // WAL, unless a fill holds the store in rollback mode at this instant: this connection
+        // then works through the rollback journal (a read waits while the fill commits), and
+        // the fill, or the next open, turns the store back to WAL.
+        set_journal(&conn, "WAL").map_err(|e| open_err(&e))?;
         // 64 MiB of page cache (SQLite's default is 2 MiB): a large import otherwise spills
         // pages to the WAL in the middle of its transaction.
-        // WAL, unless a fill holds the store in rollback mode at this instant: this connection
-        // then works through the rollback journal (a read waits for the fill's commit), and the
-        // fill, or the next open, turns the store back to WAL.
-        set_journal(&conn, "WAL").map_err(|e| open_err(&e))?;
         for (pragma, value) in [
             ("synchronous", Value::from("FULL")),
             ("foreign_keys", "ON".into()),
@@ -198,7 +199,11 @@ impl Backend for Sqlite {
             Begin::Read | Begin::Plain => "BEGIN",
             Begin::Exclusive(_) | Begin::Ordered | Begin::Fill => "BEGIN IMMEDIATE",
         };
-        Ok(self.conn.execute_batch(sql)?)
+        let begun = self.conn.execute_batch(sql);
+        if begun.is_err() && self.filling.replace(false) {
+            set_journal(&self.conn, "WAL")?;
+        }
+        Ok(begun?)
     }
 
     fn end(&self, commit: bool) -> Result<(), StoreError> {
