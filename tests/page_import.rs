@@ -174,7 +174,15 @@ fn the_preview_is_the_diff_and_confirm_applies_exactly_it() {
             serde_json::json!(["static", "banner", null, 1, true])
         );
         until(c, "document.querySelector('#imports-list .badge.COMPLETED')").await;
-        until(c, "document.getElementById('members-total').dataset.count").await;
+        // The counts were on the page before: wait for their refresh itself, which may answer
+        // after the past imports' (a connection opened for it).
+        until(
+            c,
+            &format!(
+                "performance.getEntriesByType('resource').slice({before}).some(e => new URL(e.name).pathname === '/v1/members/counts')"
+            ),
+        )
+        .await;
         // The completion refreshed the counts and the past imports, never the member list.
         let fetched = eval(
             c,

@@ -82,13 +82,17 @@ impl Db {
     }
 
     /// Runs an import with a store on this thread while the server keeps no other connection
-    /// idle: the idle ones are closed, and the ones in use are closed when they are done. An
-    /// SQLite fill (a bulk first import, SPEC §2's store) can swap its journal only as the
-    /// store's one connection; a request arriving meanwhile opens a connection of its own.
+    /// to an SQLite store idle: the idle ones are closed, and the ones in use are closed when
+    /// they are done. An SQLite fill (a bulk first import, SPEC §2's store) can swap its
+    /// journal only as the store's one connection; a request arriving meanwhile opens a
+    /// connection of its own. PostgreSQL has no such swap: its pool is left as it is.
     pub fn with_alone<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, E> {
+        if !matches!(self.location, Location::Sqlite(_)) {
+            return self.with(f);
+        }
         self.alone.fetch_add(1, Ordering::SeqCst);
         let mut idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
         let kept = idle.pop();
