@@ -101,8 +101,7 @@ fn a_fill_beside_an_open_connection_applies_through_the_wal() {
     if Roster::sqlite_only("a_fill_beside_an_open_connection_applies_through_the_wal") {
         return;
     }
-    let r = Roster::new();
-    r.import_json("empty.csv", "email\n").status(1).run();
+    let r = Roster::with_empty_store();
     let reader = rusqlite::Connection::open(r.db()).expect("open the store");
     let count = |c: &rusqlite::Connection| -> i64 {
         c.query_row("SELECT count(*) FROM members", [], |row| row.get(0))

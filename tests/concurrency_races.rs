@@ -179,8 +179,7 @@ fn readers_beside_a_fill_see_before_or_after() {
     if Roster::sqlite_only("readers_beside_a_fill_see_before_or_after") {
         return;
     }
-    let r = Roster::new();
-    r.import_json("empty.csv", "email\n").status(1).run();
+    let r = Roster::with_empty_store();
     readers_beside_an_import_of(&r, roster_csv(20_000, 0));
 }
 

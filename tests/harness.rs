@@ -30,6 +30,13 @@ pub struct Roster {
 }
 
 impl Roster {
+    /// A store that exists and holds no member: a refused header-only import created it.
+    pub fn with_empty_store() -> Roster {
+        let r = Roster::new();
+        r.import_json("empty.csv", "email\n").status(1).run();
+        r
+    }
+
     pub fn new() -> Roster {
         let dir = tempfile::tempdir().expect("tempdir");
         let pg = Roster::store_for(dir.path());
