@@ -36,36 +36,8 @@ impl Db {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        self.run_blocking(false, f).await
-    }
-
-    /// [`Db::with_alone`] on the blocking pool.
-    pub async fn run_alone<T, E>(
-        self: &Arc<Self>,
-        f: impl FnOnce(&mut Store) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
-    {
-        self.run_blocking(true, f).await
-    }
-
-    async fn run_blocking<T, E>(
-        self: &Arc<Self>,
-        alone: bool,
-        f: impl FnOnce(&mut Store) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
-    {
         let db = Arc::clone(self);
-        let joined = tokio::task::spawn_blocking(move || match alone {
-            true => db.with_alone(f),
-            false => db.with(f),
-        })
-        .await;
+        let joined = tokio::task::spawn_blocking(move || db.with(f)).await;
         joined.unwrap_or_else(|e| Err(StoreError::Io(std::io::Error::other(e.to_string())).into()))
     }
 

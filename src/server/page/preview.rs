@@ -90,7 +90,7 @@ async fn fragment(
     };
     let rendered = app
         .db
-        .run_alone(move |store| {
+        .run(move |store| {
             let options = job.options();
             let input = ImportInput::bytes(job.file_name(), job.bytes.clone());
             let rendered = import::run(store, input, &options, &mut Quiet);
