@@ -210,7 +210,7 @@ fn a_version_7_store_keeps_its_invitations_and_their_tokens() {
     } else {
         "SELECT CAST(user_version AS TEXT) FROM pragma_user_version"
     };
-    assert_eq!(r.sql_text(version), "8");
+    assert_eq!(r.sql_text(version), "9");
     r.args(&["invitations", "accept", &token(&r, 2)])
         .stdout("m2@example.com: INVITED -> ACTIVE\n")
         .run();
