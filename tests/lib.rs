@@ -113,6 +113,8 @@ mod postgres_wait;
 mod postgres_rebuild;
 // TLS to PostgreSQL: sslmode, sslrootcert, and a server without TLS.
 mod postgres_tls;
+// A large PostgreSQL store read on connections of its own, in one exported snapshot.
+mod postgres_read;
 // SPEC §13: invitations queued, sent to a scripted SMTP server on loopback, accepted once.
 mod invitations;
 mod invitations_smtp;

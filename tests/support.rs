@@ -274,7 +274,9 @@ pub fn plan_for(
         bytes: text.as_bytes().to_vec(),
     };
     let decoded = roster::decode::decode(&input, None).unwrap();
-    let options = ParseOptions::new(InputFormat::Csv, "p.csv");
+    let mut options = ParseOptions::new(InputFormat::Csv, "p.csv");
+    // The tests' files are their own: no row limit (the CLI's default is 30,000).
+    options.max_rows = u64::MAX;
     let table = parse::parse(&decoded, &options, &snapshot.catalog).unwrap();
     let validated = roster::validate::validate(&table, &snapshot.catalog);
     let resolved = Box::leak(Box::new(roster::resolve::resolve(validated, snapshot)));

@@ -76,6 +76,15 @@ pub fn open_error(target: &Target, e: StoreError) -> StoreError {
 
 /// A new connection, set up as every connection of the store is.
 pub fn connect(target: &Target) -> Result<(postgres::Client, Session), StoreError> {
+    let mut client = postgres::Config::from(configured(target))
+        .connect(target.tls.clone())
+        .map_err(|e| open_error(target, pg(e)))?;
+    let session = start_session(&mut client, target).map_err(|e| open_error(target, e))?;
+    Ok((client, session))
+}
+
+/// The URL's settings, with roster's connect timeout, application name and keepalives.
+pub fn configured(target: &Target) -> tokio_postgres::Config {
     let mut config = target.config.clone();
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(10));
@@ -89,11 +98,7 @@ pub fn connect(target: &Target) -> Result<(postgres::Client, Session), StoreErro
         .keepalives_idle(Duration::from_secs(10))
         .keepalives_interval(Duration::from_secs(2))
         .keepalives_retries(5);
-    let mut client = config
-        .connect(target.tls.clone())
-        .map_err(|e| open_error(target, pg(e)))?;
-    let session = start_session(&mut client, target).map_err(|e| open_error(target, e))?;
-    Ok((client, session))
+    config
 }
 
 fn describe(e: &postgres::Error) -> String {
@@ -138,10 +143,7 @@ fn start_session(client: &mut postgres::Client, target: &Target) -> Result<Sessi
     let schema =
         schema.ok_or_else(|| other("no schema to hold the store: add schema=NAME to the URL"))?;
     client
-        .batch_execute(&format!(
-            "SET search_path TO {}; SET client_connection_check_interval = {CHECK_INTERVAL_MS}",
-            schema::quote_ident(&schema)
-        ))
+        .batch_execute(&session_settings(&schema))
         .map_err(pg)?;
     Ok(Session {
         import_key: lock_key("import", &database, &schema),
@@ -149,6 +151,15 @@ fn start_session(client: &mut postgres::Client, target: &Target) -> Result<Sessi
         send_key: lock_key("send", &database, &schema),
         schema,
     })
+}
+
+/// What every connection of the store sets: its schema, and how soon a vanished client's
+/// statement stops.
+pub fn session_settings(schema: &str) -> String {
+    format!(
+        "SET search_path TO {}; SET client_connection_check_interval = {CHECK_INTERVAL_MS}",
+        schema::quote_ident(schema)
+    )
 }
 
 /// A 64-bit advisory lock key for one purpose on one store (database + schema).

@@ -4,7 +4,8 @@
 //! One job per file: `url` (the address, masked), `tls` (`sslmode`, `sslrootcert`, with
 //! rustls), `connect` (a connection set up for the store), `schema` (migrations), `lock` (the
 //! import and sender locks, each on a connection of its own), and the hot paths: `read` (the
-//! snapshot and the export, streamed) and `write` (an import's member writes: row by row in
+//! snapshot and the export, streamed; `stream`: a large store's members on a connection of
+//! their own) and `write` (an import's member writes: row by row in
 //! `rows`, by binary COPY in `bulk`, the first large import's indexes rebuilt in `rebuild`).
 
 mod bulk;
@@ -14,6 +15,7 @@ mod read;
 mod rebuild;
 mod rows;
 mod schema;
+mod stream;
 mod tls;
 mod url;
 mod write;
@@ -143,6 +145,15 @@ impl Postgres {
     /// The connection, for the hot paths' own statements (inside the open transaction).
     fn client(&self) -> Result<ClientGuard<'_>, StoreError> {
         Ok(ClientGuard(self.conn()?))
+    }
+
+    /// The hot reads, over `client` (this store's connection, locked).
+    fn reader<'a>(&'a self, client: &'a mut ClientGuard<'_>) -> read::Reader<'a> {
+        read::Reader {
+            client,
+            target: &self.target,
+            schema: &self.session.schema,
+        }
     }
 
     fn types(&self, table: &str) -> Result<Vec<(String, Type)>, StoreError> {
@@ -339,11 +350,11 @@ impl Backend for Postgres {
         statuses: Option<&[Status]>,
         each: &mut EachMember,
     ) -> Result<(), StoreError> {
-        read::members(&mut *self.client()?, statuses, each)
+        self.reader(&mut self.client()?).members(statuses, each)
     }
 
     fn memberships(&self, ranks: &TeamRanks) -> Result<Vec<(i64, u32, Role)>, StoreError> {
-        read::memberships(&mut *self.client()?, ranks)
+        self.reader(&mut self.client()?).memberships(ranks)
     }
 
     fn write_members(&self, writes: &Writes, ticker: &mut Ticker) -> Result<(), StoreError> {

@@ -1,65 +1,101 @@
 //! The PostgreSQL hot reads: the member stream and the membership list of the snapshot and
 //! the export, streamed from the server (never a result set of a million members held beside
-//! the members built from it).
+//! the members built from it); a large store's members on a connection of their own.
 
 use super::connect::pg;
+use super::url::Target;
 use crate::error::StoreError;
-use crate::model::{FIELD_COUNT, Role, Status};
+use crate::model::{FIELD_COUNT, Member, Role, Status};
 use crate::store::admin::{MEMBER_COLUMNS, build_member, status_list};
 use crate::store::read::stored_role;
 use crate::store::sql::{EachMember, TeamRanks};
-use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
+use postgres::{Client, Row};
 
 /// No parameters, for `query_raw`.
-fn no_params() -> std::iter::Empty<&'static (dyn ToSql + Sync)> {
+pub(super) fn no_params() -> std::iter::Empty<&'static (dyn ToSql + Sync)> {
     std::iter::empty()
 }
 
-pub fn members(
-    client: &mut Client,
-    statuses: Option<&[Status]>,
-    each: &mut EachMember,
-) -> Result<(), StoreError> {
-    let filter = match statuses {
-        Some(s) => format!("WHERE status IN ({})", status_list(s)),
-        None => String::new(),
-    };
-    let sql = format!("SELECT {MEMBER_COLUMNS} FROM members {filter} ORDER BY id");
-    let mut rows = client.query_raw(&sql, no_params()).map_err(pg)?;
-    while let Some(r) = rows.next().map_err(pg)? {
-        let mut texts: [Option<&str>; FIELD_COUNT + 3] = [None; FIELD_COUNT + 3];
-        for (i, t) in texts.iter_mut().enumerate() {
-            *t = r.try_get(i + 1).map_err(pg)?;
-        }
-        let (id, protected) = (
-            r.try_get(0).map_err(pg)?,
-            r.try_get(FIELD_COUNT + 4).map_err(pg)?,
-        );
-        each(build_member(id, &|i| texts[i], protected))?;
-    }
-    Ok(())
+/// From this many members (the largest id) the members and memberships are streamed on a
+/// connection of their own ([`super::stream`]); below it that connection's few milliseconds
+/// cost more than they save.
+const STREAM_FROM: i64 = 50_000;
+
+/// Where the rows of a read come from.
+pub struct Reader<'a> {
+    pub client: &'a mut Client,
+    pub target: &'a Target,
+    pub schema: &'a str,
 }
 
-/// Every membership of a ranked team as (member id, team rank, role), in table order.
-pub fn memberships(
-    client: &mut Client,
-    ranks: &TeamRanks,
-) -> Result<Vec<(i64, u32, Role)>, StoreError> {
-    let mut rows = client
-        .query_raw(
-            "SELECT member_id, team_id, team_role FROM memberships",
-            no_params(),
-        )
-        .map_err(pg)?;
-    let mut list = Vec::new();
-    while let Some(r) = rows.next().map_err(pg)? {
-        // A membership of a team that is not there is left out, as a join would leave it.
-        let Some(&team) = ranks.get(&r.get::<_, i64>(1)) else {
-            continue;
-        };
-        list.push((r.get::<_, i64>(0), team, stored_role(r.get(2))));
+impl Reader<'_> {
+    /// Visits each row of `sql`.
+    fn each_row(
+        &mut self,
+        sql: &str,
+        visit: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let largest: i64 = self
+            .client
+            .query_one("SELECT coalesce(max(id), 0) FROM members", &[])
+            .map_err(pg)?
+            .get(0);
+        if largest >= STREAM_FROM {
+            // Both callers read in a REPEATABLE READ transaction, whose snapshot this is.
+            let snapshot: String = self
+                .client
+                .query_one("SELECT pg_export_snapshot()", &[])
+                .map_err(pg)?
+                .get(0);
+            return super::stream::rows(self.target, self.schema, &snapshot, sql, visit);
+        }
+        let mut rows = self.client.query_raw(sql, no_params()).map_err(pg)?;
+        while let Some(r) = rows.next().map_err(pg)? {
+            visit(&r)?;
+        }
+        Ok(())
     }
-    Ok(list)
+
+    pub fn members(
+        &mut self,
+        statuses: Option<&[Status]>,
+        each: &mut EachMember,
+    ) -> Result<(), StoreError> {
+        let filter = match statuses {
+            Some(s) => format!("WHERE status IN ({})", status_list(s)),
+            None => String::new(),
+        };
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM members {filter} ORDER BY id");
+        self.each_row(&sql, &mut |r| each(member_of(r)?))
+    }
+
+    /// Every membership of a ranked team as (member id, team rank, role), in table order.
+    pub fn memberships(&mut self, ranks: &TeamRanks) -> Result<Vec<(i64, u32, Role)>, StoreError> {
+        let mut list = Vec::new();
+        let sql = "SELECT member_id, team_id, team_role FROM memberships";
+        self.each_row(sql, &mut |r| {
+            // A membership of a team that is not there is left out, as a join would leave it.
+            if let Some(&team) = ranks.get(&r.try_get::<_, i64>(1).map_err(pg)?) {
+                let member = r.try_get::<_, i64>(0).map_err(pg)?;
+                list.push((member, team, stored_role(r.try_get(2).map_err(pg)?)));
+            }
+            Ok(())
+        })?;
+        Ok(list)
+    }
+}
+
+/// A member from a row of [`MEMBER_COLUMNS`].
+fn member_of(r: &Row) -> Result<Member, StoreError> {
+    let mut texts: [Option<&str>; FIELD_COUNT + 3] = [None; FIELD_COUNT + 3];
+    for (i, t) in texts.iter_mut().enumerate() {
+        *t = r.try_get(i + 1).map_err(pg)?;
+    }
+    let (id, protected) = (
+        r.try_get(0).map_err(pg)?,
+        r.try_get(FIELD_COUNT + 4).map_err(pg)?,
+    );
+    Ok(build_member(id, &|i| texts[i], protected))
 }

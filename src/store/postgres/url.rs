@@ -18,7 +18,7 @@ pub fn is_postgres_url(db: &str) -> bool {
 /// Where a PostgreSQL store lives: the server connection and the schema that holds the store.
 #[derive(Clone)]
 pub struct Target {
-    pub config: postgres::Config,
+    pub config: tokio_postgres::Config,
     /// `schema=NAME`; `None`: the connection's default schema (normally `public`).
     pub schema: Option<String>,
     /// The URL with its password masked: the store's name in every message.
@@ -44,7 +44,7 @@ impl Target {
             reason,
         };
         let mut config =
-            postgres::Config::from_str(&server_url).map_err(|e| bad(scrub_url(&e, url)))?;
+            tokio_postgres::Config::from_str(&server_url).map_err(|e| bad(scrub_url(&e, url)))?;
         let tls = Tls::from_params(ssl_mode, root_cert).map_err(&bad)?;
         config.ssl_mode(tls.ssl_mode(config.get_hosts()));
         let connector = tls.connector().map_err(&bad)?;

@@ -1,0 +1,139 @@
+//! A large PostgreSQL store's members and memberships are read on connections of their own, in
+//! the exported snapshot of the reading transaction (src/store/postgres/stream.rs): the snapshot
+//! and the export are SQLite's, and a read is one state while a writer commits beside it.
+
+use crate::postgres_support::PgStore;
+use crate::support::{plan_for, roster_csv, test_meta};
+use roster::model::{Role, Status};
+use roster::plan::Mode;
+use roster::store::{Location, Store};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Above the 50,000 members from which the reads stream on connections of their own.
+const LARGE: usize = 50_100;
+
+fn fill(store: &mut Store, text: &str) {
+    let snap = store.snapshot().unwrap();
+    let plan = plan_for(&snap, text, &Mode::default());
+    let _lock = store.lock_imports().unwrap();
+    let id = store
+        .record_import(&test_meta("large"), text.as_bytes())
+        .unwrap();
+    let summary = serde_json::json!({});
+    store
+        .apply(id, &plan, &snap, &summary, "test", &mut |_| {})
+        .unwrap();
+}
+
+/// Each member with its teams, as `roster export` streams them.
+fn exported(store: &Store) -> Vec<String> {
+    let mut out = Vec::new();
+    store
+        .each_member(&Status::ALL, &mut |m, teams| {
+            out.push(format!("{m:?} {teams:?}"));
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+/// Each member of the snapshot with its memberships (team name, role).
+fn snapshot_view(store: &Store) -> Vec<String> {
+    let snap = store.snapshot().unwrap();
+    (0..snap.members.len())
+        .map(|i| format!("{:?} {:?}", snap.members[i], snap.team_names_of(i)))
+        .collect()
+}
+
+#[test]
+fn a_large_store_reads_as_sqlite_reads_it() {
+    let Some(target) = PgStore::new("a_large_store_reads_as_sqlite_reads_it") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut sqlite = roster::store::open(&Location::Sqlite(dir.path().join("r.db"))).unwrap();
+    let mut pg = roster::store::open(&Location::Postgres(target.url.to_string())).unwrap();
+    let text = roster_csv(LARGE, 0);
+    fill(&mut sqlite, &text);
+    fill(&mut pg, &text);
+    let (read, expected) = (snapshot_view(&pg), snapshot_view(&sqlite));
+    assert_eq!(read.len(), LARGE);
+    assert!(read == expected, "the snapshots differ");
+    let (read, expected) = (exported(&pg), exported(&sqlite));
+    assert_eq!(read.len(), LARGE);
+    assert!(read == expected, "the exports differ");
+}
+
+/// The export reads the memberships, then the members: in one snapshot, a member committed
+/// between the two reads is in neither, never a member without its team.
+#[test]
+fn a_large_read_is_one_state_while_a_writer_commits_beside_it() {
+    let Some(target) = PgStore::new("a_large_read_is_one_state_while_a_writer_commits_beside_it")
+    else {
+        return;
+    };
+    let mut pg = roster::store::open(&Location::Postgres(target.url.to_string())).unwrap();
+    fill(&mut pg, &roster_csv(LARGE, 0));
+    let stop = AtomicBool::new(false);
+    let schema = target.schema.clone();
+    let (rounds, added) = std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            let mut c = target.client();
+            c.batch_execute(&format!("SET search_path TO \"{schema}\""))
+                .unwrap();
+            let mut added = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let id = (LARGE + 1 + added) as i64;
+                let email = format!("late{id}@example.com");
+                let mut tx = c.transaction().unwrap();
+                tx.execute(
+                    "INSERT INTO members (id, email, email_key, status, created_at, updated_at) \
+                     VALUES ($1, $2, $2, 'PROVISIONED', '2026-12-07T00:00:00Z', \
+                     '2026-12-07T00:00:00Z')",
+                    &[&id, &email],
+                )
+                .unwrap();
+                tx.execute(
+                    "INSERT INTO memberships (team_id, member_id, team_role) \
+                     SELECT min(id), $1, 'member' FROM teams",
+                    &[&id],
+                )
+                .unwrap();
+                tx.commit().unwrap();
+                added += 1;
+            }
+            added
+        });
+        let mut rounds = Vec::new();
+        for _ in 0..6 {
+            let mut late = (0, 0);
+            pg.each_member(&Status::ALL, &mut |m, teams| {
+                if m.values
+                    .get(roster::model::Field::Email)
+                    .is_some_and(|e| e.starts_with("late"))
+                {
+                    late.0 += 1;
+                    if teams.len() == 1 && teams[0].1 == Role::Member {
+                        late.1 += 1;
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+            rounds.push(late);
+        }
+        stop.store(true, Ordering::Relaxed);
+        (rounds, writer.join().unwrap())
+    });
+    // The writer committed while the rounds read: later rounds saw more of its members.
+    assert!(
+        added > 0 && rounds.last().unwrap().0 > rounds[0].0,
+        "{rounds:?}"
+    );
+    for (members, with_team) in &rounds {
+        assert_eq!(
+            members, with_team,
+            "members without their team in one read: {rounds:?}"
+        );
+    }
+}
