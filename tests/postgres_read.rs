@@ -137,3 +137,61 @@ fn a_large_read_is_one_state_while_a_writer_commits_beside_it() {
         );
     }
 }
+
+/// A login role that may hold one connection, dropped with the test.
+struct OneConnectionRole<'a> {
+    target: &'a PgStore,
+    name: String,
+}
+
+impl<'a> OneConnectionRole<'a> {
+    fn new(target: &'a PgStore) -> OneConnectionRole<'a> {
+        let name = format!("{}_one", target.schema);
+        let schema = &target.schema;
+        target
+            .client()
+            .batch_execute(&format!(
+                "CREATE ROLE \"{name}\" LOGIN CONNECTION LIMIT 1; \
+                 GRANT USAGE ON SCHEMA \"{schema}\" TO \"{name}\"; \
+                 GRANT SELECT ON ALL TABLES IN SCHEMA \"{schema}\" TO \"{name}\""
+            ))
+            .unwrap();
+        OneConnectionRole { target, name }
+    }
+}
+
+impl Drop for OneConnectionRole<'_> {
+    fn drop(&mut self) {
+        let (name, schema) = (&self.name, &self.target.schema);
+        let _ = self.target.client().batch_execute(&format!(
+            "REVOKE ALL ON ALL TABLES IN SCHEMA \"{schema}\" FROM \"{name}\"; \
+             REVOKE ALL ON SCHEMA \"{schema}\" FROM \"{name}\"; DROP ROLE \"{name}\""
+        ));
+    }
+}
+
+/// When the server refuses the read a connection of its own (here the role's connection
+/// limit), the store's connection reads it, in the same transaction.
+#[test]
+fn a_large_read_refused_a_second_connection_reads_through_the_first() {
+    let Some(target) =
+        PgStore::new("a_large_read_refused_a_second_connection_reads_through_the_first")
+    else {
+        return;
+    };
+    let mut pg = roster::store::open(&Location::Postgres(target.url.to_string())).unwrap();
+    fill(&mut pg, &roster_csv(LARGE, 0));
+    let (expected, expected_snapshot) = (exported(&pg), snapshot_view(&pg));
+    drop(pg);
+    let role = OneConnectionRole::new(&target);
+    let url = crate::postgres_support::with_param(&target.url, "user", &role.name);
+    let limited = roster::store::open(&Location::Postgres(url.clone())).unwrap();
+    // The limit holds: a second connection as the role is refused.
+    let second = roster::store::open(&Location::Postgres(url));
+    assert!(second.is_err(), "the role's second connection was let in");
+    assert!(exported(&limited) == expected, "the exports differ");
+    assert!(
+        snapshot_view(&limited) == expected_snapshot,
+        "the snapshots differ"
+    );
+}

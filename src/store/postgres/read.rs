@@ -3,6 +3,7 @@
 //! the members built from it); a large store's members on a connection of their own.
 
 use super::connect::pg;
+use super::stream::Stream;
 use super::url::Target;
 use crate::error::StoreError;
 use crate::model::{FIELD_COUNT, Member, Role, Status};
@@ -19,8 +20,8 @@ pub(super) fn no_params() -> std::iter::Empty<&'static (dyn ToSql + Sync)> {
 }
 
 /// From this many members (the largest id) the members and memberships are streamed on a
-/// connection of their own ([`super::stream`]); below it that connection's few milliseconds
-/// cost more than they save.
+/// connection of their own ([`Stream`]), when the server lets it open; below it that
+/// connection's few milliseconds cost more than they save.
 const STREAM_FROM: i64 = 50_000;
 
 /// Where the rows of a read come from.
@@ -49,7 +50,9 @@ impl Reader<'_> {
                 .query_one("SELECT pg_export_snapshot()", &[])
                 .map_err(pg)?
                 .get(0);
-            return super::stream::rows(self.target, self.schema, &snapshot, sql, visit);
+            if let Ok(stream) = Stream::open(self.target, self.schema, &snapshot) {
+                return stream.rows(sql, visit);
+            }
         }
         let mut rows = self.client.query_raw(sql, no_params()).map_err(pg)?;
         while let Some(r) = rows.next().map_err(pg)? {
