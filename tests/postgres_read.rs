@@ -3,27 +3,13 @@
 //! and the export are SQLite's, and a read is one state while a writer commits beside it.
 
 use crate::postgres_support::PgStore;
-use crate::support::{plan_for, roster_csv, test_meta};
+use crate::support::{apply_file, roster_csv};
 use roster::model::{Role, Status};
-use roster::plan::Mode;
 use roster::store::{Location, Store};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Above the 50,000 members from which the reads stream on connections of their own.
 const LARGE: usize = 50_100;
-
-fn fill(store: &mut Store, text: &str) {
-    let snap = store.snapshot().unwrap();
-    let plan = plan_for(&snap, text, &Mode::default());
-    let _lock = store.lock_imports().unwrap();
-    let id = store
-        .record_import(&test_meta("large"), text.as_bytes())
-        .unwrap();
-    let summary = serde_json::json!({});
-    store
-        .apply(id, &plan, &snap, &summary, "test", &mut |_| {})
-        .unwrap();
-}
 
 /// Each member with its teams, as `roster export` streams them.
 fn exported(store: &Store) -> Vec<String> {
@@ -54,8 +40,8 @@ fn a_large_store_reads_as_sqlite_reads_it() {
     let mut sqlite = roster::store::open(&Location::Sqlite(dir.path().join("r.db"))).unwrap();
     let mut pg = roster::store::open(&Location::Postgres(target.url.to_string())).unwrap();
     let text = roster_csv(LARGE, 0);
-    fill(&mut sqlite, &text);
-    fill(&mut pg, &text);
+    apply_file(&mut sqlite, &text);
+    apply_file(&mut pg, &text);
     let (read, expected) = (snapshot_view(&pg), snapshot_view(&sqlite));
     assert_eq!(read.len(), LARGE);
     assert!(read == expected, "the snapshots differ");
@@ -73,7 +59,7 @@ fn a_large_read_is_one_state_while_a_writer_commits_beside_it() {
         return;
     };
     let mut pg = roster::store::open(&Location::Postgres(target.url.to_string())).unwrap();
-    fill(&mut pg, &roster_csv(LARGE, 0));
+    apply_file(&mut pg, &roster_csv(LARGE, 0));
     let stop = AtomicBool::new(false);
     let schema = target.schema.clone();
     let (rounds, added) = std::thread::scope(|s| {
@@ -180,7 +166,7 @@ fn a_large_read_refused_a_second_connection_reads_through_the_first() {
         return;
     };
     let mut pg = roster::store::open(&Location::Postgres(target.url.to_string())).unwrap();
-    fill(&mut pg, &roster_csv(LARGE, 0));
+    apply_file(&mut pg, &roster_csv(LARGE, 0));
     let (expected, expected_snapshot) = (exported(&pg), snapshot_view(&pg));
     drop(pg);
     let role = OneConnectionRole::new(&target);

@@ -209,22 +209,7 @@ fn compressed_originals_and_audit_batches_are_stored_as_they_are() {
     };
     let mut pg =
         roster::store::open(&roster::store::Location::Postgres(target.url.to_string())).unwrap();
-    let text = roster_csv(20_000, 0);
-    let snap = pg.snapshot().unwrap();
-    let plan = plan_for(&snap, &text, &Mode::default());
-    let _lock = pg.lock_imports().unwrap();
-    let id = pg
-        .record_import(&test_meta("stored"), text.as_bytes())
-        .unwrap();
-    pg.apply(
-        id,
-        &plan,
-        &snap,
-        &serde_json::json!({}),
-        "test",
-        &mut |_| {},
-    )
-    .unwrap();
+    crate::support::apply_file(&mut pg, &roster_csv(20_000, 0));
     let mut c = target.client();
     let schema = &target.schema;
     let storage: Vec<(String, i8)> = c

@@ -284,6 +284,20 @@ pub fn plan_for(
     roster::plan::plan(resolved, snapshot, mode)
 }
 
+/// Plans `text` against `store`'s snapshot and applies it as one import, through the library.
+pub fn apply_file(store: &mut roster::store::Store, text: &str) {
+    let snap = store.snapshot().unwrap();
+    let plan = plan_for(&snap, text, &roster::plan::Mode::default());
+    let _lock = store.lock_imports().unwrap();
+    let id = store
+        .record_import(&test_meta("additive"), text.as_bytes())
+        .unwrap();
+    let summary = serde_json::json!({});
+    store
+        .apply(id, &plan, &snap, &summary, "test", &mut |_| {})
+        .unwrap();
+}
+
 /// What history records of a library-driven import in `mode` (`additive`, `full_sync`).
 pub fn test_meta(mode: &str) -> roster::store::ImportMeta {
     roster::store::ImportMeta {
