@@ -131,3 +131,50 @@ fn sslmode_require_on_a_server_without_tls_says_so_without_the_password() {
     assert!(err.contains("postgresql://roster:***@127.0.0.1"), "{err}");
     assert!(!err.contains("s3cretpw"), "{err}");
 }
+
+/// A large store's reads stream on a connection of their own (src/store/postgres/stream.rs),
+/// over TLS too: while an export visits its members, two connections of the store are on TLS
+/// (its own and the stream's), not one (the fallback to its own).
+#[test]
+fn a_large_store_streams_its_reads_over_tls() {
+    let Some((tls, ca)) = tls_server("a_large_store_streams_its_reads_over_tls") else {
+        return;
+    };
+    let pg = PgStore::new("a_large_store_streams_its_reads_over_tls").unwrap();
+    let location = |url: String| roster::store::Location::Postgres(url);
+    let mut socket = roster::store::open(&location(pg.url.clone())).unwrap();
+    let large = 50_100;
+    crate::support::apply_file(&mut socket, &crate::support::roster_csv(large, 0));
+    drop(socket);
+    let name = format!("roster_{}", pg.schema);
+    let full = url(
+        &tls,
+        &pg,
+        &[
+            ("sslmode", "verify-full"),
+            ("sslrootcert", &ca),
+            ("application_name", &name),
+        ],
+    );
+    let store = roster::store::open(&location(full)).unwrap();
+    let mut watcher = pg.client();
+    let (mut on_tls, mut members) = (None, 0);
+    store
+        .each_member(&roster::model::Status::ALL, &mut |_, _| {
+            if on_tls.is_none() {
+                let row = watcher
+                    .query_one(
+                        "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+                         WHERE s.ssl AND a.application_name = $1",
+                        &[&name],
+                    )
+                    .unwrap();
+                on_tls = Some(row.get::<_, i64>(0));
+            }
+            members += 1;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(members, large);
+    assert_eq!(on_tls, Some(2), "the store's connection and the stream's");
+}

@@ -1,14 +1,13 @@
 //! A large store's rows, read on a connection of their own in the snapshot of the reading
 //! transaction (`pg_export_snapshot`), driven by one async loop. The store's connection is the
 //! blocking client, which steps its runtime once for every row it hands out: a third of a 1M
-//! snapshot's reading thread went on those steps. Here the runtime is entered once, and the
-//! rows are visited as they arrive.
+//! snapshot's reading thread went on those steps. Here it is entered once per batch of rows.
 
 use super::connect::{configured, pg, session_settings};
 use super::read::no_params;
 use super::url::Target;
 use crate::error::StoreError;
-use futures_util::{TryStreamExt, pin_mut};
+use futures_util::TryStreamExt;
 use postgres::Row;
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
@@ -53,7 +52,9 @@ impl Stream {
         })
     }
 
-    /// Visits every row of `sql`, then ends the transaction and the connection.
+    /// Visits every row of `sql`, then ends the transaction and the connection. The rows are
+    /// taken a batch at a time inside the runtime and visited outside it, so that a visitor may
+    /// block (on another client, say) as it could under the blocking client.
     pub fn rows(
         self,
         sql: &str,
@@ -64,23 +65,40 @@ impl Stream {
             client,
             driver,
         } = self;
-        runtime.block_on(async {
-            let read = async {
-                let rows = client.query_raw(sql, no_params()).await.map_err(pg)?;
-                pin_mut!(rows);
-                while let Some(row) = rows.try_next().await.map_err(pg)? {
-                    visit(&row)?;
+        let read = (|| {
+            let rows = runtime
+                .block_on(client.query_raw(sql, no_params()))
+                .map_err(pg)?;
+            let mut rows = std::pin::pin!(rows);
+            let mut batch = Vec::with_capacity(BATCH);
+            loop {
+                let more = runtime
+                    .block_on(async {
+                        while batch.len() < BATCH {
+                            let Some(row) = rows.try_next().await? else {
+                                return Ok(false);
+                            };
+                            batch.push(row);
+                        }
+                        Ok::<_, tokio_postgres::Error>(true)
+                    })
+                    .map_err(pg)?;
+                batch.drain(..).try_for_each(|row| visit(&row))?;
+                if !more {
+                    break;
                 }
-                client.batch_execute("COMMIT").await.map_err(pg)
             }
-            .await;
-            drop(client);
-            // How the connection ended changes nothing read.
-            let _ = driver.await;
-            read
-        })
+            runtime.block_on(client.batch_execute("COMMIT")).map_err(pg)
+        })();
+        drop(client);
+        // How the connection ended changes nothing read.
+        let _ = runtime.block_on(driver);
+        read
     }
 }
+
+/// Rows taken from the connection per step of the runtime.
+const BATCH: usize = 256;
 
 fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
