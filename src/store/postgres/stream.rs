@@ -1,7 +1,8 @@
 //! A large store's rows, read on a connection of their own in the snapshot of the reading
-//! transaction (`pg_export_snapshot`), driven by one async loop. The store's connection is the
-//! blocking client, which steps its runtime once for every row it hands out: a third of a 1M
-//! snapshot's reading thread went on those steps. Here it is entered once per batch of rows.
+//! transaction (`pg_export_snapshot`), on the async client under the blocking one. The store's
+//! connection is the blocking client, which steps its runtime once for every row it hands out:
+//! a third of a 1M snapshot's reading thread went on those steps. Here the runtime is stepped
+//! once per batch of rows.
 
 use super::connect::{configured, pg, session_settings};
 use super::read::no_params;
