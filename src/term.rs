@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `s` with its control characters made visible (`\n`, `\t`, `\u{1b}`, as Rust escapes them),
 /// and the bidirectional overrides too (`\u{202e}`), so that a value that came from outside (a
@@ -172,10 +173,18 @@ impl Term {
 #[derive(Debug)]
 struct SpinnerLine;
 
+/// Set by the Ctrl-C handler before it erases the spinner's line: the spinner's thread draws no
+/// frame after it (one drawn while roster was dying of the signal came back over the erase).
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 impl SpinnerLine {
     fn write(&self, text: &str) -> std::io::Result<()> {
         use std::io::Write;
-        std::io::stderr().lock().write_all(text.as_bytes())
+        let mut stderr = std::io::stderr().lock();
+        match INTERRUPTED.load(Ordering::SeqCst) {
+            true => Ok(()),
+            false => stderr.write_all(text.as_bytes()),
+        }
     }
 }
 
@@ -265,6 +274,7 @@ fn columns_env() -> Option<usize> {
 fn clear_line_on_interrupt() {
     extern "C" fn on_interrupt(_: libc::c_int) {
         const CLEAR: &[u8] = b"\r\x1b[2K";
+        INTERRUPTED.store(true, Ordering::SeqCst);
         // SAFETY: write, signal and raise are async-signal-safe; CLEAR is static. The default
         // action is restored and the signal raised again, so roster ends as killed by SIGINT.
         unsafe {
