@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 
 /// `s` with its control characters made visible (`\n`, `\t`, `\u{1b}`, as Rust escapes them),
 /// and the bidirectional overrides too (`\u{202e}`), so that a value that came from outside (a
@@ -173,17 +173,22 @@ impl Term {
 #[derive(Debug)]
 struct SpinnerLine;
 
-/// Set by the Ctrl-C handler before it erases the spinner's line: the spinner's thread draws no
-/// frame after it (one drawn while roster was dying of the signal came back over the erase).
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Whether Ctrl-C has ended the spinner: its frames and the Ctrl-C erase both hold this lock,
+/// so no frame is written after the erase (one drawn while roster was dying of the signal came
+/// back over it).
+static INTERRUPTED: Mutex<bool> = Mutex::new(false);
+
+fn interrupted() -> MutexGuard<'static, bool> {
+    INTERRUPTED.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 impl SpinnerLine {
     fn write(&self, text: &str) -> std::io::Result<()> {
         use std::io::Write;
-        let mut stderr = std::io::stderr().lock();
-        match INTERRUPTED.load(Ordering::SeqCst) {
+        let interrupted = interrupted();
+        match *interrupted {
             true => Ok(()),
-            false => stderr.write_all(text.as_bytes()),
+            false => std::io::stderr().lock().write_all(text.as_bytes()),
         }
     }
 }
@@ -270,25 +275,42 @@ fn columns_env() -> Option<usize> {
 
 /// Ctrl-C while the spinner is drawn: erase its line before roster dies of the signal, so the
 /// shell's prompt starts on a clean line (the store keeps all of the import or none of it).
-#[cfg(target_os = "linux")]
+/// ctrlc runs [`erase_and_die`] on a thread of its own, where it can take the spinner's lock.
 fn clear_line_on_interrupt() {
-    extern "C" fn on_interrupt(_: libc::c_int) {
-        const CLEAR: &[u8] = b"\r\x1b[2K";
-        INTERRUPTED.store(true, Ordering::SeqCst);
-        // SAFETY: write, signal and raise are async-signal-safe; CLEAR is static. The default
-        // action is restored and the signal raised again, so roster ends as killed by SIGINT.
-        unsafe {
-            libc::write(2, CLEAR.as_ptr().cast(), CLEAR.len());
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            libc::raise(libc::SIGINT);
-        }
-    }
-    let handler: extern "C" fn(libc::c_int) = on_interrupt;
-    // SAFETY: installs a handler that only makes async-signal-safe calls.
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        // Refused only if another handler is set; roster sets none, and then Ctrl-C kills it
+        // as before, only without the erase.
+        let _ = ctrlc::set_handler(erase_and_die);
+    });
+}
+
+/// The terminal echoes `^C` just after it sends the signal; the erase waits that long so as to
+/// take the echo with the spinner's line.
+const ECHO_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
+fn erase_and_die() {
+    use std::io::Write;
+    let mut interrupted = interrupted();
+    *interrupted = true;
+    std::thread::sleep(ECHO_WAIT);
+    let _ = std::io::stderr().lock().write_all(b"\r\x1b[2K");
+    die_of_sigint();
+}
+
+/// Ends roster as killed by SIGINT, as a shell expects of a program stopped by Ctrl-C.
+#[cfg(target_os = "linux")]
+fn die_of_sigint() -> ! {
+    // SAFETY: restores the default action of SIGINT and raises it on this thread, where it is
+    // not blocked: the process ends there.
     unsafe {
-        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::raise(libc::SIGINT);
     }
+    std::process::exit(130)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn clear_line_on_interrupt() {}
+fn die_of_sigint() -> ! {
+    std::process::exit(130)
+}
