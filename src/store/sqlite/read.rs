@@ -84,7 +84,7 @@ mod tests {
     }
 
     #[test]
-    fn a_scan_runs_with_the_small_cache_and_gives_the_connections_back() {
+    fn a_scan_runs_with_the_small_cache_and_gives_the_connection_its_own_back() {
         let conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "cache_size", -65536).unwrap();
         let during = with_scan_cache(&conn, || Ok(cache_size(&conn))).unwrap();
