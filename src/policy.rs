@@ -177,13 +177,13 @@ fn team_owners(snapshot: &Snapshot, after: &After) -> Vec<Rule> {
                 teams.push((snapshot.teams[ti].name.as_str(), role));
             }
         }
-        teams.retain(|(t, _)| !c.teams.removed.iter().any(|(r, _)| r == t));
-        teams.extend(c.teams.added.iter().map(|(t, r)| (t.as_str(), *r)));
-        for (team, _, role) in &c.teams.changed {
+        teams.retain(|(t, _)| !c.teams_removed().any(|(r, _)| r == *t));
+        teams.extend(c.teams_added());
+        for (team, _, role) in c.teams_changed() {
             teams
                 .iter_mut()
-                .filter(|(t, _)| t == team)
-                .for_each(|e| e.1 = *role);
+                .filter(|(t, _)| *t == team)
+                .for_each(|e| e.1 = role);
         }
         for (team, role) in teams {
             if let Some(ti) = snapshot

@@ -10,7 +10,7 @@ pub(super) fn question_marks(plan: &Plan) -> Option<String> {
     let mut rows = 0;
     let mut example = None;
     for change in plan.changes.iter().filter(|c| c.created.is_none()) {
-        let hit = change.fields.iter().find(|f| match (&f.old, &f.new) {
+        let hit = change.fields().iter().find(|f| match (&f.old, &f.new) {
             (Some(old), Some(new)) => lost_letters(old, new),
             _ => false,
         });

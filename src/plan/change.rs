@@ -93,33 +93,101 @@ impl<'a> NewMember<'a> {
 }
 
 /// One member's change.
+///
+/// Small on purpose (56 bytes): a large first import holds a million creates, and a create
+/// borrows its record, so what only an existing member's change has is boxed in [`Edit`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change<'a> {
     pub action: Action,
+    pub status: Option<StatusChange>,
     pub row: Option<u32>,
     /// Index into the snapshot's members; `None` for a member the plan creates.
     pub member: Option<usize>,
-    /// email, external_id, phone after the change (of an existing member; see [`Change::ids`]).
-    /// Boxed: a large first import holds a million changes, and a create has none of its own.
-    pub ids: Option<Box<[Option<String>; 3]>>,
     /// The created member (action `create`).
     pub created: Option<NewMember<'a>>,
-    /// Field changes of an existing member (a created one's are its values).
+    /// An existing member's identifiers after the change, field changes and team changes.
+    edit: Option<Box<Edit>>,
+}
+
+/// What changes of an existing member.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Edit {
+    /// email, external_id, phone after the change.
+    pub ids: [Option<String>; 3],
     pub fields: Vec<FieldChange>,
-    pub status: Option<StatusChange>,
     pub teams: TeamChanges,
+}
+
+impl<'a> Change<'a> {
+    /// A member the plan creates, with the status it gets; its teams are its record's.
+    pub fn create(row: Option<u32>, created: NewMember<'a>, status: Status) -> Change<'a> {
+        Change {
+            action: Action::Create,
+            status: Some(StatusChange {
+                old: None,
+                new: status,
+            }),
+            row,
+            member: None,
+            created: Some(created),
+            edit: None,
+        }
+    }
+
+    /// A change of the snapshot's member `member`.
+    pub fn existing(
+        action: Action,
+        row: Option<u32>,
+        member: usize,
+        status: Option<StatusChange>,
+        edit: Edit,
+    ) -> Change<'a> {
+        Change {
+            action,
+            status,
+            row,
+            member: Some(member),
+            created: None,
+            edit: Some(Box::new(edit)),
+        }
+    }
 }
 
 impl Change<'_> {
     /// email, external_id, phone after the change.
     pub fn ids(&self) -> [Option<&str>; 3] {
-        match &self.created {
-            Some(n) => [Field::Email, Field::ExternalId, Field::Phone].map(|f| n.get(f)),
-            None => match &self.ids {
-                Some(ids) => [0, 1, 2].map(|i| ids[i].as_deref()),
-                None => [None; 3],
-            },
+        match (&self.created, &self.edit) {
+            (Some(n), _) => [Field::Email, Field::ExternalId, Field::Phone].map(|f| n.get(f)),
+            (None, Some(e)) => [0, 1, 2].map(|i| e.ids[i].as_deref()),
+            (None, None) => [None; 3],
         }
+    }
+
+    /// Field changes of an existing member (a created one's are its values: see
+    /// [`Change::each_field`]).
+    pub fn fields(&self) -> &[FieldChange] {
+        self.edit.as_ref().map_or(&[], |e| &e.fields)
+    }
+
+    /// Teams the member joins, with its role there.
+    pub fn teams_added(&self) -> impl Iterator<Item = (&str, Role)> {
+        let created = self.created.iter().flat_map(|n| &n.record.teams);
+        let edited = self.edit.iter().flat_map(|e| &e.teams.added);
+        created
+            .map(|t| (&*t.team, t.role))
+            .chain(edited.map(|(t, r)| (t.as_str(), *r)))
+    }
+
+    /// Teams the member leaves, with the role it had.
+    pub fn teams_removed(&self) -> impl Iterator<Item = (&str, Role)> {
+        let edited = self.edit.iter().flat_map(|e| &e.teams.removed);
+        edited.map(|(t, r)| (t.as_str(), *r))
+    }
+
+    /// Teams where the member's role changes: (team, old role, new role).
+    pub fn teams_changed(&self) -> impl Iterator<Item = (&str, Role, Role)> {
+        let edited = self.edit.iter().flat_map(|e| &e.teams.changed);
+        edited.map(|(t, old, new)| (t.as_str(), *old, *new))
     }
 
     /// Each field's old and new value: a created member's values, or the changed fields.
@@ -134,7 +202,7 @@ impl Change<'_> {
                 }
             }
             None => {
-                for f in &self.fields {
+                for f in self.fields() {
                     visit(&f.key, f.old.as_deref(), f.new.as_deref());
                 }
             }
@@ -145,7 +213,7 @@ impl Change<'_> {
     pub fn new_role(&self) -> Option<Role> {
         match &self.created {
             Some(n) => Some(n.role),
-            None => self.fields.iter().find_map(|f| match (&f.key, &f.new) {
+            None => self.fields().iter().find_map(|f| match (&f.key, &f.new) {
                 (Key::Field(Field::OrganizationRole), Some(r)) => Role::parse(r),
                 _ => None,
             }),

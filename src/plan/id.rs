@@ -24,11 +24,11 @@ impl Plan<'_> {
                 h.opt(s.old.map(Status::as_str));
                 h.text(s.new.as_str());
             }
-            for (team, role) in c.teams.added.iter().chain(&c.teams.removed) {
+            for (team, role) in c.teams_added().chain(c.teams_removed()) {
                 h.text(team);
                 h.text(role.as_str());
             }
-            for (team, old, new) in &c.teams.changed {
+            for (team, old, new) in c.teams_changed() {
                 h.text(team);
                 h.text(old.as_str());
                 h.text(new.as_str());

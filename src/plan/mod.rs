@@ -13,7 +13,8 @@ mod missing;
 pub mod wire;
 
 pub use change::{
-    Action, Change, FieldChange, Key, NewMember, Pending, Plan, StatusChange, Summary, TeamChanges,
+    Action, Change, Edit, FieldChange, Key, NewMember, Pending, Plan, StatusChange, Summary,
+    TeamChanges,
 };
 use std::collections::{BTreeSet, HashSet};
 
@@ -71,7 +72,7 @@ pub fn plan_counting<'a>(
                 matched[i] = true;
                 plan_existing(&mut plan, record, i, snapshot, resolved, mode);
             }
-            None => plan_create(&mut plan, record, mode, resolved.has_team),
+            None => plan_create(&mut plan, record, mode),
         }
     }
     if mode.full_sync {
@@ -109,14 +110,14 @@ pub fn plan_counting<'a>(
     plan.summary.teams_created = plan.teams_created.len() as u64;
     plan.summary.teams_deleted = plan.teams_deleted.len() as u64;
     for c in &plan.changes {
-        plan.summary.memberships_added += c.teams.added.len() as u64;
-        plan.summary.memberships_removed += c.teams.removed.len() as u64;
-        plan.summary.memberships_changed += c.teams.changed.len() as u64;
+        plan.summary.memberships_added += c.teams_added().count() as u64;
+        plan.summary.memberships_removed += c.teams_removed().count() as u64;
+        plan.summary.memberships_changed += c.teams_changed().count() as u64;
     }
     plan
 }
 
-fn plan_create<'a>(plan: &mut Plan<'a>, record: &'a Record, mode: &Mode, has_team: bool) {
+fn plan_create<'a>(plan: &mut Plan<'a>, record: &'a Record, mode: &Mode) {
     let role = record
         .get(Field::OrganizationRole)
         .and_then(Role::parse)
@@ -126,32 +127,10 @@ fn plan_create<'a>(plan: &mut Plan<'a>, record: &'a Record, mode: &Mode, has_tea
     } else {
         Status::Provisioned
     };
-    let teams = TeamChanges {
-        added: if has_team {
-            record
-                .teams
-                .iter()
-                .map(|t| (t.team.to_string(), t.role))
-                .collect()
-        } else {
-            Vec::new()
-        },
-        ..TeamChanges::default()
-    };
     plan.summary.created += 1;
-    plan.changes.push(Change {
-        action: Action::Create,
-        row: Some(record.row),
-        member: None,
-        ids: None,
-        created: Some(NewMember { record, role }),
-        fields: Vec::new(),
-        status: Some(StatusChange {
-            old: None,
-            new: status,
-        }),
-        teams,
-    });
+    let created = NewMember { record, role };
+    plan.changes
+        .push(Change::create(Some(record.row), created, status));
 }
 
 fn plan_existing(
@@ -198,16 +177,13 @@ fn plan_existing(
             after.set(f, c.new.as_deref());
         }
     }
-    plan.changes.push(Change {
-        action,
-        row: Some(record.row),
-        member: Some(i),
+    let edit = Edit {
         ids: ids_of(&after),
-        created: None,
         fields,
-        status,
         teams,
-    });
+    };
+    plan.changes
+        .push(Change::existing(action, Some(record.row), i, status, edit));
 }
 
 /// Real differences only; blank cells clear a value only with `--clear-blanks`.
@@ -322,19 +298,16 @@ fn plan_drop_memberships(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snaps
     if removed.is_empty() {
         return;
     }
-    plan.changes.push(Change {
-        action: Action::Update,
-        row: None,
-        member: Some(i),
+    let edit = Edit {
         ids: ids_of(&m.values),
-        created: None,
         fields: Vec::new(),
-        status: None,
         teams: TeamChanges {
             removed,
             ..TeamChanges::default()
         },
-    });
+    };
+    plan.changes
+        .push(Change::existing(Action::Update, None, i, None, edit));
 }
 
 fn plan_deactivate(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot, has_team: bool) {
@@ -348,22 +321,20 @@ fn plan_deactivate(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot, h
         Vec::new()
     };
     plan.summary.deactivated += 1;
-    plan.changes.push(Change {
-        action: Action::Deactivate,
-        row: None,
-        member: Some(i),
+    let status = Some(StatusChange {
+        old: Some(m.status),
+        new: Status::Inactive,
+    });
+    let edit = Edit {
         ids: ids_of(&m.values),
-        created: None,
         fields: Vec::new(),
-        status: Some(StatusChange {
-            old: Some(m.status),
-            new: Status::Inactive,
-        }),
         teams: TeamChanges {
             removed,
             ..TeamChanges::default()
         },
-    });
+    };
+    plan.changes
+        .push(Change::existing(Action::Deactivate, None, i, status, edit));
 }
 
 /// Teams no valid row names and whose every membership the plan removes.
@@ -373,7 +344,7 @@ fn teams_left_empty(plan: &Plan, snapshot: &Snapshot, named: &BTreeSet<&str>) ->
         remaining[ti] += 1;
     }
     for c in &plan.changes {
-        for (name, _) in &c.teams.removed {
+        for (name, _) in c.teams_removed() {
             if let Some(ti) = snapshot.team(name) {
                 remaining[ti] -= 1;
             }
@@ -388,9 +359,9 @@ fn teams_left_empty(plan: &Plan, snapshot: &Snapshot, named: &BTreeSet<&str>) ->
         .collect()
 }
 
-fn ids_of(values: &Values) -> Option<Box<[Option<String>; 3]>> {
-    let ids = [Field::Email, Field::ExternalId, Field::Phone];
-    Some(Box::new(ids.map(|f| values.get(f).map(str::to_string))))
+/// email, external_id, phone of `values`, owned.
+pub fn ids_of(values: &Values) -> [Option<String>; 3] {
+    [Field::Email, Field::ExternalId, Field::Phone].map(|f| values.get(f).map(str::to_string))
 }
 
 #[cfg(test)]

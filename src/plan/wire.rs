@@ -2,7 +2,7 @@
 //! exactly the contract's keys. One form for every reader: the JSON and NDJSON reports, the
 //! audit log the store writes, and the plan id.
 
-use super::{Action, Change, Key, TeamChanges};
+use super::{Action, Change, Key};
 use crate::model::Field;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -42,7 +42,7 @@ impl Serialize for ChangeJson<'_, '_> {
             },
         )?;
         m.serialize_entry("fields", &FieldsJson(c))?;
-        m.serialize_entry("teams", &TeamsJson(&c.teams))?;
+        m.serialize_entry("teams", &TeamsJson(c))?;
         m.end()
     }
 }
@@ -103,15 +103,15 @@ impl Serialize for TypedJson<'_> {
     }
 }
 
-struct TeamsJson<'a>(&'a TeamChanges);
+/// A change's `teams`: added, removed and changed.
+struct TeamsJson<'a, 'p>(&'a Change<'p>);
 
-fn team_roles(list: &[(String, crate::model::Role)]) -> Vec<TeamRole<'_>> {
-    list.iter()
-        .map(|(team, role)| TeamRole {
-            team,
-            team_role: role.as_str(),
-        })
-        .collect()
+fn team_roles<'a>(list: impl Iterator<Item = (&'a str, crate::model::Role)>) -> Vec<TeamRole<'a>> {
+    list.map(|(team, role)| TeamRole {
+        team,
+        team_role: role.as_str(),
+    })
+    .collect()
 }
 
 #[derive(Serialize)]
@@ -127,12 +127,11 @@ struct TeamRoleChange<'a> {
     new: &'a str,
 }
 
-impl Serialize for TeamsJson<'_> {
+impl Serialize for TeamsJson<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let t = self.0;
-        let changed: Vec<TeamRoleChange> = t
-            .changed
-            .iter()
+        let c = self.0;
+        let changed: Vec<TeamRoleChange> = c
+            .teams_changed()
             .map(|(team, old, new)| TeamRoleChange {
                 team,
                 old: old.as_str(),
@@ -140,8 +139,8 @@ impl Serialize for TeamsJson<'_> {
             })
             .collect();
         let mut m = s.serialize_map(Some(3))?;
-        m.serialize_entry("added", &team_roles(&t.added))?;
-        m.serialize_entry("removed", &team_roles(&t.removed))?;
+        m.serialize_entry("added", &team_roles(c.teams_added()))?;
+        m.serialize_entry("removed", &team_roles(c.teams_removed()))?;
         m.serialize_entry("changed", &changed)?;
         m.end()
     }

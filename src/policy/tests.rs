@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::{Field, Member, Values};
-use crate::plan::{Change, Key, StatusChange, TeamChanges};
+use crate::plan::{Change, Edit, FieldChange, Key, NewMember, StatusChange, TeamChanges};
 use crate::snapshot::Team;
 
 fn member(id: i64, role: &str, status: Status) -> Member {
@@ -29,23 +29,19 @@ fn snapshot(n: usize) -> Snapshot {
     )
 }
 
-fn change(
-    member: Option<usize>,
-    action: Action,
-    status: Option<(Status, Status)>,
-) -> Change<'static> {
-    Change {
-        action,
-        row: None,
-        member,
-        ids: None,
-        created: None,
-        fields: vec![],
-        status: status.map(|(old, new)| StatusChange {
-            old: Some(old),
-            new,
-        }),
-        teams: TeamChanges::default(),
+fn change(member: usize, action: Action, status: Option<(Status, Status)>) -> Change<'static> {
+    let status = status.map(|(old, new)| StatusChange {
+        old: Some(old),
+        new,
+    });
+    Change::existing(action, None, member, status, Edit::default())
+}
+
+/// A created member of no particular record.
+fn new_member() -> NewMember<'static> {
+    NewMember {
+        record: Box::leak(Box::default()),
+        role: Role::Member,
     }
 }
 
@@ -54,7 +50,7 @@ fn deactivating(k: usize) -> Plan<'static> {
         changes: (1..=k)
             .map(|i| {
                 change(
-                    Some(i),
+                    i,
                     Action::Deactivate,
                     Some((Status::Active, Status::Inactive)),
                 )
@@ -115,13 +111,7 @@ fn deactivation_limit_by_count_and_percent() {
 fn seats_refuse_only_growth_over_the_limit() {
     let s = snapshot(3);
     let invite_one = Plan {
-        changes: vec![Change {
-            status: Some(StatusChange {
-                old: None,
-                new: Status::Invited,
-            }),
-            ..change(None, Action::Create, None)
-        }],
+        changes: vec![Change::create(None, new_member(), Status::Invited)],
         ..Plan::default()
     };
     let limit = |n| Policy {
@@ -145,18 +135,24 @@ fn seats_refuse_only_growth_over_the_limit() {
 fn owners_are_kept_and_every_broken_rule_is_named() {
     let s = snapshot(3);
     let demote = Plan {
-        changes: vec![Change {
-            fields: vec![crate::plan::FieldChange {
-                key: Key::Field(Field::OrganizationRole),
-                old: Some("owner".into()),
-                new: Some("member".into()),
-            }],
-            teams: TeamChanges {
-                changed: vec![("Ops".into(), Role::Owner, Role::Member)],
-                ..TeamChanges::default()
+        changes: vec![Change::existing(
+            Action::Update,
+            None,
+            0,
+            None,
+            Edit {
+                fields: vec![FieldChange {
+                    key: Key::Field(Field::OrganizationRole),
+                    old: Some("owner".into()),
+                    new: Some("member".into()),
+                }],
+                teams: TeamChanges {
+                    changed: vec![("Ops".into(), Role::Owner, Role::Member)],
+                    ..TeamChanges::default()
+                },
+                ..Edit::default()
             },
-            ..change(Some(0), Action::Update, None)
-        }],
+        )],
         ..Plan::default()
     };
     assert_eq!(

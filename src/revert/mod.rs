@@ -11,7 +11,9 @@ mod event;
 pub use event::{Conflict, Event};
 
 use crate::model::{Field, Member, Role, Status};
-use crate::plan::{Action, Change, FieldChange, Key, Plan, StatusChange, TeamChanges};
+use crate::plan::{
+    Action, Change, Edit, FieldChange, Key, Plan, StatusChange, TeamChanges, ids_of,
+};
 use crate::snapshot::Snapshot;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -98,18 +100,12 @@ fn inverse(e: &Event, i: usize, member: &Member) -> Option<Change<'static>> {
             after.set(f, c.new.as_deref());
         }
     }
-    let ids =
-        [Field::Email, Field::ExternalId, Field::Phone].map(|f| after.get(f).map(str::to_string));
-    Some(Change {
-        action,
-        row: None,
-        member: Some(i),
-        ids: Some(Box::new(ids)),
-        created: None,
+    let edit = Edit {
+        ids: ids_of(&after),
         fields: field_changes,
-        status,
         teams,
-    })
+    };
+    Some(Change::existing(action, None, i, status, edit))
 }
 
 /// Each field the event changed, back from its current value to the event's old one.
@@ -207,15 +203,15 @@ fn teams(plan: &mut Plan, snapshot: &Snapshot) {
     }
     let mut filled_by_import = BTreeSet::new();
     for c in &plan.changes {
-        for (team, _) in &c.teams.added {
+        for (team, _) in c.teams_added() {
             match snapshot.team(team) {
                 Some(ti) => remaining[ti] += 1,
                 None => {
-                    created.insert(team.clone());
+                    created.insert(team.to_string());
                 }
             }
         }
-        for (team, _) in &c.teams.removed {
+        for (team, _) in c.teams_removed() {
             if let Some(ti) = snapshot.team(team) {
                 remaining[ti] -= 1;
                 filled_by_import.insert(ti);
@@ -239,9 +235,9 @@ fn count(plan: &mut Plan) {
             Action::Reactivate => s.reactivated += 1,
             _ => s.updated += 1,
         }
-        s.memberships_added += c.teams.added.len() as u64;
-        s.memberships_removed += c.teams.removed.len() as u64;
-        s.memberships_changed += c.teams.changed.len() as u64;
+        s.memberships_added += c.teams_added().count() as u64;
+        s.memberships_removed += c.teams_removed().count() as u64;
+        s.memberships_changed += c.teams_changed().count() as u64;
     }
     s.teams_created = plan.teams_created.len() as u64;
     s.teams_deleted = plan.teams_deleted.len() as u64;

@@ -82,24 +82,27 @@ fn each_change_is_undone() {
     };
     assert_eq!(update.action, Action::Update);
     assert_eq!(
-        update.fields,
+        update.fields(),
         vec![FieldChange {
             key: Key::Field(Field::JobTitle),
             old: Some("New".into()),
             new: Some("Old".into())
         }]
     );
-    assert_eq!(update.teams.added, vec![("Gone".to_string(), Role::Owner)]);
     assert_eq!(
-        update.teams.changed,
-        vec![("Ops".to_string(), Role::Admin, Role::Member)]
+        update.teams_added().collect::<Vec<_>>(),
+        [("Gone", Role::Owner)]
+    );
+    assert_eq!(
+        update.teams_changed().collect::<Vec<_>>(),
+        [("Ops", Role::Admin, Role::Member)]
     );
     assert_eq!(reactivate.action, Action::Reactivate);
     assert_eq!(reactivate.status.unwrap().new, Status::Active);
     assert_eq!(deactivate.action, Action::Deactivate);
     assert_eq!(
-        deactivate.teams.removed,
-        vec![("Ops".to_string(), Role::Member)]
+        deactivate.teams_removed().collect::<Vec<_>>(),
+        [("Ops", Role::Member)]
     );
     // "Gone" was deleted by the import: the revert recreates it.
     assert_eq!(r.plan.teams_created, vec!["Gone".to_string()]);

@@ -102,13 +102,13 @@ fn member(c: &Change, out: &mut dyn Write) -> io::Result<()> {
         }
         lines.push(field(&key.column(), old, new, c.action == Action::Create));
     });
-    for (team, role) in &c.teams.added {
+    for (team, role) in c.teams_added() {
         lines.push(team_line("add", '+', team, &format!("({role})")));
     }
-    for (team, old, new) in &c.teams.changed {
+    for (team, old, new) in c.teams_changed() {
         lines.push(team_line("change", '~', team, &format!(": {old} → {new}")));
     }
-    for (team, role) in &c.teams.removed {
+    for (team, role) in c.teams_removed() {
         lines.push(team_line("remove", '-', team, &format!("({role})")));
     }
     if !lines.is_empty() {

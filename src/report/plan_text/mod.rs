@@ -209,7 +209,7 @@ fn member(p: &mut Printer, c: &Change) -> io::Result<()> {
             c.action == Action::Create,
         )?;
     }
-    for (team, role) in &c.teams.added {
+    for (team, role) in c.teams_added() {
         p.team_line(
             4,
             '+',
@@ -217,11 +217,11 @@ fn member(p: &mut Printer, c: &Change) -> io::Result<()> {
             &format!(" ({role})"),
         )?;
     }
-    for (team, old, new) in &c.teams.changed {
+    for (team, old, new) in c.teams_changed() {
         let suffix = format!(": {old} -> {new}");
         p.team_line(4, '~', &format!("team {}", fit::clean(team)), &suffix)?;
     }
-    for (team, role) in &c.teams.removed {
+    for (team, role) in c.teams_removed() {
         p.team_line(
             4,
             '-',

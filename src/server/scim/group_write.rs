@@ -7,8 +7,8 @@ use super::filter::get_ci;
 use super::groups::{member_id, memberships};
 use super::write::{self, Fail};
 use crate::error::ScimError;
-use crate::model::{Field, Role};
-use crate::plan::{Action, Change, Plan, TeamChanges};
+use crate::model::Role;
+use crate::plan::{Action, Change, Edit, Plan, TeamChanges, ids_of};
 use crate::snapshot::Snapshot;
 use crate::store::Store;
 use crate::store::scim::{GroupWrite, ScimWrite};
@@ -147,21 +147,16 @@ pub fn membership_plan<'a>(
     for (i, teams) in changes {
         write::changeable(snapshot, i)?;
         let m = &snapshot.members[i];
-        let ids =
-            [Field::Email, Field::ExternalId, Field::Phone].map(|f| m.get(f).map(str::to_string));
         plan.summary.memberships_added += teams.added.len() as u64;
         plan.summary.memberships_removed += teams.removed.len() as u64;
         plan.summary.memberships_changed += teams.changed.len() as u64;
-        plan.changes.push(Change {
-            action: Action::Update,
-            row: None,
-            member: Some(i),
-            ids: Some(Box::new(ids)),
-            created: None,
+        let edit = Edit {
+            ids: ids_of(&m.values),
             fields: Vec::new(),
-            status: None,
             teams,
-        });
+        };
+        plan.changes
+            .push(Change::existing(Action::Update, None, i, None, edit));
     }
     Ok(plan)
 }

@@ -7,7 +7,7 @@ use super::user_map::{self, MAPPED, Mapped};
 use super::write::{self, Fail};
 use crate::error::ScimError;
 use crate::model::{Field, Status, Values};
-use crate::plan::{Action, Change, FieldChange, Key, NewMember, StatusChange};
+use crate::plan::{Action, Change, Edit, FieldChange, Key, NewMember, StatusChange, ids_of};
 use crate::snapshot::Snapshot;
 use crate::store::Store;
 use crate::store::scim::{ScimWrite, UserWrite};
@@ -159,22 +159,11 @@ fn create_change<'a>(record: &'a Record, mapped: &Mapped, invite: bool) -> Chang
         (true, true) => Status::Invited,
         (true, false) => Status::Provisioned,
     };
-    Change {
-        action: Action::Create,
-        row: None,
-        member: None,
-        ids: None,
-        created: Some(NewMember {
-            record,
-            role: crate::model::Role::Member,
-        }),
-        fields: Vec::new(),
-        status: Some(StatusChange {
-            old: None,
-            new: status,
-        }),
-        teams: Default::default(),
-    }
+    let created = NewMember {
+        record,
+        role: crate::model::Role::Member,
+    };
+    Change::create(None, created, status)
 }
 
 /// Member `i`'s change to what the User maps to: mapped values set; names and title cleared
@@ -216,16 +205,10 @@ fn update_change<'a>(snapshot: &Snapshot, i: usize, mapped: &Mapped) -> Option<C
         Some(_) => Action::Reactivate,
         None => Action::Update,
     };
-    let ids =
-        [Field::Email, Field::ExternalId, Field::Phone].map(|f| after.get(f).map(str::to_string));
-    Some(Change {
-        action,
-        row: None,
-        member: Some(i),
-        ids: Some(Box::new(ids)),
-        created: None,
+    let edit = Edit {
+        ids: ids_of(&after),
         fields,
-        status,
         teams: Default::default(),
-    })
+    };
+    Some(Change::existing(action, None, i, status, edit))
 }

@@ -208,15 +208,22 @@ fn write_memberships(
     team_ids: &HashMap<String, i64>,
     memberships: usize,
 ) -> Result<(), StoreError> {
-    let team = |name: &String| team_ids.get(name).copied().unwrap_or_default();
+    let team = |name: &str| team_ids.get(name).copied().unwrap_or_default();
     let mut removed = Vec::new();
     let mut added = Vec::new();
     let mut changed = Vec::new();
     for (change, &id) in plan.changes.iter().zip(ids) {
-        let t = &change.teams;
-        removed.extend(t.removed.iter().map(|(n, r)| (team(n), id, r.as_str())));
-        added.extend(t.added.iter().map(|(n, r)| (team(n), id, r.as_str())));
-        changed.extend(t.changed.iter().map(|(n, _, r)| (team(n), id, r.as_str())));
+        removed.extend(
+            change
+                .teams_removed()
+                .map(|(n, r)| (team(n), id, r.as_str())),
+        );
+        added.extend(change.teams_added().map(|(n, r)| (team(n), id, r.as_str())));
+        changed.extend(
+            change
+                .teams_changed()
+                .map(|(n, _, r)| (team(n), id, r.as_str())),
+        );
     }
     if !removed.is_empty() {
         into_temp(tx, "roster_removed", &removed)?;

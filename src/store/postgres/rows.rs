@@ -29,7 +29,7 @@ pub fn write(tx: &mut Client, w: &Writes, ticker: &mut Ticker) -> Result<(), Sto
     let change_role = tx
         .prepare("UPDATE memberships SET team_role = $3 WHERE team_id = $1 AND member_id = $2")
         .map_err(pg)?;
-    let team = |name: &String| team_ids.get(name).copied().unwrap_or_default();
+    let team = |name: &str| team_ids.get(name).copied().unwrap_or_default();
     for (change, &id) in plan.changes.iter().zip(ids) {
         match change.member {
             None => {
@@ -55,14 +55,14 @@ pub fn write(tx: &mut Client, w: &Writes, ticker: &mut Ticker) -> Result<(), Sto
                 }
             }
         }
-        for (t, _) in &change.teams.removed {
+        for (t, _) in change.teams_removed() {
             tx.execute(&remove, &[&team(t), &id]).map_err(pg)?;
         }
-        for (t, role) in &change.teams.added {
+        for (t, role) in change.teams_added() {
             tx.execute(&add, &[&team(t), &id, &role.as_str()])
                 .map_err(pg)?;
         }
-        for (t, _, role) in &change.teams.changed {
+        for (t, _, role) in change.teams_changed() {
             tx.execute(&change_role, &[&team(t), &id, &role.as_str()])
                 .map_err(pg)?;
         }

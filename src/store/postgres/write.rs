@@ -40,13 +40,13 @@ pub struct Updated<'a> {
 
 /// The member's row after `change`, or `None` when only its memberships change.
 pub fn updated<'a>(change: &'a Change, member: &'a Member) -> Option<Updated<'a>> {
-    if change.fields.is_empty() && change.status.is_none() {
+    if change.fields().is_empty() && change.status.is_none() {
         return None;
     }
     let mut values = Field::ALL.map(|f| member.get(f));
     let mut forms = member.forms.clone();
     let mut forms_changed = false;
-    for f in &change.fields {
+    for f in change.fields() {
         match &f.key {
             Key::Field(field) => values[field.index()] = f.new.as_deref(),
             Key::Form(k) => {

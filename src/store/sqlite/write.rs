@@ -117,7 +117,7 @@ fn update_member(
     let mut args: Vec<Option<String>> = Vec::new();
     let mut forms = member.forms.clone();
     let mut forms_changed = false;
-    for f in &change.fields {
+    for f in change.fields() {
         match &f.key {
             Key::Field(field) => {
                 sets.push(format!("{} = ?", field.name()));
@@ -186,15 +186,15 @@ impl<'c> Memberships<'c> {
         member_id: i64,
         team_ids: &HashMap<String, i64>,
     ) -> Result<(), StoreError> {
-        let id = |name: &String| team_ids.get(name).copied().unwrap_or_default();
-        for (team, _) in &change.teams.removed {
+        let id = |name: &str| team_ids.get(name).copied().unwrap_or_default();
+        for (team, _) in change.teams_removed() {
             self.delete.execute(params![id(team), member_id])?;
         }
-        for (team, role) in &change.teams.added {
+        for (team, role) in change.teams_added() {
             self.insert
                 .execute(params![id(team), member_id, role.as_str()])?;
         }
-        for (team, _, role) in &change.teams.changed {
+        for (team, _, role) in change.teams_changed() {
             self.update
                 .execute(params![id(team), member_id, role.as_str()])?;
         }
