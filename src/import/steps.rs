@@ -70,7 +70,7 @@ pub(super) fn prepare(
             Ok((table, validated))
         },
     );
-    let (mut table, mut validated) = match read {
+    let (table, mut validated) = match read {
         Ok(read) => read,
         Err(e) => return Ok(Prepared::FileError(e)),
     };
@@ -89,20 +89,28 @@ pub(super) fn prepare(
     events.progress(Stage::Plan, 0, rows);
     // The plan stage's progress: its first half resolves the records, its second plans them.
     let (first, second) = Share::halves(rows);
-    let resolved = parallel::watch(
-        validated.records.len() as u64,
-        |tally| resolve::resolve_counting(validated, &snapshot, tally),
-        &mut within(events, Stage::Plan, Some(first)),
-    );
-    let errors = resolved.errors.clone();
-    // The error report is the last use of the file's cells: the table goes before the plan.
-    let error_report = match errors.is_empty() && !cx.options.always_report_errors {
-        true => None,
-        false => Some(error_report_bytes(&table, &errors)?),
+    let mut resolve = |validated: validate::Validated| {
+        parallel::watch(
+            validated.records.len() as u64,
+            |tally| resolve::resolve_counting(validated, &snapshot, tally),
+            &mut within(events, Stage::Plan, Some(first)),
+        )
     };
-    let warnings = std::mem::take(&mut table.warnings);
-    // Its 150 MB at 1M rows are unmapped on the other core, idle by now.
-    parallel::drop_beside(table);
+    // The error report is the last use of the file's cells. Against an empty store no record
+    // can conflict, so the validation's errors are all there are: the table goes before the
+    // records are resolved (a large first import's peak). Otherwise it goes after.
+    let (resolved, error_report, warnings) = match snapshot.members.is_empty() {
+        true => {
+            let (report, warnings) = free_table(table, &validated.errors, cx.options)?;
+            (resolve(validated), report, warnings)
+        }
+        false => {
+            let resolved = resolve(validated);
+            let (report, warnings) = free_table(table, &resolved.errors, cx.options)?;
+            (resolved, report, warnings)
+        }
+    };
+    let errors = resolved.errors.clone();
     let planned = parallel::watch(
         resolved.records.len() as u64,
         |tally| {
@@ -188,10 +196,24 @@ fn within(
     }
 }
 
-fn error_report_bytes(table: &Table, errors: &[RowError]) -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    error_report::write(table, errors, &mut buf)?;
-    Ok(buf)
+/// The error report (if a row had an error, or `--errors-csv` asks for one anyway) and the
+/// file's warnings; then the table goes, its 150 MB at 1M rows unmapped on another core.
+fn free_table(
+    mut table: Table,
+    errors: &[RowError],
+    options: &ImportOptions,
+) -> Result<(Option<Vec<u8>>, Vec<String>)> {
+    let report = match errors.is_empty() && !options.always_report_errors {
+        true => None,
+        false => {
+            let mut buf = Vec::new();
+            error_report::write(&table, errors, &mut buf)?;
+            Some(buf)
+        }
+    };
+    let warnings = std::mem::take(&mut table.warnings);
+    parallel::drop_beside(table);
+    Ok((report, warnings))
 }
 
 /// The refusals, in order: row errors (without `--skip-invalid`, or with it when no row is

@@ -61,6 +61,13 @@ fn resolve_with(
         records: Vec::new(),
     };
     let mut records = validated.records;
+    if snapshot.members.is_empty() {
+        // Nothing to match, nothing to conflict with: every record is a new member.
+        tally.add(records.len() as u64);
+        out.members = vec![None; records.len()];
+        out.records = records;
+        return out;
+    }
     let mut keep = Vec::with_capacity(records.len());
     // The row that claimed each stored member. A vector, not a map: on a large sync nearly
     // every member is claimed, and a map of them cost ~50 MB.

@@ -32,9 +32,23 @@ pub struct Sqlite {
     conn: Connection,
     path: PathBuf,
     /// The page cache was raised for a bulk import: set back once its transaction ends.
-    raised_cache: Cell<bool>,
+    cache_changed: Cell<bool>,
     /// A fill is running through a rollback journal: back to WAL once its transaction ends.
     filling: Cell<bool>,
+}
+
+/// Runs `work` with a page cache of `kib`, then gives the connection its own back (also
+/// after a failure).
+fn with_cache<T>(
+    conn: &Connection,
+    kib: i64,
+    work: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let kept: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", kib)?;
+    let done = work();
+    conn.pragma_update(None, "cache_size", kept)?;
+    done
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -46,6 +60,10 @@ impl From<rusqlite::Error> for StoreError {
 /// SQLite's page cache per connection (negative: KiB), and during a bulk import.
 const CACHE_KIB: i64 = -65536;
 const BULK_CACHE_KIB: i64 = -131072;
+/// The page cache of a fill (`Begin::Fill`): its pages go straight into the file as the cache
+/// spills them, once, so a small cache costs no time (1M members 4.9 -> 4.7 s, 200k even) and
+/// keeps 36-70 MB less resident at the peak of a large first import.
+const FILL_CACHE_KIB: i64 = -2048;
 
 impl Sqlite {
     /// Opens (creating and migrating) the store at `path`.
@@ -83,15 +101,15 @@ impl Sqlite {
         Ok(Sqlite {
             conn,
             path: path.to_path_buf(),
-            raised_cache: Cell::new(false),
+            cache_changed: Cell::new(false),
             filling: Cell::new(false),
         })
     }
 
-    /// A larger page cache until the transaction ends (a bulk import).
-    fn raise_cache(&self, kib: i64) -> Result<(), StoreError> {
+    /// Another page cache until the transaction ends (a bulk import, a fill).
+    fn cache_until_end(&self, kib: i64) -> Result<(), StoreError> {
         self.conn.pragma_update(None, "cache_size", kib)?;
-        self.raised_cache.set(true);
+        self.cache_changed.set(true);
         Ok(())
     }
 }
@@ -209,7 +227,7 @@ impl Backend for Sqlite {
     fn end(&self, commit: bool) -> Result<(), StoreError> {
         self.conn
             .execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
-        if self.raised_cache.replace(false) {
+        if self.cache_changed.replace(false) {
             self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         }
         if self.filling.replace(false) {

@@ -67,11 +67,7 @@ fn with_scan_cache<T>(
     conn: &Connection,
     scan: impl FnOnce() -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let kept: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", SCAN_CACHE_KIB)?;
-    let scanned = scan();
-    conn.pragma_update(None, "cache_size", kept)?;
-    scanned
+    super::with_cache(conn, SCAN_CACHE_KIB, scan)
 }
 
 #[cfg(test)]

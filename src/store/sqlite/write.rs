@@ -2,7 +2,7 @@
 //! plan order; a bulk import (more creates than stored members, over 1000) drops the identifier
 //! indexes and builds them once at the end.
 
-use super::{BULK_CACHE_KIB, Sqlite};
+use super::{BULK_CACHE_KIB, FILL_CACHE_KIB, Sqlite, with_cache};
 use crate::error::StoreError;
 use crate::model::{FIELD_COUNT, Field, Member, Status, email_key};
 use crate::plan::{Change, Key};
@@ -37,10 +37,11 @@ pub fn write_members(db: &Sqlite, w: &Writes, ticker: &mut Ticker) -> Result<(),
     if bulk {
         // Twice the page cache while a bulk import builds its tables and indexes: fewer
         // pages spilled to the WAL mid-transaction (a 1M import: ~0.4 s less, ~70 MB more).
-        // A fill spills its pages in place, once: it gains nothing from a larger cache.
-        if !db.filling.get() {
-            db.raise_cache(BULK_CACHE_KIB)?;
-        }
+        // A fill spills its pages in place, once: a small cache does as well.
+        db.cache_until_end(match db.filling.get() {
+            true => FILL_CACHE_KIB,
+            false => BULK_CACHE_KIB,
+        })?;
         // Building the unique indexes once after a bulk insert is much faster than
         // maintaining them row by row; a duplicate still fails the transaction.
         tx.execute_batch(DROP_IDENTIFIER_INDEXES)?;
@@ -64,17 +65,15 @@ pub fn write_members(db: &Sqlite, w: &Writes, ticker: &mut Ticker) -> Result<(),
 
 /// Builds the identifier indexes dropped for a bulk import of a store of `members`.
 fn build_identifier_indexes(tx: &Connection, members: usize) -> Result<(), StoreError> {
-    let shrink = members >= SHRINK_FROM_MEMBERS;
-    if shrink {
-        tx.pragma_update(None, "cache_size", INDEX_BUILD_CACHE_KIB)?;
+    let build = || {
+        tx.pragma_update(None, "threads", SORTER_THREADS)?;
+        tx.execute_batch(CREATE_IDENTIFIER_INDEXES)?;
+        Ok(tx.pragma_update(None, "threads", 0)?)
+    };
+    match members >= SHRINK_FROM_MEMBERS {
+        true => with_cache(tx, INDEX_BUILD_CACHE_KIB, build),
+        false => build(),
     }
-    tx.pragma_update(None, "threads", SORTER_THREADS)?;
-    tx.execute_batch(CREATE_IDENTIFIER_INDEXES)?;
-    tx.pragma_update(None, "threads", 0)?;
-    if shrink {
-        tx.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
-    }
-    Ok(())
 }
 
 /// A created member's row: its id, the fields, forms, status, email key and the time twice.
