@@ -1,8 +1,10 @@
 //! The member model: fields, statuses and roles, in the canonical text form the store keeps.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+
+mod forms;
+pub use forms::Forms;
 
 /// A member field that a file can set. The stored value of each is canonical text:
 /// booleans are `true`/`false`, roles lowercase, labels sorted and comma-joined.
@@ -299,7 +301,7 @@ pub struct Member {
     pub id: i64,
     pub values: Values,
     /// Form values keyed `type.field`.
-    pub forms: BTreeMap<String, String>,
+    pub forms: Forms<String>,
     pub status: Status,
     /// The status before full sync deactivated the member.
     pub prior_status: Option<Status>,
@@ -312,7 +314,7 @@ impl Member {
         Member {
             id,
             values,
-            forms: BTreeMap::new(),
+            forms: Forms::default(),
             status,
             prior_status: None,
             protected: false,

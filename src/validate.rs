@@ -3,16 +3,18 @@
 
 use crate::columns::{Catalog, Column, check_field, clean_cell, trim_cell};
 use crate::error::{Code, RowError, msg};
-use crate::model::{FIELD_COUNT, Field, IDENTIFIERS, Role, Values, email_key_cow};
+use crate::model::{FIELD_COUNT, Field, Forms, IDENTIFIERS, Role, Values, email_key_cow};
 use crate::parallel::Tally;
 use crate::parse::{RawRow, Table};
 use ahash::AHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 mod group;
+mod teams;
 use group::{group_roots, merge_group};
+pub use teams::Teams;
 
 /// One member as the file describes it (one row, or several rows of a team file).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,9 +24,9 @@ pub struct Record {
     /// Canonical values; absent is a blank cell or an absent column.
     pub values: Values,
     /// Form values by `type.field`; `None` is a blank cell.
-    pub forms: BTreeMap<String, Option<String>>,
+    pub forms: Forms<Option<String>>,
     /// Team memberships (team files only), with the row of each.
-    pub teams: Vec<Membership>,
+    pub teams: Teams,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,8 +232,7 @@ fn check_row(
             Code::InvalidTeamRole,
             msg::INVALID_TEAM_ROLE,
         )),
-        // `vec!`, not `push`: a pushed first element reserves room for four.
-        (Some(team), Ok(Some(role))) => record.teams = vec![Membership { team, role, row }],
+        (Some(team), Ok(Some(role))) => record.teams = Teams::one(Membership { team, role, row }),
         (Some(_), Ok(None)) => errors.push(RowError::new(
             row,
             "team_role",

@@ -59,3 +59,13 @@ fn emails_compare_without_case() {
     assert!(Field::Email.same("ÉVA@x.com", "éva@x.com"));
     assert!(!Field::Email.same("éva@x.com", "eva@x.com"));
 }
+
+#[test]
+fn a_member_stays_small() {
+    // A snapshot of a million members holds a million of them beside the file's records.
+    assert!(
+        std::mem::size_of::<Member>() <= 40,
+        "{}",
+        std::mem::size_of::<Member>()
+    );
+}

@@ -40,7 +40,8 @@ pub fn build_member<'a>(
         id,
         values: Values::from_fn(|f| text(f.index())),
         forms: text(FIELD_COUNT)
-            .and_then(|f| serde_json::from_str(f).ok())
+            .and_then(|f| serde_json::from_str::<std::collections::BTreeMap<_, _>>(f).ok())
+            .map(crate::model::Forms::from)
             .unwrap_or_default(),
         status: text(FIELD_COUNT + 1)
             .and_then(|s| s.parse().ok())

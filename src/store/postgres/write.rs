@@ -44,7 +44,7 @@ pub fn updated<'a>(change: &'a Change, member: &'a Member) -> Option<Updated<'a>
         return None;
     }
     let mut values = Field::ALL.map(|f| member.get(f));
-    let mut forms = member.forms.clone();
+    let mut forms = member.forms.to_map();
     let mut forms_changed = false;
     for f in change.fields() {
         match &f.key {

@@ -114,7 +114,7 @@ fn update_member(
 ) -> Result<(), StoreError> {
     let mut sets: Vec<String> = Vec::new();
     let mut args: Vec<Option<String>> = Vec::new();
-    let mut forms = member.forms.clone();
+    let mut forms = member.forms.to_map();
     let mut forms_changed = false;
     for f in change.fields() {
         match &f.key {
