@@ -30,7 +30,7 @@ pub(super) fn find_all<'s>(
             .iter()
             .map(|r| {
                 counter.one();
-                trail.follow(r, members)
+                trail.follow(r, members).map(compact)
             })
             .collect()
     });
@@ -48,7 +48,11 @@ pub(super) fn find_all<'s>(
     let looked_up = in_chunks(&left, parallel_from, |chunk, _| {
         chunk
             .iter()
-            .map(|&i| match_record(&records[i], snapshot, &holders).ok())
+            .map(|&i| {
+                match_record(&records[i], snapshot, &holders)
+                    .ok()
+                    .map(|f| f.map(compact))
+            })
             .collect()
     });
     for (i, f) in left.into_iter().zip(looked_up) {
@@ -187,8 +191,14 @@ impl<'s> Holders<'s> {
 /// Named holders are used while the records left are at most 1/8 of the members.
 const NAMED_HOLDERS_AT_MOST: usize = 8;
 
-/// The member a record names, with the identifier that decided; `None`: a new member.
-pub(super) type Found = Option<(Field, usize)>;
+/// The member a record names, with the identifier that decided; `None`: a new member. Its
+/// index fits in 32 bits: 8 bytes a record, not 16 (a vector of a million at the resolve's
+/// peak, twice while the threads' halves are joined).
+pub(super) type Found = Option<(Field, u32)>;
+
+fn compact((field, i): (Field, usize)) -> (Field, u32) {
+    (field, i as u32)
+}
 
 /// Below this many records one thread resolves faster than several start.
 pub(super) const PARALLEL_RECORDS: usize = 50_000;

@@ -74,6 +74,7 @@ fn resolve_with(
     let mut claimed: Vec<Option<u32>> = vec![None; snapshot.members.len()];
     let (found, holders) = find_all(&records, snapshot, parallel_from, tally);
     for (record, found) in records.iter().zip(found) {
+        let found = found.map(|f| f.map(|(field, i)| (field, i as usize)));
         let matched = match found.map_or_else(|| match_record(record, snapshot, &holders), Ok) {
             Ok(Some((field, i))) => match claimed[i] {
                 None => {

@@ -79,7 +79,10 @@ proptest! {
         let index = Holders::Index(&reference);
         let expected: Vec<Option<Found>> = records
             .iter()
-            .map(|r| match_record(r, &reference, &index).ok())
+            .map(|r| {
+                let found = match_record(r, &reference, &index).ok();
+                found.map(|f| f.map(|(field, i)| (field, i as u32)))
+            })
             .collect();
         for parallel_from in [1, usize::MAX] {
             let (found, _) = find_all(&records, &snapshot, parallel_from, &Default::default());
