@@ -96,15 +96,15 @@ pub(super) fn prepare(
             &mut within(events, Stage::Plan, Some(first)),
         )
     };
-    // The error report is the last use of the file's cells. Against an empty store no record
-    // can conflict, so the validation's errors are all there are: the table goes before the
-    // records are resolved (a large first import's peak). Otherwise it goes after.
-    let (resolved, error_report, warnings) = match snapshot.members.is_empty() {
-        true => {
+    // The error report is the last use of the file's cells. When the resolve can find no
+    // conflict (an empty store), the validation's errors are all there are: the table goes
+    // before the records are resolved (a large first import's peak). Otherwise it goes after.
+    let (resolved, error_report, warnings) = match resolve::may_conflict(&snapshot) {
+        false => {
             let (report, warnings) = free_table(table, &validated.errors, cx.options)?;
             (resolve(validated), report, warnings)
         }
-        false => {
+        true => {
             let resolved = resolve(validated);
             let (report, warnings) = free_table(table, &resolved.errors, cx.options)?;
             (resolved, report, warnings)

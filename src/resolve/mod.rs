@@ -35,6 +35,12 @@ impl Resolved {
     }
 }
 
+/// Whether resolving against `snapshot` can find a conflict (a row error of its own): only a
+/// record that matches a stored member can, so not against an empty store.
+pub fn may_conflict(snapshot: &Snapshot) -> bool {
+    !snapshot.members.is_empty()
+}
+
 pub fn resolve(validated: Validated, snapshot: &Snapshot) -> Resolved {
     resolve_counting(validated, snapshot, &Tally::default())
 }
@@ -61,7 +67,7 @@ fn resolve_with(
         records: Vec::new(),
     };
     let mut records = validated.records;
-    if snapshot.members.is_empty() {
+    if !may_conflict(snapshot) {
         // Nothing to match, nothing to conflict with: every record is a new member.
         tally.add(records.len() as u64);
         out.members = vec![None; records.len()];

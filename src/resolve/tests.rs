@@ -167,3 +167,23 @@ fn identities_resolve_in_order() {
         Err("Identity conflict: cy@x.co matches cy@x.co but its stored external_id E3 differs from the row's E9".into())
     );
 }
+
+#[test]
+fn against_an_empty_store_every_record_is_new_and_nothing_conflicts() {
+    let empty = Snapshot::default();
+    assert!(!may_conflict(&empty));
+    assert!(may_conflict(&snapshot()));
+    // Two records naming one another's identifiers would conflict against a store holding them.
+    let records = vec![record(2, "ann@x.co", "E3"), record(3, "cy@x.co", "E1")];
+    let r = resolve(validated(records.clone()), &empty);
+    assert_eq!(r.records, records);
+    assert_eq!(r.members, [None, None]);
+    assert!(r.errors.is_empty());
+    let against_stored = resolve(validated(records), &snapshot());
+    assert_eq!(
+        against_stored.errors.len(),
+        2,
+        "{:?}",
+        against_stored.errors
+    );
+}
