@@ -31,7 +31,8 @@ use std::path::{Path, PathBuf};
 pub struct Sqlite {
     conn: Connection,
     path: PathBuf,
-    /// The page cache was raised for a bulk import: set back once its transaction ends.
+    /// The page cache was changed for a bulk import or a fill: set back once its transaction
+    /// ends.
     cache_changed: Cell<bool>,
     /// A fill is running through a rollback journal: back to WAL once its transaction ends.
     filling: Cell<bool>,
