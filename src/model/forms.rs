@@ -49,12 +49,6 @@ impl<V> From<BTreeMap<String, V>> for Forms<V> {
     }
 }
 
-impl<V> FromIterator<(String, V)> for Forms<V> {
-    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
-        Forms::from(iter.into_iter().collect::<BTreeMap<_, _>>())
-    }
-}
-
 impl<'a, V> IntoIterator for &'a Forms<V> {
     type Item = (&'a String, &'a V);
     type IntoIter = std::iter::Flatten<std::option::IntoIter<&'a BTreeMap<String, V>>>;

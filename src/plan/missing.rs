@@ -2,7 +2,7 @@
 //! and deactivates it only on the N-th miss in a row; a file that names it clears the mark.
 
 use super::{Pending, Plan};
-use crate::model::{Field, Member};
+use crate::model::Member;
 use crate::snapshot::Snapshot;
 use std::collections::HashSet;
 
@@ -17,7 +17,7 @@ pub(super) fn mark(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot, a
     plan.summary.pending_deactivation += 1;
     plan.pending.push(Pending {
         member: i,
-        ids: [Field::Email, Field::ExternalId, Field::Phone].map(|f| m.get(f).map(str::to_string)),
+        ids: super::ids_of(&m.values),
         count,
         of: after,
         first_import: mark.map(|k| k.first_import),

@@ -1,7 +1,7 @@
 //! Stage 6, the plan: a pure value computed from the resolved file and a snapshot of the store.
 //! It says exactly what would change, member by member, and counts it (SPEC §7).
 
-use crate::model::{Field, Member, Role, Status, Values, email_key};
+use crate::model::{Field, IDENTIFIERS_FOR_DISPLAY, Member, Role, Status, Values, email_key};
 use crate::parallel::Tally;
 use crate::resolve::Resolved;
 use crate::snapshot::Snapshot;
@@ -367,7 +367,7 @@ fn teams_left_empty(plan: &Plan, snapshot: &Snapshot, named: &BTreeSet<&str>) ->
 
 /// email, external_id, phone of `values`, owned.
 pub fn ids_of(values: &Values) -> [Option<String>; 3] {
-    [Field::Email, Field::ExternalId, Field::Phone].map(|f| values.get(f).map(str::to_string))
+    IDENTIFIERS_FOR_DISPLAY.map(|f| values.get(f).map(str::to_string))
 }
 
 #[cfg(test)]

@@ -196,7 +196,7 @@ const NAMED_HOLDERS_AT_MOST: usize = 8;
 /// peak, twice while the threads' halves are joined).
 pub(super) type Found = Option<(Field, u32)>;
 
-fn compact((field, i): (Field, usize)) -> (Field, u32) {
+pub(super) fn compact((field, i): (Field, usize)) -> (Field, u32) {
     (field, i as u32)
 }
 

@@ -81,7 +81,7 @@ proptest! {
             .iter()
             .map(|r| {
                 let found = match_record(r, &reference, &index).ok();
-                found.map(|f| f.map(|(field, i)| (field, i as u32)))
+                found.map(|f| f.map(super::lookup::compact))
             })
             .collect();
         for parallel_from in [1, usize::MAX] {
