@@ -62,18 +62,91 @@ pub fn validate(table: &Table, catalog: &Catalog) -> Validated {
 
 /// [`validate`], counting the rows checked into `tally`.
 pub fn validate_counting(table: &Table, catalog: &Catalog, tally: &Tally) -> Validated {
+    let ids = IdColumns::of(table);
+    let roots = group_roots(table, &ids);
+    validate_grouped(table, catalog, tally, &ids, roots)
+}
+
+/// What [`validate_owned`] leaves of its table: the header and the rows its errors name, or
+/// (`whole`) every row.
+#[derive(Debug)]
+pub struct Kept {
+    pub table: Table,
+    pub whole: bool,
+}
+
+/// [`validate_counting`] of a table it consumes. When no two rows are one member (no row's
+/// identifier is another's: the common file), each chunk of rows is freed once checked and
+/// only the rows with errors are kept, so that the table and the records are not held
+/// together (300 MB at a million rows); otherwise the whole table is kept.
+pub fn validate_owned(table: Table, catalog: &Catalog, tally: &Tally) -> (Validated, Kept) {
+    let ids = IdColumns::of(&table);
+    let roots = group_roots(&table, &ids);
+    if roots
+        .iter()
+        .enumerate()
+        .any(|(i, &root)| root as usize != i)
+    {
+        let validated = validate_grouped(&table, catalog, tally, &ids, roots);
+        return (validated, Kept { table, whole: true });
+    }
+    drop(roots);
+    let mut out = empty_validated(&table);
+    let mut kept = table;
+    let rows = std::mem::take(&mut kept.rows);
+    let mut records = Vec::with_capacity(rows.len());
+    let mut team_names = HashSet::new();
+    let mut counter = tally.counter();
+    for part in rows.into_chunks() {
+        for raw in part.iter() {
+            let (record, errors) = check_row(&kept, &raw, catalog, &mut team_names);
+            match errors.is_empty() {
+                true => records.push(record),
+                false => {
+                    out.errors.extend(errors);
+                    mark_errored(&ids, &raw, &mut out.errored_ids);
+                    kept.rows.push(raw.row, raw.cells());
+                }
+            }
+            counter.one();
+        }
+    }
+    out.records = records;
+    out.errors.sort_by_key(|e| e.row);
+    (
+        out,
+        Kept {
+            table: kept,
+            whole: false,
+        },
+    )
+}
+
+/// The validation of no row yet: the file's row count and columns.
+fn empty_validated(table: &Table) -> Validated {
     let mut present = [false; FIELD_COUNT];
     for c in table.columns.iter().flatten() {
         if let Column::Field(f) = c {
             present[f.index()] = true;
         }
     }
-    let mut out = Validated {
+    Validated {
         rows: table.rows.len() as u64,
         present,
         has_team: table.has_team,
         ..Validated::default()
-    };
+    }
+}
+
+/// Every row checked, then the rows of each group (`roots`, from [`group_roots`]) merged.
+fn validate_grouped(
+    table: &Table,
+    catalog: &Catalog,
+    tally: &Tally,
+    ids: &IdColumns,
+    roots: Vec<u32>,
+) -> Validated {
+    let mut out = empty_validated(table);
     // One slot per row; a group's record ends up in its first row's slot. An errored row
     // keeps its valid cells until its group is merged, so that the group's conflicts are
     // reported beside its row errors (SPEC §5: every error is collected).
@@ -89,8 +162,6 @@ pub fn validate_counting(table: &Table, catalog: &Catalog, tally: &Tally) -> Val
         counter.one();
     }
     drop(counter);
-    let ids = IdColumns::of(table);
-    let roots = group_roots(table, &ids);
     // Rows of a group in file order, for the groups of more than one row only.
     let mut sizes = vec![0u32; roots.len()];
     roots.iter().for_each(|&r| sizes[r as usize] += 1);
@@ -101,14 +172,14 @@ pub fn validate_counting(table: &Table, catalog: &Catalog, tally: &Tally) -> Val
         }
     }
     for (&root, group) in &groups {
-        let merged = merge_group(table, &ids, &records, &errored, group, &mut out);
+        let merged = merge_group(table, ids, &records, &errored, group, &mut out);
         group.iter().for_each(|&i| records[i] = None);
         records[root] = merged;
     }
     for (i, record) in records.iter_mut().enumerate() {
         if errored[i] && roots[i] as usize == i && !groups.contains_key(&i) {
             *record = None;
-            mark_errored(&ids, &table.rows.get(i), &mut out.errored_ids);
+            mark_errored(ids, &table.rows.get(i), &mut out.errored_ids);
         }
     }
     // Collected in place: the slots' memory becomes the records' (no second large vector).

@@ -185,3 +185,75 @@ fn changes_rendered_beside_the_apply_are_the_report_rendered_after_it() {
         assert!(events.0.take().is_none(), "taken once");
     }
 }
+
+/// Rewrites the file once its rows are validated (when the plan starts), as an editor saving
+/// it in the middle of an import would.
+struct Rewriter {
+    path: std::path::PathBuf,
+    text: &'static str,
+}
+
+impl Events for Rewriter {
+    fn progress(&mut self, stage: Stage, done: u64, _: u64) {
+        if stage == Stage::Plan && done == 0 {
+            std::fs::write(&self.path, self.text).expect("rewrite");
+        }
+    }
+}
+
+#[test]
+fn a_conflict_with_the_store_is_reported_from_the_file_read_again_unless_it_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = roster::store::open(&roster::store::Location::Sqlite(
+        dir.path().join("roster.db"),
+    ))
+    .expect("open");
+    let base = dir.path().join("base.csv");
+    std::fs::write(&base, "external_id,email\nE1,ann@x.co\nE2,bob@x.co\n").expect("write");
+    let options = ImportOptions::new("lib");
+    let outcome = import::run(&mut store, ImportInput::path(&base), &options, &mut Quiet);
+    assert_eq!(outcome.expect("base").status, RunStatus::Completed);
+    let before = store.snapshot().expect("snapshot");
+    // Row 2's email belongs to another member: an error only the store can tell, after the
+    // file's rows were validated and dropped.
+    let text = "external_id,email,first_name\nE1, BOB@x.co ,Ann\nE3,cy@x.co,Cy\n";
+    let file = dir.path().join("next.csv");
+    std::fs::write(&file, text).expect("write");
+    let from_file = import::run(&mut store, ImportInput::path(&file), &options, &mut Quiet);
+    let from_file = from_file.expect("from the file");
+    assert!(matches!(from_file.refusal, Some(Refusal::Rows { .. })));
+    let from_memory = ImportInput::bytes("next.csv", text.as_bytes().to_vec());
+    let from_memory = import::run(&mut store, from_memory, &options, &mut Quiet).expect("bytes");
+    let report = from_file.error_report.expect("an error report");
+    assert_eq!(Some(&report), from_memory.error_report.as_ref());
+    let report = String::from_utf8(report).expect("UTF-8");
+    assert!(
+        report.contains("\nE1, BOB@x.co ,Ann,2,email,Identity conflict"),
+        "{report}"
+    );
+    assert_eq!(report.lines().count(), 2, "{report}");
+    // The same file, changed before it could be read again: refused, nothing changed.
+    let mut rewriter = Rewriter {
+        path: file.clone(),
+        text: "external_id,email,first_name\nE1,bob@x.co,Ann\nE3,cy@x.co,Cy\n",
+    };
+    std::fs::write(&file, text).expect("write");
+    let changed = import::run(
+        &mut store,
+        ImportInput::path(&file),
+        &options,
+        &mut rewriter,
+    );
+    let changed = changed.expect("refused, not failed");
+    assert!(matches!(changed.refusal, Some(Refusal::File(_))));
+    assert_eq!(changed.status, RunStatus::Failed);
+    let messages: Vec<&str> = changed.errors.iter().map(|e| e.message.as_str()).collect();
+    let expected = format!(
+        "Could not read {}: it changed while it was being imported",
+        file.display()
+    );
+    assert_eq!(messages, [expected.as_str()]);
+    let after = store.snapshot().expect("snapshot");
+    assert_eq!(after.generation, before.generation);
+    assert_eq!(after.members, before.members);
+}

@@ -23,7 +23,7 @@ pub use outcome::{FileInfo, Outcome, Planned, Refusal, RunStatus};
 pub use revert::revert;
 pub use steps::parse_percent;
 
-use crate::error::{Error, Result, RowError, StoreError};
+use crate::error::{Error, FileError, Result, RowError, StoreError};
 use crate::input;
 use crate::parallel;
 use crate::plan::Summary;
@@ -57,6 +57,10 @@ pub fn run(
         .max_bytes
         .or(settings.max_bytes)
         .unwrap_or(DEFAULT_MAX_BYTES);
+    let path = match &input.source {
+        input::Source::Path(path) => Some(path.clone()),
+        _ => None,
+    };
     let read = input::read(input.source, max_bytes);
     let input = match read {
         Ok(input) => Arc::new(input),
@@ -96,6 +100,7 @@ pub fn run(
                 catalog: &catalog,
                 max_rows,
                 file_name: &name,
+                path: path.as_deref(),
             };
             steps::prepare(input, second, &context, events, &mut laps)
         },
@@ -104,9 +109,24 @@ pub fn run(
     outcome.import_id = recorded?;
     match prepared? {
         Prepared::FileError(e) => refuse_file(store, outcome, e),
+        Prepared::Planned(planned)
+            if planned
+                .reread_sha256
+                .as_ref()
+                .is_some_and(|second| *second != outcome.file.sha256) =>
+        {
+            let e = FileError::Unreadable {
+                path: path.map_or(name, |p| p.display().to_string()),
+                reason: CHANGED_WHILE_READ.to_string(),
+            };
+            refuse_file(store, outcome, e)
+        }
         Prepared::Planned(planned) => finish(store, outcome, *planned, options, events, &mut laps),
     }
 }
+
+/// Why a file read a second time (for the rows of its error report) is refused.
+const CHANGED_WHILE_READ: &str = "it changed while it was being imported";
 
 /// Takes the import lock, waiting up to `wait` while another import holds it.
 fn lock(
@@ -179,6 +199,7 @@ fn finish(
         errors,
         warnings,
         error_report,
+        reread_sha256: _,
     } = planned;
     // A million stored members are as many allocations to free: not on this thread.
     let snapshot = parallel::DropBeside::new(snapshot);

@@ -95,6 +95,7 @@ pub fn revert(
         errors: Vec::new(),
         warnings,
         error_report: None,
+        reread_sha256: None,
     };
     super::finish(store, outcome, run, options, events, &mut laps)
 }

@@ -12,7 +12,10 @@ use crate::plan::{self, Plan};
 use crate::policy::{self, Limit, Policy};
 use crate::snapshot::Snapshot;
 use crate::store::Store;
+use crate::validate::Kept;
 use crate::{decode, error_report, parallel, resolve, validate};
+use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 
 /// What the steps read besides the file.
@@ -21,6 +24,9 @@ pub(super) struct Context<'a> {
     pub catalog: &'a Catalog,
     pub max_rows: u64,
     pub file_name: &'a str,
+    /// The file the input was read from, when it can be read again: its rows are then freed
+    /// as they are validated, and read again only if a later step needs them.
+    pub path: Option<&'a Path>,
 }
 
 pub(super) enum Prepared {
@@ -35,6 +41,8 @@ pub(super) struct PlannedRun {
     pub errors: Vec<RowError>,
     pub warnings: Vec<String>,
     pub error_report: Option<Vec<u8>>,
+    /// The SHA-256 of the file read a second time, to be checked against the first reading's.
+    pub reread_sha256: Option<String>,
 }
 
 /// Decodes, parses and validates the file while `second` loads the snapshot; then resolves
@@ -63,14 +71,20 @@ pub(super) fn prepare(
             events.progress(Stage::Validate, 0, rows);
             let validated = parallel::watch(
                 rows,
-                |tally| validate::validate_counting(&table, cx.catalog, tally),
+                |tally| match cx.path {
+                    Some(_) => validate::validate_owned(table, cx.catalog, tally),
+                    None => {
+                        let validated = validate::validate_counting(&table, cx.catalog, tally);
+                        (validated, Kept { table, whole: true })
+                    }
+                },
                 &mut within(events, Stage::Validate, Some(Share::all(rows))),
             );
             laps.lap(events, "validate");
-            Ok((table, validated))
+            Ok(validated)
         },
     );
-    let (table, mut validated) = match read {
+    let (mut validated, mut kept) = match read {
         Ok(read) => read,
         Err(e) => return Ok(Prepared::FileError(e)),
     };
@@ -80,11 +94,18 @@ pub(super) fn prepare(
         snapshot.settings.deactivate_after_missing = Some(n);
     }
     laps.lap(events, "snapshot");
+    let mut reread_sha256 = None;
     if snapshot.catalog != *cx.catalog {
         // A definition changed while the file was read: validate against the snapshot's.
-        validated = validate::validate(&table, &snapshot.catalog);
+        match whole_table(kept, None, cx, &mut reread_sha256) {
+            Ok(table) => {
+                validated = validate::validate(&table, &snapshot.catalog);
+                kept = Kept { table, whole: true };
+            }
+            Err(e) => return Ok(Prepared::FileError(e)),
+        }
     }
-    let rows = table.rows.len() as u64;
+    let rows = validated.rows;
     events.progress(Stage::Validate, rows, rows);
     events.progress(Stage::Plan, 0, rows);
     // The plan stage's progress: its first half resolves the records, its second plans them.
@@ -99,16 +120,25 @@ pub(super) fn prepare(
     // The error report is the last use of the file's cells. When the resolve can find no
     // conflict (an empty store), the validation's errors are all there are: the table goes
     // before the records are resolved (a large first import's peak). Otherwise it goes after.
-    let (resolved, error_report, warnings) = match resolve::may_conflict(&snapshot) {
+    let mut free_table =
+        |kept, errors: &[RowError]| match whole_table(kept, Some(errors), cx, &mut reread_sha256) {
+            Ok(table) => free_table(table, errors, cx.options).map(Ok),
+            Err(e) => Ok(Err(e)),
+        };
+    let (resolved, freed) = match resolve::may_conflict(&snapshot) {
         false => {
-            let (report, warnings) = free_table(table, &validated.errors, cx.options)?;
-            (resolve(validated), report, warnings)
+            let freed = free_table(kept, &validated.errors)?;
+            (resolve(validated), freed)
         }
         true => {
             let resolved = resolve(validated);
-            let (report, warnings) = free_table(table, &resolved.errors, cx.options)?;
-            (resolved, report, warnings)
+            let freed = free_table(kept, &resolved.errors)?;
+            (resolved, freed)
         }
+    };
+    let (error_report, warnings) = match freed {
+        Ok(freed) => freed,
+        Err(e) => return Ok(Prepared::FileError(e)),
     };
     let errors = resolved.errors.clone();
     let planned = parallel::watch(
@@ -128,7 +158,34 @@ pub(super) fn prepare(
         errors,
         warnings,
         error_report,
+        reread_sha256,
     })))
+}
+
+/// The table with every row that `errors` names (`None`: every row of the file): `kept`
+/// itself when it has them, else the file read and parsed again, its SHA-256 left in `sha256`
+/// for the caller to compare with the first reading's.
+fn whole_table(
+    kept: Kept,
+    errors: Option<&[RowError]>,
+    cx: &Context,
+    sha256: &mut Option<String>,
+) -> std::result::Result<Table, FileError> {
+    let has_rows = |errors: &[RowError]| {
+        let rows: HashSet<u32> = kept.table.rows.iter().map(|r| r.row).collect();
+        errors
+            .iter()
+            .filter_map(|e| e.row)
+            .all(|row| rows.contains(&row))
+    };
+    // Only the rows of a file that can be read again are dropped.
+    let (false, Some(path)) = (kept.whole || errors.is_some_and(has_rows), cx.path) else {
+        return Ok(kept.table);
+    };
+    drop(kept);
+    let input = input::read(input::Source::Path(path.to_path_buf()), u64::MAX)?;
+    *sha256 = Some(input::sha256_hex(&input.bytes));
+    decode_and_parse(&input, cx, &parallel::Tally::default())
 }
 
 fn decode_and_parse(

@@ -44,10 +44,26 @@ pub struct ParseOptions {
     pub file_name: String,
 }
 
-/// Every data row of a file, its cells in one text buffer (a row costs its text and four
-/// bytes a cell, not an allocation per row or per cell).
+/// Every data row of a file, in chunks of [`CHUNK_ROWS`] rows whose cells sit in one text
+/// buffer each (a row costs its text and four bytes a cell, not an allocation per row or per
+/// cell). Chunks let a reader that consumes the rows in order free them as it goes
+/// ([`Rows::into_chunks`]): a million rows are 150 MB.
 #[derive(Debug, Clone, Default)]
 pub struct Rows {
+    chunks: Vec<Chunk>,
+    len: usize,
+    /// What to reserve for each new chunk: the rows expected in all, the text bytes of a
+    /// row (estimates from the file's size and lines) and the cells of a row.
+    expected_rows: usize,
+    row_bytes: usize,
+    width: usize,
+}
+
+/// Rows of the file, [`CHUNK_ROWS`] of them (the last chunk may hold fewer).
+pub const CHUNK_ROWS: usize = 1 << 16;
+
+#[derive(Debug, Clone, Default)]
+struct Chunk {
     text: String,
     /// End offset in `text` of each cell, row after row.
     cell_ends: Vec<u32>,
@@ -57,50 +73,100 @@ pub struct Rows {
     numbers: Vec<u32>,
 }
 
-impl Rows {
-    /// Room for `bytes` of cell text and about `rows` rows of `width` cells, reserved once: the
-    /// cells of a CSV file are no longer than the file, and doubling a buffer of 100 MB copies
-    /// it into fresh pages while both are held.
-    pub fn with_capacity(bytes: usize, rows: usize, width: usize) -> Rows {
-        Rows {
+impl Chunk {
+    fn with_capacity(bytes: usize, rows: usize, width: usize) -> Chunk {
+        let mut row_starts = Vec::with_capacity(rows.saturating_add(1));
+        row_starts.push(0);
+        Chunk {
             text: String::with_capacity(bytes),
             cell_ends: Vec::with_capacity(rows.saturating_mul(width)),
-            row_starts: Vec::with_capacity(rows.saturating_add(1)),
+            row_starts,
             numbers: Vec::with_capacity(rows),
         }
     }
+}
+
+impl Rows {
+    /// Room for about `rows` rows of `width` cells and `bytes` of cell text, reserved a chunk
+    /// at a time: the cells of a CSV file are no longer than the file, and doubling a buffer
+    /// copies it into fresh pages while both are held.
+    pub fn with_capacity(bytes: usize, rows: usize, width: usize) -> Rows {
+        let row_bytes = bytes / rows.max(1) + 1;
+        Rows {
+            chunks: Vec::with_capacity(rows / CHUNK_ROWS + 1),
+            len: 0,
+            expected_rows: rows,
+            // An eighth more than the average: rows differ in length.
+            row_bytes: row_bytes + row_bytes / 8,
+            width,
+        }
+    }
+
+    /// A new chunk, with room for the rows still expected (a chunk's worth at most).
+    fn start_chunk(&mut self) {
+        let rows = self
+            .expected_rows
+            .saturating_sub(self.len)
+            .clamp(1, CHUNK_ROWS);
+        let bytes = rows.saturating_mul(self.row_bytes);
+        self.chunks
+            .push(Chunk::with_capacity(bytes, rows, self.width));
+    }
 
     pub fn push<'a>(&mut self, row: u32, cells: impl IntoIterator<Item = &'a str>) {
-        if self.row_starts.is_empty() {
-            self.row_starts.push(0);
+        if self.len.is_multiple_of(CHUNK_ROWS) {
+            self.start_chunk();
         }
+        let chunk = self.chunks.last_mut().expect("a chunk was just pushed");
         for cell in cells {
-            self.text.push_str(cell);
-            self.cell_ends.push(self.text.len() as u32);
+            chunk.text.push_str(cell);
+            chunk.cell_ends.push(chunk.text.len() as u32);
         }
-        self.row_starts.push(self.cell_ends.len() as u32);
-        self.numbers.push(row);
+        chunk.row_starts.push(chunk.cell_ends.len() as u32);
+        chunk.numbers.push(row);
+        self.len += 1;
     }
 
     pub fn len(&self) -> usize {
-        self.numbers.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.numbers.is_empty()
+        self.len == 0
     }
 
     pub fn get(&self, i: usize) -> RawRow<'_> {
-        RawRow {
-            row: self.numbers[i],
-            rows: self,
-            first: self.row_starts[i] as usize,
-            len: (self.row_starts[i + 1] - self.row_starts[i]) as usize,
-        }
+        self.chunks[i / CHUNK_ROWS].get(i % CHUNK_ROWS)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = RawRow<'_>> {
-        (0..self.len()).map(|i| self.get(i))
+        self.chunks
+            .iter()
+            .flat_map(|c| (0..c.numbers.len()).map(|i| c.get(i)))
+    }
+
+    /// The rows as consecutive parts of at most [`CHUNK_ROWS`] rows each, in order: each part
+    /// is freed when its reader is done with it.
+    pub fn into_chunks(self) -> impl Iterator<Item = Rows> {
+        let width = self.width;
+        self.chunks.into_iter().map(move |chunk| Rows {
+            len: chunk.numbers.len(),
+            chunks: vec![chunk],
+            expected_rows: 0,
+            row_bytes: 0,
+            width,
+        })
+    }
+}
+
+impl Chunk {
+    fn get(&self, i: usize) -> RawRow<'_> {
+        RawRow {
+            row: self.numbers[i],
+            chunk: self,
+            first: self.row_starts[i] as usize,
+            len: (self.row_starts[i + 1] - self.row_starts[i]) as usize,
+        }
     }
 }
 
@@ -125,7 +191,7 @@ impl ParseOptions {
 pub struct RawRow<'a> {
     /// The row number a spreadsheet shows (header = 1, blank lines counted).
     pub row: u32,
-    rows: &'a Rows,
+    chunk: &'a Chunk,
     first: usize,
     len: usize,
 }
@@ -140,9 +206,9 @@ impl<'a> RawRow<'a> {
         let start = if k == 0 {
             0
         } else {
-            self.rows.cell_ends[k - 1] as usize
+            self.chunk.cell_ends[k - 1] as usize
         };
-        &self.rows.text[start..self.rows.cell_ends[k] as usize]
+        &self.chunk.text[start..self.chunk.cell_ends[k] as usize]
     }
 
     /// How many cells the row has.
@@ -266,5 +332,31 @@ mod tests {
         assert_eq!(pick_format(Auto, "-", "{}\n{}"), Ndjson);
         assert_eq!(pick_format(Auto, "a.csv", "[x"), Csv);
         assert_eq!(pick_format(Csv, "a.json", "["), Csv);
+    }
+
+    #[test]
+    fn rows_read_the_same_across_chunks_and_come_apart_in_order() {
+        let n = CHUNK_ROWS + 3;
+        let cells = |i: usize| [format!("r{i}"), String::new(), "é".repeat(i % 3)];
+        let mut rows = Rows::with_capacity(10, 2, 3);
+        for i in 0..n {
+            rows.push(i as u32 + 2, cells(i).iter().map(String::as_str));
+        }
+        assert_eq!(rows.len(), n);
+        for i in [0, CHUNK_ROWS - 1, CHUNK_ROWS, n - 1] {
+            let row = rows.get(i);
+            assert_eq!((row.row, row.len()), (i as u32 + 2, 3));
+            assert_eq!(row.cells().collect::<Vec<_>>(), cells(i));
+        }
+        assert!(rows.iter().map(|r| r.row).eq((0..n).map(|i| i as u32 + 2)));
+        let parts: Vec<Rows> = rows.clone().into_chunks().collect();
+        assert_eq!(
+            parts.iter().map(Rows::len).collect::<Vec<_>>(),
+            [CHUNK_ROWS, 3]
+        );
+        let joined = parts
+            .iter()
+            .flat_map(|p| p.iter().map(|r| r.cell(0).to_string()));
+        assert!(joined.eq((0..n).map(|i| format!("r{i}"))));
     }
 }

@@ -230,3 +230,59 @@ fn a_record_stays_small() {
         std::mem::size_of::<Record>()
     );
 }
+
+fn table(csv: &str) -> Table {
+    let decoded = Decoded::utf8(csv);
+    let options = ParseOptions::new(InputFormat::Csv, "t.csv");
+    parse(&decoded, &options, &catalog()).expect("parses")
+}
+
+/// The validation of a table it consumes is the validation of the table, whatever it keeps.
+fn assert_same(owned: &Validated, borrowed: &Validated) {
+    assert_eq!(owned.records, borrowed.records);
+    assert_eq!(owned.errors, borrowed.errors);
+    assert_eq!(owned.errored_ids, borrowed.errored_ids);
+    assert_eq!(
+        (owned.rows, owned.present, owned.has_team),
+        (borrowed.rows, borrowed.present, borrowed.has_team)
+    );
+}
+
+fn rows_of(table: &Table) -> Vec<(u32, Vec<&str>)> {
+    table
+        .rows
+        .iter()
+        .map(|r| (r.row, r.cells().collect()))
+        .collect()
+}
+
+#[test]
+fn a_consumed_table_keeps_only_its_errored_rows_as_written() {
+    let csv = "email,phone,labels\nann@x.co,,vip\n bob@ ,+1555,\ncy@x.co,,\n\n DEE@x.co ,,nope\n";
+    let borrowed = validate(&table(csv), &catalog());
+    let (owned, kept) = validate_owned(table(csv), &catalog(), &Tally::default());
+    assert_same(&owned, &borrowed);
+    assert!(!kept.whole);
+    assert_eq!(
+        rows_of(&kept.table),
+        [
+            (3, vec![" bob@ ", "+1555", ""]),
+            (6, vec![" DEE@x.co ", "", "nope"])
+        ]
+    );
+    assert_eq!(kept.table.header, ["email", "phone", "labels"]);
+}
+
+#[test]
+fn a_table_whose_rows_share_a_member_is_kept_whole() {
+    for csv in [
+        "email,first_name\nann@x.co,Ann\nANN@x.co,Ann\n",
+        "email,team,team_role\nann@x.co,Red,member\nann@x.co,Blue,admin\nbob@,Red,member\n",
+    ] {
+        let borrowed = validate(&table(csv), &catalog());
+        let (owned, kept) = validate_owned(table(csv), &catalog(), &Tally::default());
+        assert_same(&owned, &borrowed);
+        assert!(kept.whole, "{csv}");
+        assert_eq!(rows_of(&kept.table), rows_of(&table(csv)));
+    }
+}
