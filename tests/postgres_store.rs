@@ -3,7 +3,7 @@
 //! path and the COPY path alike); the import lock; the generation check.
 
 use crate::postgres_support::PgStore;
-use crate::support::{plan_for, roster_csv, test_meta};
+use crate::support::{original, plan_for, roster_csv, test_meta};
 use roster::plan::Mode;
 use roster::store::Store;
 
@@ -47,7 +47,7 @@ fn apply_both(sqlite: &mut Store, pg: &mut Store, text: &str, mode: &Mode) {
     let snap = sqlite.snapshot().unwrap();
     let plan = plan_for(&snap, text, mode);
     let id = sqlite
-        .record_import(&test_meta("full_sync"), text.as_bytes())
+        .record_import(&test_meta("full_sync"), original(text))
         .unwrap();
     let summary = serde_json::json!({"changes": plan.changes.len()});
     sqlite
@@ -58,7 +58,7 @@ fn apply_both(sqlite: &mut Store, pg: &mut Store, text: &str, mode: &Mode) {
     let plan = plan_for(&snap, text, mode);
     let _lock = pg.lock_imports().unwrap();
     let id = pg
-        .record_import(&test_meta("full_sync"), text.as_bytes())
+        .record_import(&test_meta("full_sync"), original(text))
         .unwrap();
     pg.apply(id, &plan, &snap, &summary, "test", &mut |_| {})
         .unwrap();
@@ -135,7 +135,7 @@ fn a_write_after_the_snapshot_refuses_the_plan() {
         .set_setting("seat-limit", Some("100"), "test")
         .unwrap();
     let id = pg
-        .record_import(&test_meta("full_sync"), text.as_bytes())
+        .record_import(&test_meta("full_sync"), original(&text))
         .unwrap();
     let e = pg
         .apply(

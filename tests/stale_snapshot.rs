@@ -2,7 +2,7 @@
 //! change since its snapshot"): a plan made before another handle wrote to the store is refused
 //! and applies nothing, whichever writer it was; with no write in between it applies.
 
-use crate::support::{plan_for, roster_csv, test_meta};
+use crate::support::{original, plan_for, roster_csv, test_meta};
 use roster::error::StoreError;
 use roster::model::Status;
 use roster::plan::Mode;
@@ -31,7 +31,7 @@ fn apply_after(write: &Write) -> (Option<StoreError>, bool) {
     let day0 = roster_csv(6, 0);
     let first = store.snapshot().unwrap();
     let id = store
-        .record_import(&test_meta("additive"), day0.as_bytes())
+        .record_import(&test_meta("additive"), original(&day0))
         .unwrap();
     let plan = plan_for(&first, &day0, &Mode::default());
     let summary = serde_json::json!({});
@@ -46,7 +46,7 @@ fn apply_after(write: &Write) -> (Option<StoreError>, bool) {
     write(&mut other);
     let before = members(&store);
     let id = store
-        .record_import(&test_meta("additive"), day1.as_bytes())
+        .record_import(&test_meta("additive"), original(&day1))
         .unwrap();
     let error = store
         .apply(id, &plan, &snapshot, &summary, "test", &mut |_| {})
@@ -87,7 +87,7 @@ fn a_write_by_another_handle_after_the_snapshot_refuses_the_plan() {
             let text = "email,first_name\nsomeone.else@example.com,Else\n";
             let plan = plan_for(&snapshot, text, &Mode::default());
             let id = s
-                .record_import(&test_meta("additive"), text.as_bytes())
+                .record_import(&test_meta("additive"), original(text))
                 .unwrap();
             s.apply(
                 id,

@@ -290,7 +290,7 @@ pub fn apply_file(store: &mut roster::store::Store, text: &str) {
     let plan = plan_for(&snap, text, &roster::plan::Mode::default());
     let _lock = store.lock_imports().unwrap();
     let id = store
-        .record_import(&test_meta("additive"), text.as_bytes())
+        .record_import(&test_meta("additive"), original(text))
         .unwrap();
     let summary = serde_json::json!({});
     store
@@ -309,4 +309,9 @@ pub fn test_meta(mode: &str) -> roster::store::ImportMeta {
         mode: mode.into(),
         options: "{}".into(),
     }
+}
+
+/// A file's original as history keeps it.
+pub fn original(text: &str) -> roster::store::shared::Original {
+    roster::store::shared::Original::compress(text.as_bytes()).expect("compress")
 }

@@ -27,6 +27,7 @@ use crate::error::{Error, FileError, Result, RowError, StoreError};
 use crate::input;
 use crate::parallel;
 use crate::plan::Summary;
+use crate::store::shared::Original;
 use crate::store::{Guard, ImportMeta, Store};
 use events::Laps;
 use std::sync::Arc;
@@ -69,7 +70,7 @@ pub fn run(
             drop(second);
             if !options.dry_run {
                 let meta = meta(options, &outcome.file);
-                outcome.import_id = Some(store.record_import(&meta, &[])?);
+                outcome.import_id = Some(store.record_import(&meta, Original::none())?);
             }
             return refuse_file(store, outcome, e);
         }
@@ -86,7 +87,13 @@ pub fn run(
             meta.sha256 = input::sha256_hex(&for_history.bytes);
             let recorded = match dry_run {
                 true => Ok(None),
-                false => history.record_import(&meta, &for_history.bytes).map(Some),
+                // The bytes go once compressed: the row's write and commit need them no more.
+                false => history
+                    .original_for(&meta.sha256, &for_history.bytes)
+                    .and_then(|original| {
+                        drop(for_history);
+                        history.record_import(&meta, original).map(Some)
+                    }),
             };
             (meta.sha256, recorded)
         },

@@ -59,7 +59,8 @@ pub fn revert(
     let described: Vec<String> = conflicts.iter().map(|c| c.describe()).collect();
     if !options.dry_run {
         let meta = meta(options, &name, target, skip_conflicts);
-        outcome.import_id = Some(store.record_import(&meta, &[])?);
+        outcome.import_id =
+            Some(store.record_import(&meta, crate::store::shared::Original::none())?);
     }
     let planned = Planned::new(Default::default(), |_| plan);
     if !conflicts.is_empty() && !skip_conflicts {

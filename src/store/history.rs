@@ -125,14 +125,24 @@ impl Store {
         Ok(())
     }
 
-    /// Records an import as started (`RUNNING`), compressing its original bytes; its id.
-    /// A file already kept whole by an earlier import (the nightly file that did not change) is
-    /// kept as a reference to it: neither compressed nor stored again.
-    pub fn record_import(&mut self, meta: &ImportMeta, original: &[u8]) -> Result<i64, StoreError> {
-        let original = match kept_original(&*self.db, &meta.sha256, original.len())? {
-            true => Original::same(),
-            false => Original::compress(original)?,
-        };
+    /// An import's original bytes as history will keep them: compressed, or, for a file
+    /// already kept whole by an earlier import (the nightly file that did not change), a
+    /// reference to it, neither compressed nor stored again. Separate from [`Store::record_import`]
+    /// so that the caller can let go of the bytes before the row is written.
+    pub fn original_for(&self, sha256: &str, bytes: &[u8]) -> Result<Original, StoreError> {
+        match kept_original(&*self.db, sha256, bytes.len())? {
+            true => Ok(Original::same()),
+            false => Original::compress(bytes),
+        }
+    }
+
+    /// Records an import as started (`RUNNING`) with its original ([`Store::original_for`]);
+    /// its id.
+    pub fn record_import(
+        &mut self,
+        meta: &ImportMeta,
+        original: Original,
+    ) -> Result<i64, StoreError> {
         sql::transaction(&*self.db, Begin::Plain, |db| {
             let id: i64 = sql::one(
                 db,

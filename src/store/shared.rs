@@ -209,15 +209,20 @@ pub struct Original {
 impl Original {
     pub fn compress(original: &[u8]) -> Result<Original, StoreError> {
         if original.is_empty() {
-            return Ok(Original {
-                codec: None,
-                bytes: Vec::new(),
-            });
+            return Ok(Original::none());
         }
         Ok(Original {
             codec: Some("zstd"),
             bytes: zstd::bulk::compress(original, ORIGINAL_LEVEL)?,
         })
+    }
+
+    /// No original (a file that could not be read, a revert).
+    pub fn none() -> Original {
+        Original {
+            codec: None,
+            bytes: Vec::new(),
+        }
     }
 
     /// An original kept as a reference to an earlier import's identical bytes.

@@ -18,6 +18,11 @@ const CREATE_IDENTIFIER_INDEXES: &str = "CREATE UNIQUE INDEX members_email_key O
      CREATE UNIQUE INDEX members_external_id ON members (external_id); \
      CREATE UNIQUE INDEX members_phone ON members (phone);";
 
+/// The page cache of an apply that is not a bulk: its changes are scattered over a large
+/// store's pages, each read once, so the connection's 64 MiB only kept pages that were done
+/// with. A 1M next-day full sync: 467 -> 400 MB resident in the apply, its time even.
+const APPLY_CACHE_KIB: i64 = -4096;
+
 /// The page cache while a bulk import builds its identifier indexes. SQLite's sorter keeps
 /// runs up to the cache's size: one 60 MB run per index at 1M members is a linked-list merge
 /// sort that misses the CPU cache at every level. Runs of 1 MiB, sorted on two worker threads
@@ -45,6 +50,8 @@ pub fn write_members(db: &Sqlite, w: &Writes, ticker: &mut Ticker) -> Result<(),
         // Building the unique indexes once after a bulk insert is much faster than
         // maintaining them row by row; a duplicate still fails the transaction.
         tx.execute_batch(DROP_IDENTIFIER_INDEXES)?;
+    } else {
+        db.cache_until_end(APPLY_CACHE_KIB)?;
     }
     let mut memberships = Memberships::prepare(tx)?;
     let mut insert = tx.prepare_cached(INSERT_MEMBER)?;
