@@ -170,7 +170,7 @@ fn team_owners(snapshot: &Snapshot, after: &After) -> Vec<Rule> {
         };
         let mut teams: Vec<(&str, Role)> = Vec::new();
         if let Some(i) = c.member {
-            for &(ti, role) in snapshot.memberships(i) {
+            for (ti, role) in snapshot.memberships(i) {
                 if role == Role::Owner && snapshot.members[i].status.is_live() {
                     now[ti] -= 1;
                 }

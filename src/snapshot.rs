@@ -55,7 +55,7 @@ pub struct Snapshot {
     pub missing: Marks,
     /// Memberships of member `i`: `membership_list[membership_start[i]..membership_start[i + 1]]`.
     membership_start: Vec<u32>,
-    membership_list: Vec<(usize, Role)>,
+    membership_list: Vec<(u32, Role)>,
     /// Built on the first lookup: a sync whose records all land on their expected members
     /// (see `resolve`) never needs them.
     ids: std::sync::OnceLock<IdIndexes>,
@@ -89,6 +89,23 @@ impl Snapshot {
         settings: Settings,
         generation: i64,
     ) -> Snapshot {
+        let memberships = memberships
+            .into_iter()
+            .map(|(i, t, r)| (i as u32, t as u32, r))
+            .collect();
+        Snapshot::from_indexed(members, teams, memberships, catalog, settings, generation)
+    }
+
+    /// [`Snapshot::from_pairs`] with the indexes as `u32` (12 bytes a membership, not 24: the
+    /// store's read of a million).
+    pub fn from_indexed(
+        members: Vec<Member>,
+        teams: Vec<Team>,
+        memberships: Vec<(u32, u32, Role)>,
+        catalog: Catalog,
+        settings: Settings,
+        generation: i64,
+    ) -> Snapshot {
         let mut s = Snapshot {
             members,
             teams,
@@ -102,19 +119,19 @@ impl Snapshot {
         s
     }
 
-    fn set_memberships(&mut self, mut pairs: Vec<(usize, usize, Role)>) {
-        pairs.retain(|(i, _, _)| *i < self.members.len());
+    fn set_memberships(&mut self, mut pairs: Vec<(u32, u32, Role)>) {
+        pairs.retain(|(i, _, _)| (*i as usize) < self.members.len());
         pairs.sort_unstable_by_key(|(i, t, _)| (*i, *t));
         let mut start = Vec::with_capacity(self.members.len() + 1);
         let mut k = 0;
         for i in 0..=self.members.len() {
-            while k < pairs.len() && pairs[k].0 < i {
+            while k < pairs.len() && (pairs[k].0 as usize) < i {
                 k += 1;
             }
             start.push(k as u32);
         }
         self.membership_start = start;
-        let mut list: Vec<(usize, Role)> = pairs.into_iter().map(|(_, t, r)| (t, r)).collect();
+        let mut list: Vec<(u32, Role)> = pairs.into_iter().map(|(_, t, r)| (t, r)).collect();
         // Collected in the pairs' own buffer, a third larger than the list (8 MB at 1M).
         list.shrink_to_fit();
         self.membership_list = list;
@@ -130,16 +147,20 @@ impl Snapshot {
     }
 
     /// Member `i`'s memberships: (index into `teams`, role).
-    pub fn memberships(&self, i: usize) -> &[(usize, Role)] {
+    pub fn memberships(
+        &self,
+        i: usize,
+    ) -> impl ExactSizeIterator<Item = (usize, Role)> + Clone + '_ {
         let (a, b) = (self.membership_start[i], self.membership_start[i + 1]);
-        &self.membership_list[a as usize..b as usize]
+        self.membership_list[a as usize..b as usize]
+            .iter()
+            .map(|&(t, role)| (t as usize, role))
     }
 
     /// Member `i`'s memberships as (team name, role), by team name.
     pub fn team_names_of(&self, i: usize) -> Vec<(&str, Role)> {
         self.memberships(i)
-            .iter()
-            .map(|(t, role)| (self.teams[*t].name.as_str(), *role))
+            .map(|(t, role)| (self.teams[t].name.as_str(), role))
             .collect()
     }
 
@@ -150,8 +171,7 @@ impl Snapshot {
 
     /// Every membership: (member index, team index, role).
     pub fn all_memberships(&self) -> impl Iterator<Item = (usize, usize, Role)> + '_ {
-        (0..self.members.len())
-            .flat_map(move |i| self.memberships(i).iter().map(move |&(t, r)| (i, t, r)))
+        (0..self.members.len()).flat_map(move |i| self.memberships(i).map(move |(t, r)| (i, t, r)))
     }
 
     /// The member whose identifier `field` is `v` (emails ignoring case).

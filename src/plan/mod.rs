@@ -249,7 +249,7 @@ fn field_changes(
 
 fn team_changes(
     record: &Record,
-    current: &[(usize, Role)],
+    current: impl Iterator<Item = (usize, Role)> + Clone,
     snapshot: &Snapshot,
     replace: bool,
 ) -> TeamChanges {
@@ -257,20 +257,20 @@ fn team_changes(
     for t in &record.teams {
         let existing = snapshot
             .team(&t.team)
-            .and_then(|ti| current.iter().find(|(cti, _)| *cti == ti));
+            .and_then(|ti| current.clone().find(|(cti, _)| *cti == ti));
         match existing {
             None => changes.added.push((t.team.to_string(), t.role)),
-            Some((_, old)) if *old != t.role => {
-                changes.changed.push((t.team.to_string(), *old, t.role))
+            Some((_, old)) if old != t.role => {
+                changes.changed.push((t.team.to_string(), old, t.role))
             }
             Some(_) => {}
         }
     }
     if replace {
         for (ti, role) in current {
-            let name = &snapshot.teams[*ti].name;
+            let name = &snapshot.teams[ti].name;
             if !record.teams.iter().any(|t| *t.team == **name) {
-                changes.removed.push((name.clone(), *role));
+                changes.removed.push((name.clone(), role));
             }
         }
     }
@@ -298,8 +298,7 @@ fn named_by_errored_row(m: &Member, errored_ids: &HashSet<String>) -> bool {
 fn plan_drop_memberships(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot) {
     let removed: Vec<(String, Role)> = snapshot
         .memberships(i)
-        .iter()
-        .map(|(ti, role)| (snapshot.teams[*ti].name.clone(), *role))
+        .map(|(ti, role)| (snapshot.teams[ti].name.clone(), role))
         .collect();
     if removed.is_empty() {
         return;
@@ -320,8 +319,7 @@ fn plan_deactivate(plan: &mut Plan, i: usize, m: &Member, snapshot: &Snapshot, h
     let removed = if has_team {
         snapshot
             .memberships(i)
-            .iter()
-            .map(|(ti, role)| (snapshot.teams[*ti].name.clone(), *role))
+            .map(|(ti, role)| (snapshot.teams[ti].name.clone(), role))
             .collect()
     } else {
         Vec::new()

@@ -29,7 +29,7 @@ impl Store {
             let memberships = memberships_by_index(&members, memberships(db, &teams)?);
             let (catalog, settings) = definitions(db)?;
             let mut snapshot =
-                Snapshot::from_pairs(members, teams, memberships, catalog, settings, generation);
+                Snapshot::from_indexed(members, teams, memberships, catalog, settings, generation);
             snapshot.missing = super::marks::load(db)?;
             Ok(snapshot)
         })
@@ -99,18 +99,15 @@ pub(super) fn stored_role(text: &str) -> Role {
 
 /// Each membership as (member index, team index, role): the memberships by member id (sorted)
 /// and the members by id ascend together, so one walk pairs them.
-fn memberships_by_index(
-    members: &[Member],
-    by_id: Vec<(i64, u32, Role)>,
-) -> Vec<(usize, usize, Role)> {
-    let mut out = Vec::with_capacity(members.len());
+fn memberships_by_index(members: &[Member], by_id: Vec<(i64, u32, Role)>) -> Vec<(u32, u32, Role)> {
+    let mut out = Vec::with_capacity(by_id.len());
     let mut i = 0;
     for (member_id, team, role) in by_id {
         while members.get(i).is_some_and(|m| m.id < member_id) {
             i += 1;
         }
         if members.get(i).is_some_and(|m| m.id == member_id) {
-            out.push((i, team as usize, role));
+            out.push((i as u32, team, role));
         }
     }
     out
