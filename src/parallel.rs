@@ -19,6 +19,42 @@ fn unwrap<T>(joined: std::thread::Result<T>) -> T {
     joined.unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
+/// A gate that one thread opens, once, and others wait at: opened when its [`Opener`] goes,
+/// whatever way that thread ends, so that no waiter is left behind.
+#[derive(Default)]
+pub struct Gate {
+    open: std::sync::Mutex<bool>,
+    opened: std::sync::Condvar,
+}
+
+impl Gate {
+    pub fn opener(&self) -> Opener<'_> {
+        Opener(self)
+    }
+
+    /// Returns once the gate is open.
+    pub fn wait(&self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = self.opened.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn open(&self) {
+        *self.open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.opened.notify_all();
+    }
+}
+
+/// Opens its [`Gate`] when dropped.
+pub struct Opener<'g>(&'g Gate);
+
+impl Drop for Opener<'_> {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
 /// Drops `value` on a thread of its own, so that freeing a large structure of many small
 /// allocations costs the caller nothing (on this thread, if no thread can be started).
 pub fn drop_beside<T: Send + 'static>(value: T) {
@@ -229,6 +265,29 @@ mod tests {
         fn drop(&mut self) {
             let _ = self.0.send(std::thread::current().id());
         }
+    }
+
+    #[test]
+    fn a_gate_holds_its_waiter_until_its_opener_goes_even_by_a_panic() {
+        let gate = Gate::default();
+        let passed = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let opener = gate.opener();
+            let waiter = scope.spawn(|| {
+                gate.wait();
+                passed.store(true, Ordering::SeqCst);
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!passed.load(Ordering::SeqCst));
+            let opened_by_a_panic = scope.spawn(move || {
+                let _opener = opener;
+                panic!("the opening thread fails");
+            });
+            assert!(opened_by_a_panic.join().is_err());
+            waiter.join().unwrap();
+        });
+        assert!(passed.load(Ordering::SeqCst));
+        gate.wait();
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub(super) struct Context<'a> {
     /// The file the input was read from, when it can be read again: its rows are then freed
     /// as they are validated, and read again only if a later step needs them.
     pub path: Option<&'a Path>,
+    /// Opened when the snapshot may load (see `holds_snapshot_for_original`).
+    pub snapshot_gate: &'a parallel::Gate,
 }
 
 pub(super) enum Prepared {
@@ -55,7 +57,10 @@ pub(super) fn prepare(
     laps: &mut Laps,
 ) -> Result<Prepared> {
     let (snapshot, read) = parallel::join(
-        move || second.snapshot(),
+        move || {
+            cx.snapshot_gate.wait();
+            second.snapshot()
+        },
         || {
             let parsed = parallel::watch(
                 0,

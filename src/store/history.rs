@@ -136,6 +136,17 @@ impl Store {
         }
     }
 
+    /// Whether history keeps an original of exactly `bytes` bytes whole: a file of that size
+    /// is most likely the same file again (the nightly file that did not change), which
+    /// [`Store::original_for`] will not compress. A guess, for scheduling only.
+    pub fn keeps_original_of_size(&self, bytes: usize) -> Result<bool, StoreError> {
+        let sql = format!(
+            "SELECT i.id FROM imports i JOIN import_originals o ON o.import_id = i.id \
+             WHERE i.bytes = $1 AND {KEPT_WHOLE} LIMIT 1"
+        );
+        Ok(sql::first(&*self.db, &sql, args![bytes as i64])?.is_some())
+    }
+
     /// Records an import as started (`RUNNING`) with its original ([`Store::original_for`]);
     /// its id.
     pub fn record_import(

@@ -37,7 +37,7 @@ pub use crate::snapshot::{Settings, Snapshot, Team};
 pub use time::Timestamp;
 
 /// Facts about one import that the store records beside its changes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportMeta {
     pub operator: String,
     pub file_name: String,
