@@ -75,9 +75,9 @@ impl Snapshot {
         let pairs = memberships
             .iter()
             .enumerate()
-            .flat_map(|(i, list)| list.iter().map(move |&(t, r)| (i, t, r)))
+            .flat_map(|(i, list)| list.iter().map(move |&(t, r)| (i as u32, t as u32, r)))
             .collect();
-        Snapshot::from_pairs(members, teams, pairs, catalog, settings, generation)
+        Snapshot::from_indexed(members, teams, pairs, catalog, settings, generation)
     }
 
     /// Like [`Snapshot::new`], with memberships as (member index, team index, role) in any order.

@@ -122,22 +122,23 @@ pub(super) fn prepare(
             &mut within(events, Stage::Plan, Some(first)),
         )
     };
-    // The error report is the last use of the file's cells. When the resolve can find no
-    // conflict (an empty store), the validation's errors are all there are: the table goes
-    // before the records are resolved (a large first import's peak). Otherwise it goes after.
-    let mut free_table =
+    // The error report is the last use of the file's cells: the rows the validation kept, or
+    // the file read again (`whole_table`). When the resolve can find no conflict (an empty
+    // store), the validation's errors are all there are: the table goes before the records
+    // are resolved (a large first import's peak). Otherwise it goes after.
+    let mut report_and_free =
         |kept, errors: &[RowError]| match whole_table(kept, Some(errors), cx, &mut reread_sha256) {
             Ok(table) => free_table(table, errors, cx.options).map(Ok),
             Err(e) => Ok(Err(e)),
         };
     let (resolved, freed) = match resolve::may_conflict(&snapshot) {
         false => {
-            let freed = free_table(kept, &validated.errors)?;
+            let freed = report_and_free(kept, &validated.errors)?;
             (resolve(validated), freed)
         }
         true => {
             let resolved = resolve(validated);
-            let freed = free_table(kept, &resolved.errors)?;
+            let freed = report_and_free(kept, &resolved.errors)?;
             (resolved, freed)
         }
     };
