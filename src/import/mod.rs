@@ -342,11 +342,23 @@ impl Outcome {
 mod tests {
     use super::*;
 
+    /// On SQLite, and on PostgreSQL too when `ROSTER_TEST_PG` names a cluster.
     #[test]
     fn only_a_large_new_original_holds_the_snapshot_back() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            crate::store::open(&crate::store::Location::Sqlite(dir.path().join("s.db"))).unwrap();
+        let mut locations = vec![crate::store::Location::Sqlite(dir.path().join("s.db"))];
+        if let Ok(url) = std::env::var("ROSTER_TEST_PG") {
+            let schema = format!("gate_{}", std::process::id());
+            locations.push(crate::store::Location::parse(&format!(
+                "{url}?schema={schema}"
+            )));
+        }
+        for location in locations {
+            holds_back_only_a_large_new_original(crate::store::open(&location).unwrap());
+        }
+    }
+
+    fn holds_back_only_a_large_new_original(mut store: Store) {
         let large = GATED_FROM_BYTES;
         assert!(holds_snapshot_for_original(&store, false, large));
         assert!(!holds_snapshot_for_original(&store, true, large));

@@ -79,14 +79,16 @@ const SAME: &str = "same";
 /// An original kept whole (compressed or not), not as a reference.
 const KEPT_WHOLE: &str = "(o.codec IS NULL OR o.codec <> 'same')";
 
-/// Whether an earlier import keeps these bytes whole (same SHA-256 and size).
-fn kept_original(db: &dyn Backend, sha256: &str, bytes: usize) -> Result<bool, StoreError> {
+/// Whether an earlier import keeps an original of `bytes` bytes whole, with this SHA-256 when
+/// one is given (`None`: of that size only).
+fn kept_original(db: &dyn Backend, sha256: Option<&str>, bytes: usize) -> Result<bool, StoreError> {
     if bytes == 0 {
         return Ok(false);
     }
     let sql = format!(
         "SELECT i.id FROM imports i JOIN import_originals o ON o.import_id = i.id \
-         WHERE i.sha256 = $1 AND i.bytes = $2 AND {KEPT_WHOLE} LIMIT 1"
+         WHERE (CAST($1 AS TEXT) IS NULL OR i.sha256 = $1) AND i.bytes = $2 AND {KEPT_WHOLE} \
+         LIMIT 1"
     );
     Ok(sql::first(db, &sql, args![sha256, bytes as i64])?.is_some())
 }
@@ -130,7 +132,7 @@ impl Store {
     /// reference to it, neither compressed nor stored again. Separate from [`Store::record_import`]
     /// so that the caller can let go of the bytes before the row is written.
     pub fn original_for(&self, sha256: &str, bytes: &[u8]) -> Result<Original, StoreError> {
-        match kept_original(&*self.db, sha256, bytes.len())? {
+        match kept_original(&*self.db, Some(sha256), bytes.len())? {
             true => Ok(Original::same()),
             false => Original::compress(bytes),
         }
@@ -140,11 +142,7 @@ impl Store {
     /// is most likely the same file again (the nightly file that did not change), which
     /// [`Store::original_for`] will not compress. A guess, for scheduling only.
     pub fn keeps_original_of_size(&self, bytes: usize) -> Result<bool, StoreError> {
-        let sql = format!(
-            "SELECT i.id FROM imports i JOIN import_originals o ON o.import_id = i.id \
-             WHERE i.bytes = $1 AND {KEPT_WHOLE} LIMIT 1"
-        );
-        Ok(sql::first(&*self.db, &sql, args![bytes as i64])?.is_some())
+        kept_original(&*self.db, None, bytes)
     }
 
     /// Records an import as started (`RUNNING`) with its original ([`Store::original_for`]);
