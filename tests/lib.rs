@@ -119,7 +119,7 @@ mod postgres_read;
 mod invitations;
 mod invitations_smtp;
 // Migration 0008 and the bulk queue: invitations found by their tokens, duplicates refused.
-mod invitations_bulk;
+mod invitations_tokens;
 // The browser tests' harness: roster serve, chromedriver and headless Chromium (WebDriver).
 mod page_support;
 // The admin page: sign-in, sessions and CSRF, scopes, no other origin, screenshots.

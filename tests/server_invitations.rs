@@ -33,7 +33,11 @@ fn tokens(smtp: &Smtp) -> Vec<String> {
         .map(|m| {
             let body = m.body();
             let start = body.find("/invitations/").expect("a link") + "/invitations/".len();
-            body[start..start + 64].to_string()
+            body[start..]
+                .split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+                .next()
+                .unwrap_or_default()
+                .to_string()
         })
         .collect()
 }

@@ -205,7 +205,10 @@ pub fn accept(
     token: &str,
     operator: &str,
 ) -> Result<AcceptOutcome, InvitationError> {
-    let outcome = store.accept_token(&token::hash(token), operator)?;
+    let Some(token) = token::Token::parse(token) else {
+        return Err(InvitationError::UnknownToken);
+    };
+    let outcome = store.accept_token(&token, operator)?;
     match &outcome {
         Acceptance::Accepted { .. } => Ok(outcome),
         Acceptance::Unknown => Err(InvitationError::UnknownToken),

@@ -94,11 +94,6 @@ impl InvitationKeys {
             secret: bytes[..32].to_vec(),
         })
     }
-
-    /// The hash stored for invitation `id` (its token is derived, never stored).
-    pub fn token_hash(&self, id: i64) -> token::Hash {
-        token::TokenHasher::new(&self.secret, &self.store_id).hash(id)
-    }
 }
 
 /// What accepting a token did.
@@ -179,85 +174,21 @@ pub fn keys(db: &dyn Backend) -> Result<InvitationKeys, StoreError> {
 }
 
 /// Queues one `PENDING` invitation per member (in the caller's transaction, which holds the
-/// write order, so ids are `max + 1` safely); the last id.
+/// write order, so ids are `max + 1` safely); the last id. Its token names its id, so nothing
+/// of it is stored (`token_hash` stays NULL): the keys are made here, on first use, so that
+/// every queued invitation has them.
 pub fn queue(db: &dyn Backend, members: &[i64], at: &str) -> Result<i64, StoreError> {
     if members.is_empty() {
         return Ok(0);
     }
-    let keys = keys(db)?;
+    keys(db)?;
     let first: i64 = sql::one(db, "SELECT coalesce(max(id), 0) + 1 FROM invitations", &[])?;
-    // More new invitations than stored ones (ids are `max + 1`, so `first - 1` bounds those):
-    // the token hashes' unique index is built once after the rows instead of taking each
-    // random hash at a random place; a duplicate still fails the transaction. (The state's
-    // and the member's indexes take the new rows at their ends: keeping them costs less than
-    // sorting them again, measured at 100k.)
-    let bulk = members.len() > BULK_FROM && members.len() as i64 > first - 1;
-    if bulk {
-        db.execute("DROP INDEX invitations_token_hash", &[])?;
-    }
-    let hasher = token::TokenHasher::new(&keys.secret, &keys.store_id);
-    let columns = ["id", "member_id", "token_hash", "state", "created_at"].map(String::from);
-    with_token_hashes(&hasher, first, members.len(), |hashes| {
-        let mut rows = (first..)
-            .zip(members)
-            .zip(hashes)
-            .map(|((id, &member), hash)| {
-                vec![
-                    id.into(),
-                    member.into(),
-                    sql::Value::Blob(hash.to_vec()),
-                    "PENDING".into(),
-                    at.into(),
-                ]
-            });
-        db.insert_rows("invitations", &columns, &mut rows)
-    })?;
-    if bulk {
-        db.execute(CREATE_TOKEN_INDEX, &[])?;
-    }
+    let columns = ["id", "member_id", "state", "created_at"].map(String::from);
+    let mut rows = (first..)
+        .zip(members)
+        .map(|(id, &member)| vec![id.into(), member.into(), "PENDING".into(), at.into()]);
+    db.insert_rows("invitations", &columns, &mut rows)?;
     Ok(first + members.len() as i64 - 1)
-}
-
-/// Invitations queued at once from which the token hashes' index is built after their rows.
-const BULK_FROM: usize = 1000;
-
-/// The token hashes' unique index (migration 0008).
-const CREATE_TOKEN_INDEX: &str =
-    "CREATE UNIQUE INDEX invitations_token_hash ON invitations (token_hash)";
-
-/// Invitations from which their tokens' hashes are derived on a second thread, in chunks of
-/// this many, while the rows of the chunks before are written.
-const PARALLEL_FROM: usize = 4096;
-
-/// Calls `write` once with the stored token hashes of invitations `first..first + count`, in
-/// order. Many are derived on a second thread while `write` takes the ones derived so far.
-fn with_token_hashes<T>(
-    hasher: &token::TokenHasher,
-    first: i64,
-    count: usize,
-    write: impl FnOnce(&mut dyn Iterator<Item = token::Hash>) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    let chunk = |from: i64, n: usize| -> Vec<token::Hash> {
-        (from..).take(n).map(|id| hasher.hash(id)).collect()
-    };
-    if count < PARALLEL_FROM {
-        return write(&mut chunk(first, count).into_iter());
-    }
-    std::thread::scope(|scope| {
-        let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<token::Hash>>(4);
-        scope.spawn(move || {
-            let mut done = 0;
-            while done < count {
-                let n = PARALLEL_FROM.min(count - done);
-                // The writer stopped (an error): nothing more to derive.
-                if send.send(chunk(first + done as i64, n)).is_err() {
-                    return;
-                }
-                done += n;
-            }
-        });
-        write(&mut chunks.into_iter().flatten())
-    })
 }
 
 /// Cancels the `PENDING` invitations of these members (in the caller's transaction).
@@ -307,38 +238,4 @@ pub fn on_status(
         _ => cancel(db, &[member])?,
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn many_token_hashes_are_each_invitations_own_in_order() {
-        let keys = InvitationKeys {
-            store_id: "0123456789abcdef".into(),
-            secret: vec![9; 32],
-        };
-        let hasher = token::TokenHasher::new(&keys.secret, &keys.store_id);
-        for count in [0, 1, PARALLEL_FROM - 1, PARALLEL_FROM * 2 + 3] {
-            let hashes =
-                with_token_hashes(&hasher, 41, count, |h| Ok(h.collect::<Vec<_>>())).unwrap();
-            assert_eq!(hashes.len(), count);
-            for (k, hash) in hashes.iter().enumerate() {
-                let token = token::derive(&keys.secret, &keys.store_id, 41 + k as i64);
-                assert_eq!(hash, &token::hash(&token), "invitation {}", 41 + k);
-            }
-        }
-    }
-
-    #[test]
-    fn a_writer_that_stops_early_stops_the_hashing() {
-        let hasher = token::TokenHasher::new(b"secret", "s1");
-        let stopped: Result<(), StoreError> =
-            with_token_hashes(&hasher, 1, PARALLEL_FROM * 20, |h| {
-                assert!(h.next().is_some());
-                Err(sql::message("stop".to_string()))
-            });
-        assert!(stopped.is_err());
-    }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::StoreError;
 
-pub const SQLITE: [&str; 9] = [
+pub const SQLITE: [&str; 10] = [
     include_str!("sqlite/sql/0001_initial.sql"),
     include_str!("sqlite/sql/0002_audit_batches.sql"),
     include_str!("sqlite/sql/0003_api_keys.sql"),
@@ -14,10 +14,11 @@ pub const SQLITE: [&str; 9] = [
     include_str!("sqlite/sql/0007_scim.sql"),
     include_str!("sqlite/sql/0008_invitation_token_index.sql"),
     include_str!("sqlite/sql/0009_compressed_bytes_stored_as_they_are.sql"),
+    include_str!("sqlite/sql/0010_invitation_tokens_name_their_id.sql"),
 ];
 
 /// The SQLite store's tables and columns in PostgreSQL's words.
-pub const POSTGRES: [&str; 9] = [
+pub const POSTGRES: [&str; 10] = [
     include_str!("postgres/sql/0001_initial.sql"),
     include_str!("postgres/sql/0002_audit_batches.sql"),
     include_str!("postgres/sql/0003_api_keys.sql"),
@@ -27,6 +28,7 @@ pub const POSTGRES: [&str; 9] = [
     include_str!("postgres/sql/0007_scim.sql"),
     include_str!("postgres/sql/0008_invitation_token_index.sql"),
     include_str!("postgres/sql/0009_compressed_bytes_stored_as_they_are.sql"),
+    include_str!("postgres/sql/0010_invitation_tokens_name_their_id.sql"),
 ];
 
 pub const VERSION: i64 = SQLITE.len() as i64;
@@ -54,7 +56,7 @@ mod tests {
 
     #[test]
     fn both_kinds_have_the_same_versions() {
-        assert_eq!(VERSION, 9);
+        assert_eq!(VERSION, 10);
         for all in [SQLITE, POSTGRES] {
             assert!(all[0].contains("CREATE TABLE members"));
             assert!(all[1].contains("CREATE TABLE audit_batches"));
@@ -65,10 +67,13 @@ mod tests {
             assert!(all[7].contains("CREATE UNIQUE INDEX invitations_token_hash"));
         }
         assert!(POSTGRES[8].contains("SET STORAGE EXTERNAL"));
+        for all in [SQLITE, POSTGRES] {
+            assert!(all[9].contains("WHERE token_hash IS NOT NULL"));
+        }
         let left: Vec<i64> = pending(&SQLITE, 2, "x").unwrap().map(|(v, _)| v).collect();
-        assert_eq!(left, [3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(left, [3, 4, 5, 6, 7, 8, 9, 10]);
         assert!(matches!(
-            pending(&POSTGRES, 10, "x").map(|_| ()),
+            pending(&POSTGRES, 11, "x").map(|_| ()),
             Err(StoreError::TooNew { .. })
         ));
     }

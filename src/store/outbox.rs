@@ -8,12 +8,33 @@ use super::invitations::{
     Acceptance, Invitation, InvitationKeys, InvitationState, cancel, keys, queue, refusal,
 };
 use super::sql::{self, Backend, Begin, Row, Value, args};
+use super::token::{self, Token};
 use crate::error::StoreError;
 use crate::model::member_label;
 
 const SELECT: &str = "SELECT i.id, i.member_id, m.email, m.external_id, m.phone, m.first_name, \
      m.last_name, m.name, i.state, i.attempts, i.last_error, i.next_attempt_at, i.created_at, \
      i.sent_at, i.accepted_at FROM invitations i JOIN members m ON m.id = i.member_id";
+
+/// The invitation a token is genuine for: the one its id names, if signed with the store's
+/// keys; or, for a token of an invitation queued before schema version 10, the one that kept
+/// its hash.
+fn invitation_of(db: &dyn Backend, token: &Token) -> Result<Option<Invitation>, StoreError> {
+    let (sql, arg) = match token {
+        Token::Addressed { id, signature } => {
+            let keys = keys(db)?;
+            if !token::is_genuine(*id, signature, &keys.secret, &keys.store_id) {
+                return Ok(None);
+            }
+            (format!("{SELECT} WHERE i.id = $1"), Value::from(*id))
+        }
+        Token::Legacy(hash) => (
+            format!("{SELECT} WHERE i.token_hash = $1"),
+            Value::Blob(hash.to_vec()),
+        ),
+    };
+    sql::first(db, &sql, &[arg])?.map(invitation).transpose()
+}
 
 fn invitation(mut r: Row) -> Result<Invitation, StoreError> {
     let (id, member_id): (i64, i64) = (r.get(0)?, r.get(1)?);
@@ -125,19 +146,17 @@ impl Store {
         Ok(())
     }
 
-    /// The invitation whose token hashes to `token_hash`: its member becomes `ACTIVE` (audit
-    /// action `accept`) and the token dies, in one transaction.
+    /// The invitation `token` is genuine for: its member becomes `ACTIVE` (audit action
+    /// `accept`) and the token dies, in one transaction.
     pub fn accept_token(
         &mut self,
-        token_hash: &[u8],
+        token: &Token,
         operator: &str,
     ) -> Result<Acceptance, StoreError> {
         sql::transaction(&*self.db, Begin::Ordered, |db| {
-            let sql = format!("{SELECT} WHERE i.token_hash = $1");
-            let Some(row) = sql::first(db, &sql, args![token_hash])? else {
+            let Some(found) = invitation_of(db, token)? else {
                 return Ok(Acceptance::Unknown);
             };
-            let found = invitation(row)?;
             let status: String = sql::one(
                 db,
                 "SELECT status FROM members WHERE id = $1",

@@ -1,9 +1,10 @@
-//! Invitation tokens. A token is HMAC-SHA256(store secret, store id and invitation id), in hex:
-//! the sender derives it again whenever it (re)sends, so a resend after a crash carries the
-//! same link, and the store keeps only the token's SHA-256, so nothing in it is a usable token
-//! (the secret is in the store too, but a reader of a copy without it learns nothing; README
-//! "Invitations" says what a store copy holds), as 32 bytes (migration 0008; hex before).
-//! Accepting looks the hash up.
+//! Invitation tokens. A token is the invitation's id and its signature, HMAC-SHA256(store
+//! secret, store id and invitation id) in hex: the sender derives it again whenever it
+//! (re)sends, so a resend after a crash carries the same link. Accepting reads the id, finds
+//! that invitation and checks the signature, so the store keeps nothing of the token (schema
+//! version 10). Invitations queued before kept the SHA-256 of their token, which was the
+//! signature alone; such a token is still found by that hash (README "Invitations" says what
+//! a store copy holds).
 
 use sha2::{Digest, Sha256};
 
@@ -11,41 +12,35 @@ const BLOCK: usize = 64;
 
 /// HMAC-SHA256 (RFC 2104) over sha2, so that no second digest version is built.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    Hmac::new(key).sign(message)
-}
-
-/// An HMAC-SHA256 key with its padded blocks already hashed: each message then costs two
-/// SHA-256 blocks fewer (an `import --invite` of 100,000 members signs 100,000 messages).
-#[derive(Clone)]
-pub struct Hmac {
-    inner: Sha256,
-    outer: Sha256,
-}
-
-impl Hmac {
-    pub fn new(key: &[u8]) -> Hmac {
-        let mut block = [0u8; BLOCK];
-        if key.len() > BLOCK {
-            block[..32].copy_from_slice(&Sha256::digest(key));
-        } else {
-            block[..key.len()].copy_from_slice(key);
-        }
-        let pad = |byte: u8| block.map(|b| b ^ byte);
-        Hmac {
-            inner: Sha256::new().chain_update(pad(0x36)),
-            outer: Sha256::new().chain_update(pad(0x5c)),
-        }
+    let mut block = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
     }
-
-    pub fn sign(&self, message: &[u8]) -> [u8; 32] {
-        let inner = self.inner.clone().chain_update(message).finalize();
-        self.outer.clone().chain_update(inner).finalize().into()
-    }
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
 }
 
-/// The token of invitation `id` in the store `store_id`.
+/// The token of invitation `id` in the store `store_id`: the id, `-`, and the signature in hex.
+/// The id says which invitation to check, so the store keeps nothing of the token (schema
+/// version 10; see [`Token`]).
 pub fn derive(secret: &[u8], store_id: &str, id: i64) -> String {
-    hex(&Hmac::new(secret).sign(&message(store_id, id)))
+    format!("{id}-{}", hex(&sign(secret, store_id, id)))
+}
+
+/// HMAC-SHA256 of invitation `id` in the store `store_id`: a token's signature, and the whole
+/// token (in hex) of an invitation queued before schema version 10.
+fn sign(secret: &[u8], store_id: &str, id: i64) -> [u8; 32] {
+    hmac_sha256(secret, &message(store_id, id))
 }
 
 /// What a token signs.
@@ -53,52 +48,78 @@ fn message(store_id: &str, id: i64) -> Vec<u8> {
     format!("roster invitation {store_id} {id}").into_bytes()
 }
 
-/// What the store keeps of a token: its SHA-256.
+/// What a store of schema version 9 or older kept of a token: its SHA-256.
 pub type Hash = [u8; 32];
 
-/// The stored hash of `token`.
+/// The stored hash of a token of an invitation queued before schema version 10.
 pub fn hash(token: &str) -> Hash {
     Sha256::digest(token.trim().as_bytes()).into()
 }
 
-/// Derives the stored hashes of many tokens of one store: `hash(&derive(secret, store_id, id))`
-/// without building each token as a `String` or hashing the key's blocks again.
-pub struct TokenHasher<'a> {
-    key: Hmac,
-    store_id: &'a str,
+/// A token as `accept` reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// `ID-SIGNATURE`: invitation `id`, genuine when `signature` is its [`sign`]ature.
+    Addressed { id: i64, signature: [u8; 32] },
+    /// 64 hex digits, the signature alone, as invitations queued before schema version 10
+    /// were sent: found by the hash their rows kept.
+    Legacy(Hash),
 }
 
-impl<'a> TokenHasher<'a> {
-    pub fn new(secret: &[u8], store_id: &'a str) -> TokenHasher<'a> {
-        TokenHasher {
-            key: Hmac::new(secret),
-            store_id,
-        }
-    }
-
-    /// The stored hash of invitation `id`'s token.
-    pub fn hash(&self, id: i64) -> Hash {
-        let mut token = [0u8; 64];
-        hex_into(&self.key.sign(&message(self.store_id, id)), &mut token);
-        Sha256::digest(token).into()
+impl Token {
+    /// The token in `text` (spaces around it ignored); `None` when it cannot be one.
+    pub fn parse(text: &str) -> Option<Token> {
+        let text = text.trim();
+        let Some((id, signature)) = text.split_once('-') else {
+            return unhex(text).map(|_| Token::Legacy(hash(text)));
+        };
+        Some(Token::Addressed {
+            id: id.parse().ok().filter(|&id: &i64| id > 0)?,
+            signature: unhex(signature)?,
+        })
     }
 }
 
-/// Lower-case hex, a digit pair a byte. Not `format!`: an `import --invite` of 100,000 members
-/// derives and hashes 100,000 tokens, and formatting each byte cost about 3% of its CPU (perf).
+/// Whether `signature` is invitation `id`'s under these keys (compared in constant time).
+pub fn is_genuine(id: i64, signature: &[u8; 32], secret: &[u8], store_id: &str) -> bool {
+    let expected = sign(secret, store_id, id);
+    let differences = expected
+        .iter()
+        .zip(signature)
+        .fold(0, |d, (a, b)| d | (a ^ b));
+    differences == 0
+}
+
+/// 64 hex digits as their 32 bytes.
+fn unhex(text: &str) -> Option<[u8; 32]> {
+    let digits = text.as_bytes();
+    if digits.len() != 64 || !digits.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+        *byte = (hex_value(pair[0]) << 4) | hex_value(pair[1]);
+    }
+    Some(out)
+}
+
+/// The value of an ASCII hex digit.
+fn hex_value(digit: u8) -> u8 {
+    match digit {
+        b'0'..=b'9' => digit - b'0',
+        b'a'..=b'f' => digit - b'a' + 10,
+        _ => digit - b'A' + 10,
+    }
+}
+
+/// Lower-case hex, a digit pair a byte.
 pub fn hex(bytes: &[u8]) -> String {
-    let mut out = vec![0u8; bytes.len() * 2];
-    hex_into(bytes, &mut out);
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// `bytes` in lower-case hex into `out` (twice as long).
-fn hex_into(bytes: &[u8], out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = DIGITS[usize::from(b >> 4)];
-        pair[1] = DIGITS[usize::from(b & 15)];
-    }
+    let digits = bytes
+        .iter()
+        .flat_map(|&b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .collect();
+    String::from_utf8(digits).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -126,28 +147,57 @@ mod tests {
     }
 
     #[test]
-    fn tokens_differ_by_invitation_and_store() {
+    fn tokens_name_their_invitation_and_differ_by_invitation_and_store() {
         let t = derive(b"secret", "s1", 1);
-        assert_eq!(t.len(), 64);
+        assert!(t.starts_with("1-") && t.len() == 66, "{t}");
         assert_eq!(t, derive(b"secret", "s1", 1));
         assert_ne!(t, derive(b"secret", "s1", 2));
         assert_ne!(t, derive(b"secret", "s2", 1));
         assert_ne!(t, derive(b"other", "s1", 1));
-        assert_ne!(hex(&hash(&t)), t);
-        assert_eq!(hash(&format!(" {t}\n")), hash(&t));
+        assert_eq!(hex(&[0x00, 0x9f, 0xff]), "009fff");
     }
 
     #[test]
-    fn the_batch_hasher_hashes_the_tokens_derive_makes() {
-        let hasher = TokenHasher::new(b"secret", "s1");
-        for id in [1, 2, 99_999, i64::MAX] {
-            assert_eq!(hasher.hash(id), hash(&derive(b"secret", "s1", id)));
+    fn an_addressed_token_is_genuine_only_for_its_invitation_and_keys() {
+        let t = derive(b"secret", "s1", 42);
+        let Some(Token::Addressed { id, signature }) = Token::parse(&format!(" {t}\n")) else {
+            panic!("{t} is not read as an addressed token");
+        };
+        assert_eq!(id, 42);
+        assert!(is_genuine(42, &signature, b"secret", "s1"));
+        assert!(!is_genuine(43, &signature, b"secret", "s1"));
+        assert!(!is_genuine(42, &signature, b"secret", "s2"));
+        assert!(!is_genuine(42, &signature, b"other", "s1"));
+        let upper = t.to_uppercase();
+        assert_eq!(Token::parse(&upper), Token::parse(&t));
+    }
+
+    #[test]
+    fn a_token_of_an_older_store_is_its_signature_alone_found_by_its_hash() {
+        let old = hex(&sign(b"secret", "s1", 7));
+        assert_eq!(derive(b"secret", "s1", 7), format!("7-{old}"));
+        assert_eq!(Token::parse(&old), Some(Token::Legacy(hash(&old))));
+        assert_eq!(hash(&format!(" {old}\n")), hash(&old));
+        assert_ne!(hex(&hash(&old)), old);
+    }
+
+    #[test]
+    fn anything_else_is_no_token() {
+        let sig = "ab".repeat(32);
+        for text in [
+            "",
+            "-",
+            "abc",
+            &"ab".repeat(31),
+            &format!("0-{sig}"),
+            &format!("-1-{sig}"),
+            &format!("x-{sig}"),
+            &format!("1-{}", "ab".repeat(31)),
+            &format!("1-{}zz", "ab".repeat(31)),
+            &format!("1-+b{}", "ab".repeat(31)),
+            &format!("99999999999999999999-{sig}"),
+        ] {
+            assert_eq!(Token::parse(text), None, "{text:?}");
         }
-        let long_key = [7u8; 100];
-        assert_eq!(
-            TokenHasher::new(&long_key, "s2").hash(5),
-            hash(&derive(&long_key, "s2", 5))
-        );
-        assert_eq!(hex(&[0x00, 0x9f, 0xff]), "009fff");
     }
 }
