@@ -48,24 +48,51 @@ pub fn catalog() -> Catalog {
 /// One per thread, in the temporary folder; every run against it is a dry run.
 fn with_store<T>(f: impl FnOnce(&mut Store) -> T) -> T {
     thread_local! {
-        static STORE: std::cell::RefCell<Option<Store>> = const { std::cell::RefCell::new(None) };
+        static STORE: std::cell::RefCell<Option<FuzzStore>> =
+            const { std::cell::RefCell::new(None) };
     }
     STORE.with(|cell| {
         let mut slot = cell.borrow_mut();
-        let store = slot.get_or_insert_with(new_store);
-        f(store)
+        let fuzz = slot.get_or_insert_with(FuzzStore::new);
+        f(&mut fuzz.store)
     })
 }
 
-fn new_store() -> Store {
-    let path = std::env::temp_dir().join(format!(
-        "roster-fuzz-{}-{:?}.db",
-        std::process::id(),
-        std::thread::current().id()
-    ));
+/// A thread's store and its files, removed when the thread ends (the corpus's tests run on
+/// threads of `cargo test`; they left three stores in the temporary folder per run).
+struct FuzzStore {
+    store: Store,
+    path: std::path::PathBuf,
+}
+
+impl FuzzStore {
+    fn new() -> FuzzStore {
+        let path = std::env::temp_dir().join(format!(
+            "roster-fuzz-{}-{:?}.db",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        remove_store_files(&path);
+        FuzzStore {
+            store: new_store(&path),
+            path,
+        }
+    }
+}
+
+impl Drop for FuzzStore {
+    fn drop(&mut self) {
+        remove_store_files(&self.path);
+    }
+}
+
+fn remove_store_files(path: &std::path::Path) {
     for suffix in ["", "-wal", "-shm", ".lock"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+fn new_store(path: &std::path::Path) -> Store {
     let mut store = roster::store::open(&roster::store::Location::Sqlite(path.to_path_buf()))
         .expect("fuzz store");
     let catalog = catalog();
