@@ -140,6 +140,18 @@ fn a_token_works_only_with_the_signature_of_its_own_invitation() {
     accepts(&r, &format!("2-{signature_of_2}"), 2);
 }
 
+#[test]
+fn a_token_on_a_store_that_never_invited_is_refused_and_makes_no_keys() {
+    let r = Roster::new();
+    r.import_json("a.csv", members_csv(1..=1)).run();
+    r.args(&["invitations", "accept", &format!("1-{}", "ab".repeat(32))])
+        .status(1)
+        .stderr_line("error: This invitation link is not valid.")
+        .unchanged()
+        .run();
+    assert_eq!(count(&r, "SELECT id FROM invitation_keys"), 0);
+}
+
 /// Gives each invitation the hash a store older than version 10 kept: its old token's.
 fn keep_old_hashes(r: &Roster) {
     let ids = r.sql_text(if Roster::on_postgres() {

@@ -149,19 +149,21 @@ pub fn refusal(found: &Invitation, status: &str) -> Option<Acceptance> {
 /// Ids per statement when cancelling many members' invitations.
 const CHUNK: usize = 1000;
 
+/// The store's keys, if it has made them.
+pub fn stored_keys(db: &dyn Backend) -> Result<Option<InvitationKeys>, StoreError> {
+    let sql = "SELECT store_id, secret FROM invitation_keys WHERE id = 1";
+    let Some(mut r) = sql::first(db, sql, &[])? else {
+        return Ok(None);
+    };
+    Ok(Some(InvitationKeys {
+        store_id: r.get(0)?,
+        secret: r.get(1)?,
+    }))
+}
+
 /// The store's keys, created (in the caller's transaction, if any) on first use.
 pub fn keys(db: &dyn Backend) -> Result<InvitationKeys, StoreError> {
-    let read = || -> Result<Option<InvitationKeys>, StoreError> {
-        let sql = "SELECT store_id, secret FROM invitation_keys WHERE id = 1";
-        let Some(mut r) = sql::first(db, sql, &[])? else {
-            return Ok(None);
-        };
-        Ok(Some(InvitationKeys {
-            store_id: r.get(0)?,
-            secret: r.get(1)?,
-        }))
-    };
-    if let Some(keys) = read()? {
+    if let Some(keys) = stored_keys(db)? {
         return Ok(keys);
     }
     let new = InvitationKeys::generate()?;
@@ -170,7 +172,7 @@ pub fn keys(db: &dyn Backend) -> Result<InvitationKeys, StoreError> {
          ON CONFLICT DO NOTHING",
         args![new.store_id.as_str(), new.secret.as_slice()],
     )?;
-    Ok(read()?.unwrap_or(new))
+    Ok(stored_keys(db)?.unwrap_or(new))
 }
 
 /// Queues one `PENDING` invitation per member (in the caller's transaction, which holds the

@@ -6,6 +6,7 @@ use super::audit::BatchWriter;
 use super::history::{insert_audit_batches, now};
 use super::invitations::{
     Acceptance, Invitation, InvitationKeys, InvitationState, cancel, keys, queue, refusal,
+    stored_keys,
 };
 use super::sql::{self, Backend, Begin, Row, Value, args};
 use super::token::{self, Token};
@@ -22,8 +23,10 @@ const SELECT: &str = "SELECT i.id, i.member_id, m.email, m.external_id, m.phone,
 fn invitation_of(db: &dyn Backend, token: &Token) -> Result<Option<Invitation>, StoreError> {
     let (sql, arg) = match token {
         Token::Addressed { id, signature } => {
-            let keys = keys(db)?;
-            if !token::is_genuine(*id, signature, &keys.secret, &keys.store_id) {
+            // A store that never queued an invitation has no keys, and no token is genuine.
+            let genuine = stored_keys(db)?
+                .is_some_and(|k| token::is_genuine(*id, signature, &k.secret, &k.store_id));
+            if !genuine {
                 return Ok(None);
             }
             (format!("{SELECT} WHERE i.id = $1"), Value::from(*id))
