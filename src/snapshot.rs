@@ -80,24 +80,8 @@ impl Snapshot {
         Snapshot::from_indexed(members, teams, pairs, catalog, settings, generation)
     }
 
-    /// Like [`Snapshot::new`], with memberships as (member index, team index, role) in any order.
-    pub fn from_pairs(
-        members: Vec<Member>,
-        teams: Vec<Team>,
-        memberships: Vec<(usize, usize, Role)>,
-        catalog: Catalog,
-        settings: Settings,
-        generation: i64,
-    ) -> Snapshot {
-        let memberships = memberships
-            .into_iter()
-            .map(|(i, t, r)| (i as u32, t as u32, r))
-            .collect();
-        Snapshot::from_indexed(members, teams, memberships, catalog, settings, generation)
-    }
-
-    /// [`Snapshot::from_pairs`] with the indexes as `u32` (12 bytes a membership, not 24: the
-    /// store's read of a million).
+    /// Like [`Snapshot::new`], with memberships as (member index, team index, role) in any
+    /// order, the indexes as `u32` (12 bytes a membership, not 24: the store's read of a million).
     pub fn from_indexed(
         members: Vec<Member>,
         teams: Vec<Team>,

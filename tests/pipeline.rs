@@ -15,6 +15,17 @@ fn fixture(name: &str) -> Vec<u8> {
     .expect("fixture")
 }
 
+/// A SQLite store in a new temporary directory, with the directory: hold it as long as the
+/// store (dropping it deletes the directory).
+fn temporary_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = roster::store::open(&roster::store::Location::Sqlite(
+        dir.path().join("roster.db"),
+    ))
+    .expect("open");
+    (dir, store)
+}
+
 /// Records every event, in order.
 #[derive(Default)]
 struct Recorder {
@@ -33,11 +44,7 @@ impl Events for Recorder {
 
 #[test]
 fn an_import_from_memory_applies_and_reports_its_events() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = roster::store::open(&roster::store::Location::Sqlite(
-        dir.path().join("roster.db"),
-    ))
-    .expect("open");
+    let (_dir, mut store) = temporary_store();
     let bytes = fixture("valid/staff.csv");
     let input = ImportInput::bytes("staff.csv", bytes.clone());
     let mut events = Recorder::default();
@@ -93,11 +100,7 @@ fn an_import_from_memory_applies_and_reports_its_events() {
 
 #[test]
 fn refusals_are_outcomes_with_their_exit_codes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = roster::store::open(&roster::store::Location::Sqlite(
-        dir.path().join("roster.db"),
-    ))
-    .expect("open");
+    let (_dir, mut store) = temporary_store();
     let run = |store: &mut Store, text: &str, options: &ImportOptions| {
         let input = ImportInput::bytes("x.csv", text.as_bytes().to_vec());
         import::run(store, input, options, &mut Quiet).expect("run")
@@ -154,11 +157,7 @@ impl Events for Beside {
 fn changes_rendered_beside_the_apply_are_the_report_rendered_after_it() {
     use roster::report::{json, ndjson, prerender::Prerender};
     for as_ndjson in [false, true] {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = roster::store::open(&roster::store::Location::Sqlite(
-            dir.path().join("roster.db"),
-        ))
-        .expect("open");
+        let (_dir, mut store) = temporary_store();
         let first = ImportInput::bytes("staff.csv", fixture("valid/staff.csv"));
         import::run(&mut store, first, &ImportOptions::new("lib"), &mut Quiet).expect("day 1");
         // Day two as a full sync: updates, deactivations and team changes.
@@ -203,11 +202,7 @@ impl Events for Rewriter {
 
 #[test]
 fn a_conflict_with_the_store_is_reported_from_the_file_read_again_unless_it_changed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = roster::store::open(&roster::store::Location::Sqlite(
-        dir.path().join("roster.db"),
-    ))
-    .expect("open");
+    let (dir, mut store) = temporary_store();
     let base = dir.path().join("base.csv");
     std::fs::write(&base, "external_id,email\nE1,ann@x.co\nE2,bob@x.co\n").expect("write");
     let options = ImportOptions::new("lib");

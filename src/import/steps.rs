@@ -126,25 +126,20 @@ pub(super) fn prepare(
     // the file read again (`whole_table`). When the resolve can find no conflict (an empty
     // store), the validation's errors are all there are: the table goes before the records
     // are resolved (a large first import's peak). Otherwise it goes after.
-    let mut report_and_free =
-        |kept, errors: &[RowError]| match whole_table(kept, Some(errors), cx, &mut reread_sha256) {
-            Ok(table) => free_table(table, errors, cx.options).map(Ok),
-            Err(e) => Ok(Err(e)),
-        };
     let (resolved, freed) = match resolve::may_conflict(&snapshot) {
         false => {
-            let freed = report_and_free(kept, &validated.errors)?;
+            let freed = report_and_free(kept, &validated.errors, cx, &mut reread_sha256)?;
             (resolve(validated), freed)
         }
         true => {
             let resolved = resolve(validated);
-            let freed = report_and_free(kept, &resolved.errors)?;
+            let freed = report_and_free(kept, &resolved.errors, cx, &mut reread_sha256)?;
             (resolved, freed)
         }
     };
     let (error_report, warnings) = match freed {
-        Ok(freed) => freed,
-        Err(e) => return Ok(Prepared::FileError(e)),
+        Freed::Report(error_report, warnings) => (error_report, warnings),
+        Freed::FileError(e) => return Ok(Prepared::FileError(e)),
     };
     let errors = resolved.errors.clone();
     let planned = parallel::watch(
@@ -166,6 +161,30 @@ pub(super) fn prepare(
         error_report,
         reread_sha256,
     })))
+}
+
+/// What [`report_and_free`] leaves of the file once its cells are gone.
+enum Freed {
+    /// The error report (see `free_table`) and the file's warnings.
+    Report(Option<Vec<u8>>, Vec<String>),
+    /// The file, read again for the report, is refused: [`prepare`] returns it as
+    /// [`Prepared::FileError`], not as the run's error.
+    FileError(FileError),
+}
+
+/// [`free_table`] of the table [`whole_table`] gives for `errors`.
+fn report_and_free(
+    kept: Kept,
+    errors: &[RowError],
+    cx: &Context,
+    sha256: &mut Option<String>,
+) -> Result<Freed> {
+    let table = match whole_table(kept, Some(errors), cx, sha256) {
+        Ok(table) => table,
+        Err(e) => return Ok(Freed::FileError(e)),
+    };
+    let (error_report, warnings) = free_table(table, errors, cx.options)?;
+    Ok(Freed::Report(error_report, warnings))
 }
 
 /// The table with every row that `errors` names (`None`: every row of the file): `kept`
