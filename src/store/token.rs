@@ -97,7 +97,7 @@ fn unhex(text: &str) -> Option<[u8; 32]> {
         return None;
     }
     let mut out = [0u8; 32];
-    for (byte, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
         *byte = (hex_value(pair[0]) << 4) | hex_value(pair[1]);
     }
     Some(out)
