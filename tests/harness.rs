@@ -253,6 +253,14 @@ fn pg_in_schema(pg: &crate::postgres_support::PgStore) -> postgres::Client {
     client
 }
 
+/// The invitation token at the start of `text` (as a link carries it: `ID-SIGNATURE`, or the
+/// bare signature of an older store), up to the first character no token has.
+pub fn token_at(text: &str) -> &str {
+    text.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .next()
+        .unwrap_or_default()
+}
+
 /// A CSV roster: `email,first_name` rows `m{i}@example.com,First{i}` for each i.
 pub fn members_csv(ids: impl IntoIterator<Item = usize>) -> String {
     let mut s = String::from("email,first_name\n");

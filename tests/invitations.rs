@@ -51,11 +51,7 @@ fn list(r: &Roster) -> Vec<Listed> {
 /// The token in a received message's link.
 fn token_of(body: &str) -> String {
     let start = body.find("/accept/").expect("a link") + "/accept/".len();
-    body[start..]
-        .split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    crate::harness::token_at(&body[start..]).to_string()
 }
 
 #[test]

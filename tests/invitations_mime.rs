@@ -80,10 +80,7 @@ fn a_branded_invitation_is_text_then_html_with_its_logo_inline() {
     let start = link
         .find("https://roster.acme.example/invitations/")
         .expect("the link");
-    let token = link[start + 40..]
-        .split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
-        .next()
-        .unwrap_or_default();
+    let token = crate::harness::token_at(&link[start + 40..]);
     let link = &link[start..start + 40 + token.len()];
     assert!(token.len() > 64, "{link}");
     let html_text = html["text"].as_str().unwrap();

@@ -33,11 +33,7 @@ fn tokens(smtp: &Smtp) -> Vec<String> {
         .map(|m| {
             let body = m.body();
             let start = body.find("/invitations/").expect("a link") + "/invitations/".len();
-            body[start..]
-                .split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
-                .next()
-                .unwrap_or_default()
-                .to_string()
+            crate::harness::token_at(&body[start..]).to_string()
         })
         .collect()
 }
