@@ -4,7 +4,9 @@ use std::fmt;
 use std::str::FromStr;
 
 mod forms;
+mod values;
 pub use forms::Forms;
+pub use values::Values;
 
 /// A member field that a file can set. The stored value of each is canonical text:
 /// booleans are `true`/`false`, roles lowercase, labels sorted and comma-joined.
@@ -189,109 +191,6 @@ impl FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Role::parse(s).ok_or_else(|| format!("unknown role '{s}': expected owner, admin or member"))
-    }
-}
-
-/// A member's field values, compactly: one buffer holding a header, then each present field's
-/// text in field order (16 bytes inline; a million members fit in a few hundred megabytes).
-///
-/// The header is ASCII, so the buffer stays a `str`: the presence bits (two base-128 digits),
-/// the digit count `w`, then for each present field the end of its text as `w` digits.
-/// No field present is the empty buffer.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Values {
-    buf: Box<str>,
-}
-
-/// Presence bits (2 digits) and the digit count (1).
-const HEADER: usize = 3;
-
-impl Values {
-    /// Builds the values from a function giving each field's value.
-    pub fn from_fn<'a>(value: impl Fn(Field) -> Option<&'a str>) -> Values {
-        let texts = Field::ALL.map(value);
-        let present = (0..FIELD_COUNT)
-            .filter(|&i| texts[i].is_some())
-            .fold(0usize, |bits, i| bits | 1 << i);
-        if present == 0 {
-            return Values::default();
-        }
-        let len: usize = texts.iter().flatten().map(|t| t.len()).sum();
-        let width = (1..).find(|w| len >> (7 * w) == 0).unwrap_or(1);
-        let n = present.count_ones() as usize;
-        let mut buf = String::with_capacity(HEADER + n * width + len);
-        push_digits(&mut buf, present, 2);
-        buf.push(char::from(width as u8));
-        let mut end = 0;
-        for text in texts.iter().flatten() {
-            end += text.len();
-            push_digits(&mut buf, end, width);
-        }
-        texts.iter().flatten().for_each(|t| buf.push_str(t));
-        Values {
-            buf: buf.into_boxed_str(),
-        }
-    }
-
-    pub fn get(&self, field: Field) -> Option<&str> {
-        let b = self.buf.as_bytes();
-        if b.is_empty() {
-            return None;
-        }
-        let (present, i) = (read_digits(b, 2), field.index());
-        if present & (1 << i) == 0 {
-            return None;
-        }
-        let width = b[2] as usize;
-        let end = |k: usize| read_digits(&b[HEADER + k * width..], width);
-        let k = (present & ((1 << i) - 1)).count_ones() as usize;
-        let base = HEADER + present.count_ones() as usize * width;
-        let start = if k == 0 { 0 } else { end(k - 1) };
-        Some(&self.buf[base + start..base + end(k)])
-    }
-
-    /// The values of the given fields (the others absent).
-    pub fn of(pairs: &[(Field, &str)]) -> Values {
-        Values::from_fn(|f| pairs.iter().find(|(k, _)| *k == f).map(|(_, v)| *v))
-    }
-
-    /// A copy with one field set (or cleared).
-    pub fn with(&self, field: Field, value: Option<&str>) -> Values {
-        Values::from_fn(|f| if f == field { value } else { self.get(f) })
-    }
-
-    pub fn set(&mut self, field: Field, value: Option<&str>) {
-        *self = self.with(field, value);
-    }
-
-    /// The present fields and their values, in field order.
-    pub fn iter(&self) -> impl Iterator<Item = (Field, &str)> {
-        Field::ALL
-            .into_iter()
-            .filter_map(|f| self.get(f).map(|v| (f, v)))
-    }
-}
-
-/// `n` base-128 digits of `value`, least significant first.
-fn push_digits(buf: &mut String, mut value: usize, n: usize) {
-    for _ in 0..n {
-        buf.push(char::from((value & 0x7f) as u8));
-        value >>= 7;
-    }
-}
-
-fn read_digits(b: &[u8], n: usize) -> usize {
-    b[..n]
-        .iter()
-        .rev()
-        .fold(0, |value, &d| value << 7 | d as usize)
-}
-
-impl fmt::Debug for Values {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.iter().map(|(k, v)| (k.name(), v)))
-            .finish()
     }
 }
 

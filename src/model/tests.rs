@@ -52,6 +52,43 @@ fn values_of_any_length_round_trip() {
 }
 
 #[test]
+fn values_from_bytes_are_the_values_of_the_same_texts() {
+    let long = "é".repeat(10_000);
+    let texts: [&[(Field, &str)]; 4] = [
+        &[],
+        &[(Field::Email, "ann@x.co"), (Field::FirstName, "")],
+        &[(Field::LastName, "Müller"), (Field::Labels, &long)],
+        &[(Field::Phone, "+1"), (Field::NotifyVoice, "true")],
+    ];
+    for pairs in texts {
+        let of = |f: Field| pairs.iter().find(|(k, _)| *k == f).map(|(_, v)| *v);
+        let from_bytes = Values::from_utf8_fn(|f| of(f).map(str::as_bytes));
+        assert_eq!(from_bytes, Some(Values::from_fn(of)), "{pairs:?}");
+    }
+}
+
+#[test]
+fn values_from_bytes_refuse_a_text_that_is_not_utf8() {
+    let from_bytes = Values::from_utf8_fn(|f| match f {
+        Field::Email => Some(b"ann@x.co".as_slice()),
+        // A lone continuation byte, and a character cut in two.
+        Field::FirstName => Some(b"\x80".as_slice()),
+        _ => None,
+    });
+    assert_eq!(from_bytes, None);
+    let cut = "é".as_bytes();
+    let halves = Values::from_utf8_fn(|f| match f {
+        Field::FirstName => Some(&cut[..1]),
+        Field::LastName => Some(&cut[1..]),
+        _ => None,
+    });
+    assert_eq!(
+        halves, None,
+        "each text is checked, not only their concatenation"
+    );
+}
+
+#[test]
 fn emails_compare_without_case() {
     assert!(Field::Email.same("Ann@X.com", "ann@x.COM"));
     assert!(!Field::FirstName.same("Ann", "ann"));

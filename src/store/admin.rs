@@ -36,9 +36,19 @@ pub fn build_member<'a>(
     text: &dyn Fn(usize) -> Option<&'a str>,
     protected: bool,
 ) -> Member {
+    member_of_values(id, Values::from_fn(|f| text(f.index())), text, protected)
+}
+
+/// [`build_member`] of values already built from the first texts.
+pub fn member_of_values<'a>(
+    id: i64,
+    values: Values,
+    text: &dyn Fn(usize) -> Option<&'a str>,
+    protected: bool,
+) -> Member {
     Member {
         id,
-        values: Values::from_fn(|f| text(f.index())),
+        values,
         forms: text(FIELD_COUNT)
             .and_then(|f| serde_json::from_str::<std::collections::BTreeMap<_, _>>(f).ok())
             .map(crate::model::Forms::from)

@@ -2,11 +2,12 @@
 //! export, rows borrowed straight from SQLite (a snapshot reads a million of them).
 
 use crate::error::StoreError;
-use crate::model::{FIELD_COUNT, Role, Status};
-use crate::store::admin::{MEMBER_COLUMNS, build_member, status_list};
+use crate::model::{FIELD_COUNT, Role, Status, Values};
+use crate::store::admin::{MEMBER_COLUMNS, member_of_values, status_list};
 use crate::store::read::stored_role;
 use crate::store::sql::{EachMember, TeamRanks};
 use rusqlite::Connection;
+use rusqlite::types::ValueRef;
 
 pub fn members(
     conn: &Connection,
@@ -21,14 +22,21 @@ pub fn members(
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            // Borrowed, not copied into Strings.
-            let mut texts: [Option<&str>; FIELD_COUNT + 3] = [None; FIELD_COUNT + 3];
-            for (i, t) in texts.iter_mut().enumerate() {
-                *t = r.get_ref(i + 1)?.as_str_or_null().ok().flatten();
+            // Borrowed, not copied into Strings; a text that is not UTF-8 is no value.
+            let mut bytes: [Option<&[u8]>; FIELD_COUNT + 3] = [None; FIELD_COUNT + 3];
+            for (i, b) in bytes.iter_mut().enumerate() {
+                if let ValueRef::Text(text) = r.get_ref(i + 1)? {
+                    *b = Some(text);
+                }
             }
-            each(build_member(
+            let text = |i: usize| bytes[i].and_then(|b| std::str::from_utf8(b).ok());
+            // The fields' texts are checked as UTF-8 at once, and one by one only if they fail.
+            let values = Values::from_utf8_fn(|f| bytes[f.index()])
+                .unwrap_or_else(|| Values::from_fn(|f| text(f.index())));
+            each(member_of_values(
                 r.get(0)?,
-                &|i| texts[i],
+                values,
+                &text,
                 r.get(FIELD_COUNT + 4)?,
             ))?;
         }
@@ -73,10 +81,42 @@ fn with_scan_cache<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
 
     fn cache_size(conn: &Connection) -> i64 {
         conn.pragma_query_value(None, "cache_size", |r| r.get(0))
             .unwrap()
+    }
+
+    /// A text column that is not UTF-8 (written by another program) is no value, and the
+    /// member's other fields are read as they are.
+    #[test]
+    fn a_text_that_is_not_utf8_is_read_as_no_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let store = crate::store::open(&crate::store::Location::Sqlite(path.clone())).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "INSERT INTO members (id, email, email_key, first_name, last_name, job_title, status, \
+             created_at, updated_at) VALUES \
+             (1, 'ann@x.co', 'ann@x.co', CAST(X'c3' AS TEXT), CAST(X'a9' AS TEXT), 'Cook', \
+              'ACTIVE', '2026-01-01', '2026-01-01'), \
+             (2, 'bob@x.co', 'bob@x.co', 'Bøb', NULL, CAST(X'80' AS TEXT), \
+              'ACTIVE', '2026-01-01', '2026-01-01');",
+        )
+        .unwrap();
+        let snapshot = store.snapshot().unwrap();
+        let [ann, bob] = &snapshot.members[..] else {
+            panic!("two members: {:?}", snapshot.members);
+        };
+        assert_eq!(ann.get(Field::Email), Some("ann@x.co"));
+        // Together the two halves of "é" are UTF-8; apart, neither is.
+        assert_eq!(ann.get(Field::FirstName), None);
+        assert_eq!(ann.get(Field::LastName), None);
+        assert_eq!(ann.get(Field::JobTitle), Some("Cook"));
+        assert_eq!(bob.get(Field::FirstName), Some("Bøb"));
+        assert_eq!(bob.get(Field::JobTitle), None);
+        assert_eq!(bob.status, Status::Active);
     }
 
     #[test]
