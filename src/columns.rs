@@ -152,6 +152,12 @@ const INVISIBLE: [char; 7] = [
 ];
 
 pub fn trim_cell(s: &str) -> &str {
+    // Most cells begin and end with a printable ASCII character, which is neither whitespace
+    // nor invisible: nothing to trim, and no character to decode (every cell of every row).
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_graphic) && b.last().is_some_and(u8::is_ascii_graphic) {
+        return s;
+    }
     s.trim_matches(|c: char| c.is_whitespace() || INVISIBLE.contains(&c))
 }
 
@@ -247,26 +253,48 @@ pub fn is_email(s: &str) -> bool {
     is_local_part(local) && is_domain(domain)
 }
 
+/// ASCII only, so a byte at a time (every row's email): a byte of a character beyond ASCII
+/// is in no allowed character.
 fn is_local_part(local: &str) -> bool {
-    !local.is_empty()
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c))
+    let b = local.as_bytes();
+    !b.is_empty()
+        && b.iter().all(|&c| LOCAL_BYTES[c as usize])
         && !local.starts_with('.')
         && !local.ends_with('.')
-        && !local.contains("..")
+        && !b.windows(2).any(|pair| pair == b"..")
 }
+
+/// The bytes of [`is_local_part`]'s characters: ASCII letters, digits and `LOCAL_SPECIALS`.
+const LOCAL_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        table[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    let specials = LOCAL_SPECIALS.as_bytes();
+    let mut i = 0;
+    while i < specials.len() {
+        table[specials[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// At least two labels (so a dot), each valid; without collecting them (every row's email).
 fn is_domain(domain: &str) -> bool {
     domain.contains('.') && domain.split('.').all(is_domain_label)
 }
 
+/// Letters and digits of any script and `-`; an ASCII label is checked a byte at a time.
 fn is_domain_label(label: &str) -> bool {
     !label.is_empty()
         && !label.starts_with('-')
         && !label.ends_with('-')
-        && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        && (label
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            || (!label.is_ascii() && label.chars().all(|c| c.is_alphanumeric() || c == '-')))
 }
 
 /// E.164 syntax: `+` then 2 to 15 digits, the first not 0.

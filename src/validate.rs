@@ -95,7 +95,7 @@ pub fn validate_owned(table: Table, catalog: &Catalog, tally: &Tally) -> (Valida
     let mut kept = table;
     let rows = std::mem::take(&mut kept.rows);
     let mut records = Vec::with_capacity(rows.len());
-    let mut team_names = HashSet::new();
+    let mut team_names = TeamNames::default();
     let mut counter = tally.counter();
     for part in rows.into_chunks() {
         for raw in part.iter() {
@@ -152,7 +152,7 @@ fn validate_grouped(
     // reported beside its row errors (SPEC §5: every error is collected).
     let mut records: Vec<Option<Record>> = Vec::with_capacity(table.rows.len());
     let mut errored = vec![false; table.rows.len()];
-    let mut team_names = HashSet::new();
+    let mut team_names = TeamNames::default();
     let mut counter = tally.counter();
     for (i, raw) in table.rows.iter().enumerate() {
         let (record, errors) = check_row(table, &raw, catalog, &mut team_names);
@@ -230,7 +230,7 @@ fn check_row(
     table: &Table,
     raw: &RawRow,
     catalog: &Catalog,
-    team_names: &mut HashSet<Arc<str>>,
+    team_names: &mut TeamNames,
 ) -> (Record, Vec<RowError>) {
     let row = raw.row;
     let mut record = Record {
@@ -246,9 +246,17 @@ fn check_row(
     let mut values: [Option<Cow<str>>; FIELD_COUNT] = Default::default();
     let mut team: Option<Arc<str>> = None;
     let mut team_role: Result<Option<Role>, String> = Ok(None);
+    // Whether an identifier cell is filled in, valid or not.
+    let mut identified = false;
     for (i, column) in table.columns.iter().enumerate() {
         let Some(column) = column else { continue };
         let value = clean_cell(raw.cell(i));
+        if let Column::Field(field) = column
+            && !value.is_empty()
+            && IDENTIFIERS.contains(field)
+        {
+            identified = true;
+        }
         // A text is no longer in characters than in bytes: most cells need no count.
         if let Some(max) = column.max_chars()
             && value.len() > max
@@ -286,10 +294,7 @@ fn check_row(
             },
         }
     }
-    if IDENTIFIERS
-        .iter()
-        .all(|f| is_blank_identifier(table, raw, *f))
-    {
+    if !identified {
         let mut error = RowError::unplaced(Code::NoIdentifier, msg::NO_IDENTIFIER);
         error.row = Some(row);
         errors.push(error);
@@ -328,7 +333,11 @@ fn field_code(field: Field) -> Code {
     }
 }
 
-fn shared(names: &mut HashSet<Arc<str>>, name: &str) -> Arc<str> {
+/// The team names met so far, each shared by every row naming it (a row's team is looked up
+/// here: a hash that is fast on short keys).
+type TeamNames = ahash::AHashSet<Arc<str>>;
+
+fn shared(names: &mut TeamNames, name: &str) -> Arc<str> {
     if let Some(known) = names.get(name) {
         return known.clone();
     }
@@ -349,12 +358,6 @@ fn has_right_width(header: &[String], raw: &RawRow) -> bool {
     let len = raw.len();
     (width - padding..=width).contains(&len)
         || (len > width && raw.cells().skip(width).all(|c| c.trim().is_empty()))
-}
-
-fn is_blank_identifier(table: &Table, raw: &RawRow, field: Field) -> bool {
-    table
-        .column_index(&Column::Field(field))
-        .is_none_or(|i| clean_cell(raw.cell(i)).is_empty())
 }
 
 #[cfg(test)]

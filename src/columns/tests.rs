@@ -95,6 +95,56 @@ fn emails() {
     assert!(is_email(&format!("{}@example.com", "a".repeat(242))));
 }
 
+/// SPEC §5's email rule a character at a time, as `is_email` was first written: the check a
+/// byte at a time must agree with it on every text.
+fn is_email_by_characters(s: &str) -> bool {
+    if s.chars().count() > 254 {
+        return false;
+    }
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c))
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..");
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    local_ok && domain.contains('.') && domain.split('.').all(label_ok)
+}
+
+#[test]
+fn emails_of_other_scripts_in_the_domain_only() {
+    for e in ["a@bücher.de", "ann@xn--bcher-kva.de", "a@東京.jp", "a@b.cö"] {
+        assert!(is_email(e), "{e} should pass");
+    }
+    for e in ["a@bü_cher.de", "é@b.co", "a@b.c\u{200B}o", "a@b.-ö.de"] {
+        assert!(!is_email(e), "{e} should fail");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn a_cell_is_trimmed_of_whitespace_and_invisibles_at_both_ends(
+        s in "[a-z!~\t\n \u{A0}\u{200B}\u{FEFF}\u{3000}é]{0,8}"
+    ) {
+        let plain = s.trim_matches(|c: char| c.is_whitespace() || INVISIBLE.contains(&c));
+        proptest::prop_assert_eq!(trim_cell(&s), plain, "{:?}", s);
+    }
+
+    #[test]
+    fn the_email_check_is_the_character_rule(s in "[a-zA-Z0-9.@_+!~ é東ö\u{200B}-]{0,24}") {
+        proptest::prop_assert_eq!(is_email(&s), is_email_by_characters(&s), "{:?}", s);
+    }
+}
+
 #[test]
 fn phones() {
     for p in ["+15551234567", "+44", "+123456789012345"] {
