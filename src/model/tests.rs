@@ -71,7 +71,7 @@ fn values_from_bytes_are_the_values_of_the_same_texts() {
 fn values_from_bytes_refuse_a_text_that_is_not_utf8() {
     let from_bytes = Values::from_utf8_fn(|f| match f {
         Field::Email => Some(b"ann@x.co".as_slice()),
-        // A lone continuation byte, and a character cut in two.
+        // A lone continuation byte.
         Field::FirstName => Some(b"\x80".as_slice()),
         _ => None,
     });
