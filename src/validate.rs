@@ -253,7 +253,7 @@ fn check_row(
         let value = clean_cell(raw.cell(i));
         if let Column::Field(field) = column
             && !value.is_empty()
-            && IDENTIFIERS.contains(field)
+            && field.is_identifier()
         {
             identified = true;
         }
