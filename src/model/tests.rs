@@ -106,3 +106,13 @@ fn a_member_stays_small() {
         std::mem::size_of::<Member>()
     );
 }
+
+#[test]
+fn values_tell_which_fields_they_have() {
+    let v = Values::of(&[(Field::Email, "a@x.co"), (Field::Phone, "")]);
+    for f in Field::ALL {
+        assert_eq!(v.has(f), v.get(f).is_some(), "{f:?}");
+    }
+    assert!(v.has(Field::Email) && v.has(Field::Phone) && !v.has(Field::ExternalId));
+    assert!(!Values::default().has(Field::Email));
+}

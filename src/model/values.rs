@@ -54,6 +54,12 @@ impl Values {
         })
     }
 
+    /// Whether `field` has a value (its text unread).
+    pub fn has(&self, field: Field) -> bool {
+        let b = self.buf.as_bytes();
+        !b.is_empty() && read_digits(b, 2) & (1 << field.index()) != 0
+    }
+
     pub fn get(&self, field: Field) -> Option<&str> {
         let b = self.buf.as_bytes();
         if b.is_empty() {

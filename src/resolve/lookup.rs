@@ -16,6 +16,9 @@ use ahash::AHashMap as HashMap;
 /// file plus churn), so a first pass follows the file through the store ([`Trail::follow`]) and
 /// settles most records without an index. The records it leaves are looked up in the second
 /// pass, in [`Holders`].
+///
+/// `records` share no identifier (emails ignoring case): the validation makes the rows that
+/// share one a single record.
 pub(super) fn find_all<'s>(
     records: &[Record],
     snapshot: &'s Snapshot,
@@ -30,7 +33,9 @@ pub(super) fn find_all<'s>(
             .iter()
             .map(|r| {
                 counter.one();
-                trail.follow(r, members).map(compact)
+                trail
+                    .follow(r, members)
+                    .map(|(field, i, given)| (field, i as u32, given))
             })
             .collect()
     });
@@ -42,9 +47,16 @@ pub(super) fn find_all<'s>(
     {
         Holders::Index(snapshot)
     } else {
-        Holders::named(left.iter().map(|&i| &records[i]), members)
+        let mut settled = vec![0u8; members.len()];
+        for &(_, i, given) in followed.iter().flatten() {
+            settled[i as usize] |= given;
+        }
+        Holders::named(left.iter().map(|&i| &records[i]), members, &settled)
     };
-    let mut found: Vec<Option<Found>> = followed.into_iter().map(|f| f.map(Some)).collect();
+    let mut found: Vec<Option<Found>> = followed
+        .into_iter()
+        .map(|f| f.map(|(field, i, _)| Some((field, i))))
+        .collect();
     let looked_up = in_chunks(&left, parallel_from, |chunk, _| {
         chunk
             .iter()
@@ -92,8 +104,23 @@ impl Trail {
 
     /// The member the record names, when it is on the trail and holds every identifier the
     /// record gives (then it is the answer of [`match_record`]: stored identifiers are
-    /// unique, and no other member can conflict). `None`: not settled here.
-    pub(super) fn follow(&mut self, record: &Record, members: &[Member]) -> Option<(Field, usize)> {
+    /// unique, and no other member can conflict), with the identifiers the record gives (bit
+    /// `k`: `IDENTIFIERS[k]`). `None`: not settled here.
+    pub(super) fn follow(
+        &mut self,
+        record: &Record,
+        members: &[Member],
+    ) -> Option<(Field, usize, u8)> {
+        // A record identical to the member next on the trail (an unchanged member: nearly
+        // every record of a day's file) is that member, as the search below would find.
+        if let Some(member) = members.get(self.next)
+            && member.values == record.values
+            && let Some((field, given)) = identifiers_given(record)
+        {
+            let i = self.next;
+            (self.next, self.misses) = (i + 1, 0);
+            return Some((field, i, given));
+        }
         let (field, value) = IDENTIFIERS
             .iter()
             .find_map(|&f| record.get(f).map(|v| (f, v)))?;
@@ -114,11 +141,31 @@ impl Trail {
         };
         (self.next, self.misses) = (i + 1, 0);
         let member = &members[i];
-        IDENTIFIERS
-            .iter()
-            .all(|&f| record.get(f).is_none_or(|v| holds(member, f, v)))
-            .then_some((field, i))
+        let mut given = 0;
+        for (k, &f) in IDENTIFIERS.iter().enumerate() {
+            if let Some(v) = record.get(f) {
+                if !holds(member, f, v) {
+                    return None;
+                }
+                given |= 1 << k;
+            }
+        }
+        Some((field, i, given))
     }
+}
+
+/// The first identifier `record` gives, and every one it gives (bit `k`: `IDENTIFIERS[k]`);
+/// `None` when it gives none.
+fn identifiers_given(record: &Record) -> Option<(Field, u8)> {
+    let mut first = None;
+    let mut given = 0;
+    for (k, &f) in IDENTIFIERS.iter().enumerate() {
+        if record.values.has(f) {
+            first.get_or_insert(f);
+            given |= 1 << k;
+        }
+    }
+    first.map(|f| (f, given))
 }
 
 /// Who holds an identifier, for the records the trail did not settle.
@@ -132,9 +179,14 @@ pub(super) enum Holders<'s> {
 }
 
 impl<'s> Holders<'s> {
+    /// The holders of the identifiers `records` name. `settled[j]`: the identifiers (bit `k`:
+    /// `IDENTIFIERS[k]`) of member `j` that a record on the trail gave; records share no
+    /// identifier, so no other record names them, and the pass skips them (on a day's sync,
+    /// nearly all).
     pub(super) fn named<'r>(
         records: impl Iterator<Item = &'r Record>,
         members: &[Member],
+        settled: &[u8],
     ) -> Holders<'s> {
         let mut named: [HashMap<String, Option<u32>>; 3] = Default::default();
         for record in records {
@@ -150,7 +202,11 @@ impl<'s> Holders<'s> {
         let found = in_chunks(members, PARALLEL_RECORDS, |chunk, first| {
             let mut found = Vec::new();
             for (j, member) in chunk.iter().enumerate() {
+                let settled = settled.get(first + j).copied().unwrap_or(0);
                 for (k, &field) in IDENTIFIERS.iter().enumerate() {
+                    if settled & (1 << k) != 0 || named[k].is_empty() {
+                        continue;
+                    }
                     if let Some(v) = member.get(field)
                         && named[k].contains_key(&*identifier_key(field, v))
                     {

@@ -49,6 +49,40 @@ fn record(row: u32, kind: u8, i: usize) -> Record {
     }
 }
 
+/// The records a validated file can hold: none shares an identifier with an earlier one
+/// (emails ignoring case), since the validation makes rows that share one a single record.
+fn validated_records(picks: &[(u8, usize, bool)], n: usize) -> Vec<Record> {
+    let mut seen = std::collections::HashSet::new();
+    let mut records = Vec::new();
+    for (row, &(kind, i, _)) in picks.iter().enumerate() {
+        let r = record(row as u32 + 2, kind, i % n);
+        let keys: Vec<(Field, String)> = IDENTIFIERS
+            .iter()
+            .filter_map(|&f| {
+                r.get(f)
+                    .map(|v| (f, crate::model::identifier_key(f, v).into_owned()))
+            })
+            .collect();
+        if keys.iter().all(|k| !seen.contains(k)) {
+            seen.extend(keys);
+            records.push(r);
+        }
+    }
+    records
+}
+
+fn snapshot_of(n: usize) -> Snapshot {
+    let members: Vec<Member> = (0..n).map(member).collect();
+    Snapshot::new(
+        members,
+        vec![],
+        vec![],
+        Default::default(),
+        Default::default(),
+        0,
+    )
+}
+
 proptest! {
     /// Following the file and looking up what is left finds what the full index finds,
     /// for files in the store's order, nearly in it, or in none.
@@ -69,11 +103,7 @@ proptest! {
         let mut picks = picks;
         // Mostly in store order, as files are; some picks stay where they were drawn.
         picks.sort_by_key(|&(_, i, keep)| if keep { 0 } else { i });
-        let records: Vec<Record> = picks
-            .iter()
-            .enumerate()
-            .map(|(row, &(kind, i, _))| record(row as u32 + 2, kind, i % n))
-            .collect();
+        let records = validated_records(&picks, n);
         // Indexed on its own: `find_all` must not find the indexes built.
         let reference = snapshot.clone();
         let index = Holders::Index(&reference);
@@ -87,6 +117,34 @@ proptest! {
         for parallel_from in [1, usize::MAX] {
             let (found, _) = find_all(&records, &snapshot, parallel_from, &Default::default());
             prop_assert_eq!(&found, &expected);
+        }
+    }
+
+    /// The named holders of the records the trail leaves, skipping the identifiers the
+    /// trail's records gave, answer those records as the full index does.
+    #[test]
+    fn named_holders_skip_only_what_no_record_left_names(
+        n in 1usize..60,
+        picks in proptest::collection::vec((0u8..6, 0usize..60, any::<bool>()), 0..80),
+    ) {
+        let snapshot = snapshot_of(n);
+        let mut picks = picks;
+        picks.sort_by_key(|&(_, i, keep)| if keep { 0 } else { i });
+        let records = validated_records(&picks, n);
+        let mut trail = lookup::Trail::at(0);
+        let mut settled = vec![0u8; n];
+        let mut left = Vec::new();
+        for r in &records {
+            match trail.follow(r, &snapshot.members) {
+                Some((_, i, given)) => settled[i] |= given,
+                None => left.push(r),
+            }
+        }
+        let named = Holders::named(left.iter().copied(), &snapshot.members, &settled);
+        let reference = snapshot.clone();
+        for r in left {
+            let answer = |h: &Holders, s: &Snapshot| match_record(r, s, h).map_err(|e| e.message);
+            prop_assert_eq!(answer(&named, &snapshot), answer(&Holders::Index(&reference), &reference));
         }
     }
 }
