@@ -49,9 +49,12 @@ fn record(row: u32, kind: u8, i: usize) -> Record {
     }
 }
 
-/// The records a validated file can hold: none shares an identifier with an earlier one
-/// (emails ignoring case), since the validation makes rows that share one a single record.
-fn validated_records(picks: &[(u8, usize, bool)], n: usize) -> Vec<Record> {
+/// The records of a file drawn from `picks` as a validated file holds them: mostly in store
+/// order, as files are (some picks stay where they were drawn), and none sharing an identifier
+/// with an earlier one (emails ignoring case), since the validation makes rows that share one
+/// a single record.
+fn validated_file(mut picks: Vec<(u8, usize, bool)>, n: usize) -> Vec<Record> {
+    picks.sort_by_key(|&(_, i, keep)| if keep { 0 } else { i });
     let mut seen = std::collections::HashSet::new();
     let mut records = Vec::new();
     for (row, &(kind, i, _)) in picks.iter().enumerate() {
@@ -91,19 +94,8 @@ proptest! {
         n in 1usize..60,
         picks in proptest::collection::vec((0u8..6, 0usize..60, any::<bool>()), 0..80),
     ) {
-        let members: Vec<Member> = (0..n).map(member).collect();
-        let snapshot = Snapshot::new(
-            members,
-            vec![],
-            vec![],
-            Default::default(),
-            Default::default(),
-            0,
-        );
-        let mut picks = picks;
-        // Mostly in store order, as files are; some picks stay where they were drawn.
-        picks.sort_by_key(|&(_, i, keep)| if keep { 0 } else { i });
-        let records = validated_records(&picks, n);
+        let snapshot = snapshot_of(n);
+        let records = validated_file(picks, n);
         // Indexed on its own: `find_all` must not find the indexes built.
         let reference = snapshot.clone();
         let index = Holders::Index(&reference);
@@ -128,9 +120,7 @@ proptest! {
         picks in proptest::collection::vec((0u8..6, 0usize..60, any::<bool>()), 0..80),
     ) {
         let snapshot = snapshot_of(n);
-        let mut picks = picks;
-        picks.sort_by_key(|&(_, i, keep)| if keep { 0 } else { i });
-        let records = validated_records(&picks, n);
+        let records = validated_file(picks, n);
         let mut trail = lookup::Trail::at(0);
         let mut settled = vec![0u8; n];
         let mut left = Vec::new();
