@@ -86,13 +86,20 @@ fn snapshot_of(n: usize) -> Snapshot {
     )
 }
 
+/// A store's size, and the members a file's records name (kind, member, kept in place).
+fn store_and_picks() -> impl Strategy<Value = (usize, Vec<(u8, usize, bool)>)> {
+    (
+        1usize..60,
+        proptest::collection::vec((0u8..6, 0usize..60, any::<bool>()), 0..80),
+    )
+}
+
 proptest! {
     /// Following the file and looking up what is left finds what the full index finds,
     /// for files in the store's order, nearly in it, or in none.
     #[test]
     fn find_all_agrees_with_the_index(
-        n in 1usize..60,
-        picks in proptest::collection::vec((0u8..6, 0usize..60, any::<bool>()), 0..80),
+        (n, picks) in store_and_picks(),
     ) {
         let snapshot = snapshot_of(n);
         let records = validated_file(picks, n);
@@ -116,8 +123,7 @@ proptest! {
     /// trail's records gave, answer those records as the full index does.
     #[test]
     fn named_holders_skip_only_what_no_record_left_names(
-        n in 1usize..60,
-        picks in proptest::collection::vec((0u8..6, 0usize..60, any::<bool>()), 0..80),
+        (n, picks) in store_and_picks(),
     ) {
         let snapshot = snapshot_of(n);
         let records = validated_file(picks, n);
