@@ -277,17 +277,18 @@ fn finish(
     laps.lap(events, "check");
     let changes = plan.changes.len() as u64;
     events.progress(Stage::Apply, 0, changes);
-    // The plan is hashed (and the face's work done) on a second core while the store
-    // applies it.
+    // The plan is hashed on the second core after the audit is encoded, while the store writes
+    // the members; the face's own work (a prerendered document) on a thread of its own.
     let beside = events.beside_apply();
-    let second_core = || {
-        let id = id_of_plan();
+    let hash_plan = || {
+        id_of_plan();
+    };
+    let face_work = || {
         if let Some(work) = beside {
             work(plan);
         }
-        id
     };
-    let (plan_id, applied) = parallel::join(second_core, || {
+    let ((), applied) = parallel::join(face_work, || {
         let mut progress = |done| events.progress(Stage::Apply, done, changes);
         store.apply(
             import_id,
@@ -296,6 +297,7 @@ fn finish(
             &summary,
             &options.operator,
             &mut progress,
+            &hash_plan,
         )
     });
     if let Err(e) = applied {
@@ -309,7 +311,7 @@ fn finish(
         store.set_import_errors(import_id, report)?;
     }
     laps.lap(events, "apply");
-    outcome.plan_id = Some(plan_id);
+    outcome.plan_id = Some(id_of_plan());
     outcome.status = RunStatus::Completed;
     outcome.planned = Some(planned);
     Ok(outcome)

@@ -19,7 +19,10 @@ impl Store {
     /// Applies the plan in one transaction (refusing it with `StoreError::Changed` if the store
     /// changed since `snapshot`), writes the audit log and marks the import `COMPLETED`, calling
     /// `progress(done)` with the changes written so far as it goes (about every 5%: progress
-    /// within the apply stage).
+    /// within the apply stage). `beside` runs on the second core once the audit is encoded,
+    /// while the members are still being written: the caller's own work (the plan id) then
+    /// takes no core from the writes.
+    #[allow(clippy::too_many_arguments)]
     pub fn apply(
         &mut self,
         import_id: i64,
@@ -28,6 +31,7 @@ impl Store {
         summary: &serde_json::Value,
         operator: &str,
         progress: &mut dyn FnMut(u64),
+        beside: &(dyn Fn() + Sync),
     ) -> Result<(), StoreError> {
         sql::transaction(&*self.db, begin_for(plan, snapshot), |db| {
             check_generation(db, snapshot)?;
@@ -42,7 +46,11 @@ impl Store {
                 at: &at,
             };
             let (batches, written) = crate::parallel::join(
-                || encode_audit(plan, &ids),
+                || {
+                    let batches = encode_audit(plan, &ids);
+                    beside();
+                    batches
+                },
                 || db.write_members(&writes, &mut Ticker::new(plan.changes.len(), progress)),
             );
             written?;
