@@ -290,15 +290,8 @@ fn finish(
     };
     let ((), applied) = parallel::join(face_work, || {
         let mut progress = |done| events.progress(Stage::Apply, done, changes);
-        store.apply(
-            import_id,
-            plan,
-            &snapshot,
-            &summary,
-            &options.operator,
-            &mut progress,
-            &hash_plan,
-        )
+        let import = (import_id, &summary, options.operator.as_str());
+        store.apply_beside(import, plan, &snapshot, &mut progress, &hash_plan)
     });
     if let Err(e) = applied {
         store
