@@ -117,28 +117,17 @@ fn a_fill_beside_an_open_connection_applies_through_the_wal() {
     assert_eq!(integrity(r.db()), "ok");
 }
 
-/// `apply_beside` runs the caller's work once, on a thread of its own, and the plan applies in
-/// full: the import hashes its plan there while the members are written.
+/// The store's apply runs the caller's work once, on a thread of its own, and the plan applies
+/// in full: the import hashes its plan there while the members are written.
 #[test]
 fn the_callers_work_runs_once_beside_the_apply() {
     use std::sync::Mutex;
     let dir = tempfile::tempdir().expect("tempdir");
     let location = roster::store::Location::Sqlite(dir.path().join("roster.db"));
     let mut store = roster::store::open(&location).expect("open");
-    let text = roster_csv(2_000, 0);
-    let snap = store.snapshot().expect("snapshot");
-    let plan = crate::support::plan_for(&snap, &text, &roster::plan::Mode::default());
-    let _lock = store.lock_imports().expect("lock");
-    let meta = crate::support::test_meta("additive");
-    let id = store
-        .record_import(&meta, crate::support::original(&text))
-        .expect("history row");
     let threads = Mutex::new(Vec::new());
     let beside = || threads.lock().unwrap().push(std::thread::current().id());
-    let summary = serde_json::json!({});
-    store
-        .apply_beside((id, &summary, "test"), &plan, &snap, &mut |_| {}, &beside)
-        .expect("apply");
+    crate::support::apply_file_beside(&mut store, &roster_csv(2_000, 0), &beside);
     let threads = threads.into_inner().unwrap();
     assert_eq!(threads.len(), 1, "the work ran once");
     assert_ne!(

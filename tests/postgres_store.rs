@@ -51,7 +51,7 @@ fn apply_both(sqlite: &mut Store, pg: &mut Store, text: &str, mode: &Mode) {
         .unwrap();
     let summary = serde_json::json!({"changes": plan.changes.len()});
     sqlite
-        .apply(id, &plan, &snap, &summary, "test", &mut |_| {})
+        .apply(id, &plan, &snap, &summary, "test", &mut |_| {}, &|| {})
         .unwrap();
 
     let snap = pg.snapshot().unwrap();
@@ -60,7 +60,7 @@ fn apply_both(sqlite: &mut Store, pg: &mut Store, text: &str, mode: &Mode) {
     let id = pg
         .record_import(&test_meta("full_sync"), original(text))
         .unwrap();
-    pg.apply(id, &plan, &snap, &summary, "test", &mut |_| {})
+    pg.apply(id, &plan, &snap, &summary, "test", &mut |_| {}, &|| {})
         .unwrap();
     assert_eq!(pg.import_original(id).unwrap().unwrap(), text.as_bytes());
 }
@@ -145,6 +145,7 @@ fn a_write_after_the_snapshot_refuses_the_plan() {
             &serde_json::json!({}),
             "test",
             &mut |_| {},
+            &|| {},
         )
         .unwrap_err();
     assert!(matches!(e, roster::error::StoreError::Changed), "{e}");

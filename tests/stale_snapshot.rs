@@ -36,7 +36,7 @@ fn apply_after(write: &Write) -> (Option<StoreError>, bool) {
     let plan = plan_for(&first, &day0, &Mode::default());
     let summary = serde_json::json!({});
     store
-        .apply(id, &plan, &first, &summary, "test", &mut |_| {})
+        .apply(id, &plan, &first, &summary, "test", &mut |_| {}, &|| {})
         .unwrap();
     let snapshot = store.snapshot().unwrap();
     let day1 = roster_csv(6, 1);
@@ -49,7 +49,7 @@ fn apply_after(write: &Write) -> (Option<StoreError>, bool) {
         .record_import(&test_meta("additive"), original(&day1))
         .unwrap();
     let error = store
-        .apply(id, &plan, &snapshot, &summary, "test", &mut |_| {})
+        .apply(id, &plan, &snapshot, &summary, "test", &mut |_| {}, &|| {})
         .err();
     (error, members(&store) != before)
 }
@@ -96,6 +96,7 @@ fn a_write_by_another_handle_after_the_snapshot_refuses_the_plan() {
                 &serde_json::json!({}),
                 "test",
                 &mut |_| {},
+                &|| {},
             )
             .unwrap()
         }),

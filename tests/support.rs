@@ -286,6 +286,11 @@ pub fn plan_for(
 
 /// Plans `text` against `store`'s snapshot and applies it as one import, through the library.
 pub fn apply_file(store: &mut roster::store::Store, text: &str) {
+    apply_file_beside(store, text, &|| {});
+}
+
+/// [`apply_file`], with `beside` as the store's apply runs it (`Store::apply`).
+pub fn apply_file_beside(store: &mut roster::store::Store, text: &str, beside: &(dyn Fn() + Sync)) {
     let snap = store.snapshot().unwrap();
     let plan = plan_for(&snap, text, &roster::plan::Mode::default());
     let _lock = store.lock_imports().unwrap();
@@ -294,7 +299,7 @@ pub fn apply_file(store: &mut roster::store::Store, text: &str) {
         .unwrap();
     let summary = serde_json::json!({});
     store
-        .apply(id, &plan, &snap, &summary, "test", &mut |_| {})
+        .apply(id, &plan, &snap, &summary, "test", &mut |_| {}, beside)
         .unwrap();
 }
 

@@ -278,21 +278,27 @@ fn finish(
     let changes = plan.changes.len() as u64;
     events.progress(Stage::Apply, 0, changes);
     // The plan is hashed on the second core after the audit is encoded, while the store writes
-    // the members; the face's own work (a prerendered document) on a thread of its own.
-    let beside = events.beside_apply();
+    // the members; a prerendered document (the face's work) on a thread of its own.
     let hash_plan = || {
         id_of_plan();
     };
-    let face_work = || {
-        if let Some(work) = beside {
-            work(plan);
-        }
-    };
-    let ((), applied) = parallel::join(face_work, || {
+    let face_work = events.beside_apply();
+    let mut apply = || {
         let mut progress = |done| events.progress(Stage::Apply, done, changes);
-        let import = (import_id, &summary, options.operator.as_str());
-        store.apply_beside(import, plan, &snapshot, &mut progress, &hash_plan)
-    });
+        store.apply(
+            import_id,
+            plan,
+            &snapshot,
+            &summary,
+            &options.operator,
+            &mut progress,
+            &hash_plan,
+        )
+    };
+    let applied = match face_work {
+        Some(work) => parallel::join(|| work(plan), apply).1,
+        None => apply(),
+    };
     if let Err(e) = applied {
         store
             .fail_import(import_id, &e.to_string(), Some(&summary), None)

@@ -19,7 +19,10 @@ impl Store {
     /// Applies the plan in one transaction (refusing it with `StoreError::Changed` if the store
     /// changed since `snapshot`), writes the audit log and marks the import `COMPLETED`, calling
     /// `progress(done)` with the changes written so far as it goes (about every 5%: progress
-    /// within the apply stage).
+    /// within the apply stage). `beside` runs on the second core once the audit is encoded,
+    /// while the members are still being written: the caller's own work (the import's plan id)
+    /// then takes no core from the writes.
+    #[allow(clippy::too_many_arguments)]
     pub fn apply(
         &mut self,
         import_id: i64,
@@ -27,21 +30,6 @@ impl Store {
         snapshot: &Snapshot,
         summary: &serde_json::Value,
         operator: &str,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<(), StoreError> {
-        let nothing = || {};
-        let import = (import_id, summary, operator);
-        self.apply_beside(import, plan, snapshot, progress, &nothing)
-    }
-
-    /// [`Store::apply`], running `beside` on the second core once the audit is encoded, while
-    /// the members are still being written: the caller's own work (the plan id) then takes no
-    /// core from the writes. `import`: the import's id, summary and operator.
-    pub fn apply_beside(
-        &mut self,
-        (import_id, summary, operator): (i64, &serde_json::Value, &str),
-        plan: &Plan,
-        snapshot: &Snapshot,
         progress: &mut dyn FnMut(u64),
         beside: &(dyn Fn() + Sync),
     ) -> Result<(), StoreError> {
