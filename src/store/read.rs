@@ -83,7 +83,7 @@ fn memberships(db: &dyn Backend, teams: &[Team]) -> Result<Vec<(i64, u32, Role)>
         .map(|(k, t)| (t.id, k as u32))
         .collect();
     let mut list = db.memberships(&ranks)?;
-    list.sort_unstable_by_key(|&(m, t, _)| (m, t));
+    list.sort_by_key(|&(m, t, _)| (m, t));
     Ok(list)
 }
 

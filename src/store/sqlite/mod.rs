@@ -11,6 +11,7 @@
 
 mod lock;
 mod read;
+mod scan;
 mod schema;
 mod write;
 

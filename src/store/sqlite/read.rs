@@ -1,13 +1,13 @@
 //! The SQLite hot reads: the member stream and the membership list of the snapshot and the
 //! export, rows borrowed straight from SQLite (a snapshot reads a million of them).
 
+use super::scan::Scan;
 use crate::error::StoreError;
 use crate::model::{FIELD_COUNT, Role, Status, Values};
 use crate::store::admin::{MEMBER_COLUMNS, member_of_values, status_list};
 use crate::store::read::stored_role;
 use crate::store::sql::{EachMember, TeamRanks};
 use rusqlite::Connection;
-use rusqlite::types::ValueRef;
 
 pub fn members(
     conn: &Connection,
@@ -19,25 +19,19 @@ pub fn members(
     });
     let sql = format!("SELECT {MEMBER_COLUMNS} FROM members {filter} ORDER BY id");
     with_scan_cache(conn, || {
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
+        let mut scan = Scan::prepare(conn, &sql)?;
+        while scan.step()? {
             // Borrowed, not copied into Strings; a text that is not UTF-8 is no value.
-            let mut bytes: [Option<&[u8]>; FIELD_COUNT + 3] = [None; FIELD_COUNT + 3];
-            for (i, b) in bytes.iter_mut().enumerate() {
-                if let ValueRef::Text(text) = r.get_ref(i + 1)? {
-                    *b = Some(text);
-                }
-            }
+            let bytes: [Option<&[u8]>; FIELD_COUNT + 3] = std::array::from_fn(|i| scan.text(i + 1));
             let text = |i: usize| bytes[i].and_then(|b| std::str::from_utf8(b).ok());
             // The fields' texts are checked as UTF-8 at once, and one by one only if they fail.
             let values = Values::from_utf8_fn(|f| bytes[f.index()])
                 .unwrap_or_else(|| Values::from_fn(|f| text(f.index())));
             each(member_of_values(
-                r.get(0)?,
+                scan.int(0),
                 values,
                 &text,
-                r.get(FIELD_COUNT + 4)?,
+                scan.int(FIELD_COUNT + 4) != 0,
             ))?;
         }
         Ok(())
@@ -50,16 +44,18 @@ pub fn memberships(
     ranks: &TeamRanks,
 ) -> Result<Vec<(i64, u32, Role)>, StoreError> {
     with_scan_cache(conn, || {
-        let mut stmt = conn.prepare("SELECT member_id, team_id, team_role FROM memberships")?;
-        let mut rows = stmt.query([])?;
+        let mut scan = Scan::prepare(
+            conn,
+            "SELECT member_id, team_id, team_role FROM memberships",
+        )?;
         let mut list = Vec::new();
-        while let Some(r) = rows.next()? {
+        while scan.step()? {
             // A membership of a team that is not there is left out, as a join would leave it.
-            let Some(&team) = ranks.get(&r.get::<_, i64>(1)?) else {
+            let Some(&team) = ranks.get(&scan.int(1)) else {
                 continue;
             };
-            let role = stored_role(r.get_ref(2)?.as_str().unwrap_or(""));
-            list.push((r.get::<_, i64>(0)?, team, role));
+            let role = scan.text(2).and_then(|t| std::str::from_utf8(t).ok());
+            list.push((scan.int(0), team, stored_role(role.unwrap_or(""))));
         }
         Ok(list)
     })
