@@ -39,8 +39,22 @@ pub fn build_member<'a>(
     member_of_values(id, Values::from_fn(|f| text(f.index())), text, protected)
 }
 
+/// [`build_member`] of texts lent as bytes (the backends' hot paths): the fields' texts are
+/// checked as UTF-8 at once, and one by one only if that fails; a text that is not UTF-8 is
+/// no value.
+pub fn member_of_bytes(
+    id: i64,
+    bytes: &[Option<&[u8]>; FIELD_COUNT + 3],
+    protected: bool,
+) -> Member {
+    let text = |i: usize| bytes[i].and_then(|b| std::str::from_utf8(b).ok());
+    let values = Values::from_utf8_fn(|f| bytes[f.index()])
+        .unwrap_or_else(|| Values::from_fn(|f| text(f.index())));
+    member_of_values(id, values, &text, protected)
+}
+
 /// [`build_member`] of values already built from the first texts.
-pub fn member_of_values<'a>(
+fn member_of_values<'a>(
     id: i64,
     values: Values,
     text: &dyn Fn(usize) -> Option<&'a str>,

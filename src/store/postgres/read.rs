@@ -6,8 +6,8 @@ use super::connect::pg;
 use super::stream::Stream;
 use super::url::Target;
 use crate::error::StoreError;
-use crate::model::{FIELD_COUNT, Member, Role, Status, Values};
-use crate::store::admin::{MEMBER_COLUMNS, build_member, member_of_values, status_list};
+use crate::model::{FIELD_COUNT, Member, Role, Status};
+use crate::store::admin::{MEMBER_COLUMNS, member_of_bytes, status_list};
 use crate::store::read::stored_role;
 use crate::store::sql::{EachMember, TeamRanks};
 use postgres::fallible_iterator::FallibleIterator;
@@ -90,10 +90,9 @@ impl Reader<'_> {
     }
 }
 
-/// A member from a row of [`MEMBER_COLUMNS`]. The row's texts are borrowed as bytes and checked
-/// as UTF-8 once for the whole row, as SQLite's are (a 1M diff's reading thread: 0.16 s less
-/// CPU). A UTF8 database, the only kind the store opens, sends nothing else; a row that failed
-/// the check anyway is read text by text, which fails the read as it always has.
+/// A member from a row of [`MEMBER_COLUMNS`], its texts borrowed as bytes and checked as UTF-8
+/// once for the whole row, as SQLite's are (a 1M diff's reading thread: 0.16 s less CPU). A
+/// UTF8 database, the only kind the store opens, sends no other text.
 fn member_of(r: &Row) -> Result<Member, StoreError> {
     let mut bytes: [Option<&[u8]>; FIELD_COUNT + 3] = [None; FIELD_COUNT + 3];
     for (i, b) in bytes.iter_mut().enumerate() {
@@ -106,23 +105,7 @@ fn member_of(r: &Row) -> Result<Member, StoreError> {
         r.try_get(0).map_err(pg)?,
         r.try_get(FIELD_COUNT + 4).map_err(pg)?,
     );
-    let rest = |i: usize| bytes[i].map(std::str::from_utf8).transpose();
-    if let (Some(values), Ok(forms), Ok(status), Ok(prior)) = (
-        Values::from_utf8_fn(|f| bytes[f.index()]),
-        rest(FIELD_COUNT),
-        rest(FIELD_COUNT + 1),
-        rest(FIELD_COUNT + 2),
-    ) {
-        // member_of_values reads only the texts after the fields.
-        let after = [forms, status, prior];
-        let text = |i: usize| after.get(i.checked_sub(FIELD_COUNT)?).copied().flatten();
-        return Ok(member_of_values(id, values, &text, protected));
-    }
-    let mut texts: [Option<&str>; FIELD_COUNT + 3] = [None; FIELD_COUNT + 3];
-    for (i, t) in texts.iter_mut().enumerate() {
-        *t = r.try_get(i + 1).map_err(pg)?;
-    }
-    Ok(build_member(id, &|i| texts[i], protected))
+    Ok(member_of_bytes(id, &bytes, protected))
 }
 
 /// A text column's bytes as the server sent them, not yet checked as UTF-8.

@@ -3,8 +3,8 @@
 
 use super::scan::Scan;
 use crate::error::StoreError;
-use crate::model::{FIELD_COUNT, Role, Status, Values};
-use crate::store::admin::{MEMBER_COLUMNS, member_of_values, status_list};
+use crate::model::{FIELD_COUNT, Role, Status};
+use crate::store::admin::{MEMBER_COLUMNS, member_of_bytes, status_list};
 use crate::store::read::stored_role;
 use crate::store::sql::{EachMember, TeamRanks};
 use rusqlite::Connection;
@@ -21,16 +21,11 @@ pub fn members(
     with_scan_cache(conn, || {
         let mut scan = Scan::prepare(conn, &sql)?;
         while scan.step()? {
-            // Borrowed, not copied into Strings; a text that is not UTF-8 is no value.
+            // Borrowed, not copied into Strings.
             let bytes: [Option<&[u8]>; FIELD_COUNT + 3] = std::array::from_fn(|i| scan.text(i + 1));
-            let text = |i: usize| bytes[i].and_then(|b| std::str::from_utf8(b).ok());
-            // The fields' texts are checked as UTF-8 at once, and one by one only if they fail.
-            let values = Values::from_utf8_fn(|f| bytes[f.index()])
-                .unwrap_or_else(|| Values::from_fn(|f| text(f.index())));
-            each(member_of_values(
+            each(member_of_bytes(
                 scan.int(0),
-                values,
-                &text,
+                &bytes,
                 scan.int(FIELD_COUNT + 4) != 0,
             ))?;
         }
