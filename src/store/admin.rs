@@ -29,40 +29,19 @@ pub fn status_list(statuses: &[Status]) -> String {
 }
 
 /// A member from its stored parts: the id, the texts of the columns after it (by position:
-/// the fields, the forms' JSON, the status, the prior status) and the protection, as
-/// [`MEMBER_COLUMNS`] lists them. The backends' hot paths lend their rows' texts.
-pub fn build_member<'a>(
-    id: i64,
-    text: &dyn Fn(usize) -> Option<&'a str>,
-    protected: bool,
-) -> Member {
-    member_of_values(id, Values::from_fn(|f| text(f.index())), text, protected)
-}
-
-/// [`build_member`] of texts lent as bytes (the backends' hot paths): the fields' texts are
-/// checked as UTF-8 at once, and one by one only if that fails; a text that is not UTF-8 is
-/// no value.
+/// the fields, the forms' JSON, the status, the prior status), lent as bytes, and the
+/// protection, as [`MEMBER_COLUMNS`] lists them. The fields' texts are checked as UTF-8 at
+/// once, and one by one only if that fails; a text that is not UTF-8 is no value.
 pub fn member_of_bytes(
     id: i64,
     bytes: &[Option<&[u8]>; FIELD_COUNT + 3],
     protected: bool,
 ) -> Member {
     let text = |i: usize| bytes[i].and_then(|b| std::str::from_utf8(b).ok());
-    let values = Values::from_utf8_fn(|f| bytes[f.index()])
-        .unwrap_or_else(|| Values::from_fn(|f| text(f.index())));
-    member_of_values(id, values, &text, protected)
-}
-
-/// [`build_member`] of values already built from the first texts.
-fn member_of_values<'a>(
-    id: i64,
-    values: Values,
-    text: &dyn Fn(usize) -> Option<&'a str>,
-    protected: bool,
-) -> Member {
     Member {
         id,
-        values,
+        values: Values::from_utf8_fn(|f| bytes[f.index()])
+            .unwrap_or_else(|| Values::from_fn(|f| text(f.index()))),
         forms: text(FIELD_COUNT)
             .and_then(|f| serde_json::from_str::<std::collections::BTreeMap<_, _>>(f).ok())
             .map(crate::model::Forms::from)
@@ -81,7 +60,8 @@ fn member_from_row(mut r: Row) -> Result<Member, StoreError> {
     let texts = (1..FIELD_COUNT + 4)
         .map(|i| r.get::<Option<String>>(i))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(build_member(id, &|i| texts[i].as_deref(), protected))
+    let bytes = std::array::from_fn(|i| texts[i].as_deref().map(str::as_bytes));
+    Ok(member_of_bytes(id, &bytes, protected))
 }
 
 /// The label and form-field definitions and the settings.
